@@ -1,0 +1,21 @@
+"""Navigation entries for the signed-in user's role."""
+
+from __future__ import annotations
+
+from apps.accounts.models import Role
+
+# (label, url name, roles allowed); admins see everything.
+NAVIGATION = [
+    ("Cashier lookup", "members:lookup", (Role.CASHIER, Role.MARKETING)),
+    ("Members", "members:list", (Role.MARKETING,)),
+    ("Imports", "baskets:import_list", (Role.MARKETING,)),
+    ("Jobs", "jobs:list", (Role.MARKETING,)),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [(label, url) for label, url, roles in NAVIGATION if user.has_role(*roles)]
+    return {"nav_items": items, "show_admin_link": user.is_staff}

@@ -1,0 +1,17 @@
+"""Landing page: send each role to where its work starts."""
+
+from __future__ import annotations
+
+from django.shortcuts import redirect, render
+
+from apps.accounts.models import Role
+
+
+def home(request):
+    """Redirect to the role's main page."""
+    user = request.user
+    if user.has_role(Role.MARKETING):
+        return redirect("members:list")
+    if user.has_role(Role.CASHIER):
+        return redirect("members:lookup")
+    return render(request, "accounts/home.html")

@@ -1,0 +1,111 @@
+"""Till transactions: stores, baskets and their lines, and rejected import rows.
+
+BasketLine is the big table (tens of millions of rows). It repeats `purchased_at` and
+`member` from its basket so that the hot analytic reads ("a category's buyers in a
+window", "a member's history") need no join, and so that the table can be turned into
+a monthly range-partitioned table on `purchased_at` without changing any query
+(docs/data-model.md).
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import BrinIndex
+from django.db import models
+
+
+class Store(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=120, blank=True)
+    city = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name or self.code
+
+
+class BasketSource(models.TextChoices):
+    IMPORT = "import", "File import"
+    POS = "pos", "POS API"
+
+
+class Basket(models.Model):
+    """One till transaction, possibly anonymous (no member)."""
+
+    basket_id = models.CharField("basket id", max_length=64, unique=True)
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="baskets"
+    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="baskets")
+    purchased_at = models.DateTimeField()
+    total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    total_discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    line_count = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=8, choices=BasketSource.choices)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-purchased_at"]
+        indexes = [
+            models.Index(fields=["member", "-purchased_at"], name="basket_member_history"),
+            models.Index(fields=["store", "purchased_at"], name="basket_store_time"),
+            BrinIndex(fields=["purchased_at"], name="basket_time_brin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.basket_id
+
+
+class BasketLine(models.Model):
+    """One scanned line. `amount` is what the customer paid after `discount`."""
+
+    basket = models.ForeignKey(Basket, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        "members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    purchased_at = models.DateTimeField()
+    quantity = models.DecimalField(max_digits=10, decimal_places=3)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [
+            # A member's history, newest first, without touching baskets.
+            models.Index(
+                fields=["member", "purchased_at"],
+                include=["product", "amount"],
+                name="line_member_history",
+            ),
+            # A product's sales, and a category's buyers in a window via its products.
+            models.Index(
+                fields=["product", "purchased_at"],
+                include=["member", "amount"],
+                name="line_product_time",
+            ),
+            # Whole-window scans (snapshots of every category) read a narrow time range.
+            BrinIndex(fields=["purchased_at"], name="line_time_brin"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(discount__gte=0), name="line_discount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.basket_id}:{self.product_id}"
+
+
+class ImportReject(models.Model):
+    """A row of an imported file that could not be loaded, with why."""
+
+    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="rejects")
+    file_name = models.CharField(max_length=200)
+    line = models.PositiveIntegerField()
+    reason = models.CharField(max_length=300)
+    raw = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job", "file_name", "line"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}:{self.line}: {self.reason}"

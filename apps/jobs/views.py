@@ -1,0 +1,40 @@
+"""Job list and a live progress page (polled by static/js/job-progress.js)."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django_tables2 import RequestConfig
+
+from apps.accounts.models import Role
+from apps.accounts.permissions import role_required
+from apps.jobs.models import Job
+from apps.jobs.tables import JobTable
+
+
+@role_required(Role.MARKETING)
+def job_list(request):
+    table = JobTable(Job.objects.select_related("started_by"))
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "jobs/job_list.html", {"table": table})
+
+
+@role_required(Role.MARKETING)
+def job_detail(request, pk: int):
+    job = get_object_or_404(Job, pk=pk)
+    return render(request, "jobs/job_detail.html", {"job": job})
+
+
+@role_required(Role.MARKETING)
+def job_progress_json(request, pk: int):
+    job = get_object_or_404(Job, pk=pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "percent": job.percent,
+            "done": job.progress_done,
+            "total": job.progress_total,
+            "message": job.message,
+            "finished": job.is_finished,
+        }
+    )

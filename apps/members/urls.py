@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.members import views
+
+app_name = "members"
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("lookup/", views.member_lookup, name="lookup"),
+    path("<str:card_number>/", views.member_detail, name="detail"),
+]

@@ -1,0 +1,15 @@
+"""Top-level URL configuration: one include per app."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("members/", include("apps.members.urls")),
+    path("imports/", include("apps.baskets.urls")),
+    path("jobs/", include("apps.jobs.urls")),
+    path("admin/", admin.site.urls),
+]

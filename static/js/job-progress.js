@@ -1,0 +1,26 @@
+// Polls each .job-progress element's JSON endpoint until the job has finished.
+(function () {
+  function poll(el) {
+    fetch(el.dataset.progressUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        var bar = el.querySelector(".progress-bar");
+        bar.style.width = data.percent + "%";
+        bar.textContent = data.percent + "%";
+        el.querySelector(".progress").setAttribute("aria-valuenow", data.percent);
+        el.querySelector(".job-status").textContent = data.status;
+        el.querySelector(".job-message").textContent = data.message;
+        if (data.finished) {
+          bar.classList.remove("progress-bar-striped", "progress-bar-animated");
+          el.dataset.finished = "true";
+          if (el.dataset.reloadOnFinish !== "false") { window.location.reload(); }
+        } else {
+          setTimeout(function () { poll(el); }, 1000);
+        }
+      })
+      .catch(function () { setTimeout(function () { poll(el); }, 3000); });
+  }
+  document.querySelectorAll(".job-progress").forEach(function (el) {
+    if (el.dataset.finished !== "true") { poll(el); }
+  });
+})();

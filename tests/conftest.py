@@ -1,0 +1,58 @@
+"""Shared personas: a marketing user, a cashier, two manufacturers' users and an admin."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.accounts.models import Role
+from tests.factories import ManufacturerFactory, UserFactory
+
+
+@pytest.fixture
+def manufacturer_a(db):
+    return ManufacturerFactory(code="ACME", name="Acme Foods")
+
+
+@pytest.fixture
+def manufacturer_b(db):
+    return ManufacturerFactory(code="BOLT", name="Bolt Brands")
+
+
+@pytest.fixture
+def marketing_user(db):
+    return UserFactory(username="vp", role=Role.MARKETING)
+
+
+@pytest.fixture
+def cashier_user(db):
+    return UserFactory(username="cashier", role=Role.CASHIER)
+
+
+@pytest.fixture
+def manufacturer_a_user(manufacturer_a):
+    return UserFactory(username="acme", role=Role.MANUFACTURER, manufacturer=manufacturer_a)
+
+
+@pytest.fixture
+def manufacturer_b_user(manufacturer_b):
+    return UserFactory(username="bolt", role=Role.MANUFACTURER, manufacturer=manufacturer_b)
+
+
+@pytest.fixture
+def admin_user_(db):
+    return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def personas(
+    marketing_user, cashier_user, manufacturer_a_user, manufacturer_b_user, admin_user_
+) -> dict:
+    """Every role by name, plus None for an anonymous visitor."""
+    return {
+        "anonymous": None,
+        "cashier": cashier_user,
+        "marketing": marketing_user,
+        "manufacturer_a": manufacturer_a_user,
+        "manufacturer_b": manufacturer_b_user,
+        "admin": admin_user_,
+    }
