@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "apps.baskets",
     "apps.agreements",
     "apps.jobs",
+    "apps.segments",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
