@@ -23,7 +23,9 @@ _TUNING = {
 
 def embedded_database_url(var_dir: Path) -> str:
     """Start (or reuse) the embedded server and return a URL for the project database."""
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(var_dir))
+    runtime_dir = var_dir / "run"
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     import pgserver  # imported lazily: only needed without DATABASE_URL
 
     server = pgserver.get_server(var_dir / "pgdata", cleanup_mode="stop")
