@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.jobs",
     "apps.segments",
     "apps.demo",
+    "apps.ops",
 ]
 
 MIDDLEWARE = [

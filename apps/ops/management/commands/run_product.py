@@ -1,0 +1,141 @@
+"""Run the whole product for a demo: migrate, load demo data once, web server + Celery worker.
+
+`make run` calls this. Ctrl-C (or SIGTERM) stops the worker and the web server, then the
+embedded PostgreSQL (if that is what we use) stops with the last process that used it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.accounts.services import demo_users_ensure
+from apps.members.models import Member
+
+STOP_TIMEOUT_SECONDS = 20
+
+
+class Command(BaseCommand):
+    help = "Run the product with demo data: web server and a Celery worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument(
+            "--demo-members", type=int, default=int(os.environ.get("DEMO_MEMBERS", "3000"))
+        )
+        parser.add_argument(
+            "--demo-weeks", type=int, default=int(os.environ.get("DEMO_WEEKS", "52"))
+        )
+        parser.add_argument("--demo-seed", type=int, default=42)
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("run_product is for demos and development: set DEBUG=1.")
+        self.stdout.write("Migrating the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Member.objects.exists():
+            self.stdout.write(
+                f"Empty database: generating demo data ({options['demo_members']} members × "
+                f"{options['demo_weeks']} weeks) …"
+            )
+            call_command(
+                "generate_demo",
+                members=options["demo_members"],
+                weeks=options["demo_weeks"],
+                seed=options["demo_seed"],
+            )
+        logins = demo_users_ensure()
+
+        address = f"{options['host']}:{options['port']}"
+        children = {
+            "worker": self._spawn(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "crm_site",
+                    "worker",
+                    "--beat",
+                    "--loglevel",
+                    "info",
+                    "--concurrency",
+                    "2",
+                ]  # fmt: skip
+            ),
+            "web": self._spawn([sys.executable, "manage.py", "runserver", address, "--noreload"]),
+        }
+        stopping = False
+
+        def request_stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+
+        url = f"http://{address}/"
+        if self._wait_until_serving(url + "accounts/login/", children, lambda: stopping):
+            self._print_banner(url, logins)
+        exit_code = 0
+        while not stopping:
+            for name, process in children.items():
+                if process.poll() is not None:
+                    self.stderr.write(f"The {name} process exited ({process.returncode}).")
+                    exit_code = 1
+                    stopping = True
+            time.sleep(0.3)
+        self._stop(children)
+        self.stdout.write("Stopped.")
+        if exit_code:
+            raise CommandError("A process of the product stopped unexpectedly.")
+
+    def _spawn(self, argv: list[str]) -> subprocess.Popen:
+        # Own process group: the terminal's Ctrl-C reaches us alone, and we stop children
+        # in order (worker first, so it can finish or requeue its task).
+        return subprocess.Popen(argv, cwd=settings.BASE_DIR, start_new_session=True)
+
+    def _wait_until_serving(self, login_url, children, should_stop) -> bool:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not should_stop():
+            if any(process.poll() is not None for process in children.values()):
+                return False
+            try:
+                with urllib.request.urlopen(login_url, timeout=2) as response:
+                    if response.status == 200:
+                        return True
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.5)
+        return False
+
+    def _print_banner(self, url, logins) -> None:
+        lines = ["", "=" * 64, f"Loyalty CRM is running at {url}", "", "Demo logins:"]
+        for login in logins:
+            extra = f" ({login.manufacturer})" if login.manufacturer else ""
+            lines.append(f"  {login.role:<13} {login.username:<10} {login.password}{extra}")
+        lines += ["", "Press Ctrl-C to stop.", "=" * 64, ""]
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()
+
+    def _stop(self, children) -> None:
+        # SIGTERM to each main process only: Celery then shuts its pool down warmly.
+        for process in children.values():
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for process in children.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()

@@ -1,0 +1,149 @@
+"""The README's run command: boots on an empty database, serves the login page, stops on Ctrl-C."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _url_for(database: str) -> str:
+    params = connection.settings_dict
+    host = params["HOST"] or ""
+    query = ""
+    netloc_host = host
+    if host.startswith("/"):  # a Unix socket directory (embedded PostgreSQL)
+        query = "?host=" + urllib.parse.quote(host, safe="")
+        netloc_host = ""
+    port = f":{params['PORT']}" if params["PORT"] and netloc_host else ""
+    return f"postgresql://{params['USER']}@{netloc_host}{port}/{database}{query}"
+
+
+@pytest.fixture
+def scratch_database():
+    """A fresh, empty database of its own, dropped afterwards."""
+    name = f"crm_run_{uuid.uuid4().hex[:8]}"
+    admin_url = _url_for("postgres")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield name, _url_for(name)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _reader(stream, lines: queue.Queue) -> None:
+    for line in iter(stream.readline, ""):
+        lines.put(line)
+    stream.close()
+
+
+def _wait_for(lines: queue.Queue, output: list[str], pattern: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(re.search(pattern, line) for line in output):
+            return True
+        try:
+            output.append(lines.get(timeout=0.5))
+        except queue.Empty:
+            continue
+    return any(re.search(pattern, line) for line in output)
+
+
+@pytest.mark.django_db
+def test_run_command_boots_serves_and_stops_cleanly(scratch_database, tmp_path):
+    name, url = scratch_database
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "1",
+        "CRM_VAR_DIR": str(tmp_path),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("CELERY_BROKER_URL", None)  # the default, server-less broker
+    env.pop("SECRET_KEY", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "run_product",
+            "--port",
+            str(port),
+            "--demo-members",
+            "150",
+            "--demo-weeks",
+            "6",
+        ],  # fmt: skip
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue = queue.Queue()
+    output: list[str] = []
+    threading.Thread(target=_reader, args=(process.stdout, lines), daemon=True).start()
+    try:
+        assert _wait_for(lines, output, r"is running at http://127\.0\.0\.1", 240), "".join(output)
+        assert _wait_for(lines, output, r"celery@\S+ ready", 30), "".join(output)
+        banner = "".join(output)
+        for role in ("admin", "marketing", "cashier", "manufacturer"):
+            assert re.search(rf"^\s+{role}\s+\S+\s+\S+", banner, re.M), banner
+
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(base + "/accounts/login/", timeout=10) as response:
+            assert response.status == 200
+            assert "Sign in" in response.read().decode()
+
+        # The printed marketing login works and lands on the members of the demo data.
+        username, password = re.search(r"^\s+marketing\s+(\S+)\s+(\S+)", banner, re.M).groups()
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        opener.open(base + "/accounts/login/", timeout=10).read()
+        csrf = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+        form = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": csrf}
+        ).encode()
+        request = urllib.request.Request(
+            base + "/accounts/login/", data=form, headers={"Referer": base + "/accounts/login/"}
+        )
+        with opener.open(request, timeout=10) as response:
+            assert response.status == 200
+            assert response.url.rstrip("/").endswith("/members")
+        with psycopg.connect(url) as conn:
+            (members,) = conn.execute("SELECT count(*) FROM members_member").fetchone()
+        assert members == 150
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    _wait_for(lines, output, r"Stopped\.", 5)
+    assert process.returncode == 0, "".join(output[-40:])
+    assert "Stopped." in "".join(output)
