@@ -160,6 +160,7 @@ else:
         "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)
     }
 CELERY_RESULT_BACKEND = None  # job progress and results live in apps.jobs records
+CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -56,3 +56,13 @@ def personas(
         "manufacturer_b": manufacturer_b_user,
         "admin": admin_user_,
     }
+
+
+@pytest.fixture
+def live_worker(transactional_db, tmp_path):
+    """Start a real Celery worker process on a queue of its own (see tests/live_worker.py)."""
+    from tests.live_worker import LiveWorker
+
+    worker = LiveWorker(tmp_path / "worker.log").start()
+    yield worker
+    worker.stop()

@@ -1,0 +1,70 @@
+"""Run every benchmark in bench/, each in a fresh database of its own, and print its figures.
+
+Usage: `make bench` (or `DEBUG=1 .venv/bin/python bench/run_all.py [name ...]`).
+The server is the one DATABASE_URL points at, else the embedded PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ["bench_import", "bench_demo", "bench_lookup", "bench_models"]
+
+
+def server_url() -> str:
+    sys.path.insert(0, str(ROOT))
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    from crm_site.embedded_pg import embedded_database_url
+
+    return embedded_database_url(ROOT / "var")
+
+
+def with_database(url: str, name: str) -> str:
+    parsed = dj_database_url.parse(url)
+    host = parsed["HOST"]
+    if host.startswith("/"):
+        return f"postgresql://{parsed['USER']}@/{name}?host={host}"
+    port = f":{parsed['PORT']}" if parsed["PORT"] else ""
+    return f"postgresql://{parsed['USER']}@{host}{port}/{name}"
+
+
+def fresh_database(url: str, name: str) -> str:
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return with_database(url, name)
+
+
+def main(names: list[str]) -> int:
+    url = server_url()
+    failures = 0
+    for name in names or BENCHMARKS:
+        script = ROOT / "bench" / f"{name}.py"
+        if not script.exists():
+            print(f"== {name}: missing", flush=True)
+            failures += 1
+            continue
+        env = {**os.environ, "DEBUG": "1", "DATABASE_URL": fresh_database(url, f"crm_{name}")}
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        print(f"== {name}", flush=True)
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env)
+        print(f"== {name}: exit {result.returncode} in {time.perf_counter() - started:.1f} s")
+        failures += result.returncode != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,100 @@
+"""A real Celery worker process for integration tests.
+
+The worker runs against the test database (tests using it must be `transaction=True`, so
+that what they write is committed and visible to it) and the configured broker — Redis in
+CI, the filesystem transport otherwise — on a queue of its own, so it never takes another
+run's messages.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from crm_site.celery import app
+
+
+def test_database_url() -> str:
+    """Return a URL for the database the tests are using right now."""
+    params = connection.settings_dict
+    host = params["HOST"] or ""
+    user = urllib.parse.quote(params["USER"] or "", safe="")
+    if host.startswith("/"):
+        return f"postgresql://{user}@/{params['NAME']}?host={urllib.parse.quote(host, safe='')}"
+    port = f":{params['PORT']}" if params["PORT"] else ""
+    return f"postgresql://{user}@{host}{port}/{params['NAME']}"
+
+
+class LiveWorker:
+    def __init__(self, log_path: Path, concurrency: int = 2):
+        self.queue = f"test-{uuid.uuid4().hex[:10]}"
+        self.log_path = log_path
+        self.concurrency = concurrency
+        self.process: subprocess.Popen | None = None
+        self._saved_queue = app.conf.task_default_queue
+
+    def start(self) -> LiveWorker:
+        env = {
+            **os.environ,
+            "DATABASE_URL": test_database_url(),
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "CRM_VAR_DIR": str(settings.VAR_DIR),
+        }
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "crm_site",
+                "worker",
+                "--loglevel",
+                "info",
+                "--concurrency",
+                str(self.concurrency),
+                "--queues",
+                self.queue,
+                "--hostname",
+                f"{self.queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],  # fmt: skip
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        app.conf.task_default_queue = self.queue
+        app.conf.task_always_eager = False
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited:\n{self.log_path.read_text()}")
+            if " ready." in self.log_path.read_text():
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"worker did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        app.conf.task_default_queue = self._saved_queue
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def output(self) -> str:
+        return self.log_path.read_text()
