@@ -1,0 +1,86 @@
+"""Stored results of segmentation: per-category snapshots with a row per buyer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+
+class Loyalty(models.TextChoices):
+    NATIONAL = "national", "National-brand loyal"
+    STORE = "store", "Store-brand loyal"
+    SWINGER = "swinger", "Swinger"
+
+
+class UsageTier(models.IntegerChoices):
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+
+
+class SegmentSnapshot(models.Model):
+    """Brand-loyalty × usage cells of one category's buyers for a window [start, end).
+
+    Written in one transaction together with its rows, so a snapshot either exists whole
+    or not at all.
+    """
+
+    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+")
+    window_start = models.DateField()
+    window_end = models.DateField()
+    national_threshold = models.DecimalField(
+        max_digits=4, decimal_places=3, default=Decimal("0.800")
+    )
+    store_threshold = models.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.200"))
+    buyers = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now_add=True)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-window_end", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "category",
+                    "window_start",
+                    "window_end",
+                    "national_threshold",
+                    "store_threshold",
+                ],
+                name="segment_snapshot_unique_run",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(window_end__gt=models.F("window_start")),
+                name="segment_snapshot_window_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.window_start}–{self.window_end}"
+
+
+class SegmentMember(models.Model):
+    """One buyer's cell and purchase cycle in a category snapshot."""
+
+    snapshot = models.ForeignKey(SegmentSnapshot, on_delete=models.CASCADE, related_name="rows")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    category_spend = models.DecimalField(max_digits=12, decimal_places=2)
+    national_share = models.DecimalField(max_digits=7, decimal_places=6)
+    loyalty = models.CharField(max_length=8, choices=Loyalty.choices)
+    usage_tier = models.PositiveSmallIntegerField(choices=UsageTier.choices)
+    occasions = models.PositiveIntegerField()
+    cycle_days = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    next_purchase_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "member"], name="segment_member_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["snapshot", "loyalty", "usage_tier"], name="segment_cell"),
+            models.Index(fields=["member"], name="segment_member_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.loyalty}/{self.usage_tier}"

@@ -1,0 +1,85 @@
+"""Set-based SQL for category snapshots. Parameters are always bound, never formatted in."""
+
+# One statement computes every buyer's cell and purchase cycle for the snapshots given in
+# %(snapshots)s (pairs of category id and snapshot id), and inserts the rows.
+#
+# * Spend and national share are exact numerics; "share >= 0.80" is tested as
+#   national >= 0.80 * spend so no division rounding can move a buyer across the line.
+# * Usage tier is ntile(3) over buyers by spend ascending, ties by card number in byte order.
+# * Purchase occasions are distinct local dates; the cycle is the median gap (percentile_cont)
+#   when there are at least 3 occasions, and the next purchase is the last occasion plus the
+#   cycle rounded half up.
+INSERT_SNAPSHOT_ROWS = """
+WITH targets AS (
+    SELECT t.category_id, t.snapshot_id
+    FROM unnest(%(category_ids)s::bigint[], %(snapshot_ids)s::bigint[])
+         AS t(category_id, snapshot_id)
+),
+lines AS (
+    SELECT tg.snapshot_id, l.member_id, l.amount, p.brand_type,
+           (l.purchased_at AT TIME ZONE %(tz)s)::date AS day
+    FROM baskets_basketline l
+    JOIN catalog_product p ON p.id = l.product_id
+    JOIN targets tg ON tg.category_id = p.category_id
+    WHERE l.member_id IS NOT NULL
+      AND l.purchased_at >= %(start)s AND l.purchased_at < %(end)s
+),
+spend AS (
+    SELECT snapshot_id, member_id,
+           sum(amount) AS spend,
+           coalesce(sum(amount) FILTER (WHERE brand_type = 'national'), 0) AS national
+    FROM lines
+    GROUP BY snapshot_id, member_id
+    HAVING sum(amount) > 0
+),
+days AS (
+    SELECT DISTINCT snapshot_id, member_id, day FROM lines
+),
+gaps AS (
+    SELECT snapshot_id, member_id, day,
+           day - lag(day) OVER (PARTITION BY snapshot_id, member_id ORDER BY day) AS gap
+    FROM days
+),
+cycles AS (
+    SELECT snapshot_id, member_id, count(*) AS occasions, max(day) AS last_day,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap
+    FROM gaps
+    GROUP BY snapshot_id, member_id
+),
+ranked AS (
+    SELECT s.snapshot_id, s.member_id, s.spend, s.national,
+           ntile(3) OVER (
+               PARTITION BY s.snapshot_id
+               ORDER BY s.spend, m.card_number COLLATE "C"
+           ) AS usage_tier
+    FROM spend s
+    JOIN members_member m ON m.id = s.member_id
+)
+INSERT INTO segments_segmentmember
+    (snapshot_id, member_id, category_spend, national_share, loyalty, usage_tier,
+     occasions, cycle_days, next_purchase_on)
+SELECT r.snapshot_id, r.member_id, r.spend,
+       round(r.national / r.spend, 6),
+       CASE WHEN r.national >= %(national_threshold)s * r.spend THEN 'national'
+            WHEN r.national <= %(store_threshold)s * r.spend THEN 'store'
+            ELSE 'swinger' END,
+       r.usage_tier,
+       c.occasions,
+       CASE WHEN c.occasions >= 3 THEN round(c.median_gap::numeric, 2) END,
+       CASE WHEN c.occasions >= 3
+            THEN c.last_day + floor(c.median_gap + 0.5)::int END
+FROM ranked r
+JOIN cycles c ON c.snapshot_id = r.snapshot_id AND c.member_id = r.member_id
+"""
+
+COUNT_BUYERS = """
+UPDATE segments_segmentsnapshot s
+SET buyers = sub.n
+FROM (
+    SELECT snapshot_id, count(*) AS n
+    FROM segments_segmentmember
+    WHERE snapshot_id = ANY(%(snapshot_ids)s)
+    GROUP BY snapshot_id
+) sub
+WHERE s.id = sub.snapshot_id
+"""
