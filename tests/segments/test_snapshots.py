@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from apps.catalog.models import BrandType
 from apps.segments.models import SegmentMember, SegmentSnapshot
@@ -87,10 +88,26 @@ def test_thresholds_are_settable(ketchup):
     assert rows["M1"].loyalty == "national"
 
 
+def _use_linguistic_collation_for_card_numbers() -> None:
+    """Give card_number a linguistic collation where the server has one (ICU builds do).
+
+    Deployments often run with a linguistic default collation; the tie-break must still be
+    byte order. The embedded server has no ICU, and there C.UTF-8 already sorts by bytes.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_collation WHERE collname = 'en-US-x-icu'")
+        if cursor.fetchone():
+            cursor.execute(
+                "ALTER TABLE members_member ALTER COLUMN card_number "
+                'TYPE varchar(32) COLLATE "en-US-x-icu"'
+            )
+
+
 def test_usage_tiers_break_spend_ties_by_card_number_in_byte_order(ketchup):
     # Spend ascending: Z9 5.00, then a tie at 10.00 between "B2" and "a1", then C3 20.00.
     # ntile(3) over 4 buyers gives groups of 2, 1, 1. In byte order "B2" < "a1", so B2 is
     # 2nd (low) and a1 3rd (medium); a linguistic collation would swap them.
+    _use_linguistic_collation_for_card_numbers()
     for card, amount in [("Z9", "5.00"), ("a1", "10.00"), ("B2", "10.00"), ("C3", "20.00")]:
         buy(MemberFactory(card_number=card), ketchup["store"], amount, dt.datetime(2026, 3, 1, 9))
     rows = compute(ketchup["category"])
