@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traceback
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -53,3 +54,24 @@ def job_fail(*, job_id: int, error: BaseException | str) -> None:
     Job.objects.filter(pk=job_id).update(
         status=JobStatus.FAILED, finished_at=timezone.now(), error=text[-20000:]
     )
+
+
+def job_advance(*, job_id: int, by: int) -> bool:
+    """Add to the progress counter; mark the job succeeded when it reaches the total.
+
+    Returns True for the one caller whose advance completed the job, so that exactly one
+    chunk of fanned-out work runs the finishing step.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE jobs_job SET progress_done = progress_done + %s "
+            "WHERE id = %s RETURNING progress_done, progress_total",
+            [by, job_id],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] < row[1]:
+        return False
+    finished = Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.SUCCEEDED, finished_at=timezone.now()
+    )
+    return finished == 1

@@ -6,10 +6,14 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+from celery import group
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.catalog.models import Category
+from apps.jobs.models import Job
+from apps.jobs.services import job_advance, job_create, job_fail, job_start, job_succeed
 from apps.segments import sql
 from apps.segments.models import SegmentSnapshot
 
@@ -105,3 +109,91 @@ def snapshot_get_or_compute(
         national_threshold=national_threshold,
         store_threshold=store_threshold,
     )
+
+
+def snapshots_compute_chunk(
+    *,
+    job_id: int,
+    category_ids: list[int],
+    window_start: dt.date,
+    window_end: dt.date,
+    national_threshold: Decimal,
+    store_threshold: Decimal,
+) -> int:
+    """Compute one batch of a job's snapshots and advance the job by the snapshots made.
+
+    Counting only snapshots this call created makes a redelivered batch (after a worker
+    died having committed) advance the job by nothing, so progress never double-counts.
+    """
+    try:
+        with transaction.atomic():
+            created = snapshots_compute(
+                category_ids=category_ids,
+                window_start=window_start,
+                window_end=window_end,
+                national_threshold=national_threshold,
+                store_threshold=store_threshold,
+                job_id=job_id,
+            )
+            if created:
+                # In the same transaction: the rows and the progress they represent commit
+                # together or not at all.
+                job_advance(job_id=job_id, by=len(created))
+    except Exception as error:
+        job_fail(job_id=job_id, error=error)
+        raise
+    return len(created)
+
+
+def snapshots_refresh_all(
+    *,
+    window_start: dt.date,
+    window_end: dt.date,
+    national_threshold: Decimal = DEFAULT_NATIONAL_THRESHOLD,
+    store_threshold: Decimal = DEFAULT_STORE_THRESHOLD,
+    started_by=None,
+    batch_size: int = 25,
+) -> Job:
+    """Queue every missing category snapshot for the window, in batches, under one job."""
+    from apps.segments.tasks import snapshots_compute_task
+
+    existing = SegmentSnapshot.objects.filter(
+        window_start=window_start,
+        window_end=window_end,
+        national_threshold=national_threshold,
+        store_threshold=store_threshold,
+    ).values("category_id")
+    missing = list(
+        Category.objects.exclude(pk__in=existing).order_by("pk").values_list("pk", flat=True)
+    )
+    job = job_create(
+        kind="segments",
+        params={
+            "window_start": window_start.isoformat(),
+            "window_end": window_end.isoformat(),
+            "national_threshold": str(national_threshold),
+            "store_threshold": str(store_threshold),
+            "categories": len(missing),
+        },
+        started_by=started_by,
+        total=len(missing),
+    )
+    job_start(job_id=job.pk, total=len(missing), message=f"{len(missing)} categories")
+    if not missing:
+        job_succeed(job_id=job.pk, message="every snapshot already exists")
+        job.refresh_from_db()
+        return job
+    batches = [missing[i : i + batch_size] for i in range(0, len(missing), batch_size)]
+    signature = group(
+        snapshots_compute_task.s(
+            job.pk,
+            batch,
+            window_start.isoformat(),
+            window_end.isoformat(),
+            str(national_threshold),
+            str(store_threshold),
+        )
+        for batch in batches
+    )
+    transaction.on_commit(signature.delay)
+    return job

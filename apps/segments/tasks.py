@@ -1,0 +1,30 @@
+"""Celery tasks for segments: thin wrappers that call one service each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from celery import shared_task
+
+from apps.segments.services import snapshots_compute_chunk
+
+
+@shared_task(acks_late=True)
+def snapshots_compute_task(
+    job_id: int,
+    category_ids: list[int],
+    window_start: str,
+    window_end: str,
+    national_threshold: str,
+    store_threshold: str,
+) -> int:
+    """Compute the snapshots of one batch of categories for a job."""
+    return snapshots_compute_chunk(
+        job_id=job_id,
+        category_ids=category_ids,
+        window_start=dt.date.fromisoformat(window_start),
+        window_end=dt.date.fromisoformat(window_end),
+        national_threshold=Decimal(national_threshold),
+        store_threshold=Decimal(store_threshold),
+    )

@@ -1,0 +1,49 @@
+"""Snapshots fanned out to a real Celery worker process."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from apps.jobs.models import JobStatus
+from apps.jobs.waiting import job_wait
+from apps.segments.models import SegmentMember, SegmentSnapshot
+from apps.segments.services import snapshots_refresh_all
+from tests.factories import (
+    BasketFactory,
+    BasketLineFactory,
+    CategoryFactory,
+    MemberFactory,
+    ProductFactory,
+)
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+@pytest.mark.slow
+def test_refresh_all_runs_on_a_worker_and_is_safe_to_repeat(live_worker):
+    categories = [CategoryFactory(name=f"Cat {i}") for i in range(7)]
+    for i, category in enumerate(categories):
+        product = ProductFactory(category=category)
+        for j in range(i + 1):  # category i has i + 1 buyers
+            basket = BasketFactory(
+                member=MemberFactory(), purchased_at=dt.datetime(2026, 2, 1 + j, tzinfo=CHICAGO)
+            )
+            BasketLineFactory(basket=basket, product=product, amount=Decimal("1.00"))
+
+    job = snapshots_refresh_all(
+        window_start=dt.date(2026, 1, 1), window_end=dt.date(2026, 4, 1), batch_size=3
+    )
+    job = job_wait(job_id=job.pk, timeout=60, progress=False)
+    assert job.status == JobStatus.SUCCEEDED, live_worker.output()
+    assert (job.progress_done, job.progress_total) == (7, 7)
+    buyers = dict(SegmentSnapshot.objects.values_list("category__name", "buyers"))
+    assert buyers == {f"Cat {i}": i + 1 for i in range(7)}
+    assert SegmentMember.objects.count() == sum(range(1, 8))
+
+    again = snapshots_refresh_all(window_start=dt.date(2026, 1, 1), window_end=dt.date(2026, 4, 1))
+    assert again.status == JobStatus.SUCCEEDED and again.progress_total == 0
+    assert SegmentSnapshot.objects.count() == 7
