@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 
 from celery import shared_task
+from django.utils import timezone
 
-from apps.segments.services import snapshots_compute_chunk
+from apps.segments.services import snapshots_compute_chunk, snapshots_refresh_all
 
 
 @shared_task(acks_late=True)
@@ -28,3 +29,11 @@ def snapshots_compute_task(
         national_threshold=Decimal(national_threshold),
         store_threshold=Decimal(store_threshold),
     )
+
+
+@shared_task(acks_late=True)
+def segments_nightly_task(weeks: int = 52) -> int:
+    """Refresh every category's snapshot for the trailing window ending today (local)."""
+    today = timezone.localdate()
+    job = snapshots_refresh_all(window_start=today - dt.timedelta(weeks=weeks), window_end=today)
+    return job.pk
