@@ -11,5 +11,6 @@ urlpatterns = [
     path("members/", include("apps.members.urls")),
     path("imports/", include("apps.baskets.urls")),
     path("jobs/", include("apps.jobs.urls")),
+    path("segments/", include("apps.segments.urls")),
     path("admin/", admin.site.urls),
 ]

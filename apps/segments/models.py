@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.urls import reverse
 
 
 class Loyalty(models.TextChoices):
@@ -58,6 +59,9 @@ class SegmentSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} {self.window_start}–{self.window_end}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("segments:detail", args=[self.pk])
 
 
 class SegmentMember(models.Model):

@@ -48,3 +48,60 @@ def snapshot_export_rows(*, snapshot: SegmentSnapshot):
             "" if cycle is None else f"{cycle.normalize():f}",
             "" if next_on is None else next_on.isoformat(),
         ]
+
+
+LOYALTY_ORDER = ["national", "swinger", "store"]
+LOYALTY_LABELS = {
+    "national": "National-brand loyal",
+    "swinger": "Swinger",
+    "store": "Store-brand loyal",
+}
+
+_MATRIX_SQL = """
+SELECT loyalty, usage_tier, count(*) AS buyers, sum(category_spend) AS spend,
+       avg(cycle_days) AS average_cycle, count(cycle_days) AS with_cycle
+FROM segments_segmentmember
+WHERE snapshot_id = %s
+GROUP BY loyalty, usage_tier
+"""
+
+
+def snapshot_matrix(*, snapshot: SegmentSnapshot) -> list[dict]:
+    """Return the 9 cells (loyalty rows × usage columns) with buyers, spend, average cycle."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_MATRIX_SQL, [snapshot.pk])
+        found = {(row[0], row[1]): row[2:] for row in cursor.fetchall()}
+    matrix = []
+    for loyalty in LOYALTY_ORDER:
+        cells = []
+        for tier in (1, 2, 3):
+            buyers, spend, average_cycle, with_cycle = found.get((loyalty, tier), (0, 0, None, 0))
+            cells.append(
+                {
+                    "loyalty": loyalty,
+                    "tier": tier,
+                    "tier_name": USAGE_TIER_NAMES[tier],
+                    "buyers": buyers,
+                    "spend": spend,
+                    "average_cycle": average_cycle,
+                    "with_cycle": with_cycle,
+                }
+            )
+        matrix.append({"loyalty": loyalty, "label": LOYALTY_LABELS[loyalty], "cells": cells})
+    return matrix
+
+
+def snapshots_latest_per_category() -> QuerySet[SegmentSnapshot]:
+    """Return each category's most recently computed snapshot."""
+    return (
+        SegmentSnapshot.objects.select_related("category")
+        .order_by("category__name", "category_id", "-window_end", "-computed_at")
+        .distinct("category__name", "category_id")
+    )
+
+
+def snapshot_cell_rows(*, snapshot: SegmentSnapshot, loyalty: str, tier: int):
+    """Return the buyers of one cell."""
+    return snapshot_rows(snapshot=snapshot).filter(loyalty=loyalty, usage_tier=tier)

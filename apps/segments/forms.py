@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+
+class RecomputeForm(forms.Form):
+    """Window and thresholds of a recompute of every category's snapshot."""
+
+    window_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    window_end = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), help_text="Exclusive."
+    )
+    national_threshold = forms.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("1"), initial=Decimal("0.80"), decimal_places=3
+    )
+    store_threshold = forms.DecimalField(
+        min_value=Decimal("0"), max_value=Decimal("1"), initial=Decimal("0.20"), decimal_places=3
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["window_end"].initial = today
+        self.fields["window_start"].initial = today - dt.timedelta(weeks=52)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("window_start"), data.get("window_end")
+        if start and end and end <= start:
+            self.add_error("window_end", "Must be after the start.")
+        national, store = data.get("national_threshold"), data.get("store_threshold")
+        if national is not None and store is not None and store >= national:
+            self.add_error("store_threshold", "Must be below the national-brand threshold.")
+        return data

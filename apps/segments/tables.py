@@ -1,0 +1,55 @@
+import django_tables2 as tables
+
+from apps.segments.models import SegmentMember, SegmentSnapshot
+
+
+class SnapshotTable(tables.Table):
+    category = tables.Column(
+        linkify=lambda record: record.get_absolute_url(), order_by="category__name"
+    )
+    window_start = tables.DateColumn("Y-m-d", verbose_name="From")
+    window_end = tables.DateColumn("Y-m-d", verbose_name="To (excl.)")
+    buyers = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    computed_at = tables.DateTimeColumn("Y-m-d H:i")
+
+    class Meta:
+        model = SegmentSnapshot
+        fields = ["category", "window_start", "window_end", "buyers", "computed_at"]
+        empty_text = "No snapshot yet: start a recompute."
+
+
+class CellMemberTable(tables.Table):
+    card_number = tables.Column(
+        accessor="member__card_number",
+        verbose_name="Card",
+        linkify=lambda record: record.member.get_absolute_url(),
+    )
+    name = tables.Column(
+        accessor="member__display_name",
+        verbose_name="Name",
+        order_by=("member__last_name", "member__first_name"),
+    )
+    category_spend = tables.Column(
+        verbose_name="Category spend", attrs={"td": {"class": "text-end"}}
+    )
+    national_share = tables.Column(verbose_name="National share")
+    cycle_days = tables.Column(verbose_name="Cycle (days)")
+    next_purchase_on = tables.DateColumn("Y-m-d", verbose_name="Next purchase")
+
+    class Meta:
+        model = SegmentMember
+        fields = ["card_number", "name", "category_spend", "national_share", "occasions"]
+        sequence = [*fields, "cycle_days", "next_purchase_on"]
+        order_by = "-category_spend"
+
+    def render_national_share(self, value):
+        return f"{value:.0%}"
+
+    def render_category_spend(self, value):
+        return f"${value:,.2f}"
+
+    def value_national_share(self, value):
+        return value
+
+    def value_category_spend(self, value):
+        return value

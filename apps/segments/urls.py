@@ -1,0 +1,10 @@
+from django.urls import path
+
+from apps.segments import views
+
+app_name = "segments"
+urlpatterns = [
+    path("", views.snapshot_list, name="list"),
+    path("<int:pk>/", views.snapshot_detail, name="detail"),
+    path("<int:pk>/cell/<str:loyalty>/<int:tier>/", views.snapshot_cell, name="cell"),
+]
