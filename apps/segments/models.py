@@ -88,3 +88,71 @@ class SegmentMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.loyalty}/{self.usage_tier}"
+
+
+class RepeatModelFit(models.Model):
+    """One fit of BG/NBD (purchase frequency) and Gamma-Gamma (spend) on calibration data."""
+
+    calibration_end = models.DateField()
+    r = models.FloatField()
+    alpha = models.FloatField()
+    a = models.FloatField()
+    b = models.FloatField()
+    bgnbd_log_likelihood = models.FloatField()
+    p = models.FloatField(null=True, blank=True)
+    q = models.FloatField(null=True, blank=True)
+    gamma = models.FloatField(null=True, blank=True)
+    gamma_gamma_log_likelihood = models.FloatField(null=True, blank=True)
+    members = models.PositiveIntegerField()
+    repeat_buyers = models.PositiveIntegerField()
+    clv_months = models.PositiveSmallIntegerField(default=12)
+    monthly_discount_rate = models.FloatField(default=0.01)
+    churn_threshold = models.FloatField(default=0.5)
+    fitted_at = models.DateTimeField(auto_now_add=True)
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-fitted_at"]
+        get_latest_by = "fitted_at"
+
+    def __str__(self) -> str:
+        return f"Repeat model to {self.calibration_end} ({self.members} members)"
+
+
+class MemberScore(models.Model):
+    """A member's RFM, repeat-purchase and value scores under one fit."""
+
+    fit = models.ForeignKey(RepeatModelFit, on_delete=models.CASCADE, related_name="scores")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    frequency = models.PositiveIntegerField(help_text="Repeat purchase days (x).")
+    recency_weeks = models.FloatField(help_text="Weeks from first to last purchase day (t_x).")
+    age_weeks = models.FloatField(help_text="Weeks from first purchase day to calibration end (T).")
+    days_since_last = models.PositiveIntegerField()
+    total_spend = models.DecimalField(max_digits=12, decimal_places=2)
+    average_repeat_spend = models.DecimalField(max_digits=12, decimal_places=2)
+    recency_score = models.PositiveSmallIntegerField()
+    frequency_score = models.PositiveSmallIntegerField()
+    monetary_score = models.PositiveSmallIntegerField()
+    p_alive = models.FloatField()
+    expected_purchases_2w = models.FloatField()
+    expected_purchases_4w = models.FloatField()
+    expected_purchases_13w = models.FloatField()
+    expected_spend = models.DecimalField(max_digits=12, decimal_places=2)
+    clv = models.DecimalField(max_digits=12, decimal_places=2)
+    sales_share = models.FloatField(help_text="Share of all members' sales.")
+    cumulative_share = models.FloatField(
+        help_text="Share of sales of the members at least as valuable as this one."
+    )
+    churn_risk = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fit", "member"], name="member_score_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["member", "fit"], name="member_score_member"),
+            models.Index(fields=["fit", "churn_risk"], name="member_score_churn"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} under fit {self.fit_id}"

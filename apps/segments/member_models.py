@@ -1,0 +1,195 @@
+"""Fit the member-value models on all members' history and store every member's scores.
+
+The per-member summary (repeat purchase days, recency, age, mean repeat spend) is one SQL
+statement; fitting and scoring are vectorized NumPy over all members at once
+(apps/segments/models_math); scores go back with COPY. One transaction: a fit is stored
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+
+from apps.segments.models import RepeatModelFit
+from apps.segments.models_math import (
+    RepeatSummary,
+    churn_flags,
+    fit_repeat_models,
+    pareto_curve,
+    rfm_scores,
+    sales_share,
+    score_members,
+)
+from apps.segments.services import local_midnight
+
+# Purchase occasions are distinct local days; their spend is the day's basket totals.
+SUMMARY_SQL = """
+WITH days AS (
+    SELECT member_id, (purchased_at AT TIME ZONE %(tz)s)::date AS day, sum(total_amount) AS spend
+    FROM baskets_basket
+    WHERE member_id IS NOT NULL AND purchased_at < %(before)s
+    GROUP BY member_id, day
+),
+numbered AS (
+    SELECT member_id, day, spend,
+           row_number() OVER (PARTITION BY member_id ORDER BY day) AS n
+    FROM days
+)
+SELECT member_id,
+       count(*) - 1 AS x,
+       (max(day) - min(day)) AS span_days,
+       (%(end)s::date - min(day)) AS age_days,
+       (%(end)s::date - max(day)) AS since_last_days,
+       coalesce(avg(spend) FILTER (WHERE n > 1), 0) AS monetary,
+       sum(spend) FILTER (WHERE n = 1) AS first_spend,
+       sum(spend) AS total_spend
+FROM numbered
+GROUP BY member_id
+ORDER BY member_id
+"""
+
+
+@dataclass(frozen=True)
+class MemberHistory:
+    summary: RepeatSummary
+    since_last_days: np.ndarray
+    total_spend: np.ndarray
+    # Exact money as PostgreSQL computed it, for storage (the arrays above are for the math).
+    total_spend_exact: list
+    monetary_exact: list
+
+
+def member_history(*, calibration_end: dt.date) -> MemberHistory:
+    """Return every member's repeat-purchase summary up to and including calibration_end."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SUMMARY_SQL,
+            {
+                "tz": settings.TIME_ZONE,
+                "before": local_midnight(calibration_end + dt.timedelta(days=1)),
+                "end": calibration_end,
+            },
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        empty = np.zeros(0)
+        return MemberHistory(
+            RepeatSummary(empty.astype(np.int64), empty, empty, empty, empty, empty),
+            empty,
+            empty,
+            [],
+            [],
+        )
+    columns = list(zip(*rows, strict=True))
+    member = np.asarray(columns[0], dtype=np.int64)
+    return MemberHistory(
+        summary=RepeatSummary(
+            member=member,
+            x=np.asarray(columns[1], dtype=np.float64),
+            t_x=np.asarray(columns[2], dtype=np.float64) / 7.0,
+            T=np.asarray(columns[3], dtype=np.float64) / 7.0,
+            monetary=np.asarray(columns[5], dtype=np.float64),
+            first_spend=np.asarray(columns[6], dtype=np.float64),
+        ),
+        since_last_days=np.asarray(columns[4], dtype=np.int64),
+        total_spend=np.asarray(columns[7], dtype=np.float64),
+        total_spend_exact=list(columns[7]),
+        monetary_exact=list(columns[5]),
+    )
+
+
+INSERT_SCORES_SQL = """
+INSERT INTO segments_memberscore (
+    fit_id, member_id, frequency, recency_weeks, age_weeks, days_since_last, total_spend,
+    average_repeat_spend, recency_score, frequency_score, monetary_score, p_alive,
+    expected_purchases_2w, expected_purchases_4w, expected_purchases_13w, expected_spend, clv,
+    sales_share, cumulative_share, churn_risk)
+SELECT %(fit)s, member, x, t_x, big_t, since_last, total_spend, round(monetary, 2),
+       r_score, f_score, m_score, p_alive, e2, e4, e13,
+       round(spend::numeric, 2), round(clv::numeric, 2), share, cumulative, churn
+FROM unnest(
+    %(member)s::bigint[], %(x)s::int[], %(t_x)s::float8[], %(T)s::float8[],
+    %(since_last)s::int[], %(total_spend)s::numeric[], %(monetary)s::numeric[],
+    %(r_score)s::int[], %(f_score)s::int[], %(m_score)s::int[], %(p_alive)s::float8[],
+    %(e2)s::float8[], %(e4)s::float8[], %(e13)s::float8[], %(spend)s::float8[],
+    %(clv)s::float8[], %(share)s::float8[], %(cumulative)s::float8[], %(churn)s::bool[]
+) AS t(member, x, t_x, big_t, since_last, total_spend, monetary, r_score, f_score, m_score,
+       p_alive, e2, e4, e13, spend, clv, share, cumulative, churn)
+"""
+
+
+@transaction.atomic
+def repeat_model_fit(
+    *,
+    calibration_end: dt.date,
+    clv_months: int = 12,
+    monthly_discount_rate: float = 0.01,
+    churn_threshold: float = 0.5,
+    job_id: int | None = None,
+) -> RepeatModelFit:
+    """Fit BG/NBD and Gamma-Gamma to members' history up to calibration_end; score all."""
+    history = member_history(calibration_end=calibration_end)
+    s = history.summary
+    if len(s) == 0:
+        raise ValueError(f"no member purchases on or before {calibration_end}")
+    fits = fit_repeat_models(s)
+    scores = score_members(
+        fits, s, clv_months=clv_months, monthly_discount_rate=monthly_discount_rate
+    )
+    rfm = rfm_scores(history.since_last_days, s.x, history.total_spend)
+    share = sales_share(history.total_spend)
+    curve = pareto_curve(history.total_spend)
+    cumulative = np.empty_like(share)
+    cumulative[curve.order] = curve.sales_share
+    churn = churn_flags(scores.p_alive, s.x, s.t_x, threshold=churn_threshold)
+
+    gg = fits.gamma_gamma
+    fit = RepeatModelFit.objects.create(
+        calibration_end=calibration_end,
+        r=fits.bgnbd.r,
+        alpha=fits.bgnbd.alpha,
+        a=fits.bgnbd.a,
+        b=fits.bgnbd.b,
+        bgnbd_log_likelihood=fits.bgnbd.log_likelihood,
+        p=gg.p,
+        q=gg.q,
+        gamma=gg.gamma,
+        gamma_gamma_log_likelihood=gg.log_likelihood,
+        members=len(s),
+        repeat_buyers=int((s.x > 0).sum()),
+        clv_months=clv_months,
+        monthly_discount_rate=monthly_discount_rate,
+        churn_threshold=churn_threshold,
+        job_id=job_id,
+    )
+    # One INSERT … SELECT FROM unnest(arrays): set-based, no Python loop over members.
+    arrays = {
+        "member": s.member.tolist(),
+        "x": s.x.astype(np.int64).tolist(),
+        "t_x": s.t_x.tolist(),
+        "T": s.T.tolist(),
+        "since_last": history.since_last_days.tolist(),
+        "total_spend": history.total_spend_exact,
+        "monetary": history.monetary_exact,
+        "r_score": rfm.recency.tolist(),
+        "f_score": rfm.frequency.tolist(),
+        "m_score": rfm.monetary.tolist(),
+        "p_alive": scores.p_alive.tolist(),
+        "e2": scores.expected_purchases[:, 0].tolist(),
+        "e4": scores.expected_purchases[:, 1].tolist(),
+        "e13": scores.expected_purchases[:, 2].tolist(),
+        "spend": scores.expected_spend.tolist(),
+        "clv": scores.clv.tolist(),
+        "share": share.tolist(),
+        "cumulative": cumulative.tolist(),
+        "churn": churn.tolist(),
+        "fit": fit.pk,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_SCORES_SQL, arrays)
+    return fit
