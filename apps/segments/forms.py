@@ -36,3 +36,13 @@ class RecomputeForm(forms.Form):
         if national is not None and store is not None and store >= national:
             self.add_error("store_threshold", "Must be below the national-brand threshold.")
         return data
+
+
+class FitForm(forms.Form):
+    """Calibration end of a member-value model fit."""
+
+    calibration_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["calibration_end"].initial = timezone.localdate()

@@ -15,6 +15,8 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 
+from apps.jobs.models import Job
+from apps.jobs.services import job_create, job_fail, job_start, job_succeed
 from apps.segments.models import RepeatModelFit
 from apps.segments.models_math import (
     RepeatSummary,
@@ -193,3 +195,36 @@ def repeat_model_fit(
     with connection.cursor() as cursor:
         cursor.execute(INSERT_SCORES_SQL, arrays)
     return fit
+
+
+def repeat_model_fit_job(*, job_id: int, calibration_end: dt.date) -> RepeatModelFit | None:
+    """Run a fit under a job record; a redelivered job that already has its fit does nothing."""
+    existing = RepeatModelFit.objects.filter(job_id=job_id).first()
+    if existing is not None:
+        return existing
+    job_start(job_id=job_id, total=1, message="fitting BG/NBD and Gamma-Gamma")
+    try:
+        fit = repeat_model_fit(calibration_end=calibration_end, job_id=job_id)
+    except Exception as error:
+        job_fail(job_id=job_id, error=error)
+        raise
+    job_succeed(
+        job_id=job_id,
+        result={"fit": fit.pk, "members": fit.members},
+        message=f"{fit.members} members scored",
+    )
+    return fit
+
+
+def repeat_model_fit_queue(*, calibration_end: dt.date, started_by=None) -> Job:
+    """Record a fit job and queue it for a worker."""
+    from apps.segments.tasks import repeat_model_fit_task
+
+    job = job_create(
+        kind="member_models",
+        params={"calibration_end": calibration_end.isoformat()},
+        started_by=started_by,
+        total=1,
+    )
+    transaction.on_commit(lambda: repeat_model_fit_task.delay(job.pk, calibration_end.isoformat()))
+    return job

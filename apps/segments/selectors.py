@@ -105,3 +105,44 @@ def snapshots_latest_per_category() -> QuerySet[SegmentSnapshot]:
 def snapshot_cell_rows(*, snapshot: SegmentSnapshot, loyalty: str, tier: int):
     """Return the buyers of one cell."""
     return snapshot_rows(snapshot=snapshot).filter(loyalty=loyalty, usage_tier=tier)
+
+
+def repeat_model_fit_latest():
+    """Return the most recent member-value fit, or None."""
+    from apps.segments.models import RepeatModelFit
+
+    return RepeatModelFit.objects.order_by("-fitted_at").first()
+
+
+_PARETO_SQL = """
+SELECT bucket, max(cumulative_share)
+FROM (
+    SELECT cumulative_share, ntile(%(points)s) OVER (ORDER BY cumulative_share) AS bucket
+    FROM segments_memberscore
+    WHERE fit_id = %(fit)s
+) ranked
+GROUP BY bucket
+ORDER BY bucket
+"""
+
+
+def pareto_points(*, fit, points: int = 100) -> list[tuple[float, float]]:
+    """Return (share of members, share of sales) of the top members, at `points` steps."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_PARETO_SQL, {"fit": fit.pk, "points": points})
+        rows = cursor.fetchall()
+    n = len(rows)
+    return [(0.0, 0.0)] + [(bucket / n, share) for bucket, share in rows]
+
+
+def win_back_members(*, fit):
+    """Return the churn-risk members of a fit, the most valuable customers first."""
+    from apps.segments.models import MemberScore
+
+    return (
+        MemberScore.objects.filter(fit=fit, churn_risk=True)
+        .select_related("member")
+        .order_by("-total_spend")
+    )

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from apps.segments.models import SegmentMember, SegmentSnapshot
+from apps.segments.models import MemberScore, SegmentMember, SegmentSnapshot
 
 
 class SnapshotTable(tables.Table):
@@ -53,3 +53,52 @@ class CellMemberTable(tables.Table):
 
     def value_category_spend(self, value):
         return value
+
+
+class WinBackTable(tables.Table):
+    card_number = tables.Column(
+        accessor="member__card_number",
+        verbose_name="Card",
+        linkify=lambda record: record.member.get_absolute_url(),
+    )
+    name = tables.Column(
+        accessor="member__display_name",
+        verbose_name="Name",
+        order_by=("member__last_name", "member__first_name"),
+    )
+    total_spend = tables.Column(verbose_name="Spend to date", attrs={"td": {"class": "text-end"}})
+    frequency = tables.Column(verbose_name="Repeat visits")
+    days_since_last = tables.Column(verbose_name="Days since last visit")
+    p_alive = tables.Column(verbose_name="P(active)")
+    clv = tables.Column(verbose_name="CLV (12 months)", attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        model = MemberScore
+        fields = []
+        sequence = [
+            "card_number",
+            "name",
+            "total_spend",
+            "frequency",
+            "days_since_last",
+            "p_alive",
+            "clv",
+        ]
+
+    def render_total_spend(self, value):
+        return f"${value:,.2f}"
+
+    def render_clv(self, value):
+        return f"${value:,.2f}"
+
+    def render_p_alive(self, value):
+        return f"{value:.0%}"
+
+    def value_total_spend(self, value):
+        return value
+
+    def value_clv(self, value):
+        return value
+
+    def value_p_alive(self, value):
+        return f"{value:.4f}"

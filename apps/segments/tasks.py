@@ -8,6 +8,7 @@ from decimal import Decimal
 from celery import shared_task
 from django.utils import timezone
 
+from apps.segments.member_models import repeat_model_fit_job
 from apps.segments.services import snapshots_compute_chunk, snapshots_refresh_all
 
 
@@ -37,3 +38,9 @@ def segments_nightly_task(weeks: int = 52) -> int:
     today = timezone.localdate()
     job = snapshots_refresh_all(window_start=today - dt.timedelta(weeks=weeks), window_end=today)
     return job.pk
+
+
+@shared_task(acks_late=True)
+def repeat_model_fit_task(job_id: int, calibration_end: str) -> None:
+    """Fit the member-value models for a job."""
+    repeat_model_fit_job(job_id=job_id, calibration_end=dt.date.fromisoformat(calibration_end))

@@ -5,6 +5,7 @@ from apps.segments import views
 app_name = "segments"
 urlpatterns = [
     path("", views.snapshot_list, name="list"),
+    path("member-value/", views.member_value, name="member_value"),
     path("<int:pk>/", views.snapshot_detail, name="detail"),
     path("<int:pk>/cell/<str:loyalty>/<int:tier>/", views.snapshot_cell, name="cell"),
 ]

@@ -11,10 +11,12 @@ from django_tables2.export import TableExport
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.segments import selectors
-from apps.segments.forms import RecomputeForm
+from apps.segments.charts import pareto_figure
+from apps.segments.forms import FitForm, RecomputeForm
+from apps.segments.member_models import repeat_model_fit_queue
 from apps.segments.models import Loyalty, SegmentSnapshot
 from apps.segments.services import snapshots_refresh_all
-from apps.segments.tables import CellMemberTable, SnapshotTable
+from apps.segments.tables import CellMemberTable, SnapshotTable, WinBackTable
 
 
 @role_required(Role.MARKETING)
@@ -61,3 +63,31 @@ def snapshot_cell(request, pk: int, loyalty: str, tier: int):
             "tier_name": selectors.USAGE_TIER_NAMES[tier],
         },
     )
+
+
+@role_required(Role.MARKETING)
+def member_value(request):
+    """The latest member-value fit: parameters, Pareto curve, the win-back list."""
+    form = FitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        job = repeat_model_fit_queue(
+            calibration_end=form.cleaned_data["calibration_end"], started_by=request.user
+        )
+        messages.success(request, "Model fit queued.")
+        return redirect(job)
+    fit = selectors.repeat_model_fit_latest()
+    context = {"form": form, "fit": fit}
+    if fit is not None:
+        points = selectors.pareto_points(fit=fit)
+        top = next((share for members, share in points if members >= 0.2), None)
+        table = WinBackTable(selectors.win_back_members(fit=fit))
+        RequestConfig(request, paginate={"per_page": 25}).configure(table)
+        export_format = request.GET.get("_export")
+        if TableExport.is_valid_format(export_format):
+            return TableExport(export_format, table).response(f"win-back.{export_format}")
+        context |= {
+            "pareto_figure": pareto_figure(points, top),
+            "top_share": top,
+            "table": table,
+        }
+    return render(request, "segments/member_value.html", context)
