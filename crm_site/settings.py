@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "apps.agreements",
     "apps.jobs",
     "apps.segments",
+    "apps.campaigns",
+    "apps.lists",
     "apps.demo",
     "apps.ops",
 ]

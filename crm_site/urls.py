@@ -12,5 +12,7 @@ urlpatterns = [
     path("imports/", include("apps.baskets.urls")),
     path("jobs/", include("apps.jobs.urls")),
     path("segments/", include("apps.segments.urls")),
+    path("campaigns/", include("apps.campaigns.urls")),
+    path("lists/", include("apps.lists.urls")),
     path("admin/", admin.site.urls),
 ]
