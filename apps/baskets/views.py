@@ -1,11 +1,73 @@
-"""Import pages (placeholder until built)."""
+"""Import pages: upload till export files, follow the import's progress, read its rejects."""
 
-from django.http import HttpResponse
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
+from apps.baskets.forms import ImportUploadForm
+from apps.baskets.models import ImportReject
+from apps.baskets.tables import ImportJobTable, ImportRejectTable
+from apps.jobs.models import Job
+
+IMPORT_KIND = "pos_import"
 
 
 @role_required(Role.MARKETING)
-def import_list(request):
-    return HttpResponse("imports")
+def import_list(request: HttpRequest) -> HttpResponse:
+    """Past and running imports, newest first."""
+    jobs = (
+        Job.objects.filter(kind=IMPORT_KIND)
+        .select_related("started_by")
+        .annotate(reject_count=Count("rejects"))
+    )
+    table = ImportJobTable(jobs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "baskets/import_list.html", {"table": table})
+
+
+@role_required(Role.MARKETING)
+def import_new(request: HttpRequest) -> HttpResponse:
+    """Upload form; a valid upload queues the import and shows its progress."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = form.save(started_by=request.user)
+        return redirect("baskets:import_detail", pk=job.pk)
+    return render(request, "baskets/import_new.html", {"form": form})
+
+
+@role_required(Role.MARKETING)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The import's live progress, the result per file and the rejected rows."""
+    job = get_object_or_404(Job.objects.select_related("started_by"), pk=pk, kind=IMPORT_KIND)
+    rejects = ImportRejectTable(ImportReject.objects.filter(job=job))
+    RequestConfig(request, paginate={"per_page": 50}).configure(rejects)
+    return render(
+        request,
+        "baskets/import_detail.html",
+        {"job": job, "file_results": _file_results(job.result), "rejects": rejects},
+    )
+
+
+def _file_results(result: dict) -> list[dict]:
+    """Return one row per file from the result the importer stored (ImportResult.as_dict())."""
+    files = result.get("files") if isinstance(result, dict) else None
+    if not isinstance(files, list):
+        return []
+    return [
+        {
+            "name": f.get("file_name", "?"),
+            "rows_read": f.get("rows_read"),
+            "loaded": f.get("loaded"),
+            "unchanged": f.get("unchanged_or_already_loaded"),
+            "rejected": f.get("rejected"),
+            "seconds": f.get("seconds"),
+            "error": f.get("error"),
+        }
+        for f in files
+        if isinstance(f, dict)
+    ]

@@ -1,24 +1,99 @@
-"""Member pages (placeholder until built)."""
+"""Member pages: the marketing member table and detail, and the cashier lookup."""
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from __future__ import annotations
+
+import csv
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
+from apps.members import selectors
+from apps.members.charts import weekly_spend_figure
+from apps.members.filters import MemberFilter
 from apps.members.models import Member
+from apps.members.tables import BasketTable, MemberTable
+
+MEMBERS_PER_PAGE = 25
+BASKETS_PER_PAGE = 15
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(queryset):
+    yield ["card_number", "first_name", "last_name", "postal_code", "joined_on", "status",
+           "marketing_consent", "last_visit", "spend_52w"]  # fmt: skip
+    for m in queryset.iterator(chunk_size=2000):
+        last_visit = timezone.localtime(m.last_visit).date().isoformat() if m.last_visit else ""
+        yield [m.card_number, m.first_name, m.last_name, m.postal_code,
+               m.joined_on.isoformat() if m.joined_on else "", m.status,
+               "yes" if m.marketing_consent else "no", last_visit, m.spend_52w]  # fmt: skip
 
 
 @role_required(Role.MARKETING)
-def member_list(request):
-    return HttpResponse("members")
+def member_list(request: HttpRequest) -> HttpResponse:
+    """Filterable, sortable member table; `?export=csv` streams the filtered rows."""
+    member_filter = MemberFilter(request.GET, queryset=selectors.member_table_queryset())
+    table = MemberTable(member_filter.qs)
+    if request.GET.get("export") == "csv":
+        writer = csv.writer(_Echo())
+        rows = (writer.writerow(row) for row in _csv_rows(member_filter.qs))
+        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="members.csv"'
+        return response
+    RequestConfig(request, paginate={"per_page": MEMBERS_PER_PAGE}).configure(table)
+    export_params = request.GET.copy()
+    export_params.pop("page", None)
+    export_params["export"] = "csv"
+    return render(
+        request,
+        "members/member_list.html",
+        {"filter": member_filter, "table": table, "export_query": export_params.urlencode()},
+    )
 
 
 @role_required(Role.MARKETING, Role.CASHIER)
-def member_lookup(request):
-    return HttpResponse("lookup")
+def member_lookup(request: HttpRequest) -> HttpResponse:
+    """One search box for the till: card (scanner + Enter), phone or name prefix."""
+    query = request.GET.get("q", "")
+    result = selectors.member_lookup(query=query)
+    summary = selectors.member_summary(member=result.single) if result.single else None
+    return render(
+        request,
+        "members/member_lookup.html",
+        {
+            "query": result.query,
+            "result": result,
+            "summary": summary,
+            "can_open_detail": request.user.has_role(Role.MARKETING),
+        },
+    )
 
 
 @role_required(Role.MARKETING)
-def member_detail(request, card_number: str):
+def member_detail(request: HttpRequest, card_number: str) -> HttpResponse:
+    """A member's profile, key figures, basket history, weekly spend and top categories."""
     member = get_object_or_404(Member, card_number=card_number)
-    return HttpResponse(str(member))
+    baskets = BasketTable(selectors.member_baskets(member=member), prefix="b-")
+    RequestConfig(request, paginate={"per_page": BASKETS_PER_PAGE}).configure(baskets)
+    weekly = selectors.member_weekly_spend(member=member)
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "figures": selectors.member_figures(member=member),
+            "baskets": baskets,
+            "spend_figure": weekly_spend_figure(weekly),
+            "has_recent_spend": any(total for _, total in weekly),
+            "top_categories": selectors.member_top_categories(member=member),
+        },
+    )

@@ -1,0 +1,59 @@
+"""Filters of the marketing member table."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from apps.members.models import Member, MemberStatus
+from apps.members.selectors import member_search_q
+
+
+class MemberFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label="Search",
+        widget=forms.TextInput(
+            attrs={"placeholder": "Card, name, phone or e-mail", "type": "search"}
+        ),
+    )
+    status = django_filters.ChoiceFilter(choices=MemberStatus.choices, empty_label="Any status")
+    marketing_consent = django_filters.BooleanFilter(
+        label="Consent",
+        widget=forms.Select(
+            choices=[("", "Any consent"), ("true", "Opted in"), ("false", "Opted out")]
+        ),
+    )
+    postal_code = django_filters.CharFilter(
+        field_name="postal_code", lookup_expr="startswith", label="Postal code starts"
+    )
+    joined_from = django_filters.DateFilter(
+        field_name="joined_on",
+        lookup_expr="gte",
+        label="Joined from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    joined_to = django_filters.DateFilter(
+        field_name="joined_on",
+        lookup_expr="lte",
+        label="Joined to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Member
+        fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, f in self.form.fields.items():
+            css = "form-select" if isinstance(f.widget, forms.Select) else "form-control"
+            f.widget.attrs.setdefault(
+                "class",
+                f"{css} form-control-sm" if css == "form-control" else f"{css} form-select-sm",
+            )
+            f.widget.attrs.setdefault("id", f"filter-{name}")
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(member_search_q(value)) if value else queryset

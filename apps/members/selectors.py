@@ -1,0 +1,279 @@
+"""Reads about members: cashier lookup, the marketing member table and a member's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncWeek, Upper
+from django.utils import timezone
+
+from apps.baskets.models import Basket, BasketLine
+from apps.members.models import Member
+
+LOOKUP_LIMIT = 20
+SUMMARY_WEEKS = 8
+SUMMARY_RECENT_VISITS = 5
+SPEND_WEEKS = 52
+
+_PHONE_CHARS = re.compile(r"^[\d\s().+\-/]+$")
+_NON_DIGITS = re.compile(r"\D")
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
+
+
+# --- Cashier lookup -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """What a lookup found: `kind` is card, phone, name or none; `members` at most 20."""
+
+    query: str
+    kind: str
+    members: list[Member]
+    truncated: bool = False
+
+    @property
+    def single(self) -> Member | None:
+        return self.members[0] if len(self.members) == 1 else None
+
+
+def _phone_variants(digits: str) -> list[str]:
+    """Return the stored forms a typed phone number may have (with or without country code 1)."""
+    variants = [digits]
+    if len(digits) == 10:
+        variants.append("1" + digits)
+    elif len(digits) == 11 and digits.startswith("1"):
+        variants.append(digits[1:])
+    return variants
+
+
+def _name_q(words: list[str]) -> Q | None:
+    """Return the name-prefix condition for `last`, `first last` or `last, first`.
+
+    Upper(...) + startswith compiles to `UPPER(col) LIKE 'X%'`, which the text_pattern_ops
+    expression indexes member_last_name_prefix / member_first_name_prefix serve.
+    """
+    if not words:
+        return None
+    if len(words) == 1:
+        return Q(last_upper__startswith=words[0].upper())
+    first, last = words[0], " ".join(words[1:])
+    return Q(first_upper__startswith=first.upper(), last_upper__startswith=last.upper())
+
+
+def member_lookup(*, query: str) -> LookupResult:
+    """Find the members a cashier means: exact card, phone (any formatting) or name prefix.
+
+    One query: digits (a scanned card or a phone number) look up the card number and the
+    phone digits together, an exact card winning; letters look up a name prefix.
+    """
+    query = " ".join(query.split())
+    if not query:
+        return LookupResult(query="", kind="none", members=[])
+
+    if _PHONE_CHARS.match(query):
+        digits = _NON_DIGITS.sub("", query)
+        condition = Q(card_number=query)
+        if len(digits) >= 7:  # shorter is no phone number: only card numbers match exactly
+            condition |= Q(phone_digits__in=_phone_variants(digits))
+        rows = list(Member.objects.filter(condition)[: LOOKUP_LIMIT + 1])
+        card = next((m for m in rows if m.card_number == query), None)
+        if card is not None:
+            return LookupResult(query=query, kind="card", members=[card])
+        kind = "phone" if len(digits) >= 7 else "card"
+    elif any(ch.isdigit() for ch in query):  # letters and digits: a card number, if anything
+        rows = list(Member.objects.filter(card_number=query)[:1])
+        kind = "card"
+    else:
+        if "," in query:  # "Smith, Anna" as printed on lists
+            last, _, first = query.partition(",")
+            words = [w for w in (first.strip(), last.strip()) if w]
+        else:
+            words = query.split(" ")
+        # No ORDER BY: PostgreSQL stops after 21 rows instead of reading and sorting every
+        # "Smith" (thousands of heap pages). When there are at most 20 matches these are all
+        # of them; when there are more, the page says so and asks for more letters.
+        rows = list(
+            Member.objects.annotate(
+                last_upper=Upper("last_name"), first_upper=Upper("first_name")
+            ).filter(_name_q(words))[: LOOKUP_LIMIT + 1]
+        )
+        kind = "name"
+    truncated = len(rows) > LOOKUP_LIMIT
+    rows = sorted(
+        rows[:LOOKUP_LIMIT],
+        key=lambda m: (m.last_name.upper(), m.first_name.upper(), m.card_number),
+    )
+    return LookupResult(query=query, kind=kind, members=rows, truncated=truncated)
+
+
+@dataclass(frozen=True)
+class MemberSummary:
+    member: Member
+    weeks: int
+    visits_recent: int
+    spend_recent: Decimal
+    last_visit: dt.datetime | None
+    recent_visits: list[Basket] = field(default_factory=list)
+
+
+def member_summary(*, member: Member, now: dt.datetime | None = None) -> MemberSummary:
+    """Return the cashier's view of a member: visits and spend in the last 8 weeks (2 queries)."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(weeks=SUMMARY_WEEKS)
+    figures = Basket.objects.filter(member=member, purchased_at__gte=since).aggregate(
+        visits=Count("id"), spend=Coalesce(Sum("total_amount"), Value(Decimal("0")))
+    )
+    recent = list(
+        Basket.objects.filter(member=member)
+        .select_related("store")
+        .order_by("-purchased_at")[:SUMMARY_RECENT_VISITS]
+    )
+    return MemberSummary(
+        member=member,
+        weeks=SUMMARY_WEEKS,
+        visits_recent=figures["visits"],
+        spend_recent=figures["spend"],
+        last_visit=recent[0].purchased_at if recent else None,
+        recent_visits=recent,
+    )
+
+
+# --- Marketing member table -----------------------------------------------------------------
+
+
+def member_search_q(text: str) -> Q:
+    """Return the free-text condition of the member table: card, name, phone or e-mail."""
+    text = " ".join(text.split())
+    q = Q(card_number__startswith=text) | Q(email__istartswith=text)
+    digits = _NON_DIGITS.sub("", text)
+    if _PHONE_CHARS.match(text) and len(digits) >= 3:
+        q |= Q(phone_digits__startswith=digits)
+    words = text.replace(",", " ").split()
+    if words:
+        q |= Q(last_upper__startswith=text.upper())
+        if len(words) > 1:
+            q |= Q(
+                first_upper__startswith=words[0].upper(),
+                last_upper__startswith=" ".join(words[1:]).upper(),
+            )
+        else:
+            q |= Q(first_upper__startswith=words[0].upper())
+    return q
+
+
+def member_table_queryset(*, now: dt.datetime | None = None) -> QuerySet[Member]:
+    """Return members with last visit and 52-week spend as correlated subqueries.
+
+    PostgreSQL evaluates subqueries in the select list after ORDER BY … LIMIT, so the
+    default card-number order (unique index) computes them for the page's 25 rows only;
+    sorting on them computes them for every filtered member.
+    """
+    now = now or timezone.now()
+    since = now - dt.timedelta(weeks=SPEND_WEEKS)
+    member_baskets = Basket.objects.filter(member=OuterRef("pk"))
+    last_visit = member_baskets.order_by("-purchased_at").values("purchased_at")[:1]
+    spend = (
+        member_baskets.filter(purchased_at__gte=since)
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("total_amount"))
+        .values("total")
+    )
+    return Member.objects.annotate(
+        last_upper=Upper("last_name"),
+        first_upper=Upper("first_name"),
+        last_visit=Subquery(last_visit),
+        spend_52w=Coalesce(Subquery(spend, output_field=_MONEY), Value(Decimal("0"))),
+    ).order_by("card_number")
+
+
+# --- Member detail --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberFigures:
+    visits: int
+    spend: Decimal
+    average_basket: Decimal | None
+    first_visit: dt.datetime | None
+    last_visit: dt.datetime | None
+
+
+def member_figures(*, member: Member) -> MemberFigures:
+    """Return lifetime visits, spend, average basket, first and last visit (1 query)."""
+    row = Basket.objects.filter(member=member).aggregate(
+        visits=Count("id"),
+        spend=Coalesce(Sum("total_amount"), Value(Decimal("0"))),
+        first_visit=Min("purchased_at"),
+        last_visit=Max("purchased_at"),
+    )
+    average = (row["spend"] / row["visits"]).quantize(Decimal("0.01")) if row["visits"] else None
+    return MemberFigures(average_basket=average, **row)
+
+
+def member_baskets(*, member: Member) -> QuerySet[Basket]:
+    """Return the member's baskets, newest first, with each page's lines prefetched."""
+    lines = BasketLine.objects.select_related("product").order_by("id")
+    return (
+        Basket.objects.filter(member=member)
+        .select_related("store")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .order_by("-purchased_at")
+    )
+
+
+def member_weekly_spend(
+    *, member: Member, weeks: int = SPEND_WEEKS, now: dt.datetime | None = None
+) -> list[tuple[dt.date, Decimal]]:
+    """Return (week start, spend) for the last `weeks` weeks, weeks without visits as 0."""
+    now = timezone.localtime(now or timezone.now())
+    this_monday = now.date() - dt.timedelta(days=now.weekday())
+    first_monday = this_monday - dt.timedelta(weeks=weeks - 1)
+    start = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))
+    rows = (
+        Basket.objects.filter(member=member, purchased_at__gte=start)
+        .annotate(week=TruncWeek("purchased_at"))
+        .values("week")
+        .annotate(total=Sum("total_amount"))
+        .order_by("week")
+    )
+    by_week = {timezone.localtime(r["week"]).date(): r["total"] for r in rows}
+    mondays = [first_monday + dt.timedelta(weeks=i) for i in range(weeks)]
+    return [(monday, by_week.get(monday, Decimal("0"))) for monday in mondays]
+
+
+def member_top_categories(*, member: Member, limit: int = 8) -> list[dict]:
+    """Return the member's categories by lifetime spend: name, spend, baskets, share."""
+    rows = list(
+        BasketLine.objects.filter(member=member)
+        .values("product__category__name")
+        .annotate(spend=Sum("amount"), baskets=Count("basket", distinct=True))
+        .order_by("-spend", "product__category__name")
+    )
+    total = sum((r["spend"] for r in rows), Decimal("0"))
+    return [
+        {
+            "name": r["product__category__name"],
+            "spend": r["spend"],
+            "baskets": r["baskets"],
+            "share": float(r["spend"] / total * 100) if total else 0.0,
+        }
+        for r in rows[:limit]
+    ]

@@ -1,0 +1,89 @@
+"""Tables of the member pages."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.db.models import F
+from django.utils.html import format_html
+
+from apps.baskets.models import Basket
+from apps.members.models import Member, MemberStatus
+
+
+def _money(value) -> str:
+    return "" if value is None else f"${value:,.2f}"
+
+
+class MoneyColumn(tables.Column):
+    attrs = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
+
+    def render(self, value):
+        return _money(value)
+
+
+class MemberTable(tables.Table):
+    card_number = tables.Column(
+        verbose_name="Card", linkify=True, attrs={"td": {"class": "font-monospace"}}
+    )
+    name = tables.Column(
+        verbose_name="Name",
+        accessor="display_name",
+        order_by=("last_name", "first_name", "card_number"),
+    )
+    postal_code = tables.Column(verbose_name="Postal code")
+    joined_on = tables.DateColumn(verbose_name="Joined", format="Y-m-d")
+    status = tables.Column(verbose_name="Status")
+    last_visit = tables.DateColumn(
+        verbose_name="Last visit", format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
+    )
+    spend_52w = MoneyColumn(verbose_name="Spend, 52 weeks")
+
+    class Meta:
+        model = Member
+        fields = ["card_number", "name", "postal_code", "joined_on", "status"]
+        sequence = [*fields, "last_visit", "spend_52w"]
+        empty_text = "No member matches these filters."
+        order_by = "card_number"
+
+    def render_status(self, value, record):
+        if record.status == MemberStatus.CLOSED:
+            return format_html('<span class="badge text-bg-danger">{}</span>', value)
+        return format_html('<span class="badge text-bg-light border">{}</span>', value)
+
+    def order_last_visit(self, queryset, is_descending):
+        # Members never seen sort last either way.
+        field = F("last_visit")
+        order = field.desc(nulls_last=True) if is_descending else field.asc(nulls_last=True)
+        return queryset.order_by(order, "card_number"), True
+
+
+class BasketTable(tables.Table):
+    purchased_at = tables.DateTimeColumn(verbose_name="Date", format="Y-m-d H:i")
+    basket_id = tables.Column(
+        verbose_name="Basket", attrs={"td": {"class": "font-monospace small"}}
+    )
+    store = tables.Column(verbose_name="Store", order_by=("store__name", "store__code"))
+    line_count = tables.Column(
+        verbose_name="Lines", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
+    total_discount = MoneyColumn(verbose_name="Discount")
+    total_amount = MoneyColumn(verbose_name="Total")
+    lines = tables.TemplateColumn(
+        template_name="members/includes/basket_lines_cell.html",
+        verbose_name="Items",
+        orderable=False,
+    )
+
+    class Meta:
+        model = Basket
+        fields = [
+            "purchased_at",
+            "basket_id",
+            "store",
+            "line_count",
+            "total_discount",
+            "total_amount",
+        ]
+        sequence = [*fields, "lines"]
+        empty_text = "No baskets yet."
+        order_by = "-purchased_at"
