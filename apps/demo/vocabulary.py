@@ -221,7 +221,7 @@ MANUFACTURERS: tuple[tuple[str, str, str], ...] = (
     ("VITALIS", "Vitalis", "Health & Beauty"),
     ("SMILEBRIGHT", "Smilebright", "Health & Beauty"),
     ("TINYSTEPS", "Tiny Steps", "Baby"),
-    ("CUDDLECARE", "Cuddle Care", "Baby"),
+    ("CUDDLEBUG", "Cuddlebug", "Baby"),
     ("LITTLESPROUT", "Little Sprout", "Baby Produce"),
     ("HAPPYPAWS", "Happy Paws", "Pet"),
     ("WHISKERWAY", "Whisker Way", "Pet"),
@@ -273,3 +273,28 @@ def category_table() -> list[tuple[str, str, bool, bool]]:
             name = token.strip("*!").replace("-", " ")
             rows.append((dept.name, name, weighed, staple))
     return rows
+
+
+_MAKER_SUFFIX = {
+    "Produce": "Farms",
+    "Dairy": "Dairy",
+    "Meat & Seafood": "Meats",
+    "Bakery": "Baking Co.",
+    "Frozen": "Foods",
+    "Grocery": "Foods",
+    "Beverages": "Beverage Co.",
+    "Snacks": "Snacks",
+    "Household": "Home Care",
+    "Health & Beauty": "Personal Care",
+    "Baby": "Baby Care",
+    "Pet": "Pet Nutrition",
+}
+
+
+def manufacturer_names() -> dict[str, str]:
+    """Return a display name per manufacturer code (the CSV carries only the codes)."""
+    names = {STORE_MANUFACTURER[0]: STORE_MANUFACTURER[1]}
+    for code, brand, depts in MANUFACTURERS:
+        first = next(d for d in _MAKER_SUFFIX if depts.startswith(d))
+        names[code] = f"{brand} {_MAKER_SUFFIX[first]}"
+    return names
