@@ -156,6 +156,8 @@ class GroundTruth:
 
 @dataclass
 class DemoSummary:
+    """What was written: counts, the window, phase timings and the ground truth."""
+
     directory: Path
     start_date: date
     end_date: date
@@ -461,7 +463,7 @@ def generate_demo_files(
     phase = rng.integers(0, m)
     step_min = np.where(m <= 2, m, m - 1)
     n_max = np.maximum(0, (hh.trips[ph] - 1 - phase) // step_min + 1)
-    ev_pair = np.repeat(np.arange(n_pairs), n_max)
+    ev_pair = np.repeat(np.arange(n_pairs, dtype=np.int32), n_max)
     n_ev = len(ev_pair)
     ev_m = m[ev_pair]
     r = rng.random(n_ev)
@@ -517,7 +519,7 @@ def generate_demo_files(
     rank = np.empty(n_b, dtype=np.int64)
     rank[order] = np.arange(n_b)
     b_h, b_day, b_store, b_sec = b_h[order], b_day[order], b_store[order], b_sec[order]
-    ev_b = rank[ev_b]
+    ev_b = rank[ev_b].astype(np.int32)
     # Sequence number of each basket within its store and day, in time order.
     sd = b_day * n_stores + b_store
     by_sd = np.argsort(sd, kind="stable")
@@ -532,7 +534,7 @@ def generate_demo_files(
     timings["purchases"] = time.perf_counter() - t0 - sum(timings.values())
 
     # Lines: product (store vs national by the pair's loyalty), quantity, promotion.
-    lc = pc[ev_pair]
+    lc = pc.astype(np.int32)[ev_pair]
     is_store = rng.random(n_lines) < p_store[ev_pair]
     u = rng.random(n_lines)
     loyal_nat = loyalty[ev_pair] == NATIONAL
@@ -541,10 +543,10 @@ def generate_demo_files(
     other_nat = _pick_national(cat, lc, rng.random(n_lines))
     national = np.where(use_fav, favourite[ev_pair], other_nat)
     store_pick = cat.store_start[lc] + (rng.random(n_lines) < 0.25) * (cat.store_count[lc] - 1)
-    product = np.where(is_store, store_pick, national)
+    product = np.where(is_store, store_pick, national).astype(np.int32)
     del u, use_fav, other_nat, national, store_pick, fav_share, loyal_nat
 
-    line_h = b_h[ev_b]
+    line_h = b_h.astype(np.int32)[ev_b]
     weighed = cat.weighed[lc]
     hsize = hh.size[line_h]
     lbs = np.exp(np.log(1.2 * np.sqrt(hsize / 2.5)) + 0.35 * rng.standard_normal(n_lines))

@@ -17,6 +17,8 @@ from apps.demo.generator import DemoSummary, Params, generate_demo_files
 
 @dataclass
 class DemoResult:
+    """The files' summary, the importer's result and how long each step took."""
+
     summary: DemoSummary
     imported: ImportResult
     generate_seconds: float

@@ -316,3 +316,16 @@ def test_default_end_date_is_the_last_sunday_before_today():
     assert default_end_date(date(2026, 3, 4)) == date(2026, 3, 1)  # a Wednesday
     assert default_end_date(date(2026, 3, 1)) == date(2026, 2, 22)  # a Sunday itself
     assert default_end_date(date(2026, 3, 2)) == date(2026, 3, 1)
+
+
+def test_produce_heavy_households_buy_more_produce(demo):
+    truth = demo.summary.truth
+    heavy = set(truth.card_number[truth.produce_heavy].tolist())
+    share = {True: [0, 0], False: [0, 0]}
+    for card, rows in _member_lines(demo).items():
+        counts = share[card in heavy]
+        counts[0] += sum(demo.products[r["upc"]]["department"] == "Produce" for r in rows)
+        counts[1] += len(rows)
+    heavy_share = share[True][0] / share[True][1]
+    other_share = share[False][0] / share[False][1]
+    assert heavy_share > 1.5 * other_share
