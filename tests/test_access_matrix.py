@@ -1,0 +1,153 @@
+"""Every URL × every persona: who gets the page, who is refused, who is sent to sign in.
+
+The URL patterns are read from the URL configuration, so a new page fails this test until
+it is added to EXPECTED (who may see it) and, when its URL takes arguments, to SAMPLE_KWARGS
+(how to build a concrete URL from the objects `sample_objects` creates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.jobs.models import Job
+from tests.factories import CategoryFactory, MemberFactory
+
+PERSONAS = ("anonymous", "cashier", "marketing", "manufacturer_a", "manufacturer_b", "admin")
+
+OK = 200
+DENIED = 403
+TO_LOGIN = "302 → login"  # a redirect to the sign-in page, with ?next=
+REDIRECT = "302"  # any redirect
+NOT_ALLOWED = 405
+
+
+def page(*allowed: str, ok: int | str = OK) -> dict[str, int | str]:
+    """Expectations of a signed-in page: the personas allowed get `ok`, the others 403."""
+    unknown = set(allowed) - set(PERSONAS)
+    assert not unknown, unknown
+    return {
+        p: TO_LOGIN if p == "anonymous" else ok if p in allowed or p == "admin" else DENIED
+        for p in PERSONAS
+    }
+
+
+def everyone(status: int | str) -> dict[str, int | str]:
+    return dict.fromkeys(PERSONAS, status)
+
+
+SIGNED_IN = ("cashier", "marketing", "manufacturer_a", "manufacturer_b", "admin")
+MARKETING = ("marketing",)  # admins are always allowed
+TILL = ("cashier", "marketing")
+
+# One row per URL pattern name: persona → expected status. Keep it in URL order.
+EXPECTED: dict[str, dict[str, int | str]] = {
+    # Home sends marketing and cashiers on to their work; manufacturers see their home page.
+    "home": {**page(*SIGNED_IN), "cashier": REDIRECT, "marketing": REDIRECT, "admin": REDIRECT},
+    "login": everyone(OK),
+    "logout": {**everyone(NOT_ALLOWED), "anonymous": TO_LOGIN},  # POST only
+    "members:list": page(*MARKETING),
+    "members:lookup": page(*TILL),
+    "members:detail": page(*MARKETING),
+    "baskets:import_list": page(*MARKETING),
+    "baskets:import_new": page(*MARKETING),
+    "baskets:import_detail": page(*MARKETING),
+    "jobs:list": page(*MARKETING),
+    "jobs:detail": page(*MARKETING),
+    "jobs:progress": page(*MARKETING),
+    "segments:list": page(*MARKETING),
+    "segments:member_value": page(*MARKETING),
+    "segments:detail": page(*MARKETING),
+    "segments:cell": page(*MARKETING),
+    # The admin has its own sign-in: everyone but staff is sent there.
+    "admin:index": {**everyone(REDIRECT), "admin": OK},
+}
+
+# Arguments of the URL patterns that take some, from the objects of `sample_objects`.
+SAMPLE_KWARGS: dict[str, Callable[[dict], dict]] = {
+    "members:detail": lambda o: {"card_number": o["member"].card_number},
+    "baskets:import_detail": lambda o: {"pk": o["import_job"].pk},
+    "jobs:detail": lambda o: {"pk": o["job"].pk},
+    "jobs:progress": lambda o: {"pk": o["job"].pk},
+    "segments:detail": lambda o: {"pk": o["snapshot"].pk},
+    "segments:cell": lambda o: {"pk": o["snapshot"].pk, "loyalty": "national", "tier": 2},
+}
+
+
+@pytest.fixture
+def sample_objects(db) -> dict:
+    from apps.segments.models import SegmentSnapshot
+
+    return {
+        "member": MemberFactory(card_number="400000000017"),
+        "import_job": Job.objects.create(kind="pos_import", params={"files": ["baskets.csv"]}),
+        "job": Job.objects.create(kind="segments_refresh"),
+        "snapshot": SegmentSnapshot.objects.create(
+            category=CategoryFactory(name="Ketchup"),
+            window_start=dt.date(2025, 1, 1),
+            window_end=dt.date(2026, 1, 1),
+        ),
+    }
+
+
+def _walk(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            if namespace == "admin:":  # the admin's own pages: its index stands for them
+                yield "admin:index", None
+                continue
+            yield from _walk(entry.url_patterns, namespace)
+        else:
+            yield (f"{prefix}{entry.name}" if entry.name else f"<unnamed {entry.pattern}>"), entry
+
+
+def url_names() -> list[str]:
+    """Every URL pattern name of the project, in URL order, once each."""
+    return list(dict.fromkeys(name for name, _ in _walk(get_resolver().url_patterns)))
+
+
+def test_every_url_pattern_has_expectations():
+    names = url_names()
+    missing = [n for n in names if n not in EXPECTED]
+    assert not missing, f"add these URL patterns to EXPECTED in {__file__}: {missing}"
+    stale = [n for n in EXPECTED if n not in names]
+    assert not stale, f"EXPECTED names URL patterns that no longer exist: {stale}"
+    for name, row in EXPECTED.items():
+        assert set(row) == set(PERSONAS), f"{name}: give a status for each persona"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The personas' passwords are hashed once per test; the default hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    make_password("warm-up")
+
+
+@pytest.mark.parametrize("name", url_names())
+def test_access(name, personas, sample_objects):
+    assert name in EXPECTED, f"{name} is missing from EXPECTED"
+    kwargs = SAMPLE_KWARGS[name](sample_objects) if name in SAMPLE_KWARGS else {}
+    url = reverse(name, kwargs=kwargs)
+    login_url = reverse("login")
+    wrong = []
+    for persona in PERSONAS:
+        client = Client()
+        if personas[persona] is not None:
+            client.force_login(personas[persona])
+        response = client.get(url)
+        expected = EXPECTED[name][persona]
+        got: int | str = response.status_code
+        if got == 302 and expected == TO_LOGIN:
+            location = response["Location"]
+            got = TO_LOGIN if location.startswith(f"{login_url}?next=") else f"302 → {location}"
+        elif got == 302 and expected == REDIRECT:
+            got = REDIRECT
+        if got != expected:
+            wrong.append(f"{persona}: expected {expected}, got {got}")
+    assert not wrong, f"GET {url}\n" + "\n".join(wrong)
