@@ -481,14 +481,19 @@ def generate_demo_files(
     ev_pair, ev_j, ev_h = ev_pair[keep], ev_j[keep], ev_h[keep]
     del steps, cs, r, delta, ev_m, keep
 
-    # Baskets: one per (household, trip) with at least one purchase.
-    jmax = int(hh.trips.max()) + 1
-    key = ev_h.astype(np.int64) * jmax + ev_j
-    bkey, ev_b = np.unique(key, return_inverse=True)
-    del key
-    b_h = bkey // jmax
-    b_j = bkey % jmax
-    n_b = len(bkey)
+    # Baskets: one per (household, trip) with at least one purchase. Every possible trip has
+    # a slot; numbering the used slots in order groups purchases without sorting them.
+    slot_start = np.cumsum(hh.trips) - hh.trips
+    slot = slot_start[ev_h] + ev_j
+    used = np.zeros(int(hh.trips.sum()), dtype=bool)
+    used[slot] = True
+    ev_b = (np.cumsum(used) - 1)[slot]
+    del slot
+    used_slots = np.flatnonzero(used)
+    b_h = np.searchsorted(slot_start, used_slots, side="right") - 1
+    b_j = used_slots - slot_start[b_h]
+    n_b = len(used_slots)
+    del used, used_slots
     jitter = rng.choice(np.array([-1, 0, 1]), size=n_b, p=[0.15, 0.7, 0.15])
     b_day = hh.offset[b_h] + b_j * hh.trip_days[b_h] + np.where(hh.trip_days[b_h] >= 5, jitter, 0)
     valid = (b_day >= 0) & (b_day < span) & (b_day < hh.churn_day[b_h])
