@@ -44,12 +44,21 @@ def import_new(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The import's live progress, the result per file and the rejected rows."""
     job = get_object_or_404(Job.objects.select_related("started_by"), pk=pk, kind=IMPORT_KIND)
-    rejects = ImportRejectTable(ImportReject.objects.filter(job=job))
-    RequestConfig(request, paginate={"per_page": 50}).configure(rejects)
+    reject_rows = ImportReject.objects.filter(job=job)
+    reject_file = request.GET.get("file", "")
+    if reject_file:
+        reject_rows = reject_rows.filter(file_name=reject_file)
+    rejects = ImportRejectTable(reject_rows)
+    RequestConfig(request, paginate={"per_page": 25}).configure(rejects)
     return render(
         request,
         "baskets/import_detail.html",
-        {"job": job, "file_results": _file_results(job.result), "rejects": rejects},
+        {
+            "job": job,
+            "file_results": _file_results(job.result),
+            "rejects": rejects,
+            "reject_file": reject_file,
+        },
     )
 
 

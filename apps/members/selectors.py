@@ -92,13 +92,13 @@ def member_lookup(*, query: str) -> LookupResult:
         condition = Q(card_number=query)
         if len(digits) >= 7:  # shorter is no phone number: only card numbers match exactly
             condition |= Q(phone_digits__in=_phone_variants(digits))
-        rows = list(Member.objects.filter(condition)[: LOOKUP_LIMIT + 1])
+        rows = list(Member.objects.filter(condition).order_by()[: LOOKUP_LIMIT + 1])
         card = next((m for m in rows if m.card_number == query), None)
         if card is not None:
             return LookupResult(query=query, kind="card", members=[card])
         kind = "phone" if len(digits) >= 7 else "card"
     elif any(ch.isdigit() for ch in query):  # letters and digits: a card number, if anything
-        rows = list(Member.objects.filter(card_number=query)[:1])
+        rows = list(Member.objects.filter(card_number=query).order_by()[:1])
         kind = "card"
     else:
         if "," in query:  # "Smith, Anna" as printed on lists
@@ -110,9 +110,9 @@ def member_lookup(*, query: str) -> LookupResult:
         # "Smith" (thousands of heap pages). When there are at most 20 matches these are all
         # of them; when there are more, the page says so and asks for more letters.
         rows = list(
-            Member.objects.annotate(
-                last_upper=Upper("last_name"), first_upper=Upper("first_name")
-            ).filter(_name_q(words))[: LOOKUP_LIMIT + 1]
+            Member.objects.annotate(last_upper=Upper("last_name"), first_upper=Upper("first_name"))
+            .filter(_name_q(words))
+            .order_by()[: LOOKUP_LIMIT + 1]
         )
         kind = "name"
     truncated = len(rows) > LOOKUP_LIMIT

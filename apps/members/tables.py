@@ -48,7 +48,7 @@ class MemberTable(tables.Table):
     def render_status(self, value, record):
         if record.status == MemberStatus.CLOSED:
             return format_html('<span class="badge text-bg-danger">{}</span>', value)
-        return format_html('<span class="badge text-bg-light border">{}</span>', value)
+        return format_html('<span class="text-muted small">{}</span>', value)
 
     def order_last_visit(self, queryset, is_descending):
         # Members never seen sort last either way.
@@ -63,27 +63,17 @@ class BasketTable(tables.Table):
         verbose_name="Basket", attrs={"td": {"class": "font-monospace small"}}
     )
     store = tables.Column(verbose_name="Store", order_by=("store__name", "store__code"))
-    line_count = tables.Column(
-        verbose_name="Lines", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
-    )
     total_discount = MoneyColumn(verbose_name="Discount")
     total_amount = MoneyColumn(verbose_name="Total")
     lines = tables.TemplateColumn(
         template_name="members/includes/basket_lines_cell.html",
         verbose_name="Items",
-        orderable=False,
+        order_by="line_count",
     )
 
     class Meta:
         model = Basket
-        fields = [
-            "purchased_at",
-            "basket_id",
-            "store",
-            "line_count",
-            "total_discount",
-            "total_amount",
-        ]
+        fields = ["purchased_at", "basket_id", "store", "total_discount", "total_amount"]
         sequence = [*fields, "lines"]
         empty_text = "No baskets yet."
         order_by = "-purchased_at"
