@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Cashier lookup", "members:lookup", (Role.CASHIER, Role.MARKETING)),
     ("Members", "members:list", (Role.MARKETING,)),
     ("Imports", "baskets:import_list", (Role.MARKETING,)),
+    ("Campaigns", "campaigns:list", (Role.MARKETING,)),
     ("Jobs", "jobs:list", (Role.MARKETING,)),
 ]
 

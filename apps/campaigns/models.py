@@ -1,0 +1,241 @@
+"""Campaigns: who is targeted in a category, the offer per usage tier, holdout and funding."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from apps.segments.models import Loyalty, UsageTier
+
+TIER_NAMES = {1: "low", 2: "medium", 3: "high"}
+AT_RISK = "at_risk"
+TOP_VALUE = "top_value"
+
+# The 9 loyalty × usage cells ("national-3" is a heavy national-brand buyer) and 2 groups.
+CELL_CHOICES = [
+    (f"{loyalty}-{tier}", f"{label} · {TIER_NAMES[tier]} usage")
+    for loyalty, label in Loyalty.choices
+    for tier in (3, 2, 1)
+] + [(AT_RISK, "At risk (churn risk in the latest member-value fit)"), (TOP_VALUE, "Top value")]
+CELL_LABELS = dict(CELL_CHOICES)
+
+
+def new_seed() -> int:
+    """Return a random 31-bit seed for the holdout draw."""
+    return secrets.randbelow(2**31)
+
+
+class Goal(models.TextChoices):
+    CONVERT = "convert", "Convert national-brand buyers to the store brand"
+    RETAIN = "retain", "Retain"
+    WIN_BACK = "win_back", "Win back"
+    CROSS_SELL = "cross_sell", "Cross-sell"
+    TRIAL = "trial", "Trial of a brand"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+
+
+class Campaign(models.Model):
+    """An offer programme for a category's buyers in chosen cells, over a date range."""
+
+    name = models.CharField(max_length=200)
+    goal = models.CharField(max_length=12, choices=Goal.choices)
+    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
+    target_cells = ArrayField(
+        models.CharField(max_length=12, choices=CELL_CHOICES),
+        help_text="Loyalty × usage cells and member groups to target.",
+    )
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    redemptions_per_member = models.PositiveSmallIntegerField(
+        "redemptions per member", default=1, validators=[MinValueValidator(1)]
+    )
+    budget = models.DecimalField(
+        "total budget (discount money)",
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    holdout_pct = models.DecimalField(
+        "holdout share (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    holdout_seed = models.BigIntegerField(default=new_seed, editable=False)
+    agreement = models.ForeignKey(
+        "agreements.ManufacturerAgreement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        help_text="Optional: the manufacturer agreement that funds part of the discounts.",
+    )
+    redemption_rate_pct = models.DecimalField(
+        "assumed redemption rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("15"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Used by the audience preview only.",
+    )
+    status = models.CharField(
+        max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-valid_from", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")),
+                name="campaign_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(holdout_pct__gte=0, holdout_pct__lte=100),
+                name="campaign_holdout_pct_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(budget__gte=0), name="campaign_budget_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:detail", args=[self.pk])
+
+    @property
+    def target_cell_labels(self) -> list[str]:
+        return [CELL_LABELS.get(cell, cell) for cell in self.target_cells]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == CampaignStatus.DRAFT
+
+    def clean(self) -> None:
+        from apps.campaigns.validation import campaign_funding_errors
+
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": "Must be on or after the start date."})
+        if not self.target_cells:
+            raise ValidationError({"target_cells": "Choose at least one cell or group."})
+        errors = campaign_funding_errors(self)
+        if errors:
+            raise ValidationError({"agreement": errors})
+
+
+class AppliesTo(models.TextChoices):
+    BRAND_TYPE = "brand_type", "A brand type"
+    BRAND = "brand", "A brand"
+    UPCS = "upcs", "Listed UPCs"
+
+
+class DiscountKind(models.TextChoices):
+    AMOUNT = "amount", "Amount off ($)"
+    PERCENT = "percent", "Percent off (%)"
+
+
+class Offer(models.Model):
+    """The campaign's offer to the buyers of one usage tier, on products of its category."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="offers")
+    usage_tier = models.PositiveSmallIntegerField(choices=UsageTier.choices)
+    applies_to = models.CharField(max_length=10, choices=AppliesTo.choices)
+    brand_type = models.CharField(
+        max_length=8, blank=True, choices=[("national", "National"), ("store", "Store")]
+    )
+    brand = models.CharField(max_length=120, blank=True)
+    upcs = ArrayField(models.CharField(max_length=14), default=list, blank=True)
+    discount_kind = models.CharField(max_length=8, choices=DiscountKind.choices)
+    discount_value = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    min_quantity = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["campaign", "-usage_tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "usage_tier"], name="offer_one_per_tier"),
+            models.CheckConstraint(
+                condition=models.Q(discount_value__gt=0), name="offer_discount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(discount_kind="percent") | models.Q(discount_value__lte=100),
+                name="offer_percent_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {TIER_NAMES.get(self.usage_tier)} usage"
+
+    def clean(self) -> None:
+        from apps.campaigns.validation import offer_errors
+
+        errors = offer_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def target_text(self) -> str:
+        if self.applies_to == AppliesTo.BRAND_TYPE:
+            return f"{self.get_brand_type_display()} brand"
+        if self.applies_to == AppliesTo.BRAND:
+            return self.brand
+        return ", ".join(self.upcs)
+
+    @property
+    def discount_text(self) -> str:
+        if self.discount_kind == DiscountKind.AMOUNT:
+            text = f"${self.discount_value} off"
+        else:
+            text = f"{self.discount_value.normalize():f}% off"
+        if self.min_quantity > 1:
+            text += f" when you buy {self.min_quantity}"
+        return text
+
+
+class CampaignAudience(models.Model):
+    """A targeted member, the cell they were drawn in, and whether they are held out."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="audience")
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    cell = models.CharField(max_length=12)
+    usage_tier = models.PositiveSmallIntegerField(choices=UsageTier.choices)
+    holdout = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "member"], name="audience_one_per_member"),
+        ]
+        indexes = [models.Index(fields=["member"], name="audience_member")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.campaign_id}:{self.member_id} {self.cell}{' holdout' if self.holdout else ''}"
+        )

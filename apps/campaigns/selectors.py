@@ -1,0 +1,155 @@
+"""Reads for campaigns: the targeted audience with its holdout draw, and the cost preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+
+from apps.campaigns.models import CELL_LABELS, Campaign
+
+# Members with cumulative_share at or under this make the top half of members' sales.
+TOP_VALUE_CUMULATIVE_SHARE = 0.5
+
+# Does product p match offer o? Shared by the preview and list generation.
+OFFER_MATCHES_PRODUCT = """(
+    (o.applies_to = 'brand_type' AND p.brand_type = o.brand_type)
+    OR (o.applies_to = 'brand' AND upper(p.brand) = upper(o.brand))
+    OR (o.applies_to = 'upcs' AND p.upc = ANY(o.upcs))
+)"""
+
+# The campaign's audience from the latest snapshot of its category: each active buyer in a
+# targeted cell once (its 9-cell first, then "at risk", then "top value"), and the holdout
+# drawn per cell. The draw orders a cell's members by md5(seed:member id) and holds out the
+# first round(n × share) of them: a fixed random permutation per (seed, cell), so the same
+# campaign draws the same members on every run, on any machine, without storing anything.
+AUDIENCE_SQL = """
+WITH snap AS (
+    SELECT id FROM segments_segmentsnapshot
+    WHERE category_id = %(category_id)s
+    ORDER BY window_end DESC, computed_at DESC, id DESC LIMIT 1
+), fit AS (
+    SELECT id FROM segments_repeatmodelfit ORDER BY fitted_at DESC, id DESC LIMIT 1
+), buyers AS (
+    SELECT sm.member_id, sm.usage_tier, sm.loyalty || '-' || sm.usage_tier AS nine_cell,
+           coalesce(ms.churn_risk, false) AS at_risk,
+           coalesce(ms.cumulative_share <= %(top_share)s, false) AS top_value
+    FROM segments_segmentmember sm
+    JOIN snap ON sm.snapshot_id = snap.id
+    JOIN members_member m ON m.id = sm.member_id AND m.status = 'active'
+    LEFT JOIN segments_memberscore ms
+        ON ms.member_id = sm.member_id AND ms.fit_id = (SELECT id FROM fit)
+), targeted AS (
+    SELECT member_id, usage_tier,
+           CASE WHEN nine_cell = ANY(%(cells)s) THEN nine_cell
+                WHEN at_risk AND 'at_risk' = ANY(%(cells)s) THEN 'at_risk'
+                WHEN top_value AND 'top_value' = ANY(%(cells)s) THEN 'top_value'
+           END AS cell
+    FROM buyers
+), audience AS (
+    SELECT member_id, usage_tier, cell,
+           row_number() OVER (
+               PARTITION BY cell ORDER BY md5(%(seed)s::text || ':' || member_id::text)
+           ) <= round(count(*) OVER (PARTITION BY cell) * %(holdout_pct)s::numeric / 100) AS holdout
+    FROM targeted WHERE cell IS NOT NULL
+)
+"""
+
+PREVIEW_SQL = (
+    AUDIENCE_SQL
+    + f""", offer_cost AS (
+    SELECT o.usage_tier,
+           CASE WHEN o.discount_kind = 'amount' THEN o.discount_value
+                ELSE round(o.discount_value / 100 * o.min_quantity * (
+                    SELECT avg(p.price) FROM catalog_product p
+                    WHERE p.category_id = %(category_id)s AND {OFFER_MATCHES_PRODUCT}
+                ), 2)
+           END AS unit_cost
+    FROM campaigns_offer o WHERE o.campaign_id = %(campaign_id)s
+)
+SELECT a.cell,
+       count(*) AS members,
+       count(*) FILTER (WHERE a.holdout) AS holdout,
+       round(count(*) FILTER (WHERE NOT a.holdout) * %(rate)s::numeric / 100, 1)
+           AS redemptions,
+       round(
+           coalesce(sum(oc.unit_cost) FILTER (WHERE NOT a.holdout), 0) * %(rate)s::numeric / 100, 2
+       ) AS cost
+FROM audience a LEFT JOIN offer_cost oc ON oc.usage_tier = a.usage_tier
+GROUP BY a.cell
+"""
+)
+
+
+@dataclass
+class PreviewRow:
+    cell: str
+    label: str
+    members: int
+    holdout: int
+    redemptions: Decimal
+    cost: Decimal
+
+    @property
+    def treated(self) -> int:
+        return self.members - self.holdout
+
+
+@dataclass
+class Preview:
+    rate_pct: Decimal
+    rows: list[PreviewRow] = field(default_factory=list)
+    members: int = 0
+    holdout: int = 0
+    redemptions: Decimal = Decimal(0)
+    cost: Decimal = Decimal(0)
+    manufacturer_share: Decimal = Decimal(0)
+    store_share: Decimal = Decimal(0)
+    budget: Decimal = Decimal(0)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.cost > self.budget
+
+
+def audience_params(campaign: Campaign) -> dict:
+    return {
+        "campaign_id": campaign.pk,
+        "category_id": campaign.category_id,
+        "cells": list(campaign.target_cells),
+        "seed": campaign.holdout_seed,
+        "holdout_pct": campaign.holdout_pct,
+        "top_share": TOP_VALUE_CUMULATIVE_SHARE,
+    }
+
+
+def campaign_preview(*, campaign: Campaign, rate_pct: Decimal | None = None) -> Preview:
+    """Return members, holdout, expected redemptions and cost per targeted cell (one query).
+
+    Cost per redemption is the tier's amount off, or its percent of min_quantity units at
+    the average regular price of the products it applies to. The manufacturer pays the
+    agreement's share of the cost, the store the rest.
+    """
+    rate = campaign.redemption_rate_pct if rate_pct is None else rate_pct
+    with connection.cursor() as cursor:
+        cursor.execute(PREVIEW_SQL, {**audience_params(campaign), "rate": rate})
+        fetched = cursor.fetchall()
+    order = {cell: i for i, cell in enumerate(campaign.target_cells)}
+    rows = sorted(
+        (
+            PreviewRow(cell, CELL_LABELS.get(cell, cell), members, holdout, redemptions, cost)
+            for cell, members, holdout, redemptions, cost in fetched
+        ),
+        key=lambda row: order.get(row.cell, 99),
+    )
+    preview = Preview(rate_pct=rate, rows=rows, budget=campaign.budget)
+    preview.members = sum(r.members for r in rows)
+    preview.holdout = sum(r.holdout for r in rows)
+    preview.redemptions = sum((r.redemptions for r in rows), Decimal(0))
+    preview.cost = sum((r.cost for r in rows), Decimal(0))
+    if campaign.agreement is not None:
+        share = campaign.agreement.manufacturer_share_pct / 100
+        preview.manufacturer_share = (preview.cost * share).quantize(Decimal("0.01"))
+    preview.store_share = preview.cost - preview.manufacturer_share
+    return preview

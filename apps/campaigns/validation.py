@@ -1,0 +1,105 @@
+"""Rules checked when a campaign or an offer is saved: funding by an agreement, coverage."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from apps.agreements.models import AgreementStatus
+from apps.catalog.models import Product
+
+CENT = Decimal("0.01")
+
+
+def offer_products(offer) -> QuerySet[Product]:
+    """Return the products of the campaign's category that the offer applies to."""
+    products = Product.objects.filter(category_id=offer.campaign.category_id)
+    if offer.applies_to == "brand_type":
+        return products.filter(brand_type=offer.brand_type)
+    if offer.applies_to == "brand":
+        return products.filter(brand__iexact=offer.brand)
+    return products.filter(upc__in=offer.upcs)
+
+
+def campaign_funding_errors(campaign) -> list[str]:
+    """Return why the campaign's agreement cannot fund it (empty when it can or has none).
+
+    The agreement must be active over every day of the campaign, cover its category, and
+    have room under its budget cap for its share of this campaign's budget on top of the
+    shares already committed by its other campaigns (whatever their status: money promised
+    to a campaign that ran is spent).
+    """
+    agreement = campaign.agreement
+    if agreement is None:
+        return []
+    errors = []
+    if agreement.status != AgreementStatus.ACTIVE:
+        errors.append(f"The agreement is {agreement.get_status_display().lower()}, not active.")
+    if (
+        campaign.valid_from
+        and campaign.valid_until
+        and (
+            campaign.valid_from < agreement.valid_from
+            or campaign.valid_until > agreement.valid_until
+        )
+    ):
+        errors.append(
+            f"The agreement is valid {agreement.valid_from} to {agreement.valid_until}; "
+            "the campaign dates must lie within it."
+        )
+    category_ids = set(agreement.categories.values_list("pk", flat=True))
+    if category_ids and campaign.category_id not in category_ids:
+        errors.append("The agreement does not cover the campaign's category.")
+    if campaign.budget is not None:
+        share = agreement.manufacturer_share_pct / 100
+        others = agreement.campaigns.exclude(pk=campaign.pk).aggregate(total=Sum("budget"))[
+            "total"
+        ] or Decimal(0)
+        committed = (others * share).quantize(CENT)
+        needed = (campaign.budget * share).quantize(CENT)
+        if committed + needed > agreement.budget_cap:
+            errors.append(
+                f"The manufacturer's share of this budget (${needed:.2f}) exceeds what is "
+                f"left of the agreement's cap (${agreement.budget_cap - committed:.2f} of "
+                f"${agreement.budget_cap:.2f})."
+            )
+    return errors
+
+
+def offer_errors(offer) -> dict[str, list[str]]:
+    """Return field errors of an offer: its target must exist and be covered by the funding."""
+    errors: dict[str, list[str]] = {}
+    if offer.applies_to == "brand_type" and not offer.brand_type:
+        errors["brand_type"] = ["Choose the brand type."]
+    elif offer.applies_to == "brand" and not offer.brand:
+        errors["brand"] = ["Name the brand."]
+    elif offer.applies_to == "upcs" and not offer.upcs:
+        errors["upcs"] = ["List at least one UPC."]
+    if offer.discount_kind == "percent" and offer.discount_value and offer.discount_value > 100:
+        errors["discount_value"] = ["A percentage is at most 100."]
+    if errors or getattr(offer, "campaign", None) is None or not offer.campaign.category_id:
+        return errors
+    products = offer_products(offer)
+    if offer.applies_to == "upcs":
+        found = set(products.values_list("upc", flat=True))
+        missing = [upc for upc in offer.upcs if upc not in found]
+        if missing:
+            errors["upcs"] = [f"Not in the campaign's category: {', '.join(missing[:5])}."]
+            return errors
+    if not products.exists():
+        return {"applies_to": ["The offer matches no product of the campaign's category."]}
+    agreement = offer.campaign.agreement
+    if agreement is not None:
+        covered = Q(manufacturer_id=agreement.manufacturer_id)
+        if agreement.brands:
+            covered &= Q(brand__in=agreement.brands)
+        uncovered = list(products.exclude(covered).values_list("upc", flat=True)[:6])
+        if uncovered:
+            more = "…" if len(uncovered) > 5 else ""
+            errors["applies_to"] = [
+                "The funding agreement does not cover these products: "
+                f"{', '.join(uncovered[:5])}{more}. Narrow the offer to "
+                f"{agreement.manufacturer.name}'s covered brands."
+            ]
+    return errors

@@ -1,0 +1,99 @@
+"""Campaign pages for marketing: list, design (with offers per tier), preview, status flow."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from apps.accounts.models import Role
+from apps.accounts.permissions import role_required
+from apps.campaigns import services
+from apps.campaigns.forms import CampaignForm, OfferFormSet, PreviewForm
+from apps.campaigns.history import campaign_history
+from apps.campaigns.models import Campaign
+from apps.campaigns.selectors import campaign_preview
+from apps.campaigns.tables import CampaignTable
+
+
+@role_required(Role.MARKETING)
+def campaign_list(request):
+    table = CampaignTable(Campaign.objects.select_related("category", "agreement__manufacturer"))
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "campaigns/campaign_list.html", {"table": table})
+
+
+def _edit(request, campaign: Campaign | None):
+    instance = campaign or Campaign()
+    form = CampaignForm(request.POST or None, instance=instance)
+    offers = OfferFormSet(request.POST or None, instance=instance, prefix="offers")
+    if request.method == "POST" and form.is_valid() and offers.is_valid():
+        try:
+            saved = services.campaign_save(form=form, offers=offers, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Campaign “{saved}” saved.")
+            return redirect(saved)
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {"form": form, "offers": offers, "campaign": campaign},
+    )
+
+
+@role_required(Role.MARKETING)
+def campaign_create(request):
+    return _edit(request, None)
+
+
+@role_required(Role.MARKETING)
+def campaign_edit(request, pk: int):
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if not campaign.is_editable:
+        messages.error(request, "Only a draft campaign can be edited.")
+        return redirect(campaign)
+    return _edit(request, campaign)
+
+
+@role_required(Role.MARKETING)
+def campaign_detail(request, pk: int):
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("category", "agreement__manufacturer", "approved_by"),
+        pk=pk,
+    )
+    rate_form = PreviewForm(request.GET or None)
+    rate = rate_form.cleaned_data.get("rate") if rate_form.is_valid() else None
+    context = {
+        "campaign": campaign,
+        "offers": campaign.offers.all(),
+        "preview": campaign_preview(campaign=campaign, rate_pct=rate),
+        "rate_form": rate_form,
+        "history": campaign_history(campaign=campaign),
+        "audience_count": campaign.audience.count(),
+    }
+    return render(request, "campaigns/campaign_detail.html", context)
+
+
+def _status_view(service, done: str):
+    @role_required(Role.MARKETING)
+    @require_POST
+    def view(request, pk: int):
+        campaign = get_object_or_404(Campaign, pk=pk)
+        try:
+            service(campaign_id=campaign.pk, user=request.user)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, f"Campaign {done}.")
+        return redirect(campaign)
+
+    return view
+
+
+campaign_approve = _status_view(services.campaign_approve, "approved")
+campaign_activate = _status_view(services.campaign_activate, "activated")
+campaign_end = _status_view(services.campaign_end, "ended")

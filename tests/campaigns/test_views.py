@@ -1,0 +1,121 @@
+"""The browser flow from draft to approved, and who may use the campaign pages."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus
+from tests.campaigns.helpers import campaign_for, offer_for, snapshot_with
+from tests.factories import CategoryFactory, ProductFactory
+
+
+def form_data(category, **overrides) -> dict:
+    data = {
+        "name": "Heavy national buyers to Our Own",
+        "goal": "convert",
+        "category": category.pk,
+        "target_cells": ["national-3", "national-2"],
+        "valid_from": "2026-03-02",
+        "valid_until": "2026-04-26",
+        "redemptions_per_member": 2,
+        "budget": "3000.00",
+        "holdout_pct": "10",
+        "agreement": "",
+        "redemption_rate_pct": "15",
+        "offers-TOTAL_FORMS": "2",
+        "offers-INITIAL_FORMS": "0",
+        "offers-MIN_NUM_FORMS": "0",
+        "offers-MAX_NUM_FORMS": "3",
+    }
+    offers = [("3", "1.50", "amount"), ("2", "15", "percent")]
+    for i, (tier, value, kind) in enumerate(offers):
+        data |= {
+            f"offers-{i}-usage_tier": tier,
+            f"offers-{i}-applies_to": "brand_type",
+            f"offers-{i}-brand_type": "store",
+            f"offers-{i}-discount_kind": kind,
+            f"offers-{i}-discount_value": value,
+            f"offers-{i}-min_quantity": "1",
+        }
+    return data | overrides
+
+
+def test_marketing_designs_approves_and_activates_in_the_browser(client, marketing_user):
+    ketchup = CategoryFactory(name="Ketchup")
+    ProductFactory(category=ketchup, brand_type="store", brand="Our Own")
+    snapshot_with(ketchup, {"national-3": 10, "national-2": 20, "store-3": 5})
+    client.force_login(marketing_user)
+
+    assert client.get(reverse("campaigns:create")).status_code == 200
+    response = client.post(reverse("campaigns:create"), form_data(ketchup))
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302 and response["Location"] == campaign.get_absolute_url()
+    assert campaign.status == CampaignStatus.DRAFT
+    assert sorted(campaign.offers.values_list("usage_tier", "discount_kind")) == [
+        (2, "percent"),
+        (3, "amount"),
+    ]
+
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    assert "Audience preview" in page and ">30<" in page  # 10 + 20 targeted members
+
+    client.post(reverse("campaigns:approve", args=[campaign.pk]))
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.APPROVED
+    assert campaign.approved_by == marketing_user
+    assert CampaignAudience.objects.filter(campaign=campaign).count() == 30
+    assert CampaignAudience.objects.filter(campaign=campaign, holdout=True).count() == 3
+
+    # Approved campaigns are no longer editable; activation is the next step.
+    response = client.post(reverse("campaigns:edit", args=[campaign.pk]), form_data(ketchup))
+    assert response.status_code == 302
+    client.post(reverse("campaigns:activate", args=[campaign.pk]))
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.ACTIVE
+
+    history = list(campaign.history.order_by("history_date"))
+    assert [(h.status, h.history_user) for h in history] == [
+        ("draft", marketing_user),
+        ("approved", marketing_user),
+        ("active", marketing_user),
+    ]
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    assert "status: approved → active" in page
+
+
+def test_an_invalid_offer_keeps_the_form_with_errors(client, marketing_user):
+    ketchup = CategoryFactory(name="Ketchup")
+    ProductFactory(category=ketchup, brand_type="national", brand="Red")
+    client.force_login(marketing_user)
+    response = client.post(reverse("campaigns:create"), form_data(ketchup))
+    assert response.status_code == 200
+    assert "The offer matches no product" in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_approving_twice_is_refused(client, marketing_user):
+    ketchup = CategoryFactory(name="Ketchup")
+    ProductFactory(category=ketchup, brand_type="store")
+    campaign = campaign_for(ketchup, ["store-1"])
+    offer_for(campaign, 1)
+    client.force_login(marketing_user)
+    client.post(reverse("campaigns:approve", args=[campaign.pk]))
+    response = client.post(reverse("campaigns:approve", args=[campaign.pk]), follow=True)
+    assert "it can be approved only from draft" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["cashier", "manufacturer_a"])
+def test_cashiers_and_manufacturers_are_refused(client, personas, persona):
+    ketchup = CategoryFactory(name="Ketchup")
+    ProductFactory(category=ketchup, brand_type="store")
+    campaign = campaign_for(ketchup, ["store-1"])
+    offer_for(campaign, 1)
+    client.force_login(personas[persona])
+    for name in ["list", "create"]:
+        assert client.get(reverse(f"campaigns:{name}")).status_code == 403
+    for name in ["detail", "edit"]:
+        assert client.get(reverse(f"campaigns:{name}", args=[campaign.pk])).status_code == 403
+    assert client.post(reverse("campaigns:approve", args=[campaign.pk])).status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
