@@ -1,0 +1,150 @@
+"""Import members.csv: upsert members by card number.
+
+Only the columns present in the file are written; an empty value clears the field,
+except `marketing_consent`: empty (or no such column) means "yes" for a new member and
+"leave as is" for an existing one, so that a blank cell never opts anyone back in.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from apps.baskets.importing import values
+from apps.baskets.importing.result import FileResult
+from apps.baskets.importing.staging import DROP_STAGE_SQL, Checker, Header, stage_simple
+
+COLUMNS = ("card_number",)
+OPTIONAL = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "postal_code",
+    "joined_on",
+    "household_size",
+    "children",
+    "marketing_consent",
+)
+WIDTH = 10
+
+STAGE_SQL = """
+CREATE TEMP TABLE pos_stage (
+    line integer NOT NULL,
+    card_number text,
+    first_name text,
+    last_name text,
+    email text,
+    phone text,
+    postal_code text,
+    joined_on date,
+    household_size smallint,
+    children smallint,
+    marketing_consent boolean,  -- NULL: not given
+    reason text,
+    raw text
+) ON COMMIT DROP
+"""
+COPY_SQL = "COPY pos_stage FROM STDIN"
+
+DUPLICATES_SQL = """
+UPDATE pos_stage s
+SET reason = 'card_number ' || quote_literal(s.card_number)
+             || ' appears again on line ' || d.last_line
+FROM (
+    SELECT card_number, max(line) AS last_line
+    FROM pos_stage
+    WHERE reason IS NULL
+    GROUP BY card_number
+    HAVING count(*) > 1
+) d
+WHERE s.card_number = d.card_number AND s.reason IS NULL AND s.line < d.last_line
+"""
+# %(has_<column>)s: whether the file has that column; absent columns keep their value.
+UPDATE_SQL = """
+UPDATE members_member m
+SET first_name = n.first_name, last_name = n.last_name, email = n.email, phone = n.phone,
+    postal_code = n.postal_code, joined_on = n.joined_on,
+    household_size = n.household_size, children = n.children,
+    marketing_consent = n.marketing_consent, updated_at = now()
+FROM (
+    SELECT old.id,
+           CASE WHEN %(has_first_name)s THEN s.first_name ELSE old.first_name END AS first_name,
+           CASE WHEN %(has_last_name)s THEN s.last_name ELSE old.last_name END AS last_name,
+           CASE WHEN %(has_email)s THEN s.email ELSE old.email END AS email,
+           CASE WHEN %(has_phone)s THEN s.phone ELSE old.phone END AS phone,
+           CASE WHEN %(has_postal_code)s THEN s.postal_code ELSE old.postal_code END
+               AS postal_code,
+           CASE WHEN %(has_joined_on)s THEN s.joined_on ELSE old.joined_on END AS joined_on,
+           CASE WHEN %(has_household_size)s THEN s.household_size ELSE old.household_size END
+               AS household_size,
+           CASE WHEN %(has_children)s THEN s.children ELSE old.children END AS children,
+           coalesce(s.marketing_consent, old.marketing_consent) AS marketing_consent
+    FROM pos_stage s
+    JOIN members_member old ON old.card_number = s.card_number
+    WHERE s.reason IS NULL
+) n
+WHERE m.id = n.id
+  AND (m.first_name, m.last_name, m.email, m.phone, m.postal_code, m.joined_on,
+       m.household_size, m.children, m.marketing_consent)
+      IS DISTINCT FROM
+      (n.first_name, n.last_name, n.email, n.phone, n.postal_code, n.joined_on,
+       n.household_size, n.children, n.marketing_consent)
+"""
+INSERT_SQL = """
+INSERT INTO members_member (
+    card_number, first_name, last_name, email, phone, postal_code, joined_on,
+    household_size, children, marketing_consent, status, created_at, updated_at
+)
+SELECT s.card_number, s.first_name, s.last_name, s.email, s.phone, s.postal_code,
+       s.joined_on, s.household_size, s.children, coalesce(s.marketing_consent, true),
+       'active', now(), now()
+FROM pos_stage s
+WHERE s.reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM members_member m WHERE m.card_number = s.card_number)
+ON CONFLICT (card_number) DO NOTHING
+"""
+
+
+def convert(get) -> list[str | None]:
+    """Validate a members.csv row; return its staged values."""
+    check = Checker(get)
+    card = check.identifier("card_number", max_length=32)
+    first_name = check.text("first_name", max_length=80)
+    last_name = check.text("last_name", max_length=80)
+    email = check.value(values.email, "email")
+    phone = check.text("phone", max_length=32)
+    postal_code = check.text("postal_code", max_length=16)
+    joined_on = check.value(partial(values.date, field="joined_on"), "joined_on")
+    household = check.value(partial(values.small_count, field="household_size"), "household_size")
+    children = check.value(partial(values.small_count, field="children"), "children")
+    consent = check.value(values.consent, "marketing_consent")
+    check.done()
+    consent_text = None if consent is None else ("t" if consent else "f")
+    return [
+        card,
+        first_name,
+        last_name,
+        email,
+        phone,
+        postal_code,
+        joined_on,
+        household,
+        children,
+        consent_text,
+    ]
+
+
+def load(*, cursor, path, stream, header: Header, buffer_factory, result: FileResult) -> None:
+    """Stage the file's rows, then update changed members and insert new ones."""
+    cursor.execute(DROP_STAGE_SQL)
+    cursor.execute(STAGE_SQL)
+    with cursor.copy(COPY_SQL) as copy:
+        result.rows_read = stage_simple(
+            buffer=buffer_factory(copy), stream=stream, header=header, width=WIDTH, convert=convert
+        )
+    cursor.execute("ANALYZE pos_stage")
+    cursor.execute(DUPLICATES_SQL)
+    cursor.execute(UPDATE_SQL, {f"has_{c}": header.has(c) for c in OPTIONAL})
+    updated = cursor.rowcount
+    cursor.execute(INSERT_SQL)
+    result.loaded = updated + cursor.rowcount

@@ -1,0 +1,140 @@
+"""Import products.csv: upsert manufacturers (by code), categories (by name), products (by UPC)."""
+
+from __future__ import annotations
+
+from apps.baskets.importing import values
+from apps.baskets.importing.result import FileResult
+from apps.baskets.importing.staging import (
+    DROP_STAGE_SQL,
+    Checker,
+    Header,
+    quoted,
+    stage_simple,
+)
+
+COLUMNS = ("upc", "name", "department", "category", "brand", "brand_type", "manufacturer")
+# Without a price column, existing prices are left alone.
+OPTIONAL = ("price",)
+WIDTH = 8
+BRAND_TYPES = frozenset({"national", "store"})
+
+STAGE_SQL = """
+CREATE TEMP TABLE pos_stage (
+    line integer NOT NULL,
+    upc text,
+    name text,
+    department text,
+    category text,
+    brand text,
+    brand_type text,
+    manufacturer text,
+    price numeric(12, 2),
+    reason text,
+    raw text
+) ON COMMIT DROP
+"""
+COPY_SQL = "COPY pos_stage FROM STDIN"
+
+# The last row of a UPC wins; earlier ones are reported so that the mistake is seen.
+DUPLICATES_SQL = """
+UPDATE pos_stage s
+SET reason = 'upc ' || quote_literal(s.upc) || ' appears again on line ' || d.last_line
+FROM (
+    SELECT upc, max(line) AS last_line
+    FROM pos_stage
+    WHERE reason IS NULL
+    GROUP BY upc
+    HAVING count(*) > 1
+) d
+WHERE s.upc = d.upc AND s.reason IS NULL AND s.line < d.last_line
+"""
+NEW_MANUFACTURERS_SQL = """
+INSERT INTO catalog_manufacturer (code, name)
+SELECT DISTINCT s.manufacturer, s.manufacturer
+FROM pos_stage s
+WHERE s.reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM catalog_manufacturer m WHERE m.code = s.manufacturer)
+ON CONFLICT (code) DO NOTHING
+"""
+# A category's department is that of its last row in the file.
+CATEGORIES_SQL = """
+INSERT INTO catalog_category (name, department)
+SELECT DISTINCT ON (category) category, department
+FROM pos_stage
+WHERE reason IS NULL
+ORDER BY category, line DESC
+ON CONFLICT (name) DO UPDATE SET department = EXCLUDED.department
+WHERE catalog_category.department IS DISTINCT FROM EXCLUDED.department
+"""
+UPDATE_SQL = """
+UPDATE catalog_product p
+SET name = n.name, category_id = n.category_id, brand = n.brand,
+    brand_type = n.brand_type, manufacturer_id = n.manufacturer_id, price = n.price
+FROM (
+    SELECT old.id, s.name, c.id AS category_id, s.brand, s.brand_type,
+           m.id AS manufacturer_id,
+           CASE WHEN %(has_price)s THEN s.price ELSE old.price END AS price
+    FROM pos_stage s
+    JOIN catalog_product old ON old.upc = s.upc
+    JOIN catalog_category c ON c.name = s.category
+    JOIN catalog_manufacturer m ON m.code = s.manufacturer
+    WHERE s.reason IS NULL
+) n
+WHERE p.id = n.id
+  AND (p.name, p.category_id, p.brand, p.brand_type, p.manufacturer_id, p.price)
+      IS DISTINCT FROM
+      (n.name, n.category_id, n.brand, n.brand_type, n.manufacturer_id, n.price)
+"""
+INSERT_SQL = """
+INSERT INTO catalog_product (upc, name, category_id, brand, brand_type, manufacturer_id, price)
+SELECT s.upc, s.name, c.id, s.brand, s.brand_type, m.id, s.price
+FROM pos_stage s
+JOIN catalog_category c ON c.name = s.category
+JOIN catalog_manufacturer m ON m.code = s.manufacturer
+WHERE s.reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM catalog_product p WHERE p.upc = s.upc)
+ON CONFLICT (upc) DO NOTHING
+"""
+
+
+def convert(get) -> list[str | None]:
+    """Validate a products.csv row; return its staged values."""
+    check = Checker(get)
+    upc = check.identifier("upc", max_length=14)
+    if upc and len(upc) <= 14 and not upc.isdigit():
+        check.reasons.append(f"bad upc {quoted(upc)} (digits only)")
+    name = check.text("name", max_length=200, required=True)
+    department = check.text("department", max_length=120, required=True)
+    category = check.text("category", max_length=120, required=True)
+    brand = check.text("brand", max_length=120, required=True)
+    brand_type = get("brand_type").lower()
+    if not brand_type:
+        check.reasons.append("missing brand_type")
+    elif brand_type not in BRAND_TYPES:
+        check.reasons.append(f"bad brand_type {quoted(brand_type)} (expected national or store)")
+    manufacturer = check.identifier("manufacturer", max_length=32)
+    price = check.value(_price, "price")
+    check.done()
+    return [upc, name, department, category, brand, brand_type, manufacturer, price]
+
+
+def _price(text: str) -> str | None:
+    return values.money(text, field="price") if text else None
+
+
+def load(*, cursor, path, stream, header: Header, buffer_factory, result: FileResult) -> None:
+    """Stage the file's rows, then upsert manufacturers, categories and products."""
+    cursor.execute(DROP_STAGE_SQL)
+    cursor.execute(STAGE_SQL)
+    with cursor.copy(COPY_SQL) as copy:
+        result.rows_read = stage_simple(
+            buffer=buffer_factory(copy), stream=stream, header=header, width=WIDTH, convert=convert
+        )
+    cursor.execute("ANALYZE pos_stage")
+    cursor.execute(DUPLICATES_SQL)
+    cursor.execute(NEW_MANUFACTURERS_SQL)
+    cursor.execute(CATEGORIES_SQL)
+    cursor.execute(UPDATE_SQL, {"has_price": header.has("price")})
+    loaded = cursor.rowcount
+    cursor.execute(INSERT_SQL)
+    result.loaded = loaded + cursor.rowcount

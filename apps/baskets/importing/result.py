@@ -1,0 +1,56 @@
+"""What an import did, per file: rows read, loaded, unchanged, rejected."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """One rejected row: its physical line in the file (the header is line 1) and why."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class FileResult:
+    """The outcome of importing one file.
+
+    `rows_read` counts data rows (blank lines are skipped); for a file that was read,
+    rows_read == loaded + unchanged_or_already_loaded + rejected. `error` is set when
+    the file could not be read at all (then nothing of it was loaded).
+    """
+
+    file_name: str
+    rows_read: int = 0
+    loaded: int = 0
+    unchanged_or_already_loaded: int = 0
+    rejected: int = 0
+    reject_file: Path | None = None
+    error: str | None = None
+    # The first rejects in line order, for printing; all of them are in the reject file.
+    first_rejects: list[RejectedRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["reject_file"] = str(self.reject_file) if self.reject_file else None
+        data["first_rejects"] = [asdict(r) for r in self.first_rejects[:20]]
+        return data
+
+
+@dataclass
+class ImportResult:
+    """The outcome of importing a directory: one FileResult per file found."""
+
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def nothing_read(self) -> bool:
+        """Return True when no file was found or none could be read."""
+        return not any(f.error is None for f in self.files)
+
+    def as_dict(self) -> dict:
+        return {"files": [f.as_dict() for f in self.files]}

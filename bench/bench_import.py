@@ -1,0 +1,252 @@
+"""Benchmark `pos_import_dir` on a synthetic grocery data set.
+
+Generate (vectorized NumPy, seeded) products, members and ~1.5 million basket lines as
+CSV files in a temporary directory, import them into a fresh database, then import
+them again, and print rows, seconds and lines per second for both runs.
+
+    DEBUG=1 .venv/bin/python bench/bench_import.py [--lines N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+DEPARTMENTS = [
+    "Grocery",
+    "Dairy",
+    "Produce",
+    "Meat",
+    "Bakery",
+    "Frozen",
+    "Beverages",
+    "Snacks",
+    "Household",
+    "Health & Beauty",
+    "Deli",
+    "Baby",
+    "Pet",
+    "Seafood",
+    "Breakfast",
+]
+
+
+def _join_columns(columns: list[list[str]], header: list[str]) -> str:
+    """Return CSV text for equal-length string columns (no field needs quoting)."""
+    lines = [",".join(header)]
+    lines.extend(map(",".join, zip(*columns, strict=True)))
+    return "\n".join(lines) + "\n"
+
+
+def _money(cents: np.ndarray) -> list[str]:
+    """Format integer cents as '12.34' strings."""
+    cents = cents.astype(np.int64)
+    sign = np.where(cents < 0, "-", "")
+    whole = (np.abs(cents) // 100).astype(str)
+    frac = np.char.zfill((np.abs(cents) % 100).astype(str), 2)
+    return np.char.add(np.char.add(np.char.add(sign, whole), "."), frac).tolist()
+
+
+def generate(
+    *,
+    directory: Path,
+    lines: int,
+    products: int = 20_000,
+    members: int = 100_000,
+    stores: int = 40,
+    seed: int = 42,
+) -> dict[str, int]:
+    """Write products.csv, members.csv and baskets.csv to the directory."""
+    rng = np.random.default_rng(seed)
+
+    # Products: categories spread over departments, a few hundred manufacturers.
+    n_categories = 300
+    cat_dept = rng.integers(0, len(DEPARTMENTS), n_categories)
+    prod_cat = rng.integers(0, n_categories, products)
+    store_brand = rng.random(products) < 0.25
+    prod_mfr = np.where(store_brand, 0, rng.integers(1, 400, products))
+    price_cents = np.round(rng.lognormal(np.log(350), 0.7, products)).astype(np.int64) + 19
+    upcs = np.char.zfill((10_000_000_000 + np.arange(products) * 7).astype(str), 12)
+    ids = np.arange(products).astype(str)
+    product_cols = [
+        upcs.tolist(),
+        np.char.add("Product ", ids).tolist(),
+        np.array(DEPARTMENTS)[cat_dept[prod_cat]].tolist(),
+        np.char.add("Category ", prod_cat.astype(str)).tolist(),
+        np.where(
+            store_brand, "Our Own", np.char.add("Brand ", (prod_mfr * 3).astype(str))
+        ).tolist(),
+        np.where(store_brand, "store", "national").tolist(),
+        np.char.add("M", np.char.zfill(prod_mfr.astype(str), 4)).tolist(),
+        _money(price_cents),
+    ]
+    header = ["upc", "name", "department", "category", "brand", "brand_type"]
+    header += ["manufacturer", "price"]
+    (directory / "products.csv").write_text(_join_columns(product_cols, header))
+
+    # Members: card numbers 4000xxxxxxxx; some basket cards are not in this file.
+    cards = np.char.add("4000", np.char.zfill(np.arange(members).astype(str), 8))
+    joined = np.datetime64("2018-01-01") + rng.integers(0, 3000, members).astype("timedelta64[D]")
+    household = rng.integers(1, 7, members)
+    children = np.minimum(household - 1, rng.integers(0, 4, members))
+    member_cols = [
+        cards.tolist(),
+        np.char.add("First", np.arange(members).astype(str)).tolist(),
+        np.char.add("Last", (np.arange(members) % 5000).astype(str)).tolist(),
+        np.char.add(np.char.add("m", np.arange(members).astype(str)), "@example.com").tolist(),
+        np.char.add(
+            "555-", np.char.zfill((np.arange(members) % 10_000_000).astype(str), 7)
+        ).tolist(),
+        np.char.zfill(rng.integers(50000, 52000, members).astype(str), 5).tolist(),
+        np.datetime_as_string(joined, unit="D").tolist(),
+        household.astype(str).tolist(),
+        children.astype(str).tolist(),
+        np.where(rng.random(members) < 0.9, "yes", "no").tolist(),
+    ]
+    header = ["card_number", "first_name", "last_name", "email", "phone", "postal_code"]
+    header += ["joined_on", "household_size", "children", "marketing_consent"]
+    (directory / "members.csv").write_text(_join_columns(member_cols, header))
+
+    # Baskets: sizes ~ 1 + geometric (mean ~10 lines); 20 % anonymous; 5 % new cards.
+    sizes = 1 + rng.geometric(1 / 10, size=lines // 5)
+    sizes = sizes[np.cumsum(sizes) <= lines]
+    if sizes.sum() < lines:
+        sizes = np.append(sizes, lines - sizes.sum())
+    n_baskets = len(sizes)
+    basket_of_line = np.repeat(np.arange(n_baskets), sizes)
+    member_idx = rng.integers(0, int(members * 1.05), n_baskets)
+    anonymous = rng.random(n_baskets) < 0.2
+    basket_card = np.where(
+        anonymous, "", np.char.add("4000", np.char.zfill(member_idx.astype(str), 8))
+    )
+    basket_store = np.char.add(
+        "S", np.char.zfill(rng.integers(1, stores + 1, n_baskets).astype(str), 3)
+    )
+    # Naive store-local times over 90 days, 07:00-22:00, in time order.
+    day = np.sort(rng.integers(0, 90, n_baskets))
+    seconds = day * 86400 + 7 * 3600 + rng.integers(0, 15 * 3600, n_baskets)
+    basket_time = np.datetime64("2026-01-05T00:00:00") + seconds.astype("timedelta64[s]")
+    # Popular products are bought more often (Zipf-like).
+    product = np.minimum(rng.zipf(1.3, lines) - 1, products - 1)
+    product = (product * 7919) % products
+    weighed = rng.random(lines) < 0.08
+    qty_milli = np.where(
+        weighed, rng.integers(100, 2500, lines), 1000 * rng.choice([1, 1, 1, 1, 2, 3], lines)
+    )
+    gross = np.round(price_cents[product] * qty_milli / 1000).astype(np.int64)
+    discounted = rng.random(lines) < 0.12
+    discount = np.where(discounted, np.round(gross * rng.uniform(0.1, 0.5, lines)), 0).astype(
+        np.int64
+    )
+    qty_text = np.where(
+        weighed,
+        np.char.add("0.", np.char.zfill((qty_milli % 1000).astype(str), 3)),
+        (qty_milli // 1000).astype(str),
+    )
+    qty_text = np.where(
+        weighed & (qty_milli >= 1000),
+        np.char.add(
+            np.char.add((qty_milli // 1000).astype(str), "."),
+            np.char.zfill((qty_milli % 1000).astype(str), 3),
+        ),
+        qty_text,
+    )
+    # Shuffle the rows within the file a little: a basket's rows need not be adjacent.
+    order = np.arange(lines)
+    swap = rng.integers(0, lines, lines // 50)
+    order[swap] = order[swap[::-1]]
+    basket_cols = [
+        np.char.add("B", np.char.zfill(basket_of_line[order].astype(str), 9)).tolist(),
+        basket_card[basket_of_line[order]].tolist(),
+        basket_store[basket_of_line[order]].tolist(),
+        np.datetime_as_string(basket_time, unit="s")[basket_of_line[order]].tolist(),
+        upcs[product[order]].tolist(),
+        qty_text[order].tolist(),
+        _money((gross - discount)[order]),
+        _money(discount[order]),
+    ]
+    header = ["basket_id", "card_number", "store", "purchased_at", "upc", "quantity"]
+    header += ["amount", "discount"]
+    (directory / "baskets.csv").write_text(_join_columns(basket_cols, header))
+    return {"products": products, "members": members, "baskets": n_baskets, "lines": lines}
+
+
+def _fresh_database() -> None:
+    """Point Django at a new, migrated database named after the configured one + '_bench'."""
+    import dj_database_url
+    import psycopg
+
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL server (a *_bench database is made).")
+    cfg = dj_database_url.parse(url)
+    bench_name = f"{cfg['NAME']}_bench"
+    admin = psycopg.connect(
+        host=cfg["HOST"] or None,
+        port=cfg["PORT"] or None,
+        user=cfg["USER"] or None,
+        password=cfg["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{bench_name}"')
+    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + bench_name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_500_000)
+    parser.add_argument("--keep", type=Path, help="write the CSV files here and keep them")
+    args = parser.parse_args()
+
+    _fresh_database()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from apps.baskets.importing import pos_import_dir
+
+    call_command("migrate", verbosity=0)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = args.keep or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        counts = generate(directory=directory, lines=args.lines)
+        print(
+            f"generated {counts['lines']:,} lines in {counts['baskets']:,} baskets, "
+            f"{counts['products']:,} products, {counts['members']:,} members "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        for label in ("first import", "re-import"):
+            started = time.perf_counter()
+            result = pos_import_dir(directory=directory)
+            seconds = time.perf_counter() - started
+            baskets = next(f for f in result.files if f.file_name.startswith("baskets"))
+            print(
+                f"{label}: {seconds:.2f} s for {baskets.rows_read:,} basket lines "
+                f"({baskets.rows_read / seconds:,.0f} lines/s end to end, all three files); "
+                + "; ".join(
+                    f"{f.file_name}: read {f.rows_read:,} loaded {f.loaded:,} "
+                    f"unchanged/already {f.unchanged_or_already_loaded:,} "
+                    f"rejected {f.rejected:,}"
+                    for f in result.files
+                )
+            )
+
+
+if __name__ == "__main__":
+    main()
