@@ -8,6 +8,12 @@ from apps.accounts.models import Role
 from tests.factories import ManufacturerFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords with MD5: the real hasher costs ~0.2 s per persona."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def manufacturer_a(db):
     return ManufacturerFactory(code="ACME", name="Acme Foods")
