@@ -146,3 +146,25 @@ def win_back_members(*, fit):
         .select_related("member")
         .order_by("-total_spend")
     )
+
+
+def member_segments(*, member) -> list[SegmentMember]:
+    """Return the member's row in each category's latest snapshot, by category name."""
+    return list(
+        SegmentMember.objects.filter(member=member)
+        .select_related("snapshot__category")
+        .order_by("snapshot__category__name", "snapshot__category_id", "-snapshot__window_end")
+        .distinct("snapshot__category__name", "snapshot__category_id")
+    )
+
+
+def member_score(*, member):
+    """Return the member's scores under the latest fit that includes them, or None."""
+    from apps.segments.models import MemberScore
+
+    return (
+        MemberScore.objects.filter(member=member)
+        .select_related("fit")
+        .order_by("-fit__fitted_at")
+        .first()
+    )

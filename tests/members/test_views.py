@@ -222,8 +222,8 @@ def test_detail_figures_chart_and_baskets(marketing_client, django_assert_num_qu
     BasketLineFactory(basket=b1, product__name="Oat milk", amount=Decimal("1199.00"))
     BasketLineFactory(basket=b1, product__name="Rye bread", amount=Decimal("1.00"))
     # session, user, member, figures, weekly spend, top categories, basket count,
-    # basket page (+ store), its lines (+ product)
-    with django_assert_num_queries(9):
+    # basket page (+ store), its lines (+ product), segment rows, member score
+    with django_assert_num_queries(11):
         response = marketing_client.get(member.get_absolute_url())
     html = response.content.decode()
     figures = response.context["figures"]
