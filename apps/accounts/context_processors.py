@@ -8,8 +8,11 @@ from apps.accounts.models import Role
 NAVIGATION = [
     ("Cashier lookup", "members:lookup", (Role.CASHIER, Role.MARKETING)),
     ("Members", "members:list", (Role.MARKETING,)),
+    ("Segments", "segments:list", (Role.MARKETING,)),
+    ("Member value", "segments:member_value", (Role.MARKETING,)),
     ("Imports", "baskets:import_list", (Role.MARKETING,)),
     ("Campaigns", "campaigns:list", (Role.MARKETING,)),
+    ("Lists", "lists:index", (Role.MARKETING,)),
     ("Jobs", "jobs:list", (Role.MARKETING,)),
 ]
 

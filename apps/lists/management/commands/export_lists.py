@@ -1,0 +1,29 @@
+"""`manage.py export_lists --period-start YYYY-MM-DD [--output FILE]`: CSV for a mail house."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+from django.core.management.base import BaseCommand
+
+from apps.lists.management.commands.generate_lists import _date
+from apps.lists.selectors import EXPORT_COLUMNS, lists_export_rows
+
+
+class Command(BaseCommand):
+    help = "Write one CSV row per list item of the period's lists."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--period-start", type=_date, required=True)
+        parser.add_argument("--output", default=None, help="File to write (default: stdout).")
+
+    def handle(self, *args, **options) -> None:
+        out = open(options["output"], "w", newline="") if options["output"] else sys.stdout  # noqa: SIM115
+        try:
+            writer = csv.writer(out)
+            writer.writerow(EXPORT_COLUMNS)
+            writer.writerows(lists_export_rows(period_start=options["period_start"]))
+        finally:
+            if out is not sys.stdout:
+                out.close()

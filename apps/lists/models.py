@@ -1,0 +1,115 @@
+"""Personalized biweekly shopping lists: one per member per period, with their items."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class ListContent(models.Model):
+    """Non-price content (a tip or a recipe) shown to members who buy in a department."""
+
+    class Kind(models.TextChoices):
+        TIP = "tip", "Tip"
+        RECIPE = "recipe", "Recipe"
+
+    department = models.CharField(
+        max_length=120, help_text="Shown to members who bought in this department lately."
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["department", "title"]
+        verbose_name_plural = "list content"
+
+    def __str__(self) -> str:
+        return f"{self.department}: {self.title}"
+
+
+class ShoppingList(models.Model):
+    """A member's list for the period [period_start, period_end)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="lists")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    barcode = models.CharField(max_length=24, unique=True)
+    spend = models.DecimalField(
+        "spend in the qualifying weeks", max_digits=12, decimal_places=2, default=0
+    )
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start", "member"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "period_start"], name="list_one_per_member_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["period_start", "member"], name="list_period_member")]
+
+    def __str__(self) -> str:
+        return f"List {self.barcode}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lists:detail", args=[self.barcode])
+
+
+class ItemKind(models.TextChoices):
+    OFFER = "offer", "Offer"
+    DUE = "due", "Due"
+    REWARD = "reward", "Reward"
+    CONTENT = "content", "Content"
+
+
+class ListItem(models.Model):
+    """One line of a list: an offer, a product due, a reward coupon, or some content."""
+
+    shopping_list = models.ForeignKey(ShoppingList, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=8, choices=ItemKind.choices)
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    offer = models.ForeignKey(
+        "campaigns.Offer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    content = models.ForeignKey(
+        ListContent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    regular_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    discount = models.DecimalField(
+        "amount off", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    discount_pct = models.DecimalField(
+        "percent off", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    min_quantity = models.PositiveSmallIntegerField(default=1)
+    valid_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["shopping_list", "kind"], name="list_item_list")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["offer", "due", "reward", "content"]),
+                name="list_item_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.description}"
+
+    @property
+    def discount_text(self) -> str:
+        if self.discount_pct:
+            return f"{self.discount_pct.normalize():f}% off"
+        if self.discount:
+            return f"${self.discount} off"
+        return ""

@@ -1,0 +1,73 @@
+"""A list as a one-page PDF (reportlab), with the same barcode image as the page."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.pagesizes import letter
+from reportlab.lib.units import inch
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from apps.lists.barcodes import barcode_png
+
+KIND_TITLES = {
+    "offer": "Your offers",
+    "due": "Time to stock up",
+    "reward": "Your rewards",
+    "content": "For you",
+}
+
+
+def list_pdf(shopping_list) -> bytes:
+    """Render the list with its items and barcode to PDF bytes."""
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=letter, pageCompression=1)
+    width, height = letter
+    member = shopping_list.member
+    pdf.setTitle(f"Shopping list {shopping_list.barcode}")
+    pdf.setFont("Helvetica-Bold", 16)
+    pdf.drawString(0.75 * inch, height - 0.9 * inch, f"Your shopping list, {member.display_name}")
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(
+        0.75 * inch,
+        height - 1.15 * inch,
+        f"Card {member.card_number} · valid {shopping_list.period_start:%b %d} to "
+        f"{shopping_list.period_end:%b %d, %Y} (not including)",
+    )
+    image = ImageReader(io.BytesIO(barcode_png(shopping_list.barcode)))
+    pdf.drawImage(image, width - 3.4 * inch, height - 1.35 * inch, 2.6 * inch, 0.65 * inch)
+    pdf.setFont("Helvetica", 8)
+    pdf.drawCentredString(width - 2.1 * inch, height - 1.5 * inch, shopping_list.barcode)
+    y = height - 1.9 * inch
+    current = None
+    for item in shopping_list.sorted_items:
+        if y < 0.9 * inch:
+            pdf.showPage()
+            y = height - 0.9 * inch
+        if item.kind != current:
+            current = item.kind
+            y -= 0.1 * inch
+            pdf.setFont("Helvetica-Bold", 12)
+            pdf.drawString(0.75 * inch, y, KIND_TITLES[item.kind])
+            y -= 0.25 * inch
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(0.95 * inch, y, f"☐ {item.description}"[:90])
+        right = " · ".join(
+            part
+            for part in (
+                f"${item.regular_price}" if item.regular_price is not None else "",
+                item.discount_text,
+                f"until {item.valid_until:%b %d}" if item.valid_until else "",
+            )
+            if part
+        )
+        pdf.drawRightString(width - 0.75 * inch, y, right)
+        if item.kind == "content" and item.body:
+            y -= 0.18 * inch
+            pdf.setFont("Helvetica-Oblique", 9)
+            pdf.drawString(1.1 * inch, y, item.body[:110])
+        y -= 0.24 * inch
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()

@@ -1,0 +1,115 @@
+"""Reads of lists: per-period summary, one list with its items, the mail-house export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from apps.jobs.models import Job
+from apps.lists.models import ShoppingList
+from apps.lists.services import JOB_KIND
+
+EXPORT_COLUMNS = [
+    "card_number",
+    "list_barcode",
+    "item_kind",
+    "upc",
+    "description",
+    "regular_price",
+    "discount",
+    "campaign",
+    "valid_until",
+]
+
+_PERIODS_SQL = """
+SELECT sl.period_start, sl.period_end, count(DISTINCT sl.id) AS lists,
+       count(li.id) FILTER (WHERE li.kind = 'offer') AS offers,
+       count(li.id) FILTER (WHERE li.kind = 'due') AS due,
+       coalesce(sum(li.discount) FILTER (WHERE li.kind = 'reward'), 0) AS rewards,
+       count(li.id) FILTER (WHERE li.kind = 'content') AS content
+FROM lists_shoppinglist sl LEFT JOIN lists_listitem li ON li.shopping_list_id = sl.id
+GROUP BY sl.period_start, sl.period_end
+ORDER BY sl.period_start DESC
+LIMIT %(limit)s
+"""
+
+
+def list_periods(*, limit: int = 26) -> list[dict]:
+    """Return the latest periods with their counts of lists and items, and their last job."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PERIODS_SQL, {"limit": limit})
+        names = [col.name for col in cursor.description]
+        periods = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    jobs = latest_jobs_by_period()
+    for period in periods:
+        period["job"] = jobs.pop(period["period_start"].isoformat(), None)
+    # Periods whose job runs but has no list yet still show, with their progress bar.
+    for start, job in jobs.items():
+        day = dt.date.fromisoformat(start)
+        periods.append(
+            {"period_start": day, "period_end": day + dt.timedelta(days=14), "lists": 0,
+             "offers": 0, "due": 0, "rewards": 0, "content": 0, "job": job}
+        )  # fmt: skip
+    periods.sort(key=lambda p: p["period_start"], reverse=True)
+    return periods
+
+
+def latest_jobs_by_period(*, limit: int = 50) -> dict[str, Job]:
+    jobs: dict[str, Job] = {}
+    for job in Job.objects.filter(kind=JOB_KIND).order_by("-created_at")[:limit]:
+        jobs.setdefault(job.params.get("period_start", ""), job)
+    return jobs
+
+
+def lists_for_period(*, period_start: dt.date) -> QuerySet[ShoppingList]:
+    return ShoppingList.objects.filter(period_start=period_start).select_related("member")
+
+
+def list_with_items(*, barcode: str) -> ShoppingList:
+    shopping_list = ShoppingList.objects.select_related("member").get(barcode=barcode)
+    order = {"offer": 0, "due": 1, "reward": 2, "content": 3}
+    items = sorted(
+        shopping_list.items.select_related("product", "campaign"),
+        key=lambda item: (order[item.kind], item.description),
+    )
+    shopping_list.sorted_items = items
+    return shopping_list
+
+
+_EXPORT_SQL = """
+SELECT m.card_number, sl.barcode, li.kind, coalesce(p.upc, ''), li.description,
+       li.regular_price, li.discount, li.discount_pct, coalesce(c.name, ''), li.valid_until
+FROM lists_shoppinglist sl
+JOIN members_member m ON m.id = sl.member_id
+JOIN lists_listitem li ON li.shopping_list_id = sl.id
+LEFT JOIN catalog_product p ON p.id = li.product_id
+LEFT JOIN campaigns_campaign c ON c.id = li.campaign_id
+WHERE sl.period_start = %(start)s
+ORDER BY m.card_number,
+         array_position(ARRAY['offer', 'due', 'reward', 'content']::varchar[], li.kind), li.id
+"""
+
+
+def lists_export_rows(*, period_start: dt.date):
+    """Yield CSV rows (EXPORT_COLUMNS) for every item of the period's lists."""
+    with connection.cursor() as cursor:
+        cursor.execute(_EXPORT_SQL, {"start": period_start})
+        while rows := cursor.fetchmany(5000):
+            for card, code, kind, upc, text, price, off, pct, campaign, until in rows:
+                if pct is not None:
+                    discount = f"{pct.normalize():f}%"
+                else:
+                    discount = "" if off is None else f"{off:.2f}"
+                yield [
+                    card,
+                    code,
+                    kind,
+                    upc,
+                    text,
+                    "" if price is None else f"{price:.2f}",
+                    discount,
+                    campaign,
+                    "" if until is None else until.isoformat(),
+                ]

@@ -1,0 +1,152 @@
+"""List generation: fan chunks of member ids out to Celery under one job; SQL per chunk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from celery import group
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max, Min
+
+from apps.jobs.models import Job
+from apps.jobs.services import job_advance, job_create, job_fail, job_start, job_succeed
+from apps.lists import sql
+from apps.members.models import Member
+from apps.segments.services import local_midnight
+
+PERIOD_DAYS = 14
+JOB_KIND = "lists"
+
+
+@dataclass(frozen=True)
+class ListRules:
+    """The settable rules of list generation (defaults: the issue's)."""
+
+    min_spend: Decimal = Decimal("200.00")
+    weeks: int = 8
+    reward_rate: Decimal = Decimal("0.05")
+    reward_step: Decimal = Decimal("5")
+    reward_cap: Decimal = Decimal("40")
+    content_per_list: int = 2
+
+    def as_params(self) -> dict:
+        return {k: str(v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_params(cls, params: dict) -> ListRules:
+        return cls(
+            min_spend=Decimal(params["min_spend"]),
+            weeks=int(params["weeks"]),
+            reward_rate=Decimal(params["reward_rate"]),
+            reward_step=Decimal(params["reward_step"]),
+            reward_cap=Decimal(params["reward_cap"]),
+            content_per_list=int(params["content_per_list"]),
+        )
+
+
+@transaction.atomic
+def lists_generate_for_range(
+    *, period_start: dt.date, lo: int, hi: int, rules: ListRules, job_id: int | None = None
+) -> int:
+    """Create the lists (and their items) of eligible members with lo <= id < hi.
+
+    Returns the number of lists created; lists that exist already are left as they are.
+    """
+    params = {
+        "lo": lo,
+        "hi": hi,
+        "start": period_start,
+        "end": period_start + dt.timedelta(days=PERIOD_DAYS),
+        "spend_from": local_midnight(period_start - dt.timedelta(weeks=rules.weeks)),
+        "spend_to": local_midnight(period_start),
+        "min_spend": rules.min_spend,
+        "job_id": job_id,
+        "tz": settings.TIME_ZONE,
+        "reward_rate": rules.reward_rate,
+        "reward_step": rules.reward_step,
+        "reward_cap": rules.reward_cap,
+        "content_per_list": rules.content_per_list,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql.INSERT_LISTS, params)
+        params["list_ids"] = [row[0] for row in cursor.fetchall()]
+        if not params["list_ids"]:
+            return 0
+        for statement in (sql.INSERT_OFFERS, sql.INSERT_DUE, sql.INSERT_REWARDS):
+            cursor.execute(statement, params)
+        if rules.content_per_list:
+            cursor.execute(sql.INSERT_CONTENT, params)
+    return len(params["list_ids"])
+
+
+def lists_generate_chunk(
+    *, job_id: int, period_start: dt.date, lo: int, hi: int, rules: ListRules
+) -> int:
+    """Generate one chunk of a job and advance the job by one chunk, in one transaction."""
+    try:
+        with transaction.atomic():
+            created = lists_generate_for_range(
+                period_start=period_start, lo=lo, hi=hi, rules=rules, job_id=job_id
+            )
+            # A redelivered chunk (its work committed) finds its lists and must not count
+            # twice; lock the job row and use the per-chunk marker in params instead.
+            job = Job.objects.select_for_update().get(pk=job_id)
+            done = set(job.result.get("chunks_done", []))
+            if lo in done:
+                return created
+            done.add(lo)
+            job.result = {
+                "chunks_done": sorted(done),
+                "lists": job.result.get("lists", 0) + created,
+            }
+            job.save(update_fields=["result"])
+            job_advance(job_id=job_id, by=1)
+    except Exception as error:
+        job_fail(job_id=job_id, error=error)
+        raise
+    return created
+
+
+def member_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
+    """Split the member id range into [lo, hi) chunks of chunk_size ids."""
+    bounds = Member.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    if bounds["lo"] is None:
+        return []
+    return [
+        (lo, min(lo + chunk_size, bounds["hi"] + 1))
+        for lo in range(bounds["lo"], bounds["hi"] + 1, chunk_size)
+    ]
+
+
+def lists_generate(
+    *,
+    period_start: dt.date,
+    rules: ListRules | None = None,
+    chunk_size: int = 2000,
+    started_by=None,
+) -> Job:
+    """Queue the lists of the period [start, start + 14 days), in chunks, under one job."""
+    from apps.lists.tasks import lists_generate_chunk_task
+
+    rules = rules or ListRules()
+    chunks = member_id_chunks(chunk_size=chunk_size)
+    job = job_create(
+        kind=JOB_KIND,
+        params={"period_start": period_start.isoformat(), **rules.as_params()},
+        started_by=started_by,
+        total=len(chunks),
+    )
+    job_start(job_id=job.pk, total=len(chunks), message=f"{len(chunks)} chunks of members")
+    if not chunks:
+        job_succeed(job_id=job.pk, message="no member")
+        job.refresh_from_db()
+        return job
+    signature = group(
+        lists_generate_chunk_task.s(job.pk, period_start.isoformat(), lo, hi, rules.as_params())
+        for lo, hi in chunks
+    )
+    transaction.on_commit(signature.delay)
+    return job

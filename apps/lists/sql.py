@@ -1,0 +1,153 @@
+"""Set-based SQL of list generation: one statement per item kind for a chunk of members.
+
+Every statement after the first works only on the lists the first one created in the same
+transaction (`list_ids`), so a chunk run twice, or racing itself, adds nothing.
+"""
+
+from __future__ import annotations
+
+from apps.campaigns.selectors import OFFER_MATCHES_PRODUCT  # noqa: F401 - shared rule
+
+# Eligible members of the id range get a list: active, consenting, and spending at least
+# min_spend in [spend_from, spend_to). The barcode number is '99' + YYMMDD of the period
+# start + the member id on 10 digits: unique per (member, period) and all digits, so that
+# Code128 packs it two digits a symbol (charset C).
+INSERT_LISTS = """
+WITH spend AS (
+    SELECT l.member_id, sum(l.amount) AS spend
+    FROM baskets_basketline l
+    WHERE l.member_id >= %(lo)s AND l.member_id < %(hi)s
+      AND l.purchased_at >= %(spend_from)s AND l.purchased_at < %(spend_to)s
+    GROUP BY l.member_id
+)
+INSERT INTO lists_shoppinglist
+    (member_id, period_start, period_end, barcode, spend, job_id, created_at)
+SELECT m.id, %(start)s, %(end)s,
+       '99' || to_char(%(start)s::date, 'YYMMDD') || lpad(m.id::text, 10, '0'),
+       s.spend, %(job_id)s, now()
+FROM members_member m JOIN spend s ON s.member_id = m.id
+WHERE m.id >= %(lo)s AND m.id < %(hi)s
+  AND m.status = 'active' AND m.marketing_consent
+  AND s.spend >= %(min_spend)s
+ON CONFLICT ON CONSTRAINT list_one_per_member_period DO NOTHING
+RETURNING id
+"""
+
+# Offers of active campaigns to the member's cell (not held out), once per member and
+# offer, in the list whose period holds the member's next purchase in the category (or a
+# later one if that day already passed without a list); no known cycle: the first list.
+INSERT_OFFERS = """
+WITH latest AS (
+    SELECT DISTINCT ON (category_id) id, category_id FROM segments_segmentsnapshot
+    ORDER BY category_id, window_end DESC, computed_at DESC, id DESC
+)
+INSERT INTO lists_listitem
+    (shopping_list_id, kind, campaign_id, offer_id, product_id, description, body,
+     regular_price, discount, discount_pct, min_quantity, valid_until)
+SELECT sl.id, 'offer', c.id, o.id, single.id,
+       cat.name || ': ' || CASE o.applies_to
+           WHEN 'brand_type' THEN CASE o.brand_type WHEN 'store' THEN 'our own brand'
+                                                    ELSE 'national brands' END
+           WHEN 'brand' THEN o.brand
+           ELSE coalesce(single.name, array_to_string(o.upcs, ', ')) END,
+       c.name, single.price,
+       CASE WHEN o.discount_kind = 'amount' THEN o.discount_value END,
+       CASE WHEN o.discount_kind = 'percent' THEN o.discount_value END,
+       o.min_quantity, least(c.valid_until, %(end)s::date - 1)
+FROM lists_shoppinglist sl
+JOIN campaigns_campaignaudience a ON a.member_id = sl.member_id AND NOT a.holdout
+JOIN campaigns_campaign c ON c.id = a.campaign_id
+JOIN campaigns_offer o ON o.campaign_id = c.id AND o.usage_tier = a.usage_tier
+JOIN catalog_category cat ON cat.id = c.category_id
+LEFT JOIN catalog_product single
+    ON o.applies_to = 'upcs' AND cardinality(o.upcs) = 1 AND single.upc = o.upcs[1]
+LEFT JOIN latest ON latest.category_id = c.category_id
+LEFT JOIN segments_segmentmember sm
+    ON sm.snapshot_id = latest.id AND sm.member_id = sl.member_id
+WHERE sl.id = ANY(%(list_ids)s)
+  AND c.status = 'active' AND c.valid_from < %(end)s AND c.valid_until >= %(start)s
+  AND (sm.next_purchase_on IS NULL OR sm.next_purchase_on < %(end)s)
+  AND NOT EXISTS (
+      SELECT 1 FROM lists_listitem done
+      JOIN lists_shoppinglist earlier ON earlier.id = done.shopping_list_id
+      WHERE done.offer_id = o.id AND earlier.member_id = sl.member_id
+  )
+"""
+
+# Due items: in each category whose latest snapshot puts the member's next purchase inside
+# the period, the product they bought most of in that snapshot's window.
+INSERT_DUE = """
+WITH latest AS (
+    SELECT DISTINCT ON (category_id) id, category_id, window_start, window_end
+    FROM segments_segmentsnapshot
+    ORDER BY category_id, window_end DESC, computed_at DESC, id DESC
+), due AS (
+    SELECT sl.id AS list_id, sl.member_id, latest.category_id,
+           latest.window_start::timestamp AT TIME ZONE %(tz)s AS from_ts,
+           latest.window_end::timestamp AT TIME ZONE %(tz)s AS to_ts
+    FROM lists_shoppinglist sl
+    JOIN segments_segmentmember sm ON sm.member_id = sl.member_id
+    JOIN latest ON latest.id = sm.snapshot_id
+    WHERE sl.id = ANY(%(list_ids)s)
+      AND sm.next_purchase_on >= %(start)s AND sm.next_purchase_on < %(end)s
+), top AS (
+    SELECT DISTINCT ON (d.list_id, d.category_id) d.list_id, l.product_id
+    FROM due d
+    JOIN baskets_basketline l
+        ON l.member_id = d.member_id AND l.purchased_at >= d.from_ts AND l.purchased_at < d.to_ts
+    JOIN catalog_product p ON p.id = l.product_id AND p.category_id = d.category_id
+    GROUP BY d.list_id, d.category_id, l.product_id
+    ORDER BY d.list_id, d.category_id, sum(l.quantity) DESC, count(*) DESC, l.product_id
+)
+INSERT INTO lists_listitem
+    (shopping_list_id, kind, product_id, description, body, regular_price, min_quantity,
+     valid_until)
+SELECT t.list_id, 'due', p.id, p.name, '', p.price, 1, %(end)s::date - 1
+FROM top t JOIN catalog_product p ON p.id = t.product_id
+"""
+
+# Reward: reward_rate of the qualifying spend, rounded down to whole reward_step coupons,
+# at most reward_cap (5%, $5, $40: $200 → $10, $600 → $30, $800 and up → $40).
+INSERT_REWARDS = """
+INSERT INTO lists_listitem
+    (shopping_list_id, kind, description, body, discount, min_quantity, valid_until)
+SELECT sl.id, 'reward',
+       'Thank you: $' || r.amount::int || ' off your shopping',
+       'In ' || (r.amount / %(reward_step)s)::int || ' coupon(s) of $'
+           || %(reward_step)s::int || ', one a visit.',
+       r.amount, 1, %(end)s::date - 1
+FROM lists_shoppinglist sl
+CROSS JOIN LATERAL (
+    SELECT least(%(reward_cap)s::numeric,
+                 floor(sl.spend * %(reward_rate)s::numeric / %(reward_step)s::numeric)
+                     * %(reward_step)s::numeric) AS amount
+) r
+WHERE sl.id = ANY(%(list_ids)s) AND r.amount > 0
+"""
+
+# Content: up to content_per_list active tips/recipes of the departments the member spent
+# most in over the qualifying weeks.
+INSERT_CONTENT = """
+WITH dept AS (
+    SELECT sl.id AS list_id, cat.department, sum(l.amount) AS spend
+    FROM lists_shoppinglist sl
+    JOIN baskets_basketline l
+        ON l.member_id = sl.member_id
+       AND l.purchased_at >= %(spend_from)s AND l.purchased_at < %(spend_to)s
+    JOIN catalog_product p ON p.id = l.product_id
+    JOIN catalog_category cat ON cat.id = p.category_id
+    WHERE sl.id = ANY(%(list_ids)s)
+      AND cat.department IN (SELECT department FROM lists_listcontent WHERE active)
+    GROUP BY sl.id, cat.department
+), picked AS (
+    SELECT d.list_id, lc.id AS content_id, lc.title, lc.body,
+           row_number() OVER (
+               PARTITION BY d.list_id ORDER BY d.spend DESC, md5(d.list_id::text || lc.id::text)
+           ) AS n
+    FROM dept d JOIN lists_listcontent lc ON lc.department = d.department AND lc.active
+)
+INSERT INTO lists_listitem
+    (shopping_list_id, kind, content_id, description, body, min_quantity)
+SELECT list_id, 'content', content_id, title, body, 1
+FROM picked WHERE n <= %(content_per_list)s
+"""
