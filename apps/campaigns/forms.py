@@ -21,7 +21,9 @@ def _bootstrap(form: forms.BaseForm) -> None:
 
 class CampaignForm(forms.ModelForm):
     target_cells = forms.MultipleChoiceField(
-        choices=CELL_CHOICES, widget=forms.CheckboxSelectMultiple, label="Target cells"
+        choices=CELL_CHOICES,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Target cells",
     )
 
     class Meta:
