@@ -444,7 +444,8 @@ def generate_demo_files(
     # households can only buy when they come, so it is a whole number `m` of trips.
     k = cat.cycle_days[pc] * np.exp(0.3 * rng.standard_normal(n_pairs))
     k *= hh.intensity[ph] ** -0.15
-    k *= np.where(hh.produce_heavy[ph] & (cat.department_index[pc] == 0), 0.7, 1.0)
+    produce = cat.department_index[pc] == [d.name for d in vocab.DEPARTMENTS].index("Produce")
+    k *= np.where(hh.produce_heavy[ph] & produce, 0.7, 1.0)
     m = np.maximum(1, np.round(k / hh.trip_days[ph])).astype(np.int64)
     true_cycle = m * hh.trip_days[ph]
 
