@@ -64,6 +64,16 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "segments:member_value": page(*MARKETING),
     "segments:detail": page(*MARKETING),
     "segments:cell": page(*MARKETING),
+    "campaigns:list": page(*MARKETING),
+    "campaigns:create": page(*MARKETING),
+    "campaigns:detail": page(*MARKETING),
+    "campaigns:edit": page(*MARKETING),
+    "campaigns:approve": page(*MARKETING, ok=NOT_ALLOWED),  # POST only
+    "campaigns:activate": page(*MARKETING, ok=NOT_ALLOWED),
+    "campaigns:end": page(*MARKETING, ok=NOT_ALLOWED),
+    "lists:index": page(*MARKETING),
+    "lists:detail": page(*MARKETING),
+    "lists:pdf": page(*MARKETING),
     # The admin has its own sign-in: everyone but staff is sent there.
     "admin:index": {**everyone(REDIRECT), "admin": OK},
 }
@@ -76,19 +86,44 @@ SAMPLE_KWARGS: dict[str, Callable[[dict], dict]] = {
     "jobs:progress": lambda o: {"pk": o["job"].pk},
     "segments:detail": lambda o: {"pk": o["snapshot"].pk},
     "segments:cell": lambda o: {"pk": o["snapshot"].pk, "loyalty": "national", "tier": 2},
+    "campaigns:detail": lambda o: {"pk": o["campaign"].pk},
+    "campaigns:edit": lambda o: {"pk": o["campaign"].pk},
+    "campaigns:approve": lambda o: {"pk": o["campaign"].pk},
+    "campaigns:activate": lambda o: {"pk": o["campaign"].pk},
+    "campaigns:end": lambda o: {"pk": o["campaign"].pk},
+    "lists:detail": lambda o: {"barcode": o["shopping_list"].barcode},
+    "lists:pdf": lambda o: {"barcode": o["shopping_list"].barcode},
 }
 
 
 @pytest.fixture
 def sample_objects(db) -> dict:
+    from apps.campaigns.models import Campaign
+    from apps.lists.models import ShoppingList
     from apps.segments.models import SegmentSnapshot
 
+    ketchup = CategoryFactory(name="Ketchup")
     return {
-        "member": MemberFactory(card_number="400000000017"),
+        "campaign": Campaign.objects.create(
+            name="Ketchup switch",
+            goal="convert",
+            category=ketchup,
+            target_cells=["national-3"],
+            valid_from=dt.date(2026, 3, 2),
+            valid_until=dt.date(2026, 4, 26),
+            budget=1000,
+        ),  # fmt: skip
+        "member": (member := MemberFactory(card_number="400000000017")),
+        "shopping_list": ShoppingList.objects.create(
+            member=member,
+            period_start=dt.date(2026, 3, 2),
+            period_end=dt.date(2026, 3, 16),
+            barcode="992603020000000017",
+        ),  # fmt: skip
         "import_job": Job.objects.create(kind="pos_import", params={"files": ["baskets.csv"]}),
         "job": Job.objects.create(kind="segments_refresh"),
         "snapshot": SegmentSnapshot.objects.create(
-            category=CategoryFactory(name="Ketchup"),
+            category=ketchup,
             window_start=dt.date(2025, 1, 1),
             window_end=dt.date(2026, 1, 1),
         ),
