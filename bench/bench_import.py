@@ -10,7 +10,6 @@ them again, and print rows, seconds and lines per second for both runs.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -18,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import bench_setup  # noqa: E402
 
 DEPARTMENTS = [
     "Grocery",
@@ -180,46 +179,14 @@ def generate(
     return {"products": products, "members": members, "baskets": n_baskets, "lines": lines}
 
 
-def _fresh_database() -> None:
-    """Point Django at a new, migrated database named after the configured one + '_bench'."""
-    import dj_database_url
-    import psycopg
-
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        raise SystemExit("Set DATABASE_URL to a PostgreSQL server (a *_bench database is made).")
-    cfg = dj_database_url.parse(url)
-    bench_name = f"{cfg['NAME']}_bench"
-    admin = psycopg.connect(
-        host=cfg["HOST"] or None,
-        port=cfg["PORT"] or None,
-        user=cfg["USER"] or None,
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{bench_name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{bench_name}"')
-    os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + bench_name
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_500_000)
     parser.add_argument("--keep", type=Path, help="write the CSV files here and keep them")
     args = parser.parse_args()
 
-    _fresh_database()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    bench_setup()
     from apps.baskets.importing import pos_import_dir
-
-    call_command("migrate", verbosity=0)
 
     with tempfile.TemporaryDirectory() as tmp:
         directory = args.keep or Path(tmp)

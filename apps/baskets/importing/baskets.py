@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from apps.baskets.importing import values
+from apps.baskets.importing.bulk_indexes import indexes_rebuilt_after, worth_rebuilding
 from apps.baskets.importing.result import FileResult
 from apps.baskets.importing.staging import (
     COPY_BATCH_ROWS,
@@ -117,6 +118,9 @@ FROM pos_stage_baskets b
 WHERE b.card_number <> '' AND b.disagree = '' AND NOT b.already
   AND NOT EXISTS (SELECT 1 FROM members_member m WHERE m.card_number = b.card_number)
 ON CONFLICT (card_number) DO NOTHING
+"""
+NEW_LINES_SQL = """
+SELECT coalesce(sum(line_count), 0) FROM pos_stage_baskets WHERE disagree = '' AND NOT already
 """
 # Baskets and their lines in one statement. ON CONFLICT DO NOTHING lets a concurrent
 # import of the same basket win cleanly: its lines are then not inserted twice.
@@ -302,5 +306,13 @@ def load(
         cursor.execute(DISAGREE_SQL)
     cursor.execute(NEW_STORES_SQL)
     cursor.execute(NEW_MEMBERS_SQL)
-    cursor.execute(INSERT_SQL)
-    result.loaded = cursor.rowcount
+    cursor.execute(NEW_LINES_SQL)
+    bulk = worth_rebuilding(
+        cursor=cursor, table="baskets_basketline", incoming_rows=cursor.fetchone()[0]
+    )
+    with (
+        indexes_rebuilt_after(cursor=cursor, table="baskets_basketline", enabled=bulk),
+        indexes_rebuilt_after(cursor=cursor, table="baskets_basket", enabled=bulk),
+    ):
+        cursor.execute(INSERT_SQL)
+        result.loaded = cursor.rowcount
