@@ -11,7 +11,6 @@ lines, seconds and lines per second for each phase, and the generator's peak mem
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sys
 import tempfile
@@ -31,10 +30,10 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DIR", help="Write the files to DIR and keep them.")
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings")
-    import django
+    sys.path.insert(0, str(BASE_DIR / "bench"))
+    from _setup import bench_setup
 
-    django.setup()
+    bench_setup()
     from apps.demo.generator import generate_demo_files
 
     with tempfile.TemporaryDirectory(prefix="bench-demo-") as tmp:
@@ -55,14 +54,8 @@ def main() -> None:
         print("  phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in s.timings.items()))
         if args.no_import:
             return
-        try:
-            from apps.baskets.importing import pos_import_dir
-        except ImportError as exc:
-            print(f"import: skipped, importer not available ({exc})")
-            return
-        from django.core.management import call_command
+        from apps.baskets.importing import pos_import_dir
 
-        call_command("migrate", verbosity=0)
         t1 = time.perf_counter()
         result = pos_import_dir(directory=directory, progress=False)
         imp = time.perf_counter() - t1

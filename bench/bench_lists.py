@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import tempfile
 import time
@@ -19,11 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings")
+sys.path.insert(0, str(ROOT / "bench"))
+from _setup import bench_setup  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
+bench_setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402

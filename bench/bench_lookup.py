@@ -2,7 +2,7 @@
 
     DEBUG=1 .venv/bin/python bench/bench_lookup.py [--members 100000] [--runs 200] [--lines]
 
-Uses DATABASE_URL (default: postgres://postgres@127.0.0.1:5432/crm_ui_bench), migrates it,
+Uses the scratch database DATABASE_URL points at (bench/_setup.py), migrates it,
 and fills it with set-based SQL (generate_series) when it holds fewer members than asked.
 `--lines` also writes basket lines for the first members (for the member page and demos).
 Time is measured around Django's test Client (middleware, session, view, template), i.e.
@@ -13,22 +13,17 @@ ANALYZE so that index use can be checked.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_ui_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_site.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import bench_setup  # noqa: E402
 
-import django  # noqa: E402
+bench_setup()
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -225,7 +220,6 @@ def main() -> None:
     parser.add_argument("--seed-only", action="store_true")
     args = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
     seed(members=args.members, baskets_per_member=args.baskets_per_member, lines=args.lines)
     if args.seed_only:
         return
