@@ -25,6 +25,7 @@ bench_setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from apps.catalog.models import Category  # noqa: E402
 from apps.jobs.models import JobStatus  # noqa: E402
@@ -35,8 +36,7 @@ from apps.members.models import Member  # noqa: E402
 from apps.segments.services import snapshots_compute  # noqa: E402
 from tests.live_worker import LiveWorker  # noqa: E402
 
-END = dt.date(2026, 3, 1)  # a Sunday: demo data ends here, lists start the next day
-PERIOD = END + dt.timedelta(days=1)
+DEMO_END = dt.date(2026, 3, 1)  # a Sunday: demo data made here ends then
 
 
 def main() -> None:
@@ -52,14 +52,19 @@ def main() -> None:
         started = time.perf_counter()
         call_command(
             "generate_demo", members=args.members, weeks=args.weeks, seed=args.seed,
-            end_date=END, verbosity=0,
+            end_date=DEMO_END, verbosity=0,
         )  # fmt: skip
         print(f"demo data loaded in {time.perf_counter() - started:.0f} s")
+    # Lists start the day after the last purchase in the data (bench_demo's data or ours).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(purchased_at) FROM baskets_basket")
+        end = timezone.localtime(cursor.fetchone()[0]).date()
+    period = end + dt.timedelta(days=1)
     started = time.perf_counter()
     snapshots_compute(
         category_ids=Category.objects.values_list("pk", flat=True),
-        window_start=END - dt.timedelta(weeks=args.weeks) + dt.timedelta(days=1),
-        window_end=PERIOD,
+        window_start=period - dt.timedelta(weeks=args.weeks),
+        window_end=period,
     )
     print(f"snapshots ready in {time.perf_counter() - started:.0f} s")
     with connection.cursor() as cursor:
@@ -69,12 +74,12 @@ def main() -> None:
     timings: dict[int, float] = {}
     print(f"{'workers':>7} {'members':>9} {'lists':>8} {'seconds':>8} {'speed-up':>8}")
     for workers in args.workers:
-        ShoppingList.objects.filter(period_start=PERIOD).delete()
+        ShoppingList.objects.filter(period_start=period).delete()
         with tempfile.TemporaryDirectory() as tmp:
             worker = LiveWorker(Path(tmp) / "worker.log", concurrency=workers).start()
             try:
                 started = time.perf_counter()
-                job = lists_generate(period_start=PERIOD, chunk_size=args.chunk_size)
+                job = lists_generate(period_start=period, chunk_size=args.chunk_size)
                 job = job_wait(job_id=job.pk, progress=False)
                 seconds = time.perf_counter() - started
             finally:
@@ -82,7 +87,7 @@ def main() -> None:
         if job.status != JobStatus.SUCCEEDED:
             raise SystemExit(f"job failed: {job.error}")
         timings[workers] = seconds
-        lists = ShoppingList.objects.filter(period_start=PERIOD).count()
+        lists = ShoppingList.objects.filter(period_start=period).count()
         speed_up = timings[args.workers[0]] / seconds
         print(f"{workers:>7} {members:>9,} {lists:>8,} {seconds:>8.1f} {speed_up:>7.2f}×")
 

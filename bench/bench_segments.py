@@ -1,0 +1,61 @@
+"""Benchmark category snapshots on the demo data (run after bench_demo, same database).
+
+Prints the time to compute every category's snapshot for the last 52 weeks in one pass,
+and one category's snapshot alone (the largest category by lines).
+
+    make bench  (or: DATABASE_URL=<db with demo data> .venv/bin/python bench/bench_segments.py)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from _setup import bench_setup
+
+bench_setup()
+
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from apps.catalog.models import Category  # noqa: E402
+from apps.segments.models import SegmentMember, SegmentSnapshot  # noqa: E402
+from apps.segments.services import snapshots_compute  # noqa: E402
+
+
+def main() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*), max(purchased_at) FROM baskets_basketline")
+        lines, last = cursor.fetchone()
+        cursor.execute(
+            "SELECT p.category_id, count(*) FROM baskets_basketline l "
+            "JOIN catalog_product p ON p.id = l.product_id GROUP BY 1 ORDER BY 2 DESC LIMIT 1"
+        )
+        biggest, biggest_lines = cursor.fetchone()
+    if not lines:
+        raise SystemExit("No basket lines: run bench_demo first on this database.")
+    end = timezone.localtime(last).date() + dt.timedelta(days=1)
+    start = end - dt.timedelta(weeks=52)
+    categories = list(Category.objects.values_list("pk", flat=True))
+    print(f"{lines:,} basket lines, {len(categories)} categories, window {start} to {end}")
+
+    SegmentSnapshot.objects.all().delete()
+    started = time.perf_counter()
+    snapshots_compute(category_ids=[biggest], window_start=start, window_end=end)
+    one = time.perf_counter() - started
+    buyers = SegmentMember.objects.count()
+    print(f"one category ({biggest_lines:,} lines, {buyers:,} buyers): {one:.2f} s")
+
+    SegmentSnapshot.objects.all().delete()
+    started = time.perf_counter()
+    snapshots_compute(category_ids=categories, window_start=start, window_end=end)
+    every = time.perf_counter() - started
+    print(
+        f"all {len(categories)} categories in one statement: {every:.1f} s "
+        f"({SegmentMember.objects.count():,} buyer rows)"
+    )
+
+
+if __name__ == "__main__":
+    main()
