@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
+from django.utils import timezone
 
 from apps.jobs.models import Job
 from apps.lists.models import ShoppingList
@@ -113,3 +114,14 @@ def lists_export_rows(*, period_start: dt.date):
                     campaign,
                     "" if until is None else until.isoformat(),
                 ]
+
+
+def member_current_list(*, member, today: dt.date | None = None) -> ShoppingList | None:
+    """Return the member's list for the period containing today, else their latest one."""
+    today = today or timezone.localdate()
+    running = Case(When(period_end__gt=today, then=Value(0)), default=Value(1))
+    return (
+        ShoppingList.objects.filter(member=member, period_start__lte=today)
+        .order_by(running, "-period_start")
+        .first()
+    )

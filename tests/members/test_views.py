@@ -79,9 +79,9 @@ def test_marketing_sees_a_link_to_the_member_page(marketing_client):
 @pytest.mark.parametrize(
     ("typed", "queries"),
     [
-        # session + user, then the lookup, then the summary's two queries
-        ("400000000017", 5),
-        ("(515) 555-0123", 5),
+        # session + user, then the lookup, the summary's two queries, the current list
+        ("400000000017", 6),
+        ("(515) 555-0123", 6),
         # a list: session + user + lookup
         ("smi", 3),
         ("nobody", 3),
@@ -222,8 +222,8 @@ def test_detail_figures_chart_and_baskets(marketing_client, django_assert_num_qu
     BasketLineFactory(basket=b1, product__name="Oat milk", amount=Decimal("1199.00"))
     BasketLineFactory(basket=b1, product__name="Rye bread", amount=Decimal("1.00"))
     # session, user, member, figures, weekly spend, top categories, basket count,
-    # basket page (+ store), its lines (+ product), segment rows, member score
-    with django_assert_num_queries(11):
+    # basket page (+ store), its lines (+ product), segment rows, member score, current list
+    with django_assert_num_queries(12):
         response = marketing_client.get(member.get_absolute_url())
     html = response.content.decode()
     figures = response.context["figures"]
