@@ -22,15 +22,16 @@ from django.db import connection
 from crm_site.celery import app
 
 
-def test_database_url() -> str:
-    """Return a URL for the database the tests are using right now."""
+def database_url(name: str | None = None) -> str:
+    """Return a URL for a database on the tests' server (default: the test database)."""
     params = connection.settings_dict
+    name = name or params["NAME"]
     host = params["HOST"] or ""
     user = urllib.parse.quote(params["USER"] or "", safe="")
-    if host.startswith("/"):
-        return f"postgresql://{user}@/{params['NAME']}?host={urllib.parse.quote(host, safe='')}"
+    if host.startswith("/"):  # a Unix socket directory (the embedded PostgreSQL)
+        return f"postgresql://{user}@/{name}?host={urllib.parse.quote(host, safe='')}"
     port = f":{params['PORT']}" if params["PORT"] else ""
-    return f"postgresql://{user}@{host}{port}/{params['NAME']}"
+    return f"postgresql://{user}@{host}{port}/{name}"
 
 
 class LiveWorker:
@@ -44,7 +45,7 @@ class LiveWorker:
     def start(self) -> LiveWorker:
         env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": database_url(),
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "CRM_VAR_DIR": str(settings.VAR_DIR),

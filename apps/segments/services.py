@@ -65,6 +65,8 @@ def snapshots_compute(
         "job_id": job_id,
     }
     with connection.cursor() as cursor:
+        # Per-buyer sorts and hashes stay in memory instead of spilling to disk.
+        cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(_CLAIM_SNAPSHOTS, params)
         claimed = cursor.fetchall()
         if not claimed:

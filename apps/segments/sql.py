@@ -24,36 +24,36 @@ lines AS (
     WHERE l.member_id IS NOT NULL
       AND l.purchased_at >= %(start)s AND l.purchased_at < %(end)s
 ),
-spend AS (
-    SELECT snapshot_id, member_id,
+days AS (
+    SELECT snapshot_id, member_id, day,
            sum(amount) AS spend,
            coalesce(sum(amount) FILTER (WHERE brand_type = 'national'), 0) AS national
     FROM lines
-    GROUP BY snapshot_id, member_id
-    HAVING sum(amount) > 0
-),
-days AS (
-    SELECT DISTINCT snapshot_id, member_id, day FROM lines
+    GROUP BY snapshot_id, member_id, day
 ),
 gaps AS (
-    SELECT snapshot_id, member_id, day,
+    SELECT snapshot_id, member_id, day, spend, national,
            day - lag(day) OVER (PARTITION BY snapshot_id, member_id ORDER BY day) AS gap
     FROM days
 ),
-cycles AS (
-    SELECT snapshot_id, member_id, count(*) AS occasions, max(day) AS last_day,
+buyers AS (
+    -- Everything per buyer in one aggregation: no self-join for the planner to misjudge.
+    SELECT snapshot_id, member_id,
+           sum(spend) AS spend, sum(national) AS national,
+           count(*) AS occasions, max(day) AS last_day,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS median_gap
     FROM gaps
     GROUP BY snapshot_id, member_id
+    HAVING sum(spend) > 0
 ),
 ranked AS (
-    SELECT s.snapshot_id, s.member_id, s.spend, s.national,
+    SELECT b.*,
            ntile(3) OVER (
-               PARTITION BY s.snapshot_id
-               ORDER BY s.spend, m.card_number COLLATE "C"
+               PARTITION BY b.snapshot_id
+               ORDER BY b.spend, m.card_number COLLATE "C"
            ) AS usage_tier
-    FROM spend s
-    JOIN members_member m ON m.id = s.member_id
+    FROM buyers b
+    JOIN members_member m ON m.id = b.member_id
 )
 INSERT INTO segments_segmentmember
     (snapshot_id, member_id, category_spend, national_share, loyalty, usage_tier,
@@ -64,12 +64,11 @@ SELECT r.snapshot_id, r.member_id, r.spend,
             WHEN r.national <= %(store_threshold)s * r.spend THEN 'store'
             ELSE 'swinger' END,
        r.usage_tier,
-       c.occasions,
-       CASE WHEN c.occasions >= 3 THEN round(c.median_gap::numeric, 2) END,
-       CASE WHEN c.occasions >= 3
-            THEN c.last_day + floor(c.median_gap + 0.5)::int END
+       r.occasions,
+       CASE WHEN r.occasions >= 3 THEN round(r.median_gap::numeric, 2) END,
+       CASE WHEN r.occasions >= 3
+            THEN r.last_day + floor(r.median_gap + 0.5)::int END
 FROM ranked r
-JOIN cycles c ON c.snapshot_id = r.snapshot_id AND c.member_id = r.member_id
 """
 
 COUNT_BUYERS = """

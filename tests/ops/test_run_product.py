@@ -19,7 +19,8 @@ import uuid
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
+
+from tests.live_worker import database_url
 
 pytestmark = pytest.mark.slow
 
@@ -30,26 +31,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _url_for(database: str) -> str:
-    params = connection.settings_dict
-    host = params["HOST"] or ""
-    query = ""
-    netloc_host = host
-    if host.startswith("/"):  # a Unix socket directory (embedded PostgreSQL)
-        query = "?host=" + urllib.parse.quote(host, safe="")
-        netloc_host = ""
-    port = f":{params['PORT']}" if params["PORT"] and netloc_host else ""
-    return f"postgresql://{params['USER']}@{netloc_host}{port}/{database}{query}"
-
-
 @pytest.fixture
 def scratch_database():
     """A fresh, empty database of its own, dropped afterwards."""
     name = f"crm_run_{uuid.uuid4().hex[:8]}"
-    admin_url = _url_for("postgres")
+    admin_url = database_url("postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    yield name, _url_for(name)
+    yield name, database_url(name)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

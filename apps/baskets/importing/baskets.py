@@ -316,3 +316,7 @@ def load(
     ):
         cursor.execute(INSERT_SQL)
         result.loaded = cursor.rowcount
+    if bulk:
+        # Fresh statistics for the queries that follow; autovacuum sets the visibility map
+        # (index-only scans) on its own soon after an insert this size.
+        cursor.execute("ANALYZE baskets_basketline, baskets_basket")

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.demo.generator import Params
 from apps.demo.services import demo_generate
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--end-date: expected YYYY-MM-DD, got {text!r}") from None
+from crm_site.cli import iso_date
 
 
 class Command(BaseCommand):
@@ -30,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument(
             "--end-date",
-            type=_date,
+            type=iso_date,
             default=None,
             help="Last day of the window (default: the most recent Sunday before today).",
         )

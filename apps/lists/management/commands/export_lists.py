@@ -7,15 +7,15 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from apps.lists.management.commands.generate_lists import _date
 from apps.lists.selectors import EXPORT_COLUMNS, lists_export_rows
+from crm_site.cli import iso_date
 
 
 class Command(BaseCommand):
     help = "Write one CSV row per list item of the period's lists."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--period-start", type=_date, required=True)
+        parser.add_argument("--period-start", type=iso_date, required=True)
         parser.add_argument("--output", default=None, help="File to write (default: stdout).")
 
     def handle(self, *args, **options) -> None:

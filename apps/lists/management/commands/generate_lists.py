@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,20 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.jobs.models import JobStatus
 from apps.jobs.waiting import job_wait
 from apps.lists.services import ListRules, lists_generate
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"expected YYYY-MM-DD, got {text!r}") from None
+from crm_site.cli import iso_date
 
 
 class Command(BaseCommand):
     help = "Generate the members' shopping lists for [start, start + 14 days) on the workers."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--period-start", type=_date, required=True)
+        parser.add_argument("--period-start", type=iso_date, required=True)
         parser.add_argument("--min-spend", type=Decimal, default=ListRules.min_spend)
         parser.add_argument("--weeks", type=int, default=ListRules.weeks)
         parser.add_argument("--chunk-size", type=int, default=2000)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -14,21 +13,15 @@ from apps.segments.services import (
     DEFAULT_STORE_THRESHOLD,
     snapshots_refresh_all,
 )
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
+from crm_site.cli import iso_date
 
 
 class Command(BaseCommand):
     help = "Compute all categories' segment snapshots for [start, end) on the workers."
 
     def add_arguments(self, parser):
-        parser.add_argument("--start", required=True, type=_date)
-        parser.add_argument("--end", required=True, type=_date)
+        parser.add_argument("--start", required=True, type=iso_date)
+        parser.add_argument("--end", required=True, type=iso_date)
         parser.add_argument(
             "--national-threshold", type=Decimal, default=DEFAULT_NATIONAL_THRESHOLD
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
@@ -15,13 +14,7 @@ from apps.segments.services import (
     DEFAULT_STORE_THRESHOLD,
     snapshot_get_or_compute,
 )
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
+from crm_site.cli import iso_date
 
 
 class Command(BaseCommand):
@@ -29,8 +22,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--category", required=True, help="category name")
-        parser.add_argument("--start", required=True, type=_date, help="YYYY-MM-DD, inclusive")
-        parser.add_argument("--end", required=True, type=_date, help="YYYY-MM-DD, exclusive")
+        parser.add_argument("--start", required=True, type=iso_date, help="YYYY-MM-DD, inclusive")
+        parser.add_argument("--end", required=True, type=iso_date, help="YYYY-MM-DD, exclusive")
         parser.add_argument("--output", help="file to write (default: stdout)")
         parser.add_argument(
             "--national-threshold", type=Decimal, default=DEFAULT_NATIONAL_THRESHOLD

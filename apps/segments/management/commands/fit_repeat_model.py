@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.segments.member_models import repeat_model_fit
 from apps.segments.models_math import FitError
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"not a date (YYYY-MM-DD): {value!r}") from None
+from crm_site.cli import iso_date
 
 
 class Command(BaseCommand):
     help = "Fit the repeat-purchase (BG/NBD) and spend (Gamma-Gamma) models; store scores."
 
     def add_arguments(self, parser):
-        parser.add_argument("--calibration-end", required=True, type=_date)
+        parser.add_argument("--calibration-end", required=True, type=iso_date)
         parser.add_argument("--clv-months", type=int, default=12)
         parser.add_argument("--monthly-discount-rate", type=float, default=0.01)
         parser.add_argument("--churn-threshold", type=float, default=0.5)
