@@ -10,9 +10,9 @@ import os
 import subprocess
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
-import dj_database_url
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,12 +39,9 @@ def server_url() -> str:
 
 
 def with_database(url: str, name: str) -> str:
-    parsed = dj_database_url.parse(url)
-    host = parsed["HOST"]
-    if host.startswith("/"):
-        return f"postgresql://{parsed['USER']}@/{name}?host={host}"
-    port = f":{parsed['PORT']}" if parsed["PORT"] else ""
-    return f"postgresql://{parsed['USER']}@{host}{port}/{name}"
+    """Return the URL with another database name (keeping host, port and socket query)."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def fresh_database(url: str, name: str) -> str:
