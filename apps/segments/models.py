@@ -67,8 +67,24 @@ class SegmentSnapshot(models.Model):
 class SegmentMember(models.Model):
     """One buyer's cell and purchase cycle in a category snapshot."""
 
-    snapshot = models.ForeignKey(SegmentSnapshot, on_delete=models.CASCADE, related_name="rows")
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    # Derived rows written only by one INSERT … SELECT that joins the snapshot and the
+    # members: the database FK checks (deferred, one per row and key) cost as much as
+    # computing the snapshot, so they are off; the ORM still cascades deletes.
+    # Their own indexes would repeat segment_member_unique and segment_member_lookup.
+    snapshot = models.ForeignKey(
+        SegmentSnapshot,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        db_constraint=False,
+        db_index=False,
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     category_spend = models.DecimalField(max_digits=12, decimal_places=2)
     national_share = models.DecimalField(max_digits=7, decimal_places=6)
     loyalty = models.CharField(max_length=8, choices=Loyalty.choices)
