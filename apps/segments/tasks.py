@@ -8,7 +8,7 @@ from decimal import Decimal
 from celery import shared_task
 from django.utils import timezone
 
-from apps.segments.member_models import repeat_model_fit_job
+from apps.segments.member_models import repeat_model_fit_job, repeat_model_fit_queue
 from apps.segments.services import snapshots_compute_chunk, snapshots_refresh_all
 
 
@@ -34,9 +34,11 @@ def snapshots_compute_task(
 
 @shared_task(acks_late=True)
 def segments_nightly_task(weeks: int = 52) -> int:
-    """Refresh every category's snapshot for the trailing window ending today (local)."""
+    """Refresh every category's snapshot and the member-value models, every night."""
     today = timezone.localdate()
     job = snapshots_refresh_all(window_start=today - dt.timedelta(weeks=weeks), window_end=today)
+    # Member values (P(active), CLV, churn risk) on the history up to yesterday.
+    repeat_model_fit_queue(calibration_end=today - dt.timedelta(days=1))
     return job.pk
 
 

@@ -12,6 +12,7 @@
         el.querySelector(".job-message").textContent = data.message;
         if (data.finished) {
           bar.classList.remove("progress-bar-striped", "progress-bar-animated");
+          bar.classList.add(data.status === "failed" ? "bg-danger" : "bg-success");
           el.dataset.finished = "true";
           if (el.dataset.reloadOnFinish !== "false") { window.location.reload(); }
         } else {

@@ -47,3 +47,23 @@ def test_refresh_all_runs_on_a_worker_and_is_safe_to_repeat(live_worker):
     again = snapshots_refresh_all(window_start=dt.date(2026, 1, 1), window_end=dt.date(2026, 4, 1))
     assert again.status == JobStatus.SUCCEEDED and again.progress_total == 0
     assert SegmentSnapshot.objects.count() == 7
+
+
+def test_nightly_task_queues_snapshots_and_a_member_model_fit(
+    db, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from apps.jobs.models import Job
+    from apps.segments.tasks import segments_nightly_task
+
+    CategoryFactory(name="Tea")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        segments_nightly_task()
+    today = timezone.localdate()
+    snapshots = Job.objects.get(kind="segments")
+    fit = Job.objects.get(kind="member_models")
+    assert snapshots.params["window_end"] == today.isoformat()
+    assert snapshots.params["window_start"] == (today - dt.timedelta(weeks=52)).isoformat()
+    assert fit.params == {"calibration_end": (today - dt.timedelta(days=1)).isoformat()}
+    assert len(callbacks) == 2  # the snapshot batches and the fit, queued after commit
