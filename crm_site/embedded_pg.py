@@ -38,3 +38,17 @@ def embedded_database_url(var_dir: Path) -> str:
             server.psql(f"CREATE DATABASE {DATABASE_NAME};")
         marker.touch()
     return server.get_uri(DATABASE_NAME)
+
+
+def embedded_stop(var_dir: Path) -> None:
+    """Stop the embedded server now (fast shutdown), e.g. when `make run` ends.
+
+    pgserver stops the server when the last process that used it exits, but processes that
+    end without running their exit handlers (Celery's pool) stay on its list, so the
+    launcher stops it explicitly once everything it started has stopped.
+    """
+    import pgserver
+    from pgserver._commands import pg_ctl
+
+    server = pgserver.get_server(var_dir / "pgdata", cleanup_mode="stop")
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user)

@@ -17,9 +17,11 @@ import urllib.request
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from apps.accounts.services import demo_users_ensure
 from apps.members.models import Member
+from crm_site.embedded_pg import embedded_stop
 
 STOP_TIMEOUT_SECONDS = 20
 
@@ -96,6 +98,9 @@ class Command(BaseCommand):
                     stopping = True
             time.sleep(0.3)
         self._stop(children)
+        if not os.environ.get("DATABASE_URL"):
+            connections.close_all()
+            embedded_stop(settings.VAR_DIR)
         self.stdout.write("Stopped.")
         if exit_code:
             raise CommandError("A process of the product stopped unexpectedly.")
