@@ -15,10 +15,15 @@ def _money(value) -> str:
 
 
 class MoneyColumn(tables.Column):
+    """Dollars on the page ($1,234.50); the plain amount in CSV exports."""
+
     attrs = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 
     def render(self, value):
         return _money(value)
+
+    def value(self, value):
+        return value
 
 
 class MemberTable(tables.Table):

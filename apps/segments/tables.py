@@ -1,5 +1,6 @@
 import django_tables2 as tables
 
+from apps.members.tables import MoneyColumn
 from apps.segments.models import MemberScore, SegmentMember, SegmentSnapshot
 
 
@@ -29,9 +30,7 @@ class CellMemberTable(tables.Table):
         verbose_name="Name",
         order_by=("member__last_name", "member__first_name"),
     )
-    category_spend = tables.Column(
-        verbose_name="Category spend", attrs={"td": {"class": "text-end"}}
-    )
+    category_spend = MoneyColumn(verbose_name="Category spend")
     national_share = tables.Column(verbose_name="National share")
     cycle_days = tables.Column(verbose_name="Cycle (days)")
     next_purchase_on = tables.DateColumn("Y-m-d", verbose_name="Next purchase")
@@ -45,13 +44,7 @@ class CellMemberTable(tables.Table):
     def render_national_share(self, value):
         return f"{value:.0%}"
 
-    def render_category_spend(self, value):
-        return f"${value:,.2f}"
-
     def value_national_share(self, value):
-        return value
-
-    def value_category_spend(self, value):
         return value
 
 
@@ -66,11 +59,11 @@ class WinBackTable(tables.Table):
         verbose_name="Name",
         order_by=("member__last_name", "member__first_name"),
     )
-    total_spend = tables.Column(verbose_name="Spend to date", attrs={"td": {"class": "text-end"}})
+    total_spend = MoneyColumn(verbose_name="Spend to date")
     frequency = tables.Column(verbose_name="Repeat visits")
     days_since_last = tables.Column(verbose_name="Days since last visit")
     p_alive = tables.Column(verbose_name="P(active)")
-    clv = tables.Column(verbose_name="CLV (12 months)", attrs={"td": {"class": "text-end"}})
+    clv = MoneyColumn(verbose_name="CLV (12 months)")
 
     class Meta:
         model = MemberScore
@@ -85,20 +78,8 @@ class WinBackTable(tables.Table):
             "clv",
         ]
 
-    def render_total_spend(self, value):
-        return f"${value:,.2f}"
-
-    def render_clv(self, value):
-        return f"${value:,.2f}"
-
     def render_p_alive(self, value):
         return f"{value:.0%}"
-
-    def value_total_spend(self, value):
-        return value
-
-    def value_clv(self, value):
-        return value
 
     def value_p_alive(self, value):
         return f"{value:.4f}"
