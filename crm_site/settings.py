@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.segments",
     "apps.campaigns",
     "apps.lists",
+    "apps.checkout",
     "apps.demo",
     "apps.ops",
 ]

@@ -14,5 +14,6 @@ urlpatterns = [
     path("segments/", include("apps.segments.urls")),
     path("campaigns/", include("apps.campaigns.urls")),
     path("lists/", include("apps.lists.urls")),
+    path("", include("apps.checkout.urls")),
     path("admin/", admin.site.urls),
 ]
