@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from apps.campaigns.models import Campaign, CampaignAudience, Offer
 
@@ -9,9 +10,9 @@ class OfferInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
-    # The change history (who, when, what) is on the campaign's own page; SimpleHistoryAdmin
-    # needs 'simple_history' in INSTALLED_APPS for its templates.
+class CampaignAdmin(SimpleHistoryAdmin):
+    # The change history (who, when, what) is on the campaign's own page and, through
+    # SimpleHistoryAdmin, behind the admin's History button.
     list_display = ["name", "category", "status", "valid_from", "valid_until", "budget"]
     list_filter = ["status", "goal"]
     search_fields = ["name"]

@@ -75,8 +75,46 @@ class OfferForm(forms.ModelForm):
         _bootstrap(self)
 
 
+class BaseOfferFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """One offer per usage tier, counting the campaign's saved offers not being deleted.
+
+        The database enforces it too (offer_one_per_tier); checking here turns a stale or
+        doubled form into a message instead of an error page.
+        """
+        super().clean()
+        # Saved offers the posted forms do not carry (a stale page) still hold their tier.
+        tiers = (
+            list(
+                Offer.objects.filter(campaign=self.instance)
+                .exclude(pk__in=[form.instance.pk for form in self.initial_forms])
+                .values_list("usage_tier", flat=True)
+            )
+            if self.instance.pk
+            else []
+        )
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            tier = form.cleaned_data.get("usage_tier")
+            if tier is None:
+                continue
+            if tier in tiers:
+                raise forms.ValidationError("Only one offer per usage tier.")
+            tiers.append(tier)
+
+
 OfferFormSet = inlineformset_factory(
-    Campaign, Offer, form=OfferForm, extra=3, max_num=3, validate_max=True, can_delete=True
+    Campaign,
+    Offer,
+    form=OfferForm,
+    formset=BaseOfferFormSet,
+    extra=3,
+    max_num=3,
+    validate_max=True,
+    can_delete=True,
 )
 
 

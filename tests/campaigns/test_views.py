@@ -119,3 +119,33 @@ def test_cashiers_and_manufacturers_are_refused(client, personas, persona):
     assert client.post(reverse("campaigns:approve", args=[campaign.pk])).status_code == 403
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT
+
+
+def test_admin_history_shows_who_changed_the_campaign(client, marketing_user, admin_user_):
+    ketchup = CategoryFactory(name="Ketchup")
+    ProductFactory(category=ketchup, brand_type="store", brand="Our Own")
+    snapshot_with(ketchup, {"national-3": 10})
+    client.force_login(marketing_user)
+    client.post(reverse("campaigns:create"), form_data(ketchup))
+    campaign = Campaign.objects.get()
+    client.post(reverse("campaigns:approve", args=[campaign.pk]))
+    client.force_login(admin_user_)
+    response = client.get(reverse("admin:campaigns_campaign_history", args=[campaign.pk]))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.count(marketing_user.username) >= 2  # created, then approved
+    assert "Changed" in content and "Created" in content
+
+
+def test_a_stale_edit_with_a_tier_taken_is_a_form_error_not_a_crash(client, marketing_user):
+    ketchup = CategoryFactory(name="Ketchup")
+    ProductFactory(category=ketchup, brand_type="store", brand="Our Own")
+    snapshot_with(ketchup, {"national-3": 10})
+    client.force_login(marketing_user)
+    client.post(reverse("campaigns:create"), form_data(ketchup))
+    campaign = Campaign.objects.get()
+    # The create form posted again as an edit: its offers come as new ones for taken tiers.
+    response = client.post(reverse("campaigns:edit", args=[campaign.pk]), form_data(ketchup))
+    assert response.status_code == 200
+    assert "Only one offer per usage tier." in response.content.decode()
+    assert campaign.offers.count() == 2
