@@ -1,0 +1,126 @@
+"""Till tokens, POS transactions (exactly once) and the redemptions they made."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import models
+
+
+def hash_token(secret: str) -> str:
+    """Return the sha256 hex digest under which a till token is stored."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class TillToken(models.Model):
+    """A till's API credential. Only its hash is stored: the secret is shown once."""
+
+    store = models.ForeignKey("baskets.Store", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=120)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["store", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.store.code}: {self.name}"
+
+    def set_new_secret(self) -> str:
+        """Give the token a new random secret, keep its hash, and return the secret."""
+        secret = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(secret)
+        return secret
+
+
+class PosTransaction(models.Model):
+    """One till transaction as received, and the answer given, once per (store, id).
+
+    The unique constraint is what makes checkout exactly-once: a repeated or concurrent
+    request with the same id waits on the index, then replays the stored response.
+    """
+
+    store = models.ForeignKey("baskets.Store", on_delete=models.PROTECT, related_name="+")
+    transaction_id = models.CharField(max_length=64)
+    body_hash = models.CharField(max_length=64)
+    request = models.JSONField(help_text="The request body as sent, so nothing is lost.")
+    response = models.JSONField(default=dict)
+    unknown_lines = models.JSONField(
+        default=list, blank=True, help_text="Lines whose UPC is not in the catalog."
+    )
+    basket = models.OneToOneField(
+        "baskets.Basket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    till = models.ForeignKey(
+        TillToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "transaction_id"], name="pos_transaction_once_per_store"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id}:{self.transaction_id}"
+
+
+class Redemption(models.Model):
+    """An offer of a member's list applied at the till; `reversed_at` set by a return."""
+
+    pos_transaction = models.ForeignKey(
+        PosTransaction, on_delete=models.PROTECT, related_name="redemptions"
+    )
+    basket = models.ForeignKey("baskets.Basket", on_delete=models.PROTECT, related_name="+")
+    list_item = models.ForeignKey("lists.ListItem", on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey("campaigns.Offer", on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.PROTECT, related_name="redemptions"
+    )
+    agreement = models.ForeignKey(
+        "agreements.ManufacturerAgreement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+    )
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=10, decimal_places=3)
+    discount = models.DecimalField(max_digits=12, decimal_places=2)
+    manufacturer_share = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["campaign"], name="redemption_campaign"),
+            models.Index(fields=["agreement"], name="redemption_agreement"),
+            models.Index(fields=["member"], name="redemption_member"),
+        ]
+        constraints = [
+            # The per-member limit, held by the database: the list generator puts an offer on
+            # a member's lists once, and a list item is redeemed at most once (unless reversed).
+            models.UniqueConstraint(
+                fields=["list_item"],
+                condition=models.Q(reversed_at__isnull=True),
+                name="redemption_once_per_list_item",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount__gt=0), name="redemption_discount_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(manufacturer_share__gte=0)
+                & models.Q(manufacturer_share__lte=models.F("discount")),
+                name="redemption_share_within_discount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list_item_id} on {self.basket_id}"

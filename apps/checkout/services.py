@@ -1,0 +1,351 @@
+"""Writes of the checkout app: till tokens, and recording a till transaction exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.agreements.models import AgreementStatus, ManufacturerAgreement
+from apps.baskets.models import Basket, BasketLine, BasketSource, Store
+from apps.campaigns.models import AppliesTo, Campaign, CampaignAudience, CampaignStatus
+from apps.catalog.models import Product
+from apps.checkout.models import PosTransaction, Redemption, TillToken
+from apps.checkout.validation import CheckoutRequest, basket_id_for
+from apps.lists.models import ItemKind, ListItem, ShoppingList
+from apps.lists.selectors import member_current_list
+from apps.members.models import Member, MemberStatus
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+class CheckoutConflict(Exception):
+    """The transaction id was already used for a different body."""
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def body_hash(raw: dict) -> str:
+    """Hash the body's JSON canonically: key order and whitespace do not change it."""
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@transaction.atomic
+def till_token_create(*, store: Store, name: str) -> tuple[TillToken, str]:
+    """Create a till token; return it and its secret (not stored, shown once)."""
+    token = TillToken(store=store, name=name)
+    secret = token.set_new_secret()
+    token.save()
+    return token, secret
+
+
+@dataclass
+class _Line:
+    upc: str
+    quantity: Decimal
+    gross: Decimal
+    product: Product | None
+    discount: Decimal = ZERO
+    item: ListItem | None = None
+
+    @property
+    def amount(self) -> Decimal:
+        return self.gross - self.discount
+
+
+def _offer_matches(item: ListItem, product: Product) -> bool:
+    offer = item.offer
+    if product.category_id != offer.campaign.category_id:
+        return False
+    if offer.applies_to == AppliesTo.BRAND_TYPE:
+        return product.brand_type == offer.brand_type
+    if offer.applies_to == AppliesTo.BRAND:
+        return product.brand.casefold() == offer.brand.casefold()
+    return product.upc in offer.upcs
+
+
+def _item_discount(item: ListItem, line: _Line) -> Decimal:
+    if item.discount_pct:
+        return money(line.gross * item.discount_pct / 100)
+    if item.discount:
+        return min(item.discount, line.gross)
+    return ZERO
+
+
+def _agreement_covers(agreement: ManufacturerAgreement, product: Product, day) -> bool:
+    if agreement.status != AgreementStatus.ACTIVE:
+        return False
+    if not agreement.valid_from <= day <= agreement.valid_until:
+        return False
+    if product.manufacturer_id != agreement.manufacturer_id:
+        return False
+    brands = {b.casefold() for b in agreement.brands}
+    return not brands or product.brand.casefold() in brands
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+@transaction.atomic
+def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> dict:
+    """Record a till transaction once: basket, lines, redemptions; return the answer.
+
+    The same (store, transaction id) again returns the stored answer; with another body it
+    raises CheckoutConflict. Concurrent duplicates wait on the unique index of the
+    PosTransaction inserted first, so only one of them does the work.
+    """
+    store = till.store
+    digest = body_hash(raw)
+    try:
+        with transaction.atomic():
+            pos = PosTransaction.objects.create(
+                store=store,
+                transaction_id=request.transaction_id,
+                body_hash=digest,
+                request=raw,
+                till=till,
+            )
+    except IntegrityError:
+        # Another request with this id committed first (we waited on the index for it).
+        done = PosTransaction.objects.get(store=store, transaction_id=request.transaction_id)
+        if done.body_hash != digest:
+            raise CheckoutConflict from None
+        return done.response
+
+    warnings: list[str] = []
+    day = timezone.localdate(request.purchased_at)
+
+    # Who: a list barcode names the list (and its member); a card number names the member.
+    member: Member | None = None
+    shopping_list: ShoppingList | None = None
+    if request.scanned:
+        shopping_list = (
+            ShoppingList.objects.select_related("member").filter(barcode=request.scanned).first()
+        )
+        if shopping_list is not None:
+            member = shopping_list.member
+        else:
+            member = Member.objects.filter(card_number=request.scanned).first()
+            if member is not None:
+                shopping_list = member_current_list(member=member, today=day)
+            else:
+                warnings.append(
+                    f"Unknown card or list {request.scanned!r}: recorded as an anonymous basket."
+                )
+    if member is not None and member.status != MemberStatus.ACTIVE:
+        warnings.append(f"Card {member.card_number} is {member.status}: no offers applied.")
+        shopping_list = None
+
+    products = {
+        p.upc: p for p in Product.objects.filter(upc__in={line.upc for line in request.lines})
+    }
+    lines = []
+    unknown = []
+    for number, line in enumerate(request.lines, start=1):
+        product = products.get(line.upc)
+        lines.append(
+            _Line(
+                upc=line.upc,
+                quantity=line.quantity,
+                gross=money(line.unit_price * line.quantity),
+                product=product,
+            )
+        )
+        if product is None:
+            unknown.append(raw["lines"][number - 1])
+            warnings.append(
+                f"Line {number}: unknown UPC {line.upc}; kept with the transaction, "
+                "not in the member's history."
+            )
+
+    pending = _redeem(member=member, shopping_list=shopping_list, lines=lines, day=day)
+    for note in pending.pop("warnings"):
+        warnings.append(note)
+
+    known = [line for line in lines if line.product is not None]
+    basket = Basket.objects.create(
+        basket_id=basket_id_for(store_code=store.code, transaction_id=request.transaction_id),
+        member=member,
+        store=store,
+        purchased_at=request.purchased_at,
+        total_amount=sum((line.amount for line in known), ZERO),
+        total_discount=sum((line.discount for line in known), ZERO),
+        line_count=len(known),
+        source=BasketSource.POS,
+    )
+    BasketLine.objects.bulk_create(
+        BasketLine(
+            basket=basket,
+            product=line.product,
+            member=member,
+            purchased_at=request.purchased_at,
+            quantity=line.quantity,
+            amount=line.amount,
+            discount=line.discount,
+        )
+        for line in known
+    )
+    redemptions = [
+        Redemption(
+            pos_transaction=pos,
+            basket=basket,
+            list_item=line.item,
+            offer=line.item.offer,
+            campaign=line.item.offer.campaign,
+            agreement=pending["agreements"].get(id(line)),
+            member=member,
+            product=line.product,
+            quantity=line.quantity,
+            discount=line.discount,
+            manufacturer_share=pending["shares"].get(id(line), ZERO),
+        )
+        for line in lines
+        if line.item is not None
+    ]
+    Redemption.objects.bulk_create(redemptions)
+
+    response = {
+        "transaction_id": request.transaction_id,
+        "member": None
+        if member is None
+        else {"card_number": member.card_number, "first_name": member.first_name},
+        "list_barcode": shopping_list.barcode if shopping_list is not None else None,
+        "lines": [
+            {
+                "upc": line.upc,
+                "quantity": _number(line.quantity),
+                "amount": str(line.amount),
+                "discount": str(line.discount),
+                "offer": line.item.offer_id if line.item is not None else None,
+            }
+            for line in lines
+        ],
+        "total": str(sum((line.amount for line in lines), ZERO)),
+        "discount_total": str(sum((line.discount for line in lines), ZERO)),
+        "redemptions": [
+            {
+                "offer": r.offer_id,
+                "campaign": r.campaign_id,
+                "upc": r.product.upc,
+                "discount": str(r.discount),
+                "manufacturer_share": str(r.manufacturer_share),
+            }
+            for r in redemptions
+        ],
+        "warnings": warnings,
+    }
+    pos.basket = basket
+    pos.unknown_lines = unknown
+    pos.response = response
+    pos.save(update_fields=["basket", "unknown_lines", "response"])
+    return response
+
+
+def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
+    """Match the list's offers to the lines; set each matched line's item and discount.
+
+    Locks, always in this order so that concurrent checkouts cannot deadlock: the list's
+    offer items (one redemption per item, whatever arrives concurrently), then the
+    campaigns (their budget), then the agreements (their cap), each by id.
+    """
+    result: dict = {"warnings": [], "shares": {}, "agreements": {}}
+    if member is None or shopping_list is None:
+        return result
+    items = list(
+        ListItem.objects.select_for_update(of=("self",))
+        .filter(shopping_list=shopping_list, kind=ItemKind.OFFER, offer__isnull=False)
+        .select_related("offer__campaign")
+        .order_by("id")
+    )
+    if not items:
+        return result
+    redeemed = set(
+        Redemption.objects.filter(list_item__in=items, reversed_at__isnull=True).values_list(
+            "list_item_id", flat=True
+        )
+    )
+    held_out = set(
+        CampaignAudience.objects.filter(
+            member=member, holdout=True, campaign_id__in={i.offer.campaign_id for i in items}
+        ).values_list("campaign_id", flat=True)
+    )
+    matched: list[_Line] = []
+    for item in items:
+        campaign = item.offer.campaign
+        if (
+            item.pk in redeemed
+            or campaign.pk in held_out
+            or campaign.status != CampaignStatus.ACTIVE
+            or not campaign.valid_from <= day <= campaign.valid_until
+            or (item.valid_until is not None and day > item.valid_until)
+        ):
+            continue
+        for line in lines:
+            if (
+                line.item is None
+                and line.product is not None
+                and line.quantity >= item.min_quantity
+                and _offer_matches(item, line.product)
+            ):
+                discount = _item_discount(item, line)
+                if discount > 0:
+                    line.item, line.discount = item, discount
+                    matched.append(line)
+                break
+    if not matched:
+        return result
+
+    campaign_ids = sorted({line.item.offer.campaign_id for line in matched})
+    campaigns = {
+        c.pk: c
+        for c in Campaign.objects.select_for_update().filter(pk__in=campaign_ids).order_by("pk")
+    }
+    spent = dict(
+        Redemption.objects.filter(campaign_id__in=campaign_ids, reversed_at__isnull=True)
+        .values_list("campaign_id")
+        .annotate(total=Sum("discount"))
+        .order_by()
+    )
+    agreement_ids = sorted({c.agreement_id for c in campaigns.values() if c.agreement_id})
+    agreements = {
+        a.pk: a
+        for a in ManufacturerAgreement.objects.select_for_update()
+        .filter(pk__in=agreement_ids)
+        .order_by("pk")
+    }
+    charged = dict(
+        Redemption.objects.filter(agreement_id__in=agreement_ids, reversed_at__isnull=True)
+        .values_list("agreement_id")
+        .annotate(total=Sum("manufacturer_share"))
+        .order_by()
+    )
+    for line in matched:
+        campaign = campaigns[line.item.offer.campaign_id]
+        used = spent.get(campaign.pk) or ZERO
+        if used + line.discount > campaign.budget:
+            result["warnings"].append(
+                f"Campaign {campaign.name!r} has used up its budget: offer not applied."
+            )
+            line.item, line.discount = None, ZERO
+            continue
+        spent[campaign.pk] = used + line.discount
+        agreement = agreements.get(campaign.agreement_id)
+        if agreement is not None and _agreement_covers(agreement, line.product, day):
+            used_share = charged.get(agreement.pk) or ZERO
+            share = money(line.discount * agreement.manufacturer_share_pct / 100)
+            # Beyond the cap the discount is ours: charge at most what is left.
+            share = max(ZERO, min(share, agreement.budget_cap - used_share))
+            charged[agreement.pk] = used_share + share
+            result["shares"][id(line)] = share
+            result["agreements"][id(line)] = agreement
+    return result

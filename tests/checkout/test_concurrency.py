@@ -1,0 +1,75 @@
+"""Exactly once under concurrency: threads firing at the same moment, each on its own
+database connection, against real PostgreSQL (transactional tests: nothing is rolled back
+around them, so every thread sees the others' commits)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from apps.baskets.models import Basket, BasketLine
+from apps.checkout.models import PosTransaction, Redemption
+from tests.checkout.conftest import body, post
+
+N = 20
+
+
+def fire(secret: str, bodies: list[dict]) -> list:
+    """POST every body from its own thread, all released at once; return the responses."""
+    barrier = threading.Barrier(len(bodies))
+    results: list = [None] * len(bodies)
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = post(secret, bodies[i])
+        except Exception as exc:  # reported by the assertions below
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(bodies))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_20_concurrent_identical_requests_record_once(chain):
+    results = fire(chain["secret"], [body() for _ in range(N)])
+    assert [getattr(r, "status_code", r) for r in results] == [200] * N
+    assert len({r.content for r in results}) == 1
+    assert len(results[0].json()["redemptions"]) == 2
+    assert PosTransaction.objects.count() == 1
+    assert Basket.objects.count() == 1
+    assert BasketLine.objects.count() == 3
+    assert Redemption.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_duplicates_with_different_bodies_one_wins(chain):
+    bodies = [body() for _ in range(N)]
+    for i in range(0, N, 2):
+        bodies[i]["lines"][2]["quantity"] = 3  # half the requests differ from the other half
+    results = fire(chain["secret"], bodies)
+    codes = Counter(getattr(r, "status_code", r) for r in results)
+    assert codes[200] == N // 2 and codes[409] == N // 2, codes
+    assert Basket.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_offer_is_redeemed_once_across_concurrent_transactions(chain):
+    results = fire(chain["secret"], [body(transaction_id=f"T-{i}") for i in range(N)])
+    assert [getattr(r, "status_code", r) for r in results] == [200] * N
+    assert Basket.objects.count() == N
+    # Each of the list's two offers went to exactly one of the baskets.
+    assert Counter(Redemption.objects.values_list("list_item_id", flat=True)) == {
+        item_id: 1 for item_id in chain["list"].items.values_list("pk", flat=True)
+    }
+    answered = [len(r.json()["redemptions"]) for r in results]
+    assert sum(answered) == 2
