@@ -5,12 +5,14 @@ around them, so every thread sees the others' commits)."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 import pytest
 from django.db import connection
 
 from apps.baskets.models import Basket, BasketLine
+from apps.checkout import services
 from apps.checkout.models import PosTransaction, Redemption
 from tests.checkout.conftest import body, post
 
@@ -63,7 +65,16 @@ def test_concurrent_duplicates_with_different_bodies_one_wins(chain):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_offer_is_redeemed_once_across_concurrent_transactions(chain):
+def test_an_offer_is_redeemed_once_across_concurrent_transactions(chain, monkeypatch):
+    # Widen the window between reading "not yet redeemed" and inserting the redemption, so
+    # that without the row lock the requests would reliably all read before any commits.
+    match = services._offer_matches
+
+    def slow_match(item, product):
+        time.sleep(0.01)
+        return match(item, product)
+
+    monkeypatch.setattr(services, "_offer_matches", slow_match)
     results = fire(chain["secret"], [body(transaction_id=f"T-{i}") for i in range(N)])
     assert [getattr(r, "status_code", r) for r in results] == [200] * N
     assert Basket.objects.count() == N
