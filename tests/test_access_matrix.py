@@ -77,6 +77,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "lists:pdf": page(*MARKETING),
     # The POS API authenticates tills by bearer token only; a staff session is not enough.
     "checkout:checkout": everyone(UNAUTHORIZED),
+    "checkout:return": everyone(UNAUTHORIZED),
     # The admin has its own sign-in: everyone but staff is sent there.
     "admin:index": {**everyone(REDIRECT), "admin": OK},
 }

@@ -42,8 +42,21 @@ class PosTransaction(models.Model):
     request with the same id waits on the index, then replays the stored response.
     """
 
+    class Kind(models.TextChoices):
+        SALE = "sale", "Sale"
+        RETURN = "return", "Return"
+
     store = models.ForeignKey("baskets.Store", on_delete=models.PROTECT, related_name="+")
     transaction_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.SALE)
+    original = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="returns",
+        help_text="For a return: the sale it returns goods of.",
+    )
     body_hash = models.CharField(max_length=64)
     request = models.JSONField(help_text="The request body as sent, so nothing is lost.")
     response = models.JSONField(default=dict)

@@ -16,7 +16,7 @@ from apps.baskets.models import Basket, BasketLine, BasketSource, Store
 from apps.campaigns.models import AppliesTo, Campaign, CampaignAudience, CampaignStatus
 from apps.catalog.models import Product
 from apps.checkout.models import PosTransaction, Redemption, TillToken
-from apps.checkout.validation import CheckoutRequest, basket_id_for
+from apps.checkout.validation import CheckoutRequest, ReturnRequest, basket_id_for
 from apps.lists.models import ItemKind, ListItem, ShoppingList
 from apps.lists.selectors import member_current_list
 from apps.members.models import Member, MemberStatus
@@ -27,6 +27,14 @@ ZERO = Decimal("0.00")
 
 class CheckoutConflict(Exception):
     """The transaction id was already used for a different body."""
+
+
+class ReturnInvalid(Exception):
+    """The return does not fit its original sale; `errors` by field."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
 
 
 def money(value: Decimal) -> Decimal:
@@ -46,6 +54,33 @@ def till_token_create(*, store: Store, name: str) -> tuple[TillToken, str]:
     secret = token.set_new_secret()
     token.save()
     return token, secret
+
+
+def _claim(
+    *, till: TillToken, transaction_id: str, raw: dict, kind: str = PosTransaction.Kind.SALE
+) -> tuple[PosTransaction | None, dict | None]:
+    """Insert the transaction's row first: (row, None) for the first, (None, answer) after.
+
+    A concurrent duplicate waits on the unique index until the first commits, then gets
+    the unique violation here and replays the stored answer (or a conflict).
+    """
+    digest = body_hash(raw)
+    try:
+        with transaction.atomic():
+            pos = PosTransaction.objects.create(
+                store=till.store,
+                transaction_id=transaction_id,
+                kind=kind,
+                body_hash=digest,
+                request=raw,
+                till=till,
+            )
+    except IntegrityError:
+        done = PosTransaction.objects.get(store=till.store, transaction_id=transaction_id)
+        if done.body_hash != digest:
+            raise CheckoutConflict from None
+        return None, done.response
+    return pos, None
 
 
 @dataclass
@@ -105,22 +140,9 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
     PosTransaction inserted first, so only one of them does the work.
     """
     store = till.store
-    digest = body_hash(raw)
-    try:
-        with transaction.atomic():
-            pos = PosTransaction.objects.create(
-                store=store,
-                transaction_id=request.transaction_id,
-                body_hash=digest,
-                request=raw,
-                till=till,
-            )
-    except IntegrityError:
-        # Another request with this id committed first (we waited on the index for it).
-        done = PosTransaction.objects.get(store=store, transaction_id=request.transaction_id)
-        if done.body_hash != digest:
-            raise CheckoutConflict from None
-        return done.response
+    pos, replay = _claim(till=till, transaction_id=request.transaction_id, raw=raw)
+    if replay is not None:
+        return replay
 
     warnings: list[str] = []
     day = timezone.localdate(request.purchased_at)
@@ -349,3 +371,131 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
             result["shares"][id(line)] = share
             result["agreements"][id(line)] = agreement
     return result
+
+
+@transaction.atomic
+def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict:
+    """Record a return of goods of an earlier sale once; reverse the offers it undoes.
+
+    Each returned unit is refunded what was paid for it (its share of the line's amount).
+    An offer whose minimum quantity the kept goods no longer reach is reversed, and the
+    discount on the kept units is taken back from the refund. Raises ReturnInvalid (and
+    records nothing) when the return does not fit the sale.
+    """
+    store = till.store
+    pos, replay = _claim(
+        till=till, transaction_id=request.transaction_id, raw=raw, kind=PosTransaction.Kind.RETURN
+    )
+    if replay is not None:
+        return replay
+    # Locking the sale serializes its returns: each sees what the others returned.
+    original = (
+        PosTransaction.objects.select_for_update(of=("self",))
+        .filter(
+            store=store,
+            transaction_id=request.original_transaction_id,
+            kind=PosTransaction.Kind.SALE,
+        )
+        .select_related("basket")
+        .first()
+    )
+    if original is None or original.basket is None:
+        raise ReturnInvalid({"original_transaction_id": ["No such sale in this store."]})
+    sold: dict[str, list[Decimal]] = {}  # upc → [quantity, amount, discount]
+    for line in BasketLine.objects.filter(basket=original.basket).select_related("product"):
+        entry = sold.setdefault(line.product.upc, [ZERO, ZERO, ZERO])
+        entry[0] += line.quantity
+        entry[1] += line.amount
+        entry[2] += line.discount
+    earlier_baskets = PosTransaction.objects.filter(original=original).exclude(pk=pos.pk)
+    returned_before = dict(
+        BasketLine.objects.filter(basket__in=earlier_baskets.values("basket"))
+        .values_list("product__upc")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    errors: dict[str, list[str]] = {}
+    asked: dict[str, Decimal] = {}
+    for i, line in enumerate(request.lines):
+        if line.upc not in sold:
+            errors.setdefault(f"lines[{i}].upc", []).append("Not in the original sale.")
+            continue
+        asked[line.upc] = asked.get(line.upc, ZERO) + line.quantity
+        left = sold[line.upc][0] + (returned_before.get(line.upc) or ZERO)  # stored negative
+        if asked[line.upc] > left:
+            errors.setdefault(f"lines[{i}].quantity", []).append(
+                f"At most {left.normalize():f} left to return."
+            )
+    if errors:
+        raise ReturnInvalid(errors)
+
+    live = {
+        r.product.upc: r
+        for r in Redemption.objects.select_for_update(of=("self",))
+        .filter(pos_transaction=original, reversed_at__isnull=True)
+        .select_related("product", "list_item")
+    }
+    now = timezone.now()
+    reversed_: list[Redemption] = []
+    refunds: dict[str, Decimal] = {}
+    for upc, quantity in asked.items():
+        bought, paid, discount = sold[upc]
+        refund = paid * quantity / bought
+        kept = bought + (returned_before.get(upc) or ZERO) - quantity
+        redemption = live.get(upc)
+        if redemption is not None and kept < redemption.list_item.min_quantity:
+            # The kept goods no longer earn the offer: take back its discount on them.
+            refund -= discount * kept / bought
+            redemption.reversed_at = now
+            reversed_.append(redemption)
+        refunds[upc] = money(refund)
+    Redemption.objects.bulk_update(reversed_, ["reversed_at"])
+
+    member = original.basket.member
+    products = {p.upc: p for p in Product.objects.filter(upc__in=asked)}
+    basket = Basket.objects.create(
+        basket_id=basket_id_for(store_code=store.code, transaction_id=request.transaction_id),
+        member=member,
+        store=store,
+        purchased_at=request.returned_at,
+        total_amount=-sum(refunds.values(), ZERO),
+        line_count=len(asked),
+        source=BasketSource.POS,
+    )
+    # In history a return is a basket of negative quantities and amounts.
+    BasketLine.objects.bulk_create(
+        BasketLine(
+            basket=basket,
+            product=products[upc],
+            member=member,
+            purchased_at=request.returned_at,
+            quantity=-quantity,
+            amount=-refunds[upc],
+        )
+        for upc, quantity in asked.items()
+    )
+    response = {
+        "transaction_id": request.transaction_id,
+        "original_transaction_id": request.original_transaction_id,
+        "lines": [
+            {"upc": upc, "quantity": _number(quantity), "refund": str(refunds[upc])}
+            for upc, quantity in asked.items()
+        ],
+        "refund_total": str(sum(refunds.values(), ZERO)),
+        "reversed": [
+            {
+                "offer": r.offer_id,
+                "campaign": r.campaign_id,
+                "upc": r.product.upc,
+                "discount": str(r.discount),
+                "manufacturer_share": str(r.manufacturer_share),
+            }
+            for r in reversed_
+        ],
+        "warnings": [],
+    }
+    pos.original = original
+    pos.basket = basket
+    pos.response = response
+    pos.save(update_fields=["original", "basket", "response"])
+    return response

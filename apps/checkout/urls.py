@@ -5,4 +5,5 @@ from apps.checkout import views
 app_name = "checkout"
 urlpatterns = [
     path("api/pos/checkout", views.checkout, name="checkout"),
+    path("api/pos/return", views.return_, name="return"),
 ]

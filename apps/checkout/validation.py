@@ -161,3 +161,100 @@ def parse_checkout(
         raw,
         {},
     )
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    upc: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    transaction_id: str
+    store: str
+    original_transaction_id: str
+    returned_at: dt.datetime
+    lines: tuple[ReturnLine, ...]
+
+
+def parse_return(
+    body: bytes, *, store_code: str
+) -> tuple[ReturnRequest | None, dict | None, dict[str, list[str]]]:
+    """Return (the return, the body as plain JSON, {}) or (None, None, errors by field)."""
+    try:
+        raw = json.loads(body)
+        exact = json.loads(body, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        return None, None, {"body": ["Malformed JSON."]}
+    if not isinstance(exact, dict):
+        return None, None, {"body": ["Must be a JSON object."]}
+    errors: dict[str, list[str]] = {}
+
+    def err(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    max_id = BASKET_ID_MAX - len(basket_id_for(store_code=store_code, transaction_id=""))
+    for field in ("transaction_id", "original_transaction_id"):
+        value = exact.get(field)
+        if not isinstance(value, str) or not value.strip():
+            err(field, "This field is required (a non-empty string).")
+        elif len(value) > max_id:
+            err(field, f"At most {max_id} characters.")
+    store = exact.get("store")
+    if not isinstance(store, str) or not store.strip():
+        err("store", "This field is required (a store code).")
+    elif store != store_code:
+        err("store", f"This till's token belongs to store {store_code}.")
+    returned_at = None
+    value = exact.get("returned_at")
+    if not isinstance(value, str) or not value.strip():
+        err("returned_at", "This field is required (an ISO 8601 date-time).")
+    else:
+        try:
+            returned_at = parse_datetime(value.strip())
+        except ValueError:
+            returned_at = None
+        if returned_at is None:
+            err("returned_at", "Not an ISO 8601 date-time.")
+        elif timezone.is_naive(returned_at):
+            returned_at = timezone.make_aware(returned_at)
+    lines: list[ReturnLine] = []
+    raw_lines = exact.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        err("lines", "This field is required (a non-empty list of lines).")
+    elif len(raw_lines) > MAX_LINES:
+        err("lines", f"At most {MAX_LINES} lines.")
+    else:
+        for i, line in enumerate(raw_lines):
+            prefix = f"lines[{i}]"
+            if not isinstance(line, dict):
+                err(prefix, "Must be an object with upc and quantity.")
+                continue
+            upc = line.get("upc")
+            if not isinstance(upc, str) or not upc.strip():
+                err(f"{prefix}.upc", "This field is required (a string).")
+            quantity = None
+            if "quantity" not in line:
+                err(f"{prefix}.quantity", "This field is required.")
+            else:
+                quantity, why = _decimal(
+                    line["quantity"], places=3, positive=True, maximum=MAX_QUANTITY
+                )
+                if why:
+                    err(f"{prefix}.quantity", why)
+            if isinstance(upc, str) and upc.strip() and quantity is not None:
+                lines.append(ReturnLine(upc=upc.strip(), quantity=quantity))
+    if errors:
+        return None, None, errors
+    return (
+        ReturnRequest(
+            transaction_id=exact["transaction_id"],
+            store=store,
+            original_transaction_id=exact["original_transaction_id"],
+            returned_at=returned_at,
+            lines=tuple(lines),
+        ),
+        raw,
+        {},
+    )

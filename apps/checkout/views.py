@@ -7,8 +7,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.checkout.selectors import till_token_for_header
-from apps.checkout.services import CheckoutConflict, checkout_record
-from apps.checkout.validation import parse_checkout
+from apps.checkout.services import CheckoutConflict, ReturnInvalid, checkout_record, return_record
+from apps.checkout.validation import parse_checkout, parse_return
 
 
 def _unauthorized() -> JsonResponse:
@@ -40,4 +40,30 @@ def checkout(request: HttpRequest) -> JsonResponse:
             status=409,
         )
     # Keys sorted: a replay (read back from jsonb, which reorders keys) is byte-identical.
+    return JsonResponse(answer, json_dumps_params={"sort_keys": True})
+
+
+@login_not_required
+@csrf_exempt
+def return_(request: HttpRequest) -> JsonResponse:
+    """Record a return of goods of an earlier sale exactly once; reverse undone offers."""
+    till = till_token_for_header(authorization=request.headers.get("Authorization", ""))
+    if till is None:
+        return _unauthorized()
+    if request.method != "POST":
+        response = JsonResponse({"error": "POST only."}, status=405)
+        response["Allow"] = "POST"
+        return response
+    parsed, raw, errors = parse_return(request.body, store_code=till.store.code)
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    try:
+        answer = return_record(till=till, request=parsed, raw=raw)
+    except ReturnInvalid as exc:
+        return JsonResponse({"errors": exc.errors}, status=400)
+    except CheckoutConflict:
+        return JsonResponse(
+            {"error": "This transaction id was already used with a different body."},
+            status=409,
+        )
     return JsonResponse(answer, json_dumps_params={"sort_keys": True})

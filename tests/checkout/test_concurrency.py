@@ -14,7 +14,7 @@ from django.db import connection
 from apps.baskets.models import Basket, BasketLine
 from apps.checkout import services
 from apps.checkout.models import PosTransaction, Redemption
-from tests.checkout.conftest import body, post
+from tests.checkout.conftest import HEINZ, body, post
 
 N = 20
 
@@ -84,3 +84,43 @@ def test_an_offer_is_redeemed_once_across_concurrent_transactions(chain, monkeyp
     }
     answered = [len(r.json()["redemptions"]) for r in results]
     assert sum(answered) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_returns_never_return_more_than_was_bought(chain):
+    from django.test import Client
+
+    assert post(chain["secret"], body()).status_code == 200  # 2 Heinz bought
+    barrier = threading.Barrier(N)
+    codes: list = [None] * N
+
+    def run(i: int) -> None:
+        data = {
+            "transaction_id": f"R-{i}", "store": "S01", "original_transaction_id": "T-1",
+            "returned_at": "2026-03-06T11:00:00-06:00", "lines": [{"upc": HEINZ, "quantity": 1}],
+        }  # fmt: skip
+        try:
+            barrier.wait(timeout=30)
+            codes[i] = (
+                Client()
+                .post(
+                    "/api/pos/return",
+                    data=data,
+                    content_type="application/json",
+                    headers={"Authorization": f"Bearer {chain['secret']}"},
+                )
+                .status_code
+            )
+        except Exception as exc:
+            codes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(N)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert Counter(codes) == {200: 2, 400: N - 2}
+    assert PosTransaction.objects.filter(kind="return").count() == 2
+    assert Redemption.objects.filter(reversed_at__isnull=False).count() == 1
