@@ -44,3 +44,17 @@ def test_admin_revoke_action(db, rf, admin_user_):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert till_token_for_header(authorization=f"Bearer {secret}") is None
+
+
+def test_admin_add_shows_the_secret_once_and_stores_its_hash(db, client, admin_user_):
+    store = StoreFactory(code="S09")
+    client.force_login(admin_user_)
+    response = client.post(
+        "/admin/checkout/tilltoken/add/", {"store": store.pk, "name": "Lane 2"}, follow=True
+    )
+    assert response.status_code == 200
+    token = TillToken.objects.get(name="Lane 2")
+    [note] = [str(m) for m in response.context["messages"] if "copy it now" in str(m)]
+    secret = note.rsplit(" ", 1)[1]
+    assert token.token_hash == hash_token(secret)
+    assert till_token_for_header(authorization=f"Bearer {secret}") == token
