@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "apps.campaigns",
     "apps.lists",
     "apps.checkout",
+    "apps.reports",
+    "apps.portal",
     "apps.demo",
     "apps.ops",
 ]

@@ -15,5 +15,7 @@ urlpatterns = [
     path("campaigns/", include("apps.campaigns.urls")),
     path("lists/", include("apps.lists.urls")),
     path("", include("apps.checkout.urls")),
+    path("reports/", include("apps.reports.urls")),
+    path("portal/", include("apps.portal.urls")),
     path("admin/", admin.site.urls),
 ]

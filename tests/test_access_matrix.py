@@ -2,13 +2,16 @@
 
 The URL patterns are read from the URL configuration, so a new page fails this test until
 it is added to EXPECTED (who may see it) and, when its URL takes arguments, to SAMPLE_KWARGS
-(how to build a concrete URL from the objects `sample_objects` creates).
+(how to build a concrete URL from the objects `sample_objects` creates). An app may keep its
+rows in `tests/<app>/access.py` (EXPECTED, SAMPLE_KWARGS, `add_sample_objects(objects)`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import make_password
@@ -16,35 +19,20 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from apps.jobs.models import Job
+from tests.access_rules import (
+    MARKETING,
+    NOT_ALLOWED,
+    OK,
+    PERSONAS,
+    REDIRECT,
+    SIGNED_IN,
+    TILL,
+    TO_LOGIN,
+    UNAUTHORIZED,
+    everyone,
+    page,
+)
 from tests.factories import CategoryFactory, MemberFactory
-
-PERSONAS = ("anonymous", "cashier", "marketing", "manufacturer_a", "manufacturer_b", "admin")
-
-OK = 200
-DENIED = 403
-TO_LOGIN = "302 → login"  # a redirect to the sign-in page, with ?next=
-REDIRECT = "302"  # any redirect
-NOT_ALLOWED = 405
-UNAUTHORIZED = 401  # API endpoints: no till token, whoever is signed in
-
-
-def page(*allowed: str, ok: int | str = OK) -> dict[str, int | str]:
-    """Expectations of a signed-in page: the personas allowed get `ok`, the others 403."""
-    unknown = set(allowed) - set(PERSONAS)
-    assert not unknown, unknown
-    return {
-        p: TO_LOGIN if p == "anonymous" else ok if p in allowed or p == "admin" else DENIED
-        for p in PERSONAS
-    }
-
-
-def everyone(status: int | str) -> dict[str, int | str]:
-    return dict.fromkeys(PERSONAS, status)
-
-
-SIGNED_IN = ("cashier", "marketing", "manufacturer_a", "manufacturer_b", "admin")
-MARKETING = ("marketing",)  # admins are always allowed
-TILL = ("cashier", "marketing")
 
 # One row per URL pattern name: persona → expected status. Keep it in URL order.
 EXPECTED: dict[str, dict[str, int | str]] = {
@@ -107,7 +95,7 @@ def sample_objects(db) -> dict:
     from apps.segments.models import SegmentSnapshot
 
     ketchup = CategoryFactory(name="Ketchup")
-    return {
+    objects = {
         "campaign": Campaign.objects.create(
             name="Ketchup switch",
             goal="convert",
@@ -132,6 +120,26 @@ def sample_objects(db) -> dict:
             window_end=dt.date(2026, 1, 1),
         ),
     }
+    for module in _app_access_modules():
+        if hasattr(module, "add_sample_objects"):
+            module.add_sample_objects(objects)
+    return objects
+
+
+def _app_access_modules() -> list:
+    """The `tests/<app>/access.py` modules: each app names its own pages' expectations."""
+    here = Path(__file__).resolve().parent
+    return [
+        importlib.import_module(f"tests.{path.parent.name}.access")
+        for path in sorted(here.glob("*/access.py"))
+    ]
+
+
+for _module in _app_access_modules():
+    _clash = set(EXPECTED) & set(_module.EXPECTED)
+    assert not _clash, f"{_module.__name__} repeats rows: {_clash}"
+    EXPECTED.update(_module.EXPECTED)
+    SAMPLE_KWARGS.update(getattr(_module, "SAMPLE_KWARGS", {}))
 
 
 def _walk(patterns, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -154,7 +162,9 @@ def url_names() -> list[str]:
 def test_every_url_pattern_has_expectations():
     names = url_names()
     missing = [n for n in names if n not in EXPECTED]
-    assert not missing, f"add these URL patterns to EXPECTED in {__file__}: {missing}"
+    assert not missing, (
+        f"add these URL patterns to EXPECTED in {__file__} or tests/<app>/access.py: {missing}"
+    )
     stale = [n for n in EXPECTED if n not in names]
     assert not stale, f"EXPECTED names URL patterns that no longer exist: {stale}"
     for name, row in EXPECTED.items():
