@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "simple_history",
+    "csp",
+    "axes",
     "apps.accounts",
     "apps.catalog",
     "apps.members",
@@ -54,11 +57,13 @@ INSTALLED_APPS = [
     "apps.portal",
     "apps.demo",
     "apps.ops",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -67,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.audit.middleware.ExportAuditMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm_site.urls"
@@ -107,6 +115,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out sign-in before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -176,19 +189,73 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
-# Security: secure cookies and HSTS whenever not in development.
+# Security (docs/security.md). Development (DEBUG) runs over plain HTTP; anything else is
+# assumed to be served over HTTPS, and `manage.py check --deploy` passes with the defaults.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
+# A shared till-side PC should not stay signed in for days.
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if not DEBUG:
-    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Only behind a TLS-terminating proxy that sets this header (e.g. HTTP_X_FORWARDED_PROTO);
+# trusting it without such a proxy would let a client claim HTTPS.
+_proxy_header = envstr("SECURE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = (_proxy_header, "https") if _proxy_header else None
+# An operator who turns HSTS preload or subdomains off on purpose is not warned about it.
+SILENCED_SYSTEM_CHECKS = [
+    *(["security.W021"] if not SECURE_HSTS_PRELOAD and SECURE_HSTS_SECONDS else []),
+    *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS and SECURE_HSTS_SECONDS else []),
+]
+
+# Content-Security-Policy (django-csp): scripts only from our own origin, never inline.
+# Styles need 'unsafe-inline': plotly.js injects <style> elements and templates set widths
+# with style attributes (docs/security.md, "CSP").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Failed sign-ins (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one user name,
+# that user name is refused (even with the right password) for LOGIN_COOLOFF_MINUTES.
+# Locking by user name, not by address: the cashiers of a store share one address, and one
+# mistyping cashier must not lock the store out. LOGIN_LOCKOUT_ALSO_BY_IP adds a lock on an
+# address with too many failures (against password spraying) where users have their own.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", 15))
+if envbool("LOGIN_LOCKOUT_ALSO_BY_IP", False):
+    AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+else:
+    AXES_LOCKOUT_PARAMETERS = ["username"]
+    # axes.W006 asks for the address as a key; a lock by user name is not bypassed by
+    # changing address, user agent or cookies, which is what the warning is about.
+    SILENCED_SYSTEM_CHECKS.append("axes.W006")
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True  # apps.audit records sign-ins and sign-outs
+
+# The database-outage page (apps.accounts.errors): seconds a client should wait.
+DATABASE_OUTAGE_RETRY_AFTER = envint("DATABASE_OUTAGE_RETRY_AFTER", 30)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped table-hover"}
