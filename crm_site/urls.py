@@ -19,3 +19,6 @@ urlpatterns = [
     path("portal/", include("apps.portal.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A lost database answers 503 with Retry-After instead of a bare 500 (apps/accounts/errors.py).
+handler500 = "apps.accounts.errors.server_error"
