@@ -11,13 +11,16 @@ from apps.audit.models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is append-only (a database trigger refuses edits anyway)."""
 
-    list_display = ["at", "kind", "actor_name", "ip_address", "object_type", "object_id",
-                    "row_count", "path"]  # fmt: skip
+    list_display = [
+        "at", "kind", "actor_name", "ip_address", "object_type", "object_id", "row_count", "path"
+    ]  # fmt: skip
     list_filter = ["kind"]
     search_fields = ["actor_name", "object_id", "path"]
     date_hierarchy = "at"
-    readonly_fields = ["at", "kind", "actor", "actor_name", "ip_address", "path", "query",
-                       "object_type", "object_id", "row_count", "detail", "history_link"]  # fmt: skip
+    readonly_fields = [
+        "at", "kind", "actor", "actor_name", "ip_address", "path", "query",
+        "object_type", "object_id", "row_count", "detail", "history_link",
+    ]  # fmt: skip
     fields = readonly_fields
 
     def has_add_permission(self, request) -> bool:

@@ -67,9 +67,7 @@ class ExportAuditMiddleware:
         detail = {"filename": _filename(disposition), "content_type": content_type}
         user = getattr(request, "user", None)
         if response.streaming:
-            event = audit_record(
-                kind=AuditKind.EXPORT, request=request, actor=user, detail=detail
-            )
+            event = audit_record(kind=AuditKind.EXPORT, request=request, actor=user, detail=detail)
             if is_csv:
                 response.streaming_content = _counted(response.streaming_content, event.pk)
             return response
