@@ -9,6 +9,7 @@ run's messages.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -35,10 +36,18 @@ def database_url(name: str | None = None) -> str:
 
 
 class LiveWorker:
-    def __init__(self, log_path: Path, concurrency: int = 2):
-        self.queue = f"test-{uuid.uuid4().hex[:10]}"
+    def __init__(
+        self,
+        log_path: Path,
+        concurrency: int = 2,
+        *,
+        queue: str | None = None,
+        env: dict[str, str] | None = None,
+    ):
+        self.queue = queue or f"test-{uuid.uuid4().hex[:10]}"
         self.log_path = log_path
         self.concurrency = concurrency
+        self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
         self._saved_queue = app.conf.task_default_queue
 
@@ -49,6 +58,7 @@ class LiveWorker:
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "CRM_VAR_DIR": str(settings.VAR_DIR),
+            **self.extra_env,
         }
         self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -74,6 +84,7 @@ class LiveWorker:
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so kill() takes the children too
         )
         app.conf.task_default_queue = self.queue
         app.conf.task_always_eager = False
@@ -95,6 +106,13 @@ class LiveWorker:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.close()
+
+    def kill(self) -> None:
+        """Kill the worker and its pool processes at once (SIGKILL): no shutdown, no acks."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
         self.log.close()
 
     def output(self) -> str:
