@@ -257,6 +257,10 @@ AXES_DISABLE_ACCESS_LOG = True  # apps.audit records sign-ins and sign-outs
 # The database-outage page (apps.accounts.errors): seconds a client should wait.
 DATABASE_OUTAGE_RETRY_AFTER = envint("DATABASE_OUTAGE_RETRY_AFTER", 30)
 
+# Manufacturer portal: a figure resting on fewer distinct members is shown as "< K".
+# Never below 5: the portal's system check refuses a smaller value (docs/portal.md).
+REPORT_MIN_MEMBERS = envint("REPORT_MIN_MEMBERS", 10)
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped table-hover"}
 
