@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.checkout.models import TillToken, hash_token
+from apps.checkout.models import Redemption, TillToken, hash_token
 
 
 def till_token_for_header(*, authorization: str) -> TillToken | None:
@@ -16,3 +16,17 @@ def till_token_for_header(*, authorization: str) -> TillToken | None:
         .filter(token_hash=hash_token(secret), revoked_at__isnull=True)
         .first()
     )
+
+
+def live_redemptions_by_item(*, list_item_ids: list[int]) -> dict[int, Redemption]:
+    """Return the live (not reversed) redemption of each given list item, by item id.
+
+    For the cashier screen: which offers of a list were used, when and at which store. One
+    query on the partial unique index redemption_once_per_list_item (live rows only).
+    """
+    if not list_item_ids:
+        return {}
+    rows = Redemption.objects.filter(
+        list_item_id__in=list_item_ids, reversed_at__isnull=True
+    ).select_related("basket__store")
+    return {r.list_item_id: r for r in rows}

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    F,
+    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -41,12 +43,17 @@ _MONEY = DecimalField(max_digits=12, decimal_places=2)
 
 @dataclass(frozen=True)
 class LookupResult:
-    """What a lookup found: `kind` is card, phone, name or none; `members` at most 20."""
+    """What a lookup found.
+
+    `kind` is list, card, phone, name or none; `members` at most 20. For a scanned shopping
+    list, `list_id` is that list's id (the screen shows it instead of the current one).
+    """
 
     query: str
     kind: str
     members: list[Member]
     truncated: bool = False
+    list_id: int | None = None
 
     @property
     def single(self) -> Member | None:
@@ -77,26 +84,47 @@ def _name_q(words: list[str]) -> Q | None:
     return Q(first_upper__startswith=first.upper(), last_upper__startswith=last.upper())
 
 
-def member_lookup(*, query: str) -> LookupResult:
-    """Find the members a cashier means: exact card, phone (any formatting) or name prefix.
+def _by_digits(query: str) -> QuerySet[Member]:
+    """Return the members a string of digits names: list barcode, card number or phone.
 
-    One query: digits (a scanned card or a phone number) look up the card number and the
-    phone digits together, an exact card winning; letters look up a name prefix.
+    One statement, a UNION ALL of index lookups: the list barcode through the reverse
+    relation `lists` (unique barcode index; members does not import lists), the card
+    (unique index) and the phone digits (member_phone_digits). `scanned_list` tells which
+    branch found the row. One OR across the join would defeat the indexes.
+    """
+    digits = _NON_DIGITS.sub("", query)
+    own = Q(card_number=query)
+    if len(digits) >= 7:  # shorter is no phone number: only card numbers match exactly
+        own |= Q(phone_digits__in=_phone_variants(digits))
+    members = Member.objects.filter(own).annotate(scanned_list=Value(None, IntegerField()))
+    if not query.isdigit():  # list barcodes are digits only
+        return members.order_by()
+    by_list = Member.objects.filter(lists__barcode=query).annotate(scanned_list=F("lists__id"))
+    return by_list.order_by().union(members.order_by(), all=True)
+
+
+def member_lookup(*, query: str) -> LookupResult:
+    """Find the members a cashier means: list barcode, exact card, phone or name prefix.
+
+    One query. Digits (a scanned list or card, or a phone number) look up list barcodes,
+    card numbers and phone digits together; a list wins, then an exact card, as at the
+    checkout API. Letters look up a name prefix.
     """
     query = " ".join(query.split())
     if not query:
         return LookupResult(query="", kind="none", members=[])
 
     if _PHONE_CHARS.match(query):
-        digits = _NON_DIGITS.sub("", query)
-        condition = Q(card_number=query)
-        if len(digits) >= 7:  # shorter is no phone number: only card numbers match exactly
-            condition |= Q(phone_digits__in=_phone_variants(digits))
-        rows = list(Member.objects.filter(condition).order_by()[: LOOKUP_LIMIT + 1])
+        rows = list(_by_digits(query)[: LOOKUP_LIMIT + 1])
+        scanned = next((m for m in rows if m.scanned_list is not None), None)
+        if scanned is not None:
+            return LookupResult(
+                query=query, kind="list", members=[scanned], list_id=scanned.scanned_list
+            )
         card = next((m for m in rows if m.card_number == query), None)
         if card is not None:
             return LookupResult(query=query, kind="card", members=[card])
-        kind = "phone" if len(digits) >= 7 else "card"
+        kind = "phone" if len(_NON_DIGITS.sub("", query)) >= 7 else "card"
     elif any(ch.isdigit() for ch in query):  # letters and digits: a card number, if anything
         rows = list(Member.objects.filter(card_number=query).order_by()[:1])
         kind = "card"

@@ -62,7 +62,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.MARKETING, Role.CASHIER)
 def member_lookup(request: HttpRequest) -> HttpResponse:
-    """One search box for the till: card (scanner + Enter), phone or name prefix."""
+    """The till's scan screen: card or list barcode (scanner + Enter), phone or name prefix."""
     query = request.GET.get("q", "")
     result = selectors.member_lookup(query=query)
     summary = selectors.member_summary(member=result.single) if result.single else None

@@ -5,8 +5,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from apps.lists.models import ShoppingList
 from apps.members.models import MemberStatus
 from apps.members.selectors import (
+    _by_digits,
     member_figures,
     member_lookup,
     member_summary,
@@ -114,8 +116,38 @@ def test_empty_query_finds_nothing():
     assert member_lookup(query="   ").kind == "none"
 
 
+def test_lookup_by_shopping_list_barcode_names_the_list(people):
+    anna = people["anna"]
+    first = ShoppingList.objects.create(
+        member=anna, period_start=dt.date(2026, 3, 2), period_end=dt.date(2026, 3, 16),
+        barcode="992603020000000001",
+    )  # fmt: skip
+    ShoppingList.objects.create(
+        member=anna, period_start=dt.date(2026, 3, 16), period_end=dt.date(2026, 3, 30),
+        barcode="992603160000000001",
+    )  # fmt: skip
+    result = member_lookup(query=" 992603020000000001 ")
+    assert (result.kind, names(result), result.list_id) == ("list", ["400000000017"], first.pk)
+    assert result.single == anna
+    # A card scan names no list: the screen shows the member's current one.
+    assert member_lookup(query="400000000017").list_id is None
+    # Barcodes match exactly, like cards.
+    assert member_lookup(query="99260302000000000").members == []
+
+
+def test_list_barcode_wins_over_a_card_with_the_same_number(people):
+    """As at the checkout API: a list barcode is tried before a card number."""
+    MemberFactory(card_number="992603020000000001", last_name="Card")
+    ShoppingList.objects.create(
+        member=people["bob"], period_start=dt.date(2026, 3, 2), period_end=dt.date(2026, 3, 16),
+        barcode="992603020000000001",
+    )  # fmt: skip
+    result = member_lookup(query="992603020000000001")
+    assert (result.kind, names(result)) == ("list", ["400000000033"])
+
+
 def test_lookup_runs_one_query(people, django_assert_num_queries):
-    for typed in ("400000000017", "515-555-0123", "Smith", "Ann Smi", "AB123"):
+    for typed in ("400000000017", "515-555-0123", "Smith", "Ann Smi", "AB123", "99260302000017"):
         with django_assert_num_queries(1):
             member_lookup(query=typed)
 
@@ -133,6 +165,10 @@ def test_lookup_queries_use_the_indexes(people):
     assert "member_last_name_prefix" in qs.filter(lu__startswith="SMI").explain()
     assert "member_first_name_prefix" in qs.filter(fu__startswith="ANN").explain()
     plan = Member.objects.filter(Q(card_number="1") | Q(phone_digits__in=["5155550123"])).explain()
+    assert "member_phone_digits" in plan
+    # The digits lookup: list barcode (unique index), card (unique index), phone digits.
+    plan = _by_digits("5155550123").explain()
+    assert "lists_shoppinglist_barcode" in plan and "members_member_card_number" in plan
     assert "member_phone_digits" in plan
 
 
