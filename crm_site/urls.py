@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("apps.checkout.urls")),
     path("reports/", include("apps.reports.urls")),
     path("portal/", include("apps.portal.urls")),
+    path("settlement/", include("apps.agreements.urls")),
     path("admin/", admin.site.urls),
 ]
 
