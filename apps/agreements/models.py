@@ -1,13 +1,23 @@
-"""Deals in which a manufacturer funds part of the discounts on its products."""
+"""Deals in which a manufacturer funds part of the discounts on its products; settlement."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.postgres.fields import ArrayField
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import (
+    ArrayField,
+    BigIntegerRangeField,
+    DateRangeField,
+    RangeOperators,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Func, Value
+from django.urls import reverse
+from django.utils import timezone
 
 
 class AgreementStatus(models.TextChoices):
@@ -75,3 +85,188 @@ class ManufacturerAgreement(models.Model):
     def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": "Must be on or after the start date."})
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = DateRangeField()
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SENT = "sent", "Sent"
+    PAID = "paid", "Paid"
+
+
+class SettlementStatement(models.Model):
+    """The chain's claim on a manufacturer for one agreement and period (dates inclusive).
+
+    A draft is computed live from the redemptions. Sending freezes it: the claimed
+    redemptions become `SettlementLine` rows and the totals are stored, so a later return
+    never changes a sent claim; it is credited on the next statement instead.
+    """
+
+    agreement = models.ForeignKey(
+        ManufacturerAgreement, on_delete=models.PROTECT, related_name="statements"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="Last day of the period (included).")
+    status = models.CharField(
+        max_length=5, choices=StatementStatus.choices, default=StatementStatus.DRAFT
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Frozen when sent; empty while a draft. The rest of a sent claim is its lines.
+    amount_due = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    budget_cap = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    cap_used = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    reversed_count = models.PositiveIntegerField(null=True, blank=True)
+    reversed_discount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "agreement_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="statement_period_order",
+            ),
+            # Two statements of one agreement never cover the same day. The agreement is
+            # compared as a one-point range so that plain GiST range operators suffice
+            # (no btree_gist, which the embedded PostgreSQL of `make run` lacks).
+            ExclusionConstraint(
+                name="statement_no_overlap",
+                expressions=[
+                    (
+                        Func(
+                            F("agreement_id"),
+                            F("agreement_id"),
+                            Value("[]"),
+                            function="int8range",
+                            output_field=BigIntegerRangeField(),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                    (
+                        DateRange(F("period_start"), F("period_end"), Value("[]")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=StatementStatus.DRAFT)
+                | models.Q(
+                    sent_at__isnull=False,
+                    amount_due__isnull=False,
+                    budget_cap__isnull=False,
+                    cap_used__isnull=False,
+                    reversed_count__isnull=False,
+                    reversed_discount__isnull=False,
+                ),
+                name="statement_sent_is_frozen",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=StatementStatus.PAID) | models.Q(paid_at__isnull=False),
+                name="statement_paid_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.agreement} {self.period_start}–{self.period_end}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("settlement:detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        return f"ST-{self.pk:05d}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == StatementStatus.DRAFT
+
+    @property
+    def cap_left(self) -> Decimal | None:
+        if self.budget_cap is None or self.cap_used is None:
+            return None
+        return max(self.budget_cap - self.cap_used, Decimal("0.00"))
+
+
+class LineKind(models.TextChoices):
+    CHARGE = "charge", "Charge"
+    CREDIT = "credit", "Credit"
+
+
+class SettlementLine(models.Model):
+    """A redemption claimed on a sent statement (charge), or credited after its reversal.
+
+    Amounts are stored positive as on the redemption; a credit is subtracted. Unique per
+    (redemption, kind): a redemption is charged at most once and credited at most once.
+    """
+
+    statement = models.ForeignKey(
+        SettlementStatement, on_delete=models.PROTECT, related_name="lines"
+    )
+    redemption = models.ForeignKey(
+        "checkout.Redemption", on_delete=models.PROTECT, related_name="settlement_lines"
+    )
+    kind = models.CharField(max_length=6, choices=LineKind.choices)
+    late = models.BooleanField(
+        default=False, help_text="Charged after its own period: bought before this period."
+    )
+    discount = models.DecimalField(max_digits=12, decimal_places=2)
+    share = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["redemption", "kind"], name="settlement_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(discount__gt=0, share__gte=0)
+                & models.Q(share__lte=models.F("discount")),
+                name="settlement_line_amounts",
+            ),
+        ]
+        indexes = [models.Index(fields=["statement", "kind"], name="settlement_line_statement")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.redemption_id} on {self.statement_id}"
+
+
+class StatementAction(models.TextChoices):
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited"
+    SENT = "sent", "Sent"
+    PAID = "paid", "Marked paid"
+
+
+class StatementEvent(models.Model):
+    """One line of a statement's audit trail: who did what when, with the changes."""
+
+    statement = models.ForeignKey(
+        SettlementStatement, on_delete=models.PROTECT, related_name="events"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=8, choices=StatementAction.choices)
+    from_status = models.CharField(max_length=5, choices=StatementStatus.choices, blank=True)
+    to_status = models.CharField(max_length=5, choices=StatementStatus.choices)
+    note = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="field: [old, new]")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,57 @@
+"""The statement list: paged, sortable, exportable."""
+
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from apps.agreements.models import SettlementStatement
+from apps.members.tables import MoneyColumn
+
+STATUS_COLORS = {"draft": "secondary", "sent": "primary", "paid": "success"}
+
+
+def status_badge(statement: SettlementStatement) -> str:
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>',
+        STATUS_COLORS.get(statement.status, "secondary"),
+        statement.get_status_display(),
+    )
+
+
+class StatementTable(tables.Table):
+    number = tables.Column(
+        verbose_name="Statement",
+        accessor="pk",
+        linkify=True,
+        attrs={"td": {"class": "font-monospace"}},
+    )
+    manufacturer = tables.Column(
+        accessor="agreement__manufacturer__name", verbose_name="Manufacturer"
+    )
+    agreement = tables.Column(accessor="agreement__name", verbose_name="Agreement")
+    period_start = tables.DateColumn("Y-m-d", verbose_name="From")
+    period_end = tables.DateColumn("Y-m-d", verbose_name="To")
+    status = tables.Column()
+    amount_due = MoneyColumn(verbose_name="Amount due", default="—")
+    sent_at = tables.DateColumn("Y-m-d", verbose_name="Sent")
+    paid_at = tables.DateColumn("Y-m-d", verbose_name="Paid")
+
+    class Meta:
+        model = SettlementStatement
+        fields = ["period_start", "period_end", "status", "amount_due", "sent_at", "paid_at"]
+        sequence = ["number", "manufacturer", "agreement", *fields]
+        order_by = ("-period_start",)
+        empty_text = "No statement matches."
+
+    def render_number(self, record):
+        return record.number
+
+    def value_number(self, record):
+        return record.number
+
+    def render_status(self, record):
+        return status_badge(record)
+
+    def value_status(self, record):
+        return record.status

@@ -1,0 +1,226 @@
+"""Settlement pages: statements for marketing to manage, and for a manufacturer to read its own.
+
+A manufacturer user sees only sent or paid statements of its own manufacturer's agreements:
+another maker's statement is a 403, its own draft a 404 (it does not exist for them yet).
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from apps.accounts.models import Role
+from apps.accounts.permissions import role_required
+from apps.agreements import selectors, services
+from apps.agreements.filters import StatementFilter
+from apps.agreements.forms import NoteForm, StatementForm, last_month
+from apps.agreements.models import SettlementStatement
+from apps.agreements.tables import StatementTable, status_badge
+
+CSV_COLUMNS = [
+    "statement",
+    "section",
+    "redemption",
+    "purchased_on",
+    "reversed_on",
+    "store",
+    "campaign",
+    "upc",
+    "brand",
+    "product",
+    "quantity",
+    "discount",
+    "manufacturer_share",
+    "charged",
+    "amount",
+]
+
+
+def _manages(user) -> bool:
+    return user.has_role(Role.MARKETING)
+
+
+def _statement_for(request, pk: int) -> SettlementStatement:
+    """Return the statement if the user may read it; 403 or 404 otherwise."""
+    statement = get_object_or_404(
+        SettlementStatement.objects.select_related(
+            "agreement__manufacturer", "created_by", "sent_by", "paid_by"
+        ),
+        pk=pk,
+    )
+    user = request.user
+    if _manages(user):
+        return statement
+    if (
+        user.role != Role.MANUFACTURER
+        or statement.agreement.manufacturer_id != user.manufacturer_id
+    ):
+        raise PermissionDenied
+    if statement.is_draft:
+        raise Http404("No such statement")
+    return statement
+
+
+@role_required(Role.MARKETING, Role.MANUFACTURER)
+def statement_list(request):
+    manages = _manages(request.user)
+    statements = selectors.statements_visible_to(request.user)
+    statement_filter = StatementFilter(
+        request.GET, queryset=statements, manufacturer_filter=manages
+    )
+    table = StatementTable(statement_filter.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    export_format = request.GET.get("_export")
+    if TableExport.is_valid_format(export_format):
+        return TableExport(export_format, table).response(f"statements.{export_format}")
+    export_params = request.GET.copy()
+    export_params.pop("page", None)
+    export_params["_export"] = "csv"
+    return render(
+        request,
+        "agreements/statement_list.html",
+        {
+            "filter": statement_filter,
+            "table": table,
+            "manages": manages,
+            "export_query": export_params.urlencode(),
+        },
+    )
+
+
+def _edit(request, statement: SettlementStatement | None):
+    if statement is None:
+        start, end = last_month(timezone.localdate())
+        initial = {"period_start": start, "period_end": end}
+        if request.GET.get("agreement", "").isdigit():
+            initial["agreement"] = int(request.GET["agreement"])
+    else:
+        initial = {
+            "agreement": statement.agreement_id,
+            "period_start": statement.period_start,
+            "period_end": statement.period_end,
+            "note": statement.note,
+        }
+    form = StatementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if statement is None:
+                saved = services.statement_create(**form.cleaned_data, user=request.user)
+            else:
+                saved = services.statement_update(
+                    statement_id=statement.pk, **form.cleaned_data, user=request.user
+                )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, f"Statement {saved.number} saved as a draft.")
+            return redirect(saved)
+    return render(request, "agreements/statement_form.html", {"form": form, "statement": statement})
+
+
+@role_required(Role.MARKETING)
+def statement_create(request):
+    return _edit(request, None)
+
+
+@role_required(Role.MARKETING)
+def statement_edit(request, pk: int):
+    statement = get_object_or_404(SettlementStatement, pk=pk)
+    if not statement.is_draft:
+        messages.error(request, f"{statement.number} is {statement.status}: it cannot be edited.")
+        return redirect(statement)
+    return _edit(request, statement)
+
+
+@role_required(Role.MARKETING, Role.MANUFACTURER)
+def statement_detail(request, pk: int):
+    statement = _statement_for(request, pk)
+    manages = _manages(request.user)
+    overview = selectors.statement_overview(statement=statement)
+    context = {
+        "statement": statement,
+        "agreement": statement.agreement,
+        "overview": overview,
+        "claim": overview.claim,
+        "sections": [
+            (name, selectors.SECTION_TITLES[name], overview.claim.rows[name])
+            for name in selectors.SECTIONS
+        ],
+        "status_badge": status_badge(statement),
+        "reversed_since": selectors.statement_reversed_since_sent(statement=statement),
+        "manages": manages,
+    }
+    if manages:
+        context["events"] = statement.events.select_related("user")
+        context["note_form"] = NoteForm()
+    return render(request, "agreements/statement_detail.html", context)
+
+
+@role_required(Role.MARKETING, Role.MANUFACTURER)
+def statement_csv(request, pk: int):
+    statement = _statement_for(request, pk)
+    name = (
+        f"{statement.number}-{statement.agreement.manufacturer.code}-"
+        f"{statement.period_start:%Y%m%d}-{statement.period_end:%Y%m%d}.csv"
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for row in selectors.statement_lines(statement=statement):
+        credit = row["section"] == "credit"
+        writer.writerow(
+            [
+                statement.number,
+                row["section"],
+                row["redemption_id"],
+                timezone.localdate(row["purchased_at"]).isoformat(),
+                timezone.localdate(row["reversed_at"]).isoformat() if credit else "",
+                row["store"],
+                row["campaign"],
+                row["upc"],
+                row["brand"],
+                row["product"],
+                row["quantity"].normalize(),
+                row["discount"],
+                row["share"],
+                "credit" if credit else ("yes" if row["share"] > 0 else "no: beyond the cap"),
+                -row["share"] if credit else row["share"],
+            ]
+        )
+    return response
+
+
+def _transition_view(service, done: str):
+    @role_required(Role.MARKETING)
+    @require_POST
+    def view(request, pk: int):
+        statement = get_object_or_404(SettlementStatement, pk=pk)
+        form = NoteForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        try:
+            saved = service(statement_id=statement.pk, user=request.user, note=note)
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, f"Statement {saved.number} {done}.")
+        return redirect(statement)
+
+    return view
+
+
+statement_send = _transition_view(services.statement_send, "marked sent")
+statement_mark_paid = _transition_view(services.statement_mark_paid, "marked paid")
