@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Imports", "baskets:import_list", (Role.MARKETING,)),
     ("Campaigns", "campaigns:list", (Role.MARKETING,)),
     ("Lists", "lists:index", (Role.MARKETING,)),
+    ("Settlement", "settlement:list", (Role.MARKETING,)),
     ("Jobs", "jobs:list", (Role.MARKETING,)),
 ]
 
