@@ -1,0 +1,117 @@
+"""Plotly figures of the portal, drawn from published figures only (never hidden values)."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+
+from apps.portal.formatting import as_text
+from apps.portal.report import TOTAL, Hidden, Section
+
+COLORS = {"yours": "#198754", "national": "#0d6efd", "store": "#fd7e14"}
+LAYOUT = dict(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 50})
+
+
+def _number(value):
+    """Return a plottable number, or None for a hidden or empty figure."""
+    return None if value is None or isinstance(value, Hidden) else float(value)
+
+
+def weekly_funding_figure(section: Section) -> dict:
+    """Bars of the money you funded each week; hidden weeks are marked, not drawn."""
+    weeks = [row["label"] for row in section.rows]
+    funded = [_number(row["funded"]) for row in section.rows]
+    hidden = [w for w, row in zip(weeks, section.rows, strict=True)
+              if isinstance(row["funded"], Hidden)]  # fmt: skip
+    figure = go.Figure(
+        go.Bar(
+            x=weeks,
+            y=funded,
+            marker_color=COLORS["yours"],
+            name="Funded by you",
+            customdata=[as_text(row["redemptions"], "count") for row in section.rows],
+            hovertemplate="Week of %{x}: $%{y:,.2f} funded, %{customdata} redemptions"
+            "<extra></extra>",
+        )
+    )
+    if hidden:
+        k = next(row["funded"].k for row in section.rows if isinstance(row["funded"], Hidden))
+        figure.add_trace(
+            go.Scatter(
+                x=hidden,
+                y=[0] * len(hidden),
+                mode="markers",
+                marker={"symbol": "line-ew-open", "size": 14, "color": "#6c757d"},
+                name=f"Hidden (< {k} members)",
+                hovertemplate=f"Week of %{{x}}: fewer than {k} members<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title={"text": "Discount money you funded, by week", "x": 0},
+        xaxis={"title": "Week from (Monday)", "type": "date", "tickformat": "%b %-d"},
+        yaxis={"title": "Funded ($)", "rangemode": "tozero"},
+        height=320,
+        legend={"orientation": "h", "y": -0.3},
+        **LAYOUT,
+    )
+    return json.loads(figure.to_json())
+
+
+def sales_mix_figure(section: Section) -> dict:
+    """Stacked bars: each category's member sales by brand type; hidden parts left out."""
+    labels = [row["label"] for row in section.rows]
+    figure = go.Figure()
+    for key, name in (("yours", "Your brands"), ("national", "Other national brands"),
+                      ("store", "Store brand")):  # fmt: skip
+        figure.add_trace(
+            go.Bar(
+                y=labels,
+                x=[_number(row[key]) for row in section.rows],
+                name=name,
+                orientation="h",
+                marker_color=COLORS[key],
+                customdata=[as_text(row[key], "money") for row in section.rows],
+                hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        title={"text": "Member sales by brand type (hidden figures left out)", "x": 0},
+        xaxis={"title": "Sales ($)"},
+        yaxis={"autorange": "reversed"},
+        height=max(260, 60 + 36 * len(labels)),
+        legend={"orientation": "h", "y": -0.25},
+        **LAYOUT,
+    )
+    return json.loads(figure.to_json())
+
+
+def matrix_figure(section: Section, *, title: str, colorscale: str = "Greens") -> dict:
+    """A heatmap of a cross-table's cells (not its totals); hidden cells blank, labelled."""
+    columns = [c for c in section.columns[1:] if c.key != TOTAL]
+    rows = [row for row in section.rows if any(row[c.key] is not None for c in columns)]
+    z = [[_number(row[c.key]) for c in columns] for row in rows]
+    text = [["" if row[c.key] is None else as_text(row[c.key], c.kind) for c in columns]
+            for row in rows]  # fmt: skip
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[c.label for c in columns],
+            y=[row["label"] for row in rows],
+            text=text,
+            texttemplate="%{text}",
+            colorscale=colorscale,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            showscale=False,
+            xgap=2,
+            ygap=2,
+        )
+    )
+    figure.update_layout(
+        title={"text": title, "x": 0},
+        yaxis={"autorange": "reversed"},
+        height=120 + 60 * len(rows),
+        **LAYOUT,
+    )
+    return json.loads(figure.to_json())

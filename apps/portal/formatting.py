@@ -1,0 +1,47 @@
+"""How a published figure reads on a page and in a CSV file."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from apps.portal.report import Hidden
+
+CENT = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def as_text(value, kind: str) -> str:
+    """Return the figure for a page: $1,234.50, 12.5%, 1,234; '< K' when hidden."""
+    if isinstance(value, Hidden):
+        return str(value)
+    if value is None:
+        return "—"
+    if kind == "money":
+        return f"${_money(value):,}"
+    if kind == "share":
+        return f"{Decimal(value) * 100:.1f}%"
+    if kind == "units":
+        return f"{Decimal(value).normalize():,f}"
+    if kind == "count":
+        return f"{int(value):,}"
+    return str(value)
+
+
+def as_csv(value, kind: str) -> str:
+    """Return the figure for a CSV cell: plain numbers, '< K' when hidden, '' when empty."""
+    if isinstance(value, Hidden):
+        return str(value)
+    if value is None:
+        return ""
+    if kind == "money":
+        return f"{_money(value)}"
+    if kind == "share":
+        return f"{Decimal(value).quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP)}"
+    if kind == "units":
+        return f"{Decimal(value).normalize():f}"
+    if kind == "count":
+        return str(int(value))
+    return str(value)

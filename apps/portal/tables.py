@@ -1,0 +1,82 @@
+"""Page tables of the portal, built from report sections (published figures only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from apps.portal.formatting import as_text
+from apps.portal.report import Hidden, Section
+
+NUMBER_ATTRS = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"},
+                "tf": {"class": "text-end text-nowrap"}}  # fmt: skip
+
+
+class FigureColumn(tables.Column):
+    """A published figure: formatted by kind; '< K' for a hidden one, '—' for an empty cell."""
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(attrs=NUMBER_ATTRS, default="—", **kwargs)
+
+    def render(self, value):
+        if isinstance(value, Hidden):
+            return format_html(
+                '<span class="text-muted" title="Fewer than {} members, or hidden so that '
+                'such a figure cannot be worked out from the totals">{}</span>',
+                value.k,
+                str(value),
+            )
+        return as_text(value, self.kind)
+
+
+class LabelColumn(tables.Column):
+    def __init__(self, *, href: Callable[[dict], str | None] | None, **kwargs):
+        self.href = href
+        super().__init__(attrs={"td": {"class": "text-nowrap"}}, **kwargs)
+
+    def render(self, value, record):
+        url = self.href(record) if self.href else None
+        return format_html('<a href="{}">{}</a>', url, value) if url else value
+
+
+def section_table(
+    section: Section,
+    *,
+    prefix: str,
+    link: Callable[[dict], str | None] | None = None,
+) -> tables.Table:
+    """Return a django-tables2 table of the section; its total row is the footer."""
+    total = section.total or {}
+    columns = []
+    for n, column in enumerate(section.columns):
+        footer = total.get(column.key, "") if total else None
+        if n == 0:
+            columns.append(
+                (column.key, LabelColumn(href=link, verbose_name=column.label, footer=footer))
+            )
+        else:
+            text = "" if not total else as_text(total.get(column.key), column.kind)
+            columns.append(
+                (
+                    column.key,
+                    FigureColumn(
+                        kind=column.kind,
+                        verbose_name=column.label,
+                        footer=text if total else None,
+                    ),
+                )
+            )
+    return tables.Table(
+        section.rows,
+        extra_columns=columns,
+        prefix=f"{prefix}-",
+        orderable=section.sortable,
+        empty_text="No figures.",
+        attrs={
+            "class": "table table-sm table-striped table-hover portal-table"
+            + (" portal-matrix" if section.matrix else "")
+        },  # fmt: skip
+    )
