@@ -1,0 +1,381 @@
+"""Plotly figures of the dashboard, built in Python and embedded as JSON (`json_script`).
+
+One palette everywhere: national brand blue, store brand green (the chain's own colour),
+swingers orange; usage tiers light to dark; the store's money green, manufacturers' violet.
+"""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+
+from apps.segments.charts import pareto_figure  # noqa: F401  (the same curve as Member value)
+
+LOYALTY_COLORS = {"national": "#1c7ed6", "swinger": "#f08c00", "store": "#2f9e44"}
+MOVE_COLORS = {**LOYALTY_COLORS, "new": "#adb5bd", "lapsed": "#868e96"}
+TIER_COLORS = {1: "#99e9f2", 2: "#22b8cf", 3: "#0b7285"}
+STORE_COLOR = "#2f9e44"
+MANUFACTURER_COLOR = "#7048e8"
+RISK_COLOR = "#e03131"
+NEUTRAL = "#ced4da"
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12}
+
+
+def _layout(figure: go.Figure, title: str, *, height: int = 340, **layout) -> dict:
+    figure.update_layout(
+        title={"text": title, "x": 0, "font": {"size": 15}},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        template="plotly_white",
+        font=FONT,
+        legend={"orientation": "h", "y": -0.2},
+        **layout,
+    )
+    return json.loads(figure.to_json())
+
+
+def _hex_to_rgba(color: str, alpha: float) -> str:
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def cells_figure(cells: list[dict], *, measure: str) -> dict:
+    """Buyers (or sales) per usage tier, one bar per loyalty group, in the palette."""
+    money = measure == "sales"
+    figure = go.Figure()
+    for loyalty, label in (
+        ("national", "National-brand loyal"),
+        ("swinger", "Swinger"),
+        ("store", "Store-brand loyal"),
+    ):
+        rows = sorted((c for c in cells if c["loyalty"] == loyalty), key=lambda c: c["usage_tier"])
+        figure.add_trace(
+            go.Bar(
+                name=label,
+                x=[f"{c['tier_name']} usage" for c in rows],
+                y=[float(c[measure]) for c in rows],
+                marker_color=LOYALTY_COLORS[loyalty],
+                hovertemplate=(
+                    f"{label}, %{{x}}: "
+                    + ("$%{y:,.0f}" if money else "%{y:,} buyers")
+                    + "<extra></extra>"
+                ),
+            )
+        )
+    return _layout(
+        figure,
+        "Category sales by loyalty × usage cell" if money else "Buyers by loyalty × usage cell",
+        barmode="group",
+        xaxis={"title": {"text": "Usage tier (category spend terciles)"}},
+        yaxis={
+            "title": {"text": "Sales at paid prices ($)" if money else "Buyers"},
+            "tickprefix": "$" if money else "",
+            "tickformat": ",.0f",
+            "rangemode": "tozero",
+        },
+    )
+
+
+def moves_figure(totals: dict[tuple[str, str], int], *, since: str) -> dict:
+    """A Sankey of buyers from the previous snapshot's loyalty group to the current one."""
+    sources = ["national", "swinger", "store", "new"]
+    targets = ["national", "swinger", "store", "lapsed"]
+    names = {
+        "national": "National-brand loyal",
+        "swinger": "Swinger",
+        "store": "Store-brand loyal",
+        "new": "New buyers",
+        "lapsed": "Stopped buying",
+    }
+    labels = [f"{names[s]} ({since})" for s in sources] + [f"{names[t]} (now)" for t in targets]
+    colors = [MOVE_COLORS[s] for s in sources] + [MOVE_COLORS[t] for t in targets]
+    link = {"source": [], "target": [], "value": [], "color": []}
+    for i, source in enumerate(sources):
+        for j, target in enumerate(targets):
+            value = totals.get((source, target), 0)
+            if value:
+                link["source"].append(i)
+                link["target"].append(len(sources) + j)
+                link["value"].append(value)
+                link["color"].append(_hex_to_rgba(MOVE_COLORS[source], 0.35))
+    figure = go.Figure(
+        go.Sankey(
+            arrangement="fixed",
+            node={"label": labels, "color": colors, "pad": 18, "thickness": 18},
+            link={**link, "hovertemplate": "%{source.label} → %{target.label}: "
+                  "%{value:,} buyers<extra></extra>"},
+            valueformat=",d",
+        )
+    )  # fmt: skip
+    return _layout(figure, f"How buyers moved between loyalty groups since {since}", height=380)
+
+
+def histogram_figure(bins: list[dict], *, measure: str) -> dict:
+    """Members per bin of CLV or of P(active)."""
+    clv = measure == "clv"
+    width = next((b["upper"] - b["lower"] for b in bins if b["upper"] is not None), 1.0)
+    scale = 1 if clv else 100
+    text = []
+    for b in bins:
+        if clv:
+            upper = " and above" if b["upper"] is None else f"–${b['upper']:,.0f}"
+            text.append(f"${b['lower']:,.0f}{upper}")
+        else:
+            text.append(f"{b['lower']:.0%}–{b['upper']:.0%}")
+    figure = go.Figure(
+        go.Bar(
+            x=[scale * (b["lower"] + width / 2) for b in bins],
+            y=[b["members"] for b in bins],
+            width=[scale * width] * len(bins),
+            customdata=text,
+            marker_color=STORE_COLOR if clv else "#1c7ed6",
+            marker_line={"color": "white", "width": 1},
+            hovertemplate="%{customdata}: %{y:,} members<extra></extra>",
+        )
+    )
+    if clv:
+        title, xaxis = (
+            "Distribution of 12-month customer lifetime value",
+            {"title": {"text": "CLV, 12 months ($; last bar: top 1 % and above)"},
+             "tickprefix": "$", "tickformat": ",.0f"},
+        )  # fmt: skip
+    else:
+        title, xaxis = (
+            "Distribution of the probability a member is still active",
+            {"title": {"text": "P(active) (%)"}, "range": [0, 100], "ticksuffix": "%"},
+        )
+    return _layout(
+        figure,
+        title,
+        showlegend=False,
+        xaxis=xaxis,
+        yaxis={"title": {"text": "Members"}, "tickformat": ",d"},
+    )
+
+
+def at_risk_figure(stores: list[dict]) -> dict:
+    """Members per home store, at risk of churning in red."""
+    names = [s["store"] for s in stores]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="At risk",
+                x=names,
+                y=[s["at_risk"] for s in stores],
+                marker_color=RISK_COLOR,
+                customdata=[100 * (s["at_risk_share"] or 0) for s in stores],
+                hovertemplate="%{x}: %{y:,} at risk (%{customdata:.1f}%)<extra></extra>",
+            ),
+            go.Bar(
+                name="Not at risk",
+                x=names,
+                y=[s["members"] - s["at_risk"] for s in stores],
+                marker_color=NEUTRAL,
+                hovertemplate="%{x}: %{y:,} not at risk<extra></extra>",
+            ),
+        ]
+    )
+    return _layout(
+        figure,
+        "Members at risk of churning, by home store",
+        barmode="stack",
+        xaxis={"title": {"text": "Home store"}},
+        yaxis={"title": {"text": "Members"}, "tickformat": ",d"},
+    )
+
+
+def reach_figure(periods: list[dict]) -> dict:
+    """Per list period: lists made (eligible members), lists with offers, lists redeemed."""
+    x = [p["period_start"].isoformat() for p in periods]
+    figure = go.Figure()
+    for key, name, color in (
+        ("lists", "Lists made (eligible members)", "#74c0fc"),
+        ("with_offers", "With an offer", "#1c7ed6"),
+        ("redeemed_lists", "With a redemption", STORE_COLOR),
+    ):
+        figure.add_trace(
+            go.Bar(
+                name=name,
+                x=x,
+                y=[p[key] for p in periods],
+                marker_color=color,
+                hovertemplate=f"{name}, period of %{{x|%b %d, %Y}}: %{{y:,}}<extra></extra>",
+            )
+        )
+    return _layout(
+        figure,
+        "List reach per biweekly period",
+        barmode="group",
+        xaxis={"title": {"text": "List period starting"}, "type": "date",
+               "tickformat": "%b %d"},
+        yaxis={"title": {"text": "Lists"}, "tickformat": ",d", "rangemode": "tozero"},
+    )  # fmt: skip
+
+
+def redemption_rate_figure(cell_rows: list[dict]) -> dict:
+    """Redemption rate (redeemers ÷ members who got the offer) per campaign and usage tier."""
+    totals: dict[tuple[str, int], list[int]] = {}
+    campaigns: list[str] = []
+    for r in cell_rows:
+        if r["campaign"] not in campaigns:
+            campaigns.append(r["campaign"])
+        got = totals.setdefault((r["campaign"], r["usage_tier"]), [0, 0])
+        got[0] += r["redeemers"]
+        got[1] += r["reached"]
+    figure = go.Figure()
+    for tier, name in ((1, "Low usage"), (2, "Medium usage"), (3, "High usage")):
+        values = [totals.get((c, tier)) for c in campaigns]
+        figure.add_trace(
+            go.Bar(
+                name=name,
+                x=campaigns,
+                y=[100 * v[0] / v[1] if v and v[1] else None for v in values],
+                customdata=[[v[0], v[1]] if v else [0, 0] for v in values],
+                marker_color=TIER_COLORS[tier],
+                hovertemplate=(
+                    f"%{{x}}, {name.lower()}: %{{y:.1f}}% "
+                    "(%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"
+                ),
+            )
+        )
+    return _layout(
+        figure,
+        "Redemption rate by campaign and usage tier",
+        barmode="group",
+        xaxis={"title": {"text": "Campaign"}},
+        yaxis={"title": {"text": "Redeemed (% of members who got the offer)"},
+               "ticksuffix": "%", "rangemode": "tozero"},
+    )  # fmt: skip
+
+
+def cost_split_figure(campaigns: list[dict]) -> dict:
+    """Discount cost per campaign: the store's net cost and the manufacturers' share."""
+    names = [c["name"] for c in campaigns]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="Store (net cost)",
+                y=names,
+                x=[float(c["store_cost"]) for c in campaigns],
+                orientation="h",
+                marker_color=STORE_COLOR,
+                hovertemplate="%{y}: store pays $%{x:,.2f}<extra></extra>",
+            ),
+            go.Bar(
+                name="Manufacturers",
+                y=names,
+                x=[float(c["manufacturer_share"]) for c in campaigns],
+                orientation="h",
+                marker_color=MANUFACTURER_COLOR,
+                hovertemplate="%{y}: manufacturers pay $%{x:,.2f}<extra></extra>",
+            ),
+        ]
+    )
+    return _layout(
+        figure,
+        "Discount cost by campaign: store vs manufacturers",
+        height=max(260, 120 + 40 * len(names)),
+        barmode="stack",
+        xaxis={"title": {"text": "Discounts given ($)"}, "tickprefix": "$",
+               "tickformat": ",.0f"},
+        yaxis={"automargin": True, "autorange": "reversed"},
+    )  # fmt: skip
+
+
+def cost_month_figure(months: list[dict]) -> dict:
+    """Discounts per month, the store's net cost and the manufacturers' share stacked."""
+    x = [m["month"].isoformat() for m in months]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="Store (net cost)",
+                x=x,
+                y=[float(m["store_cost"]) for m in months],
+                marker_color=STORE_COLOR,
+                hovertemplate="%{x|%b %Y}: store pays $%{y:,.2f}<extra></extra>",
+            ),
+            go.Bar(
+                name="Manufacturers",
+                x=x,
+                y=[float(m["manufacturer_share"]) for m in months],
+                marker_color=MANUFACTURER_COLOR,
+                hovertemplate="%{x|%b %Y}: manufacturers pay $%{y:,.2f}<extra></extra>",
+            ),
+        ]
+    )
+    return _layout(
+        figure,
+        "Discount cost per month",
+        barmode="stack",
+        xaxis={"title": {"text": "Month of purchase"}, "type": "date", "tickformat": "%b %Y",
+               "dtick": "M1"},
+        yaxis={"title": {"text": "Discounts given ($)"}, "tickprefix": "$",
+               "tickformat": ",.0f"},
+    )  # fmt: skip
+
+
+def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
+    """Each campaign's difference to its holdout with its 95 % interval (a forest plot)."""
+    spend = measure == "spend"
+    rows = [c for c in campaigns if c[f"{measure}_diff"] is not None]
+    scale = 1 if spend else 100
+    diff = [scale * c[f"{measure}_diff"] for c in rows]
+    # Without an interval (a group of one member) the point is drawn alone.
+    low = [
+        d if c[f"{measure}_low"] is None else scale * c[f"{measure}_low"]
+        for c, d in zip(rows, diff, strict=True)
+    ]
+    high = [
+        d if c[f"{measure}_high"] is None else scale * c[f"{measure}_high"]
+        for c, d in zip(rows, diff, strict=True)
+    ]
+    fmt = "$%{x:,.2f}" if spend else "%{x:+.1f} points"
+    span = []
+    for c, lo, hi in zip(rows, low, high, strict=True):
+        if c[f"{measure}_low"] is None:
+            span.append("no interval: too few members")
+        elif spend:
+            span.append(f"95% CI ${lo:,.2f} to ${hi:,.2f}")
+        else:
+            span.append(f"95% CI {lo:+.1f} to {hi:+.1f} points")
+    figure = go.Figure(
+        go.Scatter(
+            x=diff,
+            y=[c["name"] for c in rows],
+            mode="markers",
+            marker={"color": STORE_COLOR, "size": 11, "symbol": "diamond"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [h - d for h, d in zip(high, diff, strict=True)],
+                "arrayminus": [d - lo for d, lo in zip(diff, low, strict=True)],
+                "color": "#495057",
+                "thickness": 2,
+                "width": 6,
+            },
+            customdata=span,
+            hovertemplate=f"%{{y}}: {fmt} (%{{customdata}})<extra></extra>",
+        )
+    )  # fmt: skip
+    figure.add_vline(x=0, line={"color": "#adb5bd", "dash": "dot"})
+    title = (
+        "Lift in category sales per member vs holdout (95% CI)"
+        if spend
+        else "Lift in conversion to the target brand type vs holdout (95% CI)"
+    )
+    axis = (
+        {"title": {"text": "Treated − holdout, category sales per member ($)"},
+         "tickprefix": "$", "zeroline": False}
+        if spend
+        else {"title": {"text": "Treated − holdout, share converted (percentage points)"},
+              "zeroline": False}
+    )  # fmt: skip
+    return _layout(
+        figure,
+        title,
+        height=max(260, 120 + 40 * len(rows)),
+        showlegend=False,
+        xaxis=axis,
+        yaxis={"automargin": True, "autorange": "reversed"},
+    )

@@ -1,0 +1,78 @@
+"""Confidence intervals of a campaign's lift over its holdout, vectorized over campaigns.
+
+Plain NumPy/SciPy (no Django): the callers hand in arrays of group sizes, sums and sums of
+squares (the sufficient statistics the refresh stores), one element per campaign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+WELCH_METHOD = (
+    "Welch's two-sample t interval: difference of the mean category sales per member, "
+    "treated − holdout, ± t(0.975, ν) · √(s₁²/n₁ + s₀²/n₀), with ν from the "
+    "Welch–Satterthwaite equation (for large groups this is the normal interval ±1.96 SE)."
+)
+PROPORTION_METHOD = (
+    "Two-proportion z interval (Wald, unpooled): p₁ − p₀ ± 1.96 · √(p₁(1−p₁)/n₁ + p₀(1−p₀)/n₀)."
+)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Differences (treated − holdout) with standard errors and two-sided interval bounds."""
+
+    difference: np.ndarray
+    se: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    df: np.ndarray | None = None
+    p_value: np.ndarray | None = None
+
+
+def mean_and_variance(n, total, total_sq) -> tuple[np.ndarray, np.ndarray]:
+    """Return the mean and the sample variance (n − 1 denominator) from n, Σx and Σx².
+
+    Variance is NaN below two members. The sums are exact in the database (numeric); in
+    float64 Σx² − (Σx)²/n loses only digits far below a cent for spend data, whose spread
+    is a large part of Σx².
+    """
+    n = np.asarray(n, dtype=float)
+    total = np.asarray(total, dtype=float)
+    total_sq = np.asarray(total_sq, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(n > 0, total / n, np.nan)
+        variance = np.where(n > 1, (total_sq - total * mean) / (n - 1), np.nan)
+    return mean, np.maximum(variance, 0.0)
+
+
+def welch_interval(n1, mean1, var1, n0, mean0, var0, *, level: float = 0.95) -> Interval:
+    """Welch's t interval for mean1 − mean0 (treated − holdout), with its two-sided p-value."""
+    n1, mean1, var1, n0, mean0, var0 = (
+        np.asarray(a, dtype=float) for a in (n1, mean1, var1, n0, mean0, var0)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a, b = var1 / n1, var0 / n0
+        se = np.sqrt(a + b)
+        # Welch–Satterthwaite; when both variances are 0 the difference is exact (df = inf).
+        df = np.where(a + b > 0, (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n0 - 1)), np.inf)
+        difference = mean1 - mean0
+        q = stats.t.ppf(0.5 + level / 2, df)
+        t = np.where(se > 0, difference / se, np.nan)
+        p_value = np.where(se > 0, 2 * stats.t.sf(np.abs(t), df), np.nan)
+    return Interval(difference, se, difference - q * se, difference + q * se, df, p_value)
+
+
+def two_proportion_interval(x1, n1, x0, n0, *, level: float = 0.95) -> Interval:
+    """Wald interval for p1 − p0 with x successes out of n in each group."""
+    x1, n1, x0, n0 = (np.asarray(a, dtype=float) for a in (x1, n1, x0, n0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p1, p0 = x1 / n1, x0 / n0
+        se = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
+        z = stats.norm.ppf(0.5 + level / 2)
+        difference = p1 - p0
+        p_value = np.where(se > 0, 2 * stats.norm.sf(np.abs(difference) / se), np.nan)
+    return Interval(difference, se, difference - z * se, difference + z * se, p_value=p_value)
