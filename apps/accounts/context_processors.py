@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Campaigns", "campaigns:list", (Role.MARKETING,)),
     ("Lists", "lists:index", (Role.MARKETING,)),
     ("Settlement", "settlement:list", (Role.MARKETING,)),
+    ("Reports", "reports:loyalty", (Role.MARKETING,)),
     ("Jobs", "jobs:list", (Role.MARKETING,)),
 ]
 
