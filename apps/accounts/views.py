@@ -14,4 +14,6 @@ def home(request):
         return redirect("members:list")
     if user.has_role(Role.CASHIER):
         return redirect("members:lookup")
+    if user.has_role(Role.MANUFACTURER):
+        return redirect("portal:index")
     return render(request, "accounts/home.html")
