@@ -239,7 +239,7 @@ def test_closed_card_is_flagged_loudly_and_its_offers_do_not_apply(cashier, till
     member.status = MemberStatus.CLOSED
     member.save()
     html = cashier.get(SCREEN, {"q": CURRENT_LIST}).content.decode()
-    assert "CARD CLOSED" in html and 'class="alert alert-danger' in html
+    assert "CARD CLOSED" in html and 'class="alert text-bg-danger' in html
     assert "Card closed" in html and "Card closed: none of these offers applies." in html
 
 
@@ -390,3 +390,18 @@ def test_query_count_does_not_grow_with_the_list(
         BasketFactory(member=till["member"])
     with django_assert_num_queries(queries):
         assert cashier.get(SCREEN, {"q": typed}).status_code == 200
+
+
+def test_the_screen_reads_redemptions_and_lists_through_indexes(till):
+    """The planner would seq-scan these tiny tables; forbid that to see which index fits."""
+    from django.db import connection
+
+    from apps.checkout.models import Redemption
+
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+    item_ids = [till["heinz_item"].pk, till["own_item"].pk]
+    plan = Redemption.objects.filter(list_item_id__in=item_ids, reversed_at__isnull=True).explain()
+    assert "redemption_once_per_list_item" in plan
+    plan = ShoppingList.objects.filter(member=till["member"]).explain()
+    assert "list_one_per_member_period" in plan or "lists_shoppinglist_member_id" in plan

@@ -57,7 +57,7 @@ def current_list_section(context, member, list_id: int | None = None):
     if shopping_list is not None:
         items = list(
             shopping_list.items.exclude(kind=ItemKind.CONTENT)
-            .select_related("product", "campaign")
+            .select_related("campaign")  # the item carries its own description and price
             .order_by("kind", "id")
         )
     offers = [item for item in items if item.kind == ItemKind.OFFER]
