@@ -28,7 +28,6 @@ from tests.access_rules import (
     SIGNED_IN,
     TILL,
     TO_LOGIN,
-    UNAUTHORIZED,
     everyone,
     page,
 )
@@ -63,9 +62,6 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "lists:index": page(*MARKETING),
     "lists:detail": page(*MARKETING),
     "lists:pdf": page(*MARKETING),
-    # The POS API authenticates tills by bearer token only; a staff session is not enough.
-    "checkout:checkout": everyone(UNAUTHORIZED),
-    "checkout:return": everyone(UNAUTHORIZED),
     # The admin has its own sign-in: everyone but staff is sent there.
     "admin:index": {**everyone(REDIRECT), "admin": OK},
 }
