@@ -6,4 +6,5 @@ app_name = "checkout"
 urlpatterns = [
     path("api/pos/checkout", views.checkout, name="checkout"),
     path("api/pos/return", views.return_, name="return"),
+    path("api/pos/openapi.json", views.openapi, name="openapi"),
 ]

@@ -1,20 +1,57 @@
-"""Parse and check a checkout request body: every field's error at once, never an exception."""
+"""Parse and check POS request bodies: every field's error at once, never an exception.
+
+The limits and patterns here are also the OpenAPI schema's (apps/checkout/openapi.py builds
+it from them), so what the schema promises and what the server accepts cannot drift apart.
+Patterns are written for both Python's `re` and ECMA-262 (JSON Schema's dialect): ASCII
+classes, no lookarounds. The server matches them with `re.fullmatch`, stricter than a
+JSON Schema `pattern` about a trailing newline.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+MAX_BODY_BYTES = 1024 * 1024  # a body of MAX_LINES lines is about 80 kB
 MAX_LINES = 1000
 MAX_QUANTITY = Decimal("1000000")
 MAX_PRICE = Decimal("100000000")
+# Basket.total_amount and BasketLine.amount are numeric(12,2).
+MAX_TOTAL = Decimal("10000000000")
 # Basket.basket_id is 64 characters: "POS:<store>:<transaction_id>".
 BASKET_ID_MAX = 64
+STORE_CODE_MAX = 32  # Store.code
+# The longest id any store allows: the store code has at least one character.
+TRANSACTION_ID_MAX = BASKET_ID_MAX - len("POS:x:")
+SCANNED_MAX = 64
+UPC_MAX = 14  # Product.upc
+
+# An id or UPC: printable ASCII without spaces.
+PRINTABLE_PATTERN = r"^[!-~]+$"
+# Free text (a store code, a scan): anything but NUL, which PostgreSQL text cannot hold.
+NO_NUL_PATTERN = r"^[^\u0000]*$"
+# ISO 8601 date-time, offset optional (then the site's time zone), years 1970-2999.
+DATETIME_PATTERN = (
+    r"^(19[7-9][0-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):?[0-5][0-9])?$"
+)
+# A quantity as a string: > 0, < 1000000, at most 3 decimals, no leading zeros.
+QUANTITY_PATTERN = r"^([1-9][0-9]{0,5}(\.[0-9]{1,3})?|0\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9]))$"
+# A unit price as a string: >= 0, < 100000000, at most 2 decimals, no leading zeros.
+PRICE_PATTERN = r"^(0|[1-9][0-9]{0,7})(\.[0-9]{1,2})?$"
+
+CHECKOUT_FIELDS = ("transaction_id", "store", "scanned", "purchased_at", "lines")
+CHECKOUT_LINE_FIELDS = ("upc", "quantity", "unit_price")
+RETURN_FIELDS = ("transaction_id", "store", "original_transaction_id", "returned_at", "lines")
+RETURN_LINE_FIELDS = ("upc", "quantity")
 
 
 @dataclass(frozen=True)
@@ -33,12 +70,71 @@ class CheckoutRequest:
     lines: tuple[CheckoutLine, ...]
 
 
+@dataclass(frozen=True)
+class ReturnLine:
+    upc: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    transaction_id: str
+    store: str
+    original_transaction_id: str
+    returned_at: dt.datetime
+    lines: tuple[ReturnLine, ...]
+
+
 def basket_id_for(*, store_code: str, transaction_id: str) -> str:
     return f"POS:{store_code}:{transaction_id}"
 
 
-def _decimal(value, *, places: int, positive: bool, maximum: Decimal) -> tuple[Decimal | None, str]:
-    """Return (the value as a Decimal, "") or (None, why not)."""
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _bad_text(value) -> bool:
+    """True when some string (key or value) holds NUL or an unpaired surrogate.
+
+    PostgreSQL text and jsonb cannot store either: the request would fail with a 500.
+    """
+    if isinstance(value, str):
+        return "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, list):
+        return any(_bad_text(v) for v in value)
+    if isinstance(value, dict):
+        return any(_bad_text(k) or _bad_text(v) for k, v in value.items())
+    return False
+
+
+def _load(body: bytes) -> tuple[dict | None, dict | None, dict[str, list[str]]]:
+    """Return (the body as plain JSON, with exact decimals, {}) or (None, None, errors)."""
+    try:
+        # NaN and Infinity are not JSON, though Python's parser takes them.
+        raw = json.loads(body, parse_constant=_no_constant)
+        exact = json.loads(body, parse_float=Decimal, parse_constant=_no_constant)
+        bad_text = _bad_text(exact)
+    except (ValueError, RecursionError):
+        return None, None, {"body": ["Malformed JSON."]}
+    if not isinstance(exact, dict):
+        return None, None, {"body": ["Must be a JSON object."]}
+    if bad_text:
+        return None, None, {"body": ["Text must not hold NUL characters or unpaired surrogates."]}
+    return raw, exact, {}
+
+
+def _unknown_keys(obj: dict, allowed: tuple[str, ...]) -> list[str]:
+    return [f"Unknown field {key!r}." for key in obj if key not in allowed]
+
+
+def _decimal(
+    value, *, places: int, positive: bool, maximum: Decimal, pattern: str
+) -> tuple[Decimal | None, str]:
+    """Return (the value as a Decimal, "") or (None, why not).
+
+    A JSON number is taken as it is written (parsed as Decimal, never through float); a
+    string must be a plain decimal (`pattern`), so that the schema can say what is accepted.
+    """
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
         return None, "Must be a number."
     try:
@@ -55,104 +151,144 @@ def _decimal(value, *, places: int, positive: bool, maximum: Decimal) -> tuple[D
         return None, f"Must be less than {maximum}."
     if number != number.quantize(Decimal(1).scaleb(-places)):
         return None, f"At most {places} decimal places."
-    return number, ""
+    if isinstance(value, str) and not re.fullmatch(pattern, value):
+        return None, "Write it as a plain decimal number, like 12.5 (no spaces or exponent)."
+    return abs(number) if number == 0 else number, ""  # no "-0.00" in amounts
+
+
+class _Errors(dict):
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+
+def _id(exact: dict, field: str, *, store_code: str, errors: _Errors) -> None:
+    max_id = BASKET_ID_MAX - len(basket_id_for(store_code=store_code, transaction_id=""))
+    value = exact.get(field)
+    if not isinstance(value, str) or not value.strip():
+        errors.add(field, "This field is required (a non-empty string).")
+        return
+    if len(value) > max_id:
+        errors.add(field, f"At most {max_id} characters.")
+    if not re.fullmatch(PRINTABLE_PATTERN, value):
+        errors.add(field, "Only printable ASCII characters, no spaces.")
+
+
+def _store(exact: dict, *, store_code: str, errors: _Errors) -> str | None:
+    store = exact.get("store")
+    if not isinstance(store, str) or not store.strip():
+        errors.add("store", "This field is required (a store code).")
+        return None
+    if store != store_code:
+        errors.add("store", f"This till's token belongs to store {store_code}.")
+    return store
+
+
+def _datetime(exact: dict, field: str, *, errors: _Errors) -> dt.datetime | None:
+    value = exact.get(field)
+    if not isinstance(value, str) or not value.strip():
+        errors.add(field, "This field is required (an ISO 8601 date-time).")
+        return None
+    try:
+        parsed = parse_datetime(value) if re.fullmatch(DATETIME_PATTERN, value) else None
+    except ValueError:  # a well-formed but impossible date, like February 30
+        parsed = None
+    if parsed is None:
+        errors.add(field, "Not an ISO 8601 date-time.")
+        return None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _upc(line: dict, prefix: str, *, errors: _Errors) -> str | None:
+    upc = line.get("upc")
+    if not isinstance(upc, str) or not upc.strip():
+        errors.add(f"{prefix}.upc", "This field is required (a string).")
+        return None
+    if len(upc) > UPC_MAX:
+        errors.add(f"{prefix}.upc", f"At most {UPC_MAX} characters.")
+    if not re.fullmatch(PRINTABLE_PATTERN, upc):
+        errors.add(f"{prefix}.upc", "Only printable ASCII characters, no spaces.")
+    return upc
+
+
+def _number_field(line: dict, field: str, prefix: str, *, errors: _Errors, **rules):
+    if field not in line:
+        errors.add(f"{prefix}.{field}", "This field is required.")
+        return None
+    number, why = _decimal(line[field], **rules)
+    if why:
+        errors.add(f"{prefix}.{field}", why)
+    return number
+
+
+QUANTITY_RULES = {
+    "places": 3,
+    "positive": True,
+    "maximum": MAX_QUANTITY,
+    "pattern": QUANTITY_PATTERN,
+}
+PRICE_RULES = {"places": 2, "positive": False, "maximum": MAX_PRICE, "pattern": PRICE_PATTERN}
+
+
+def _lines(exact: dict, *, errors: _Errors, allowed: tuple[str, ...], parse_line: Callable):
+    raw_lines = exact.get("lines")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        errors.add("lines", "This field is required (a non-empty list of lines).")
+        return []
+    if len(raw_lines) > MAX_LINES:
+        errors.add("lines", f"At most {MAX_LINES} lines.")
+        return []
+    lines = []
+    for i, line in enumerate(raw_lines):
+        prefix = f"lines[{i}]"
+        if not isinstance(line, dict):
+            names = f"{', '.join(allowed[:-1])} and {allowed[-1]}"
+            errors.add(prefix, f"Must be an object with {names}.")
+            continue
+        for message in _unknown_keys(line, allowed):
+            errors.add(prefix, message)
+        parsed = parse_line(line, prefix)
+        if parsed is not None:
+            lines.append(parsed)
+    return lines
 
 
 def parse_checkout(
     body: bytes, *, store_code: str
 ) -> tuple[CheckoutRequest | None, dict | None, dict[str, list[str]]]:
     """Return (the request, the body as plain JSON, {}) or (None, None, errors by field)."""
-    try:
-        raw = json.loads(body)
-        exact = json.loads(body, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
-        return None, None, {"body": ["Malformed JSON."]}
-    if not isinstance(exact, dict):
-        return None, None, {"body": ["Must be a JSON object."]}
-
-    errors: dict[str, list[str]] = {}
-
-    def err(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    transaction_id = exact.get("transaction_id")
-    max_id = BASKET_ID_MAX - len(basket_id_for(store_code=store_code, transaction_id=""))
-    if not isinstance(transaction_id, str) or not transaction_id.strip():
-        err("transaction_id", "This field is required (a non-empty string).")
-    elif len(transaction_id) > max_id:
-        err("transaction_id", f"At most {max_id} characters.")
-
-    store = exact.get("store")
-    if not isinstance(store, str) or not store.strip():
-        err("store", "This field is required (a store code).")
-    elif store != store_code:
-        err("store", f"This till's token belongs to store {store_code}.")
-
+    raw, exact, problems = _load(body)
+    if problems:
+        return None, None, problems
+    errors = _Errors()
+    for message in _unknown_keys(exact, CHECKOUT_FIELDS):
+        errors.add("body", message)
+    _id(exact, "transaction_id", store_code=store_code, errors=errors)
+    store = _store(exact, store_code=store_code, errors=errors)
     scanned = exact.get("scanned")
     if scanned is None:
         scanned = ""
     if not isinstance(scanned, str):
-        err("scanned", "Must be a string (a card number or list barcode), possibly empty.")
-    elif len(scanned) > 64:
-        err("scanned", "At most 64 characters.")
+        errors.add("scanned", "Must be a string (a card number or list barcode), possibly empty.")
+    elif len(scanned) > SCANNED_MAX:
+        errors.add("scanned", f"At most {SCANNED_MAX} characters.")
+    purchased_at = _datetime(exact, "purchased_at", errors=errors)
 
-    purchased_at = None
-    value = exact.get("purchased_at")
-    if not isinstance(value, str) or not value.strip():
-        err("purchased_at", "This field is required (an ISO 8601 date-time).")
-    else:
-        try:
-            purchased_at = parse_datetime(value.strip())
-        except ValueError:
-            purchased_at = None
-        if purchased_at is None:
-            err("purchased_at", "Not an ISO 8601 date-time.")
-        elif timezone.is_naive(purchased_at):
-            purchased_at = timezone.make_aware(purchased_at)
+    def parse_line(line: dict, prefix: str) -> CheckoutLine | None:
+        upc = _upc(line, prefix, errors=errors)
+        quantity = _number_field(line, "quantity", prefix, errors=errors, **QUANTITY_RULES)
+        price = _number_field(line, "unit_price", prefix, errors=errors, **PRICE_RULES)
+        if upc is None or quantity is None or price is None:
+            return None
+        return CheckoutLine(upc=upc, quantity=quantity, unit_price=price)
 
-    lines: list[CheckoutLine] = []
-    raw_lines = exact.get("lines")
-    if not isinstance(raw_lines, list) or not raw_lines:
-        err("lines", "This field is required (a non-empty list of lines).")
-    elif len(raw_lines) > MAX_LINES:
-        err("lines", f"At most {MAX_LINES} lines.")
-    else:
-        for i, line in enumerate(raw_lines):
-            prefix = f"lines[{i}]"
-            if not isinstance(line, dict):
-                err(prefix, "Must be an object with upc, quantity and unit_price.")
-                continue
-            upc = line.get("upc")
-            if not isinstance(upc, str) or not upc.strip():
-                err(f"{prefix}.upc", "This field is required (a string).")
-            elif len(upc.strip()) > 14:
-                err(f"{prefix}.upc", "At most 14 characters.")
-            if "quantity" not in line:
-                err(f"{prefix}.quantity", "This field is required.")
-                quantity = None
-            else:
-                quantity, why = _decimal(
-                    line["quantity"], places=3, positive=True, maximum=MAX_QUANTITY
-                )
-                if why:
-                    err(f"{prefix}.quantity", why)
-            if "unit_price" not in line:
-                err(f"{prefix}.unit_price", "This field is required.")
-                price = None
-            else:
-                price, why = _decimal(
-                    line["unit_price"], places=2, positive=False, maximum=MAX_PRICE
-                )
-                if why:
-                    err(f"{prefix}.unit_price", why)
-            if isinstance(upc, str) and quantity is not None and price is not None:
-                lines.append(CheckoutLine(upc=upc.strip(), quantity=quantity, unit_price=price))
-
+    lines = _lines(exact, errors=errors, allowed=CHECKOUT_LINE_FIELDS, parse_line=parse_line)
+    if not errors and sum(line.unit_price * line.quantity for line in lines) >= MAX_TOTAL:
+        errors.add("lines", f"The basket's total must be less than {MAX_TOTAL}.")
     if errors:
-        return None, None, errors
+        return None, None, dict(errors)
     return (
         CheckoutRequest(
-            transaction_id=transaction_id,
+            transaction_id=exact["transaction_id"],
             store=store,
             scanned=scanned.strip(),
             purchased_at=purchased_at,
@@ -163,90 +299,31 @@ def parse_checkout(
     )
 
 
-@dataclass(frozen=True)
-class ReturnLine:
-    upc: str
-    quantity: Decimal
-
-
-@dataclass(frozen=True)
-class ReturnRequest:
-    transaction_id: str
-    store: str
-    original_transaction_id: str
-    returned_at: dt.datetime
-    lines: tuple[ReturnLine, ...]
-
-
 def parse_return(
     body: bytes, *, store_code: str
 ) -> tuple[ReturnRequest | None, dict | None, dict[str, list[str]]]:
     """Return (the return, the body as plain JSON, {}) or (None, None, errors by field)."""
-    try:
-        raw = json.loads(body)
-        exact = json.loads(body, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
-        return None, None, {"body": ["Malformed JSON."]}
-    if not isinstance(exact, dict):
-        return None, None, {"body": ["Must be a JSON object."]}
-    errors: dict[str, list[str]] = {}
-
-    def err(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
-    max_id = BASKET_ID_MAX - len(basket_id_for(store_code=store_code, transaction_id=""))
+    raw, exact, problems = _load(body)
+    if problems:
+        return None, None, problems
+    errors = _Errors()
+    for message in _unknown_keys(exact, RETURN_FIELDS):
+        errors.add("body", message)
     for field in ("transaction_id", "original_transaction_id"):
-        value = exact.get(field)
-        if not isinstance(value, str) or not value.strip():
-            err(field, "This field is required (a non-empty string).")
-        elif len(value) > max_id:
-            err(field, f"At most {max_id} characters.")
-    store = exact.get("store")
-    if not isinstance(store, str) or not store.strip():
-        err("store", "This field is required (a store code).")
-    elif store != store_code:
-        err("store", f"This till's token belongs to store {store_code}.")
-    returned_at = None
-    value = exact.get("returned_at")
-    if not isinstance(value, str) or not value.strip():
-        err("returned_at", "This field is required (an ISO 8601 date-time).")
-    else:
-        try:
-            returned_at = parse_datetime(value.strip())
-        except ValueError:
-            returned_at = None
-        if returned_at is None:
-            err("returned_at", "Not an ISO 8601 date-time.")
-        elif timezone.is_naive(returned_at):
-            returned_at = timezone.make_aware(returned_at)
-    lines: list[ReturnLine] = []
-    raw_lines = exact.get("lines")
-    if not isinstance(raw_lines, list) or not raw_lines:
-        err("lines", "This field is required (a non-empty list of lines).")
-    elif len(raw_lines) > MAX_LINES:
-        err("lines", f"At most {MAX_LINES} lines.")
-    else:
-        for i, line in enumerate(raw_lines):
-            prefix = f"lines[{i}]"
-            if not isinstance(line, dict):
-                err(prefix, "Must be an object with upc and quantity.")
-                continue
-            upc = line.get("upc")
-            if not isinstance(upc, str) or not upc.strip():
-                err(f"{prefix}.upc", "This field is required (a string).")
-            quantity = None
-            if "quantity" not in line:
-                err(f"{prefix}.quantity", "This field is required.")
-            else:
-                quantity, why = _decimal(
-                    line["quantity"], places=3, positive=True, maximum=MAX_QUANTITY
-                )
-                if why:
-                    err(f"{prefix}.quantity", why)
-            if isinstance(upc, str) and upc.strip() and quantity is not None:
-                lines.append(ReturnLine(upc=upc.strip(), quantity=quantity))
+        _id(exact, field, store_code=store_code, errors=errors)
+    store = _store(exact, store_code=store_code, errors=errors)
+    returned_at = _datetime(exact, "returned_at", errors=errors)
+
+    def parse_line(line: dict, prefix: str) -> ReturnLine | None:
+        upc = _upc(line, prefix, errors=errors)
+        quantity = _number_field(line, "quantity", prefix, errors=errors, **QUANTITY_RULES)
+        if upc is None or quantity is None:
+            return None
+        return ReturnLine(upc=upc, quantity=quantity)
+
+    lines = _lines(exact, errors=errors, allowed=RETURN_LINE_FIELDS, parse_line=parse_line)
     if errors:
-        return None, None, errors
+        return None, None, dict(errors)
     return (
         ReturnRequest(
             transaction_id=exact["transaction_id"],

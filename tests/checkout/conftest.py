@@ -1,4 +1,7 @@
-"""A store with a till, a member with a list of two offers, one funded by an agreement."""
+"""A store with a till, a member with a list of two offers, one funded by an agreement.
+
+Every POS API answer a test client sees here is checked against the OpenAPI schema.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from apps.agreements.models import AgreementStatus
 from apps.campaigns.models import Campaign, CampaignStatus, Offer
 from apps.checkout.services import till_token_create
 from apps.lists.models import ListItem, ShoppingList
+from tests.checkout.schema_check import check_django
 from tests.factories import (
     AgreementFactory,
     CategoryFactory,
@@ -24,6 +28,19 @@ from tests.factories import (
 
 URL = "/api/pos/checkout"
 HEINZ, OWN, MILK = "000000000011", "000000000022", "000000000033"
+
+
+@pytest.fixture(autouse=True)
+def _schema_checked_client(monkeypatch):
+    """Check every answer of every Django test client (any thread) against the schema."""
+    original = Client.request
+
+    def request(self, **kwargs):
+        response = original(self, **kwargs)
+        check_django(response.wsgi_request, response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request)
 
 
 @pytest.fixture

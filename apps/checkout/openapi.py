@@ -1,0 +1,408 @@
+"""The POS API's OpenAPI 3.1 description, served at GET /api/pos/openapi.json.
+
+Built from Python dicts rather than kept as a YAML file, so that every limit and pattern
+comes from the constants validation.py checks with: the schema cannot promise a limit the
+server does not hold. tests/checkout check every answer the tests see against it.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import cache
+
+from apps.checkout import validation as v
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(required: list[str], properties: dict, **extra) -> dict:
+    """A closed object: the server rejects (requests) or never sends (answers) other keys."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": properties,
+        **extra,
+    }
+
+
+def _json(schema: dict, description: str, headers: dict | None = None) -> dict:
+    response = {"description": description, "content": {JSON: {"schema": schema}}}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _field_names(fields: tuple[str, ...], line_fields: tuple[str, ...]) -> str:
+    """The keys of a 400 answer's `errors`: a field, `lines[3]` or `lines[3].upc`."""
+    return f"^(body|{'|'.join(fields)}|lines\\[[0-9]+\\](\\.({'|'.join(line_fields)}))?)$"
+
+
+MONEY = r"[0-9]{1,10}\.[0-9]{2}"  # numeric(12,2)
+
+SCHEMAS: dict = {
+    "TransactionId": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": v.TRANSACTION_ID_MAX,
+        "pattern": v.PRINTABLE_PATTERN,
+        "description": (
+            "Printable ASCII, no spaces; unique per store (sales and returns share the ids). "
+            f'At most {v.BASKET_ID_MAX} − len("POS:<store>:") characters: '
+            f"{v.TRANSACTION_ID_MAX} for a one-character store code, 56 for S01."
+        ),
+    },
+    "StoreCode": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": v.STORE_CODE_MAX,
+        "pattern": v.NO_NUL_PATTERN,
+        "description": "The code of the till token's store; another store is a 400.",
+    },
+    "DateTime": {
+        "type": "string",
+        "pattern": v.DATETIME_PATTERN,
+        "description": (
+            "ISO 8601 date-time; without an offset it is read in the site's time zone. "
+            "An impossible date (February 30) is a 400."
+        ),
+        "examples": ["2026-03-05T10:00:00-06:00", "2026-03-05T10:00:00"],
+    },
+    "Upc": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": v.UPC_MAX,
+        "pattern": v.PRINTABLE_PATTERN,
+    },
+    "Quantity": {
+        "description": "Greater than zero, at most 3 decimals (weighed goods).",
+        "anyOf": [
+            {
+                "type": "number",
+                "exclusiveMinimum": 0,
+                "exclusiveMaximum": int(v.MAX_QUANTITY),
+                "multipleOf": Decimal("0.001"),
+            },
+            {"type": "string", "pattern": v.QUANTITY_PATTERN},
+        ],
+    },
+    "UnitPrice": {
+        "description": "Zero or more, at most 2 decimals; a string is preferred.",
+        "anyOf": [
+            {
+                "type": "number",
+                "minimum": 0,
+                "exclusiveMaximum": int(v.MAX_PRICE),
+                "multipleOf": Decimal("0.01"),
+            },
+            {"type": "string", "pattern": v.PRICE_PATTERN},
+        ],
+    },
+    "CheckoutRequest": _object(
+        ["transaction_id", "store", "purchased_at", "lines"],
+        {
+            "transaction_id": _ref("TransactionId"),
+            "store": _ref("StoreCode"),
+            "scanned": {
+                "type": ["string", "null"],
+                "maxLength": v.SCANNED_MAX,
+                "pattern": v.NO_NUL_PATTERN,
+                "description": (
+                    "A list barcode or card number; empty, null or absent for an anonymous "
+                    "basket. Unknown: recorded anonymous, with a warning."
+                ),
+            },
+            "purchased_at": _ref("DateTime"),
+            "lines": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": v.MAX_LINES,
+                "items": _object(
+                    list(v.CHECKOUT_LINE_FIELDS),
+                    {
+                        "upc": _ref("Upc"),
+                        "quantity": _ref("Quantity"),
+                        "unit_price": _ref("UnitPrice"),
+                    },
+                ),
+                "description": (
+                    "A UPC not in the catalog is recorded with the transaction and flagged by "
+                    f"a warning. The sum of unit_price × quantity must be below {v.MAX_TOTAL}."
+                ),
+            },
+        },
+    ),
+    "ReturnRequest": _object(
+        list(v.RETURN_FIELDS),
+        {
+            "transaction_id": _ref("TransactionId"),
+            "store": _ref("StoreCode"),
+            "original_transaction_id": _ref("TransactionId"),
+            "returned_at": _ref("DateTime"),
+            "lines": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": v.MAX_LINES,
+                "items": _object(
+                    list(v.RETURN_LINE_FIELDS),
+                    {"upc": _ref("Upc"), "quantity": _ref("Quantity")},
+                ),
+            },
+        },
+    ),
+    "Money": {"type": "string", "pattern": f"^{MONEY}$", "examples": ["6.23", "0.00"]},
+    "PositiveMoney": {
+        "type": "string",
+        "pattern": r"^([1-9][0-9]{0,9}\.[0-9]{2}|0\.([1-9][0-9]|0[1-9]))$",
+    },
+    "SignedMoney": {
+        "type": "string",
+        "pattern": f"^-?{MONEY}$",
+        "description": (
+            "Negative when the kept goods lose an offer worth more than what is returned."
+        ),
+    },
+    "AnswerQuantity": {
+        "type": "number",
+        "exclusiveMinimum": 0,
+        "exclusiveMaximum": int(v.MAX_QUANTITY),
+        "multipleOf": Decimal("0.001"),
+    },
+    "Id": {"type": "integer", "minimum": 1},
+    "Member": _object(
+        ["card_number", "first_name"],
+        {
+            "card_number": {"type": "string", "minLength": 1, "maxLength": 32},
+            "first_name": {"type": "string", "maxLength": 80},
+        },
+    ),
+    "Redemption": _object(
+        ["offer", "campaign", "upc", "discount", "manufacturer_share"],
+        {
+            "offer": _ref("Id"),
+            "campaign": _ref("Id"),
+            "upc": _ref("Upc"),
+            "discount": _ref("PositiveMoney"),
+            "manufacturer_share": _ref("Money"),
+        },
+    ),
+    "Warnings": {"type": "array", "items": {"type": "string", "minLength": 1}},
+    "CheckoutAnswer": _object(
+        [
+            "transaction_id",
+            "member",
+            "list_barcode",
+            "lines",
+            "total",
+            "discount_total",
+            "redemptions",
+            "warnings",
+        ],
+        {
+            "transaction_id": _ref("TransactionId"),
+            "member": {"oneOf": [_ref("Member"), {"type": "null"}]},
+            "list_barcode": {"type": ["string", "null"], "minLength": 1, "maxLength": 24},
+            "lines": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": v.MAX_LINES,
+                "items": _object(
+                    ["upc", "quantity", "amount", "discount", "offer"],
+                    {
+                        "upc": _ref("Upc"),
+                        "quantity": _ref("AnswerQuantity"),
+                        "amount": _ref("Money"),
+                        "discount": _ref("Money"),
+                        "offer": {"oneOf": [_ref("Id"), {"type": "null"}]},
+                    },
+                ),
+            },
+            "total": _ref("Money"),
+            "discount_total": _ref("Money"),
+            "redemptions": {"type": "array", "maxItems": v.MAX_LINES, "items": _ref("Redemption")},
+            "warnings": _ref("Warnings"),
+        },
+    ),
+    "ReturnAnswer": _object(
+        [
+            "transaction_id",
+            "original_transaction_id",
+            "lines",
+            "refund_total",
+            "reversed",
+            "warnings",
+        ],
+        {
+            "transaction_id": _ref("TransactionId"),
+            "original_transaction_id": _ref("TransactionId"),
+            "lines": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": v.MAX_LINES,
+                "items": _object(
+                    ["upc", "quantity", "refund"],
+                    {
+                        "upc": _ref("Upc"),
+                        "quantity": _ref("AnswerQuantity"),
+                        "refund": _ref("SignedMoney"),
+                    },
+                ),
+            },
+            "refund_total": _ref("SignedMoney"),
+            "reversed": {"type": "array", "maxItems": v.MAX_LINES, "items": _ref("Redemption")},
+            "warnings": _ref("Warnings"),
+        },
+    ),
+    "Error": _object(["error"], {"error": {"type": "string", "minLength": 1}}),
+}
+
+
+def _errors_schema(fields: tuple[str, ...], line_fields: tuple[str, ...]) -> dict:
+    return _object(
+        ["errors"],
+        {
+            "errors": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": _field_names(fields, line_fields)},
+                "additionalProperties": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "minLength": 1},
+                },
+                "description": "Every error at once, by field; nothing was recorded.",
+                "examples": [{"lines[0].quantity": ["Must be greater than zero."]}],
+            }
+        },
+    )
+
+
+SCHEMAS["CheckoutErrors"] = _errors_schema(v.CHECKOUT_FIELDS, v.CHECKOUT_LINE_FIELDS)
+SCHEMAS["ReturnErrors"] = _errors_schema(v.RETURN_FIELDS, v.RETURN_LINE_FIELDS)
+
+RESPONSES = {
+    "Unauthorized": _json(
+        _ref("Error"),
+        "No till token, or a wrong or revoked one. Checked before anything else.",
+        {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}},
+    ),
+    "MethodNotAllowed": _json(
+        _ref("Error"),
+        "Any method but the documented one (after the token check on till endpoints).",
+        {"Allow": {"required": True, "schema": {"type": "string"}}},
+    ),
+    "Conflict": _json(_ref("Error"), "The transaction id was already used with another body."),
+    "TooLarge": _json(_ref("Error"), f"The body is longer than {v.MAX_BODY_BYTES} bytes."),
+    "UnsupportedMediaType": _json(_ref("Error"), "The Content-Type is not application/json."),
+}
+
+
+def _till_operation(
+    *, operation_id: str, summary: str, description: str, request: str, answer: str, errors: str
+) -> dict:
+    return {
+        "post": {
+            "operationId": operation_id,
+            "summary": summary,
+            "description": description,
+            "requestBody": {"required": True, "content": {JSON: {"schema": _ref(request)}}},
+            "responses": {
+                "200": _json(
+                    _ref(answer),
+                    "Recorded; or the stored answer again, byte for byte, for a repeat of the "
+                    "same transaction id with the same body.",
+                ),
+                "400": _json(_ref(errors), "The body is not a valid request."),
+                "401": {"$ref": "#/components/responses/Unauthorized"},
+                "409": {"$ref": "#/components/responses/Conflict"},
+                "413": {"$ref": "#/components/responses/TooLarge"},
+                "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+            },
+        }
+    }
+
+
+DESCRIPTION = f"""\
+The tills' API. A till authenticates with its own bearer token (`manage.py \
+create_till_token`); a token belongs to one store.
+
+Each request is recorded exactly once per (store, transaction_id): a repeat with the same \
+body (key order and whitespace aside) answers the stored answer; with another body, 409. \
+Money in answers is a string with 2 decimals. Errors are JSON: `{{"errors": {{field: \
+[messages]}}}}` for a 400, `{{"error": message}}` otherwise. Any other method than the \
+documented one is a 405 (`components/responses/MethodNotAllowed`, with `Allow`); on the till \
+endpoints the token is checked first. Bodies are at most {v.MAX_BODY_BYTES} bytes (413).
+"""
+
+SCHEMA: dict = {
+    "openapi": "3.1.0",
+    "info": {"title": "POS API", "version": "1.0.0", "description": DESCRIPTION},
+    "security": [{"tillToken": []}],
+    "paths": {
+        "/api/pos/checkout": _till_operation(
+            operation_id="checkout",
+            summary="Record a till transaction and answer its list discounts.",
+            description=(
+                "A scanned list barcode or card number names the member and list; each of "
+                "the list's offers applies at most once per transaction, up to the campaign's "
+                "redemptions per member, within its budget, never to a holdout member."
+            ),
+            request="CheckoutRequest",
+            answer="CheckoutAnswer",
+            errors="CheckoutErrors",
+        ),
+        "/api/pos/return": _till_operation(
+            operation_id="return",
+            summary="Record a return of goods of an earlier sale of the same store.",
+            description=(
+                "Refunds what was paid for the returned units; an offer whose minimum "
+                "quantity the kept goods no longer reach is reversed (its slot freed)."
+            ),
+            request="ReturnRequest",
+            answer="ReturnAnswer",
+            errors="ReturnErrors",
+        ),
+        "/api/pos/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This description.",
+                "security": [],
+                "responses": {
+                    "200": _json(
+                        {"type": "object", "required": ["openapi", "info", "paths"]},
+                        "The OpenAPI 3.1 document.",
+                    )
+                },
+            }
+        },
+    },
+    "components": {
+        "securitySchemes": {
+            "tillToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A till token, shown once when it is created.",
+            }
+        },
+        "schemas": SCHEMAS,
+        "responses": RESPONSES,
+    },
+}
+
+
+def _number(value: Decimal) -> float:
+    # Only multipleOf steps are Decimals (0.01, 0.001): their float prints the same digits.
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value))
+
+
+@cache
+def schema_json() -> str:
+    """Return the schema as JSON text (readers parse it with decimals to check multipleOf)."""
+    return json.dumps(SCHEMA, default=_number, indent=1, ensure_ascii=False)
