@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import queue
 import re
@@ -144,6 +145,27 @@ def test_run_command_boots_serves_and_stops_cleanly(database_setting, tmp_path):
             assert response.url.rstrip("/").endswith("/members")
         content = opener.open(base + "/members/", timeout=10).read().decode()
         assert "150 members" in content
+
+        # The printed till command works as printed: a till transaction, recorded once.
+        target, secret, payload = re.search(
+            r"^\s+curl -s -X POST (\S+) -H 'Authorization: Bearer (\S+)' "
+            r"-H 'Content-Type: application/json' -d '(.+)'$",
+            banner,
+            re.M,
+        ).groups()
+        assert target == base + "/api/pos/checkout"
+        till_request = urllib.request.Request(
+            target,
+            data=payload.encode(),
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        )
+        answers = []
+        for _ in range(2):
+            with urllib.request.urlopen(till_request, timeout=10) as response:
+                assert response.status == 200
+                answers.append(response.read())
+        assert answers[0] == answers[1]
+        assert json.loads(answers[0])["transaction_id"] == json.loads(payload)["transaction_id"]
         if url is None:
             assert _embedded_servers(tmp_path), "the embedded server runs under CRM_VAR_DIR"
     finally:

@@ -20,6 +20,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from apps.accounts.services import demo_users_ensure
+from apps.demo.program import demo_program_makers, demo_program_seed
+from apps.demo.simulate import demo_till_try
 from apps.members.models import Member
 from crm_site.embedded_pg import embedded_stop
 
@@ -56,7 +58,20 @@ class Command(BaseCommand):
                 weeks=options["demo_weeks"],
                 seed=options["demo_seed"],
             )
-        logins = demo_users_ensure()
+            self.stdout.write(
+                "Seeding the demo programme: agreements, campaigns, lists, till checkouts …"
+            )
+            program = demo_program_seed(seed=options["demo_seed"])
+            self.stdout.write(
+                f"  {len(program.campaigns)} campaigns, {sum(program.lists.values()):,} lists, "
+                f"{program.checkouts:,} checkouts with {program.redemptions:,} redemptions "
+                f"({sum(program.seconds.values()):.0f} s)"
+            )
+            logins = program.logins
+        else:
+            # The same makers as the seeded agreements, so maker1/maker2 keep their data.
+            logins = demo_users_ensure(manufacturer_codes=demo_program_makers())
+        try_till = demo_till_try()
 
         address = f"{options['host']}:{options['port']}"
         children = {
@@ -88,7 +103,7 @@ class Command(BaseCommand):
 
         url = f"http://{address}/"
         if self._wait_until_serving(url + "accounts/login/", children, lambda: stopping):
-            self._print_banner(url, logins)
+            self._print_banner(url, logins, try_till)
         exit_code = 0
         while not stopping:
             for name, process in children.items():
@@ -123,11 +138,16 @@ class Command(BaseCommand):
                 time.sleep(0.5)
         return False
 
-    def _print_banner(self, url, logins) -> None:
+    def _print_banner(self, url, logins, try_till) -> None:
         lines = ["", "=" * 64, f"Loyalty CRM is running at {url}", "", "Demo logins:"]
         for login in logins:
             extra = f" ({login.manufacturer})" if login.manufacturer else ""
             lines.append(f"  {login.role:<13} {login.username:<10} {login.password}{extra}")
+        if try_till is not None:
+            # A fresh till secret each start (only its hash is stored); the basket redeems
+            # an offer of a current list when there is one. Send it twice: same answer.
+            lines += ["", f"Try the till API (a till of store {try_till.store}):"]
+            lines.append(f"  {try_till.curl(url)}")
         lines += ["", "Press Ctrl-C to stop.", "=" * 64, ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()

@@ -1,0 +1,276 @@
+"""`demo_program_seed` on a small demo: agreements, campaigns, lists, till traffic, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Exists, OuterRef, Sum
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from apps.agreements.models import AgreementStatus, ManufacturerAgreement
+from apps.baskets.models import Basket, BasketLine
+from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus, Offer
+from apps.catalog.models import Product
+from apps.checkout.models import PosTransaction, Redemption, TillToken
+from apps.demo.program import demo_program_makers, demo_program_seed
+from apps.demo.services import demo_generate
+from apps.demo.simulate import demo_till_try
+from apps.jobs.models import Job
+from apps.lists.models import ListItem, ShoppingList
+from apps.lists.selectors import member_current_list
+from apps.segments.models import MemberScore, RepeatModelFit, SegmentMember, SegmentSnapshot
+
+END = dt.date(2026, 3, 1)  # a Sunday: the history's last day
+PREVIOUS = dt.date(2026, 2, 9)  # END - 20 days: the previous list period's first day
+CURRENT = dt.date(2026, 2, 23)  # END - 6 days: the current period, holding END + 1..7
+CAMPAIGNS_UNTIL = dt.date(2026, 3, 22)  # the current period and the next one
+CENT = Decimal("0.01")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """300 members × 20 weeks (seed 11: its member-value fit converges), then the seed."""
+    with django_db_blocker.unblock():
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            demo_generate(members=300, weeks=20, seed=11, end_date=END)
+            result = demo_program_seed(seed=42)
+        yield result
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def _counts() -> dict[str, int]:
+    models = [
+        ManufacturerAgreement, Campaign, Offer, CampaignAudience, ShoppingList, ListItem,
+        TillToken, PosTransaction, Redemption, Basket, BasketLine, SegmentSnapshot,
+        SegmentMember, RepeatModelFit, MemberScore, Job, get_user_model(),
+    ]  # fmt: skip
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.mark.django_db
+def test_both_demo_makers_have_an_active_agreement_over_the_demo_weeks(seeded):
+    maker_codes = [
+        get_user_model().objects.get(username=name).manufacturer.code
+        for name in ("maker1", "maker2")
+    ]
+    agreements = list(ManufacturerAgreement.objects.order_by("pk"))
+
+    assert [a.manufacturer.code for a in agreements] == maker_codes == list(seeded.makers)
+    assert demo_program_makers() == tuple(maker_codes)
+    for agreement in agreements:
+        assert agreement.status == AgreementStatus.ACTIVE
+        assert agreement.reporting_included
+        # From the first of the month of PREVIOUS - 7 days, for a year.
+        assert (agreement.valid_from, agreement.valid_until) == (
+            dt.date(2026, 2, 1),
+            dt.date(2027, 1, 31),
+        )
+        assert agreement.brands and agreement.categories.exists()
+        assert Decimal(0) < agreement.manufacturer_share_pct < Decimal(100)
+
+
+@pytest.mark.django_db
+def test_three_active_campaigns_store_their_audience_and_a_ten_percent_holdout(seeded):
+    campaigns = list(Campaign.objects.order_by("pk"))
+
+    assert [c.goal for c in campaigns] == ["trial", "retain", "convert"]
+    assert [c.agreement.manufacturer.code if c.agreement else None for c in campaigns] == [
+        *seeded.makers,
+        None,
+    ]
+    holdout_total = 0
+    for campaign in campaigns:
+        assert campaign.status == CampaignStatus.ACTIVE
+        assert (campaign.valid_from, campaign.valid_until) == (PREVIOUS, CAMPAIGNS_UNTIL)
+        assert campaign.approved_by.username == "marketing"
+        audience = list(CampaignAudience.objects.filter(campaign=campaign))
+        assert audience
+        # The holdout is round(10 % of each cell), PostgreSQL rounding halves away from 0.
+        cells = Counter(a.cell for a in audience)
+        expected = sum(
+            int((Decimal(n) / 10).quantize(Decimal(1), ROUND_HALF_UP)) for n in cells.values()
+        )
+        assert sum(a.holdout for a in audience) == expected
+        holdout_total += expected
+        # Deeper offers for heavier buyers: tier 3 (high usage) gets the most off a unit.
+        offers = {o.usage_tier: o for o in campaign.offers.all()}
+        assert set(offers) == {1, 2, 3}
+        per_unit = [offers[t].discount_value / offers[t].min_quantity for t in (1, 2, 3)]
+        if offers[1].discount_kind == "percent":
+            assert per_unit == sorted(per_unit) and per_unit[0] < per_unit[2]
+        else:
+            assert offers[3].discount_value > offers[2].discount_value > offers[1].discount_value
+    assert holdout_total > 0
+
+
+@pytest.mark.django_db
+def test_lists_of_two_periods_carry_offers_and_a_checkout_now_finds_the_current_one(seeded):
+    periods = dict(
+        ShoppingList.objects.values_list("period_start", "period_end").distinct().order_by()
+    )
+    assert periods == {PREVIOUS: CURRENT, CURRENT: dt.date(2026, 3, 9)}
+    assert seeded.lists == {
+        PREVIOUS.isoformat(): ShoppingList.objects.filter(period_start=PREVIOUS).count(),
+        CURRENT.isoformat(): ShoppingList.objects.filter(period_start=CURRENT).count(),
+    }
+    offers = ListItem.objects.filter(kind="offer")
+    assert offers.filter(shopping_list__period_start=PREVIOUS).exists()
+    assert offers.filter(shopping_list__period_start=CURRENT).exists()
+    # No held-out member has an offer of that campaign.
+    held_out = CampaignAudience.objects.filter(
+        campaign=OuterRef("campaign"), member=OuterRef("shopping_list__member"), holdout=True
+    )
+    assert not offers.filter(Exists(held_out)).exists()
+    current = ShoppingList.objects.filter(period_start=CURRENT).first()
+    day_after = END + dt.timedelta(days=1)
+    assert member_current_list(member=current.member, today=day_after) == current
+    # Each period was generated under a finished lists job, dated its first morning.
+    for start in (PREVIOUS, CURRENT):
+        job = Job.objects.get(kind="lists", params__period_start=start.isoformat())
+        assert job.status == "succeeded"
+        assert timezone.localtime(job.created_at).date() == start
+
+
+@pytest.mark.django_db
+def test_every_redemption_gives_what_its_offer_says_and_shares_follow_the_agreement(seeded):
+    redemptions = list(
+        Redemption.objects.select_related("offer", "agreement", "pos_transaction", "product")
+    )
+    kinds = {r.offer.discount_kind for r in redemptions}
+    assert kinds == {"amount", "percent"}, "the small demo redeems both kinds of offer"
+    for r in redemptions:
+        sent = next(
+            line for line in r.pos_transaction.request["lines"] if line["upc"] == r.product.upc
+        )
+        units = Decimal(str(sent["quantity"]))
+        gross = Decimal(sent["unit_price"]) * units
+        assert units >= r.offer.min_quantity
+        if r.offer.discount_kind == "percent":
+            expected = (gross * r.offer.discount_value / 100).quantize(CENT, ROUND_HALF_UP)
+        else:
+            expected = min(r.offer.discount_value, gross)
+        assert r.discount == expected, r
+        line = BasketLine.objects.get(basket=r.basket, product=r.product)
+        assert line.amount == gross - expected
+        if r.campaign.agreement_id is None:
+            assert r.agreement is None and r.manufacturer_share == 0
+        else:
+            assert r.agreement_id == r.campaign.agreement_id
+            share = (expected * r.agreement.manufacturer_share_pct / 100).quantize(
+                CENT, ROUND_HALF_UP
+            )
+            assert r.manufacturer_share == share
+
+
+@pytest.mark.django_db
+def test_shares_stay_within_caps_and_discounts_within_budgets(seeded):
+    live = Redemption.objects.filter(reversed_at__isnull=True)
+    for agreement in ManufacturerAgreement.objects.all():
+        charged = live.filter(agreement=agreement).aggregate(s=Sum("manufacturer_share"))["s"]
+        assert Decimal(0) < charged <= agreement.budget_cap
+        # Each funded campaign's budget fits what is left of the cap (its share of it).
+        for campaign in agreement.campaigns.all():
+            assert campaign.budget * agreement.manufacturer_share_pct / 100 <= (
+                agreement.budget_cap
+            )
+    for campaign in Campaign.objects.all():
+        spent = live.filter(campaign=campaign).aggregate(s=Sum("discount"))["s"] or 0
+        assert spent <= campaign.budget
+
+
+@pytest.mark.django_db
+def test_till_traffic_is_dated_in_its_period_with_anonymous_baskets_and_one_return(seeded):
+    demo = PosTransaction.objects.filter(transaction_id__startswith="DEMO-").select_related(
+        "basket"
+    )
+    sales = demo.filter(kind="sale")
+    assert sales.count() == seeded.checkouts > 0
+    assert Redemption.objects.count() == seeded.redemptions > 0
+    assert sales.filter(basket__member__isnull=True).count() >= 4  # at least 2 per period
+    for pos in demo:
+        assert pos.created_at == pos.basket.purchased_at
+        day = timezone.localtime(pos.created_at).date()
+        assert PREVIOUS <= day <= END
+        if pos.transaction_id.startswith("DEMO-260209-"):
+            assert day < CURRENT or pos.kind == "return"
+        else:
+            assert day >= CURRENT
+    for r in Redemption.objects.select_related("pos_transaction"):
+        assert r.created_at == r.pos_transaction.created_at
+    # The return brings back all units of the first sale's redeemed product: offer reversed.
+    (back,) = demo.filter(kind="return")
+    (undone,) = Redemption.objects.filter(reversed_at__isnull=False)
+    assert undone.pos_transaction == back.original
+    assert undone.reversed_at == back.created_at == back.original.created_at + dt.timedelta(1)
+    assert back.response["reversed"][0]["upc"] == undone.product.upc
+
+
+@pytest.mark.django_db
+def test_member_values_and_todays_snapshots_exist(seeded):
+    assert RepeatModelFit.objects.get().calibration_end == END
+    assert MemberScore.objects.exists()
+    ends = set(SegmentSnapshot.objects.values_list("window_end", flat=True))
+    assert ends == {PREVIOUS, CURRENT, END + dt.timedelta(days=1)}
+
+
+@pytest.mark.django_db
+def test_a_second_run_changes_nothing(seeded):
+    before = _counts()
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        again = demo_program_seed(seed=42)
+    assert _counts() == before
+    assert again.checkouts == seeded.checkouts
+    assert again.redemptions == seeded.redemptions
+    assert again.till_secrets == {} and len(seeded.till_secrets) == 8
+
+
+@pytest.mark.django_db
+def test_the_try_till_basket_redeems_an_offer_and_replays(seeded):
+    now = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 30))
+    try_till = demo_till_try(now=now)
+    assert try_till.store == "S01"
+    assert f"Bearer {try_till.secret}" in try_till.curl("http://127.0.0.1:8000/")
+    shopping_list = ShoppingList.objects.get(barcode=try_till.body["scanned"])
+    assert shopping_list.period_start == CURRENT
+
+    def send():
+        return Client().post(
+            "/api/pos/checkout",
+            data=json.dumps(try_till.body),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {try_till.secret}"},
+        )
+
+    first = send()
+    assert first.status_code == 200, first.content
+    answer = first.json()
+    (redeemed,) = answer["redemptions"]
+    offer = Offer.objects.get(pk=redeemed["offer"])
+    line = try_till.body["lines"][0]
+    gross = Decimal(line["unit_price"]) * line["quantity"]
+    if offer.discount_kind == "percent":
+        expected = (gross * offer.discount_value / 100).quantize(CENT, ROUND_HALF_UP)
+    else:
+        expected = min(offer.discount_value, gross)
+    assert Decimal(redeemed["discount"]) == expected
+    assert send().content == first.content
+    assert Product.objects.filter(upc=line["upc"], category=offer.campaign.category).exists()
+
+
+@pytest.mark.django_db
+def test_the_command_reports_an_existing_programme(seeded):
+    out = StringIO()
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        call_command("seed_demo_program", stdout=out)
+    text = out.getvalue()
+    assert "(already there)" in text
+    assert "curl" not in text  # secrets are printed only when the tills are made
+    assert f"history ending {END}" in text
