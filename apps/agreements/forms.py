@@ -56,7 +56,9 @@ class NoteForm(forms.Form):
         required=False,
         max_length=2000,
         label="Note (optional)",
-        widget=forms.TextInput(
-            attrs={"class": "form-control form-control-sm", "placeholder": "e.g. payment reference"}
-        ),
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
+
+    def __init__(self, *args, placeholder: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].widget.attrs["placeholder"] = placeholder

@@ -164,7 +164,11 @@ def statement_detail(request, pk: int):
     }
     if manages:
         context["events"] = statement.events.select_related("user")
-        context["note_form"] = NoteForm()
+        context["note_form"] = NoteForm(
+            placeholder="e.g. how and to whom it was sent"
+            if statement.is_draft
+            else "e.g. payment reference"
+        )
     return render(request, "agreements/statement_detail.html", context)
 
 
