@@ -42,6 +42,7 @@ class RedemptionAdmin(admin.ModelAdmin):
         "product",
         "discount",
         "manufacturer_share",
+        "slot",
         "reversed_at",
     ]
     list_filter = ["campaign"]

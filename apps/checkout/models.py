@@ -107,6 +107,10 @@ class Redemption(models.Model):
     quantity = models.DecimalField(max_digits=10, decimal_places=3)
     discount = models.DecimalField(max_digits=12, decimal_places=2)
     manufacturer_share = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    slot = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Which of the campaign's redemptions per member this is (1, 2, …).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     reversed_at = models.DateTimeField(null=True, blank=True)
 
@@ -119,12 +123,15 @@ class Redemption(models.Model):
         ]
         constraints = [
             # The per-member limit, held by the database: the list generator puts an offer on
-            # a member's lists once, and a list item is redeemed at most once (unless reversed).
+            # a member's lists once, and each of a list item's slots 1..redemptions_per_member
+            # is taken at most once (unless reversed). A trigger (migration 0003) keeps the
+            # slot within the campaign's redemptions_per_member.
             models.UniqueConstraint(
-                fields=["list_item"],
+                fields=["list_item", "slot"],
                 condition=models.Q(reversed_at__isnull=True),
-                name="redemption_once_per_list_item",
+                name="redemption_slot_once_per_list_item",
             ),
+            models.CheckConstraint(condition=models.Q(slot__gte=1), name="redemption_slot_from_1"),
             models.CheckConstraint(
                 condition=models.Q(discount__gt=0), name="redemption_discount_positive"
             ),

@@ -91,6 +91,7 @@ class _Line:
     product: Product | None
     discount: Decimal = ZERO
     item: ListItem | None = None
+    slot: int = 0  # of the item's redemptions per member, when an offer is applied
 
     @property
     def amount(self) -> Decimal:
@@ -230,6 +231,7 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
             quantity=line.quantity,
             discount=line.discount,
             manufacturer_share=pending["shares"].get(id(line), ZERO),
+            slot=line.slot,
         )
         for line in lines
         if line.item is not None
@@ -273,12 +275,21 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
     return response
 
 
+def _free_slot(taken: set[int], limit: int) -> int | None:
+    """Return the lowest free slot of an item, or None when its live redemptions reach the
+    limit (counted, not just looked up: a limit lowered mid-campaign leaves higher slots)."""
+    if len(taken) >= limit:
+        return None
+    return min(set(range(1, limit + 1)) - taken)
+
+
 def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
     """Match the list's offers to the lines; set each matched line's item and discount.
 
     Locks, always in this order so that concurrent checkouts cannot deadlock: the list's
-    offer items (one redemption per item, whatever arrives concurrently), then the
-    campaigns (their budget), then the agreements (their cap), each by id.
+    offer items (their slots: at most redemptions_per_member live redemptions per item,
+    whatever arrives concurrently), then the campaigns (their budget), then the agreements
+    (their cap), each by id. An item applies at most once per transaction.
     """
     result: dict = {"warnings": [], "shares": {}, "agreements": {}}
     if member is None or shopping_list is None:
@@ -291,11 +302,11 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
     )
     if not items:
         return result
-    redeemed = set(
-        Redemption.objects.filter(list_item__in=items, reversed_at__isnull=True).values_list(
-            "list_item_id", flat=True
-        )
-    )
+    taken: dict[int, set[int]] = {}
+    for item_id, slot in Redemption.objects.filter(
+        list_item__in=items, reversed_at__isnull=True
+    ).values_list("list_item_id", "slot"):
+        taken.setdefault(item_id, set()).add(slot)
     held_out = set(
         CampaignAudience.objects.filter(
             member=member, holdout=True, campaign_id__in={i.offer.campaign_id for i in items}
@@ -304,8 +315,9 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
     matched: list[_Line] = []
     for item in items:
         campaign = item.offer.campaign
+        slot = _free_slot(taken.get(item.pk, set()), campaign.redemptions_per_member)
         if (
-            item.pk in redeemed
+            slot is None
             or campaign.pk in held_out
             or campaign.status != CampaignStatus.ACTIVE
             or not campaign.valid_from <= day <= campaign.valid_until
@@ -321,7 +333,7 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
             ):
                 discount = _item_discount(item, line)
                 if discount > 0:
-                    line.item, line.discount = item, discount
+                    line.item, line.discount, line.slot = item, discount, slot
                     matched.append(line)
                 break
     if not matched:
@@ -358,7 +370,7 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
             result["warnings"].append(
                 f"Campaign {campaign.name!r} has used up its budget: offer not applied."
             )
-            line.item, line.discount = None, ZERO
+            line.item, line.discount, line.slot = None, ZERO, 0
             continue
         spent[campaign.pk] = used + line.discount
         agreement = agreements.get(campaign.agreement_id)
