@@ -25,6 +25,7 @@ BENCHMARKS = {
     "bench_segments": "crm_bench_demo",
     "bench_lists": "crm_bench_demo",
     "bench_lookup": "crm_bench_demo",
+    "bench_pos_load": "crm_bench_demo",
 }
 
 
