@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
@@ -134,11 +135,10 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
         raise ValueError("No till history: load the demo data first (generate_demo).")
     dates = Dates(end=end)
     result = ProgramResult(end=end)
-    clock = _Clock(result.seconds)
 
-    with clock("segments (previous period)"):
+    with _timed(result.seconds, "segments (previous period)"):
         _snapshots(window_end=dates.previous)
-    with clock("plan"):
+    with _timed(result.seconds, "plan"):
         trial, retain, convert = _plan(period_start=dates.previous)
     makers = tuple(p.manufacturer_code for p in (trial, retain) if p is not None)
     result.makers = makers
@@ -146,15 +146,16 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
     result.logins = demo_users_ensure(manufacturer_codes=makers if len(makers) == 2 else None)
     marketing = get_user_model().objects.get(username="marketing")
 
-    with clock("agreements and campaigns"):
+    with _timed(result.seconds, "agreements and campaigns"):
         campaigns = []
         for pick, goal, share in ((trial, Goal.TRIAL, "50"), (retain, Goal.RETAIN, "60")):
             if pick is None:
                 continue
             offers = _offers(pick, goal)
             budget = _budget(pick, offers)
-            agreement = _agreement_ensure(pick=pick, dates=dates, share_pct=Decimal(share),
-                                          budget=budget)  # fmt: skip
+            agreement = _agreement_ensure(
+                pick=pick, dates=dates, share_pct=Decimal(share), budget=budget
+            )
             result.agreements.append(agreement.name)
             campaigns.append((pick, goal, offers, budget, agreement))
         if convert is not None:
@@ -174,21 +175,21 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
         ("previous", dates.previous, dates.current - dt.timedelta(days=1), dates.previous),
         ("current", dates.current, dates.end, dates.current),
     ):
-        with clock(f"segments and lists ({label} period)"):
+        with _timed(result.seconds, f"segments and lists ({label} period)"):
             _snapshots(window_end=window_end)
             result.lists[start.isoformat()] = _lists_ensure(period_start=start, rules=rules)
-        with clock(f"checkouts ({label} period)"):
+        with _timed(result.seconds, f"checkouts ({label} period)"):
             # The current period has run for 7 of its 14 days: fewer of its lists were used.
-            share = (until - start).days + 1
+            elapsed_days = (until - start).days + 1
             simulated = tills_simulate(
                 period_start=start, last_day=until, tills=tills, seed=seed,
-                elapsed_share=min(1.0, share / PERIOD_DAYS), max_checkouts=remaining,
+                elapsed_share=min(1.0, elapsed_days / PERIOD_DAYS), max_checkouts=remaining,
                 with_return=label == "previous",
             )  # fmt: skip
             remaining -= simulated.checkouts
             result.simulation.append(simulated)
 
-    with clock("segments and member values (today)"):
+    with _timed(result.seconds, "segments and member values (today)"):
         _snapshots(window_end=dates.end + dt.timedelta(days=1))
         if not RepeatModelFit.objects.filter(calibration_end=dates.end).exists():
             try:
@@ -201,21 +202,11 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
     return result
 
 
-class _Clock:
-    def __init__(self, seconds: dict[str, float]):
-        self.seconds = seconds
-
-    def __call__(self, label: str):
-        clock = self
-
-        class _Timer:
-            def __enter__(self):
-                self.t0 = time.perf_counter()
-
-            def __exit__(self, *exc):
-                clock.seconds[label] = time.perf_counter() - self.t0
-
-        return _Timer()
+@contextmanager
+def _timed(seconds: dict[str, float], label: str):
+    t0 = time.perf_counter()
+    yield
+    seconds[label] = time.perf_counter() - t0
 
 
 def _snapshots(*, window_end: dt.date) -> None:
