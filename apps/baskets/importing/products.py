@@ -101,7 +101,8 @@ def convert(get) -> list[str | None]:
     """Validate a products.csv row; return its staged values."""
     check = Checker(get)
     upc = check.identifier("upc", max_length=14)
-    if upc and len(upc) <= 14 and not upc.isdigit():
+    # isascii: str.isdigit() also takes "²" and "١".
+    if upc and len(upc) <= 14 and not (upc.isascii() and upc.isdigit()):
         check.reasons.append(f"bad upc {quoted(upc)} (digits only)")
     name = check.text("name", max_length=200, required=True)
     department = check.text("department", max_length=120, required=True)

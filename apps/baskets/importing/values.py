@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 
 from apps.baskets.importing.staging import quoted
 
-_QUANTITY_RE = re.compile(r"(?:\d{1,7}(?:\.\d{0,3})?|\.\d{1,3})")
-_MONEY_RE = re.compile(r"-?(?:\d{1,10}(?:\.\d{0,2})?|\.\d{1,2})")
-_SMALLINT_RE = re.compile(r"\d{1,5}")
+# ASCII digits only: `\d` also matches "١" or "５", which PostgreSQL's numeric will not cast.
+_QUANTITY_RE = re.compile(r"(?:\d{1,7}(?:\.\d{0,3})?|\.\d{1,3})", re.ASCII)
+_MONEY_RE = re.compile(r"-?(?:\d{1,10}(?:\.\d{0,2})?|\.\d{1,2})", re.ASCII)
+_SMALLINT_RE = re.compile(r"\d{1,5}", re.ASCII)
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 _YES = frozenset({"yes", "y", "true", "t", "1", "on"})
 _NO = frozenset({"no", "n", "false", "f", "0", "off"})
@@ -64,7 +65,10 @@ def timestamp(text: str, *, local: ZoneInfo) -> str:
     if moment.tzinfo is None:
         # fold=0: an ambiguous wall time (the repeated hour in autumn) is the first one.
         moment = moment.replace(tzinfo=local)
-    return moment.astimezone(dt.UTC).isoformat(sep=" ")
+    try:
+        return moment.astimezone(dt.UTC).isoformat(sep=" ")
+    except OverflowError:  # 9999-12-31 late in the evening is in year 10000 in UTC
+        raise ValueError(f"bad purchased_at {quoted(value)} (out of range)") from None
 
 
 def date(text: str, *, field: str) -> str | None:
