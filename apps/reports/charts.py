@@ -23,13 +23,13 @@ FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "s
 
 
 def _layout(figure: go.Figure, title: str, *, height: int = 340, **layout) -> dict:
+    layout.setdefault("legend", {"orientation": "h", "y": -0.2})
     figure.update_layout(
         title={"text": title, "x": 0, "font": {"size": 15}},
         height=height,
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
         template="plotly_white",
         font=FONT,
-        legend={"orientation": "h", "y": -0.2},
         **layout,
     )
     return json.loads(figure.to_json())
@@ -136,13 +136,13 @@ def histogram_figure(bins: list[dict], *, measure: str) -> dict:
     )
     if clv:
         title, xaxis = (
-            "Distribution of 12-month customer lifetime value",
+            "Members by 12-month customer lifetime value",
             {"title": {"text": "CLV, 12 months ($; last bar: top 1 % and above)"},
              "tickprefix": "$", "tickformat": ",.0f"},
         )  # fmt: skip
     else:
         title, xaxis = (
-            "Distribution of the probability a member is still active",
+            "Members by probability of being still active",
             {"title": {"text": "P(active) (%)"}, "range": [0, 100], "ticksuffix": "%"},
         )
     return _layout(
@@ -155,33 +155,37 @@ def histogram_figure(bins: list[dict], *, measure: str) -> dict:
 
 
 def at_risk_figure(stores: list[dict]) -> dict:
-    """Members per home store, at risk of churning in red."""
+    """Members per home store, those at risk of churning in red, stores as rows."""
     names = [s["store"] for s in stores]
     figure = go.Figure(
         [
             go.Bar(
                 name="At risk",
-                x=names,
-                y=[s["at_risk"] for s in stores],
+                y=names,
+                x=[s["at_risk"] for s in stores],
+                orientation="h",
                 marker_color=RISK_COLOR,
                 customdata=[100 * (s["at_risk_share"] or 0) for s in stores],
-                hovertemplate="%{x}: %{y:,} at risk (%{customdata:.1f}%)<extra></extra>",
+                hovertemplate="%{y}: %{x:,} at risk (%{customdata:.1f}%)<extra></extra>",
             ),
             go.Bar(
                 name="Not at risk",
-                x=names,
-                y=[s["members"] - s["at_risk"] for s in stores],
+                y=names,
+                x=[s["members"] - s["at_risk"] for s in stores],
+                orientation="h",
                 marker_color=NEUTRAL,
-                hovertemplate="%{x}: %{y:,} not at risk<extra></extra>",
+                hovertemplate="%{y}: %{x:,} not at risk<extra></extra>",
             ),
         ]
     )
     return _layout(
         figure,
         "Members at risk of churning, by home store",
+        height=max(300, 130 + 28 * len(names)),
         barmode="stack",
-        xaxis={"title": {"text": "Home store"}},
-        yaxis={"title": {"text": "Members"}, "tickformat": ",d"},
+        xaxis={"title": {"text": "Members scored"}, "tickformat": ",d"},
+        yaxis={"automargin": True, "autorange": "reversed"},
+        legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
     )
 
 
@@ -244,7 +248,7 @@ def redemption_rate_figure(cell_rows: list[dict]) -> dict:
         "Redemption rate by campaign and usage tier",
         barmode="group",
         xaxis={"title": {"text": "Campaign"}},
-        yaxis={"title": {"text": "Redeemed (% of members who got the offer)"},
+        yaxis={"title": {"text": "Redemption rate (%)"},
                "ticksuffix": "%", "rangemode": "tozero"},
     )  # fmt: skip
 

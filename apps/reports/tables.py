@@ -75,10 +75,41 @@ class RatioColumn(tables.Column):
         return "" if value is None else f"{value:.4f}"
 
 
+def _format(kind: str, value: float) -> str:
+    if kind == "dollars":
+        return f"{'−' if value < 0 else '+'}${abs(value):,.2f}"
+    if kind == "points":
+        return f"{100 * value:+.1f}"
+    return f"{100 * value:+,.0f}%"
+
+
+class IntervalColumn(tables.Column):
+    """A 95 % interval "low to high" on the page; CSV has the bounds in their own columns."""
+
+    attrs = {"td": {"class": "text-end text-nowrap text-muted"}, "th": {"class": "text-end"}}
+
+    def __init__(self, *args, prefix: str, kind: str, **kwargs):
+        self.prefix, self.kind = prefix, kind
+        kwargs.setdefault("verbose_name", "95% CI")
+        super().__init__(
+            *args, empty_values=(), orderable=False, exclude_from_export=True, **kwargs
+        )
+
+    def render(self, record):
+        low, high = record[f"{self.prefix}_low"], record[f"{self.prefix}_high"]
+        if low is None or high is None:
+            return "—"
+        unit = " pts" if self.kind == "points" else ""
+        return f"{_format(self.kind, low)} to {_format(self.kind, high)}{unit}"
+
+
 class _Table(tables.Table):
-    class Meta:
-        attrs = {"class": "table table-sm table-striped table-hover mb-0"}
-        empty_text = "Nothing for these filters yet."
+    """Shared look; passed to __init__ because subclasses without a Meta do not inherit one."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_text", "Nothing for these filters yet.")
+        kwargs.setdefault("attrs", {"class": "table table-sm table-striped table-hover small mb-0"})
+        super().__init__(*args, **kwargs)
 
 
 class CellTable(_Table):
@@ -138,8 +169,9 @@ class WinBackTable(_Table):
     back_treated = PercentColumn(verbose_name="Came back, treated")
     back_holdout = PercentColumn(verbose_name="Came back, holdout")
     back_diff = PointsColumn(verbose_name="Difference")
-    back_low = PointsColumn(verbose_name="95% CI from")
-    back_high = PointsColumn(verbose_name="95% CI to")
+    back_ci = IntervalColumn(prefix="back", kind="points")
+    back_low = PointsColumn(verbose_name="95% CI from", visible=False)
+    back_high = PointsColumn(verbose_name="95% CI to", visible=False)
     redeemers = CountColumn(verbose_name="Redeemed")
 
 
@@ -197,19 +229,22 @@ class LiftTable(_Table):
     mean_treated = DollarsColumn(verbose_name="Sales / member, treated")
     mean_holdout = DollarsColumn(verbose_name="Sales / member, holdout")
     spend_diff = DollarsColumn(verbose_name="Sales lift", signed=True)
-    spend_low = DollarsColumn(verbose_name="Sales lift 95% CI from", signed=True)
-    spend_high = DollarsColumn(verbose_name="Sales lift 95% CI to", signed=True)
+    spend_ci = IntervalColumn(prefix="spend", kind="dollars")
+    spend_low = DollarsColumn(verbose_name="Sales lift 95% CI from", signed=True, visible=False)
+    spend_high = DollarsColumn(verbose_name="Sales lift 95% CI to", signed=True, visible=False)
     spend_p = tables.Column(verbose_name="p", attrs=NUMBER)
-    conv_treated = PercentColumn(verbose_name="Converted, treated")
-    conv_holdout = PercentColumn(verbose_name="Converted, holdout")
+    conv_treated = PercentColumn(verbose_name="Converted, treated", visible=False)
+    conv_holdout = PercentColumn(verbose_name="Converted, holdout", visible=False)
     conv_diff = PointsColumn(verbose_name="Conversion lift")
-    conv_low = PointsColumn(verbose_name="Conversion 95% CI from")
-    conv_high = PointsColumn(verbose_name="Conversion 95% CI to")
-    incremental_sales = DollarsColumn(verbose_name="Incremental sales", signed=True)
+    conv_ci = IntervalColumn(prefix="conv", kind="points")
+    conv_low = PointsColumn(verbose_name="Conversion 95% CI from", visible=False)
+    conv_high = PointsColumn(verbose_name="Conversion 95% CI to", visible=False)
+    incremental_sales = DollarsColumn(verbose_name="Incremental sales", signed=True, visible=False)
     store_cost = MoneyColumn(verbose_name="Store's net cost")
     roi = RatioColumn(verbose_name="ROI")
-    roi_low = RatioColumn(verbose_name="ROI 95% from")
-    roi_high = RatioColumn(verbose_name="ROI 95% to")
+    roi_ci = IntervalColumn(prefix="roi", kind="ratio")
+    roi_low = RatioColumn(verbose_name="ROI 95% CI from", visible=False)
+    roi_high = RatioColumn(verbose_name="ROI 95% CI to", visible=False)
 
     def render_spend_p(self, value):
         return "< 0.001" if value < 0.001 else f"{value:.3f}"

@@ -16,6 +16,7 @@ def test_refresh_runs_on_a_worker(live_worker, world):
     job = job_wait(job_id=job.pk, timeout=120, progress=False)
     assert job.status == JobStatus.SUCCEEDED, live_worker.output()
     assert (job.progress_done, job.progress_total) == (5, 5)
-    assert job.result == {"snapshots_aggregated": 2, "fit": world.fit.pk}
+    assert job.result["snapshots_aggregated"] == 2 and job.result["fit"] == world.fit.pk
+    assert len(job.result["seconds"]) == 5
     assert CellAggregate.objects.filter(month="2026-02-01").count() == 4
     assert LiftAggregate.objects.filter(campaign=world.campaign).count() == 5
