@@ -15,7 +15,7 @@ NAVIGATION = [
     ("Lists", "lists:index", (Role.MARKETING,)),
     ("Settlement", "settlement:list", (Role.MARKETING,)),
     ("Reports", "reports:loyalty", (Role.MARKETING,)),
-    ("Manufacturer portal", "portal:index", (Role.MANUFACTURER, Role.MARKETING)),
+    ("Portal", "portal:index", (Role.MANUFACTURER, Role.MARKETING)),
     ("Jobs", "jobs:list", (Role.MARKETING,)),
 ]
 
