@@ -47,6 +47,12 @@ def weekly_funding_figure(section: Section) -> dict:
                 hovertemplate=f"Week of %{{x}}: fewer than {k} members<extra></extra>",
             )
         )
+    if hidden and not any(funded):
+        figure.add_annotation(
+            text="Every week with redemptions rests on too few members to show",
+            xref="paper", yref="paper", x=0.5, y=0.6, showarrow=False,
+            font={"color": "#6c757d"},
+        )  # fmt: skip
     figure.update_layout(
         title={"text": "Discount money you funded, by week", "x": 0},
         xaxis={"title": "Week from (Monday)", "type": "date", "tickformat": "%b %-d"},
@@ -81,7 +87,7 @@ def sales_mix_figure(section: Section) -> dict:
         xaxis={"title": "Sales ($)"},
         yaxis={"autorange": "reversed"},
         height=max(260, 60 + 36 * len(labels)),
-        legend={"orientation": "h", "y": -0.25},
+        legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
         **LAYOUT,
     )
     return json.loads(figure.to_json())

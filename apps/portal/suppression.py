@@ -19,7 +19,7 @@ Structural cells are cells that cannot hold anyone (e.g. "not segmented" × a us
 known to be empty, they are published as such and protect nothing; so do zero entries.
 
 Tables here are cells × categories, never members: a few dozen entries at most, so the
-rank test over a ≤ 30 × 40 matrix costs microseconds.
+rank tests over a ≤ 30 × 40 matrix cost a few milliseconds a table.
 """
 
 from __future__ import annotations
