@@ -383,7 +383,10 @@ def gunicorn(config: ServerConfig, log: Path):
         "--worker-class", config.worker_class,
         "--workers", str(config.workers),
         "--threads", str(config.threads),
-        "--backlog", "2048", "--timeout", "60", "--log-level", "warning",
+        # Keep-alive (gthread) longer than any client's pause, so no idle socket is closed
+        # under a client about to send.
+        "--backlog", "2048", "--timeout", "60", "--keep-alive", "60",
+        "--log-level", "warning",
     ]  # fmt: skip
     with log.open("ab") as out:
         process = subprocess.Popen(
@@ -447,15 +450,14 @@ def run_wrk(url: str, load: dict[str, int], scenarios: dict[str, Scenario], seco
     return results
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """CPU (user + system) the processes used so far, from /proc (Linux)."""
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            stat = Path(f"/proc/{pid}/stat").read_text()
-            fields = stat[stat.rindex(")") + 2 :].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pid: int) -> float:
+    """CPU (user + system) the process used so far, from /proc (Linux); 0 once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def server_pids(master: int) -> dict[str, list[int]]:
@@ -471,14 +473,20 @@ def server_pids(master: int) -> dict[str, list[int]]:
 
 
 def measure(url: str, master: int, load: dict, scenarios: dict, seconds: int) -> tuple:
-    """Run the load once; return the results, the database counters' change and CPU used."""
-    pids = server_pids(master)
+    """Run the load once; return the results, the database counters' change and CPU used.
+
+    CPU is counted for the processes there at the end (a backend opened during the run,
+    e.g. by a gthread worker's new thread, counts whole).
+    """
+    started = {pid: cpu_seconds(pid) for group in server_pids(master).values() for pid in group}
     before = db_counters()
-    cpu_before = {name: cpu_seconds(group) for name, group in pids.items()}
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     results = run_wrk(url, load, scenarios, seconds)
     wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = {name: cpu_seconds(group) - cpu_before[name] for name, group in pids.items()}
+    cpu = {
+        name: sum(cpu_seconds(pid) - started.get(pid, 0.0) for pid in group)
+        for name, group in server_pids(master).items()
+    }
     cpu["wrk"] = (wrk_after.ru_utime + wrk_after.ru_stime) - (
         wrk_before.ru_utime + wrk_before.ru_stime
     )
@@ -568,6 +576,7 @@ class Run:
     results: dict
     db: dict
     cpu: dict
+    load: float = 0.0  # the machine's 1-minute load average at the end (2 cores)
 
 
 def main() -> int:
@@ -648,7 +657,7 @@ def main() -> int:
                     measured = measure(
                         url, master, load, scenarios(run_id, think_ms), args.duration
                     )
-                    runs.append(Run(str(config), think_ms, attempt, *measured))
+                    runs.append(Run(str(config), think_ms, attempt, *measured, os.getloadavg()[0]))
                     print_run(runs[-1], header=len(runs) == 1)
 
     print(
@@ -683,7 +692,8 @@ def main() -> int:
 
     failed = [
         f"{r.server} think {r.think_ms} run {r.attempt}: {name} {res['not_200']} not 200, "
-        f"{res['connect'] + res['read'] + res['write'] + res['timeout']} socket errors"
+        "socket errors: "
+        + ", ".join(f"{k} {res[k]}" for k in ("connect", "read", "write", "timeout"))
         + (
             f" (first: {res['first_bad_status']} {res['first_bad_body']!r})"
             if res["not_200"]
@@ -710,7 +720,7 @@ def print_run(run: Run, *, header: bool) -> None:
     if header:
         print(
             f"\n{'server':<12}{'think':>6}{'run':>4}  {'client':<9}{'conns':>6}{'req/s':>8}"
-            f"{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}{'errors':>7}  goal p95",
+            f"{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}{'errors':>7}{'load':>6}  goal p95",
             flush=True,
         )
     for name, r in run.results.items():
@@ -721,7 +731,7 @@ def print_run(run: Run, *, header: bool) -> None:
         print(
             f"{run.server:<12}{run.think_ms:>6}{run.attempt:>4}  {name:<9}{r['connections']:>6}"
             f"{r['requests'] / r['seconds']:>8.1f}{r['p50']:>8.1f}{r['p95']:>8.1f}"
-            f"{r['p99']:>8.1f}{r['max']:>8.1f}{errors_of(r):>7}  {verdict}",
+            f"{r['p99']:>8.1f}{r['max']:>8.1f}{errors_of(r):>7}{run.load:>6.1f}  {verdict}",
             flush=True,
         )
 
