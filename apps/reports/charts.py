@@ -6,11 +6,7 @@ swingers orange; usage tiers light to dark; the store's money green, manufacture
 
 from __future__ import annotations
 
-import json
-
 import plotly.graph_objects as go
-
-from apps.segments.charts import pareto_figure  # noqa: F401  (the same curve as Member value)
 
 LOYALTY_COLORS = {"national": "#1c7ed6", "swinger": "#f08c00", "store": "#2f9e44"}
 MOVE_COLORS = {**LOYALTY_COLORS, "new": "#adb5bd", "lapsed": "#868e96"}
@@ -20,19 +16,34 @@ MANUFACTURER_COLOR = "#7048e8"
 RISK_COLOR = "#e03131"
 NEUTRAL = "#ced4da"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12}
+GRID = "#e9ecef"
 
 
-def _layout(figure: go.Figure, title: str, *, height: int = 340, **layout) -> dict:
+def _axis(axis: dict) -> dict:
+    return {"gridcolor": GRID, "zerolinecolor": "#dee2e6", "automargin": True, **axis}
+
+
+def _figure(traces: list, title: str, *, height: int = 340, **layout) -> dict:
+    """Return {data, layout} for `json_script`: validated traces, a plain layout.
+
+    Traces are graph_objects (validated); the layout is a dict rather than go.Layout with a
+    template, whose deep copies and validation cost tens of ms per chart on every page.
+    """
     layout.setdefault("legend", {"orientation": "h", "y": -0.2})
-    figure.update_layout(
-        title={"text": title, "x": 0, "font": {"size": 15}},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
-        template="plotly_white",
-        font=FONT,
-        **layout,
-    )
-    return json.loads(figure.to_json())
+    for name in ("xaxis", "yaxis"):
+        layout[name] = _axis(layout.get(name, {}))
+    return {
+        "data": [trace.to_plotly_json() for trace in traces],
+        "layout": {
+            "title": {"text": title, "x": 0, "font": {"size": 15}},
+            "height": height,
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+            "plot_bgcolor": "white",
+            "paper_bgcolor": "white",
+            "font": FONT,
+            **layout,
+        },
+    }
 
 
 def _hex_to_rgba(color: str, alpha: float) -> str:
@@ -43,14 +54,14 @@ def _hex_to_rgba(color: str, alpha: float) -> str:
 def cells_figure(cells: list[dict], *, measure: str) -> dict:
     """Buyers (or sales) per usage tier, one bar per loyalty group, in the palette."""
     money = measure == "sales"
-    figure = go.Figure()
+    traces = []
     for loyalty, label in (
         ("national", "National-brand loyal"),
         ("swinger", "Swinger"),
         ("store", "Store-brand loyal"),
     ):
         rows = sorted((c for c in cells if c["loyalty"] == loyalty), key=lambda c: c["usage_tier"])
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 name=label,
                 x=[f"{c['tier_name']} usage" for c in rows],
@@ -63,8 +74,8 @@ def cells_figure(cells: list[dict], *, measure: str) -> dict:
                 ),
             )
         )
-    return _layout(
-        figure,
+    return _figure(
+        traces,
         "Category sales by loyalty × usage cell" if money else "Buyers by loyalty × usage cell",
         barmode="group",
         xaxis={"title": {"text": "Usage tier (category spend terciles)"}},
@@ -99,7 +110,7 @@ def moves_figure(totals: dict[tuple[str, str], int], *, since: str) -> dict:
                 link["target"].append(len(sources) + j)
                 link["value"].append(value)
                 link["color"].append(_hex_to_rgba(MOVE_COLORS[source], 0.35))
-    figure = go.Figure(
+    traces = [
         go.Sankey(
             arrangement="fixed",
             node={"label": labels, "color": colors, "pad": 18, "thickness": 18},
@@ -107,8 +118,8 @@ def moves_figure(totals: dict[tuple[str, str], int], *, since: str) -> dict:
                   "%{value:,} buyers<extra></extra>"},
             valueformat=",d",
         )
-    )  # fmt: skip
-    return _layout(figure, f"How buyers moved between loyalty groups since {since}", height=380)
+    ]  # fmt: skip
+    return _figure(traces, f"How buyers moved between loyalty groups since {since}", height=380)
 
 
 def histogram_figure(bins: list[dict], *, measure: str) -> dict:
@@ -123,7 +134,7 @@ def histogram_figure(bins: list[dict], *, measure: str) -> dict:
             text.append(f"${b['lower']:,.0f}{upper}")
         else:
             text.append(f"{b['lower']:.0%}–{b['upper']:.0%}")
-    figure = go.Figure(
+    traces = [
         go.Bar(
             x=[scale * (b["lower"] + width / 2) for b in bins],
             y=[b["members"] for b in bins],
@@ -133,7 +144,7 @@ def histogram_figure(bins: list[dict], *, measure: str) -> dict:
             marker_line={"color": "white", "width": 1},
             hovertemplate="%{customdata}: %{y:,} members<extra></extra>",
         )
-    )
+    ]
     if clv:
         title, xaxis = (
             "Members by 12-month customer lifetime value",
@@ -145,8 +156,8 @@ def histogram_figure(bins: list[dict], *, measure: str) -> dict:
             "Members by probability of being still active",
             {"title": {"text": "P(active) (%)"}, "range": [0, 100], "ticksuffix": "%"},
         )
-    return _layout(
-        figure,
+    return _figure(
+        traces,
         title,
         showlegend=False,
         xaxis=xaxis,
@@ -157,29 +168,27 @@ def histogram_figure(bins: list[dict], *, measure: str) -> dict:
 def at_risk_figure(stores: list[dict]) -> dict:
     """Members per home store, those at risk of churning in red, stores as rows."""
     names = [s["store"] for s in stores]
-    figure = go.Figure(
-        [
-            go.Bar(
-                name="At risk",
-                y=names,
-                x=[s["at_risk"] for s in stores],
-                orientation="h",
-                marker_color=RISK_COLOR,
-                customdata=[100 * (s["at_risk_share"] or 0) for s in stores],
-                hovertemplate="%{y}: %{x:,} at risk (%{customdata:.1f}%)<extra></extra>",
-            ),
-            go.Bar(
-                name="Not at risk",
-                y=names,
-                x=[s["members"] - s["at_risk"] for s in stores],
-                orientation="h",
-                marker_color=NEUTRAL,
-                hovertemplate="%{y}: %{x:,} not at risk<extra></extra>",
-            ),
-        ]
-    )
-    return _layout(
-        figure,
+    traces = [
+        go.Bar(
+            name="At risk",
+            y=names,
+            x=[s["at_risk"] for s in stores],
+            orientation="h",
+            marker_color=RISK_COLOR,
+            customdata=[100 * (s["at_risk_share"] or 0) for s in stores],
+            hovertemplate="%{y}: %{x:,} at risk (%{customdata:.1f}%)<extra></extra>",
+        ),
+        go.Bar(
+            name="Not at risk",
+            y=names,
+            x=[s["members"] - s["at_risk"] for s in stores],
+            orientation="h",
+            marker_color=NEUTRAL,
+            hovertemplate="%{y}: %{x:,} not at risk<extra></extra>",
+        ),
+    ]
+    return _figure(
+        traces,
         "Members at risk of churning, by home store",
         height=max(300, 130 + 28 * len(names)),
         barmode="stack",
@@ -192,13 +201,13 @@ def at_risk_figure(stores: list[dict]) -> dict:
 def reach_figure(periods: list[dict]) -> dict:
     """Per list period: lists made (eligible members), lists with offers, lists redeemed."""
     x = [p["period_start"].isoformat() for p in periods]
-    figure = go.Figure()
+    traces = []
     for key, name, color in (
         ("lists", "Lists made (eligible members)", "#74c0fc"),
         ("with_offers", "With an offer", "#1c7ed6"),
         ("redeemed_lists", "With a redemption", STORE_COLOR),
     ):
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 name=name,
                 x=x,
@@ -207,8 +216,8 @@ def reach_figure(periods: list[dict]) -> dict:
                 hovertemplate=f"{name}, period of %{{x|%b %d, %Y}}: %{{y:,}}<extra></extra>",
             )
         )
-    return _layout(
-        figure,
+    return _figure(
+        traces,
         "List reach per biweekly period",
         barmode="group",
         xaxis={"title": {"text": "List period starting"}, "type": "date",
@@ -227,10 +236,10 @@ def redemption_rate_figure(cell_rows: list[dict]) -> dict:
         got = totals.setdefault((r["campaign"], r["usage_tier"]), [0, 0])
         got[0] += r["redeemers"]
         got[1] += r["reached"]
-    figure = go.Figure()
+    traces = []
     for tier, name in ((1, "Low usage"), (2, "Medium usage"), (3, "High usage")):
         values = [totals.get((c, tier)) for c in campaigns]
-        figure.add_trace(
+        traces.append(
             go.Bar(
                 name=name,
                 x=campaigns,
@@ -243,8 +252,8 @@ def redemption_rate_figure(cell_rows: list[dict]) -> dict:
                 ),
             )
         )
-    return _layout(
-        figure,
+    return _figure(
+        traces,
         "Redemption rate by campaign and usage tier",
         barmode="group",
         xaxis={"title": {"text": "Campaign"}},
@@ -256,28 +265,26 @@ def redemption_rate_figure(cell_rows: list[dict]) -> dict:
 def cost_split_figure(campaigns: list[dict]) -> dict:
     """Discount cost per campaign: the store's net cost and the manufacturers' share."""
     names = [c["name"] for c in campaigns]
-    figure = go.Figure(
-        [
-            go.Bar(
-                name="Store (net cost)",
-                y=names,
-                x=[float(c["store_cost"]) for c in campaigns],
-                orientation="h",
-                marker_color=STORE_COLOR,
-                hovertemplate="%{y}: store pays $%{x:,.2f}<extra></extra>",
-            ),
-            go.Bar(
-                name="Manufacturers",
-                y=names,
-                x=[float(c["manufacturer_share"]) for c in campaigns],
-                orientation="h",
-                marker_color=MANUFACTURER_COLOR,
-                hovertemplate="%{y}: manufacturers pay $%{x:,.2f}<extra></extra>",
-            ),
-        ]
-    )
-    return _layout(
-        figure,
+    traces = [
+        go.Bar(
+            name="Store (net cost)",
+            y=names,
+            x=[float(c["store_cost"]) for c in campaigns],
+            orientation="h",
+            marker_color=STORE_COLOR,
+            hovertemplate="%{y}: store pays $%{x:,.2f}<extra></extra>",
+        ),
+        go.Bar(
+            name="Manufacturers",
+            y=names,
+            x=[float(c["manufacturer_share"]) for c in campaigns],
+            orientation="h",
+            marker_color=MANUFACTURER_COLOR,
+            hovertemplate="%{y}: manufacturers pay $%{x:,.2f}<extra></extra>",
+        ),
+    ]
+    return _figure(
+        traces,
         "Discount cost by campaign: store vs manufacturers",
         height=max(260, 120 + 40 * len(names)),
         barmode="stack",
@@ -290,26 +297,24 @@ def cost_split_figure(campaigns: list[dict]) -> dict:
 def cost_month_figure(months: list[dict]) -> dict:
     """Discounts per month, the store's net cost and the manufacturers' share stacked."""
     x = [m["month"].isoformat() for m in months]
-    figure = go.Figure(
-        [
-            go.Bar(
-                name="Store (net cost)",
-                x=x,
-                y=[float(m["store_cost"]) for m in months],
-                marker_color=STORE_COLOR,
-                hovertemplate="%{x|%b %Y}: store pays $%{y:,.2f}<extra></extra>",
-            ),
-            go.Bar(
-                name="Manufacturers",
-                x=x,
-                y=[float(m["manufacturer_share"]) for m in months],
-                marker_color=MANUFACTURER_COLOR,
-                hovertemplate="%{x|%b %Y}: manufacturers pay $%{y:,.2f}<extra></extra>",
-            ),
-        ]
-    )
-    return _layout(
-        figure,
+    traces = [
+        go.Bar(
+            name="Store (net cost)",
+            x=x,
+            y=[float(m["store_cost"]) for m in months],
+            marker_color=STORE_COLOR,
+            hovertemplate="%{x|%b %Y}: store pays $%{y:,.2f}<extra></extra>",
+        ),
+        go.Bar(
+            name="Manufacturers",
+            x=x,
+            y=[float(m["manufacturer_share"]) for m in months],
+            marker_color=MANUFACTURER_COLOR,
+            hovertemplate="%{x|%b %Y}: manufacturers pay $%{y:,.2f}<extra></extra>",
+        ),
+    ]
+    return _figure(
+        traces,
         "Discount cost per month",
         barmode="stack",
         xaxis={"title": {"text": "Month of purchase"}, "type": "date", "tickformat": "%b %Y",
@@ -343,7 +348,7 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
             span.append(f"95% CI ${lo:,.2f} to ${hi:,.2f}")
         else:
             span.append(f"95% CI {lo:+.1f} to {hi:+.1f} points")
-    figure = go.Figure(
+    traces = [
         go.Scatter(
             x=diff,
             y=[c["name"] for c in rows],
@@ -361,8 +366,7 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
             customdata=span,
             hovertemplate=f"%{{y}}: {fmt} (%{{customdata}})<extra></extra>",
         )
-    )  # fmt: skip
-    figure.add_vline(x=0, line={"color": "#adb5bd", "dash": "dot"})
+    ]  # fmt: skip
     title = (
         "Lift in category sales per member vs holdout (95% CI)"
         if spend
@@ -375,11 +379,60 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
         else {"title": {"text": "Treated − holdout, share converted (percentage points)"},
               "zeroline": False}
     )  # fmt: skip
-    return _layout(
-        figure,
+    return _figure(
+        traces,
         title,
         height=max(260, 120 + 40 * len(rows)),
         showlegend=False,
+        shapes=[
+            {
+                "type": "line",
+                "x0": 0,
+                "x1": 0,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"color": "#adb5bd", "dash": "dot"},
+            }
+        ],
         xaxis=axis,
         yaxis={"automargin": True, "autorange": "reversed"},
+    )
+
+
+def pareto_figure(points: list[dict], top_share: float | None) -> dict:
+    """Cumulative share of sales by share of members, best members first (as Member value)."""
+    members = [0.0] + [100 * p["member_share"] for p in points]
+    sales = [0.0] + [100 * p["sales_share"] for p in points]
+    traces = [
+        go.Scatter(
+            x=members,
+            y=sales,
+            mode="lines",
+            line={"color": STORE_COLOR, "width": 3},
+            name="Members",
+            hovertemplate="Top %{x:.0f}% of members: %{y:.1f}% of sales<extra></extra>",
+        ),
+        go.Scatter(
+            x=[0, 100],
+            y=[0, 100],
+            mode="lines",
+            line={"color": "#adb5bd", "dash": "dot"},
+            name="Equal spend",
+            hoverinfo="skip",
+        ),
+    ]
+    annotations = []
+    if top_share is not None:
+        text = f"Top 20% bring {100 * top_share:.0f}% of sales"
+        annotations.append(
+            {"x": 20, "y": 100 * top_share, "text": text, "showarrow": True, "arrowhead": 2,
+             "ax": 60, "ay": 30}
+        )  # fmt: skip
+    return _figure(
+        traces,
+        "Pareto curve: share of sales by the best members",
+        annotations=annotations,
+        xaxis={"title": {"text": "Share of members, most valuable first (%)"}, "range": [0, 100]},
+        yaxis={"title": {"text": "Cumulative share of sales (%)"}, "range": [0, 101]},
     )

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 import numpy as np
 from django.db import connection
-from django.db.models import Max, Q, Sum
+from django.db.models import F, FloatField, Max, Q, Sum
+from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
 from apps.campaigns.models import AT_RISK, CELL_LABELS, Campaign, Goal
@@ -43,11 +44,11 @@ LOYALTY_LABELS = {
 }
 TIER_NAMES = {1: "Low", 2: "Medium", 3: "High"}
 ZERO = Decimal("0")
-CENT = Decimal("0.01")
 
 
 def _money(value) -> Decimal:
-    return (value or ZERO).quantize(CENT)
+    # Sums of numeric(…, 2) columns: already in cents.
+    return value or ZERO
 
 
 def _ratio(numerator, denominator) -> float | None:
@@ -139,26 +140,20 @@ def cell_totals(filters: ReportFilters, month: dt.date) -> list[dict]:
     return rows
 
 
-def cell_rows_by_category(filters: ReportFilters, month: dt.date) -> list[dict]:
-    """Every category's cells of the month (the table behind the cell chart)."""
-    rows = (
+def cell_rows_by_category(filters: ReportFilters, month: dt.date):
+    """Every category's cells of the month, as a queryset: the table pages it in SQL."""
+    return (
         CellAggregate.objects.filter(_where(filters), month=month)
-        .values("category__name", "loyalty", "usage_tier")
-        .annotate(members=Sum("members"), sales=Sum("sales"), national=Sum("national_sales"))
-        .order_by("category__name", "loyalty", "-usage_tier")
+        .values("loyalty", "usage_tier", category_name=F("category__name"))
+        .annotate(
+            buyers=Sum("members"),
+            total_sales=Sum("sales"),
+            national_share=Cast(
+                Sum("national_sales") / NullIf(Sum("sales"), 0), output_field=FloatField()
+            ),
+        )
+        .order_by("category_name", "loyalty", "-usage_tier")
     )
-    return [
-        {
-            "category": r["category__name"],
-            "loyalty": LOYALTY_LABELS[r["loyalty"]],
-            "usage": TIER_NAMES[r["usage_tier"]],
-            "usage_tier": r["usage_tier"],
-            "members": r["members"],
-            "sales": _money(r["sales"]),
-            "national_share": _ratio(r["national"], r["sales"]),
-        }
-        for r in rows
-    ]
 
 
 def cell_label(cell: str) -> str:

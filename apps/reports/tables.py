@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 
 from apps.members.tables import MoneyColumn
+from apps.reports.selectors import LOYALTY_LABELS, TIER_NAMES
 
 NUMBER = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 
@@ -113,12 +114,20 @@ class _Table(tables.Table):
 
 
 class CellTable(_Table):
-    category = tables.Column()
+    """Over a values() queryset: sorted and paged in SQL."""
+
+    category_name = tables.Column(verbose_name="Category")
     loyalty = tables.Column()
-    usage = tables.Column(order_by=("usage_tier",))
-    members = CountColumn(verbose_name="Buyers")
-    sales = MoneyColumn(verbose_name="Sales")
+    usage_tier = tables.Column(verbose_name="Usage")
+    buyers = CountColumn(verbose_name="Buyers")
+    total_sales = MoneyColumn(verbose_name="Sales")
     national_share = PercentColumn(verbose_name="National-brand share of sales")
+
+    def render_loyalty(self, value):
+        return LOYALTY_LABELS.get(value, value)
+
+    def render_usage_tier(self, value):
+        return TIER_NAMES.get(value, value)
 
 
 class MoveTable(_Table):

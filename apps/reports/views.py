@@ -59,6 +59,10 @@ def _context(request: HttpRequest, form, filters, **extra) -> dict:
     return {
         "form": form,
         "filters": filters,
+        # Options drawn by a plain loop: Django's Select renders a template per option
+        # (tens of ms for 300 categories).
+        "store_choices": list(form.fields["store"].queryset.values_list("pk", "code", "name")),
+        "category_choices": list(form.fields["category"].queryset.values_list("pk", "name")),
         "filter_query": query.urlencode(),
         "refresh": selectors.refresh_state(),
         **extra,
@@ -112,9 +116,7 @@ def loyalty(request: HttpRequest) -> HttpResponse:
         "cells_members": charts.cells_figure(cells, measure="members") if cells else None,
         "cells_sales": charts.cells_figure(cells, measure="sales") if cells else None,
         "moves": charts.moves_figure(loyalty_moves, since=since) if move_rows else None,
-        "pareto": charts.pareto_figure(
-            [(0.0, 0.0)] + [(p["member_share"], p["sales_share"]) for p in points], top
-        ) if points else None,
+        "pareto": charts.pareto_figure(points, top) if points else None,
         "clv": charts.histogram_figure(clv_bins, measure="clv") if clv_bins else None,
         "alive": (
             charts.histogram_figure(alive_bins, measure="p_alive") if alive_bins else None
