@@ -93,13 +93,16 @@ def _no_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+_BAD_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+
+
 def _bad_text(value) -> bool:
     """True when some string (key or value) holds NUL or an unpaired surrogate.
 
     PostgreSQL text and jsonb cannot store either: the request would fail with a 500.
     """
     if isinstance(value, str):
-        return "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value)
+        return _BAD_TEXT.search(value) is not None
     if isinstance(value, list):
         return any(_bad_text(v) for v in value)
     if isinstance(value, dict):

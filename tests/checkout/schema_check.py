@@ -12,6 +12,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
@@ -113,6 +114,21 @@ def exchange_of(request: HttpRequest, response: HttpResponse) -> Exchange:
         data=response.content,
         response_headers=dict(response.headers),
     )
+
+
+def body_errors(schema_name: str, document: object) -> list[str]:
+    """A JSON document's errors against one of the served schema's components.
+
+    Plain JSON Schema (OAS 3.1's dialect), with the refs resolved in the served document:
+    a hundred times faster than a whole exchange through openapi-core, for property tests.
+    """
+    validator = _component_validator(schema_name)
+    return [error.message for error in validator.iter_errors(document)]
+
+
+@cache
+def _component_validator(schema_name: str) -> OAS31Validator:
+    return OAS31Validator({**SPEC, "$ref": f"#/components/schemas/{schema_name}"})
 
 
 def request_errors(exchange: Exchange) -> list:

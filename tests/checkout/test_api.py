@@ -306,3 +306,17 @@ def test_numeric_price_is_exact(chain):
     data = body()
     data["lines"] = [{"upc": MILK, "quantity": 3, "unit_price": 0.1}]
     assert post(chain["secret"], data).json()["total"] == "0.30"
+
+
+@pytest.mark.parametrize("copies", [1, 10])
+def test_a_checkout_takes_the_same_statements_whatever_its_size(
+    chain, django_assert_num_queries, copies
+):
+    # Token; savepoints and the claiming insert (4); list; products; list items (locked);
+    # their slots; holdout; campaigns (locked) and their spend; agreements (locked) and
+    # their charges; basket, lines, redemptions (one insert each); the answer; the release of
+    # the outer savepoint (a COMMIT outside tests): 19.
+    data = body(transaction_id=f"T-{copies}")
+    data["lines"] = data["lines"] * copies
+    with django_assert_num_queries(19):
+        assert post(chain["secret"], data).status_code == 200
