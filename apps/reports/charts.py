@@ -17,19 +17,21 @@ RISK_COLOR = "#e03131"
 NEUTRAL = "#ced4da"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12}
 GRID = "#e9ecef"
+LEGEND = {"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"}
 
 
 def _axis(axis: dict) -> dict:
     return {"gridcolor": GRID, "zerolinecolor": "#dee2e6", "automargin": True, **axis}
 
 
-def _figure(traces: list, title: str, *, height: int = 340, **layout) -> dict:
+def _figure(traces: list, title: str, *, height: int = 360, **layout) -> dict:
     """Return {data, layout} for `json_script`: validated traces, a plain layout.
 
     Traces are graph_objects (validated); the layout is a dict rather than go.Layout with a
     template, whose deep copies and validation cost tens of ms per chart on every page.
     """
-    layout.setdefault("legend", {"orientation": "h", "y": -0.2})
+    # The legend at the foot of the figure, under the x-axis title, whatever the height.
+    layout.setdefault("legend", LEGEND)
     for name in ("xaxis", "yaxis"):
         layout[name] = _axis(layout.get(name, {}))
     return {
@@ -37,7 +39,7 @@ def _figure(traces: list, title: str, *, height: int = 340, **layout) -> dict:
         "layout": {
             "title": {"text": title, "x": 0, "font": {"size": 15}},
             "height": height,
-            "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+            "margin": {"l": 60, "r": 20, "t": 50, "b": 95},
             "plot_bgcolor": "white",
             "paper_bgcolor": "white",
             "font": FONT,
@@ -194,7 +196,7 @@ def at_risk_figure(stores: list[dict]) -> dict:
         barmode="stack",
         xaxis={"title": {"text": "Members scored"}, "tickformat": ",d"},
         yaxis={"automargin": True, "autorange": "reversed"},
-        legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
+        legend={**LEGEND, "traceorder": "normal"},
     )
 
 
