@@ -9,6 +9,13 @@ from tests.factories import ManufacturerFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _keep_migration_data(django_db_serialized_rollback):
+    """Give back what data migrations wrote (list content, beat schedules) after tests that
+    commit: a transactional test ends by emptying every table, and the tests after it
+    would otherwise run without those rows."""
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hash test passwords with MD5: the real hasher costs ~0.2 s per persona."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
