@@ -5,6 +5,8 @@
   exception instead of one reported row.
 - A date-time near the ends of Python's range ("9999-12-31T23:00:00" store-local,
   "0001-01-01T00:00:00+01:00") overflowed on conversion to UTC: OverflowError, not a reject.
+- A basket whose lines are each a valid amount but sum to 10^10 or more overflowed
+  `Basket.total_amount` (numeric(12,2)): the whole file failed with a DataError.
 """
 
 from __future__ import annotations
@@ -99,3 +101,19 @@ def test_a_member_with_non_ascii_digits_is_a_reject(tmp_path, row, reason):
     ((line, why),) = rejects(path)
     assert (line, reason in why) == (2, True)
     assert not Member.objects.exists()
+
+
+def test_a_basket_whose_total_overflows_is_rejected_whole(tmp_path, product):
+    path = tmp_path / "baskets.csv"
+    big = "B2,1001,S01,2026-03-01T09:30:00,000000000001,1,9999999999.99,0\n"
+    big_discount = "B3,,S01,2026-03-01T09:30:00,000000000001,1,1.00,6000000000\n"
+    path.write_text(HEADER + big + GOOD + big + big_discount * 2, encoding="utf-8")
+
+    (baskets,) = pos_import_dir(directory=tmp_path).files
+
+    assert (baskets.error, baskets.rows_read, baskets.loaded, baskets.rejected) == (None, 5, 1, 4)
+    found = rejects(path)
+    assert [line for line, _ in found] == [2, 4, 5, 6]
+    assert all("more than 9999999999.99" in why for _, why in found), found
+    assert list(Basket.objects.values_list("basket_id", flat=True)) == ["B1"]
+    assert BasketLine.objects.count() == 1

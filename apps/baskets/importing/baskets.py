@@ -2,7 +2,8 @@
 
 The hot path. Python validates each row (per-value caches make repeats nearly free) and
 streams it to COPY; PostgreSQL then does the rest set-based: group rows into baskets,
-reject baskets whose rows disagree, skip baskets already loaded, create unknown stores
+reject baskets whose rows disagree (or whose totals overflow), skip baskets already
+loaded, create unknown stores
 and cards, and insert baskets and their lines in one statement.
 """
 
@@ -66,12 +67,23 @@ COPY_SQL = "COPY pos_stage FROM STDIN"
 PRODUCTS_SQL = "SELECT upc, id FROM catalog_product"
 
 DROP_BASKETS_SQL = "DROP TABLE IF EXISTS pos_stage_baskets"
-# One row per basket in the file, from its good rows. Comparisons in the "C" collation:
-# byte order is all that equality needs, and it is much cheaper than a linguistic one.
-BASKETS_SQL = """
+# Basket.total_amount and total_discount are numeric(12,2): each line may be valid and their
+# sum still not fit (found by tests/fuzz).
+MAX_TOTAL = "9999999999.99"
+# One row per basket in the file, from its good rows; `problem` ('' when none) is why all
+# its rows are rejected. Comparisons in the "C" collation: byte order is all that equality
+# needs, and it is much cheaper than a linguistic one.
+BASKETS_SQL = f"""
 CREATE TEMP TABLE pos_stage_baskets ON COMMIT DROP AS
 SELECT g.*,
-       EXISTS (SELECT 1 FROM baskets_basket x WHERE x.basket_id = g.basket_id) AS already
+       EXISTS (SELECT 1 FROM baskets_basket x WHERE x.basket_id = g.basket_id) AS already,
+       CASE
+           WHEN g.disagree <> ''
+           THEN 'rows of basket ' || quote_literal(g.basket_id) || ' disagree on ' || g.disagree
+           WHEN g.total_amount > {MAX_TOTAL} OR g.total_discount > {MAX_TOTAL}
+           THEN 'basket ' || quote_literal(g.basket_id) || ' totals more than {MAX_TOTAL}'
+           ELSE ''
+       END AS problem
 FROM (
     SELECT basket_id,
            min(card_number COLLATE "C") COLLATE "default" AS card_number,
@@ -91,20 +103,20 @@ FROM (
     GROUP BY basket_id
 ) g
 """
-DISAGREE_COUNT_SQL = "SELECT count(*) FROM pos_stage_baskets WHERE disagree <> ''"
+PROBLEM_COUNT_SQL = "SELECT count(*) FROM pos_stage_baskets WHERE problem <> ''"
 # Which of a basket's rows would be right is unknowable, so all of them are rejected.
-DISAGREE_SQL = """
+PROBLEM_SQL = """
 UPDATE pos_stage s
-SET reason = 'rows of basket ' || quote_literal(b.basket_id) || ' disagree on ' || b.disagree
+SET reason = b.problem
 FROM pos_stage_baskets b
-WHERE b.disagree <> '' AND s.basket_id = b.basket_id AND s.reason IS NULL
+WHERE b.problem <> '' AND s.basket_id = b.basket_id AND s.reason IS NULL
 """
 # Cards are handed out at the till before the member's form is filed; stores open.
 NEW_STORES_SQL = """
 INSERT INTO baskets_store (code, name, city)
 SELECT DISTINCT b.store, '', ''
 FROM pos_stage_baskets b
-WHERE b.disagree = '' AND NOT b.already
+WHERE b.problem = '' AND NOT b.already
   AND NOT EXISTS (SELECT 1 FROM baskets_store s WHERE s.code = b.store)
 ON CONFLICT (code) DO NOTHING
 """
@@ -115,12 +127,12 @@ INSERT INTO members_member (
 )
 SELECT DISTINCT b.card_number, '', '', '', '', '', true, 'active', now(), now()
 FROM pos_stage_baskets b
-WHERE b.card_number <> '' AND b.disagree = '' AND NOT b.already
+WHERE b.card_number <> '' AND b.problem = '' AND NOT b.already
   AND NOT EXISTS (SELECT 1 FROM members_member m WHERE m.card_number = b.card_number)
 ON CONFLICT (card_number) DO NOTHING
 """
 NEW_LINES_SQL = """
-SELECT coalesce(sum(line_count), 0) FROM pos_stage_baskets WHERE disagree = '' AND NOT already
+SELECT coalesce(sum(line_count), 0) FROM pos_stage_baskets WHERE problem = '' AND NOT already
 """
 # Baskets and their lines in one statement. ON CONFLICT DO NOTHING lets a concurrent
 # import of the same basket win cleanly: its lines are then not inserted twice.
@@ -135,7 +147,7 @@ WITH new_baskets AS (
     FROM pos_stage_baskets b
     JOIN baskets_store st ON st.code = b.store
     LEFT JOIN members_member m ON m.card_number = b.card_number AND b.card_number <> ''
-    WHERE b.disagree = '' AND NOT b.already
+    WHERE b.problem = '' AND NOT b.already
     ON CONFLICT (basket_id) DO NOTHING
     RETURNING id, basket_id, member_id, purchased_at
 )
@@ -301,9 +313,9 @@ def load(
     cursor.execute(DROP_BASKETS_SQL)
     cursor.execute(BASKETS_SQL)
     cursor.execute("ANALYZE pos_stage_baskets")
-    cursor.execute(DISAGREE_COUNT_SQL)
+    cursor.execute(PROBLEM_COUNT_SQL)
     if cursor.fetchone()[0]:
-        cursor.execute(DISAGREE_SQL)
+        cursor.execute(PROBLEM_SQL)
     cursor.execute(NEW_STORES_SQL)
     cursor.execute(NEW_MEMBERS_SQL)
     cursor.execute(NEW_LINES_SQL)
