@@ -50,8 +50,8 @@ def database_unavailable(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {
-                "error": "The database is unavailable. Nothing was recorded for this "
-                "request; send it again (same transaction id) after Retry-After seconds.",
+                "error": "The database is unavailable. Send the request again with the "
+                "same transaction id after Retry-After seconds; it is recorded exactly once.",
             },
             status=503,
         )
