@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -181,6 +182,7 @@ def app_on_own_postgres(own_postgres):
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=30)
     log.close()
+    shutil.rmtree(var_dir, ignore_errors=True)
 
 
 @pytest.mark.slow
