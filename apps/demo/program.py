@@ -31,7 +31,14 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from apps.accounts.services import demo_users_ensure
-from apps.agreements.models import AgreementStatus, ManufacturerAgreement
+from apps.agreements.models import (
+    AgreementStatus,
+    ManufacturerAgreement,
+    SettlementStatement,
+    StatementAction,
+    StatementEvent,
+)
+from apps.agreements.services import statement_create, statement_mark_paid, statement_send
 from apps.baskets.models import Basket, BasketSource, Store
 from apps.campaigns.forms import CampaignForm, OfferFormSet
 from apps.campaigns.models import Campaign, CampaignStatus, Goal
@@ -41,11 +48,14 @@ from apps.checkout.models import PosTransaction, Redemption, TillToken
 from apps.checkout.services import till_token_create
 from apps.demo import vocabulary
 from apps.demo.simulate import DEMO_PREFIX, TILL_NAME, SimulationResult, tills_simulate
-from apps.jobs.models import Job
+from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_create, job_start
 from apps.lists.models import ShoppingList
 from apps.lists.services import JOB_KIND, PERIOD_DAYS, ListRules, lists_generate_chunk
 from apps.lists.services import member_id_chunks as list_chunks
+from apps.reports.services import JOB_KIND as REPORTS_JOB
+from apps.reports.services import STEPS as REPORT_STEPS
+from apps.reports.services import reports_refresh_job
 from apps.segments.member_models import repeat_model_fit
 from apps.segments.models import RepeatModelFit
 from apps.segments.models_math import FitError
@@ -110,6 +120,7 @@ class ProgramResult:
     till_secrets: dict[str, str] = field(default_factory=dict)
     logins: list = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    statements: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -148,6 +159,7 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
 
     with _timed(result.seconds, "agreements and campaigns"):
         campaigns = []
+        funded: list[ManufacturerAgreement] = []
         for pick, goal, share in ((trial, Goal.TRIAL, "50"), (retain, Goal.RETAIN, "60")):
             if pick is None:
                 continue
@@ -157,6 +169,7 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
                 pick=pick, dates=dates, share_pct=Decimal(share), budget=budget
             )
             result.agreements.append(agreement.name)
+            funded.append(agreement)
             campaigns.append((pick, goal, offers, budget, agreement))
         if convert is not None:
             offers = _offers(convert, Goal.CONVERT)
@@ -199,6 +212,10 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
                 result.notes.append(f"Member-value models not fitted: {error}")
     _backdate(dates=dates)
     _list_schedule_continue(dates=dates)
+    with _timed(result.seconds, "settlement"):
+        result.statements = _statements_ensure(agreements=funded, dates=dates, user=marketing)
+    with _timed(result.seconds, "dashboard figures"):
+        _reports_ensure()
     return result
 
 
@@ -560,6 +577,53 @@ def _list_schedule_continue(*, dates: Dates) -> None:
     PeriodicTask.objects.filter(name=LIST_TASK_NAME).filter(
         Q(last_run_at__isnull=True) | Q(last_run_at__lt=ran)
     ).update(last_run_at=ran)
+
+
+def _statements_ensure(*, agreements: list[ManufacturerAgreement], dates: Dates, user) -> list[str]:
+    """Settle each agreement up to the previous period's end; draft the current period.
+
+    Maker 1 has paid its statement, maker 2's is sent and awaits payment: the settlement
+    pages show every state. Made through the settlement services (claim lines frozen on
+    sending), then dated when they would have been sent and paid.
+    """
+    numbers = []
+    settled_until = dates.current - dt.timedelta(days=1)
+    sent_at = timezone.make_aware(dt.datetime.combine(dates.current, dt.time(9, 0)))
+    paid_at = sent_at + dt.timedelta(days=4, hours=5)
+    for number, agreement in enumerate(agreements):
+        if agreement.statements.exists():
+            numbers += [s.number for s in agreement.statements.order_by("period_start")]
+            continue
+        settled = statement_create(
+            agreement=agreement,
+            period_start=agreement.valid_from,
+            period_end=settled_until,
+            user=user,
+            note="Demo: the weeks up to the current list period.",
+        )
+        statement_send(statement_id=settled.pk, user=user)
+        created_at = sent_at - dt.timedelta(minutes=30)
+        times = {StatementAction.CREATED: created_at, StatementAction.SENT: sent_at}
+        fields = {"created_at": created_at, "sent_at": sent_at}
+        if number == 0:
+            statement_mark_paid(statement_id=settled.pk, user=user, note="Paid by transfer.")
+            times[StatementAction.PAID] = fields["paid_at"] = paid_at
+        SettlementStatement.objects.filter(pk=settled.pk).update(**fields)
+        for action, at in times.items():
+            StatementEvent.objects.filter(statement=settled, action=action).update(at=at)
+        draft = statement_create(
+            agreement=agreement, period_start=dates.current, period_end=dates.end, user=user
+        )
+        numbers += [settled.number, draft.number]
+    return numbers
+
+
+def _reports_ensure() -> None:
+    """Refresh the dashboard's aggregates once, under a job, as the nightly task would."""
+    if Job.objects.filter(kind=REPORTS_JOB, status=JobStatus.SUCCEEDED).exists():
+        return
+    job = job_create(kind=REPORTS_JOB, params={"full": False}, total=len(REPORT_STEPS))
+    reports_refresh_job(job_id=job.pk)
 
 
 def demo_program_makers() -> tuple[str, str] | None:

@@ -11,11 +11,12 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Exists, OuterRef, Sum
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from apps.agreements.models import AgreementStatus, ManufacturerAgreement
+from apps.agreements.models import AgreementStatus, ManufacturerAgreement, SettlementStatement
 from apps.baskets.models import Basket, BasketLine
 from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus, Offer
 from apps.catalog.models import Product
@@ -43,14 +44,19 @@ def seeded(django_db_setup, django_db_blocker):
             demo_generate(members=300, weeks=20, seed=11, end_date=END)
             result = demo_program_seed(seed=42)
         yield result
-        call_command("flush", interactive=False, verbosity=0)
+        # Empty the tables and give back the data migrations' rows, as a transactional
+        # test does (tests/conftest.py): later tests find the database as it was.
+        contents = getattr(connection, "_test_serialized_contents", None)
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=bool(contents))
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
 
 
 def _counts() -> dict[str, int]:
     models = [
-        ManufacturerAgreement, Campaign, Offer, CampaignAudience, ShoppingList, ListItem,
-        TillToken, PosTransaction, Redemption, Basket, BasketLine, SegmentSnapshot,
-        SegmentMember, RepeatModelFit, MemberScore, Job, get_user_model(),
+        ManufacturerAgreement, SettlementStatement, Campaign, Offer, CampaignAudience,
+        ShoppingList, ListItem, TillToken, PosTransaction, Redemption, Basket, BasketLine,
+        SegmentSnapshot, SegmentMember, RepeatModelFit, MemberScore, Job, get_user_model(),
     ]  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
@@ -211,6 +217,31 @@ def test_till_traffic_is_dated_in_its_period_with_anonymous_baskets_and_one_retu
     assert undone.pos_transaction == back.original
     assert undone.reversed_at == back.created_at == back.original.created_at + dt.timedelta(1)
     assert back.response["reversed"][0]["upc"] == undone.product.upc
+
+
+@pytest.mark.django_db
+def test_each_agreement_is_settled_up_to_the_current_period_and_has_a_draft(seeded):
+    settled_until = CURRENT - dt.timedelta(days=1)
+    statuses = []
+    for agreement in ManufacturerAgreement.objects.order_by("pk"):
+        sent, draft = agreement.statements.order_by("period_start")
+        assert (sent.period_start, sent.period_end) == (agreement.valid_from, settled_until)
+        assert (draft.period_start, draft.period_end, draft.status) == (CURRENT, END, "draft")
+        statuses.append(sent.status)
+        # Due: the live shares of what was bought up to the period's end (returns undone).
+        due = sum(
+            r.manufacturer_share
+            for r in Redemption.objects.filter(agreement=agreement, reversed_at__isnull=True)
+            if timezone.localtime(r.basket.purchased_at).date() <= settled_until
+        )
+        assert sent.amount_due == due > 0
+        assert timezone.localtime(sent.sent_at) == timezone.make_aware(
+            dt.datetime(2026, 2, 23, 9, 0)
+        )
+    assert statuses == ["paid", "sent"]  # maker 1 has paid, maker 2 not yet
+    assert seeded.statements == [
+        s.number for s in SettlementStatement.objects.order_by("agreement", "period_start")
+    ]
 
 
 @pytest.mark.django_db

@@ -48,6 +48,7 @@ class Command(BaseCommand):
                 f"a card), {s.redemptions:,} redemptions worth ${s.discount:,.2f}, "
                 f"{s.returns} return{note}"
             )
+        write(f"  settlement statements: {', '.join(result.statements) or '-'}")
         for note in result.notes:
             write(f"  note: {note}")
         if options["verbosity"] >= 2:
