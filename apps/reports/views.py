@@ -1,13 +1,18 @@
 """Marketing dashboard: a loyalty page and a redemption page over pre-computed aggregates.
 
-Each chart has its table on the page (sortable, paged where long) and a CSV export of the
-whole table: `?_export=csv&_table=<name>` with the page's filters.
+Each chart has its table behind it (sortable, paged where long), loaded when the reader
+opens it (`?_fragment=<name>`, static/js/reports-tables.js): rendering every table up front
+cost more than all the page's SQL. Each table also exports whole as CSV with the page's
+filters: `?_export=csv&_table=<name>`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,37 +23,125 @@ from django_tables2.export import TableExport
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.reports import charts, selectors, tables
-from apps.reports.forms import ReportFilterForm
+from apps.reports.forms import ReportFilterForm, ReportFilters
 from apps.reports.services import reports_refresh_queue
 from apps.reports.stats import PROPORTION_METHOD, WELCH_METHOD
 
 FILTER_PARAMS = ("month_from", "month_to", "store", "category")
 
 
-def _filters(request: HttpRequest):
-    form = ReportFilterForm(request.GET or None, default_month=selectors.default_month())
-    return form, form.filters()
+class _Data:
+    """The page's figures, each read on first use: a table fragment reads only its own."""
+
+    def __init__(self, filters: ReportFilters):
+        self.filters = filters
+
+    @cached_property
+    def month(self):
+        return selectors.snapshot_month(self.filters)
+
+    @cached_property
+    def cells(self) -> list[dict]:
+        return selectors.cell_totals(self.filters, self.month) if self.month else []
+
+    @cached_property
+    def cell_rows(self):
+        return selectors.cell_rows_by_category(self.filters, self.month) if self.month else []
+
+    @cached_property
+    def moves(self) -> list[dict]:
+        return selectors.moves(self.filters, self.month) if self.month else []
+
+    @cached_property
+    def previous(self):
+        return selectors.previous_snapshot_month(self.filters, self.month) if self.month else None
+
+    @cached_property
+    def points(self) -> list[dict]:
+        return selectors.pareto(self.filters)
+
+    @cached_property
+    def clv_bins(self) -> list[dict]:
+        return selectors.histogram(self.filters, "clv")
+
+    @cached_property
+    def alive_bins(self) -> list[dict]:
+        return selectors.histogram(self.filters, "p_alive")
+
+    @cached_property
+    def stores(self) -> list[dict]:
+        return selectors.value_by_store(self.filters)
+
+    @cached_property
+    def reach(self) -> list[dict]:
+        return selectors.list_reach(self.filters)
+
+    @cached_property
+    def campaigns(self) -> list:
+        return list(selectors.campaigns_in_period(self.filters))
+
+    @cached_property
+    def campaign_rows(self) -> list[dict]:
+        return selectors.campaign_rows(self.filters, self.campaigns)
+
+    @cached_property
+    def win_back(self) -> list[dict]:
+        return [row for row in self.campaign_rows if row["is_win_back"]]
+
+    @cached_property
+    def campaign_cells(self) -> list[dict]:
+        return selectors.campaign_cell_rows(self.filters, self.campaigns)
+
+    @cached_property
+    def months(self) -> list[dict]:
+        return selectors.cost_by_month(self.filters)
 
 
-def _configure(request: HttpRequest, named: dict[str, tuple[tables._Table, int | None]]):
-    """Give each table its sort and page parameters; return an export response if asked."""
-    for table, per_page in named.values():
-        RequestConfig(request, paginate={"per_page": per_page} if per_page else False).configure(
-            table
-        )
+# name → (table class, rows, rows per page; None: not paged)
+TableSpec = tuple[type[tables._Table], Callable[[_Data], object], int | None]
+
+LOYALTY_TABLES: dict[str, TableSpec] = {
+    "cells": (tables.CellTable, lambda d: d.cell_rows, 10),
+    "moves": (tables.MoveTable, lambda d: d.moves, 10),
+    "pareto": (tables.ParetoTable, lambda d: d.points, 10),
+    "value_distribution": (tables.HistogramTable, lambda d: d.clv_bins + d.alive_bins, 10),
+    "at_risk": (tables.StoreValueTable, lambda d: d.stores, 10),
+    "win_back": (tables.WinBackTable, lambda d: d.win_back, 10),
+    "list_reach": (tables.ReachTable, lambda d: d.reach, 10),
+}
+REDEMPTION_TABLES: dict[str, TableSpec] = {
+    "campaigns": (tables.CampaignTable, lambda d: d.campaign_rows, 10),
+    "cells": (tables.CampaignCellTable, lambda d: d.campaign_cells, 15),
+    "cost_by_month": (tables.CostMonthTable, lambda d: d.months, 12),
+    "lift": (tables.LiftTable, lambda d: d.campaign_rows, 10),
+}
+
+
+def _table(request: HttpRequest, specs: dict[str, TableSpec], data: _Data, name: str):
+    table_class, rows, per_page = specs[name]
+    table = table_class(rows(data), prefix=f"{name}-")
+    RequestConfig(request, paginate={"per_page": per_page} if per_page else False).configure(table)
+    return table
+
+
+def _table_response(request: HttpRequest, specs: dict[str, TableSpec], data: _Data):
+    """The CSV export or the HTML fragment of one table, when the request asks for one."""
     export, name = request.GET.get("_export"), request.GET.get("_table")
-    if TableExport.is_valid_format(export) and name in named:
-        table = named[name][0]
+    if TableExport.is_valid_format(export) and name in specs:
+        table = _table(request, specs, data, name)
         return TableExport(export, table).response(f"{name}.{export}")
+    fragment = request.GET.get("_fragment")
+    if fragment is not None:
+        if fragment not in specs:
+            raise Http404("No such table")
+        table = _table(request, specs, data, fragment)
+        return render(request, "reports/includes/table_fragment.html", {"table": table})
     return None
 
 
-def _open_tables(request: HttpRequest, named: dict) -> dict[str, bool]:
-    """Tables being sorted or paged: shown open after the reload."""
-    return {
-        name: any(key.startswith(table.prefix) for key in request.GET)
-        for name, (table, _) in named.items()
-    }
+def _filters(request: HttpRequest):
+    form = ReportFilterForm(request.GET or None, default_month=selectors.default_month())
+    return form, form.filters()
 
 
 def _context(request: HttpRequest, form, filters, **extra) -> dict:
@@ -78,52 +171,26 @@ def index(request: HttpRequest) -> HttpResponse:
 def loyalty(request: HttpRequest) -> HttpResponse:
     """Cells, moves between cells, Pareto, CLV and P(active), risk, win-back, list reach."""
     form, filters = _filters(request)
-    month = selectors.snapshot_month(filters)
-    cells = selectors.cell_totals(filters, month) if month else []
-    cell_rows = selectors.cell_rows_by_category(filters, month) if month else []
-    move_rows = selectors.moves(filters, month) if month else []
-    previous = selectors.previous_snapshot_month(filters, month) if month else None
-    points = selectors.pareto(filters)
-    clv_bins = selectors.histogram(filters, "clv")
-    alive_bins = selectors.histogram(filters, "p_alive")
-    stores = selectors.value_by_store(filters)
-    summary = selectors.value_summary(filters)
-    campaigns = list(selectors.campaigns_in_period(filters))
-    win_back = [row for row in selectors.campaign_rows(filters, campaigns) if row["is_win_back"]]
-    reach = selectors.list_reach(filters)
+    d = _Data(filters)
+    response = _table_response(request, LOYALTY_TABLES, d)
+    if response is not None:
+        return response
 
-    named = {
-        "cells": (tables.CellTable(cell_rows, prefix="cells-"), 10),
-        "moves": (tables.MoveTable(move_rows, prefix="moves-"), 10),
-        "pareto": (tables.ParetoTable(points, prefix="pareto-"), 10),
-        "value_distribution": (
-            tables.HistogramTable(clv_bins + alive_bins, prefix="hist-"),
-            10,
-        ),
-        "at_risk": (tables.StoreValueTable(stores, prefix="risk-"), 10),
-        "win_back": (tables.WinBackTable(win_back, prefix="winback-"), 10),
-        "list_reach": (tables.ReachTable(reach, prefix="reach-"), 10),
-    }
-    exported = _configure(request, named)
-    if exported is not None:
-        return exported
-    open_tables = _open_tables(request, named)
-
-    since = previous.strftime("%b %Y") if previous else "the previous snapshot"
-    top = selectors.top_share(points)
-    loyalty_moves = selectors.loyalty_moves(move_rows)
+    since = d.previous.strftime("%b %Y") if d.previous else "the previous snapshot"
+    top = selectors.top_share(d.points)
+    loyalty_moves = selectors.loyalty_moves(d.moves)
     figures = {
-        "cells_members": charts.cells_figure(cells, measure="members") if cells else None,
-        "cells_sales": charts.cells_figure(cells, measure="sales") if cells else None,
-        "moves": charts.moves_figure(loyalty_moves, since=since) if move_rows else None,
-        "pareto": charts.pareto_figure(points, top) if points else None,
-        "clv": charts.histogram_figure(clv_bins, measure="clv") if clv_bins else None,
+        "cells_members": charts.cells_figure(d.cells, measure="members") if d.cells else None,
+        "cells_sales": charts.cells_figure(d.cells, measure="sales") if d.cells else None,
+        "moves": charts.moves_figure(loyalty_moves, since=since) if d.moves else None,
+        "pareto": charts.pareto_figure(d.points, top) if d.points else None,
+        "clv": charts.histogram_figure(d.clv_bins, measure="clv") if d.clv_bins else None,
         "alive": (
-            charts.histogram_figure(alive_bins, measure="p_alive") if alive_bins else None
+            charts.histogram_figure(d.alive_bins, measure="p_alive") if d.alive_bins else None
         ),
-        "risk": charts.at_risk_figure(stores) if stores else None,
-        "reach": charts.reach_figure(reach) if reach else None,
-    }  # fmt: skip
+        "risk": charts.at_risk_figure(d.stores) if d.stores else None,
+        "reach": charts.reach_figure(d.reach) if d.reach else None,
+    }
     won = sum(v for (a, b), v in loyalty_moves.items() if a == "national" and b == "store")
     lost = sum(v for (a, b), v in loyalty_moves.items() if a == "store" and b == "national")
     context = _context(
@@ -131,17 +198,16 @@ def loyalty(request: HttpRequest) -> HttpResponse:
         form,
         filters,
         tab="loyalty",
-        month=month,
-        previous=previous,
-        cells=cells,
-        tables={name: table for name, (table, _) in named.items()},
-        open_tables=open_tables,
+        month=d.month,
+        previous=d.previous,
+        cells=d.cells,
+        win_back_table=_table(request, LOYALTY_TABLES, d, "win_back"),
         figures=figures,
-        summary=summary,
+        summary=selectors.value_summary(filters),
         top_share=top,
         won_to_store=won,
         lost_to_national=lost,
-        buyers=sum(c["members"] for c in cells),
+        buyers=sum(c["members"] for c in d.cells),
         reachable=selectors.reachable_members(filters),
         fit_id=selectors.value_fit_id(),
     )
@@ -152,27 +218,17 @@ def loyalty(request: HttpRequest) -> HttpResponse:
 def redemption(request: HttpRequest) -> HttpResponse:
     """Redemption rates, cost split, lift against the holdout with 95 % intervals, ROI."""
     form, filters = _filters(request)
-    campaigns = list(selectors.campaigns_in_period(filters))
-    rows = selectors.campaign_rows(filters, campaigns)
-    cell_rows = selectors.campaign_cell_rows(filters, campaigns)
-    months = selectors.cost_by_month(filters)
+    d = _Data(filters)
+    response = _table_response(request, REDEMPTION_TABLES, d)
+    if response is not None:
+        return response
 
-    named = {
-        "campaigns": (tables.CampaignTable(rows, prefix="campaigns-"), 10),
-        "cells": (tables.CampaignCellTable(cell_rows, prefix="cells-"), 15),
-        "cost_by_month": (tables.CostMonthTable(months, prefix="months-"), 12),
-        "lift": (tables.LiftTable(rows, prefix="lift-"), 10),
-    }
-    exported = _configure(request, named)
-    if exported is not None:
-        return exported
-    open_tables = _open_tables(request, named)
-
+    rows = d.campaign_rows
     ran = [r for r in rows if r["lift_treated"] and r["lift_holdout"]]
     figures = {
-        "rate": charts.redemption_rate_figure(cell_rows) if cell_rows else None,
+        "rate": charts.redemption_rate_figure(d.campaign_cells) if d.campaign_cells else None,
         "cost_split": charts.cost_split_figure(rows) if rows else None,
-        "cost_month": charts.cost_month_figure(months) if months else None,
+        "cost_month": charts.cost_month_figure(d.months) if d.months else None,
         "lift_spend": charts.lift_figure(ran, measure="spend") if ran else None,
         "lift_conv": charts.lift_figure(ran, measure="conv") if ran else None,
     }
@@ -185,8 +241,7 @@ def redemption(request: HttpRequest) -> HttpResponse:
         form,
         filters,
         tab="redemption",
-        tables={name: table for name, (table, _) in named.items()},
-        open_tables=open_tables,
+        lift_table=_table(request, REDEMPTION_TABLES, d, "lift"),
         figures=figures,
         campaigns=rows,
         totals=totals,

@@ -95,6 +95,22 @@ def test_store_filter_keeps_that_home_stores_members(marketing, refreshed):
     ]
 
 
+def test_tables_load_as_fragments_with_their_own_sorting(marketing, refreshed):
+    page = marketing.get(reverse("reports:loyalty"), FILTERS).content.decode()
+    assert 'data-table-url="?month_from=2025-04&amp;month_to=2026-03&amp;_fragment=moves"' in page
+    fragment = marketing.get(
+        reverse("reports:loyalty"), {**FILTERS, "_fragment": "cells", "cells-sort": "-total_sales"}
+    )
+    html = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in html
+    # Sorted by sales, largest first: A's 12.00 (store-brand loyal, high) heads the table.
+    rows = html.split("<tbody")[1].split("</tr>")
+    assert "$12.00" in rows[0] and "Store-brand loyal" in rows[0]
+    assert "cells-sort=total_sales" in html  # the header link sorts the other way next
+    missing = marketing.get(reverse("reports:redemption"), {"_fragment": "nope"})
+    assert missing.status_code == 404
+
+
 def test_month_filter_picks_the_snapshot_of_that_month(marketing, refreshed):
     response = marketing.get(
         reverse("reports:loyalty"), {"month_from": "2025-02", "month_to": "2026-01"}
