@@ -18,15 +18,21 @@ def till_token_for_header(*, authorization: str) -> TillToken | None:
     )
 
 
-def live_redemptions_by_item(*, list_item_ids: list[int]) -> dict[int, Redemption]:
-    """Return the live (not reversed) redemption of each given list item, by item id.
+def live_redemptions_by_item(*, list_item_ids: list[int]) -> dict[int, list[Redemption]]:
+    """Return the live (not reversed) redemptions of each given list item, oldest first.
 
-    For the cashier screen: which offers of a list were used, when and at which store. One
-    query on the partial unique index redemption_once_per_list_item (live rows only).
+    For the cashier screen: which offers of a list were used, when and at which store. An
+    item has one redemption per slot (a campaign may allow several per member). One query
+    on the partial unique index of live redemptions (list_item, slot).
     """
+    found: dict[int, list[Redemption]] = {}
     if not list_item_ids:
-        return {}
-    rows = Redemption.objects.filter(
-        list_item_id__in=list_item_ids, reversed_at__isnull=True
-    ).select_related("basket__store")
-    return {r.list_item_id: r for r in rows}
+        return found
+    rows = (
+        Redemption.objects.filter(list_item_id__in=list_item_ids, reversed_at__isnull=True)
+        .select_related("basket__store")
+        .order_by("list_item_id", "slot")
+    )
+    for redemption in rows:
+        found.setdefault(redemption.list_item_id, []).append(redemption)
+    return found

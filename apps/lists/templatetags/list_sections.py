@@ -23,17 +23,25 @@ register = template.Library()
 
 @dataclass(frozen=True)
 class OfferLine:
-    """An offer of the list and where it stands: redeemed, expired or open."""
+    """An offer of the list and where it stands: redeemed, partly used, expired or open."""
 
     item: ListItem
-    redemption: object | None  # apps.checkout.models.Redemption
+    redemptions: list  # apps.checkout.models.Redemption, live ones, oldest first
     expired: bool
 
     @property
+    def allowed(self) -> int:
+        """How often the member may redeem it (the campaign's redemptions per member)."""
+        campaign = self.item.campaign
+        return max(campaign.redemptions_per_member, 1) if campaign is not None else 1
+
+    @property
     def state(self) -> str:
-        if self.redemption is not None:
+        if len(self.redemptions) >= self.allowed:
             return "redeemed"
-        return "expired" if self.expired else "open"
+        if self.expired:
+            return "expired"
+        return "partly" if self.redemptions else "open"
 
 
 def _period_state(shopping_list: ShoppingList, today: dt.date) -> str:
@@ -65,7 +73,7 @@ def current_list_section(context, member, list_id: int | None = None):
     offer_lines = [
         OfferLine(
             item=item,
-            redemption=redeemed.get(item.pk),
+            redemptions=redeemed.get(item.pk, []),
             expired=item.valid_until is not None and item.valid_until < today,
         )
         for item in offers
@@ -77,7 +85,7 @@ def current_list_section(context, member, list_id: int | None = None):
         "scanned": list_id is not None,
         "period_state": _period_state(shopping_list, today) if shopping_list else None,
         "offers": offer_lines,
-        "redeemed_count": sum(1 for line in offer_lines if line.redemption is not None),
+        "redeemed_count": sum(1 for line in offer_lines if line.redemptions),
         "rewards": rewards,
         "rewards_total": sum((item.discount or Decimal("0") for item in rewards), Decimal("0")),
         "due": [item for item in items if item.kind == ItemKind.DUE],
