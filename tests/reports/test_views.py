@@ -268,3 +268,19 @@ def test_nightly_schedule_is_installed(db):
     task = PeriodicTask.objects.get(name="Nightly report refresh")
     assert task.task == "apps.reports.tasks.reports_nightly_task" and task.enabled
     assert (task.crontab.hour, task.crontab.minute) == ("4", "0")
+
+
+@pytest.mark.parametrize("persona", ["cashier", "manufacturer_a", "anonymous"])
+def test_exports_and_fragments_are_marketing_only_too(client, personas, refreshed, persona):
+    if personas[persona] is not None:
+        client.force_login(personas[persona])
+    for url, params in (
+        (reverse("reports:loyalty"), {"_export": "csv", "_table": "cells"}),
+        (reverse("reports:loyalty"), {"_fragment": "moves"}),
+        (reverse("reports:redemption"), {"_export": "csv", "_table": "lift"}),
+    ):
+        response = client.get(url, params)
+        if persona == "anonymous":
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        else:
+            assert response.status_code == 403
