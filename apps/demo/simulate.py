@@ -113,9 +113,11 @@ def tills_simulate(
     if done.exists():
         return _count_done(result, done)
 
+    # Ordered by stable keys, not ids: set-based inserts number rows in plan order, and the
+    # draws below must not depend on it (the same demo gives the same checkouts).
     lists = list(
         ShoppingList.objects.filter(period_start=period_start)
-        .order_by("pk")
+        .order_by("member_id")
         .values_list("pk", "member_id", "barcode", "member__card_number")
     )
     if not lists or max_checkouts <= 0:
@@ -126,7 +128,7 @@ def tills_simulate(
         ListItem.objects.filter(
             shopping_list__period_start=period_start, kind__in=[ItemKind.OFFER, ItemKind.DUE]
         )
-        .order_by("pk")
+        .order_by("shopping_list_id", "kind", "offer_id", "product_id")
         .values_list("shopping_list_id", "kind", "offer_id", "product_id", "min_quantity")
     ):
         items[row[0]].append(row[1:])
@@ -340,7 +342,7 @@ def _try_basket(*, today: dt.date) -> tuple[str, list[dict]]:
         )
         .exclude(pk__in=Redemption.objects.filter(reversed_at__isnull=True).values("list_item"))
         .select_related("shopping_list", "offer__campaign")
-        .order_by("shopping_list_id", "pk")
+        .order_by("shopping_list__member_id", "offer_id")
         .first()
     )
     lines = []
@@ -352,7 +354,7 @@ def _try_basket(*, today: dt.date) -> tuple[str, list[dict]]:
             ListItem.objects.filter(shopping_list=item.shopping_list, kind=ItemKind.DUE)
             .exclude(product=product)
             .select_related("product")
-            .order_by("pk")
+            .order_by("product_id")
             .first()
         )
         if due is not None and due.product.price:
