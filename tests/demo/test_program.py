@@ -21,12 +21,13 @@ from apps.baskets.models import Basket, BasketLine
 from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus, Offer
 from apps.catalog.models import Product
 from apps.checkout.models import PosTransaction, Redemption, TillToken
-from apps.demo.program import demo_program_makers, demo_program_seed
+from apps.demo.program import _lists_ensure, demo_program_makers, demo_program_seed
 from apps.demo.services import demo_generate
-from apps.demo.simulate import demo_till_try
+from apps.demo.simulate import demo_till_try, tills_simulate
 from apps.jobs.models import Job
 from apps.lists.models import ListItem, ShoppingList
 from apps.lists.selectors import member_current_list
+from apps.lists.services import ListRules
 from apps.segments.models import MemberScore, RepeatModelFit, SegmentMember, SegmentSnapshot
 
 END = dt.date(2026, 3, 1)  # a Sunday: the history's last day
@@ -305,3 +306,19 @@ def test_the_command_reports_an_existing_programme(seeded):
     assert "(already there)" in text
     assert "curl" not in text  # secrets are printed only when the tills are made
     assert f"history ending {END}" in text
+
+
+@pytest.mark.django_db
+def test_the_till_simulation_stops_at_its_cap(seeded):
+    upcoming = dt.date(2026, 3, 9)  # the period after the current one
+    assert _lists_ensure(period_start=upcoming, rules=ListRules()) > 10
+    tills = {t.store.code: t for t in TillToken.objects.select_related("store")}
+    before = PosTransaction.objects.count()
+
+    capped = tills_simulate(
+        period_start=upcoming, last_day=upcoming + dt.timedelta(days=13), tills=tills,
+        seed=1, elapsed_share=1.0, max_checkouts=3,
+    )  # fmt: skip
+
+    assert capped.checkouts == 3
+    assert PosTransaction.objects.count() == before + 3
