@@ -125,11 +125,12 @@ class Redemption(models.Model):
             # The per-member limit, held by the database: the list generator puts an offer on
             # a member's lists once, and each of a list item's slots 1..redemptions_per_member
             # is taken at most once (unless reversed). A trigger (migration 0003) keeps the
-            # slot within the campaign's redemptions_per_member.
+            # slot within the campaign's redemptions_per_member. (The name is from when an
+            # item had one slot; kept, as the cashier screen's index test names it.)
             models.UniqueConstraint(
                 fields=["list_item", "slot"],
                 condition=models.Q(reversed_at__isnull=True),
-                name="redemption_slot_once_per_list_item",
+                name="redemption_once_per_list_item",
             ),
             models.CheckConstraint(condition=models.Q(slot__gte=1), name="redemption_slot_from_1"),
             models.CheckConstraint(

@@ -299,6 +299,13 @@ RESPONSES = {
     "Conflict": _json(_ref("Error"), "The transaction id was already used with another body."),
     "TooLarge": _json(_ref("Error"), f"The body is longer than {v.MAX_BODY_BYTES} bytes."),
     "UnsupportedMediaType": _json(_ref("Error"), "The Content-Type is not application/json."),
+    # Answered by crm_site's handler500 (apps/accounts/errors.py) when PostgreSQL is lost.
+    "Unavailable": _json(
+        _ref("Error"),
+        "The database is unavailable; nothing was recorded. Send the same request again "
+        "after Retry-After seconds.",
+        {"Retry-After": {"required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"}}},
+    ),
 }
 
 
@@ -322,6 +329,7 @@ def _till_operation(
                 "409": {"$ref": "#/components/responses/Conflict"},
                 "413": {"$ref": "#/components/responses/TooLarge"},
                 "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                "503": {"$ref": "#/components/responses/Unavailable"},
             },
         }
     }

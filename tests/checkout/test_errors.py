@@ -182,3 +182,21 @@ def test_a_zero_price_is_never_negative_zero(chain):
     )
     assert response.status_code == 200
     assert response.json()["total"] == "0.00"
+
+
+def test_a_lost_database_is_a_json_503_in_the_schema(chain, monkeypatch):
+    import psycopg
+    from django.db import OperationalError
+
+    from apps.checkout import views
+
+    def lost(**kwargs):
+        error = OperationalError("connection refused")
+        error.__cause__ = psycopg.OperationalError("connection failed: Connection refused")
+        raise error
+
+    monkeypatch.setattr(views, "checkout_record", lost)
+    client = Client(raise_request_exception=False)
+    response = client.post(URL, data=body(), content_type="application/json", headers=auth(chain))
+    assert response.status_code == 503  # and the autouse check found it in the schema
+    assert response["Retry-After"].isdigit()

@@ -83,7 +83,7 @@ def _clone(redemption: Redemption, **changes) -> None:
 def test_the_database_holds_the_limit(twice):
     post(twice["secret"], body())
     heinz = Redemption.objects.get(product__upc=HEINZ)
-    with pytest.raises(IntegrityError, match="redemption_slot_once_per_list_item"):
+    with pytest.raises(IntegrityError, match="redemption_once_per_list_item"):
         _clone(heinz, slot=1)  # a second live redemption in a taken slot
     with pytest.raises(IntegrityError, match="redemption slot 3 is beyond"):
         _clone(heinz, slot=3)  # the campaign allows 2

@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='redemption',
-            constraint=models.UniqueConstraint(condition=models.Q(('reversed_at__isnull', True)), fields=('list_item', 'slot'), name='redemption_slot_once_per_list_item'),
+            constraint=models.UniqueConstraint(condition=models.Q(('reversed_at__isnull', True)), fields=('list_item', 'slot'), name='redemption_once_per_list_item'),
         ),
         migrations.AddConstraint(
             model_name='redemption',
