@@ -54,10 +54,15 @@ class Session:
         self.base_url = base_url
         self.name = name
         self.console_errors: list[str] = []
-        page.on(
-            "console",
-            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
+        page.on("console", self._console)
+
+    def _console(self, msg) -> None:
+        """Keep the console's errors (CSP violations show there), with where they came from.
+
+        The browser's own request for /favicon.ico (the app has none) is not the page's."""
+        url = (msg.location or {}).get("url", "")
+        if msg.type == "error" and not url.endswith("/favicon.ico"):
+            self.console_errors.append(f"{msg.text} ({url})" if url else msg.text)
 
     def goto(self, path: str):
         response = self.page.goto(self.base_url + path)
