@@ -62,7 +62,7 @@ class ReportFilterForm(forms.Form):
         self.fields["month_from"].initial = add_months(default_month, -11)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = f"{css} form-select-sm form-control-sm"
+            field.widget.attrs["class"] = f"{css} {css}-sm"
 
     def clean(self):
         data = super().clean()

@@ -81,11 +81,15 @@ class ReportSnapshot(models.Model):
 
 
 class CellAggregate(models.Model):
-    """Buyers and their category sales in one loyalty × usage cell of a month's snapshot."""
+    """Buyers and their category sales in one loyalty × usage cell of a month's snapshot.
 
-    report_snapshot = _fk(ReportSnapshot)
+    Rows without a category (and snapshot) add up every category of the month: the page
+    without a category filter reads those few rows instead of summing all categories.
+    """
+
+    report_snapshot = _fk(ReportSnapshot, null=True)
     month = models.DateField()
-    category = _fk("catalog.Category")
+    category = _fk("catalog.Category", null=True)
     store = _fk("baskets.Store", null=True)
     loyalty = models.CharField(max_length=8, choices=Loyalty.choices)
     usage_tier = models.PositiveSmallIntegerField(choices=UsageTier.choices)
@@ -108,11 +112,12 @@ class CellTransition(models.Model):
 
     `from_cell` is "new" for buyers absent from the previous snapshot, `to_cell` "lapsed"
     for buyers of the previous snapshot absent from this one; cells read "national-3".
+    Rows without a category add up every category of the month, as for cells.
     """
 
-    report_snapshot = _fk(ReportSnapshot)
+    report_snapshot = _fk(ReportSnapshot, null=True)
     month = models.DateField()
-    category = _fk("catalog.Category")
+    category = _fk("catalog.Category", null=True)
     store = _fk("baskets.Store", null=True)
     from_cell = models.CharField(max_length=12)
     to_cell = models.CharField(max_length=12)

@@ -64,6 +64,15 @@ def _where(filters: ReportFilters, *, category: bool = True) -> Q:
     return q
 
 
+def _rolled_up(filters: ReportFilters) -> Q:
+    """Cells and moves: the category's rows, or without a category filter the rows that
+    already add up all categories (category NULL)."""
+    q = _where(filters, category=False)
+    if filters.category_id is None:
+        return q & Q(category_id__isnull=True)
+    return q & Q(category_id=filters.category_id)
+
+
 # --- Refresh state ------------------------------------------------------------------------
 
 
@@ -116,7 +125,7 @@ def cell_totals(filters: ReportFilters, month: dt.date) -> list[dict]:
     """The 9 cells, national-brand loyal first and heavy usage first within each."""
     sums = {
         (r["loyalty"], r["usage_tier"]): r
-        for r in CellAggregate.objects.filter(_where(filters), month=month)
+        for r in CellAggregate.objects.filter(_rolled_up(filters), month=month)
         .values("loyalty", "usage_tier")
         .annotate(members=Sum("members"), sales=Sum("sales"), national=Sum("national_sales"))
         .order_by()
@@ -143,7 +152,7 @@ def cell_totals(filters: ReportFilters, month: dt.date) -> list[dict]:
 def cell_rows_by_category(filters: ReportFilters, month: dt.date):
     """Every category's cells of the month, as a queryset: the table pages it in SQL."""
     return (
-        CellAggregate.objects.filter(_where(filters), month=month)
+        CellAggregate.objects.filter(_where(filters), month=month, category__isnull=False)
         .values("loyalty", "usage_tier", category_name=F("category__name"))
         .annotate(
             buyers=Sum("members"),
@@ -174,7 +183,7 @@ def cell_loyalty(cell: str) -> str:
 def moves(filters: ReportFilters, month: dt.date) -> list[dict]:
     """Buyers per (previous cell → current cell), most members first."""
     rows = (
-        CellTransition.objects.filter(_where(filters), month=month)
+        CellTransition.objects.filter(_rolled_up(filters), month=month)
         .values("from_cell", "to_cell")
         .annotate(members=Sum("members"))
         .order_by("-members", "from_cell", "to_cell")

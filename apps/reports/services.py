@@ -22,14 +22,25 @@ def _run(cursor, statement: str, params: dict | None = None) -> list[tuple]:
 
 def _refresh_snapshots(cursor) -> int:
     """Re-aggregate the report snapshots that changed; return how many were (re)computed."""
-    stale = [row[0] for row in _run(cursor, sql.DELETE_STALE_REPORT_SNAPSHOTS)]
+    stale = _run(cursor, sql.DELETE_STALE_REPORT_SNAPSHOTS)
     if stale:
-        _run(cursor, sql.DELETE_CELLS_OF, {"ids": stale})
-        _run(cursor, sql.DELETE_MOVES_OF, {"ids": stale})
-    fresh = [row[0] for row in _run(cursor, sql.INSERT_NEW_REPORT_SNAPSHOTS)]
+        ids = [row[0] for row in stale]
+        _run(cursor, sql.DELETE_CELLS_OF, {"ids": ids})
+        _run(cursor, sql.DELETE_MOVES_OF, {"ids": ids})
+    fresh = _run(cursor, sql.INSERT_NEW_REPORT_SNAPSHOTS)
     if fresh:
-        _run(cursor, sql.INSERT_CELLS, {"ids": fresh})
-        _run(cursor, sql.INSERT_MOVES, {"ids": fresh})
+        ids = [row[0] for row in fresh]
+        _run(cursor, sql.INSERT_CELLS, {"ids": ids})
+        _run(cursor, sql.INSERT_MOVES, {"ids": ids})
+    months = sorted({row[1] for row in stale + fresh})
+    if months:
+        for statement in (
+            sql.DELETE_CELL_ROLLUPS,
+            sql.INSERT_CELL_ROLLUPS,
+            sql.DELETE_MOVE_ROLLUPS,
+            sql.INSERT_MOVE_ROLLUPS,
+        ):
+            _run(cursor, statement, {"months": months})
     return len(fresh)
 
 

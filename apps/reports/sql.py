@@ -65,7 +65,7 @@ WHERE NOT EXISTS (
     SELECT 1 FROM linked l
     WHERE l.snapshot_id = r.snapshot_id AND l.previous_id IS NOT DISTINCT FROM r.previous_id
 )
-RETURNING r.id
+RETURNING r.id, r.month
 """
 )
 
@@ -79,7 +79,7 @@ INSERT INTO reports_reportsnapshot (snapshot_id, previous_id, category_id, month
 SELECT l.snapshot_id, l.previous_id, l.category_id, l.month
 FROM linked l
 WHERE NOT EXISTS (SELECT 1 FROM reports_reportsnapshot r WHERE r.snapshot_id = l.snapshot_id)
-RETURNING id
+RETURNING id, month
 """
 )
 
@@ -124,6 +124,32 @@ FROM moves m
 JOIN pairs p ON p.id = m.rid
 LEFT JOIN reports_homestore h ON h.member_id = m.member_id
 GROUP BY p.id, p.month, p.category_id, h.store_id, m.from_cell, m.to_cell
+"""
+
+# All-categories rows of the months whose category rows changed, summed from those rows.
+DELETE_CELL_ROLLUPS = """
+DELETE FROM reports_cellaggregate WHERE category_id IS NULL AND month = ANY(%(months)s)
+"""
+INSERT_CELL_ROLLUPS = """
+INSERT INTO reports_cellaggregate
+    (report_snapshot_id, month, category_id, store_id, loyalty, usage_tier,
+     members, sales, national_sales)
+SELECT NULL, month, NULL, store_id, loyalty, usage_tier,
+       sum(members), sum(sales), sum(national_sales)
+FROM reports_cellaggregate
+WHERE category_id IS NOT NULL AND month = ANY(%(months)s)
+GROUP BY month, store_id, loyalty, usage_tier
+"""
+DELETE_MOVE_ROLLUPS = """
+DELETE FROM reports_celltransition WHERE category_id IS NULL AND month = ANY(%(months)s)
+"""
+INSERT_MOVE_ROLLUPS = """
+INSERT INTO reports_celltransition
+    (report_snapshot_id, month, category_id, store_id, from_cell, to_cell, members)
+SELECT NULL, month, NULL, store_id, from_cell, to_cell, sum(members)
+FROM reports_celltransition
+WHERE category_id IS NOT NULL AND month = ANY(%(months)s)
+GROUP BY month, store_id, from_cell, to_cell
 """
 
 # --- Member value (latest fit) ----------------------------------------------------------

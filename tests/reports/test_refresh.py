@@ -65,7 +65,7 @@ def test_cells_of_february_by_home_store(refreshed):
     w = refreshed
     rows = {
         (r.store_id, r.loyalty, r.usage_tier): (r.members, r.sales, r.national_sales)
-        for r in CellAggregate.objects.filter(month=FEB)
+        for r in CellAggregate.objects.filter(month=FEB, category=w.ketchup)
     }
     assert rows == {
         (w.s1.pk, "store", 3): (1, Decimal("12.00"), Decimal("0.00")),  # A
@@ -75,7 +75,7 @@ def test_cells_of_february_by_home_store(refreshed):
     }
     january = {
         (r.store_id, r.loyalty, r.usage_tier): (r.members, r.sales, r.national_sales)
-        for r in CellAggregate.objects.filter(month=JAN)
+        for r in CellAggregate.objects.filter(month=JAN, category=w.ketchup)
     }
     assert january == {
         (w.s1.pk, "national", 3): (1, Decimal("10.00"), Decimal("9.00")),
@@ -89,7 +89,7 @@ def test_moves_from_january_to_february(refreshed):
     w = refreshed
     rows = {
         (r.store_id, r.from_cell, r.to_cell): r.members
-        for r in CellTransition.objects.filter(month=FEB)
+        for r in CellTransition.objects.filter(month=FEB, category=w.ketchup)
     }
     assert rows == {
         (w.s1.pk, "national-3", "store-3"): 1,  # A: won to the store brand
@@ -100,6 +100,42 @@ def test_moves_from_january_to_february(refreshed):
     }
     # January has no earlier snapshot to move from.
     assert not CellTransition.objects.filter(month=JAN).exists()
+
+
+def test_all_category_rows_add_up_the_categories_of_the_month(refreshed):
+    w = refreshed
+    # A Milk snapshot for February (and January, so that it has moves): B and C buy milk.
+    _snapshot(w.milk.category, dt.date(2026, 2, 1), [(w.b, "national", 2, "4.00", "1")])
+    _snapshot(w.milk.category, dt.date(2026, 3, 1), [
+        (w.b, "national", 2, "5.00", "1.000000"), (w.c, "store", 3, "7.00", "0"),
+    ])  # fmt: skip
+    reports_refresh()
+    rollup = {
+        (r.store_id, r.loyalty, r.usage_tier): (r.members, r.sales, r.national_sales)
+        for r in CellAggregate.objects.filter(month=FEB, category__isnull=True)
+    }
+    assert rollup == {
+        (w.s1.pk, "store", 3): (2, Decimal("19.00"), Decimal("0.00")),  # A ketchup, C milk
+        (w.s2.pk, "national", 2): (2, Decimal("11.00"), Decimal("11.00")),  # B ketchup + milk
+        (w.s1.pk, "swinger", 1): (1, Decimal("4.00"), Decimal("1.00")),
+        (w.s2.pk, "national", 1): (1, Decimal("3.00"), Decimal("3.00")),
+    }
+    moves = {
+        (r.store_id, r.from_cell, r.to_cell): r.members
+        for r in CellTransition.objects.filter(month=FEB, category__isnull=True)
+    }
+    assert moves == {
+        (w.s1.pk, "national-3", "store-3"): 1,
+        (w.s2.pk, "national-2", "national-2"): 2,  # B in both categories
+        (w.s1.pk, "swinger-1", "swinger-1"): 1,
+        (w.s1.pk, "store-1", "lapsed"): 1,
+        (w.s2.pk, "new", "national-1"): 1,
+        (w.s1.pk, "new", "store-3"): 1,  # C's first milk
+    }
+    # January's rollup gained B's milk in the same cell as B's ketchup: 4 rows, not 5.
+    january = CellAggregate.objects.filter(month=JAN, category__isnull=True)
+    assert january.count() == 4
+    assert january.get(store=w.s2, loyalty="national", usage_tier=2).members == 2
 
 
 def test_a_newer_snapshot_replaces_its_month_only(refreshed):
@@ -114,9 +150,15 @@ def test_a_newer_snapshot_replaces_its_month_only(refreshed):
     assert ReportSnapshot.objects.get(month=JAN).pk == january_row.pk  # kept, not redone
     assert ReportSnapshot.objects.get(month=FEB).snapshot_id == newer.pk
     assert list(
-        CellAggregate.objects.filter(month=FEB).values_list("loyalty", "usage_tier", "members")
+        CellAggregate.objects.filter(month=FEB, category=w.ketchup).values_list(
+            "loyalty", "usage_tier", "members"
+        )
     ) == [("national", 3, 1)]
-    moves = set(CellTransition.objects.filter(month=FEB).values_list("from_cell", "to_cell"))
+    moves = set(
+        CellTransition.objects.filter(month=FEB, category=w.ketchup).values_list(
+            "from_cell", "to_cell"
+        )
+    )
     assert moves == {("national-3", "national-3"), ("national-2", "lapsed"),
                      ("swinger-1", "lapsed"), ("store-1", "lapsed")}  # fmt: skip
     # A refresh with nothing new recomputes nothing.
