@@ -28,6 +28,7 @@ from apps.checkout.services import till_token_create
 from apps.demo.program import demo_program_seed
 from apps.demo.services import demo_generate
 from apps.lists.models import ListItem, ShoppingList
+from apps.segments.models import SegmentSnapshot
 
 CENT = Decimal("0.01")
 PASSWORDS = {name: f"{name}-demo-pass" for name in ("marketing", "cashier", "maker1", "maker2")}
@@ -360,3 +361,68 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
     for session in (vp, cashier):
         assert session.console_errors == [], session.console_errors
     assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.ACTIVE
+
+    # ---- Every main page of each role, screenshotted for a look (layout, charts). ----
+    _sweep(
+        vp,
+        cashier,
+        maker,
+        chain=chain,
+        category_id=category_id,
+        list_barcode=first.shopping_list.barcode,
+    )
+
+
+def _sweep(vp, cashier, maker, *, chain, category_id: int, list_barcode: str) -> None:
+    """Open each role's main pages: each answers 200 without a console error, and leaves a
+    screenshot (statements also in print media) in tests/e2e/screenshots/."""
+    snapshot = (
+        SegmentSnapshot.objects.filter(category_id=category_id)
+        .order_by("-window_end", "-pk")
+        .first()
+    )
+    member = ShoppingList.objects.get(barcode=list_barcode).member
+    agreement = chain["agreement"]
+    statement = SettlementStatement.objects.filter(agreement=agreement).order_by("-pk").first()
+    pages = {
+        vp: [
+            ("home", "/"),
+            ("members", "/members/"),
+            ("member-detail", f"/members/{member.card_number}/"),
+            ("segments", "/segments/"),
+            ("segment-snapshot", f"/segments/{snapshot.pk}/"),
+            ("member-value", "/segments/member-value/"),
+            ("campaigns", "/campaigns/"),
+            ("list-detail", f"/lists/{list_barcode}/"),
+            ("reports", "/reports/"),
+            ("reports-loyalty", "/reports/loyalty/"),
+            ("reports-redemption", "/reports/redemption/"),
+            ("settlement-list", "/settlement/"),
+            ("portal-index", "/portal/"),
+            ("jobs", "/jobs/"),
+            ("imports", "/imports/"),
+        ],
+        cashier: [("home", "/"), ("lookup-empty", "/members/lookup/")],
+        maker: [
+            ("portal-home", "/portal/"),
+            ("portal-agreement", f"/portal/agreements/{agreement.pk}/"),
+            ("portal-category", f"/portal/agreements/{agreement.pk}/categories/{category_id}/"),
+            ("settlement-list", "/settlement/"),
+        ],
+    }
+    for session, visits in pages.items():
+        session.console_errors.clear()
+        for label, path in visits:
+            response = session.goto(path)
+            assert response.status == 200, (session.name, path, response.status)
+            session.shot(f"sweep-{label}")
+        assert session.console_errors == [], (session.name, session.console_errors)
+    for session in (vp, maker):
+        session.goto(statement.get_absolute_url())
+        session.page.emulate_media(media="print")
+        session.shot("sweep-statement-print")
+        session.page.emulate_media(media="screen")
+    vp.goto(f"/lists/{list_barcode}/")
+    vp.page.emulate_media(media="print")
+    vp.shot("sweep-list-print")
+    vp.page.emulate_media(media="screen")
