@@ -138,7 +138,8 @@ def refresh() -> None:
 def pages(runs: int) -> None:
     store = Store.objects.order_by("code").first()
     biggest = (
-        CellAggregate.objects.values("category_id")
+        CellAggregate.objects.filter(category__isnull=False)
+        .values("category_id")
         .annotate(n=Count("id"))
         .order_by("-n")
         .values_list("category_id", flat=True)
