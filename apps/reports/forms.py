@@ -57,12 +57,9 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args, default_month: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
+        # The template draws the inputs from the cleaned filters (and the selects by a
+        # loop): a bound form would show empty months when only a store was chosen.
         self.default_month = default_month
-        self.fields["month_to"].initial = default_month
-        self.fields["month_from"].initial = add_months(default_month, -11)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = f"{css} {css}-sm"
 
     def clean(self):
         data = super().clean()

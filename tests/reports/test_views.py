@@ -213,6 +213,14 @@ def test_pages_render_without_any_aggregate(marketing, db):
         assert "Not refreshed yet" in response.content.decode()
 
 
+def test_month_inputs_show_the_period_in_use(marketing, refreshed):
+    html = marketing.get(reverse("reports:loyalty"), {"store": refreshed.s1.pk}).content.decode()
+    # Defaults: the latest snapshot month (February 2026) and the 11 months before it.
+    assert 'name="month_from" id="id_month_from" value="2025-03"' in html
+    assert 'name="month_to" id="id_month_to" value="2026-02"' in html
+    assert f'<option value="{refreshed.s1.pk}" selected>' in html
+
+
 def test_bad_filters_fall_back_to_the_defaults(marketing, refreshed):
     response = marketing.get(reverse("reports:loyalty"), {"month_from": "2026-13", "store": "x"})
     assert response.status_code == 200
