@@ -7,15 +7,18 @@ import json
 import os
 import queue
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
 import urllib.request
 import uuid
+from pathlib import Path
 
 import psutil
 import psycopg
@@ -64,7 +67,7 @@ def _wait_for(lines: queue.Queue, output: list[str], pattern: str, timeout: floa
 
 
 @pytest.fixture(params=["database_url", "embedded"])
-def database_setting(request, tmp_path):
+def database_setting(request):
     """The run command against a DATABASE_URL, and with none (its own embedded server)."""
     if request.param == "embedded":
         yield None
@@ -81,15 +84,28 @@ def _embedded_servers(var_dir) -> list[psutil.Process]:
     ]
 
 
+@pytest.fixture
+def var_dir():
+    """The run's var/ directory, outside pytest's own temp root.
+
+    The embedded server runs as another user, which needs to reach its data directory;
+    every pytest session resets its temp root (/tmp/pytest-of-<user>) to mode 0700, so a
+    session starting alongside this test would lock the server out of its own files.
+    """
+    path = Path(tempfile.mkdtemp(prefix="crm-run-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.mark.django_db
-def test_run_command_boots_serves_and_stops_cleanly(database_setting, tmp_path):
+def test_run_command_boots_serves_and_stops_cleanly(database_setting, var_dir):
     url = database_setting
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url or "",
         "DEBUG": "1",
-        "CRM_VAR_DIR": str(tmp_path),
+        "CRM_VAR_DIR": str(var_dir),
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("CELERY_BROKER_URL", None)  # the default, server-less broker
@@ -167,7 +183,7 @@ def test_run_command_boots_serves_and_stops_cleanly(database_setting, tmp_path):
         assert answers[0] == answers[1]
         assert json.loads(answers[0])["transaction_id"] == json.loads(payload)["transaction_id"]
         if url is None:
-            assert _embedded_servers(tmp_path), "the embedded server runs under CRM_VAR_DIR"
+            assert _embedded_servers(var_dir), "the embedded server runs under CRM_VAR_DIR"
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -179,4 +195,4 @@ def test_run_command_boots_serves_and_stops_cleanly(database_setting, tmp_path):
     _wait_for(lines, output, r"Stopped\.", 5)
     assert process.returncode == 0, "".join(output[-40:])
     assert "Stopped." in "".join(output)
-    assert _embedded_servers(tmp_path) == []  # nothing left running
+    assert _embedded_servers(var_dir) == []  # nothing left running
