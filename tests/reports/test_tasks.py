@@ -18,5 +18,5 @@ def test_refresh_runs_on_a_worker(live_worker, world):
     assert (job.progress_done, job.progress_total) == (5, 5)
     assert job.result["snapshots_aggregated"] == 2 and job.result["fit"] == world.fit.pk
     assert len(job.result["seconds"]) == 5
-    assert CellAggregate.objects.filter(month="2026-02-01").count() == 4
+    assert CellAggregate.objects.filter(month="2026-02-01", category=world.ketchup).count() == 4
     assert LiftAggregate.objects.filter(campaign=world.campaign).count() == 5
