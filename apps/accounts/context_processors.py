@@ -6,14 +6,14 @@ from apps.accounts.models import Role
 
 # (label, url name, roles allowed); admins see everything.
 NAVIGATION = [
-    ("Cashier lookup", "members:lookup", (Role.CASHIER, Role.MARKETING)),
+    ("Scan", "members:lookup", (Role.CASHIER, Role.MARKETING)),
     ("Members", "members:list", (Role.MARKETING,)),
     ("Segments", "segments:list", (Role.MARKETING,)),
-    ("Member value", "segments:member_value", (Role.MARKETING,)),
+    ("Value", "segments:member_value", (Role.MARKETING,)),
     ("Imports", "baskets:import_list", (Role.MARKETING,)),
     ("Campaigns", "campaigns:list", (Role.MARKETING,)),
     ("Lists", "lists:index", (Role.MARKETING,)),
-    ("Settlement", "settlement:list", (Role.MARKETING,)),
+    ("Settlement", "settlement:list", (Role.MARKETING, Role.MANUFACTURER)),
     ("Reports", "reports:loyalty", (Role.MARKETING,)),
     ("Portal", "portal:index", (Role.MANUFACTURER, Role.MARKETING)),
     ("Jobs", "jobs:list", (Role.MARKETING,)),
