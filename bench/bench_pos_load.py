@@ -320,14 +320,22 @@ def write_lookups(path: Path, *, count: int, rng: random.Random) -> None:
     path.write_text("".join(f"{rng.choice(cards)}\n" for _ in range(count)))
 
 
-def cashier_session() -> str:
-    """A signed-in cashier's session key (stored in the database, as the server reads it)."""
-    user, _ = User.objects.get_or_create(
-        username="bench-load-cashier", defaults={"role": Role.CASHIER}
-    )
+def cashier_session(role: str = Role.CASHIER) -> str:
+    """A signed-in user's session key (stored in the database, as the server reads it)."""
+    user, _ = User.objects.get_or_create(username=f"bench-load-{role}", defaults={"role": role})
     client = Client()
     client.force_login(user)
     return client.cookies["sessionid"].value
+
+
+def write_dashboard_paths(path: Path) -> None:
+    """The report pages a marketing user opens: both tabs, unfiltered and by a store."""
+    from apps.baskets.models import Store
+
+    stores = list(Store.objects.order_by("pk").values_list("pk", flat=True)[:3])
+    pages = ["/reports/loyalty/", "/reports/redemption/"]
+    pages += [f"{page}?store={store}" for page in pages[:2] for store in stores]
+    path.write_text("".join(f"{page}\n" for page in pages))
 
 
 # ---------------------------------------------------------------- server and load
@@ -620,6 +628,14 @@ def main() -> int:
     kinds = write_bodies(bodies, period=period, tills=tills, count=args.bodies, rng=rng)
     write_lookups(lookups, count=20_000, rng=rng)
     session = cashier_session()
+    # Issue 7's mixed load adds marketing users on the dashboard (--clients ...,dashboard=N).
+    dashboards = work / "dashboards.txt"
+    if load.get("dashboard"):
+        from apps.reports.services import reports_refresh
+
+        reports_refresh(full=True)
+        write_dashboard_paths(dashboards)
+    marketing = cashier_session(Role.MARKETING)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(DISTINCT sl.id), count(*) FROM lists_shoppinglist sl "
@@ -642,6 +658,9 @@ def main() -> int:
         return {
             "checkout": Scenario("checkout", "checkout.lua", [str(bodies), run_id, think]),
             "lookup": Scenario("lookup", "lookup.lua", [str(lookups), session, think]),
+            "dashboard": Scenario(
+                "dashboard", "dashboard.lua", [str(dashboards), marketing, think]
+            ),
         }
 
     runs: list[Run] = []
