@@ -21,3 +21,14 @@ def known_pos_failure(body: object) -> str | None:
         if isinstance(value, str) and _FAR_OFFSET.search(value):
             return "offset beyond ±15:59"
     return None
+
+
+def known_form_failure(name: str, data: dict[str, list]) -> str | None:
+    """Return which known bug a form submission would hit, or None."""
+    if name == "members:lookup" and any("\x00" in v for v in data.get("q", [])):
+        return "members:lookup sends a NUL to PostgreSQL"
+    if name == "reports:refresh":
+        back = (data.get("next") or [""])[-1]
+        if back and "/" not in back and "." not in back:
+            return "reports:refresh redirects to a `next` without / or . as to a URL name"
+    return None

@@ -1,0 +1,50 @@
+"""Form failures the fuzzer found, pinned as plain tests.
+
+apps/reports and apps/members are not fixed here (others work on them): each test is a strict
+xfail, so that it fails the day the bug is fixed; then drop the xfail and the matching entry
+in tests/fuzz/known.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+REFRESH_NEXT = (
+    "reports:refresh passes `next` to redirect(), which takes a value without '/' or '.' "
+    "for a URL pattern name: NoReverseMatch, a 500 (url_has_allowed_host_and_scheme accepts "
+    "it as a relative URL). Fix: in apps/reports/views.py `refresh`, accept only a `next` "
+    "that starts with '/' (and passes the host check) and return HttpResponseRedirect(back)."
+)
+
+
+@pytest.mark.xfail(strict=True, reason=REFRESH_NEXT)
+@pytest.mark.parametrize("back", ["-Infinity", "loyalty"])
+def test_refresh_with_a_next_that_is_no_path_goes_back_to_the_dashboard(marketing_user, back):
+    client = Client(raise_request_exception=False)
+    client.force_login(marketing_user)
+
+    response = client.post(reverse("reports:refresh"), {"next": back})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reports:loyalty")
+
+
+LOOKUP_NUL = (
+    "The cashier's lookup passes `q` to SQL as it is; PostgreSQL text cannot hold NUL: "
+    "DataError, a 500 (form fields refuse NUL, but this view reads request.GET itself). Fix: in "
+    "apps/members/views.py `member_lookup` (or selectors.member_lookup), treat a query holding "
+    "NUL as no match, e.g. `query.replace('\\x00', '')`."
+)
+
+
+@pytest.mark.xfail(strict=True, reason=LOOKUP_NUL)
+@pytest.mark.parametrize("query", ["a\x00b", "\x00", "4000\x00"])
+def test_lookup_of_a_query_with_nul_finds_nobody(cashier_user, query):
+    client = Client(raise_request_exception=False)
+    client.force_login(cashier_user)
+
+    response = client.get(reverse("members:lookup"), {"q": query})
+
+    assert response.status_code == 200
