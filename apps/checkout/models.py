@@ -116,11 +116,8 @@ class Redemption(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [
-            models.Index(fields=["campaign"], name="redemption_campaign"),
-            models.Index(fields=["agreement"], name="redemption_agreement"),
-            models.Index(fields=["member"], name="redemption_member"),
-        ]
+        # campaign, agreement and member are indexed by their foreign keys; the Meta indexes
+        # that repeated them (redemption_campaign/_agreement/_member) were dropped (0004).
         constraints = [
             # The per-member limit, held by the database: the list generator puts an offer on
             # a member's lists once, and each of a list item's slots 1..redemptions_per_member
@@ -145,3 +142,51 @@ class Redemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_item_id} on {self.basket_id}"
+
+
+class CampaignTotal(models.Model):
+    """Running sum of a campaign's live redemption discounts, so a checkout need not sum them.
+
+    Written only under the campaign's row lock (checkout and return), in the transaction that
+    inserts or reverses the redemptions. A campaign without a row has spent nothing. Its own
+    table, not a Campaign field, so that saving a campaign (forms, approval) cannot write back
+    a stale total.
+    """
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    spent = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(spent__gte=0), name="campaign_spent_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.spent}"
+
+
+class AgreementTotal(models.Model):
+    """Running sum of an agreement's live manufacturer shares (against its budget cap).
+
+    Written only under the agreement's row lock, like CampaignTotal.
+    """
+
+    agreement = models.OneToOneField(
+        "agreements.ManufacturerAgreement",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    charged = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(charged__gte=0), name="agreement_charged_gte_0"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}: {self.charged}"

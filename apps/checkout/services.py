@@ -8,14 +8,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from apps.agreements.models import AgreementStatus, ManufacturerAgreement
 from apps.baskets.models import Basket, BasketLine, BasketSource, Store
 from apps.campaigns.models import AppliesTo, Campaign, CampaignAudience, CampaignStatus
 from apps.catalog.models import Product
-from apps.checkout.models import PosTransaction, Redemption, TillToken
+from apps.checkout.models import (
+    AgreementTotal,
+    CampaignTotal,
+    PosTransaction,
+    Redemption,
+    TillToken,
+)
 from apps.checkout.validation import CheckoutRequest, ReturnRequest, basket_id_for
 from apps.lists.models import ItemKind, ListItem, ShoppingList
 from apps.lists.selectors import member_current_list
@@ -289,7 +295,9 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
     Locks, always in this order so that concurrent checkouts cannot deadlock: the list's
     offer items (their slots: at most redemptions_per_member live redemptions per item,
     whatever arrives concurrently), then the campaigns (their budget), then the agreements
-    (their cap), each by id. An item applies at most once per transaction.
+    (their cap), each by id. Budget and cap are checked against the running totals
+    (CampaignTotal, AgreementTotal), not a sum over all redemptions, and the new totals are
+    written under the same locks. An item applies at most once per transaction.
     """
     result: dict = {"warnings": [], "shares": {}, "agreements": {}}
     if member is None or shopping_list is None:
@@ -344,11 +352,11 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
         c.pk: c
         for c in Campaign.objects.select_for_update().filter(pk__in=campaign_ids).order_by("pk")
     }
+    # Running totals, read under the row locks (they are written only under them).
     spent = dict(
-        Redemption.objects.filter(campaign_id__in=campaign_ids, reversed_at__isnull=True)
-        .values_list("campaign_id")
-        .annotate(total=Sum("discount"))
-        .order_by()
+        CampaignTotal.objects.filter(campaign_id__in=campaign_ids).values_list(
+            "campaign_id", "spent"
+        )
     )
     agreement_ids = sorted({c.agreement_id for c in campaigns.values() if c.agreement_id})
     agreements = {
@@ -358,11 +366,11 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
         .order_by("pk")
     }
     charged = dict(
-        Redemption.objects.filter(agreement_id__in=agreement_ids, reversed_at__isnull=True)
-        .values_list("agreement_id")
-        .annotate(total=Sum("manufacturer_share"))
-        .order_by()
+        AgreementTotal.objects.filter(agreement_id__in=agreement_ids).values_list(
+            "agreement_id", "charged"
+        )
     )
+    spent_before, charged_before = dict(spent), dict(charged)
     for line in matched:
         campaign = campaigns[line.item.offer.campaign_id]
         used = spent.get(campaign.pk) or ZERO
@@ -382,7 +390,52 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
             charged[agreement.pk] = used_share + share
             result["shares"][id(line)] = share
             result["agreements"][id(line)] = agreement
+    _totals_save(
+        campaigns={k: v for k, v in spent.items() if v != spent_before.get(k)},
+        agreements={k: v for k, v in charged.items() if v != charged_before.get(k)},
+    )
     return result
+
+
+def _totals_save(*, campaigns: dict[int, Decimal], agreements: dict[int, Decimal]) -> None:
+    """Store new running totals; the caller holds the campaign and agreement row locks."""
+    if campaigns:
+        CampaignTotal.objects.bulk_create(
+            [CampaignTotal(campaign_id=pk, spent=v) for pk, v in sorted(campaigns.items())],
+            update_conflicts=True,
+            unique_fields=["campaign"],
+            update_fields=["spent"],
+        )
+    if agreements:
+        AgreementTotal.objects.bulk_create(
+            [AgreementTotal(agreement_id=pk, charged=v) for pk, v in sorted(agreements.items())],
+            update_conflicts=True,
+            unique_fields=["agreement"],
+            update_fields=["charged"],
+        )
+
+
+def _totals_subtract(reversed_: list[Redemption]) -> None:
+    """Take reversed redemptions out of the running totals, under the same row locks as a
+    checkout (campaigns, then agreements, each by id), so no checkout reads a stale total."""
+    if not reversed_:
+        return
+    by_campaign: dict[int, Decimal] = {}
+    by_agreement: dict[int, Decimal] = {}
+    for r in reversed_:
+        by_campaign[r.campaign_id] = by_campaign.get(r.campaign_id, ZERO) + r.discount
+        if r.agreement_id is not None:
+            by_agreement[r.agreement_id] = (
+                by_agreement.get(r.agreement_id, ZERO) + r.manufacturer_share
+            )
+    list(Campaign.objects.select_for_update().filter(pk__in=by_campaign).order_by("pk"))
+    list(
+        ManufacturerAgreement.objects.select_for_update().filter(pk__in=by_agreement).order_by("pk")
+    )
+    for pk, amount in sorted(by_campaign.items()):
+        CampaignTotal.objects.filter(campaign_id=pk).update(spent=F("spent") - amount)
+    for pk, amount in sorted(by_agreement.items()):
+        AgreementTotal.objects.filter(agreement_id=pk).update(charged=F("charged") - amount)
 
 
 @transaction.atomic
@@ -462,6 +515,7 @@ def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict
             reversed_.append(redemption)
         refunds[upc] = money(refund)
     Redemption.objects.bulk_update(reversed_, ["reversed_at"])
+    _totals_subtract(reversed_)
 
     member = original.basket.member
     products = {p.upc: p for p in Product.objects.filter(upc__in=asked)}

@@ -314,9 +314,10 @@ def test_a_checkout_takes_the_same_statements_whatever_its_size(
 ):
     # Token; savepoints and the claiming insert (4); list; products; list items (locked);
     # their slots; holdout; campaigns (locked) and their spend; agreements (locked) and
-    # their charges; basket, lines, redemptions (one insert each); the answer; the release of
-    # the outer savepoint (a COMMIT outside tests): 19.
+    # their charges (running totals, one row each); the new totals (one upsert for the
+    # campaigns, one for the agreements); basket, lines, redemptions (one insert each); the
+    # answer; the release of the outer savepoint (a COMMIT outside tests): 21.
     data = body(transaction_id=f"T-{copies}")
     data["lines"] = data["lines"] * copies
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(21):
         assert post(chain["secret"], data).status_code == 200
