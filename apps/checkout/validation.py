@@ -198,7 +198,10 @@ def _datetime(exact: dict, field: str, *, errors: _Errors) -> dt.datetime | None
     if parsed is None:
         errors.add(field, "Not an ISO 8601 date-time.")
         return None
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+    if timezone.is_naive(parsed):
+        return timezone.make_aware(parsed)
+    # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows (up to ±23:59).
+    return parsed.astimezone(dt.UTC)
 
 
 def _upc(line: dict, prefix: str, *, errors: _Errors) -> str | None:

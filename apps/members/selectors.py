@@ -110,7 +110,8 @@ def member_lookup(*, query: str) -> LookupResult:
     card numbers and phone digits together; a list wins, then an exact card, as at the
     checkout API. Letters look up a name prefix.
     """
-    query = " ".join(query.split())
+    # A NUL (a scanner's stray byte) cannot go to PostgreSQL in a text parameter.
+    query = " ".join(query.replace("\x00", "").split())
     if not query:
         return LookupResult(query="", kind="none", members=[])
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import cached_property
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -258,6 +258,9 @@ def refresh(request: HttpRequest) -> HttpResponse:
     job = reports_refresh_queue(started_by=request.user)
     messages.success(request, f"Refresh queued (job {job.pk}); the page reloads when done.")
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
         back = reverse("reports:loyalty")
-    return redirect(back)
+    # A plain redirect: `redirect()` would take a bare word for a URL name and fail.
+    return HttpResponseRedirect(back)
