@@ -9,10 +9,16 @@ from tests.factories import ManufacturerFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _keep_migration_data(django_db_serialized_rollback):
+def _keep_migration_data(request, django_db_blocker):
     """Give back what data migrations wrote (list content, beat schedules) after tests that
-    commit: a transactional test ends by emptying every table, and the tests after it
-    would otherwise run without those rows."""
+    commit: a transactional test ends by emptying every table (this teardown runs after
+    that), and the tests after it would otherwise run without those rows."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        from tests.migration_data import restore_migration_data
+
+        with django_db_blocker.unblock():
+            restore_migration_data()
 
 
 @pytest.fixture(autouse=True)

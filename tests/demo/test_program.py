@@ -11,7 +11,6 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Exists, OuterRef, Sum
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -29,6 +28,7 @@ from apps.lists.models import ListItem, ShoppingList
 from apps.lists.selectors import member_current_list
 from apps.lists.services import ListRules
 from apps.segments.models import MemberScore, RepeatModelFit, SegmentMember, SegmentSnapshot
+from tests.migration_data import restore_migration_data
 
 END = dt.date(2026, 3, 1)  # a Sunday: the history's last day
 PREVIOUS = dt.date(2026, 2, 9)  # END - 20 days: the previous list period's first day
@@ -45,12 +45,10 @@ def seeded(django_db_setup, django_db_blocker):
             demo_generate(members=300, weeks=20, seed=11, end_date=END)
             result = demo_program_seed(seed=42)
         yield result
-        # Empty the tables and give back the data migrations' rows, as a transactional
-        # test does (tests/conftest.py): later tests find the database as it was.
-        contents = getattr(connection, "_test_serialized_contents", None)
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=bool(contents))
-        if contents:
-            connection.creation.deserialize_db_from_string(contents)
+        # Empty the tables and give back the data migrations' rows, as after a transactional
+        # test (tests/conftest.py): later tests find the database as it was.
+        call_command("flush", interactive=False, verbosity=0)
+        restore_migration_data()
 
 
 def _counts() -> dict[str, int]:

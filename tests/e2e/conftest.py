@@ -30,7 +30,10 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this
+# thread while it is started, and a later test starting Playwright of its own (the CSP test
+# in tests/security) would find that loop and refuse.
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed: `apt-get install chromium` (`.ci/run` does it)")
@@ -77,8 +80,13 @@ class Session:
 
 
 @pytest.fixture
-def sign_in(browser, live_server):
-    """Return a function that opens a new tab signed in as the given user."""
+def sign_in(browser, live_server, transactional_db):
+    """Return a function that opens a new tab signed in as the given user.
+
+    Its tabs close before the test's database is emptied (it depends on transactional_db):
+    a page left open would go on polling the live server, whose answers would recreate
+    rows (content types) in the emptied database, under new ids.
+    """
     contexts = []
 
     def _sign_in(username: str, password: str, *, name: str | None = None) -> Session:

@@ -1,0 +1,25 @@
+"""Put back the rows data migrations write (list content, beat schedules).
+
+A transactional test ends by emptying every table, and the tests after it would otherwise
+run without those rows. Django's serialized rollback would do this too, but it restores
+content types by id and clashes with ones recreated meanwhile; the seed functions are
+idempotent (get_or_create), so calling them again is safe.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+
+SEEDS = [
+    ("apps.lists.migrations.0002_seed_content", "seed"),
+    ("apps.lists.migrations.0003_biweekly_schedule", "create_schedule"),
+    ("apps.segments.migrations.0002_nightly_schedule", "create_schedule"),
+    ("apps.reports.migrations.0002_nightly_schedule", "create_schedule"),
+]
+
+
+def restore_migration_data() -> None:
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
