@@ -5,6 +5,9 @@
   exception instead of one reported row.
 - A date-time near the ends of Python's range ("9999-12-31T23:00:00" store-local,
   "0001-01-01T00:00:00+01:00") overflowed on conversion to UTC: OverflowError, not a reject.
+- A NUL in a purchase time ("2026-03-01T09:30:00\\x00") was ignored by CPython's
+  `datetime.fromisoformat`: the row loaded (or made its basket disagree) instead of being
+  rejected.
 - A basket whose lines are each a valid amount but sum to 10^10 or more overflowed
   `Basket.total_amount` (numeric(12,2)): the whole file failed with a DataError.
 """
@@ -46,6 +49,9 @@ def product(db):
         ("B2,1001,S01,2026-03-01T09:30:00,000000000001,1,3.49,٠", "bad discount"),
         ("B2,1001,S01,9999-12-31T23:00:00,000000000001,1,3.49,0", "bad purchased_at"),
         ("B2,1001,S01,0001-01-01T00:00:00+01:00,000000000001,1,3.49,0", "bad purchased_at"),
+        # CPython's fromisoformat stops at a NUL in the time: these parsed as good times.
+        ("B2,1001,S01,2026-03-01T09:30:00\x00,000000000001,1,3.49,0", "bad purchased_at"),
+        ("B2,1001,S01,2026-03-01T09:30\x00+05:00,000000000001,1,3.49,0", "bad purchased_at"),
     ],
 )
 def test_a_bad_basket_row_is_a_reject_not_an_exception(tmp_path, product, bad_row, reason):

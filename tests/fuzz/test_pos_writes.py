@@ -205,7 +205,14 @@ def sequences(draw):
     for _ in range(draw(st.integers(1, 5))):
         kind = draw(st.sampled_from(["sale"] * 4 + ["return"] * 2 + ["again", "broken"]))
         sold = [body for path, body in (s[0] for s in steps) if path == CHECKOUT]
-        sold = [b for b in sold if isinstance(b, dict) and isinstance(b.get("lines"), list)]
+        sold = [
+            b
+            for b in sold
+            if isinstance(b, dict)
+            and isinstance(b.get("lines"), list)
+            and b["lines"]
+            and all(isinstance(line, dict) for line in b["lines"])
+        ]
         if kind == "again" and steps:
             (path, body), _, _ = draw(st.sampled_from(steps))
             if isinstance(body, dict) and draw(st.booleans()):

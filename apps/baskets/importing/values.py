@@ -56,6 +56,10 @@ def timestamp(text: str, *, local: ZoneInfo) -> str:
     value = text.strip()
     if not value:
         raise ValueError("missing purchased_at")
+    # CPython's fromisoformat stops reading at a NUL in the time ("09:30\x00" parses): the
+    # rules want a plain ISO 8601 text.
+    if not (value.isascii() and value.isprintable()):
+        raise ValueError(f"bad purchased_at {quoted(value)}")
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
