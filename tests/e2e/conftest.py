@@ -39,6 +39,7 @@ def browser():
         pytest.skip("Chromium is not installed: `apt-get install chromium` (`.ci/run` does it)")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are plain synchronous code, not async.
+    # Taken back afterwards: subprocesses of later tests (`check --deploy`) would see it.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
@@ -47,6 +48,7 @@ def browser():
     yield chromium
     chromium.close()
     playwright.stop()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class Session:
