@@ -386,14 +386,12 @@ def server_env() -> dict[str, str]:
 def gunicorn(config: ServerConfig, log: Path):
     port = free_port()
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"), "crm_site.wsgi",
+        # The production settings (crm_site/gunicorn_conf.py), worker class and size overridden.
+        str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "crm_site" / "gunicorn_conf.py"),
         "--bind", f"127.0.0.1:{port}",
         "--worker-class", config.worker_class,
         "--workers", str(config.workers),
         "--threads", str(config.threads),
-        # Keep-alive (gthread) longer than any client's pause, so no idle socket is closed
-        # under a client about to send.
-        "--backlog", "2048", "--timeout", "60", "--keep-alive", "60",
         "--log-level", "warning",
     ]  # fmt: skip
     with log.open("ab") as out:
@@ -599,7 +597,10 @@ def main() -> int:
         help="connections per scenario, run at the same time (issue 5: 20 in all)",
     )  # fmt: skip
     parser.add_argument(
-        "--server", nargs="+", default=["sync:4"], help="gunicorn configs: sync:N, gthread:NxT"
+        "--server",
+        nargs="+",
+        default=[f"gthread:{os.cpu_count() or 2}x8"],
+        help="gunicorn configs: sync:N, gthread:NxT (default: crm_site/gunicorn_conf.py's)",
     )
     parser.add_argument(
         "--think-ms", type=int, nargs="+", default=[1000, 0],

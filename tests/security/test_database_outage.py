@@ -143,7 +143,8 @@ def own_postgres():
 
 @pytest.fixture
 def app_on_own_postgres(own_postgres):
-    """gunicorn (2 workers) serving the app from the own cluster, with production settings."""
+    """gunicorn serving the app from the own cluster, with the production settings and
+    gunicorn configuration (gthread; 2 workers × 4 threads, each thread its own connection)."""
     var_dir = Path(tempfile.mkdtemp(prefix="crm-outage-var-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "STATIC_MANIFEST")}
     env |= {
@@ -154,6 +155,8 @@ def app_on_own_postgres(own_postgres):
         "STATIC_MANIFEST": "0",
         "CRM_VAR_DIR": str(var_dir),
         "DJANGO_SETTINGS_MODULE": "crm_site.settings",
+        "WEB_WORKERS": "2",
+        "WEB_THREADS": "4",
     }
     setup = subprocess.run(
         [sys.executable, "-c", SETUP], cwd=settings.BASE_DIR, env=env,
@@ -164,8 +167,8 @@ def app_on_own_postgres(own_postgres):
     port = free_port()
     log = open(var_dir / "gunicorn.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "crm_site.wsgi:application",
-         "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "60"],
+        [sys.executable, "-m", "gunicorn", "-c", "crm_site/gunicorn_conf.py",
+         "-b", f"127.0.0.1:{port}"],
         cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
