@@ -175,9 +175,13 @@ if CELERY_BROKER_URL is None:
         "store_processed": False,
     }
 else:
-    # Redis redelivers a message not acknowledged within this time (acks_late tasks).
+    # Redis redelivers a message not acknowledged within this time (acks_late tasks). A
+    # worker looks for such messages every 10 s; kombu 5.7 otherwise scans on every 10th
+    # look only (100 s), which left a killed worker's chunk waiting that long.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
     }
 CELERY_RESULT_BACKEND = None  # job progress and results live in apps.jobs records
 CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_TASK_DEFAULT_QUEUE", "celery")
