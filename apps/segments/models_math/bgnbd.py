@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
-from .common import FitError, as_float_array, unique_rows
+from .common import STALL_GRADIENT, FitError, as_float_array, unique_rows
 
 __all__ = [
     "BgNbdFit",
@@ -180,7 +180,7 @@ def bgnbd_fit(
     grad_norm = float(np.max(np.abs(res.jac))) if res.jac is not None else np.inf
     # L-BFGS-B may stop on a line search that cannot improve in floating point; at a point whose
     # gradient is already tiny that is the optimum, not a failure.
-    if not (res.success or grad_norm < 1e-6) or not np.isfinite(res.fun):
+    if not (res.success or grad_norm < STALL_GRADIENT) or not np.isfinite(res.fun):
         raise FitError(f"BG/NBD fit did not converge: {res.message} (|grad| = {grad_norm:.2e})")
     r, alpha, a, b = np.exp(res.x)
     return BgNbdFit(

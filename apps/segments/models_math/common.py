@@ -7,6 +7,14 @@ import numpy as np
 __all__ = ["FitError", "as_float_array", "unique_rows"]
 
 
+# A fit whose line search stalls (L-BFGS-B's ABNORMAL) is accepted when no parameter's
+# e-fold would change the mean log-likelihood per member by this much: the optimum, or a
+# ridge running to a bound. Gamma-Gamma meets the ridge when spend per visit varies no more
+# between members than within them (q and γ grow together without end; every member's
+# expected spend is then the population mean, which the stalled point already gives).
+STALL_GRADIENT = 1e-5
+
+
 class FitError(RuntimeError):
     """The optimizer stopped without reaching a maximum of the likelihood."""
 

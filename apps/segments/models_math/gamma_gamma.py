@@ -18,7 +18,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-from .common import FitError, as_float_array
+from .common import STALL_GRADIENT, FitError, as_float_array
 
 __all__ = [
     "GammaGammaFit",
@@ -42,6 +42,14 @@ class GammaGammaFit:
     def mean_spend(self) -> float:
         """Return the population mean spend per purchase, E[Z] = pγ/(q-1) (needs q > 1)."""
         return self.p * self.gamma / (self.q - 1.0) if self.q > 1.0 else float("inf")
+
+
+# Cap on q, the shape of the spread of members' mean spend per visit. When spend varies no
+# more between members than within them, the likelihood keeps rising along a ridge q, γ → ∞
+# (γ/q fixed) and L-BFGS-B stalls there in lost precision: 30 of 200 such synthetic data sets
+# failed uncapped. At q = 1000 the members' means differ by ~3 % (1/√q): for a marketer, no
+# difference; and every fit to real spend data we know has q below 20 (CDNOW: 3.7).
+Q_MAX = 1e3
 
 
 def _repeat_buyers(x, monetary) -> tuple[np.ndarray, np.ndarray]:
@@ -129,16 +137,27 @@ def gamma_gamma_fit(
     # Start with p = q = 2 and γ making the prior mean pγ/(q-1) equal to the sample's mean.
     if initial is None:
         initial = (2.0, 2.0, max(float(m.mean()) / 2.0, 1e-6))
-    res = minimize(
-        objective,
-        np.log(np.asarray(initial, dtype=float)),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-20.0, 20.0)] * 3,
-        options={"gtol": gtol, "ftol": 1e-15, "maxiter": maxiter},
-    )
-    grad_norm = float(np.max(np.abs(res.jac))) if res.jac is not None else np.inf
-    if not (res.success or grad_norm < 1e-6) or not np.isfinite(res.fun):
+    bounds = [(-20.0, 20.0), (-20.0, float(np.log(Q_MAX))), (-20.0, 20.0)]
+    upper = np.array([b for _, b in bounds])
+
+    def run(start: np.ndarray):
+        return minimize(
+            objective,
+            start,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"gtol": gtol, "ftol": 1e-15, "maxiter": maxiter},
+        )
+
+    res = run(np.minimum(np.log(np.asarray(initial, dtype=float)), upper))
+    if not res.success:
+        # A stalled line search often goes on from the same point with a fresh memory.
+        res = run(np.minimum(res.x, upper - 1e-3))
+    # Gradient projected on the bounds: at q's cap, a gradient pushing past it is no failure.
+    grad = np.where((res.x >= upper - 1e-9) & (res.jac < 0), 0.0, res.jac)
+    grad_norm = float(np.max(np.abs(grad)))
+    if not (res.success or grad_norm < STALL_GRADIENT) or not np.isfinite(res.fun):
         raise FitError(
             f"Gamma-Gamma fit did not converge: {res.message} (|grad| = {grad_norm:.2e})"
         )
