@@ -6,16 +6,13 @@ another maker's statement is a 403, its own draft a 404 (it does not exist for t
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
@@ -24,6 +21,7 @@ from apps.agreements.filters import StatementFilter
 from apps.agreements.forms import NoteForm, StatementForm, last_month
 from apps.agreements.models import SettlementStatement
 from apps.agreements.tables import StatementTable, status_badge
+from apps.audit.exports import EXPORT_FORMAT, csv_response, csv_writer, table_csv_response
 
 CSV_COLUMNS = [
     "statement",
@@ -79,8 +77,8 @@ def statement_list(request):
     table = StatementTable(statement_filter.qs)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     export_format = request.GET.get("_export")
-    if TableExport.is_valid_format(export_format):
-        return TableExport(export_format, table).response(f"statements.{export_format}")
+    if export_format == EXPORT_FORMAT:
+        return table_csv_response(table, "statements.csv")
     export_params = request.GET.copy()
     export_params.pop("page", None)
     export_params["_export"] = "csv"
@@ -179,9 +177,8 @@ def statement_csv(request, pk: int):
         f"{statement.number}-{statement.agreement.manufacturer.code}-"
         f"{statement.period_start:%Y%m%d}-{statement.period_end:%Y%m%d}.csv"
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    writer = csv.writer(response)
+    response = csv_response(name)
+    writer = csv_writer(response)
     writer.writerow(CSV_COLUMNS)
     for row in selectors.statement_lines(statement=statement):
         credit = row["section"] == "credit"

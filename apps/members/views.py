@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -11,6 +9,7 @@ from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
+from apps.audit.exports import csv_writer
 from apps.members import selectors
 from apps.members.charts import weekly_spend_figure
 from apps.members.filters import MemberFilter
@@ -22,7 +21,7 @@ BASKETS_PER_PAGE = 15
 
 
 class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
+    """A file-like object whose write returns the line, for streaming CSV output."""
 
     def write(self, value: str) -> str:
         return value
@@ -44,7 +43,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     member_filter = MemberFilter(request.GET, queryset=selectors.member_table_queryset())
     table = MemberTable(member_filter.qs)
     if request.GET.get("export") == "csv":
-        writer = csv.writer(_Echo())
+        writer = csv_writer(_Echo())
         rows = (writer.writerow(row) for row in _csv_rows(member_filter.qs))
         response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="members.csv"'

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 
+from apps.audit.exports import csv_writer
 from apps.catalog.models import Category
 from apps.portal.formatting import as_csv
 from apps.portal.report import AgreementReport, Section
@@ -49,6 +49,6 @@ def section_lines(
 
 def write_csv(out, lines: Iterable[list[str]]) -> None:
     """Write the header and the lines to a text stream."""
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(HEADER)
     writer.writerows(lines)

@@ -18,6 +18,7 @@ from django_tables2 import RequestConfig
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.agreements.models import ManufacturerAgreement
+from apps.audit.exports import csv_response
 from apps.catalog.models import Category, Manufacturer
 from apps.portal import charts, selectors
 from apps.portal.export import section_lines, write_csv
@@ -56,8 +57,7 @@ def _period_query(period) -> str:
 
 
 def _csv_response(report, sections, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = csv_response(filename)
     write_csv(response, section_lines(report, sections))
     return response
 

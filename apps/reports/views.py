@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
+from apps.audit.exports import EXPORT_FORMAT, table_csv_response
 from apps.reports import charts, selectors, tables
 from apps.reports.forms import ReportFilterForm, ReportFilters
 from apps.reports.services import reports_refresh_queue
@@ -127,9 +127,9 @@ def _table(request: HttpRequest, specs: dict[str, TableSpec], data: _Data, name:
 def _table_response(request: HttpRequest, specs: dict[str, TableSpec], data: _Data):
     """The CSV export or the HTML fragment of one table, when the request asks for one."""
     export, name = request.GET.get("_export"), request.GET.get("_table")
-    if TableExport.is_valid_format(export) and name in specs:
+    if export == EXPORT_FORMAT and name in specs:
         table = _table(request, specs, data, name)
-        return TableExport(export, table).response(f"{name}.{export}")
+        return table_csv_response(table, f"{name}.csv")
     fragment = request.GET.get("_fragment")
     if fragment is not None:
         if fragment not in specs:

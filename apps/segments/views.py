@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
+from apps.audit.exports import EXPORT_FORMAT, table_csv_response
 from apps.segments import selectors
 from apps.segments.charts import pareto_figure
 from apps.segments.forms import FitForm, RecomputeForm
@@ -49,10 +49,9 @@ def snapshot_cell(request, pk: int, loyalty: str, tier: int):
     table = CellMemberTable(rows)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     export_format = request.GET.get("_export")
-    if TableExport.is_valid_format(export_format):
-        exporter = TableExport(export_format, table, exclude_columns=())
+    if export_format == EXPORT_FORMAT:
         name = f"{snapshot.category.name}-{loyalty}-{selectors.USAGE_TIER_NAMES[tier]}"
-        return exporter.response(f"{name}.{export_format}")
+        return table_csv_response(table, f"{name}.csv")
     return render(
         request,
         "segments/snapshot_cell.html",
@@ -83,8 +82,8 @@ def member_value(request):
         table = WinBackTable(selectors.win_back_members(fit=fit))
         RequestConfig(request, paginate={"per_page": 25}).configure(table)
         export_format = request.GET.get("_export")
-        if TableExport.is_valid_format(export_format):
-            return TableExport(export_format, table).response(f"win-back.{export_format}")
+        if export_format == EXPORT_FORMAT:
+            return table_csv_response(table, "win-back.csv")
         context |= {
             "pareto_figure": pareto_figure(points, top),
             "top_share": top,

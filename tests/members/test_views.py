@@ -1,4 +1,6 @@
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -209,6 +211,25 @@ def test_csv_export_of_the_filtered_table(marketing_client, table_members):
     assert [line.split(",")[0] for line in lines[1:]] == ["400000000001", "400000000003"]
     assert lines[1].endswith(",10.00")
 
+
+
+def test_csv_export_cannot_run_as_a_spreadsheet_formula(marketing_client):
+    """Names come from imported files: a cell that would start a formula is escaped with
+    a leading quote, while a negative amount (a member whose returns exceed purchases)
+    stays a number."""
+    member = MemberFactory(
+        card_number="400000000099", first_name='=HYPERLINK("http://x.test","y")',
+        last_name="@SUM(A1)", postal_code="+1234",
+    )  # fmt: skip
+    BasketFactory(member=member, purchased_at=timezone.now() - dt.timedelta(days=3),
+                  total_amount=Decimal("-4.25"))  # fmt: skip
+    response = marketing_client.get(LIST, {"export": "csv"})
+    body = b"".join(response.streaming_content).decode()
+    row = next(csv.reader(io.StringIO(body.splitlines()[1])))
+    assert row[0] == "400000000099"
+    assert row[1] == '\'=HYPERLINK("http://x.test","y")'
+    assert row[2] == "'@SUM(A1)" and row[3] == "'+1234"
+    assert row[-1] == "-4.25"
 
 # --- Member detail --------------------------------------------------------------------------
 

@@ -292,3 +292,16 @@ def test_exports_and_fragments_are_marketing_only_too(client, personas, refreshe
             assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         else:
             assert response.status_code == 403
+
+
+def test_table_csv_escapes_a_name_that_would_start_a_formula(marketing, world):
+    """A campaign name typed as a formula comes out as text in the CSV; figures stay numbers."""
+    world.campaign.name = "=cmd|' /C calc'!A0"
+    world.campaign.save(update_fields=["name"])
+    reports_refresh()
+    response = marketing.get(reverse("reports:redemption"), {**FILTERS, "_export": "csv",
+                                                               "_table": "lift"})  # fmt: skip
+    assert response["Content-Disposition"] == 'attachment; filename="lift.csv"'
+    (row,) = _csv(response)
+    assert row["Campaign"] == "\'=cmd\\|' /C calc'!A0"
+    assert row["Sales lift"] == "0.37" and row["Treated"] == "4"

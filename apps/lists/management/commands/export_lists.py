@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 
 from django.core.management.base import BaseCommand
 
+from apps.audit.exports import csv_writer
 from apps.lists.selectors import EXPORT_COLUMNS, lists_export_rows
 from crm_site.cli import iso_date
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         out = open(options["output"], "w", newline="") if options["output"] else sys.stdout  # noqa: SIM115
         try:
-            writer = csv.writer(out)
+            writer = csv_writer(out)
             writer.writerow(EXPORT_COLUMNS)
             writer.writerows(lists_export_rows(period_start=options["period_start"]))
         finally:

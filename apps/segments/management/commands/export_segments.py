@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.audit.exports import csv_writer
 from apps.catalog.models import Category
 from apps.segments.selectors import EXPORT_COLUMNS, snapshot_export_rows
 from apps.segments.services import (
@@ -52,6 +52,6 @@ class Command(BaseCommand):
             self._write(self.stdout, snapshot)
 
     def _write(self, handle, snapshot) -> None:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv_writer(handle, lineterminator="\n")
         writer.writerow(EXPORT_COLUMNS)
         writer.writerows(snapshot_export_rows(snapshot=snapshot))
