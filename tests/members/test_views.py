@@ -212,7 +212,6 @@ def test_csv_export_of_the_filtered_table(marketing_client, table_members):
     assert lines[1].endswith(",10.00")
 
 
-
 def test_csv_export_cannot_run_as_a_spreadsheet_formula(marketing_client):
     """Names come from imported files: a cell that would start a formula is escaped with
     a leading quote, while a negative amount (a member whose returns exceed purchases)
@@ -230,6 +229,7 @@ def test_csv_export_cannot_run_as_a_spreadsheet_formula(marketing_client):
     assert row[1] == '\'=HYPERLINK("http://x.test","y")'
     assert row[2] == "'@SUM(A1)" and row[3] == "'+1234"
     assert row[-1] == "-4.25"
+
 
 # --- Member detail --------------------------------------------------------------------------
 

@@ -303,5 +303,5 @@ def test_table_csv_escapes_a_name_that_would_start_a_formula(marketing, world):
                                                                "_table": "lift"})  # fmt: skip
     assert response["Content-Disposition"] == 'attachment; filename="lift.csv"'
     (row,) = _csv(response)
-    assert row["Campaign"] == "\'=cmd\\|' /C calc'!A0"
+    assert row["Campaign"] == "'=cmd\\|' /C calc'!A0"
     assert row["Sales lift"] == "0.37" and row["Treated"] == "4"
