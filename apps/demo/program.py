@@ -28,6 +28,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from apps.accounts.services import demo_users_ensure
@@ -519,7 +520,11 @@ def _lists_ensure(*, period_start: dt.date, rules: ListRules) -> int:
         params={"period_start": period_start.isoformat(), **rules.as_params()},
         total=len(chunks),
     )
-    job_start(job_id=job.pk, total=len(chunks), message=f"{len(chunks)} chunks of members")
+    job_start(
+        job_id=job.pk,
+        total=len(chunks),
+        message=f"{len(chunks)} chunk{pluralize(len(chunks))} of members",
+    )
     created = 0
     for lo, hi in chunks:
         created += lists_generate_chunk(

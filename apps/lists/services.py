@@ -10,6 +10,7 @@ from celery import group
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Min
+from django.template.defaultfilters import pluralize
 
 from apps.jobs.models import Job
 from apps.jobs.services import job_advance, job_create, job_fail, job_start, job_succeed
@@ -139,7 +140,11 @@ def lists_generate(
         started_by=started_by,
         total=len(chunks),
     )
-    job_start(job_id=job.pk, total=len(chunks), message=f"{len(chunks)} chunks of members")
+    job_start(
+        job_id=job.pk,
+        total=len(chunks),
+        message=f"{len(chunks)} chunk{pluralize(len(chunks))} of members",
+    )
     if not chunks:
         job_succeed(job_id=job.pk, message="no member")
         job.refresh_from_db()

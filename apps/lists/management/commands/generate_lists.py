@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from apps.jobs.models import JobStatus
 from apps.jobs.waiting import job_wait
@@ -27,7 +28,9 @@ class Command(BaseCommand):
         job = lists_generate(
             period_start=options["period_start"], rules=rules, chunk_size=options["chunk_size"]
         )
-        self.stdout.write(f"Job #{job.pk}: {job.progress_total} chunks queued")
+        self.stdout.write(
+            f"Job #{job.pk}: {job.progress_total} chunk{pluralize(job.progress_total)} queued"
+        )
         job = job_wait(job_id=job.pk, timeout=options["timeout"], progress=options["verbosity"])
         if job.status != JobStatus.SUCCEEDED:
             raise CommandError(f"job #{job.pk} {job.status}: {job.error[-2000:]}")
