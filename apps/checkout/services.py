@@ -438,14 +438,43 @@ def _totals_subtract(reversed_: list[Redemption]) -> None:
         AgreementTotal.objects.filter(agreement_id=pk).update(charged=F("charged") - amount)
 
 
+def _return_refund(
+    *, sold: list[Decimal], returned_before: Decimal, quantity: Decimal, live: list[Redemption]
+) -> tuple[Decimal, list[Redemption]]:
+    """Refund of `quantity` units of one UPC of a sale, and the live redemptions it undoes.
+
+    A live offer's discount is spread over the units bought, so a returned unit refunds its
+    full price less its share of the discounts still live. The units kept must still reach
+    each offer's minimum quantity (offers with the largest discount are kept first, `live`
+    in that order); an offer they no longer reach is reversed, and its discount on the kept
+    units is taken back. After a reversal the units carry no share of it any more, so a
+    later return of them refunds the full price.
+    """
+    bought, paid, discount = sold
+    unit_gross = (paid + discount) / bought
+    live_discount = sum((r.discount for r in live), ZERO)
+    refund = quantity * (unit_gross - live_discount / bought)
+    kept = bought - returned_before - quantity
+    undone = []
+    left = kept
+    for redemption in live:
+        if left >= redemption.list_item.min_quantity:
+            left -= redemption.list_item.min_quantity
+        else:
+            undone.append(redemption)
+            refund -= redemption.discount * kept / bought
+    return refund, undone
+
+
 @transaction.atomic
 def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict:
     """Record a return of goods of an earlier sale once; reverse the offers it undoes.
 
-    Each returned unit is refunded what was paid for it (its share of the line's amount).
-    An offer whose minimum quantity the kept goods no longer reach is reversed, and the
-    discount on the kept units is taken back from the refund. Raises ReturnInvalid (and
-    records nothing) when the return does not fit the sale.
+    Each returned unit is refunded what was paid for it: its price less its share of the
+    discounts still live. An offer whose minimum quantity the kept goods no longer reach is
+    reversed, and its discount on the kept units is taken back from the refund (see
+    _return_refund). Raises ReturnInvalid (and records nothing) when the return does not
+    fit the sale.
     """
     store = till.store
     pos, replay = _claim(
@@ -494,25 +523,27 @@ def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict
     if errors:
         raise ReturnInvalid(errors)
 
-    live = {
-        r.product.upc: r
-        for r in Redemption.objects.select_for_update(of=("self",))
+    live: dict[str, list[Redemption]] = {}
+    for r in (
+        Redemption.objects.select_for_update(of=("self",))
         .filter(pos_transaction=original, reversed_at__isnull=True)
         .select_related("product", "list_item")
-    }
+        .order_by("-discount", "pk")
+    ):
+        live.setdefault(r.product.upc, []).append(r)
     now = timezone.now()
     reversed_: list[Redemption] = []
     refunds: dict[str, Decimal] = {}
     for upc, quantity in asked.items():
-        bought, paid, discount = sold[upc]
-        refund = paid * quantity / bought
-        kept = bought + (returned_before.get(upc) or ZERO) - quantity
-        redemption = live.get(upc)
-        if redemption is not None and kept < redemption.list_item.min_quantity:
-            # The kept goods no longer earn the offer: take back its discount on them.
-            refund -= discount * kept / bought
+        refund, undone = _return_refund(
+            sold=sold[upc],
+            returned_before=-(returned_before.get(upc) or ZERO),
+            quantity=quantity,
+            live=live.get(upc, []),
+        )
+        for redemption in undone:
             redemption.reversed_at = now
-            reversed_.append(redemption)
+        reversed_.extend(undone)
         refunds[upc] = money(refund)
     Redemption.objects.bulk_update(reversed_, ["reversed_at"])
     _totals_subtract(reversed_)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -9,7 +10,9 @@ import pytest
 from django.test import Client
 
 from apps.baskets.models import Basket, BasketLine
+from apps.campaigns.models import Campaign, CampaignStatus, Offer
 from apps.checkout.models import PosTransaction, Redemption
+from apps.lists.models import ListItem
 from tests.checkout.conftest import HEINZ, MILK, OWN, body, post
 
 RETURN_URL = "/api/pos/return"
@@ -131,3 +134,64 @@ def test_bad_return_is_400_and_records_nothing(sale, data, errors):
     assert response.json() == {"errors": errors}
     assert not PosTransaction.objects.filter(kind="return").exists()
     assert Redemption.objects.filter(reversed_at__isnull=True).count() == 2
+
+
+def test_a_later_return_after_a_reversal_refunds_the_full_price(sale):
+    # The first return reverses the $0.75 offer and takes back its share on the kept
+    # Heinz: the kept one then cost its full 3.49, which its own return must give back.
+    first = give_back(sale["secret"], ret()).json()
+    second = give_back(sale["secret"], ret(transaction_id="R-2")).json()
+    assert first["refund_total"] == "2.74" and second["refund_total"] == "3.49"
+    assert second["reversed"] == []
+    assert Decimal(first["refund_total"]) + Decimal(second["refund_total"]) == Decimal("6.23")
+
+
+@pytest.fixture
+def two_offers_on_heinz(chain):
+    """A second offer matching Heinz on the list: $0.50 off any national brand, from 1."""
+    national = Campaign.objects.create(
+        name="National ketchup", goal="retain", category=chain["trial"].category,
+        target_cells=["national-3"], budget=Decimal("1000"), status=CampaignStatus.ACTIVE,
+        valid_from=dt.date(2026, 3, 1), valid_until=dt.date(2026, 4, 30),
+    )  # fmt: skip
+    offer = Offer.objects.create(
+        campaign=national, usage_tier=3, applies_to="brand_type", brand_type="national",
+        discount_kind="amount", discount_value=Decimal("0.50"), min_quantity=1,
+    )  # fmt: skip
+    ListItem.objects.create(
+        shopping_list=chain["list"], kind="offer", campaign=national, offer=offer,
+        description="Ketchup: any national brand", discount=Decimal("0.50"), min_quantity=1,
+        valid_until=dt.date(2026, 3, 15),
+    )  # fmt: skip
+    # Heinz on two lines: 2 take the $0.75 offer (from 2), 1 the $0.50 one.
+    lines = [{"upc": HEINZ, "quantity": 2, "unit_price": "3.49"},
+             {"upc": HEINZ, "quantity": 1, "unit_price": "3.49"}]  # fmt: skip
+    answer = post(chain["secret"], body(lines=lines)).json()
+    assert sorted(r["discount"] for r in answer["redemptions"]) == ["0.50", "0.75"]
+    assert answer["total"] == "9.22"  # 10.47 - 1.25
+    return chain
+
+
+def test_returning_all_of_a_upc_reverses_every_offer_on_it(two_offers_on_heinz):
+    chain = two_offers_on_heinz
+    answer = give_back(chain["secret"], ret(lines=[{"upc": HEINZ, "quantity": 3}])).json()
+    assert answer["refund_total"] == "9.22"
+    assert sorted(r["discount"] for r in answer["reversed"]) == ["0.50", "0.75"]
+    assert not Redemption.objects.filter(reversed_at__isnull=True).exists()
+
+
+def test_kept_goods_keep_the_offers_they_still_reach(two_offers_on_heinz):
+    chain = two_offers_on_heinz
+    # Back 2 of 3, 1 kept: it reaches the $0.50 offer (from 1), not the $0.75 (from 2).
+    # Each unit carries 1.25 / 3 of discount: refund 2 × (3.49 − 0.41667) = 6.14667, less
+    # the reversed 0.75's share on the kept unit (0.25): 5.89667.
+    first = give_back(chain["secret"], ret(lines=[{"upc": HEINZ, "quantity": 2}])).json()
+    assert first["refund_total"] == "5.90"
+    assert [r["discount"] for r in first["reversed"]] == ["0.75"]
+    # The last one: 3.49 less the live 0.50's share (0.16667), and that offer is reversed.
+    last = give_back(
+        chain["secret"], ret(transaction_id="R-2", lines=[{"upc": HEINZ, "quantity": 1}])
+    ).json()
+    assert last["refund_total"] == "3.32"
+    assert [r["discount"] for r in last["reversed"]] == ["0.50"]
+    assert Decimal(first["refund_total"]) + Decimal(last["refund_total"]) == Decimal("9.22")
