@@ -24,6 +24,22 @@ def _axis(axis: dict) -> dict:
     return {"gridcolor": GRID, "zerolinecolor": "#dee2e6", "automargin": True, **axis}
 
 
+LABEL_CHARACTERS = 32
+
+
+def _names_axis(names: list[str]) -> dict:
+    """A category axis of names, each cut to LABEL_CHARACTERS on the tick (whole in the
+    hover): long campaign names would otherwise take most of a chart's width."""
+    ticks = [n if len(n) <= LABEL_CHARACTERS else n[: LABEL_CHARACTERS - 1] + "…" for n in names]
+    return {
+        "automargin": True,
+        "autorange": "reversed",
+        "tickmode": "array",
+        "tickvals": names,
+        "ticktext": ticks,
+    }
+
+
 def _figure(traces: list, title: str, *, height: int = 360, **layout) -> dict:
     """Return {data, layout} for `json_script`: validated traces, a plain layout.
 
@@ -292,7 +308,7 @@ def cost_split_figure(campaigns: list[dict]) -> dict:
         barmode="stack",
         xaxis={"title": {"text": "Discounts given ($)"}, "tickprefix": "$",
                "tickformat": ",.0f"},
-        yaxis={"automargin": True, "autorange": "reversed"},
+        yaxis=_names_axis(names),
     )  # fmt: skip
 
 
@@ -398,7 +414,7 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
             }
         ],
         xaxis=axis,
-        yaxis={"automargin": True, "autorange": "reversed"},
+        yaxis=_names_axis([c["name"] for c in rows]),
     )
 
 

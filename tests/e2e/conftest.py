@@ -64,9 +64,9 @@ class Session:
     def _console(self, msg) -> None:
         """Keep the console's errors (CSP violations show there), with where they came from.
 
-        The browser's own request for /favicon.ico (the app has none) is not the page's."""
+        Pages link their icon, so not even the browser's own /favicon.ico request may fail."""
         url = (msg.location or {}).get("url", "")
-        if msg.type == "error" and not url.endswith("/favicon.ico"):
+        if msg.type == "error":
             self.console_errors.append(f"{msg.text} ({url})" if url else msg.text)
 
     def goto(self, path: str):

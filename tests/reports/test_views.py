@@ -305,3 +305,18 @@ def test_table_csv_escapes_a_name_that_would_start_a_formula(marketing, world):
     (row,) = _csv(response)
     assert row["Campaign"] == "'=cmd\\|' /C calc'!A0"
     assert row["Sales lift"] == "0.37" and row["Treated"] == "4"
+
+
+def test_long_campaign_names_are_cut_on_the_axis_and_whole_in_the_hover(marketing, world):
+    name = "Switch national ketchup buyers to our own brand, spring 2026 wave"
+    world.campaign.name = name
+    world.campaign.save(update_fields=["name"])
+    reports_refresh()
+    response = marketing.get(reverse("reports:redemption"), FILTERS)
+    for figure_id in ("fig-cost-split", "fig-lift-spend"):
+        figure = _figure(response, figure_id)
+        axis = figure["layout"]["yaxis"]
+        assert axis["tickvals"] == [name]
+        assert axis["ticktext"] == ["Switch national ketchup buyers …"]
+        assert len(axis["ticktext"][0]) == 32
+        assert all(name in trace["y"] for trace in figure["data"])
