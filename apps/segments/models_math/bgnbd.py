@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
-from .common import STALL_GRADIENT, FitError, as_float_array, unique_rows
+from .common import as_float_array, minimize_log_params, unique_rows
 
 __all__ = [
     "BgNbdFit",
@@ -167,21 +166,14 @@ def bgnbd_fit(
     # order of one purchase over an average member's history.
     if initial is None:
         initial = (1.0, max(float(np.average(uT, weights=w)), 1e-3), 1.0, 1.0)
-    theta0 = np.log(np.asarray(initial, dtype=float))
-    bounds = [(-20.0, 20.0)] * 4
-    res = minimize(
+    res = minimize_log_params(
         objective,
-        theta0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"gtol": gtol, "ftol": 1e-15, "maxiter": maxiter},
+        np.log(np.asarray(initial, dtype=float)),
+        bounds=[(-20.0, 20.0)] * 4,
+        gtol=gtol,
+        maxiter=maxiter,
+        model="BG/NBD",
     )
-    grad_norm = float(np.max(np.abs(res.jac))) if res.jac is not None else np.inf
-    # L-BFGS-B may stop on a line search that cannot improve in floating point; at a point whose
-    # gradient is already tiny that is the optimum, not a failure.
-    if not (res.success or grad_norm < STALL_GRADIENT) or not np.isfinite(res.fun):
-        raise FitError(f"BG/NBD fit did not converge: {res.message} (|grad| = {grad_norm:.2e})")
     r, alpha, a, b = np.exp(res.x)
     return BgNbdFit(
         r=float(r),

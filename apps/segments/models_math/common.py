@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.optimize import OptimizeResult, minimize
 
-__all__ = ["FitError", "as_float_array", "unique_rows"]
+__all__ = ["FitError", "as_float_array", "minimize_log_params", "unique_rows"]
 
 
 # A fit whose line search stalls (L-BFGS-B's ABNORMAL) is accepted when no parameter's
@@ -17,6 +18,38 @@ STALL_GRADIENT = 1e-5
 
 class FitError(RuntimeError):
     """The optimizer stopped without reaching a maximum of the likelihood."""
+
+
+def minimize_log_params(
+    objective, start, *, bounds: list[tuple[float, float]], gtol: float, maxiter: int, model: str
+) -> OptimizeResult:
+    """Minimize a negated mean log-likelihood over log-parameters with L-BFGS-B.
+
+    A stalled line search gets one retry from where it stopped, with a fresh memory. The
+    result is accepted when L-BFGS-B converged, or when it stalled with the gradient,
+    projected on the bounds (a push past an upper bound is no failure), under
+    STALL_GRADIENT; otherwise FitError.
+    """
+    upper = np.array([hi for _, hi in bounds])
+
+    def run(theta: np.ndarray) -> OptimizeResult:
+        return minimize(
+            objective,
+            np.minimum(theta, upper - 1e-3),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"gtol": gtol, "ftol": 1e-15, "maxiter": maxiter},
+        )
+
+    res = run(np.asarray(start, dtype=float))
+    if not res.success:
+        res = run(res.x)
+    grad = np.where((res.x >= upper - 1e-9) & (res.jac < 0), 0.0, res.jac)
+    grad_norm = float(np.max(np.abs(grad)))
+    if not (res.success or grad_norm < STALL_GRADIENT) or not np.isfinite(res.fun):
+        raise FitError(f"{model} fit did not converge: {res.message} (|grad| = {grad_norm:.2e})")
+    return res
 
 
 def as_float_array(values, name: str) -> np.ndarray:

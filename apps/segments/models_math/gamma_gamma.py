@@ -15,10 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 from scipy.special import digamma, gammaln
 
-from .common import STALL_GRADIENT, FitError, as_float_array
+from .common import as_float_array, minimize_log_params
 
 __all__ = [
     "GammaGammaFit",
@@ -137,30 +136,14 @@ def gamma_gamma_fit(
     # Start with p = q = 2 and γ making the prior mean pγ/(q-1) equal to the sample's mean.
     if initial is None:
         initial = (2.0, 2.0, max(float(m.mean()) / 2.0, 1e-6))
-    bounds = [(-20.0, 20.0), (-20.0, float(np.log(Q_MAX))), (-20.0, 20.0)]
-    upper = np.array([b for _, b in bounds])
-
-    def run(start: np.ndarray):
-        return minimize(
-            objective,
-            start,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=bounds,
-            options={"gtol": gtol, "ftol": 1e-15, "maxiter": maxiter},
-        )
-
-    res = run(np.minimum(np.log(np.asarray(initial, dtype=float)), upper))
-    if not res.success:
-        # A stalled line search often goes on from the same point with a fresh memory.
-        res = run(np.minimum(res.x, upper - 1e-3))
-    # Gradient projected on the bounds: at q's cap, a gradient pushing past it is no failure.
-    grad = np.where((res.x >= upper - 1e-9) & (res.jac < 0), 0.0, res.jac)
-    grad_norm = float(np.max(np.abs(grad)))
-    if not (res.success or grad_norm < STALL_GRADIENT) or not np.isfinite(res.fun):
-        raise FitError(
-            f"Gamma-Gamma fit did not converge: {res.message} (|grad| = {grad_norm:.2e})"
-        )
+    res = minimize_log_params(
+        objective,
+        np.log(np.asarray(initial, dtype=float)),
+        bounds=[(-20.0, 20.0), (-20.0, float(np.log(Q_MAX))), (-20.0, 20.0)],
+        gtol=gtol,
+        maxiter=maxiter,
+        model="Gamma-Gamma",
+    )
     p, q, g = np.exp(res.x)
     return GammaGammaFit(
         p=float(p), q=float(q), gamma=float(g), log_likelihood=float(-res.fun * scale), n=x.size
