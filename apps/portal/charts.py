@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import plotly.graph_objects as go
@@ -11,6 +12,8 @@ from apps.portal.report import TOTAL, Hidden, Section
 
 COLORS = {"yours": "#198754", "national": "#0d6efd", "store": "#fd7e14"}
 LAYOUT = dict(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 50})
+DAY_MS = 86_400_000
+WEEKLY_TICKS_UP_TO = 12  # weeks; beyond, plotly's own ticks
 
 
 def _number(value):
@@ -28,6 +31,10 @@ def weekly_funding_figure(section: Section) -> dict:
         go.Bar(
             x=weeks,
             y=funded,
+            # Each bar spans its week from Monday, however few weeks the period holds (one
+            # week alone would otherwise be drawn as wide as the chart).
+            width=[6 * DAY_MS] * len(weeks),
+            offset=0,
             marker_color=COLORS["yours"],
             name="Funded by you",
             customdata=[as_text(row["redemptions"], "count") for row in section.rows],
@@ -53,9 +60,19 @@ def weekly_funding_figure(section: Section) -> dict:
             xref="paper", yref="paper", x=0.5, y=0.6, showarrow=False,
             font={"color": "#6c757d"},
         )  # fmt: skip
+    xaxis = {"title": "Week from (Monday)", "type": "date", "tickformat": "%b %-d"}
+    if 0 < len(weeks) <= WEEKLY_TICKS_UP_TO:
+        # One tick per Monday: plotly's own ticks on a short range repeat a day's date.
+        first, last = dt.date.fromisoformat(weeks[0]), dt.date.fromisoformat(weeks[-1])
+        xaxis |= {
+            "tick0": weeks[0],
+            "dtick": 7 * DAY_MS,
+            "range": [(first - dt.timedelta(days=3)).isoformat(),
+                      (last + dt.timedelta(days=10)).isoformat()],
+        }  # fmt: skip
     figure.update_layout(
         title={"text": "Discount money you funded, by week", "x": 0},
-        xaxis={"title": "Week from (Monday)", "type": "date", "tickformat": "%b %-d"},
+        xaxis=xaxis,
         yaxis={"title": "Funded ($)", "rangemode": "tozero"},
         height=320,
         legend={"orientation": "h", "y": -0.3},
@@ -100,9 +117,13 @@ def matrix_figure(section: Section, *, title: str, colorscale: str = "Greens") -
     z = [[_number(row[c.key]) for c in columns] for row in rows]
     text = [["" if row[c.key] is None else as_text(row[c.key], c.kind) for c in columns]
             for row in rows]  # fmt: skip
+    published = [v for line in z for v in line if v is not None]
     figure = go.Figure(
         go.Heatmap(
             z=z,
+            # From zero: a cell showing 0 is the palest, whatever the other cells hold.
+            zmin=0,
+            zmax=max(published, default=0) or 1,
             x=[c.label for c in columns],
             y=[row["label"] for row in rows],
             text=text,
