@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.urls import reverse
 
@@ -56,6 +58,11 @@ class ShoppingList(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lists:detail", args=[self.barcode])
+
+    @property
+    def last_day(self):
+        """The last day the list is valid (period_end is exclusive)."""
+        return self.period_end - dt.timedelta(days=1)
 
 
 class ItemKind(models.TextChoices):

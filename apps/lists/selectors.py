@@ -53,6 +53,8 @@ def list_periods(*, limit: int = 26) -> list[dict]:
             {"period_start": day, "period_end": day + dt.timedelta(days=14), "lists": 0,
              "offers": 0, "due": 0, "rewards": 0, "content": 0, "job": job}
         )  # fmt: skip
+    for period in periods:  # period_end is exclusive; people read the last day
+        period["last_day"] = period["period_end"] - dt.timedelta(days=1)
     periods.sort(key=lambda p: p["period_start"], reverse=True)
     return periods
 

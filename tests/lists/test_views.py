@@ -23,7 +23,7 @@ def generated(chain):
 def test_index_print_page_and_pdf(client, marketing_user, generated):
     client.force_login(marketing_user)
     index = client.get(reverse("lists:index")).content.decode()
-    assert "2026-03-02 – 2026-03-16" in index
+    assert "2026-03-02 – 2026-03-15" in index  # the last day, not the exclusive end
     page = client.get(generated.get_absolute_url()).content.decode()
     assert 'aria-label="Barcode 99260302' in page
     assert "Red Ketchup 20oz" in page and "10% off" in page and "$40.00 off" in page

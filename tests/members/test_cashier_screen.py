@@ -172,9 +172,9 @@ def test_list_barcode_scan_shows_that_list_and_its_member(cashier, till):
     assert "Scanned shopping list" in section
     assert OLD_LIST in section and CURRENT_LIST not in section
     assert "Old list: own-brand mustard" in section and "Ketchup: Heinz" not in section
-    # The old list's period ended the day the current one started.
-    start = till["current"].period_start
-    assert f"Period ended {start:%b} {start.day}" in section
+    # The old list's last day was the day before the current one started.
+    last = till["current"].period_start - dt.timedelta(days=1)
+    assert f"Period ended {last:%b} {last.day}" in section
 
 
 def test_current_list_barcode_is_shown_as_scanned(cashier, till):
