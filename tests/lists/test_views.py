@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from apps.audit.models import AuditEvent, AuditKind
 from apps.lists.models import ShoppingList
 from apps.lists.services import ListRules, lists_generate_for_range
 from tests.lists.conftest import PERIOD
@@ -68,6 +69,11 @@ def test_export_lists_csv(generated, tmp_path):
          "", "2026-03-15"],
     ]  # fmt: skip
     assert [row[2] for row in best[3:]] == ["content", "content"]
+    # Audited like a download: the command, its options and the rows written.
+    event = AuditEvent.objects.get(kind=AuditKind.EXPORT)
+    assert (event.object_type, event.object_id) == ("command", "export_lists")
+    assert event.row_count == len(rows) - 1 and event.actor_name.endswith("(manage.py)")
+    assert event.detail == {"period_start": "2026-03-02", "output": str(path)}
     # header; $200: reward; best: 5; no cycle: offer + reward; held out: due + reward
     assert len(rows) == 1 + 1 + 5 + 2 + 2
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from apps.agreements.models import AgreementStatus
+from apps.audit.models import AuditEvent, AuditKind
 from apps.baskets.models import Basket
 from apps.members.models import Member
 from tests.factories import AgreementFactory, CategoryFactory
@@ -218,6 +219,10 @@ def test_command_writes_the_same_csv_as_the_page_export(
     assert list(csv.reader(io.StringIO(stdout.getvalue()))) == list(
         csv.reader(io.StringIO(page_csv))
     )
+    # Both runs audited, each with the lines it wrote (the header not counted).
+    events = AuditEvent.objects.filter(kind=AuditKind.EXPORT, object_type="command")
+    assert [e.row_count for e in events.order_by("pk")] == [len(page_csv.splitlines()) - 1] * 2
+    assert {e.detail["manufacturer"] for e in events} == {"ACME"}
 
 
 def test_command_covers_only_agreements_with_reporting(world, manufacturer_a, tmp_path):

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from apps.audit.models import AuditEvent, AuditKind
 from apps.catalog.models import BrandType
 from apps.segments.models import SegmentMember, SegmentSnapshot
 from apps.segments.services import snapshots_compute
@@ -220,3 +221,5 @@ def test_export_segments_writes_the_documented_csv(ketchup, tmp_path):
         "C2,12.00,1.0000,national,high,7,2026-01-26",
         "C3,6.00,0.5000,swinger,medium,,",
     ]
+    event = AuditEvent.objects.get(kind=AuditKind.EXPORT, object_id="export_segments")
+    assert event.row_count == 3 and event.detail["category"] == "Ketchup"

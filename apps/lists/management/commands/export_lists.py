@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from apps.audit.exports import csv_writer
+from apps.audit.exports import CountedRows, command_export_record, csv_writer
 from apps.lists.selectors import EXPORT_COLUMNS, lists_export_rows
 from crm_site.cli import iso_date
 
@@ -20,10 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         out = open(options["output"], "w", newline="") if options["output"] else sys.stdout  # noqa: SIM115
+        rows = CountedRows(lists_export_rows(period_start=options["period_start"]))
         try:
             writer = csv_writer(out)
             writer.writerow(EXPORT_COLUMNS)
-            writer.writerows(lists_export_rows(period_start=options["period_start"]))
+            writer.writerows(rows)
         finally:
             if out is not sys.stdout:
                 out.close()
+        command_export_record(command="export_lists", options=options, row_count=rows.count)

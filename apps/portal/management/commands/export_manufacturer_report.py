@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.audit.exports import CountedRows, command_export_record
 from apps.catalog.models import Manufacturer
 from apps.portal import selectors
 from apps.portal.export import section_lines, write_csv
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         if not agreements:
             raise CommandError(f"{manufacturer.code} has no agreement that includes reporting")
         reports = [agreement_report(agreement=a, period=period) for a in agreements]
-        lines = (
+        lines = CountedRows(
             line for report in reports for line in section_lines(report, report.all_sections())
         )
         if options["output"]:
@@ -49,3 +50,6 @@ class Command(BaseCommand):
         else:
             # csv.writer writes one whole row, terminator included, per call.
             write_csv(self.stdout, lines)
+        command_export_record(
+            command="export_manufacturer_report", options=options, row_count=lines.count
+        )

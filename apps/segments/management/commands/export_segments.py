@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.audit.exports import csv_writer
+from apps.audit.exports import CountedRows, command_export_record, csv_writer
 from apps.catalog.models import Category
 from apps.segments.selectors import EXPORT_COLUMNS, snapshot_export_rows
 from apps.segments.services import (
@@ -45,13 +45,15 @@ class Command(BaseCommand):
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
+        rows = CountedRows(snapshot_export_rows(snapshot=snapshot))
         if options["output"]:
             with open(options["output"], "w", newline="", encoding="utf-8") as handle:
-                self._write(handle, snapshot)
+                self._write(handle, rows)
         else:
-            self._write(self.stdout, snapshot)
+            self._write(self.stdout, rows)
+        command_export_record(command="export_segments", options=options, row_count=rows.count)
 
-    def _write(self, handle, snapshot) -> None:
+    def _write(self, handle, rows) -> None:
         writer = csv_writer(handle, lineterminator="\n")
         writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(snapshot_export_rows(snapshot=snapshot))
+        writer.writerows(rows)
