@@ -34,7 +34,9 @@ def new_seed() -> int:
 
 
 class Goal(models.TextChoices):
-    CONVERT = "convert", "Convert national-brand buyers to the store brand"
+    # Either way: the offers name the brand type or brand that buyers are won to (store brand
+    # from national, or a maker's national brand from store-brand buyers, which it funds).
+    CONVERT = "convert", "Convert buyers to another brand type"
     RETAIN = "retain", "Retain"
     WIN_BACK = "win_back", "Win back"
     CROSS_SELL = "cross_sell", "Cross-sell"

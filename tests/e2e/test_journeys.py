@@ -162,7 +162,7 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
     vp.goto("/campaigns/new/")
     page = vp.page
     page.fill("#id_name", name)
-    page.select_option("#id_goal", "trial")
+    page.select_option("#id_goal", "convert")  # store-brand buyers won to the maker's brand
     page.select_option("#id_category", str(category_id))
     for cell in ("store-3", "store-2", "store-1", "swinger-3", "swinger-2", "swinger-1"):
         page.check(f"input[name=target_cells][value={cell}]")
