@@ -6,6 +6,8 @@ swingers orange; usage tiers light to dark; the store's money green, manufacture
 
 from __future__ import annotations
 
+import datetime as dt
+
 import plotly.graph_objects as go
 
 LOYALTY_COLORS = {"national": "#1c7ed6", "swinger": "#f08c00", "store": "#2f9e44"}
@@ -312,6 +314,17 @@ def cost_split_figure(campaigns: list[dict]) -> dict:
     )  # fmt: skip
 
 
+MONTH_BAR_MS = 20 * 86_400_000  # a month's bar: 20 days wide, however few months are shown
+
+
+def _few_months_range(months: list) -> dict:
+    """Show at least three months' width, so one month alone is not one bar across the chart."""
+    if not months or len(months) >= 3:
+        return {}
+    return {"range": [(months[0] - dt.timedelta(days=45)).isoformat(),
+                      (months[-1] + dt.timedelta(days=45)).isoformat()]}  # fmt: skip
+
+
 def cost_month_figure(months: list[dict]) -> dict:
     """Discounts per month, the store's net cost and the manufacturers' share stacked."""
     x = [m["month"].isoformat() for m in months]
@@ -320,6 +333,7 @@ def cost_month_figure(months: list[dict]) -> dict:
             name="Store (net cost)",
             x=x,
             y=[float(m["store_cost"]) for m in months],
+            width=[MONTH_BAR_MS] * len(x),
             marker_color=STORE_COLOR,
             hovertemplate="%{x|%b %Y}: store pays $%{y:,.2f}<extra></extra>",
         ),
@@ -327,6 +341,7 @@ def cost_month_figure(months: list[dict]) -> dict:
             name="Manufacturers",
             x=x,
             y=[float(m["manufacturer_share"]) for m in months],
+            width=[MONTH_BAR_MS] * len(x),
             marker_color=MANUFACTURER_COLOR,
             hovertemplate="%{x|%b %Y}: manufacturers pay $%{y:,.2f}<extra></extra>",
         ),
@@ -336,7 +351,7 @@ def cost_month_figure(months: list[dict]) -> dict:
         "Discount cost per month",
         barmode="stack",
         xaxis={"title": {"text": "Month of purchase"}, "type": "date", "tickformat": "%b %Y",
-               "dtick": "M1"},
+               "dtick": "M1", **_few_months_range([m["month"] for m in months])},
         yaxis={"title": {"text": "Discounts given ($)"}, "tickprefix": "$",
                "tickformat": ",.0f"},
     )  # fmt: skip

@@ -320,3 +320,12 @@ def test_long_campaign_names_are_cut_on_the_axis_and_whole_in_the_hover(marketin
         assert axis["ticktext"] == ["Switch national ketchup buyers …"]
         assert len(axis["ticktext"][0]) == 32
         assert all(name in trace["y"] for trace in figure["data"])
+
+
+def test_one_month_of_discounts_is_a_bar_not_the_whole_chart(marketing, refreshed):
+    response = marketing.get(reverse("reports:redemption"), FILTERS)
+    figure = _figure(response, "fig-cost-month")
+    months = figure["data"][0]["x"]
+    assert len(months) == 1  # the fixture's redemptions all fall in March 2026
+    assert all(trace["width"] == [20 * 86_400_000] for trace in figure["data"])
+    assert figure["layout"]["xaxis"]["range"] == ["2026-01-15", "2026-04-15"]
