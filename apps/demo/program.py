@@ -28,7 +28,6 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from apps.accounts.services import demo_users_ensure
@@ -52,7 +51,13 @@ from apps.demo.simulate import DEMO_PREFIX, TILL_NAME, SimulationResult, tills_s
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_create, job_start
 from apps.lists.models import ShoppingList
-from apps.lists.services import JOB_KIND, PERIOD_DAYS, ListRules, lists_generate_chunk
+from apps.lists.services import (
+    JOB_KIND,
+    PERIOD_DAYS,
+    ListRules,
+    chunks_message,
+    lists_generate_chunk,
+)
 from apps.lists.services import member_id_chunks as list_chunks
 from apps.reports.services import JOB_KIND as REPORTS_JOB
 from apps.reports.services import STEPS as REPORT_STEPS
@@ -523,7 +528,7 @@ def _lists_ensure(*, period_start: dt.date, rules: ListRules) -> int:
     job_start(
         job_id=job.pk,
         total=len(chunks),
-        message=f"{len(chunks)} chunk{pluralize(len(chunks))} of members",
+        message=chunks_message(len(chunks)),
     )
     created = 0
     for lo, hi in chunks:

@@ -31,6 +31,12 @@ class ListContent(models.Model):
         return f"{self.department}: {self.title}"
 
 
+def period_last_day(period_end: dt.date) -> dt.date:
+    """The last day a list of the period is valid: period_end is exclusive, people read the
+    last day."""
+    return period_end - dt.timedelta(days=1)
+
+
 class ShoppingList(models.Model):
     """A member's list for the period [period_start, period_end)."""
 
@@ -60,9 +66,8 @@ class ShoppingList(models.Model):
         return reverse("lists:detail", args=[self.barcode])
 
     @property
-    def last_day(self):
-        """The last day the list is valid (period_end is exclusive)."""
-        return self.period_end - dt.timedelta(days=1)
+    def last_day(self) -> dt.date:
+        return period_last_day(self.period_end)
 
 
 class ItemKind(models.TextChoices):

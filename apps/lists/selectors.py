@@ -9,7 +9,7 @@ from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.jobs.models import Job
-from apps.lists.models import ShoppingList
+from apps.lists.models import ShoppingList, period_last_day
 from apps.lists.services import JOB_KIND
 
 EXPORT_COLUMNS = [
@@ -53,8 +53,8 @@ def list_periods(*, limit: int = 26) -> list[dict]:
             {"period_start": day, "period_end": day + dt.timedelta(days=14), "lists": 0,
              "offers": 0, "due": 0, "rewards": 0, "content": 0, "job": job}
         )  # fmt: skip
-    for period in periods:  # period_end is exclusive; people read the last day
-        period["last_day"] = period["period_end"] - dt.timedelta(days=1)
+    for period in periods:
+        period["last_day"] = period_last_day(period["period_end"])
     periods.sort(key=lambda p: p["period_start"], reverse=True)
     return periods
 

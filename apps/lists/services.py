@@ -122,6 +122,11 @@ def member_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
     ]
 
 
+def chunks_message(count: int) -> str:
+    """The job's message when its chunks are queued (the list page shows it)."""
+    return f"{count} chunk{pluralize(count)} of members"
+
+
 def lists_generate(
     *,
     period_start: dt.date,
@@ -143,7 +148,7 @@ def lists_generate(
     job_start(
         job_id=job.pk,
         total=len(chunks),
-        message=f"{len(chunks)} chunk{pluralize(len(chunks))} of members",
+        message=chunks_message(len(chunks)),
     )
     if not chunks:
         job_succeed(job_id=job.pk, message="no member")
