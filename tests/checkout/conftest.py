@@ -28,6 +28,7 @@ from tests.factories import (
 
 URL = "/api/pos/checkout"
 HEINZ, OWN, MILK = "000000000011", "000000000022", "000000000033"
+CARD, BARCODE = "400000000017", "992603020000000017"
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +44,13 @@ def _schema_checked_client(monkeypatch):
     monkeypatch.setattr(Client, "request", request)
 
 
-@pytest.fixture
-def chain(db) -> dict:
+def build_chain(*, heinz_per_member: int = 1, own_budget: Decimal = Decimal("1000")) -> dict:
+    """Store S01 with a till token; Heinz and own-brand ketchup, milk; Ada's list of offers.
+
+    Heinz: $0.75 off two, `heinz_per_member` times per member (a campaign funded half by
+    Acme's agreement); own brand: 20 % off, from a budget of `own_budget`. Offers are valid
+    2026-03-01 to 2026-03-15.
+    """
     acme = ManufacturerFactory(code="ACME", name="Acme Foods")
     ketchup = CategoryFactory(name="Ketchup")
     dairy = CategoryFactory(name="Milk", department="Dairy")
@@ -61,11 +67,12 @@ def chain(db) -> dict:
     dates = {"valid_from": dt.date(2026, 3, 1), "valid_until": dt.date(2026, 4, 30)}
     trial = Campaign.objects.create(
         name="Heinz trial", goal="trial", category=ketchup, target_cells=["national-3"],
-        budget=Decimal("1000"), agreement=agreement, status=CampaignStatus.ACTIVE, **dates,
+        budget=Decimal("1000"), agreement=agreement, status=CampaignStatus.ACTIVE,
+        redemptions_per_member=heinz_per_member, **dates,
     )  # fmt: skip
     switch = Campaign.objects.create(
         name="Own brand", goal="convert", category=ketchup, target_cells=["national-3"],
-        budget=Decimal("1000"), status=CampaignStatus.ACTIVE, **dates,
+        budget=own_budget, status=CampaignStatus.ACTIVE, **dates,
     )  # fmt: skip
     heinz_offer = Offer.objects.create(
         campaign=trial, usage_tier=3, applies_to="brand", brand="Heinz",
@@ -75,12 +82,12 @@ def chain(db) -> dict:
         campaign=switch, usage_tier=3, applies_to="brand_type", brand_type="store",
         discount_kind="percent", discount_value=Decimal("20"),
     )  # fmt: skip
-    member = MemberFactory(card_number="400000000017", first_name="Ada")
+    member = MemberFactory(card_number=CARD, first_name="Ada")
     shopping_list = ShoppingList.objects.create(
         member=member,
         period_start=dt.date(2026, 3, 2),
         period_end=dt.date(2026, 3, 16),
-        barcode="992603020000000017",
+        barcode=BARCODE,
     )
     heinz_item = ListItem.objects.create(
         shopping_list=shopping_list, kind="offer", campaign=trial, offer=heinz_offer,
@@ -99,6 +106,11 @@ def chain(db) -> dict:
         "list": shopping_list, "agreement": agreement, "trial": trial, "switch": switch,
         "heinz_offer": heinz_offer, "own_offer": own_offer, "heinz_item": heinz_item,
     }  # fmt: skip
+
+
+@pytest.fixture
+def chain(db) -> dict:
+    return build_chain()
 
 
 def body(**changes) -> dict:
