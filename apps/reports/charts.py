@@ -10,6 +10,14 @@ import datetime as dt
 
 import plotly.graph_objects as go
 
+from apps.segments.charts import (
+    PARETO_TITLE,
+    PARETO_X_TITLE,
+    PARETO_Y_TITLE,
+    pareto_annotations,
+    pareto_traces,
+)
+
 LOYALTY_COLORS = {"national": "#1c7ed6", "swinger": "#f08c00", "store": "#2f9e44"}
 MOVE_COLORS = {**LOYALTY_COLORS, "new": "#adb5bd", "lapsed": "#868e96"}
 TIER_COLORS = {1: "#99e9f2", 2: "#22b8cf", 3: "#0b7285"}
@@ -435,37 +443,11 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
 
 def pareto_figure(points: list[dict], top_share: float | None) -> dict:
     """Cumulative share of sales by share of members, best members first (as Member value)."""
-    members = [0.0] + [100 * p["member_share"] for p in points]
-    sales = [0.0] + [100 * p["sales_share"] for p in points]
-    traces = [
-        go.Scatter(
-            x=members,
-            y=sales,
-            mode="lines",
-            line={"color": STORE_COLOR, "width": 3},
-            name="Members",
-            hovertemplate="Top %{x:.0f}% of members: %{y:.1f}% of sales<extra></extra>",
-        ),
-        go.Scatter(
-            x=[0, 100],
-            y=[0, 100],
-            mode="lines",
-            line={"color": "#adb5bd", "dash": "dot"},
-            name="Equal spend",
-            hoverinfo="skip",
-        ),
-    ]
-    annotations = []
-    if top_share is not None:
-        text = f"Top 20% bring {100 * top_share:.0f}% of sales"
-        annotations.append(
-            {"x": 20, "y": 100 * top_share, "text": text, "showarrow": True, "arrowhead": 2,
-             "ax": 60, "ay": 30}
-        )  # fmt: skip
+    curve = [(0.0, 0.0)] + [(p["member_share"], p["sales_share"]) for p in points]
     return _figure(
-        traces,
-        "Pareto curve: share of sales by the best members",
-        annotations=annotations,
-        xaxis={"title": {"text": "Share of members, most valuable first (%)"}, "range": [0, 100]},
-        yaxis={"title": {"text": "Cumulative share of sales (%)"}, "range": [0, 101]},
+        pareto_traces(curve, color=STORE_COLOR),
+        PARETO_TITLE,
+        annotations=pareto_annotations(top_share),
+        xaxis={"title": {"text": PARETO_X_TITLE}, "range": [0, 100]},
+        yaxis={"title": {"text": PARETO_Y_TITLE}, "range": [0, 101]},
     )

@@ -6,22 +6,23 @@ import json
 
 import plotly.graph_objects as go
 
+PARETO_TITLE = "Pareto curve: share of sales by the best members"
+PARETO_X_TITLE = "Share of members, most valuable first (%)"
+PARETO_Y_TITLE = "Cumulative share of sales (%)"
 
-def pareto_figure(points: list[tuple[float, float]], top_share: float | None) -> dict:
-    """Return the cumulative share of sales by share of members, best members first."""
-    members = [100 * m for m, _ in points]
-    sales = [100 * s for _, s in points]
-    figure = go.Figure(
+
+def pareto_traces(points: list[tuple[float, float]], *, color: str) -> list[go.Scatter]:
+    """The Pareto curve (points: share of members, share of sales, as fractions) and the
+    diagonal of equal spend; the member-value page and the marketing dashboard draw these."""
+    return [
         go.Scatter(
-            x=members,
-            y=sales,
+            x=[100 * m for m, _ in points],
+            y=[100 * s for _, s in points],
             mode="lines",
-            line={"color": "#198754", "width": 3},
-            hovertemplate="Top %{x:.0f}% of members: %{y:.1f}% of sales<extra></extra>",
+            line={"color": color, "width": 3},
             name="Members",
-        )
-    )
-    figure.add_trace(
+            hovertemplate="Top %{x:.0f}% of members: %{y:.1f}% of sales<extra></extra>",
+        ),
         go.Scatter(
             x=[0, 100],
             y=[0, 100],
@@ -29,22 +30,27 @@ def pareto_figure(points: list[tuple[float, float]], top_share: float | None) ->
             line={"color": "#adb5bd", "dash": "dot"},
             name="Equal spend",
             hoverinfo="skip",
-        )
-    )
-    if top_share is not None:
-        figure.add_annotation(
-            x=20,
-            y=100 * top_share,
-            text=f"Top 20% bring {100 * top_share:.0f}% of sales",
-            showarrow=True,
-            arrowhead=2,
-            ax=60,
-            ay=30,
-        )
+        ),
+    ]
+
+
+def pareto_annotations(top_share: float | None) -> list[dict]:
+    """The arrow at the top 20 % of members, when their share of sales is known."""
+    if top_share is None:
+        return []
+    text = f"Top 20% bring {100 * top_share:.0f}% of sales"
+    return [{"x": 20, "y": 100 * top_share, "text": text, "showarrow": True, "arrowhead": 2,
+             "ax": 60, "ay": 30}]  # fmt: skip
+
+
+def pareto_figure(points: list[tuple[float, float]], top_share: float | None) -> dict:
+    """Return the cumulative share of sales by share of members, best members first."""
+    figure = go.Figure(pareto_traces(points, color="#198754"))
     figure.update_layout(
-        title={"text": "Pareto curve: share of sales by the best members", "x": 0},
-        xaxis={"title": "Share of members, most valuable first (%)", "range": [0, 100]},
-        yaxis={"title": "Cumulative share of sales (%)", "range": [0, 101]},
+        title={"text": PARETO_TITLE, "x": 0},
+        xaxis={"title": PARETO_X_TITLE, "range": [0, 100]},
+        yaxis={"title": PARETO_Y_TITLE, "range": [0, 101]},
+        annotations=pareto_annotations(top_share),
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
         height=360,
         template="plotly_white",
