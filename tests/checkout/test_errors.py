@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 
+from apps.baskets.models import Basket, BasketLine
 from apps.checkout.models import PosTransaction
 from apps.checkout.validation import MAX_BODY_BYTES
-from tests.checkout.conftest import HEINZ, URL, body, post
+from tests.checkout.conftest import HEINZ, MILK, OWN, URL, body, post
 
 RETURN_URL = "/api/pos/return"
 ENDPOINTS = [URL, RETURN_URL]
@@ -21,6 +24,35 @@ NOT_A_STRING = ["Must be a string (a card number or list barcode), possibly empt
 
 def auth(chain) -> dict:
     return {"Authorization": f"Bearer {chain['secret']}"}
+
+
+def assert_the_basket_was_recorded(chain) -> None:
+    """Check that body()'s basket is in the database once, with its three lines.
+
+    By hand: 2 Heinz at 3.49 = 6.98 less the list's $0.75 = 6.23; own brand 1.99 less 20 %
+    (0.398 -> 0.40) = 1.59; 1.5 milk at 2.00 = 3.00. Total 10.82, discounts 1.15.
+    """
+    assert PosTransaction.objects.count() == 1
+    basket = Basket.objects.get()
+    when = dt.datetime(2026, 3, 5, 16, 0, tzinfo=dt.UTC)  # 10:00 at -06:00
+    assert (basket.basket_id, basket.source, basket.member, basket.store) == (
+        "POS:S01:T-1", "pos", chain["member"], chain["store"],
+    )  # fmt: skip
+    assert basket.purchased_at == when
+    assert (basket.total_amount, basket.total_discount, basket.line_count) == (
+        Decimal("10.82"), Decimal("1.15"), 3,
+    )  # fmt: skip
+    lines = sorted(
+        BasketLine.objects.filter(basket=basket).values_list(
+            "product__upc", "quantity", "amount", "discount", "member_id", "purchased_at"
+        )
+    )
+    member_id = chain["member"].pk
+    assert lines == [
+        (HEINZ, Decimal("2.000"), Decimal("6.23"), Decimal("0.75"), member_id, when),
+        (OWN, Decimal("1.000"), Decimal("1.59"), Decimal("0.40"), member_id, when),
+        (MILK, Decimal("1.500"), Decimal("3.00"), Decimal("0.00"), member_id, when),
+    ]
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
@@ -61,6 +93,8 @@ def test_json_with_a_charset_is_json(chain):
         headers=auth(chain),
     )
     assert response.status_code == 200
+    assert response.json()["total"] == "10.82"
+    assert_the_basket_was_recorded(chain)
 
 
 def _oversized() -> str:
@@ -87,6 +121,8 @@ def test_a_body_at_the_limit_is_read(chain):
     text = json.dumps(body())
     response = post(chain["secret"], text + " " * (MAX_BODY_BYTES - len(text)))
     assert response.status_code == 200
+    assert response.json()["total"] == "10.82"
+    assert_the_basket_was_recorded(chain)
 
 
 def test_djangos_own_body_limit_is_a_json_413_too(chain, settings):
