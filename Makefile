@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# Development settings (DEBUG on, a generated SECRET_KEY), read by crm_site/settings.py, so
+# that `.venv/bin/python manage.py …` works after `make run` or `make test`. Git-ignored.
+LOCAL_ENV := local.env
 
 .PHONY: run test lint bench worker clean-var lock
 
@@ -12,23 +15,27 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(INSTALLED)
 
+$(LOCAL_ENV):
+	umask 077 && printf '# Written by make for development; never used in production.\nDEBUG=1\nSECRET_KEY=%s\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
+
 ## Run the product with demo data: web server + Celery worker (+ embedded PostgreSQL).
-run: $(INSTALLED)
+run: $(INSTALLED) $(LOCAL_ENV)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_product
 
 ## Run the whole test suite against real PostgreSQL.
-test: $(INSTALLED)
+test: $(INSTALLED) $(LOCAL_ENV)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: $(INSTALLED)
+lint: $(INSTALLED) $(LOCAL_ENV)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) $(LOCAL_ENV)
 	DEBUG=1 $(PY) bench/run_all.py
 
-worker: $(INSTALLED)
+worker: $(INSTALLED) $(LOCAL_ENV)
 	DEBUG=$${DEBUG:-1} $(VENV)/bin/celery -A crm_site worker -l info
 
 ## After changing dependencies: resolve them afresh in a new venv and pin what it got.

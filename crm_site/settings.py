@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 from crm_site.env import envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# `make` writes local.env (git-ignored) on a development machine: DEBUG on and a generated
+# SECRET_KEY, so that `.venv/bin/python manage.py …` works as the README says. Variables
+# already in the environment win. A production host has no such file (or sets
+# LOCAL_ENV_FILE empty), so it still refuses to start without a real SECRET_KEY.
+LOCAL_ENV_FILE = os.environ.get("LOCAL_ENV_FILE", str(BASE_DIR / "local.env"))
+if LOCAL_ENV_FILE:
+    load_dotenv(LOCAL_ENV_FILE, override=False)
+
 VAR_DIR = Path(envstr("CRM_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 

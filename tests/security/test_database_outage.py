@@ -150,6 +150,7 @@ def app_on_own_postgres(own_postgres):
     env |= {
         "DATABASE_URL": own_postgres.url(),
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "LOCAL_ENV_FILE": "",  # production: no development local.env
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",  # plain HTTP on the loopback
         "STATIC_MANIFEST": "0",

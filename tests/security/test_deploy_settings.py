@@ -26,6 +26,7 @@ def deploy_check(**extra: str) -> subprocess.CompletedProcess:
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "crm.example.com",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://127.0.0.1/crm"),
+        "LOCAL_ENV_FILE": "",  # a production host has no development local.env
         **extra,
     }
     return subprocess.run(
