@@ -27,7 +27,9 @@ def database_url(name: str | None = None) -> str:
     """Return a URL for a database on the tests' server (default: the test database)."""
     params = connection.settings_dict
     name = name or params["NAME"]
-    host = params["HOST"] or ""
+    # The embedded server's URL names its socket directory as a query parameter, which
+    # dj-database-url puts in OPTIONS, not HOST.
+    host = params["HOST"] or params.get("OPTIONS", {}).get("host") or ""
     user = urllib.parse.quote(params["USER"] or "", safe="")
     if host.startswith("/"):  # a Unix socket directory (the embedded PostgreSQL)
         return f"postgresql://{user}@/{name}?host={urllib.parse.quote(host, safe='')}"

@@ -14,7 +14,8 @@ from apps.lists.models import ListItem, ShoppingList
 @pytest.mark.slow
 def test_generate_lists_command_runs_chunks_on_a_worker_and_waits(chain, live_worker):
     out = io.StringIO()
-    call_command("generate_lists", "--period-start", "2026-03-02", "--chunk-size", "2", stdout=out)
+    call_command("generate_lists", "--period-start", "2026-03-02", "--chunk-size", "2",
+                 "--timeout", "120", stdout=out)  # fmt: skip
     job = Job.objects.get(kind="lists")
     assert job.status == JobStatus.SUCCEEDED, live_worker.output()
     # 7 members with consecutive ids in chunks of 2 ids: 4 chunks.
@@ -24,7 +25,9 @@ def test_generate_lists_command_runs_chunks_on_a_worker_and_waits(chain, live_wo
     assert ShoppingList.objects.count() == 4
     items = ListItem.objects.count()
 
-    call_command("generate_lists", "--period-start", "2026-03-02", stdout=io.StringIO())
+    call_command(
+        "generate_lists", "--period-start", "2026-03-02", "--timeout", "120", stdout=io.StringIO()
+    )
     again = Job.objects.filter(kind="lists").latest("created_at")
     assert again.status == JobStatus.SUCCEEDED and again.result["lists"] == 0
     assert (ShoppingList.objects.count(), ListItem.objects.count()) == (4, items)
