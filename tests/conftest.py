@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from apps.accounts.models import Role
+from tests.browser import report_missing_browser
 from tests.factories import ManufacturerFactory, UserFactory
+
+
+def pytest_terminal_summary(terminalreporter):
+    report_missing_browser(terminalreporter)
 
 
 @pytest.fixture(autouse=True)

@@ -2,20 +2,20 @@
 
 Playwright's own browser download does not work on our machines, so the tests launch the
 system's `chromium` (`apt-get install chromium`; `.ci/run` installs it). Without it they
-skip, saying so. Screenshots of every page visited go to tests/e2e/screenshots/ (ignored
-by git): look at them.
+skip, saying so at the end of the run, or fail in CI (tests/browser.py). Screenshots of
+every page visited go to tests/e2e/screenshots/ (ignored by git): look at them.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from tests.browser import chromium_path
+
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 # Flags for a root user on a machine without a display or outside network.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -35,8 +35,7 @@ def pytest_collection_modifyitems(items):
 # in tests/security) would find that loop and refuse.
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed: `apt-get install chromium` (`.ci/run` does it)")
+    executable = chromium_path()
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are plain synchronous code, not async.
     # Taken back afterwards: subprocesses of later tests (`check --deploy`) would see it.
@@ -44,7 +43,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()
-    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
     yield chromium
     chromium.close()
     playwright.stop()
