@@ -15,8 +15,10 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -24,7 +26,7 @@ from django.utils import timezone
 from apps.campaigns.models import CampaignAudience, CampaignStatus, Offer
 from apps.campaigns.validation import offer_products
 from apps.catalog.models import Product
-from apps.checkout.models import PosTransaction, Redemption, TillToken
+from apps.checkout.models import PosTransaction, Redemption, TillToken, hash_token
 from apps.checkout.services import checkout_record, return_record
 from apps.checkout.validation import parse_checkout, parse_return
 from apps.lists.models import ItemKind, ListItem, ShoppingList
@@ -299,11 +301,15 @@ class TryTill:
         )
 
 
-def demo_till_try(*, now: dt.datetime | None = None) -> TryTill | None:
-    """Give the first store's demo till a new secret and a basket that redeems an offer now.
+def demo_till_try(
+    *, secret_file: Path | None = None, now: dt.datetime | None = None
+) -> TryTill | None:
+    """Return the first store's demo till, its secret and a basket that redeems an offer now.
 
-    Like the demo logins' passwords, the secret is reset each time the demo starts: only
-    its hash is stored, so the banner could not show it otherwise.
+    Only a secret's hash is stored, so the secret itself is kept in `secret_file` (default
+    var/demo-till-secret, beside the demo's data) and reused while it still matches the
+    till: the `curl` printed by one start of the demo keeps working after a restart. A
+    missing or stale file gets a new secret.
     """
     till = (
         TillToken.objects.filter(name=TILL_NAME, revoked_at__isnull=True)
@@ -313,8 +319,8 @@ def demo_till_try(*, now: dt.datetime | None = None) -> TryTill | None:
     )
     if till is None:
         return None
-    secret = till.set_new_secret()
-    till.save(update_fields=["token_hash"])
+    secret_file = secret_file or settings.VAR_DIR / "demo-till-secret"
+    secret = _kept_secret(till=till, secret_file=secret_file)
     now = now or timezone.now()
     scanned, lines = _try_basket(today=timezone.localdate(now))
     body = {
@@ -325,6 +331,23 @@ def demo_till_try(*, now: dt.datetime | None = None) -> TryTill | None:
         "lines": lines,
     }
     return TryTill(store=till.store.code, secret=secret, body=body)
+
+
+def _kept_secret(*, till: TillToken, secret_file: Path) -> str:
+    """Return the secret kept in the file if it is still the till's, else give it a new one."""
+    try:
+        kept = secret_file.read_text().strip()
+    except OSError:
+        kept = ""
+    if kept and hash_token(kept) == till.token_hash:
+        return kept
+    secret = till.set_new_secret()
+    till.save(update_fields=["token_hash"])
+    secret_file.parent.mkdir(parents=True, exist_ok=True)
+    secret_file.touch()
+    secret_file.chmod(0o600)  # before the secret is in it
+    secret_file.write_text(secret + "\n")
+    return secret
 
 
 def _try_basket(*, today: dt.date) -> tuple[str, list[dict]]:

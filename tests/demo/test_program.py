@@ -19,10 +19,10 @@ from apps.agreements.models import AgreementStatus, ManufacturerAgreement, Settl
 from apps.baskets.models import Basket, BasketLine
 from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus, Offer
 from apps.catalog.models import Product
-from apps.checkout.models import PosTransaction, Redemption, TillToken
+from apps.checkout.models import PosTransaction, Redemption, TillToken, hash_token
 from apps.demo.program import _lists_ensure, demo_program_makers, demo_program_seed
 from apps.demo.services import demo_generate
-from apps.demo.simulate import demo_till_try, tills_simulate
+from apps.demo.simulate import TILL_NAME, demo_till_try, tills_simulate
 from apps.jobs.models import Job
 from apps.lists.models import ListItem, ShoppingList
 from apps.lists.selectors import member_current_list
@@ -263,9 +263,9 @@ def test_a_second_run_changes_nothing(seeded):
 
 
 @pytest.mark.django_db
-def test_the_try_till_basket_redeems_an_offer_and_replays(seeded):
+def test_the_try_till_basket_redeems_an_offer_and_replays(seeded, tmp_path):
     now = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 30))
-    try_till = demo_till_try(now=now)
+    try_till = demo_till_try(now=now, secret_file=tmp_path / "secret")
     assert try_till.store == "S01"
     assert f"Bearer {try_till.secret}" in try_till.curl("http://127.0.0.1:8000/")
     shopping_list = ShoppingList.objects.get(barcode=try_till.body["scanned"])
@@ -293,6 +293,26 @@ def test_the_try_till_basket_redeems_an_offer_and_replays(seeded):
     assert Decimal(redeemed["discount"]) == expected
     assert send().content == first.content
     assert Product.objects.filter(upc=line["upc"], category=offer.campaign.category).exists()
+
+
+@pytest.mark.django_db
+def test_the_try_till_secret_survives_a_restart(seeded, tmp_path):
+    secret_file = tmp_path / "var" / "demo-till-secret"
+    first = demo_till_try(secret_file=secret_file)
+    assert secret_file.read_text().strip() == first.secret
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    # The next start of the demo prints the same secret, and the till still takes it.
+    assert demo_till_try(secret_file=secret_file).secret == first.secret
+    till = TillToken.objects.get(store__code=first.store, name=TILL_NAME)
+    assert till.token_hash == hash_token(first.secret)
+
+    # A file that no longer matches (the database was rebuilt) gets a new secret.
+    secret_file.write_text("not-the-secret\n")
+    fresh = demo_till_try(secret_file=secret_file)
+    assert fresh.secret not in (first.secret, "not-the-secret")
+    till.refresh_from_db()
+    assert till.token_hash == hash_token(fresh.secret)
+    assert secret_file.read_text().strip() == fresh.secret
 
 
 @pytest.mark.django_db

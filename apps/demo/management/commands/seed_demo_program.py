@@ -54,7 +54,7 @@ class Command(BaseCommand):
         if options["verbosity"] >= 2:
             for step, seconds in result.seconds.items():
                 write(f"  {step}: {seconds:.1f} s")
-        # Secrets are shown only when made; on a later run `make run` prints a fresh one.
+        # The till's secret is kept under var/: `make run` prints the same one on a restart.
         try_till = demo_till_try() if result.till_secrets else None
         if try_till is not None:
             write(f"Try the till API as a till of store {try_till.store}:")

@@ -144,8 +144,9 @@ class Command(BaseCommand):
             extra = f" ({login.manufacturer})" if login.manufacturer else ""
             lines.append(f"  {login.role:<13} {login.username:<10} {login.password}{extra}")
         if try_till is not None:
-            # A fresh till secret each start (only its hash is stored); the basket redeems
-            # an offer of a current list when there is one. Send it twice: same answer.
+            # The till's secret is kept under var/, so this curl works across restarts; the
+            # basket redeems an offer of a current list when there is one. Send it twice:
+            # same answer.
             lines += ["", f"Try the till API (a till of store {try_till.store}):"]
             lines.append(f"  {try_till.curl(url)}")
         lines += ["", "Press Ctrl-C to stop.", "=" * 64, ""]
