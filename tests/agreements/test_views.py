@@ -218,7 +218,16 @@ def test_detail_and_list_query_counts_stay_flat(
     client, statements, marketing_user, django_assert_max_num_queries
 ):
     client.force_login(marketing_user)
+    april = statements["april"]
     with django_assert_max_num_queries(12):
-        client.get(reverse("settlement:detail", args=[statements["april"].pk]))
+        detail = client.get(reverse("settlement:detail", args=[april.pk]))
+    assert detail.status_code == 200
+    assert detail.context["statement"] == april
+    page = detail.content.decode()
+    assert april.number in page and "Draft: the figures are live" in page
+    assert "Audit trail" in page
     with django_assert_max_num_queries(10):
-        client.get(reverse("settlement:list"))
+        listing = client.get(reverse("settlement:list"))
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert all(statement.number in page for statement in statements.values())

@@ -196,11 +196,17 @@ def test_table_paginates_by_25(marketing_client):
 
 
 def test_table_query_count_does_not_grow_with_rows(marketing_client, django_assert_num_queries):
-    for m in MemberFactory.create_batch(25):
-        BasketFactory(member=m)
+    # 26 members who spent $1 to $26: a full page of 25 and one on page 2.
+    members = MemberFactory.create_batch(26)
+    for dollars, m in enumerate(members, start=1):
+        BasketFactory(member=m, total_amount=Decimal(dollars))
     # session, user, count, page (last visit and spend are subqueries of the page query)
     with django_assert_num_queries(4):
-        marketing_client.get(LIST, {"sort": "-spend_52w"})
+        response = marketing_client.get(LIST, {"sort": "-spend_52w"})
+    assert response.status_code == 200
+    assert cards(response) == [m.card_number for m in reversed(members[1:])]
+    html = response.content.decode()
+    assert "$26.00" in html and "$2.00" in html and "$1.00" not in html
 
 
 def test_csv_export_of_the_filtered_table(marketing_client, table_members):

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.agreements.models import AgreementStatus
 from apps.audit.models import AuditEvent, AuditKind
-from apps.baskets.models import Basket
+from apps.baskets.models import Basket, BasketLine, BasketSource, Store
 from apps.members.models import Member
-from tests.factories import AgreementFactory, CategoryFactory
+from tests.factories import AgreementFactory, CategoryFactory, ProductFactory
 
 MARCH_QUERY = {"start": "2026-03-01", "end": "2026-03-31"}
 
@@ -164,11 +167,46 @@ def test_invalid_period_falls_back_to_the_default_and_says_why(client, world, ma
 def test_agreement_page_query_count_does_not_grow_with_categories(
     client, world, manufacturer_a_user, django_assert_max_num_queries
 ):
+    agreement, members = world["agreement"], world["members"]
+    store = Store.objects.get(code="S01")
+    # Two more categories with Acme sales to six members in March (enough to publish).
+    extra = []
+    for n, name in enumerate(["Mayonnaise", "Vinegar"]):
+        category = CategoryFactory(name=name)
+        product = ProductFactory(
+            category=category, brand="Acme", manufacturer=agreement.manufacturer
+        )
+        for m in range(1, 7):
+            when = timezone.make_aware(dt.datetime(2026, 3, 12, 12, m))
+            basket = Basket.objects.create(
+                basket_id=f"QC-{n}-{m}", member=members[m], store=store,
+                purchased_at=when, total_amount=Decimal("1.25"), line_count=1,
+                source=BasketSource.IMPORT,
+            )  # fmt: skip
+            BasketLine.objects.create(
+                basket=basket, product=product, member=members[m], purchased_at=when,
+                quantity=Decimal("1"), amount=Decimal("1.25"),
+            )  # fmt: skip
+        extra.append(category)
     client.force_login(manufacturer_a_user)
-    url = reverse("portal:agreement", args=[world["agreement"].pk])
-    # session, user, agreement, categories, 4 report statements, the maker's categories
-    with django_assert_max_num_queries(12):
-        client.get(url, MARCH_QUERY)
+    url = reverse("portal:agreement", args=[agreement.pk])
+
+    def page_queries(categories) -> tuple[int, str]:
+        agreement.categories.set(categories)
+        # session, user, agreement, categories, 4 report statements, the maker's categories
+        with django_assert_max_num_queries(12) as queries:
+            response = client.get(url, MARCH_QUERY)
+        assert response.status_code == 200
+        page = response.content.decode()
+        for category in categories:  # each category's row links to its page
+            assert reverse("portal:category", args=[agreement.pk, category.pk]) in page
+        return len(queries), page
+
+    one, page = page_queries([world["ketchup"]])
+    assert "$46.49" in page  # Ketchup's member sales in March: 12 + 5 + 9 + 20.49
+    five, page = page_queries([world["ketchup"], world["mustard"], world["relish"], *extra])
+    assert "Mayonnaise" in page and "Vinegar" in page
+    assert five == one, f"{one} queries with 1 category, {five} with 5"
 
 
 def test_agreement_export_is_the_page_figures_as_csv(client, world, manufacturer_a_user):

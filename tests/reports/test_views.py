@@ -230,9 +230,17 @@ def test_bad_filters_fall_back_to_the_defaults(marketing, refreshed):
 def test_pages_run_a_fixed_number_of_queries(marketing, refreshed, django_assert_max_num_queries):
     # Small sums over aggregates whatever the data size: no query per row.
     with django_assert_max_num_queries(30):
-        marketing.get(reverse("reports:loyalty"), FILTERS)
+        loyalty = marketing.get(reverse("reports:loyalty"), FILTERS)
+    assert loyalty.status_code == 200
+    assert loyalty.context["buyers"] == 4  # the February cells, as on the loyalty test
+    by_trace = {t["name"]: t["y"] for t in _figure(loyalty, "fig-cells-members")["data"]}
+    assert by_trace["National-brand loyal"] == [1, 1, 0]
     with django_assert_max_num_queries(20):
-        marketing.get(reverse("reports:redemption"), FILTERS)
+        redemption = marketing.get(reverse("reports:redemption"), FILTERS)
+    assert redemption.status_code == 200
+    (row,) = redemption.context["campaigns"]
+    assert (row["treated"], row["reached"], row["redeemers"]) == (4, 3, 1)
+    assert "Switch to our ketchup" in redemption.content.decode()
 
 
 def test_refresh_button_queues_a_job_on_commit_and_the_page_shows_it(
