@@ -3,11 +3,13 @@
 They share a reader of their own (staging.rows_with_lines / stage_simple, not the baskets
 loop), so line numbers, rejects, "the last row of a key wins" and re-import are checked
 here too: every rejected line (with a fragment of its reason), every stored value, the
-result's counts, and that a second import changes nothing and loads nothing.
+result's counts, and that a second import changes nothing and loads nothing. A product
+with a blank brand or category is a good row with a warning (its line, in the warning file).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import tempfile
 from dataclasses import dataclass
@@ -49,6 +51,7 @@ class Row:
     values: dict | None = None  # what a good row stores
     reason: str | None = None
     blank: bool = False
+    warnings: tuple[str, ...] = ()  # fragments of a good row's warning, in order
 
 
 def assemble(header: list[str], rows: list[Row], *, bom: bool) -> bytes:
@@ -74,6 +77,26 @@ def expected_rejects(rows: list[Row]) -> tuple[dict[int, str], dict[str, tuple[i
     return rejects, last, read
 
 
+def expected_warnings(rows: list[Row], winners: dict[str, tuple[int, dict]]) -> dict[int, tuple]:
+    """Warned lines (line → warning fragments): only the rows that load, i.e. win their key."""
+    won = {line for line, _ in winners.values()}
+    warnings: dict[int, tuple] = {}
+    line = 2
+    for row in rows:
+        if line in won and row.warnings:
+            warnings[line] = row.warnings
+        line += physical_lines(row.text)
+    return warnings
+
+
+def warning_file_lines(path: Path) -> dict[int, str]:
+    warnings = path.with_name(f"{path.name}.warnings.csv")
+    if not warnings.exists():
+        return {}
+    with warnings.open(newline="", encoding="utf-8") as f:
+        return {int(row["line"]): row["warning"] for row in csv.DictReader(f)}
+
+
 def pad(draw, value: str) -> str:
     return draw(st.sampled_from([value, f" {value} "])) if value else value
 
@@ -91,12 +114,19 @@ def ended(draw, rows: list[Row], text_without_end: str) -> str:
 
 PRODUCT_COLUMNS = ["upc", "name", "department", "category", "brand", "brand_type", "manufacturer"]
 EXISTING_UPC = "000000000001"
+# A manufacturer that exists before the import keeps its name; new ones are named by code.
+# A blank brand is the manufacturer's name (a store-brand product's too: its maker is the
+# chain).
+MANUFACTURER_NAMES = {"ACME": "Acme Foods, Inc."}
 PRODUCT_BAD = {
     "upc": [("12a", "bad upc"), ("١٢٣", "bad upc"), ("1" * 15, "upc longer than 14"),
             ("", "missing upc"), ("1\x00", "bad upc")],
     "name": [("", "missing name"), ("n" * 201, "name longer than 200"),
              ("a\x07b", "bad characters")],
-    "category": [("", "missing category"), ("c" * 121, "category longer than 120")],
+    # A blank category or brand is not a reject (a warning, see product_files); a blank
+    # department is.
+    "department": [("", "missing department"), ("d" * 121, "department longer than 120")],
+    "category": [("c" * 121, "category longer than 120")],
     "brand_type": [("generic", "bad brand_type"), ("", "missing brand_type")],
     "manufacturer": [("", "missing manufacturer"), ("M" * 33, "manufacturer longer than 32"),
                      ("M\x1b", "bad manufacturer")],
@@ -125,13 +155,14 @@ def product_files(draw):
             "upc": draw(st.sampled_from([EXISTING_UPC, "2", "33", "0004", "12345678901234"])),
             "name": draw(names),
             "department": draw(st.sampled_from(["Grocery", "Dairy", "Épicerie"])),
-            "category": draw(st.sampled_from(["Ketchup", "Milk", 'Ketchup, "fancy"'])),
-            "brand": draw(free_text.map(lambda t: t or "x")),
+            "category": draw(st.sampled_from(["Ketchup", "Milk", 'Ketchup, "fancy"', ""])),
+            "brand": draw(st.one_of(free_text.map(lambda t: t or "x"), st.just(""))),
             "brand_type": draw(st.sampled_from(["national", "store", "STORE", "National"])),
             "manufacturer": draw(st.sampled_from(["ACME", "STORE", "Bolt Brands, Inc."])),
             "price": price,
         }
-        written = {c: pad(draw, v) for c, v in values.items()}
+        # A blank value may be written as spaces.
+        written = {c: pad(draw, v) or draw(st.sampled_from(["", "  "])) for c, v in values.items()}
         if kind == "bad":
             column = draw(st.sampled_from(sorted(c for c in PRODUCT_BAD if c in header)))
             written[column], reason = draw(st.sampled_from(PRODUCT_BAD[column]))
@@ -147,13 +178,23 @@ def product_files(draw):
                 "brand_type": values["brand_type"].lower(),
                 "price": Decimal(values["price"]) if has_price and values["price"] else None,
             }
+            warnings = ()
+            if not values["category"]:
+                stored["category"] = f"Uncategorised ({values['department']})"
+                warnings += (f"blank category: put in 'Uncategorised ({values['department']})'",)
+            if not values["brand"]:
+                code = values["manufacturer"]
+                stored["brand"] = MANUFACTURER_NAMES.get(code, code)
+                warnings += (f"blank brand: took '{stored['brand']}' from the manufacturer",)
             text = ended(draw, rows, csv_text([written[c] for c in header], end=""))
-            rows.append(Row(text, key=values["upc"], values=stored))
+            rows.append(Row(text, key=values["upc"], values=stored, warnings=warnings))
     return header, rows, has_price, draw(st.booleans())
 
 
 @pytest.fixture
 def existing_product(db):
+    for code, name in MANUFACTURER_NAMES.items():
+        ManufacturerFactory(code=code, name=name)
     return ProductFactory(
         upc=EXISTING_UPC,
         name="Old name",
@@ -190,8 +231,10 @@ class Rollback(Exception):
 def test_products_files(existing_product, data):
     header, rows, has_price, bom = data
     rejects, winners, read = expected_rejects(rows)
+    warnings = expected_warnings(rows, winners)
     before_state = product_state(EXISTING_UPC)
     event(f"products loaded: {min(len(winners), 3)}+, rejects: {min(len(rejects), 3)}+")
+    event(f"products warned: {min(len(warnings), 3)}+")
     try:
         with transaction.atomic(), tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "products.csv"
@@ -204,6 +247,11 @@ def test_products_files(existing_product, data):
             assert sorted(reported) == sorted(rejects)
             for line, fragment in rejects.items():
                 assert fragment in reported[line], (line, fragment, reported[line])
+            warned = warning_file_lines(path)
+            assert sorted(warned) == sorted(warnings)
+            for line, fragments in warnings.items():
+                assert warned[line] == "; ".join(fragments), (line, fragments, warned[line])
+            assert [w.line for w in result.first_warnings] == sorted(warnings)
             # A category's department is that of its last good row in the file.
             departments = {}
             for _, values in sorted(winners.values(), key=lambda item: item[0]):
@@ -215,8 +263,8 @@ def test_products_files(existing_product, data):
                     expected["price"] = before_state["price"]  # no price column: kept
                 assert product_state(upc) == expected, upc
                 changed += upc != EXISTING_UPC or expected != before_state
-            assert (result.rows_read, result.rejected, result.loaded) == (
-                read, len(rejects), changed,
+            assert (result.rows_read, result.rejected, result.loaded, result.warned) == (
+                read, len(rejects), changed, len(warnings),
             )  # fmt: skip
             if EXISTING_UPC not in winners:
                 assert product_state(EXISTING_UPC) == before_state
@@ -225,7 +273,9 @@ def test_products_files(existing_product, data):
             (again,) = pos_import_dir(directory=Path(tmp)).files
 
             assert catalog_snapshot() == snapshot
-            assert (again.rows_read, again.rejected, again.loaded) == (read, len(rejects), 0)
+            assert (again.rows_read, again.rejected, again.loaded, again.warned) == (
+                read, len(rejects), 0, len(warnings),
+            )  # fmt: skip
             raise Rollback
     except Rollback:
         pass
@@ -291,7 +341,8 @@ def member_files(draw):
             "children": draw(st.sampled_from(["", "0", "2", "00007"])),
             "marketing_consent": consent,
         }
-        written = {c: pad(draw, v) for c, v in values.items()}
+        # A blank value may be written as spaces.
+        written = {c: pad(draw, v) or draw(st.sampled_from(["", "  "])) for c, v in values.items()}
         if kind == "bad":
             column = draw(st.sampled_from(sorted(c for c in MEMBER_BAD if c in header)))
             written[column], reason = draw(st.sampled_from(MEMBER_BAD[column]))

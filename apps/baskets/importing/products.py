@@ -1,4 +1,14 @@
-"""Import products.csv: upsert manufacturers (by code), categories (by name), products (by UPC)."""
+"""Import products.csv: upsert manufacturers (by code), categories (by name), products (by UPC).
+
+A blank brand or category is not a reject (a public data set's product file names no
+brands; some products lack a category), so the product and its basket lines still load:
+- blank category: the product goes to "Uncategorised (<department>)", a category of its
+  department (Category.name is unique across departments, hence the department in it);
+- blank brand: the brand is the manufacturer's name. A store-brand product takes it too:
+  its manufacturer is the chain itself, and the chain's store-brand name is configured
+  nowhere else. A manufacturer the import creates is named by its code.
+Each is reported as a warning with the file and line; the row is a good row.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +25,13 @@ from apps.baskets.importing.staging import (
 COLUMNS = ("upc", "name", "department", "category", "brand", "brand_type", "manufacturer")
 # Without a price column, existing prices are left alone.
 OPTIONAL = ("price",)
-WIDTH = 8
+# Staged data columns: the seven of COLUMNS, price and warning.
+WIDTH = 9
 BRAND_TYPES = frozenset({"national", "store"})
+# products.warning holds the warnings of good rows (see staging.report_warnings).
+WARNINGS = True
+CATEGORY_MAX = 120
+UNCATEGORISED = "Uncategorised ({})"
 
 STAGE_SQL = """
 CREATE TEMP TABLE pos_stage (
@@ -29,6 +44,7 @@ CREATE TEMP TABLE pos_stage (
     brand_type text,
     manufacturer text,
     price numeric(12, 2),
+    warning text,
     reason text,
     raw text
 ) ON COMMIT DROP
@@ -47,6 +63,20 @@ FROM (
     HAVING count(*) > 1
 ) d
 WHERE s.upc = d.upc AND s.reason IS NULL AND s.line < d.last_line
+"""
+# A blank brand (staged NULL) is the manufacturer's name, after NEW_MANUFACTURERS_SQL has
+# created the new ones (named by their code). Product.brand holds 120 characters, a
+# manufacturer's name 200: a longer name is cut (and an empty one, which only an edit
+# outside the import can make, gives way to the code).
+BLANK_BRAND_SQL = """
+UPDATE pos_stage s
+SET brand = b.brand,
+    warning = concat_ws(
+        '; ', s.warning, 'blank brand: took ' || quote_literal(b.brand) || ' from the manufacturer'
+    )
+FROM catalog_manufacturer m
+CROSS JOIN LATERAL (SELECT left(coalesce(nullif(m.name, ''), m.code), 120) AS brand) b
+WHERE s.reason IS NULL AND s.brand IS NULL AND m.code = s.manufacturer
 """
 NEW_MANUFACTURERS_SQL = """
 INSERT INTO catalog_manufacturer (code, name)
@@ -106,8 +136,13 @@ def convert(get) -> list[str | None]:
         check.reasons.append(f"bad upc {quoted(upc)} (digits only)")
     name = check.text("name", max_length=200, required=True)
     department = check.text("department", max_length=120, required=True)
-    category = check.text("category", max_length=120, required=True)
-    brand = check.text("brand", max_length=120, required=True)
+    category = check.text("category", max_length=CATEGORY_MAX)
+    warning = None
+    if not category and department:
+        category = uncategorised(department)
+        warning = f"blank category: put in {category!r}"
+    # A blank brand is filled in SQL from the manufacturer (BLANK_BRAND_SQL).
+    brand = check.text("brand", max_length=120) or None
     brand_type = get("brand_type").lower()
     if not brand_type:
         check.reasons.append("missing brand_type")
@@ -116,7 +151,19 @@ def convert(get) -> list[str | None]:
     manufacturer = check.identifier("manufacturer", max_length=32)
     price = check.value(_price, "price")
     check.done()
-    return [upc, name, department, category, brand, brand_type, manufacturer, price]
+    return [upc, name, department, category, brand, brand_type, manufacturer, price, warning]
+
+
+def uncategorised(department: str) -> str:
+    """Return the name of the category for a department's products without one.
+
+    Within Category.name's 120 characters: a department over 104 is cut with an ellipsis.
+    """
+    name = UNCATEGORISED.format(department)
+    if len(name) > CATEGORY_MAX:
+        room = CATEGORY_MAX - len(UNCATEGORISED.format("")) - 1
+        name = UNCATEGORISED.format(department[:room] + "…")
+    return name
 
 
 def _price(text: str) -> str | None:
@@ -134,6 +181,7 @@ def load(*, cursor, path, stream, header: Header, buffer_factory, result: FileRe
     cursor.execute("ANALYZE pos_stage")
     cursor.execute(DUPLICATES_SQL)
     cursor.execute(NEW_MANUFACTURERS_SQL)
+    cursor.execute(BLANK_BRAND_SQL)
     cursor.execute(CATEGORIES_SQL)
     cursor.execute(UPDATE_SQL, {"has_price": header.has("price")})
     loaded = cursor.rowcount

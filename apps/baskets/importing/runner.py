@@ -22,6 +22,7 @@ from apps.baskets.importing.staging import (
     progress_bar,
     read_header,
     report_rejects,
+    report_warnings,
     tune_session,
 )
 from apps.jobs.services import job_fail, job_progress, job_start, job_succeed
@@ -105,6 +106,8 @@ def import_file(
             )
             fill_raw(cursor=cursor, path=path)
             report_rejects(cursor=cursor, path=path, result=result, job_id=job_id)
+            if getattr(importer, "WARNINGS", False):
+                report_warnings(cursor=cursor, path=path, result=result)
             result.unchanged_or_already_loaded = result.rows_read - result.loaded - result.rejected
             # ON COMMIT DROP does not fire when we run inside a caller's transaction.
             cursor.execute(DROP_STAGE_SQL)
@@ -128,6 +131,8 @@ def summary_line(result: FileResult) -> str:
         f"{result.file_name}: {result.rows_read:,} rows read, {result.loaded:,} loaded, "
         f"{result.unchanged_or_already_loaded:,} unchanged or already loaded, "
         f"{result.rejected:,} rejected"
+        # Warned rows are among the loaded and unchanged ones, not another outcome.
+        + (f"; {result.warned:,} accepted with warnings" if result.warned else "")
     )
 
 

@@ -5,6 +5,10 @@ Every importer stages *every* data row of its file, good or bad, in one TEMP tab
 two extra columns: `reason` (NULL for a good row) and `raw` (the row as CSV text, only
 for rejects). Rejects found later in SQL (a basket whose rows disagree, a duplicate key)
 just set `reason`. Reporting is then set-based from that one table.
+
+An importer may add a `warning` column (products does): a good row that loads with a
+value the importer filled in carries its text there, and it is reported like a reject
+(count, first warnings, a warning file) while the row still loads.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ from typing import IO
 
 from tqdm import tqdm
 
-from apps.baskets.importing.result import FileResult, RejectedRow
+from apps.baskets.importing.result import FileResult, RejectedRow, WarnedRow
 
 # How many rows to buffer before handing text to COPY.
 COPY_BATCH_ROWS = 20_000
-# How many rejects a FileResult keeps for printing (all of them go to the reject file).
+# How many rejects (and warnings) a FileResult keeps for printing; all of them go to the
+# reject (warning) file.
 FIRST_REJECTS = 200
 # Values quoted in reject reasons are cut to this length.
 QUOTE_MAX = 40
@@ -64,6 +69,25 @@ ORDER BY line
 """
 
 
+# Warnings of good rows only: a row rejected later (an earlier duplicate) did not load.
+WARNINGS_SQL = """
+SELECT line, warning FROM pos_stage
+WHERE reason IS NULL AND warning IS NOT NULL
+ORDER BY line
+LIMIT %s
+"""
+WARNING_COUNT_SQL = """
+SELECT count(*) FROM pos_stage WHERE reason IS NULL AND warning IS NOT NULL
+"""
+WARNING_FILE_SQL = """
+COPY (
+    SELECT line, warning FROM pos_stage
+    WHERE reason IS NULL AND warning IS NOT NULL
+    ORDER BY line
+) TO STDOUT WITH (FORMAT csv, HEADER)
+"""
+
+
 class HeaderError(Exception):
     """The file cannot be read: no header, or a required column is missing."""
 
@@ -97,6 +121,12 @@ def reject_file_path(path: Path) -> Path:
     """Return where the rejects of an input file go: next to it, `<name>.rejects.csv`."""
     name = path.name.removesuffix(".gz")
     return path.with_name(f"{name}.rejects.csv")
+
+
+def warning_file_path(path: Path) -> Path:
+    """Return where the warnings of an input file go: next to it, `<name>.warnings.csv`."""
+    name = path.name.removesuffix(".gz")
+    return path.with_name(f"{name}.warnings.csv")
 
 
 @dataclass
@@ -274,6 +304,31 @@ def report_rejects(
     except OSError:
         # A read-only drop directory must not lose the load; rejects are still reported.
         result.reject_file = None
+
+
+def report_warnings(*, cursor, path: Path, result: FileResult) -> None:
+    """Count the good rows staged with a warning, keep the first ones, write the warning file.
+
+    Only for a staging table with a `warning` column. Warnings describe the file, so a
+    re-import of the same file reports them again.
+    """
+    cursor.execute(WARNING_COUNT_SQL)
+    result.warned = cursor.fetchone()[0]
+    target = warning_file_path(path)
+    if not result.warned:
+        # A warning file from an earlier run of this file would now be misleading.
+        target.unlink(missing_ok=True)
+        return
+    cursor.execute(WARNINGS_SQL, [FIRST_REJECTS])
+    result.first_warnings = [WarnedRow(line, message) for line, message in cursor.fetchall()]
+    try:
+        with target.open("wb") as out, cursor.copy(WARNING_FILE_SQL) as copy:
+            for chunk in copy:
+                out.write(chunk)
+        result.warning_file = target
+    except OSError:
+        # As for rejects: a read-only drop directory must not lose the load.
+        result.warning_file = None
 
 
 def progress_bar(*, path: Path, enabled: bool) -> tqdm:
