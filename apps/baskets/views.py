@@ -1,6 +1,8 @@
-"""Import pages: upload till export files, follow the import's progress, read its rejects."""
+"""Import pages: upload till files, follow the import's progress, read its rejects and warnings."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -42,7 +44,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.MARKETING)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The import's live progress, the result per file and the rejected rows."""
+    """The import's live progress, the result per file, the rejected rows and the warnings."""
     job = get_object_or_404(Job.objects.select_related("started_by"), pk=pk, kind=IMPORT_KIND)
     reject_rows = ImportReject.objects.filter(job=job)
     reject_file = request.GET.get("file", "")
@@ -56,6 +58,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "job": job,
             "file_results": _file_results(job.result),
+            "file_warnings": _file_warnings(job.result),
             "rejects": rejects,
             "reject_file": reject_file,
         },
@@ -80,3 +83,28 @@ def _file_results(result: dict) -> list[dict]:
         for f in files
         if isinstance(f, dict)
     ]
+
+
+def _file_warnings(result: dict) -> list[dict]:
+    """Return the files with rows loaded with warnings: their count and the first ones.
+
+    Warnings are not stored row by row (the rows loaded): the job result keeps the first
+    ones (FileResult.as_dict()), the warning file next to the upload has them all.
+    """
+    files = result.get("files") if isinstance(result, dict) else None
+    if not isinstance(files, list):
+        return []
+    found = []
+    for f in files:
+        if not isinstance(f, dict) or not f.get("warned"):
+            continue
+        shown = [w for w in f.get("first_warnings") or [] if isinstance(w, dict)]
+        found.append(
+            {
+                "name": f.get("file_name", "?"),
+                "warned": f["warned"],
+                "shown": [{"line": w.get("line"), "message": w.get("message")} for w in shown],
+                "warning_file": Path(f["warning_file"]).name if f.get("warning_file") else None,
+            }
+        )
+    return found

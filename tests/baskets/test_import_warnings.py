@@ -4,14 +4,20 @@ basket lines load (issue 14, item 6). Truly malformed rows stay rejects."""
 from __future__ import annotations
 
 import csv
+import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.urls import reverse
 
 from apps.baskets.importing import pos_import_dir
-from apps.baskets.models import Basket, BasketLine
+from apps.baskets.models import Basket, BasketLine, ImportReject
+from apps.baskets.tasks import pos_import_task
 from apps.catalog.models import Category, Manufacturer, Product
+from apps.jobs.models import JobStatus
+from apps.jobs.services import job_create
 from tests.baskets.test_import import by_name, snapshot, write
 
 pytestmark = pytest.mark.django_db
@@ -198,3 +204,63 @@ def test_uncategorised_name_and_brand_stay_within_their_lengths(tmp_path):
     assert len(product.category.name) == 120
     assert product.category.department == department
     assert product.brand == "N" * 120
+
+
+def test_command_prints_warnings_with_file_and_line(pos_dir):
+    out = io.StringIO()
+
+    call_command("import_pos", str(pos_dir), "--no-progress", "--show-warnings", "2", stdout=out)
+
+    text = out.getvalue()
+    assert (
+        "products.csv: 11 rows read, 7 loaded, 0 unchanged or already loaded, 4 rejected; "
+        "6 accepted with warnings (" in text
+    )
+    # Files without warnings say nothing of them.
+    assert "baskets.csv: 8 rows read, 7 loaded, 0 unchanged or already loaded, 1 rejected (" in text
+    assert "products.csv:8: bad upc '12a' (digits only)\n" in text
+    assert (
+        "products.csv:3: warning: blank brand: took 'H. J. Heinz Company' from the manufacturer\n"
+        in text
+    )
+    assert (
+        "products.csv:4: warning: blank brand: took 'Prairie Fresh Market' from the manufacturer\n"
+        in text
+    )
+    assert "products.csv:5: warning:" not in text
+    assert f"… and 4 more warnings, see {pos_dir / 'products.csv.warnings.csv'}\n" in text
+
+
+def test_job_keeps_warnings_in_its_result_and_the_page_shows_them(pos_dir, client, marketing_user):
+    job = job_create(kind="pos_import", params={"directory": str(pos_dir)})
+
+    assert pos_import_task(job.pk) is True
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    products = job.result["files"][0]
+    assert (products["file_name"], products["warned"], products["rejected"]) == (
+        "products.csv",
+        6,
+        4,
+    )
+    assert [(w["line"], w["message"]) for w in products["first_warnings"]] == EXPECTED_WARNINGS
+    assert products["warning_file"] == str(pos_dir / "products.csv.warnings.csv")
+    assert "6 accepted with warnings" in job.message
+    # Only rejects are ImportReject rows: 4 products, 1 basket line.
+    assert ImportReject.objects.filter(job=job).count() == 5
+
+    client.force_login(marketing_user)
+    response = client.get(reverse("baskets:import_detail", args=[job.pk]))
+
+    assert response.context["file_warnings"] == [
+        {
+            "name": "products.csv",
+            "warned": 6,
+            "shown": [{"line": line, "message": text} for line, text in EXPECTED_WARNINGS],
+            "warning_file": "products.csv.warnings.csv",
+        }
+    ]
+    html = response.content.decode()
+    assert "loaded with a warning" in html
+    assert "blank category: put in &#x27;Uncategorised (Household)&#x27;" in html
