@@ -1,7 +1,9 @@
 """Run the whole product for a demo: migrate, load demo data once, web server + Celery worker.
 
-`make run` calls this. Ctrl-C (or SIGTERM) stops the worker and the web server, then the
-embedded PostgreSQL (if that is what we use) stops with the last process that used it.
+`make run` calls this. The web server and the worker write to logs under var/log/, and the
+banner (URL, logins, till command) comes last, once both are ready, so that start-up noise
+never hides it. Ctrl-C (or SIGTERM) stops the worker and the web server, then the embedded
+PostgreSQL (if that is what we use).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -26,6 +29,9 @@ from apps.members.models import Member
 from crm_site.embedded_pg import embedded_stop
 
 STOP_TIMEOUT_SECONDS = 20
+START_TIMEOUT_SECONDS = 120
+# Celery prints this line once the worker takes tasks.
+WORKER_READY = " ready."
 
 
 class Command(BaseCommand):
@@ -74,8 +80,12 @@ class Command(BaseCommand):
         try_till = demo_till_try()
 
         address = f"{options['host']}:{options['port']}"
+        log_dir = settings.VAR_DIR / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.logs = {"worker": log_dir / "worker.log", "web": log_dir / "web.log"}
         children = {
             "worker": self._spawn(
+                "worker",
                 [
                     sys.executable,
                     "-m",
@@ -88,9 +98,11 @@ class Command(BaseCommand):
                     "info",
                     "--concurrency",
                     "2",
-                ]  # fmt: skip
+                ],  # fmt: skip
             ),
-            "web": self._spawn([sys.executable, "manage.py", "runserver", address, "--noreload"]),
+            "web": self._spawn(
+                "web", [sys.executable, "manage.py", "runserver", address, "--noreload"]
+            ),
         }
         stopping = False
 
@@ -102,13 +114,18 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
 
         url = f"http://{address}/"
-        if self._wait_until_serving(url + "accounts/login/", children, lambda: stopping):
+        self.stdout.write(f"Starting the web server and the worker (logs in {log_dir}) …")
+        self.stdout.flush()
+        if self._wait_until_ready(url + "accounts/login/", children, lambda: stopping):
             self._print_banner(url, logins, try_till)
         exit_code = 0
         while not stopping:
             for name, process in children.items():
                 if process.poll() is not None:
-                    self.stderr.write(f"The {name} process exited ({process.returncode}).")
+                    self.stderr.write(
+                        f"The {name} process exited ({process.returncode}). The end of "
+                        f"{self.logs[name]}:\n{self._log_tail(name)}"
+                    )
                     exit_code = 1
                     stopping = True
             time.sleep(0.3)
@@ -120,23 +137,48 @@ class Command(BaseCommand):
         if exit_code:
             raise CommandError("A process of the product stopped unexpectedly.")
 
-    def _spawn(self, argv: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
         # Own process group: the terminal's Ctrl-C reaches us alone, and we stop children
         # in order (worker first, so it can finish or requeue its task).
-        return subprocess.Popen(argv, cwd=settings.BASE_DIR, start_new_session=True)
+        with self.logs[name].open("w") as log:  # the child keeps its own descriptor
+            return subprocess.Popen(
+                argv,
+                cwd=settings.BASE_DIR,
+                start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
 
-    def _wait_until_serving(self, login_url, children, should_stop) -> bool:
-        deadline = time.monotonic() + 120
+    def _wait_until_ready(self, login_url, children, should_stop) -> bool:
+        """Wait until the web server answers and the worker takes tasks (bounded)."""
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        serving = False
         while time.monotonic() < deadline and not should_stop():
             if any(process.poll() is not None for process in children.values()):
                 return False
-            try:
-                with urllib.request.urlopen(login_url, timeout=2) as response:
-                    if response.status == 200:
-                        return True
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.5)
+            if not serving:
+                try:
+                    with urllib.request.urlopen(login_url, timeout=2) as response:
+                        serving = response.status == 200
+                except (urllib.error.URLError, OSError):
+                    pass
+            if serving and WORKER_READY in self._log_tail("worker", 20_000):
+                return True
+            time.sleep(0.5)
+        self.stderr.write(
+            f"The product did not get ready within {START_TIMEOUT_SECONDS} s; see "
+            f"{self.logs['web']} and {self.logs['worker']}."
+        )
         return False
+
+    def _log_tail(self, name: str, size: int = 3000) -> str:
+        path: Path = self.logs[name]
+        try:
+            with path.open("rb") as log:
+                log.seek(max(0, path.stat().st_size - size))
+                return log.read().decode(errors="replace")
+        except OSError:
+            return ""
 
     def _print_banner(self, url, logins, try_till) -> None:
         lines = ["", "=" * 64, f"Loyalty CRM is running at {url}", "", "Demo logins:"]
@@ -149,7 +191,13 @@ class Command(BaseCommand):
             # same answer.
             lines += ["", f"Try the till API (a till of store {try_till.store}):"]
             lines.append(f"  {try_till.curl(url)}")
-        lines += ["", "Press Ctrl-C to stop.", "=" * 64, ""]
+        lines += [
+            "",
+            f"The Celery worker is ready. Logs: {self.logs['web']}, {self.logs['worker']}",
+            "Press Ctrl-C to stop.",
+            "=" * 64,
+            "",
+        ]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
 
