@@ -26,6 +26,8 @@ VAR_DIR = Path(envstr("CRM_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG", False)
+# With DEBUG on, a missing page still shows the product's 404 page unless this is on too.
+DEBUG_PAGES = envbool("DEBUG_PAGES", False)
 
 SECRET_KEY = envstr("SECRET_KEY")
 if SECRET_KEY is None:
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.audit.middleware.ExportAuditMiddleware",
+    "apps.accounts.middleware.ProductNotFoundMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -282,8 +285,17 @@ DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped table-hover
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_errors": {"()": "crm_site.log_filters.ClientErrorsOnOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors"]},
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    # django-axes logs every sign-in at INFO; apps.audit keeps the record.
-    "loggers": {"pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) printed every record a second time
+        # through the root's: Django's records go to the root handler alone.
+        "django": {"handlers": [], "level": "INFO"},
+        "pgserver": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; apps.audit keeps the record.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,0 +1,30 @@
+"""The product's own 'not found' page in development, as production shows it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views import defaults
+
+
+class ProductNotFoundMiddleware:
+    """With DEBUG on (`make run`), answer a missing page with templates/404.html.
+
+    Django's debug 404 lists every URL pattern, which confuses a user trying the demo and
+    shows what production never does. `DEBUG_PAGES=1` brings the debug page back for a
+    developer. The API's JSON 404s are left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not settings.DEBUG_PAGES
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return defaults.page_not_found(request, Http404())
+        return response
