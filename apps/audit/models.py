@@ -15,6 +15,7 @@ class AuditKind(models.TextChoices):
     REDEMPTION = "redemption", "Redemption"
     REVERSAL = "reversal", "Reversal"
     EXPORT = "export", "Export"
+    MODEL_FIT_LIVE = "model_fit_live", "Member-value fit made live"
 
 
 class AuditEvent(models.Model):
