@@ -8,7 +8,7 @@ because the browser injects it) and as a console error.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import Decimal
 
 import pytest
@@ -17,11 +17,16 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.jobs.models import Job
+from tests.clock import freeze_django_clock
 from tests.factories import BasketFactory, MemberFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
+# The day the pages are served on (a fixed one: the member's weekly-spend chart is relative
+# to today), and how long a page may take to draw its charts or report a violation.
+TODAY = dt.date(2026, 3, 11)
+DRAW_TIMEOUT_MS = 15_000
 COLLECT = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', function (e) {
@@ -48,15 +53,16 @@ def chromium():
 
 
 @pytest.fixture
-def sample(transactional_db) -> dict:
-    """A marketing login, a member with three baskets (a weekly-spend chart), a job."""
+def sample(transactional_db, monkeypatch) -> dict:
+    """A marketing login, a member with three baskets (a weekly-spend chart), a job; the
+    site's clock on TODAY."""
+    freeze_django_clock(monkeypatch, timezone.make_aware(dt.datetime.combine(TODAY, dt.time(10))))
     UserFactory(username="vp", role=Role.MARKETING)
     member = MemberFactory(card_number="400000000017", first_name="Ada")
-    now = timezone.now()
-    for weeks_ago, total in ((1, "42.10"), (3, "18.75"), (9, "63.00")):
+    for day, total in (("2026-03-04", "42.10"), ("2026-02-18", "18.75"), ("2026-01-07", "63.00")):
         BasketFactory(
             member=member,
-            purchased_at=now - dt.timedelta(weeks=weeks_ago),
+            purchased_at=timezone.make_aware(dt.datetime.fromisoformat(f"{day}T12:00")),
             total_amount=Decimal(total),
         )
     job = Job.objects.create(kind="segments_refresh")
@@ -66,13 +72,36 @@ def sample(transactional_db) -> dict:
     }
 
 
-def visit(base_url: str, paths: list[str]) -> dict[str, dict]:
-    """Sign in as marketing, load each path; return its CSP reports and chart count."""
+# Every chart container drawn (plotly draws after the deferred scripts ran).
+CHARTS_DRAWN = """() => Array.from(document.querySelectorAll('[data-plotly-figure]'))
+    .every(el => el.querySelector('.main-svg'))"""
+# A violation starting with the given text was reported.
+VIOLATION_SEEN = "prefix => window.__csp.some(v => v.startsWith(prefix))"
+
+
+def visit(base_url: str, paths: list[str], *, violation: str | None = None) -> dict[str, dict]:
+    """Sign in as marketing, load each path; return its CSP reports and chart counts.
+
+    `violation`: wait (bounded) until a violation starting with it is reported as well.
+    """
     with chromium() as browser:
-        return _visit(browser.new_page(), base_url, paths)
+        return _visit(browser.new_page(), base_url, paths, violation=violation)
 
 
-def _visit(page, base_url: str, paths: list[str]) -> dict[str, dict]:
+def _settle(page, violation: str | None) -> None:
+    """Wait until the page's charts are drawn (and the expected violation reported), at most
+    DRAW_TIMEOUT_MS each; on time-out go on: the caller's assertions say what is missing."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    waits = [(CHARTS_DRAWN, None)] + ([(VIOLATION_SEEN, violation)] if violation else [])
+    for condition, arg in waits:
+        with suppress(PlaywrightTimeout):
+            page.wait_for_function(condition, arg=arg, timeout=DRAW_TIMEOUT_MS)
+    # Let events already queued (a violation is reported in a task of its own) run.
+    page.evaluate("() => new Promise(resolve => setTimeout(resolve, 0))")
+
+
+def _visit(page, base_url: str, paths: list[str], *, violation: str | None) -> dict[str, dict]:
     page.add_init_script(COLLECT)
     console: list[str] = []
     page.on(
@@ -91,12 +120,16 @@ def _visit(page, base_url: str, paths: list[str]) -> dict[str, dict]:
         console.clear()
         response = page.goto(base_url + path)
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(500)  # plotly draws after the deferred scripts ran
+        _settle(page, violation)
         results[path] = {
             "status": response.status,
             "csp_header": response.headers.get("content-security-policy", ""),
             "violations": page.evaluate("window.__csp"),
             "console": list(console),
+            "containers": page.locator("[data-plotly-figure]").count(),
+            "drawn": page.evaluate(
+                "() => document.querySelectorAll('[data-plotly-figure]:has(.main-svg)').length"
+            ),
             "charts": page.locator(".js-plotly-plot .main-svg").count(),
         }
     return results
@@ -115,6 +148,7 @@ def test_pages_and_charts_render_under_the_csp(live_server, sample):
     assert results[sample["chart"]]["charts"] >= 1, "the plotly chart did not draw"
     for path, result in results.items():
         assert result["status"] == 200, path
+        assert result["drawn"] == result["containers"], (path, "a chart did not draw")
         # Directives in any order (django-csp does not keep one): parse, then compare.
         directives = dict(
             part.strip().split(" ", 1) for part in result["csp_header"].split(";") if part.strip()
@@ -141,5 +175,5 @@ def test_styles_need_unsafe_inline(live_server, sample, settings, page, allowed,
         "DIRECTIVES": {**directives, "style-src": ["'self'"], **allowed}
     }
     path = sample[page]
-    result = visit(live_server.url, [path])[path]
+    result = visit(live_server.url, [path], violation=blocked)[path]
     assert any(v.startswith(blocked) for v in result["violations"]), result["violations"]
