@@ -15,6 +15,7 @@ class AuditKind(models.TextChoices):
     REDEMPTION = "redemption", "Redemption"
     REVERSAL = "reversal", "Reversal"
     EXPORT = "export", "Export"
+    LOOKUP = "lookup", "Member lookup"
     MODEL_FIT_LIVE = "model_fit_live", "Member-value fit made live"
 
 

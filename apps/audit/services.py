@@ -34,8 +34,13 @@ def audit_record(
     object_id: str = "",
     row_count: int | None = None,
     detail: dict | None = None,
+    query: str | None = None,
 ) -> AuditEvent:
-    """Append one event; the request gives the address, path and query string."""
+    """Append one event; the request gives the address, path and query string.
+
+    `query` replaces the request's query string, for events whose query holds what the
+    trail must not keep in clear (a member's name typed at the till).
+    """
     if actor is not None and not actor.is_authenticated:
         actor = None
     if actor is not None and not actor_name:
@@ -46,7 +51,9 @@ def audit_record(
         actor_name=actor_name[:150],
         ip_address=client_ip(request),
         path=request.path[:500] if request is not None else "",
-        query=request.META.get("QUERY_STRING", "") if request is not None else "",
+        query=query
+        if query is not None
+        else (request.META.get("QUERY_STRING", "") if request is not None else ""),
         object_type=object_type,
         object_id=str(object_id),
         row_count=row_count,
