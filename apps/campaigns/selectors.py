@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import connection
 
 from apps.campaigns.models import CELL_LABELS, Campaign
+from apps.segments.selectors import LIVE_FIT_ID_SQL
 
 # Members with cumulative_share at or under this make the top half of members' sales.
 TOP_VALUE_CUMULATIVE_SHARE = 0.5
@@ -24,14 +25,12 @@ OFFER_MATCHES_PRODUCT = """(
 # drawn per cell. The draw orders a cell's members by md5(seed:member id) and holds out the
 # first round(n × share) of them: a fixed random permutation per (seed, cell), so the same
 # campaign draws the same members on every run, on any machine, without storing anything.
-AUDIENCE_SQL = """
+AUDIENCE_SQL = f"""
 WITH snap AS (
     SELECT id FROM segments_segmentsnapshot
     WHERE category_id = %(category_id)s
     ORDER BY window_end DESC, computed_at DESC, id DESC LIMIT 1
-), fit AS (
-    SELECT id FROM segments_repeatmodelfit ORDER BY fitted_at DESC, id DESC LIMIT 1
-), buyers AS (
+), fit AS ({LIVE_FIT_ID_SQL}), buyers AS (
     SELECT sm.member_id, sm.usage_tier, sm.loyalty || '-' || sm.usage_tier AS nine_cell,
            coalesce(ms.churn_risk, false) AS at_risk,
            coalesce(ms.cumulative_share <= %(top_share)s, false) AS top_value

@@ -5,3 +5,8 @@ class ReportsConfig(AppConfig):
     """Marketing dashboard: loyalty and redemption charts from pre-computed aggregates."""
 
     name = "apps.reports"
+
+    def ready(self) -> None:
+        # The dashboard's member-value figures follow the live fit (segments sends a signal,
+        # since it may not import reports: data flows one way).
+        from apps.reports import receivers  # noqa: F401

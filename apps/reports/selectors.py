@@ -35,6 +35,7 @@ from apps.reports.models import (
 )
 from apps.reports.services import JOB_KIND
 from apps.segments.models import Loyalty
+from apps.segments.selectors import pareto_top_share
 
 LOYALTY_ORDER = [Loyalty.NATIONAL, Loyalty.SWINGER, Loyalty.STORE]
 LOYALTY_LABELS = {
@@ -217,7 +218,7 @@ def loyalty_moves(move_rows: list[dict]) -> dict[tuple[str, str], int]:
 
 
 def value_fit_id() -> int | None:
-    """The fit the member-value aggregates belong to (the latest at the refresh)."""
+    """The fit the member-value aggregates belong to (the live one: they follow it)."""
     row = ValueAggregate.objects.values("fit_id").first()
     return row["fit_id"] if row else None
 
@@ -290,10 +291,9 @@ def pareto(filters: ReportFilters) -> list[dict]:
     return list(rows.order_by("point").values("point", "members", "member_share", "sales_share"))
 
 
-def top_share(points: list[dict], share: float = 0.2) -> float | None:
-    """Sales share of the top `share` of members (the last point within it)."""
-    within = [p for p in points if p["member_share"] <= share + 1e-9]
-    return within[-1]["sales_share"] if within else None
+def top_share(points: list[dict]) -> float | None:
+    """Sales share of the top 20 % of members: segments' one reading of a Pareto curve."""
+    return pareto_top_share(points)
 
 
 # --- Lists --------------------------------------------------------------------------------

@@ -45,10 +45,10 @@ def _refresh_snapshots(cursor) -> int:
 
 
 def _refresh_member_value(cursor) -> int | None:
-    """Replace the member-value aggregates with those of the latest fit; return its id."""
+    """Replace the member-value aggregates with those of the live fit; return its id."""
     for statement in (sql.DELETE_VALUES, sql.DELETE_HISTOGRAMS, sql.DELETE_PARETO):
         _run(cursor, statement)
-    rows = _run(cursor, sql.LATEST_FIT)
+    rows = _run(cursor, sql.LIVE_FIT)
     if not rows:
         return None
     params = {"fit": rows[0][0], "bins": HISTOGRAM_BINS}
@@ -108,6 +108,25 @@ STEPS = (
 )
 
 
+def _lock_and_tune(cursor) -> None:
+    cursor.execute("SELECT pg_advisory_xact_lock(hashtext('reports_refresh'))")
+    cursor.execute("SET LOCAL work_mem = '128MB'")
+    # The planner's cost estimates switch JIT compilation on, which took 6.8 of the
+    # lift statement's 11 s on 100,000 members: these statements run once a night.
+    cursor.execute("SET LOCAL jit = off")
+
+
+def reports_refresh_member_value() -> int | None:
+    """Replace the member-value aggregates with the live fit's now; return its id.
+
+    Called when the live fit changes (segments' live_fit_changed), inside the transaction
+    that changed it: the dashboard's member-value figures and the live fit change together.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_and_tune(cursor)
+        return _refresh_member_value(cursor)
+
+
 def reports_refresh(*, job_id: int | None = None, full: bool = False) -> dict:
     """Recompute every aggregate; with `full`, also the cells of unchanged snapshots.
 
@@ -122,11 +141,7 @@ def reports_refresh(*, job_id: int | None = None, full: bool = False) -> dict:
             job_progress(job_id=job_id, done=number, message=label)
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('reports_refresh'))")
-            cursor.execute("SET LOCAL work_mem = '128MB'")
-            # The planner's cost estimates switch JIT compilation on, which took 6.8 of the
-            # lift statement's 11 s on 100,000 members: these statements run once a night.
-            cursor.execute("SET LOCAL jit = off")
+            _lock_and_tune(cursor)
             result |= run_step(cursor, full=full)
         result["seconds"][label] = round(time.perf_counter() - started, 2)
     return result

@@ -6,6 +6,7 @@ Local dates are in the chain's time zone (%(tz)s), as in the segments and lists 
 """
 
 from apps.campaigns.selectors import OFFER_MATCHES_PRODUCT
+from apps.segments.selectors import LIVE_FIT_ID_SQL, PARETO_CURVE_CTES
 
 # --- Home stores -----------------------------------------------------------------------
 
@@ -152,9 +153,10 @@ WHERE category_id IS NOT NULL AND month = ANY(%(months)s)
 GROUP BY month, store_id, from_cell, to_cell
 """
 
-# --- Member value (latest fit) ----------------------------------------------------------
+# --- Member value (the live fit) --------------------------------------------------------
 
-LATEST_FIT = "SELECT id FROM segments_repeatmodelfit ORDER BY fitted_at DESC, id DESC LIMIT 1"
+# The fit whose scores every page reads (segments decides which one is live).
+LIVE_FIT = LIVE_FIT_ID_SQL
 
 DELETE_VALUES = "DELETE FROM reports_valueaggregate"
 DELETE_HISTOGRAMS = "DELETE FROM reports_valuehistogram"
@@ -206,43 +208,30 @@ FROM binned
 GROUP BY store_id, measure, bin, width
 """
 
-# Members ranked by spend to the calibration end, best first (ties by id); point k holds the
-# members ranked within the top k %, i.e. rank <= k·n/100. Per store and for all members.
-INSERT_PARETO = """
-WITH ranked AS (
-    SELECT h.store_id, ms.total_spend,
-           row_number() OVER (PARTITION BY h.store_id
-                              ORDER BY ms.total_spend DESC, ms.member_id) AS rn_store,
-           count(*) OVER (PARTITION BY h.store_id) AS n_store,
-           sum(ms.total_spend) OVER (PARTITION BY h.store_id
-                                     ORDER BY ms.total_spend DESC, ms.member_id
-                                     ROWS UNBOUNDED PRECEDING) AS cum_store,
-           sum(ms.total_spend) OVER (PARTITION BY h.store_id) AS total_store,
-           row_number() OVER (ORDER BY ms.total_spend DESC, ms.member_id) AS rn_all,
-           count(*) OVER () AS n_all,
-           sum(ms.total_spend) OVER (ORDER BY ms.total_spend DESC, ms.member_id
-                                     ROWS UNBOUNDED PRECEDING) AS cum_all,
-           sum(ms.total_spend) OVER () AS total_all
+# The Pareto curves by segments' one definition (PARETO_CURVE_CTES: members ranked by spend
+# to the calibration end, ties by id; point k holds the top floor(k·n/100)), per home store
+# and for all members (curve -1), so the dashboard's chain curve is the member-value page's.
+INSERT_PARETO = (
+    """
+WITH scored AS (
+    SELECT h.store_id, ms.member_id, ms.total_spend
     FROM segments_memberscore ms
     LEFT JOIN reports_homestore h ON h.member_id = ms.member_id
     WHERE ms.fit_id = %(fit)s
-), points AS (
-    SELECT store_id, false AS all_stores,
-           ceil(100.0 * rn_store / n_store)::int AS point, rn_store AS rn, n_store AS n,
-           cum_store AS cum, total_store AS total
-    FROM ranked
+), pareto_members AS (
+    SELECT store_id AS curve, member_id, total_spend AS spend FROM scored
     UNION ALL
-    SELECT NULL, true, ceil(100.0 * rn_all / n_all)::int, rn_all, n_all, cum_all, total_all
-    FROM ranked
-)
+    SELECT -1, member_id, total_spend FROM scored
+), """
+    + PARETO_CURVE_CTES
+    + """
 INSERT INTO reports_paretopoint
     (fit_id, store_id, all_stores, point, members, member_share, sales_share)
-SELECT DISTINCT ON (all_stores, store_id, point)
-       %(fit)s, store_id, all_stores, point, rn, rn::float8 / n,
-       CASE WHEN total > 0 THEN (cum / total)::float8 ELSE 0 END
-FROM points
-ORDER BY all_stores, store_id, point, rn DESC
+SELECT %(fit)s, CASE WHEN curve = -1 THEN NULL ELSE curve END, coalesce(curve = -1, false),
+       point, members, member_share, sales_share
+FROM pareto_points
 """
+)
 
 # --- Lists ------------------------------------------------------------------------------
 

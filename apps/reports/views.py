@@ -26,6 +26,7 @@ from apps.reports import charts, selectors, tables
 from apps.reports.forms import ReportFilterForm, ReportFilters
 from apps.reports.services import reports_refresh_queue
 from apps.reports.stats import PROPORTION_METHOD, WELCH_METHOD
+from apps.segments.charts import TOP_SHARE_CAPTION, top_share_percent
 
 FILTER_PARAMS = ("month_from", "month_to", "store", "category")
 
@@ -205,6 +206,8 @@ def loyalty(request: HttpRequest) -> HttpResponse:
         figures=figures,
         summary=selectors.value_summary(filters),
         top_share=top,
+        top_share_caption=TOP_SHARE_CAPTION,
+        top_share_text=top_share_percent(top),
         won_to_store=won,
         lost_to_national=lost,
         buyers=sum(c["members"] for c in d.cells),

@@ -9,6 +9,18 @@ import plotly.graph_objects as go
 PARETO_TITLE = "Pareto curve: share of sales by the best members"
 PARETO_X_TITLE = "Share of members, most valuable first (%)"
 PARETO_Y_TITLE = "Cumulative share of sales (%)"
+# The one label of the Pareto headline, on the member-value page and the dashboard alike.
+TOP_SHARE_CAPTION = "Top 20% of members bring"
+
+
+def top_share_percent(top_share: float | None) -> str:
+    """Return the top 20 %'s share of sales as shown everywhere: whole percent, or a dash."""
+    return "—" if top_share is None else f"{100 * top_share:.0f}%"
+
+
+def pareto_headline(top_share: float | None) -> str:
+    """Return "Top 20% of members bring 63% of sales"."""
+    return f"{TOP_SHARE_CAPTION} {top_share_percent(top_share)} of sales"
 
 
 def pareto_traces(points: list[tuple[float, float]], *, color: str) -> list[go.Scatter]:
@@ -38,14 +50,18 @@ def pareto_annotations(top_share: float | None) -> list[dict]:
     """The arrow at the top 20 % of members, when their share of sales is known."""
     if top_share is None:
         return []
-    text = f"Top 20% bring {100 * top_share:.0f}% of sales"
+    text = pareto_headline(top_share)
     return [{"x": 20, "y": 100 * top_share, "text": text, "showarrow": True, "arrowhead": 2,
              "ax": 60, "ay": 30}]  # fmt: skip
 
 
-def pareto_figure(points: list[tuple[float, float]], top_share: float | None) -> dict:
-    """Return the cumulative share of sales by share of members, best members first."""
-    figure = go.Figure(pareto_traces(points, color="#198754"))
+def pareto_figure(points: list[dict], top_share: float | None) -> dict:
+    """Return the cumulative share of sales by share of members, best members first.
+
+    points: the rows of selectors.pareto_points (the dashboard draws the same rows).
+    """
+    curve = [(0.0, 0.0)] + [(p["member_share"], p["sales_share"]) for p in points]
+    figure = go.Figure(pareto_traces(curve, color="#198754"))
     figure.update_layout(
         title={"text": PARETO_TITLE, "x": 0},
         xaxis={"title": PARETO_X_TITLE, "range": [0, 100]},

@@ -6,6 +6,9 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from apps.segments.member_models import FitRefused, calibration_end_check
+from apps.segments.selectors import basket_days
+
 
 class RecomputeForm(forms.Form):
     """Window and thresholds of a recompute of every category's snapshot."""
@@ -39,10 +42,22 @@ class RecomputeForm(forms.Form):
 
 
 class FitForm(forms.Form):
-    """Calibration end of a member-value model fit."""
+    """Calibration end of a member-value model fit: a day with baskets on or before it."""
 
     calibration_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["calibration_end"].initial = timezone.localdate()
+        # The last day with data: the latest date the fit accepts.
+        _, last = basket_days()
+        self.fields["calibration_end"].initial = last or timezone.localdate()
+        if last is not None:
+            self.fields["calibration_end"].widget.attrs["max"] = last.isoformat()
+
+    def clean_calibration_end(self) -> dt.date:
+        day = self.cleaned_data["calibration_end"]
+        try:
+            calibration_end_check(calibration_end=day)
+        except FitRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        return day

@@ -2,32 +2,74 @@
 
 The per-member summary (repeat purchase days, recency, age, mean repeat spend) is one SQL
 statement; fitting and scoring are vectorized NumPy over all members at once
-(apps/segments/models_math); scores go back with COPY. One transaction: a fit is stored
-whole or not at all.
+(apps/segments/models_math); scores go back in one INSERT … SELECT. One transaction: a fit
+is stored whole or not at all.
+
+Guard rails: a calibration end after the last basket is refused before anything is written;
+a fit that fails the sanity checks (models_math.sanity) is stored as a candidate, not made
+live; making a fit live by hand (a held-back candidate, or restoring an earlier fit) is
+audited. See docs/models.md, "Live fit and candidates".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Func
+from django.http import HttpRequest
 
+from apps.audit.models import AuditKind
+from apps.audit.services import audit_record
 from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_fail, job_start, job_succeed
 from apps.segments.models import RepeatModelFit
 from apps.segments.models_math import (
     RepeatSummary,
     churn_flags,
+    fit_problems,
     fit_repeat_models,
     pareto_curve,
     rfm_scores,
     sales_share,
     score_members,
 )
+from apps.segments.selectors import LIVE_FIT_ID_SQL, basket_days
 from apps.segments.services import local_midnight
+from apps.segments.signals import live_fit_changed
+
+
+class FitRefused(ValueError):
+    """A fit was refused before anything was written."""
+
+
+def calibration_end_check(*, calibration_end: dt.date) -> None:
+    """Refuse a calibration end outside the baskets' dates; say which dates would do.
+
+    Past the last basket, the days without data look to the models like members who
+    stopped shopping: the dropout rate runs to its cap, and last week's shopper scores
+    P(active) 0.00.
+    """
+    first, last = basket_days()
+    if last is None:
+        raise FitRefused("There are no baskets yet: there is no history to fit.")
+    if calibration_end > last:
+        raise FitRefused(
+            f"History up to {calibration_end.isoformat()} is after the last data: the last "
+            f"basket is of {last.isoformat()}. The days after it would look like members "
+            f"who stopped shopping. Choose {last.isoformat()} or earlier."
+        )
+    if calibration_end < first:
+        raise FitRefused(
+            f"History up to {calibration_end.isoformat()} is before the first basket "
+            f"({first.isoformat()}): there is nothing to fit. Choose a date from "
+            f"{first.isoformat()} to {last.isoformat()}."
+        )
+
 
 # Purchase occasions are distinct local days; their spend is the day's basket totals.
 SUMMARY_SQL = """
@@ -134,12 +176,19 @@ def repeat_model_fit(
     churn_threshold: float = 0.5,
     job_id: int | None = None,
 ) -> RepeatModelFit:
-    """Fit BG/NBD and Gamma-Gamma to members' history up to calibration_end; score all."""
+    """Fit BG/NBD and Gamma-Gamma to members' history up to calibration_end; score all.
+
+    The fit goes live only when it passes the sanity checks; otherwise it is kept as a
+    candidate with the reasons in `held_back`, and the live fit stays as it was.
+    """
+    calibration_end_check(calibration_end=calibration_end)
     history = member_history(calibration_end=calibration_end)
     s = history.summary
     if len(s) == 0:
-        raise ValueError(f"no member purchases on or before {calibration_end}")
+        raise FitRefused(f"no member purchases on or before {calibration_end}")
     fits = fit_repeat_models(s)
+    repeat_buyers = int((s.x > 0).sum())
+    problems = fit_problems(fits, members=len(s), repeat_buyers=repeat_buyers)
     scores = score_members(
         fits, s, clv_months=clv_months, monthly_discount_rate=monthly_discount_rate
     )
@@ -163,11 +212,13 @@ def repeat_model_fit(
         gamma=gg.gamma,
         gamma_gamma_log_likelihood=gg.log_likelihood,
         members=len(s),
-        repeat_buyers=int((s.x > 0).sum()),
+        repeat_buyers=repeat_buyers,
         clv_months=clv_months,
         monthly_discount_rate=monthly_discount_rate,
         churn_threshold=churn_threshold,
         job_id=job_id,
+        live_since=None,
+        held_back=problems,
     )
     # One INSERT … SELECT FROM unnest(arrays): set-based, no Python loop over members.
     arrays = {
@@ -194,7 +245,77 @@ def repeat_model_fit(
     }
     with connection.cursor() as cursor:
         cursor.execute(INSERT_SCORES_SQL, arrays)
+    if not problems:
+        # After the scores: whoever follows the live fit reads them in this transaction.
+        _make_live(fit)
     return fit
+
+
+def _live_fit_id() -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(LIVE_FIT_ID_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _make_live(fit: RepeatModelFit) -> int | None:
+    """Make the fit the live one; return the id of the fit live before (inside a transaction).
+
+    A transaction-level lock serializes changes of the live fit, and live_since is the
+    database's clock read after taking it: a later change always gets a later time, so
+    "the fit made live last" is the one that committed last.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('segments_live_fit'))")
+    previous = _live_fit_id()
+    if previous == fit.pk:
+        return previous
+    RepeatModelFit.objects.filter(pk=fit.pk).update(
+        live_since=Func(function="clock_timestamp", output_field=RepeatModelFit.live_since.field)
+    )
+    fit.refresh_from_db(fields=["live_since"])
+    live_fit_changed.send(sender=RepeatModelFit, fit_id=fit.pk, previous_id=previous)
+    return previous
+
+
+class LiveChange(NamedTuple):
+    fit: RepeatModelFit
+    previous_id: int | None
+    changed: bool
+    action: str  # "promote" (never live before) or "restore" (live before)
+
+
+@transaction.atomic
+def repeat_model_fit_make_live(
+    *, fit_id: int, actor, request: HttpRequest | None = None
+) -> LiveChange:
+    """Make a stored fit live by hand: promote a held-back candidate or restore an earlier
+    fit. Its stored scores become the live ones at once, without refitting; audited.
+
+    Making the live fit live again changes nothing and records nothing.
+    """
+    fit = RepeatModelFit.objects.select_for_update().get(pk=fit_id)
+    action = "restore" if fit.live_since is not None else "promote"
+    previous = _make_live(fit)
+    if previous == fit.pk:
+        return LiveChange(fit, previous, False, action)
+    audit_record(
+        kind=AuditKind.MODEL_FIT_LIVE,
+        request=request,
+        actor=actor,
+        object_type="repeat_model_fit",
+        object_id=str(fit.pk),
+        detail={
+            "action": action,
+            "previous_live": previous,
+            "calibration_end": fit.calibration_end.isoformat(),
+            "held_back": fit.held_back,
+        },
+    )
+    return LiveChange(fit, previous, True, action)
+
+
+MESSAGE_MAX = Job._meta.get_field("message").max_length
 
 
 def repeat_model_fit_job(*, job_id: int, calibration_end: dt.date) -> RepeatModelFit | None:
@@ -205,21 +326,33 @@ def repeat_model_fit_job(*, job_id: int, calibration_end: dt.date) -> RepeatMode
     job_start(job_id=job_id, total=1, message="fitting BG/NBD and Gamma-Gamma")
     try:
         fit = repeat_model_fit(calibration_end=calibration_end, job_id=job_id)
+    except FitRefused as refusal:  # bad input, not a crash: the reason without a traceback
+        job_fail(job_id=job_id, error=str(refusal))
+        raise
     except Exception as error:
         job_fail(job_id=job_id, error=error)
         raise
+    live = fit.live_since is not None
+    message = f"{fit.members} members scored; " + (
+        "the fit is live"
+        if live
+        else "kept as a candidate, not made live: " + "; ".join(fit.held_back)
+    )
+    if len(message) > MESSAGE_MAX:
+        message = message[: MESSAGE_MAX - 1] + "…"
     job_succeed(
         job_id=job_id,
-        result={"fit": fit.pk, "members": fit.members},
-        message=f"{fit.members} members scored",
+        result={"fit": fit.pk, "members": fit.members, "live": live, "held_back": fit.held_back},
+        message=message,
     )
     return fit
 
 
 def repeat_model_fit_queue(*, calibration_end: dt.date, started_by=None) -> Job:
-    """Record a fit job and queue it for a worker."""
+    """Record a fit job and queue it for a worker; refuse a bad date before queueing."""
     from apps.segments.tasks import repeat_model_fit_task
 
+    calibration_end_check(calibration_end=calibration_end)
     job = job_create(
         kind="member_models",
         params={"calibration_end": calibration_end.isoformat()},

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Loyalty(models.TextChoices):
@@ -107,7 +108,13 @@ class SegmentMember(models.Model):
 
 
 class RepeatModelFit(models.Model):
-    """One fit of BG/NBD (purchase frequency) and Gamma-Gamma (spend) on calibration data."""
+    """One fit of BG/NBD (purchase frequency) and Gamma-Gamma (spend) on calibration data.
+
+    Every fit keeps its members' scores. The live fit, whose scores every page reads, is
+    the one made live last (`live_since`); a fit that failed the sanity checks is stored as
+    a candidate (`live_since` empty, `held_back` saying why) until someone makes it live.
+    Restoring an earlier fit is making it live again: its scores are still there.
+    """
 
     calibration_end = models.DateField()
     r = models.FloatField()
@@ -126,6 +133,19 @@ class RepeatModelFit(models.Model):
     churn_threshold = models.FloatField(default=0.5)
     fitted_at = models.DateTimeField(auto_now_add=True)
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
+    # A fit written without a decision (fixtures, the bench) goes live as it is created, as
+    # every fit did before the checks; the fitting service decides explicitly.
+    live_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        default=timezone.now,
+        help_text="When the fit last became the live one; empty if it never was.",
+    )
+    held_back = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Why the fit was not made live when it was fitted (the checks it failed).",
+    )
 
     class Meta:
         ordering = ["-fitted_at"]

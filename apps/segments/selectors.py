@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import QuerySet, Subquery
 
 from apps.segments.models import SegmentMember, SegmentSnapshot
 
@@ -68,8 +73,6 @@ GROUP BY loyalty, usage_tier
 
 def snapshot_matrix(*, snapshot: SegmentSnapshot) -> list[dict]:
     """Return the 9 cells (loyalty rows × usage columns) with buyers, spend, average cycle."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(_MATRIX_SQL, [snapshot.pk])
         found = {(row[0], row[1]): row[2:] for row in cursor.fetchall()}
@@ -107,34 +110,119 @@ def snapshot_cell_rows(*, snapshot: SegmentSnapshot, loyalty: str, tier: int):
     return snapshot_rows(snapshot=snapshot).filter(loyalty=loyalty, usage_tier=tier)
 
 
-def repeat_model_fit_latest():
-    """Return the most recent member-value fit, or None."""
-    from apps.segments.models import RepeatModelFit
-
-    return RepeatModelFit.objects.order_by("-fitted_at").first()
-
-
-_PARETO_SQL = """
-SELECT bucket, max(cumulative_share)
-FROM (
-    SELECT cumulative_share, ntile(%(points)s) OVER (ORDER BY cumulative_share) AS bucket
-    FROM segments_memberscore
-    WHERE fit_id = %(fit)s
-) ranked
-GROUP BY bucket
-ORDER BY bucket
+# The live fit: the one made live last. Every reader of member scores goes through it (the
+# pages here, the dashboard's refresh, campaign audiences), so "live" means one thing.
+LIVE_FIT_ID_SQL = """
+SELECT id FROM segments_repeatmodelfit
+WHERE live_since IS NOT NULL
+ORDER BY live_since DESC, id DESC
+LIMIT 1
 """
 
 
-def pareto_points(*, fit, points: int = 100) -> list[tuple[float, float]]:
-    """Return (share of members, share of sales) of the top members, at `points` steps."""
-    from django.db import connection
+def _live_fits():
+    from apps.segments.models import RepeatModelFit
 
+    return RepeatModelFit.objects.filter(live_since__isnull=False).order_by("-live_since", "-id")
+
+
+def repeat_model_fit_live():
+    """Return the live member-value fit (the one made live last), or None."""
+    return _live_fits().first()
+
+
+def repeat_model_fits_recent(*, limit: int = 20) -> list:
+    """Return the latest fits, newest first, each marked `is_live`, for the list of fits."""
+    from apps.segments.models import RepeatModelFit
+
+    live_id = _live_fits().values_list("pk", flat=True).first()
+    fits = list(RepeatModelFit.objects.order_by("-fitted_at", "-id")[:limit])
+    for fit in fits:
+        fit.is_live = fit.pk == live_id
+    return fits
+
+
+_BASKET_DAYS_SQL = """
+SELECT (min(first_at) AT TIME ZONE %(tz)s)::date, (max(last_at) AT TIME ZONE %(tz)s)::date
+FROM baskets_store s
+CROSS JOIN LATERAL (
+    SELECT min(b.purchased_at) AS first_at, max(b.purchased_at) AS last_at
+    FROM baskets_basket b WHERE b.store_id = s.id
+) t
+"""
+
+
+def basket_days() -> tuple[dt.date | None, dt.date | None]:
+    """Return the local dates of the first and the last basket (None, None without any).
+
+    Per store, so that each end is one probe of the (store, purchased_at) index.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(_PARETO_SQL, {"fit": fit.pk, "points": points})
+        cursor.execute(_BASKET_DAYS_SQL, {"tz": settings.TIME_ZONE})
+        first, last = cursor.fetchone()
+    return first, last
+
+
+# --- Pareto -------------------------------------------------------------------------------
+
+# "Top 20 % of members": the last point at or under 20, the same on every page.
+TOP_MEMBERS_POINT = 20
+
+# The one definition of the Pareto curve. Callers put a CTE pareto_members(curve, member_id,
+# spend) in front (one row per member and curve: all members, or per home store) and read
+# pareto_points. Members are ranked by spend to the calibration end, best first, ties by
+# member id; member number rn falls on point ceil(100·rn/n), and each point keeps its last
+# member: point k is the top floor(k·n/100) members, never more than k % of them. Under 100
+# members some points are missing (6 members make points 17, 34, 50, 67, 84, 100).
+PARETO_CURVE_CTES = """
+pareto_ranked AS (
+    SELECT curve,
+           row_number() OVER w AS rn,
+           count(*) OVER (PARTITION BY curve) AS n,
+           sum(spend) OVER (w ROWS UNBOUNDED PRECEDING) AS cum,
+           sum(spend) OVER (PARTITION BY curve) AS total
+    FROM pareto_members
+    WINDOW w AS (PARTITION BY curve ORDER BY spend DESC, member_id)
+), pareto_points AS (
+    SELECT DISTINCT ON (curve, point)
+           curve, ceil(100.0 * rn / n)::int AS point, rn AS members,
+           rn::float8 / n AS member_share,
+           CASE WHEN total > 0 THEN (cum / total)::float8 ELSE 0 END AS sales_share
+    FROM pareto_ranked
+    ORDER BY curve, point, rn DESC
+)
+"""
+
+_PARETO_SQL = (
+    """
+WITH pareto_members AS (
+    SELECT 0 AS curve, member_id, total_spend AS spend
+    FROM segments_memberscore
+    WHERE fit_id = %(fit)s
+), """
+    + PARETO_CURVE_CTES
+    + """
+SELECT point, members, member_share, sales_share FROM pareto_points ORDER BY point
+"""
+)
+
+
+def pareto_points(*, fit) -> list[dict]:
+    """Return the fit's Pareto curve over all members: point, members, member and sales share."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PARETO_SQL, {"fit": fit.pk})
         rows = cursor.fetchall()
-    n = len(rows)
-    return [(0.0, 0.0)] + [(bucket / n, share) for bucket, share in rows]
+    return [
+        {"point": point, "members": members, "member_share": m_share, "sales_share": s_share}
+        for point, members, m_share, s_share in rows
+    ]
+
+
+def pareto_top_share(points: Iterable[Mapping]) -> float | None:
+    """Return the share of sales of the top 20 % of members: at the last point at or under
+    20, the most members that are no more than a fifth of them (None under 5 members)."""
+    within = [p for p in points if p["point"] <= TOP_MEMBERS_POINT]
+    return max(within, key=lambda p: p["point"])["sales_share"] if within else None
 
 
 def win_back_members(*, fit):
@@ -159,12 +247,14 @@ def member_segments(*, member) -> list[SegmentMember]:
 
 
 def member_score(*, member):
-    """Return the member's scores under the latest fit that includes them, or None."""
+    """Return the member's scores under the live fit, or None (one query).
+
+    Only the live fit: a member it does not include (joined since) shows as not scored,
+    not with an older fit's figures that the rest of the pages no longer read.
+    """
     from apps.segments.models import MemberScore
 
+    live = _live_fits().values("pk")[:1]
     return (
-        MemberScore.objects.filter(member=member)
-        .select_related("fit")
-        .order_by("-fit__fitted_at")
-        .first()
+        MemberScore.objects.filter(member=member, fit=Subquery(live)).select_related("fit").first()
     )

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from apps.segments.member_models import repeat_model_fit_job, repeat_model_fit_queue
+from apps.segments.selectors import basket_days
 from apps.segments.services import snapshots_compute_chunk, snapshots_refresh_all
 
 
@@ -37,8 +38,11 @@ def segments_nightly_task(weeks: int = 52) -> int:
     """Refresh every category's snapshot and the member-value models, every night."""
     today = timezone.localdate()
     job = snapshots_refresh_all(window_start=today - dt.timedelta(weeks=weeks), window_end=today)
-    # Member values (P(active), CLV, churn risk) on the history up to yesterday.
-    repeat_model_fit_queue(calibration_end=today - dt.timedelta(days=1))
+    # Member values (P(active), CLV, churn risk) on the history up to yesterday, or up to
+    # the last basket when the tills' data is older (a later date would be refused).
+    first, last = basket_days()
+    if last is not None and first < today:  # else no whole day of history yet
+        repeat_model_fit_queue(calibration_end=min(today - dt.timedelta(days=1), last))
     return job.pk
 
 

@@ -1,20 +1,25 @@
-"""Segment pages: snapshots per category, the 9-cell matrix, a cell's members."""
+"""Segment pages: snapshots per category, the 9-cell matrix, a cell's members, member value."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.audit.exports import EXPORT_FORMAT, table_csv_response
 from apps.segments import selectors
-from apps.segments.charts import pareto_figure
+from apps.segments.charts import TOP_SHARE_CAPTION, pareto_figure, top_share_percent
 from apps.segments.forms import FitForm, RecomputeForm
-from apps.segments.member_models import repeat_model_fit_queue
-from apps.segments.models import Loyalty, SegmentSnapshot
+from apps.segments.member_models import (
+    FitRefused,
+    repeat_model_fit_make_live,
+    repeat_model_fit_queue,
+)
+from apps.segments.models import Loyalty, RepeatModelFit, SegmentSnapshot
 from apps.segments.services import snapshots_refresh_all
 from apps.segments.tables import CellMemberTable, SnapshotTable, WinBackTable
 
@@ -66,19 +71,32 @@ def snapshot_cell(request, pk: int, loyalty: str, tier: int):
 
 @role_required(Role.MARKETING)
 def member_value(request):
-    """The latest member-value fit: parameters, Pareto curve, the win-back list."""
+    """The live member-value fit: parameters, Pareto curve, win-back list; past fits."""
     form = FitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        job = repeat_model_fit_queue(
-            calibration_end=form.cleaned_data["calibration_end"], started_by=request.user
-        )
-        messages.success(request, "Model fit queued.")
-        return redirect(job)
-    fit = selectors.repeat_model_fit_latest()
-    context = {"form": form, "fit": fit}
+        try:
+            job = repeat_model_fit_queue(
+                calibration_end=form.cleaned_data["calibration_end"], started_by=request.user
+            )
+        except FitRefused as refusal:  # the last basket moved between the check and now
+            form.add_error("calibration_end", str(refusal))
+        else:
+            messages.success(request, "Model fit queued.")
+            return redirect(job)
+    fit = selectors.repeat_model_fit_live()
+    fits = selectors.repeat_model_fits_recent()
+    newest = fits[0] if fits else None
+    context = {
+        "form": form,
+        "fit": fit,
+        "fits": fits,
+        # The newest fit, when it was held back: the page leads with why.
+        "held_back": newest if newest is not None and not newest.is_live and newest.held_back
+        else None,
+    }  # fmt: skip
     if fit is not None:
         points = selectors.pareto_points(fit=fit)
-        top = next((share for members, share in points if members >= 0.2), None)
+        top = selectors.pareto_top_share(points)
         table = WinBackTable(selectors.win_back_members(fit=fit))
         RequestConfig(request, paginate={"per_page": 25}).configure(table)
         export_format = request.GET.get("_export")
@@ -87,6 +105,35 @@ def member_value(request):
         context |= {
             "pareto_figure": pareto_figure(points, top),
             "top_share": top,
+            "top_share_caption": TOP_SHARE_CAPTION,
+            "top_share_text": top_share_percent(top),
             "table": table,
         }
     return render(request, "segments/member_value.html", context)
+
+
+@role_required(Role.MARKETING)
+@require_POST
+def fit_make_live(request, pk: int):
+    """Make a stored fit live: promote a held-back candidate or restore an earlier fit."""
+    try:
+        change = repeat_model_fit_make_live(fit_id=pk, actor=request.user, request=request)
+    except RepeatModelFit.DoesNotExist:
+        raise Http404("No such fit") from None
+    fit = change.fit
+    what = f"Fit {fit.pk} (history up to {fit.calibration_end:%b %-d, %Y})"
+    if not change.changed:
+        messages.info(request, f"{what} is already the live fit.")
+    elif change.action == "restore":
+        messages.success(
+            request,
+            f"{what} is live again: every page reads its scores. "
+            f"Fit {change.previous_id} is kept in the list below.",
+        )
+    else:
+        messages.warning(
+            request,
+            f"{what} is live, although it was held back: {'; '.join(fit.held_back)}. "
+            + (f"Restore fit {change.previous_id} below to undo." if change.previous_id else ""),
+        )
+    return redirect("segments:member_value")

@@ -48,11 +48,19 @@ def test_member_history_merges_days_and_respects_calibration_end():
     assert history.since_last_days.tolist() == [0, 25]
 
 
-def test_fit_repeat_model_without_purchases_is_a_clear_error():
+def test_fit_repeat_model_without_baskets_is_a_clear_error():
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError, match="no member purchases on or before 2026-01-01"):
+    with pytest.raises(CommandError, match="There are no baskets yet: there is no history"):
         call_command("fit_repeat_model", "--calibration-end", "2026-01-01", "--json")
+
+
+def test_fit_repeat_model_without_member_purchases_is_a_clear_error():
+    from django.core.management.base import CommandError
+
+    BasketFactory(member=None, purchased_at=dt.datetime(2026, 1, 2, 9, tzinfo=CHICAGO))
+    with pytest.raises(CommandError, match="no member purchases on or before 2026-01-02"):
+        call_command("fit_repeat_model", "--calibration-end", "2026-01-02", "--json")
 
 
 def test_fit_repeat_model_stores_scores_for_every_member():
@@ -65,14 +73,26 @@ def test_fit_repeat_model_stores_scores_for_every_member():
         stop = int(rng.integers(20, 200))
         for day in range(int(rng.integers(0, 30)), stop, gap):
             visit(member, start + dt.timedelta(days=day), f"{rng.uniform(5, 80):.2f}")
+    # The chain's tills ran to the end of the year (an anonymous basket on Dec 31).
+    BasketFactory(member=None, purchased_at=dt.datetime(2025, 12, 31, 20, tzinfo=CHICAGO))
     out = io.StringIO()
-    call_command("fit_repeat_model", "--calibration-end", "2025-12-31", "--json", stdout=out)
+    call_command(
+        "fit_repeat_model", "--calibration-end", "2025-12-31", "--json", stdout=out,
+        stderr=io.StringIO(),
+    )  # fmt: skip
     figures = json.loads(out.getvalue())
     assert figures["members"] == 60
-    assert set(figures) == {"r", "alpha", "a", "b", "log_likelihood", "p", "q", "gamma", "members"}
+    assert set(figures) == {
+        "r", "alpha", "a", "b", "log_likelihood", "p", "q", "gamma", "members", "fit", "live",
+        "held_back",
+    }  # fmt: skip
     from apps.segments.models import MemberScore, RepeatModelFit
 
     fit = RepeatModelFit.objects.get()
+    # 60 members are too few to trust: the fit is stored with its scores, but not live.
+    assert (figures["fit"], figures["live"]) == (fit.pk, False)
+    assert figures["held_back"][0] == "only 60 members bought (at least 100 are needed)"
+    assert fit.live_since is None
     scores = MemberScore.objects.filter(fit=fit)
     assert scores.count() == 60
     shares = sorted(scores.values_list("sales_share", flat=True), reverse=True)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
 from apps.jobs.models import Job
 from apps.segments.models import MemberScore, RepeatModelFit
-from tests.factories import MemberFactory
+from tests.factories import BasketFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
+CHICAGO = ZoneInfo("America/Chicago")
 
 
 @pytest.fixture
@@ -67,7 +69,7 @@ def test_page_shows_fit_pareto_and_win_back_list(client, marketing_user, fit):
     assert response.status_code == 200
     assert "r = 0.250, α = 4.400, a = 0.800, b = 2.400" in content
     assert response.context["top_share"] == pytest.approx(0.50)
-    assert "Top 20% bring 50% of sales" in content
+    assert "Top 20% of members bring 50% of sales" in content
     table_rows = [row.record.member.card_number for row in response.context["table"].rows]
     assert table_rows == ["W1", "W3", "W5"]  # churners only, by spend descending
 
@@ -88,6 +90,7 @@ def test_page_without_a_fit_invites_one(client, marketing_user):
 
 
 def test_fit_form_queues_a_job(client, marketing_user, django_capture_on_commit_callbacks):
+    BasketFactory(member=None, purchased_at=dt.datetime(2026, 6, 30, 12, tzinfo=CHICAGO))
     client.force_login(marketing_user)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(reverse("segments:member_value"), {"calibration_end": "2026-06-30"})

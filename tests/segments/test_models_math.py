@@ -413,6 +413,11 @@ def test_pareto_curve_and_shares():
     np.testing.assert_allclose(curve.member_share, [0.25, 0.5, 0.75, 1.0])
     np.testing.assert_allclose(curve.sales_share, [0.5, 0.9, 1.0, 1.0])
     assert curve.sales_share_of_top(0.5) == pytest.approx(0.9)
+    # The top 20 % of 4 members are floor(0.8) = none; of 5, one; of 9, floor(1.8) = one.
+    assert curve.sales_share_of_top(0.2) == 0.0
+    assert pareto_curve([5.0, 1.0, 1.0, 2.0, 1.0]).sales_share_of_top(0.2) == pytest.approx(0.5)
+    nine = pareto_curve([10.0, 20.0, 5.0, 5.0, 20.0, 10.0, 10.0, 10.0, 10.0])
+    assert nine.sales_share_of_top(0.2) == pytest.approx(0.2)
 
 
 def test_churn_flags_need_a_former_regular():

@@ -58,12 +58,42 @@ def test_nightly_task_queues_snapshots_and_a_member_model_fit(
     from apps.segments.tasks import segments_nightly_task
 
     CategoryFactory(name="Tea")
+    today = timezone.localdate()
+    member = MemberFactory()
+    BasketFactory(member=member, purchased_at=timezone.now() - dt.timedelta(days=3))
+    BasketFactory(member=member, purchased_at=timezone.now())  # the tills ran today
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         segments_nightly_task()
-    today = timezone.localdate()
     snapshots = Job.objects.get(kind="segments")
     fit = Job.objects.get(kind="member_models")
     assert snapshots.params["window_end"] == today.isoformat()
     assert snapshots.params["window_start"] == (today - dt.timedelta(weeks=52)).isoformat()
     assert fit.params == {"calibration_end": (today - dt.timedelta(days=1)).isoformat()}
     assert len(callbacks) == 2  # the snapshot batches and the fit, queued after commit
+
+
+def test_nightly_fit_stops_at_the_last_basket_when_the_tills_lag(
+    db, django_capture_on_commit_callbacks
+):
+    from apps.jobs.models import Job
+    from apps.segments.tasks import segments_nightly_task
+
+    BasketFactory(member=MemberFactory(), purchased_at=dt.datetime(2026, 2, 1, 23, tzinfo=CHICAGO))
+    with django_capture_on_commit_callbacks(execute=False):
+        segments_nightly_task()
+    fit = Job.objects.get(kind="member_models")
+    assert fit.params == {"calibration_end": "2026-02-01"}
+
+
+def test_nightly_fit_waits_for_a_whole_day_of_baskets(db, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from apps.jobs.models import Job
+    from apps.segments.tasks import segments_nightly_task
+
+    with django_capture_on_commit_callbacks(execute=False):
+        segments_nightly_task()  # no baskets at all
+    BasketFactory(member=MemberFactory(), purchased_at=timezone.now())  # the first, today
+    with django_capture_on_commit_callbacks(execute=False):
+        segments_nightly_task()
+    assert not Job.objects.filter(kind="member_models").exists()

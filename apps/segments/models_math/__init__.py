@@ -24,11 +24,14 @@ from .gamma_gamma import (
 )
 from .pareto import ParetoCurve, churn_flags, pareto_curve, sales_share, used_to_be_regular
 from .rfm import RfmScores, quantile_scores, rfm_scores
+from .sanity import MIN_MEMBERS, MIN_REPEAT_BUYERS, fit_problems
 from .scoring import MemberScores, RepeatModelFits, fit_repeat_models, score_members
 from .simulate import simulate_bgnbd, simulate_gamma_gamma_spend
 from .summary import RepeatSummary, read_cdnow_transactions, repeat_summary
 
 __all__ = [
+    "MIN_MEMBERS",
+    "MIN_REPEAT_BUYERS",
     "WEEKS_PER_MONTH",
     "BgNbdFit",
     "FitError",
@@ -45,6 +48,7 @@ __all__ = [
     "bgnbd_p_alive",
     "churn_flags",
     "customer_lifetime_value",
+    "fit_problems",
     "fit_repeat_models",
     "gamma_gamma_conditional_expected_spend",
     "gamma_gamma_fit",

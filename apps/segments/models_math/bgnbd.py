@@ -142,6 +142,15 @@ def bgnbd_log_likelihood(
 # below 10 (CDNOW: 0.79 and 2.43).
 AB_MAX = 1e4
 
+# The box the fitter searches, on the logs of the parameters: the sanity check of a stored fit
+# (models_math.sanity) reads the same numbers, so "at a cap" means exactly these bounds.
+LOG_BOUNDS = {
+    "r": (-20.0, 20.0),
+    "alpha": (-20.0, 20.0),
+    "a": (-20.0, float(np.log(AB_MAX))),
+    "b": (-20.0, float(np.log(AB_MAX))),
+}
+
 
 def bgnbd_fit(
     x,
@@ -178,7 +187,7 @@ def bgnbd_fit(
     res = minimize_log_params(
         objective,
         np.log(np.asarray(initial, dtype=float)),
-        bounds=[(-20.0, 20.0), (-20.0, 20.0), *[(-20.0, float(np.log(AB_MAX)))] * 2],
+        bounds=list(LOG_BOUNDS.values()),
         gtol=gtol,
         maxiter=maxiter,
         model="BG/NBD",

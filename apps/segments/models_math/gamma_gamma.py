@@ -50,6 +50,9 @@ class GammaGammaFit:
 # difference; and every fit to real spend data we know has q below 20 (CDNOW: 3.7).
 Q_MAX = 1e3
 
+# The box the fitter searches, on the logs of the parameters (see bgnbd.LOG_BOUNDS).
+LOG_BOUNDS = {"p": (-20.0, 20.0), "q": (-20.0, float(np.log(Q_MAX))), "gamma": (-20.0, 20.0)}
+
 
 def _repeat_buyers(x, monetary) -> tuple[np.ndarray, np.ndarray]:
     x = as_float_array(x, "x")
@@ -139,7 +142,7 @@ def gamma_gamma_fit(
     res = minimize_log_params(
         objective,
         np.log(np.asarray(initial, dtype=float)),
-        bounds=[(-20.0, 20.0), (-20.0, float(np.log(Q_MAX))), (-20.0, 20.0)],
+        bounds=list(LOG_BOUNDS.values()),
         gtol=gtol,
         maxiter=maxiter,
         model="Gamma-Gamma",

@@ -27,10 +27,13 @@ class ParetoCurve:
     sales_share: np.ndarray
 
     def sales_share_of_top(self, fraction: float) -> float:
-        """Return the share of sales made by the top `fraction` of members (e.g. 0.2)."""
-        if self.order.size == 0:
-            return 0.0
-        k = int(np.ceil(fraction * self.order.size))
+        """Return the share of sales made by the top `fraction` of members (e.g. 0.2).
+
+        The top 20 % are the most members that are no more than a fifth of them,
+        floor(0.2·n), as on the pages (apps/segments/selectors.py, pareto_top_share).
+        """
+        # The guard keeps a product such as 0.7 · 90 = 62.99999999999999 from losing a member.
+        k = int(np.floor(fraction * self.order.size + 1e-9))
         return float(self.sales_share[k - 1]) if k > 0 else 0.0
 
 

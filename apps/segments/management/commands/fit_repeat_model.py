@@ -1,4 +1,8 @@
-"""Fit BG/NBD and Gamma-Gamma on all members' history up to a date and score every member."""
+"""Fit BG/NBD and Gamma-Gamma on all members' history up to a date and score every member.
+
+A date after the last basket is refused (nothing is written); a fit that fails the sanity
+checks is stored as a candidate, not made live, and the command says why.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,12 @@ class Command(BaseCommand):
     help = "Fit the repeat-purchase (BG/NBD) and spend (Gamma-Gamma) models; store scores."
 
     def add_arguments(self, parser):
-        parser.add_argument("--calibration-end", required=True, type=iso_date)
+        parser.add_argument(
+            "--calibration-end",
+            required=True,
+            type=iso_date,
+            help="last day of history to fit on (inclusive); at most the last basket's date",
+        )
         parser.add_argument("--clv-months", type=int, default=12)
         parser.add_argument("--monthly-discount-rate", type=float, default=0.01)
         parser.add_argument("--churn-threshold", type=float, default=0.5)
@@ -41,13 +50,25 @@ class Command(BaseCommand):
             "q": fit.q,
             "gamma": fit.gamma,
             "members": fit.members,
+            "fit": fit.pk,
+            "live": fit.live_since is not None,
+            "held_back": fit.held_back,
         }
+        if fit.held_back:
+            self.stderr.write(
+                f"Fit {fit.pk} is kept as a candidate, not made live: "
+                + "; ".join(fit.held_back)
+                + ". The live fit is unchanged; make it live on the member-value page if you"
+                " trust it anyway."
+            )
         if options["json"]:
             self.stdout.write(json.dumps(figures))
             return
         self.stdout.write(
             f"Fit {fit.pk} to {fit.calibration_end}: {fit.members} members "
-            f"({fit.repeat_buyers} repeat buyers)\n"
+            f"({fit.repeat_buyers} repeat buyers)"
+            + (" — live" if figures["live"] else " — candidate, not live")
+            + "\n"
             f"  BG/NBD r={fit.r:.4f} alpha={fit.alpha:.4f} a={fit.a:.4f} b={fit.b:.4f} "
             f"LL={fit.bgnbd_log_likelihood:.1f}\n"
             f"  Gamma-Gamma p={fit.p:.4f} q={fit.q:.4f} gamma={fit.gamma:.4f}"
