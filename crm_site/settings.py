@@ -146,6 +146,19 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "America/Chicago")
 USE_I18N = False
 USE_TZ = True
+# One way to write dates on every page: "4 Dec 2026", "4 Dec 2026 15:08" (local time, 24 h,
+# the day first so that no reader mistakes 12/04 for April 12). Templates use |date with no
+# format or a named one ("DATETIME_FORMAT"), django-tables2's DateColumn and DateTimeColumn
+# read the SHORT_ ones; CSV exports and date inputs keep ISO (machines read them). Django
+# prefers a locale's formats to these settings, so crm_site/formats/en hands these back.
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = DATE_FORMAT
+DATETIME_FORMAT = "j M Y H:i"
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+MONTH_DAY_FORMAT = "j M"
+YEAR_MONTH_FORMAT = "M Y"
+TIME_FORMAT = "H:i"
+FORMAT_MODULE_PATH = ["crm_site.formats"]
 
 STATIC_URL = "static/"
 # plotly.js is served from the plotly package itself, so its version always matches.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.formats import date_format
 
 from apps.agreements.models import AgreementStatus, ManufacturerAgreement
 
@@ -18,8 +19,8 @@ def last_month(today: dt.date) -> tuple[dt.date, dt.date]:
 class AgreementChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ManufacturerAgreement) -> str:
         return (
-            f"{obj.manufacturer.name}: {obj.name} ({obj.valid_from:%Y-%m-%d} to "
-            f"{obj.valid_until:%Y-%m-%d}, {obj.get_status_display().lower()})"
+            f"{obj.manufacturer.name}: {obj.name} ({date_format(obj.valid_from)} to "
+            f"{date_format(obj.valid_until)}, {obj.get_status_display().lower()})"
         )
 
 

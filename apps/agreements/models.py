@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Func, Value
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 
 class AgreementStatus(models.TextChoices):
@@ -182,7 +183,10 @@ class SettlementStatement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.agreement} {self.period_start}–{self.period_end}"
+        return (
+            f"{self.number} {self.agreement} "
+            f"{date_format(self.period_start)}–{date_format(self.period_end)}"
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("settlement:detail", args=[self.pk])
@@ -269,4 +273,5 @@ class StatementEvent(models.Model):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.statement_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+        when = date_format(timezone.localtime(self.at), "DATETIME_FORMAT")
+        return f"{self.statement_id} {self.action} {when}"

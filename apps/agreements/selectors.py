@@ -11,8 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from apps.accounts.models import Role
@@ -115,30 +117,143 @@ def agreement_period_summary(
     return PeriodSummary(agreement, period_start, period_end, total, rows)
 
 
+# --- An agreement's budget: committed to campaigns, used by redemptions -------------------
+
+# Two figures, each with one definition and one label on every page (never a bare "left"):
+# the campaign form checks what is not yet *committed* (the share of its campaigns' budgets:
+# money promised, whether spent or not), a statement shows what is not yet *used* (live
+# shares the tills charged, the cap the checkout enforces). A campaign's spend never exceeds
+# its budget, so what is used never exceeds what is committed to the campaigns that used it.
+BUDGET_LABELS = {
+    "cap": "Budget cap",
+    "committed": "Committed to campaigns",
+    "uncommitted": "Not yet committed",
+    "used": "Used by redemptions",
+    "unused": "Not yet used",
+}
+
+# Committed: the agreement's campaigns' budgets (but the one being checked); used: the
+# live shares of redemptions bought up to end_at (all of them without one), as cap_used.
+BUDGET_SQL = """
+SELECT (SELECT coalesce(sum(c.budget), 0) FROM campaigns_campaign c
+        WHERE c.agreement_id = %(agreement_id)s
+          AND (%(exclude_id)s::bigint IS NULL OR c.id <> %(exclude_id)s::bigint)) AS budgets,
+       (SELECT coalesce(sum(r.manufacturer_share), 0)
+        FROM checkout_redemption r
+        JOIN baskets_basket b ON b.id = r.basket_id
+        WHERE r.agreement_id = %(agreement_id)s AND r.reversed_at IS NULL
+          AND (%(end_at)s::timestamptz IS NULL OR b.purchased_at < %(end_at)s::timestamptz))
+           AS used
+"""
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class AgreementBudget:
+    """An agreement's budget cap, what its campaigns commit and what redemptions used."""
+
+    cap: Decimal
+    share_pct: Decimal
+    committed: Decimal
+    used: Decimal
+    used_until: dt.date | None = None  # the last day counted; None: every redemption so far
+
+    @property
+    def uncommitted(self) -> Decimal:
+        """Return the cap not yet promised to campaigns (never below 0)."""
+        return max(self.cap - self.committed, ZERO)
+
+    @property
+    def unused(self) -> Decimal:
+        """Return the cap the tills have not charged yet (never below 0)."""
+        return max(self.cap - self.used, ZERO)
+
+    def share_of(self, budget: Decimal) -> Decimal:
+        """Return the manufacturer's share of a campaign budget, to the cent."""
+        return (budget * self.share_pct / 100).quantize(CENT)
+
+
+def agreement_budget(
+    *,
+    agreement: ManufacturerAgreement,
+    used_until: dt.date | None = None,
+    exclude_campaign_id: int | None = None,
+) -> AgreementBudget:
+    """Return the agreement's cap, committed share (its campaigns' budgets) and used share.
+
+    `used_until` counts redemptions bought up to that day (a statement's period end);
+    `exclude_campaign_id` leaves out the campaign being checked, as the campaign form needs.
+    Committed is the share of the campaigns' summed budgets, rounded to the cent once.
+    """
+    end_at = day_start(used_until + dt.timedelta(days=1)) if used_until else None
+    params = {"agreement_id": agreement.pk, "exclude_id": exclude_campaign_id, "end_at": end_at}
+    (row,) = _rows(BUDGET_SQL, params)
+    budgets, used = row["budgets"], row["used"]
+    return AgreementBudget(
+        cap=agreement.budget_cap,
+        share_pct=agreement.manufacturer_share_pct,
+        committed=(budgets * agreement.manufacturer_share_pct / 100).quantize(CENT),
+        used=used,
+        used_until=used_until,
+    )
+
+
+def agreement_budget_errors(*, agreement: ManufacturerAgreement, campaign) -> list[str]:
+    """Return why the campaign's share of its budget does not fit in what is not yet committed.
+
+    The campaign form's check (apps.campaigns.validation.campaign_funding_errors calls it),
+    worded with the labels every page uses for the two figures.
+    """
+    if campaign.budget is None:
+        return []
+    budget = agreement_budget(agreement=agreement, exclude_campaign_id=campaign.pk)
+    needed = budget.share_of(campaign.budget)
+    if budget.committed + needed <= budget.cap:
+        return []
+    return [
+        f"The manufacturer's share of this budget (${needed:,.2f}) is more than the "
+        f"agreement's budget {BUDGET_LABELS['uncommitted'].lower()}: "
+        f"${budget.uncommitted:,.2f} of its ${budget.cap:,.2f} cap "
+        f"(${budget.committed:,.2f} {BUDGET_LABELS['committed'].lower()}). "
+        f"{BUDGET_LABELS['used']} so far: ${budget.used:,.2f}; "
+        f"{BUDGET_LABELS['unused'].lower()}: ${budget.unused:,.2f}."
+    ]
+
+
 # --- A statement's claim ------------------------------------------------------------------
+
 
 # What a draft would claim if sent now: every live redemption bought up to the period's
 # end that no sent statement has charged (`late` if bought before the period: a till that
 # sent it late, or a gap between statements), and a credit for every charged redemption
-# reversed up to the period's end that no statement has credited yet.
-DRAFT_LINES = """
-    SELECT r.id AS redemption_id, 'charge' AS kind, b.purchased_at < %(start_at)s AS late,
+# reversed up to the period's end that no statement has credited yet. Written once, for
+# one statement's bound parameters (the page) and correlated to each row of a statement
+# list (its amount due): one definition of what a draft claims.
+def _draft_lines(*, agreement: str, start_at: str, end_at: str) -> str:
+    return f"""
+    SELECT r.id AS redemption_id, 'charge' AS kind, b.purchased_at < {start_at} AS late,
            r.discount, r.manufacturer_share AS share
     FROM checkout_redemption r
     JOIN baskets_basket b ON b.id = r.basket_id
-    WHERE r.agreement_id = %(agreement_id)s AND r.reversed_at IS NULL
-      AND b.purchased_at < %(end_at)s
+    WHERE r.agreement_id = {agreement} AND r.reversed_at IS NULL
+      AND b.purchased_at < {end_at}
       AND NOT EXISTS (SELECT 1 FROM agreements_settlementline l
                       WHERE l.redemption_id = r.id AND l.kind = 'charge')
     UNION ALL
     SELECT r.id, 'credit', false, r.discount, r.manufacturer_share
     FROM checkout_redemption r
-    WHERE r.agreement_id = %(agreement_id)s AND r.reversed_at < %(end_at)s
+    WHERE r.agreement_id = {agreement} AND r.reversed_at < {end_at}
       AND EXISTS (SELECT 1 FROM agreements_settlementline l
                   WHERE l.redemption_id = r.id AND l.kind = 'charge')
       AND NOT EXISTS (SELECT 1 FROM agreements_settlementline l
                       WHERE l.redemption_id = r.id AND l.kind = 'credit')
 """
+
+
+DRAFT_LINES = _draft_lines(
+    agreement="%(agreement_id)s", start_at="%(start_at)s", end_at="%(end_at)s"
+)
 
 # What a sent statement claimed: its frozen lines.
 SENT_LINES = """
@@ -254,7 +369,12 @@ def statement_claim(*, statement: SettlementStatement) -> Claim:
 
 @dataclass
 class Overview:
-    """A statement's figures, live for a draft and frozen for a sent one."""
+    """A statement's figures, live for a draft and frozen for a sent one.
+
+    `cap_used` and `cap_left` are the budget's "used by redemptions" and "not yet used" up
+    to the period's end; a draft also has the live "committed to campaigns" figures (a sent
+    statement froze only what it claimed, not the campaigns' plans).
+    """
 
     claim: Claim
     amount_due: Decimal
@@ -264,10 +384,12 @@ class Overview:
     reversed_count: int
     reversed_discount: Decimal
     frozen: bool
+    committed: Decimal | None = None
+    uncommitted: Decimal | None = None
 
 
 def statement_overview(*, statement: SettlementStatement) -> Overview:
-    """Return the claim with the amount due, the cap at the period's end and the reversals."""
+    """Return the claim with the amount due, the budget at the period's end and the reversals."""
     claim = statement_claim(statement=statement)
     if not statement.is_draft:
         return Overview(
@@ -285,15 +407,18 @@ def statement_overview(*, statement: SettlementStatement) -> Overview:
         period_start=statement.period_start,
         period_end=statement.period_end,
     )
+    budget = agreement_budget(agreement=statement.agreement, used_until=statement.period_end)
     return Overview(
         claim=claim,
         amount_due=claim.amount_due,
-        budget_cap=statement.agreement.budget_cap,
-        cap_used=period.cap_used,
-        cap_left=period.cap_left,
+        budget_cap=budget.cap,
+        cap_used=budget.used,
+        cap_left=budget.unused,
         reversed_count=period.total["reversed"],
         reversed_discount=period.total["reversed_discount"],
         frozen=False,
+        committed=budget.committed,
+        uncommitted=budget.uncommitted,
     )
 
 
@@ -320,6 +445,31 @@ def statement_reversed_since_sent(*, statement: SettlementStatement) -> list[dic
         credited = row["credited_on"]
         row["credited_number"] = SettlementStatement(pk=credited).number if credited else None
     return rows
+
+
+# A statement's amount due in a list: the frozen amount once sent; for a draft, what its
+# page shows, charges minus credits of the lines sending would write now. The period's end
+# is the local midnight after `period_end` (day_start), here in SQL for each row.
+_LIST_END_AT = '(("agreements_settlementstatement"."period_end" + 1)::timestamp AT TIME ZONE %s)'
+AMOUNT_DUE_SQL = f"""
+CASE WHEN "agreements_settlementstatement"."status" = 'draft' THEN (
+    SELECT coalesce(sum(CASE WHEN l.kind = 'credit' THEN -l.share ELSE l.share END), 0)
+    FROM ({_draft_lines(agreement='"agreements_settlementstatement"."agreement_id"',
+                        start_at="NULL::timestamptz", end_at=_LIST_END_AT)}) l
+) ELSE "agreements_settlementstatement"."amount_due" END
+"""  # fmt: skip
+
+
+def statements_with_amount_due(statements: QuerySet) -> QuerySet:
+    """Annotate `amount_due_now`: sent ones' frozen amount, drafts' live one, as on their page.
+
+    One correlated subquery per row of the page in the same statement: a list of 25 drafts
+    costs no extra round trip. A "—" for drafts used to say nothing was due.
+    """
+    tz = settings.TIME_ZONE
+    return statements.annotate(
+        amount_due_now=RawSQL(AMOUNT_DUE_SQL, [tz] * AMOUNT_DUE_SQL.count("%s"))
+    )
 
 
 def statements_visible_to(user):

@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from apps.accounts.models import Role
 from apps.agreements import selectors
@@ -22,6 +23,11 @@ from apps.agreements.models import (
     StatementEvent,
     StatementStatus,
 )
+
+
+def day_text(day: dt.date) -> str:
+    """Return a day as every page writes it (settings.DATE_FORMAT: "4 Dec 2026")."""
+    return date_format(day, "DATE_FORMAT")
 
 
 def _require_marketing(user) -> None:
@@ -53,20 +59,20 @@ def _check_period(
         raise ValidationError({"period_end": "The period must end on or after its start."})
     if period_end < agreement.valid_from or period_start > agreement.valid_until:
         raise ValidationError(
-            f"The agreement runs from {agreement.valid_from:%Y-%m-%d} to "
-            f"{agreement.valid_until:%Y-%m-%d}: the period must overlap it."
+            f"The agreement runs from {day_text(agreement.valid_from)} to "
+            f"{day_text(agreement.valid_until)}: the period must overlap it."
         )
     for other in others:
         if other.period_start <= period_end and period_start <= other.period_end:
             raise ValidationError(
                 f"{other.number} ({other.get_status_display().lower()}) already covers "
-                f"{other.period_start:%Y-%m-%d} to {other.period_end:%Y-%m-%d}."
+                f"{day_text(other.period_start)} to {day_text(other.period_end)}."
             )
         # A sent statement claimed everything bought up to its end: an earlier period
         # would claim nothing, and its figures would not match its claim.
         if not other.is_draft and period_start <= other.period_end:
             raise ValidationError(
-                f"{other.number} was sent for up to {other.period_end:%Y-%m-%d}: "
+                f"{other.number} was sent for up to {day_text(other.period_end)}: "
                 "a new statement must start after it."
             )
 
@@ -206,10 +212,14 @@ def statement_send(*, statement_id: int, user, note: str = "") -> SettlementStat
         period_start=statement.period_start,
         period_end=statement.period_end,
     )
+    # "Used by redemptions" up to the period's end: the figure the draft's page showed.
+    budget = selectors.agreement_budget(
+        agreement=statement.agreement, used_until=statement.period_end
+    )
     SettlementStatement.objects.filter(pk=statement_id).update(
         amount_due=claim.amount_due,
-        budget_cap=statement.agreement.budget_cap,
-        cap_used=period.cap_used,
+        budget_cap=budget.cap,
+        cap_used=budget.used,
         reversed_count=period.total["reversed"],
         reversed_discount=period.total["reversed_discount"],
     )

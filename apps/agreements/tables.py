@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_tables2 as tables
+from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.agreements.models import SettlementStatement
 from apps.members.tables import MoneyColumn
+from apps.members.templatetags.money import money
 
 STATUS_COLORS = {"draft": "secondary", "sent": "primary", "paid": "success"}
+
+
+def _local_day(moment: dt.datetime | None) -> str:
+    """Return the local day of a moment in ISO, for the CSV (the page shows the site format)."""
+    return timezone.localdate(moment).isoformat() if moment else ""
 
 
 def status_badge(statement: SettlementStatement) -> str:
@@ -30,12 +39,16 @@ class StatementTable(tables.Table):
         accessor="agreement__manufacturer__name", verbose_name="Manufacturer"
     )
     agreement = tables.Column(accessor="agreement__name", verbose_name="Agreement")
-    period_start = tables.DateColumn("Y-m-d", verbose_name="From")
-    period_end = tables.DateColumn("Y-m-d", verbose_name="To")
+    period_start = tables.DateColumn(verbose_name="From")
+    period_end = tables.DateColumn(verbose_name="To")
     status = tables.Column()
-    amount_due = MoneyColumn(verbose_name="Amount due", default="—")
-    sent_at = tables.DateColumn("Y-m-d", verbose_name="Sent")
-    paid_at = tables.DateColumn("Y-m-d", verbose_name="Paid")
+    # A draft's live amount (what its page shows), a sent one's frozen amount: the queryset
+    # comes from selectors.statements_with_amount_due.
+    amount_due = MoneyColumn(
+        verbose_name="Amount due", accessor="amount_due_now", order_by="amount_due_now"
+    )
+    sent_at = tables.DateColumn(verbose_name="Sent")
+    paid_at = tables.DateColumn(verbose_name="Paid")
 
     class Meta:
         model = SettlementStatement
@@ -52,6 +65,19 @@ class StatementTable(tables.Table):
 
     def render_status(self, record):
         return status_badge(record)
+
+    def render_amount_due(self, value):
+        """Write it as the statement's page does: "−$2.00" for a credit note."""
+        return money(value)
+
+    def value_amount_due(self, value):
+        return value
+
+    def value_sent_at(self, value):
+        return _local_day(value)
+
+    def value_paid_at(self, value):
+        return _local_day(value)
 
     def value_status(self, record):
         return record.status

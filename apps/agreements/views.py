@@ -6,11 +6,14 @@ another maker's statement is a 403, its own draft a 404 (it does not exist for t
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -70,7 +73,7 @@ def _statement_for(request, pk: int) -> SettlementStatement:
 @role_required(Role.MARKETING, Role.MANUFACTURER)
 def statement_list(request):
     manages = _manages(request.user)
-    statements = selectors.statements_visible_to(request.user)
+    statements = selectors.statements_with_amount_due(selectors.statements_visible_to(request.user))
     statement_filter = StatementFilter(
         request.GET, queryset=statements, manufacturer_filter=manages
     )
@@ -157,17 +160,34 @@ def statement_detail(request, pk: int):
             for name in selectors.SECTIONS
         ],
         "status_badge": status_badge(statement),
+        "labels": selectors.BUDGET_LABELS,
         "reversed_since": selectors.statement_reversed_since_sent(statement=statement),
         "manages": manages,
     }
     if manages:
-        context["events"] = statement.events.select_related("user")
+        events = list(statement.events.select_related("user"))
+        for event in events:
+            event.change_rows = [
+                (field.replace("_", " "), _change_text(field, old), _change_text(field, new))
+                for field, (old, new) in event.changes.items()
+            ]
+        context["events"] = events
         context["note_form"] = NoteForm(
             placeholder="e.g. how and to whom it was sent"
             if statement.is_draft
             else "e.g. payment reference"
         )
     return render(request, "agreements/statement_detail.html", context)
+
+
+def _change_text(field: str, value: str) -> str:
+    """Write an audit trail value as the page writes it: a period's ISO day in the site format."""
+    if field not in ("period_start", "period_end"):
+        return value
+    try:
+        return date_format(dt.date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
 
 
 @role_required(Role.MARKETING, Role.MANUFACTURER)

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils.html import format_html
 
 from apps.baskets.models import ImportReject
-from apps.jobs.models import Job, JobStatus
-
-STATUS_BADGES = {
-    JobStatus.QUEUED: "text-bg-secondary",
-    JobStatus.RUNNING: "text-bg-primary",
-    JobStatus.SUCCEEDED: "text-bg-success",
-    JobStatus.FAILED: "text-bg-danger",
-}
+from apps.jobs.display import job_outcome
+from apps.jobs.models import Job
+from apps.jobs.tables import outcome_badge
 
 
 class ImportJobTable(tables.Table):
@@ -22,14 +16,14 @@ class ImportJobTable(tables.Table):
         linkify=("baskets:import_detail", {"pk": tables.A("pk")}),
         attrs={"td": {"class": "text-nowrap"}},
     )
-    created_at = tables.DateTimeColumn(verbose_name="Uploaded", format="Y-m-d H:i")
-    started_by = tables.Column(verbose_name="By")
+    created_at = tables.DateTimeColumn(verbose_name="Started")
+    started_by = tables.Column(verbose_name="By", default="system")
     files = tables.Column(
         verbose_name="Files", accessor="params__files", orderable=False, default="–"
     )
     status = tables.Column(verbose_name="Status")
     percent = tables.TemplateColumn(
-        template_name="baskets/includes/progress_cell.html",
+        template_name="jobs/includes/progress_cell.html",
         verbose_name="Progress",
         orderable=False,
     )
@@ -57,13 +51,18 @@ class ImportJobTable(tables.Table):
     def render_id(self, value):
         return f"#{value}"
 
-    def render_files(self, value):
-        return ", ".join(value) if isinstance(value, list) else value
+    def render_files(self, value, record):
+        files = ", ".join(value) if isinstance(value, list) else str(value)
+        if isinstance(record.params, dict) and record.params.get("source") == "demo":
+            return f"{files} (demo data)"
+        return files
 
-    def render_status(self, value, record):
-        return format_html(
-            '<span class="badge {}">{}</span>', STATUS_BADGES.get(record.status, ""), value
-        )
+    def render_status(self, record):
+        """Say "Finished with problems" and the counts when rows or files did not load."""
+        return outcome_badge(record)
+
+    def value_status(self, record):
+        return job_outcome(record).text
 
 
 class ImportRejectTable(tables.Table):

@@ -7,21 +7,34 @@ from pathlib import Path
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.baskets.forms import ImportUploadForm
-from apps.baskets.models import ImportReject
+from apps.baskets.models import Basket, ImportReject
 from apps.baskets.tables import ImportJobTable, ImportRejectTable
+from apps.jobs.display import (
+    IMPORT_KIND,
+    ImportCounts,
+    import_counts,
+    job_outcome,
+    job_param_rows,
+)
 from apps.jobs.models import Job
 
-IMPORT_KIND = "pos_import"
+# Baskets without any import job were loaded from the command line (import_pos, or a demo
+# generated before the demo recorded its import): say so rather than "No imports yet."
+LOADED_ELSEWHERE = (
+    "No imports recorded yet. The baskets already here were loaded from the command line "
+    "(manage.py import_pos or manage.py generate_demo), which does not record an import."
+)
 
 
 @role_required(Role.MARKETING)
 def import_list(request: HttpRequest) -> HttpResponse:
-    """Past and running imports, newest first."""
+    """Past and running imports, newest first, each with its outcome in words."""
     jobs = (
         Job.objects.filter(kind=IMPORT_KIND)
         .select_related("started_by")
@@ -29,6 +42,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
     table = ImportJobTable(jobs)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    if not table.paginator.count and Basket.objects.exists():
+        table.empty_text = LOADED_ELSEWHERE
     return render(request, "baskets/import_list.html", {"table": table})
 
 
@@ -52,17 +67,37 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         reject_rows = reject_rows.filter(file_name=reject_file)
     rejects = ImportRejectTable(reject_rows)
     RequestConfig(request, paginate={"per_page": 25}).configure(rejects)
+    counts = import_counts(job.result)
     return render(
         request,
         "baskets/import_detail.html",
         {
             "job": job,
+            "outcome": job_outcome(job),
+            "counts": counts,
+            "outcome_parts": _outcome_parts(counts),
+            "is_demo": isinstance(job.params, dict) and job.params.get("source") == "demo",
+            "param_rows": job_param_rows(job),
             "file_results": _file_results(job.result),
             "file_warnings": _file_warnings(job.result),
             "rejects": rejects,
             "reject_file": reject_file,
         },
     )
+
+
+def _outcome_parts(counts: ImportCounts) -> list[dict]:
+    """Return what did not load cleanly, each with where the page shows it and what it means."""
+    found = [
+        (counts.files_not_read, "file", "not read", "#files", "none of its rows loaded"),
+        (counts.rows_rejected, "row", "rejected", "#rejects", "not loaded"),
+        (counts.rows_warned, "row", "with warnings", "#warnings-1", "loaded, a value filled in"),
+    ]
+    return [
+        {"text": f"{n:,} {noun}{pluralize(n)} {what}", "anchor": anchor, "note": note}
+        for n, noun, what, anchor, note in found
+        if n
+    ]
 
 
 def _file_results(result: dict) -> list[dict]:
@@ -77,6 +112,7 @@ def _file_results(result: dict) -> list[dict]:
             "loaded": f.get("loaded"),
             "unchanged": f.get("unchanged_or_already_loaded"),
             "rejected": f.get("rejected"),
+            "warned": f.get("warned") or 0,
             "seconds": f.get("seconds"),
             "error": f.get("error"),
         }

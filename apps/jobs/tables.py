@@ -1,17 +1,49 @@
-import django_tables2 as tables
+"""The job list: what ran, its outcome in words, and when (the site's date format)."""
 
+from __future__ import annotations
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from apps.jobs.display import job_outcome, job_title
 from apps.jobs.models import Job
+
+
+def outcome_badge(record: Job) -> str:
+    """Return the job's outcome as a coloured badge, with its counts beside it."""
+    outcome = job_outcome(record)
+    if not outcome.details:
+        return format_html('<span class="badge {}">{}</span>', outcome.badge_class, outcome.label)
+    return format_html(
+        '<span class="badge {}">{}</span> <span class="small job-outcome-details">{}</span>',
+        outcome.badge_class,
+        outcome.label,
+        ", ".join(outcome.details),
+    )
 
 
 class JobTable(tables.Table):
     id = tables.Column(linkify=True, verbose_name="Job")
+    kind = tables.Column(verbose_name="What")
+    status = tables.Column(verbose_name="Status")
     percent = tables.TemplateColumn(
-        '<div class="progress" style="min-width:8rem"><div class="progress-bar" '
-        'style="width: {{ record.percent }}%">{{ record.percent }}%</div></div>',
+        template_name="jobs/includes/progress_cell.html",
         verbose_name="Progress",
         orderable=False,
     )
+    started_by = tables.Column(verbose_name="Started by", default="system")
+    created_at = tables.DateTimeColumn(verbose_name="Created")
 
     class Meta:
         model = Job
         fields = ["id", "kind", "status", "percent", "message", "started_by", "created_at"]
+        empty_text = "No jobs yet."
+
+    def render_kind(self, value: str) -> str:
+        return job_title(value)
+
+    def render_status(self, record: Job) -> str:
+        return outcome_badge(record)
+
+    def value_status(self, record: Job) -> str:
+        return job_outcome(record).text

@@ -8,7 +8,7 @@
         bar.style.width = data.percent + "%";
         bar.textContent = data.percent + "%";
         el.querySelector(".progress").setAttribute("aria-valuenow", data.percent);
-        el.querySelector(".job-status").textContent = data.status;
+        el.querySelector(".job-status").textContent = data.status_label || data.status;
         el.querySelector(".job-message").textContent = data.message;
         if (data.finished) {
           bar.classList.remove("progress-bar-striped", "progress-bar-animated");

@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal as D
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
 
-from apps.agreements import services
+from apps.agreements import selectors, services
 from apps.agreements.models import SettlementStatement
-from tests.agreements.conftest import CARD, FIRST, LAST, reverse_at
+from tests.agreements.conftest import CARD, FIRST, LAST, at, redeem, reverse_at
 from tests.factories import AgreementFactory
+
+CHICAGO = ZoneInfo("America/Chicago")
 
 
 def make(deal, user, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31), send=False):
@@ -74,7 +78,7 @@ def test_an_overlapping_period_is_a_form_error(client, february_march, marketing
          "period_end": "2026-04-15"},
     )  # fmt: skip
     assert response.status_code == 200
-    assert "already covers 2026-03-01 to 2026-03-31" in response.content.decode()
+    assert "already covers 1 Mar 2026 to 31 Mar 2026" in response.content.decode()
     assert SettlementStatement.objects.count() == 1
 
 
@@ -231,3 +235,164 @@ def test_detail_and_list_query_counts_stay_flat(
     assert listing.status_code == 200
     page = listing.content.decode()
     assert all(statement.number in page for statement in statements.values())
+
+
+# --- One definition of each figure, the same on every page --------------------------------
+
+
+def money_cells(html: str) -> list[str]:
+    """Return the amounts in the list's "Amount due" cells, in row order."""
+    body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r'<td class="text-end text-nowrap">([^<]*)</td>', body)
+
+
+def page_amount_due(client, statement) -> str:
+    html = client.get(reverse("settlement:detail", args=[statement.pk])).content.decode()
+    return re.search(r'class="amount-due.*?<div class="value">([^<]+)</div>', html, re.S)[1]
+
+
+def test_a_drafts_amount_due_is_the_same_in_the_list_and_on_its_page(
+    client, february_march, marketing_user
+):
+    r = february_march["r"]
+    feb = make(february_march, marketing_user, dt.date(2026, 2, 1), dt.date(2026, 2, 28), True)
+    march = make(february_march, marketing_user, send=True)
+    reverse_at(r["R2"], at("2026-04-05"))  # charged $2.00 on March, returned in April
+    april = make(february_march, marketing_user, dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    client.force_login(marketing_user)
+
+    # April: R9 bought in April at share 0 (beyond the cap), minus R2's credit: −$2.00.
+    assert page_amount_due(client, april) == "−$2.00"
+    url = reverse("settlement:list")
+    html = client.get(url, {"sort": "period_start"}).content.decode()
+    acme = [(n, a) for n, a in zip(re.findall(r"ST-\d{5}", html.split("<tbody", 1)[1]),
+            money_cells(html), strict=True)]  # fmt: skip
+    # Feb sent $1.00 (R1), March sent $9.00, April draft −$2.00; never "—" for a draft.
+    assert acme == [(feb.number, "$1.00"), (march.number, "$9.00"), (april.number, "−$2.00")]
+    assert page_amount_due(client, feb) == "$1.00" and page_amount_due(client, march) == "$9.00"
+    # Sorted by the amount due, drafts among the sent ones.
+    html = client.get(url, {"sort": "amount_due"}).content.decode()
+    assert money_cells(html) == ["−$2.00", "$1.00", "$9.00"]
+    # The CSV: plain amounts and ISO days (machines read it).
+    rows = csv_rows(client.get(url, {"_export": "csv", "sort": "period_start"}))
+    assert [(x["Statement"], x["From"], x["Amount due"], x["Sent"]) for x in rows] == [
+        (feb.number, "2026-02-01", "1.00", feb.sent_at.astimezone(CHICAGO).date().isoformat()),
+        (march.number, "2026-03-01", "9.00",
+         march.sent_at.astimezone(CHICAGO).date().isoformat()),
+        (april.number, "2026-04-01", "-2.00", ""),
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def budget_deal(deal):
+    """Acme funds 50 % up to $300.00; its campaigns' budgets are $400 and $150.
+
+    Committed: 50 % of $550 = $275.00, so $25.00 not yet committed. Redemptions in March:
+    shares $20.00 and $19.69 live, $5.00 returned: $39.69 used, $260.31 not yet used.
+    """
+    agreement = deal["agreement"]
+    agreement.budget_cap = D("300.00")
+    agreement.valid_until = dt.date(2027, 12, 31)
+    agreement.save()
+    for name, budget in (("heinz_campaign", "400.00"), ("mustard_campaign", "150.00")):
+        campaign = deal[name][0]
+        campaign.budget = D(budget)
+        campaign.save()
+    redeem(deal, when=at("2026-03-03"), discount="40.00", share="20.00")
+    redeem(deal, when=at("2026-03-17"), discount="39.38", share="19.69",
+           product="mustard", campaign="mustard_campaign")  # fmt: skip
+    redeem(deal, when=at("2026-03-20"), discount="10.00", share="5.00",
+           reversed_at=at("2026-03-21"))  # fmt: skip
+    return deal
+
+
+def budget_figures(html: str) -> dict[str, str]:
+    block = html.split('class="row small g-0 mt-2 mb-0 budget-figures"', 1)[1].split("</dl>")[0]
+    pairs = re.findall(r"<dt[^>]*>(.*?)</dt><dd[^>]*>(.*?)</dd>", block, re.S)
+    return {re.sub(r"<[^>]+>", "", k): re.sub(r"<[^>]+>", "", v) for k, v in pairs}
+
+
+def test_the_budget_figures_of_a_draft_statement(client, budget_deal, marketing_user):
+    march = make(budget_deal, marketing_user)
+    client.force_login(marketing_user)
+    html = client.get(reverse("settlement:detail", args=[march.pk])).content.decode()
+    assert budget_figures(html) == {
+        "Budget cap": "$300.00",
+        "Used by redemptions up to 31 Mar 2026": "$39.69",
+        "Not yet used": "$260.31",
+        "Committed to campaigns (today)": "$275.00",
+        "Not yet committed": "$25.00",
+    }
+    assert "left:" not in html  # the word that meant two things
+    # Sending freezes the same "used" figure.
+    sent = services.statement_send(statement_id=march.pk, user=marketing_user)
+    assert (sent.cap_used, sent.cap_left, sent.amount_due) == (
+        D("39.69"), D("260.31"), D("39.69"),
+    )  # fmt: skip
+    html = client.get(reverse("settlement:detail", args=[march.pk])).content.decode()
+    assert budget_figures(html) == {
+        "Budget cap": "$300.00",
+        "Used by redemptions up to 31 Mar 2026": "$39.69",
+        "Not yet used": "$260.31",
+    }
+
+
+def campaign_form_errors(client, deal, budget: str) -> str:
+    """Post the campaign form funded by Acme's agreement; return the page's text."""
+    from tests.campaigns.helpers import form_data  # the campaign tests' own form data
+
+    data = form_data(deal["heinz"].category, budget=budget, agreement=deal["agreement"].pk)
+    response = client.post(reverse("campaigns:create"), data)
+    assert response.status_code == 200  # refused: the form again
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_the_campaign_form_and_the_statement_show_the_same_budget_not_yet_committed(
+    client, budget_deal, marketing_user
+):
+    from apps.campaigns.models import Campaign
+
+    march = make(budget_deal, marketing_user)
+    client.force_login(marketing_user)
+    statement = budget_figures(
+        client.get(reverse("settlement:detail", args=[march.pk])).content.decode()
+    )
+    # A $60 campaign at 50 % needs $30.00; $25.00 is not yet committed.
+    page = campaign_form_errors(client, budget_deal, "60.00")
+    assert statement["Not yet committed"] == "$25.00"
+    assert "($30.00)" in page and "$25.00" in page and "$300.00" in page
+    assert Campaign.objects.count() == 3  # nothing saved
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="apps/campaigns/validation.py still says 'left' and omits the used figures; the "
+    "one-line change in docs/settlement.md (call agreement_budget_errors) makes this pass",
+)
+def test_the_campaign_form_labels_the_budget_as_the_statement_does(
+    client, budget_deal, marketing_user
+):
+    client.force_login(marketing_user)
+    page = campaign_form_errors(client, budget_deal, "60.00")
+    assert "not yet committed: $25.00 of its $300.00 cap" in page
+    assert "not yet used: $260.31" in page  # the statement's "Not yet used"
+
+
+def test_agreement_budget_errors_words_both_figures(budget_deal):
+    from apps.campaigns.models import Campaign
+
+    agreement = budget_deal["agreement"]
+    campaign = Campaign(agreement=agreement, budget=D("60.00"))
+    assert selectors.agreement_budget_errors(agreement=agreement, campaign=campaign) == [
+        "The manufacturer's share of this budget ($30.00) is more than the agreement's budget "
+        "not yet committed: $25.00 of its $300.00 cap ($275.00 committed to campaigns). "
+        "Used by redemptions so far: $39.69; not yet used: $260.31."
+    ]
+    campaign.budget = D("50.00")  # $25.00: exactly what is not yet committed
+    assert selectors.agreement_budget_errors(agreement=agreement, campaign=campaign) == []
+    # Editing the $400 campaign: its own budget is not counted as committed twice.
+    heinz = budget_deal["heinz_campaign"][0]
+    heinz.budget = D("450.00")  # $225.00 + $75.00 = $300.00
+    assert selectors.agreement_budget_errors(agreement=agreement, campaign=heinz) == []
+    heinz.budget = D("450.02")  # $225.01 + $75.00: one cent over
+    assert selectors.agreement_budget_errors(agreement=agreement, campaign=heinz) != []
