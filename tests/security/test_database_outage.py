@@ -107,6 +107,14 @@ def http(base: str, method: str, path: str, *, body=None, headers=None):
         return None, {}, b""
 
 
+def wait_until(condition, *, timeout: float, what: str) -> None:
+    """Poll `condition` until it holds; fail saying `what` did not happen within `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
+        time.sleep(0.05)
+
+
 class Till:
     """Posts checkouts, each with a new transaction id, and keeps every answer."""
 
@@ -115,6 +123,16 @@ class Till:
         self.headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
         self.answers: dict[str, list[tuple[int | None, bytes]]] = {}
         self.count = 0
+        self.lock = threading.Lock()  # the seller thread records while the test reads
+
+    def first_answers(self) -> list[int | None]:
+        """The status of each transaction's first try, in the order they were sent."""
+        with self.lock:
+            return [tries[0][0] for tries in self.answers.values()]
+
+    def count_first(self, *, answered: bool) -> int:
+        """How many transactions were answered 200 (or refused) on their first try."""
+        return sum((status == 200) == answered for status in self.first_answers())
 
     def checkout(self, transaction_id: str | None = None):
         if transaction_id is None:
@@ -130,7 +148,8 @@ class Till:
         status, headers, content = http(
             self.base, "POST", "/api/pos/checkout", body=body, headers=self.headers
         )
-        self.answers.setdefault(transaction_id, []).append((status, content))
+        with self.lock:
+            self.answers.setdefault(transaction_id, []).append((status, content))
         return status, headers, content
 
 
@@ -210,7 +229,12 @@ def test_database_outage_503_recovery_and_no_lost_checkout(app_on_own_postgres):
     seller = threading.Thread(target=sell)
     seller.start()
     try:
-        time.sleep(1)
+        # Conditions, not sleeps: a loaded machine only takes longer to meet them.
+        before = till.count_first(answered=True)
+        wait_until(
+            lambda: till.count_first(answered=True) >= before + 3,
+            timeout=60, what="the till selling 3 more checkouts before the outage",
+        )  # fmt: skip
         db.stop(mode="immediate")  # a crash: committed work must come back from the WAL
 
         # Every request is answered, with a 503: the page for people, JSON for the API.
@@ -224,18 +248,25 @@ def test_database_outage_503_recovery_and_no_lost_checkout(app_on_own_postgres):
             assert headers.get("Content-Type") == "application/json"
             assert headers.get("Retry-After") == "30"
             assert "database is unavailable" in json.loads(content)["error"]
-        time.sleep(1)
+        wait_until(
+            lambda: till.count_first(answered=False) >= 3,
+            timeout=60, what="the till being refused 3 checkouts during the outage",
+        )  # fmt: skip
 
         db.start()
         db.wait_accepting()
         # Back by itself: no restart of the app, the next requests are answered again.
-        deadline = time.monotonic() + 20
-        while http(base, "GET", page, headers=cookie)[0] != 200:
-            assert time.monotonic() < deadline, "the app did not recover"
-            time.sleep(0.2)
+        wait_until(
+            lambda: http(base, "GET", page, headers=cookie)[0] == 200,
+            timeout=60, what="the app answering 200 again after the database came back",
+        )  # fmt: skip
         for _ in range(6):
             assert http(base, "GET", page, headers=cookie)[0] == 200
-        time.sleep(1)
+        after = till.count_first(answered=True)
+        wait_until(
+            lambda: till.count_first(answered=True) >= after + 3,
+            timeout=60, what="the till selling 3 more checkouts after the recovery",
+        )  # fmt: skip
     finally:
         stop_selling.set()
         seller.join(timeout=60)
