@@ -53,7 +53,8 @@ SCHEMAS: dict = {
         "pattern": v.PRINTABLE_PATTERN,
         "description": (
             "Printable ASCII, no spaces; unique per store (sales and returns share the ids). "
-            f'At most {v.BASKET_ID_MAX} − len("POS:<store>:") characters: '
+            f'At most {v.BASKET_ID_MAX} − len("POS:<store>:") characters, where a ":" or "%" '
+            'of the store code counts three (it is written "%3A" or "%25"): '
             f"{v.TRANSACTION_ID_MAX} for a one-character store code, 56 for S01."
         ),
     },
@@ -296,7 +297,12 @@ RESPONSES = {
         "Any method but the documented one (after the token check on till endpoints).",
         {"Allow": {"required": True, "schema": {"type": "string"}}},
     ),
-    "Conflict": _json(_ref("Error"), "The transaction id was already used with another body."),
+    "Conflict": _json(
+        _ref("Error"),
+        "The transaction id was already used with another body; or the basket id it needs "
+        "(POS:<store>:<transaction_id>) belongs to a basket loaded from a file. Nothing was "
+        "recorded, and the same request gets the same answer again.",
+    ),
     "TooLarge": _json(_ref("Error"), f"The body is longer than {v.MAX_BODY_BYTES} bytes."),
     "UnsupportedMediaType": _json(_ref("Error"), "The Content-Type is not application/json."),
     # Answered by crm_site's handler500 (apps/accounts/errors.py) when PostgreSQL is lost.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -33,6 +35,29 @@ ZERO = Decimal("0.00")
 
 class CheckoutConflict(Exception):
     """The transaction id was already used for a different body."""
+
+
+class BasketIdTaken(Exception):
+    """The till transaction's basket id is already another basket's (not a till's).
+
+    Tills' baskets cannot collide with each other (basket_id_for is one-to-one and the
+    PosTransaction is unique per store and id); this is a basket loaded from a file before
+    the import reserved the prefix. `message` says so in plain words, the same every time.
+    """
+
+    def __init__(self, *, basket_id: str, source: str = ""):
+        super().__init__(basket_id)
+        self.basket_id = basket_id
+        self.source = source
+
+    @property
+    def message(self) -> str:
+        where = "loaded from a till file" if self.source == BasketSource.IMPORT else "already there"
+        return (
+            f"Basket id {self.basket_id!r}, which this transaction needs, belongs to a basket "
+            f"{where}, so nothing was recorded. Sending it again gives this same answer: "
+            "ask the office to rename or remove that basket, or use another transaction id."
+        )
 
 
 class ReturnInvalid(Exception):
@@ -104,6 +129,39 @@ class _Line:
         return self.gross - self.discount
 
 
+BASKET_ID_UNIQUE = "basket_basket_id_unique"
+
+
+def _basket_create(**fields) -> Basket:
+    """Insert a till transaction's basket; raise BasketIdTaken when its id is taken.
+
+    No savepoint (two more statements on every checkout): the exception rolls the whole
+    transaction back, its PosTransaction claim included, so a retry meets the same clash and
+    gets the same answer instead of a replay of something half-recorded.
+    """
+    try:
+        return Basket.objects.create(**fields)
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") != BASKET_ID_UNIQUE:
+            raise
+        raise BasketIdTaken(basket_id=fields["basket_id"]) from None
+
+
+def _describe_basket_clash(record: Callable[..., dict]) -> Callable[..., dict]:
+    """Name where the basket in the way came from, once `record`'s transaction is undone."""
+
+    @functools.wraps(record)
+    def wrapper(**kwargs) -> dict:
+        try:
+            return record(**kwargs)
+        except BasketIdTaken as exc:
+            holder = Basket.objects.filter(basket_id=exc.basket_id)
+            exc.source = holder.values_list("source", flat=True).first() or ""
+            raise
+
+    return wrapper
+
+
 def _offer_matches(item: ListItem, product: Product) -> bool:
     offer = item.offer
     if product.category_id != offer.campaign.category_id:
@@ -138,6 +196,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+@_describe_basket_clash
 @transaction.atomic
 def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> dict:
     """Record a till transaction once: basket, lines, redemptions; return the answer.
@@ -202,7 +261,7 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
         warnings.append(note)
 
     known = [line for line in lines if line.product is not None]
-    basket = Basket.objects.create(
+    basket = _basket_create(
         basket_id=basket_id_for(store_code=store.code, transaction_id=request.transaction_id),
         member=member,
         store=store,
@@ -439,7 +498,12 @@ def _totals_subtract(reversed_: list[Redemption]) -> None:
 
 
 def _return_refund(
-    *, sold: list[Decimal], returned_before: Decimal, quantity: Decimal, live: list[Redemption]
+    *,
+    sold: list[Decimal],
+    returned_before: Decimal,
+    refunded_before: Decimal,
+    quantity: Decimal,
+    live: list[Redemption],
 ) -> tuple[Decimal, list[Redemption]]:
     """Refund of `quantity` units of one UPC of a sale, and the live redemptions it undoes.
 
@@ -449,11 +513,15 @@ def _return_refund(
     in that order); an offer they no longer reach is reversed, and its discount on the kept
     units is taken back. After a reversal the units carry no share of it any more, so a
     later return of them refunds the full price.
+
+    Summed over the returns so far, that is exact: (B − k)·G/B − D + L·k/B for B units
+    bought at G gross with D discount, k kept and L of the discount still live; all returned
+    (k = 0), G − D, what was paid. The refund is that cumulative amount rounded to the cent,
+    less what earlier returns refunded: rounding each return on its own could give back
+    more than was paid (1.5 at 1.99 charged 2.99, returned in three halves of 0.9967 each
+    rounded to 1.00, would refund 3.00).
     """
     bought, paid, discount = sold
-    unit_gross = (paid + discount) / bought
-    live_discount = sum((r.discount for r in live), ZERO)
-    refund = quantity * (unit_gross - live_discount / bought)
     kept = bought - returned_before - quantity
     undone = []
     left = kept
@@ -462,10 +530,13 @@ def _return_refund(
             left -= redemption.list_item.min_quantity
         else:
             undone.append(redemption)
-            refund -= redemption.discount * kept / bought
-    return refund, undone
+    still_live = sum((r.discount for r in live if r not in undone), ZERO)
+    # One division, so an exact half cent stays exact and rounds the same every time.
+    owed = ((bought - kept) * (paid + discount) + still_live * kept) / bought - discount
+    return money(owed) - refunded_before, undone
 
 
+@_describe_basket_clash
 @transaction.atomic
 def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict:
     """Record a return of goods of an earlier sale once; reverse the offers it undoes.
@@ -502,12 +573,17 @@ def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict
         entry[1] += line.amount
         entry[2] += line.discount
     earlier_baskets = PosTransaction.objects.filter(original=original).exclude(pk=pos.pk)
-    returned_before = dict(
-        BasketLine.objects.filter(basket__in=earlier_baskets.values("basket"))
+    # Per UPC: quantity and refund of the earlier returns, both stored negative.
+    earlier = {
+        upc: (quantity, amount)
+        for upc, quantity, amount in BasketLine.objects.filter(
+            basket__in=earlier_baskets.values("basket")
+        )
         .values_list("product__upc")
-        .annotate(total=Sum("quantity"))
+        .annotate(quantity=Sum("quantity"), amount=Sum("amount"))
         .order_by()
-    )
+    }
+    returned_before = {upc: quantity for upc, (quantity, _) in earlier.items()}
     errors: dict[str, list[str]] = {}
     asked: dict[str, Decimal] = {}
     for i, line in enumerate(request.lines):
@@ -535,22 +611,24 @@ def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict
     reversed_: list[Redemption] = []
     refunds: dict[str, Decimal] = {}
     for upc, quantity in asked.items():
+        before_quantity, before_amount = earlier.get(upc, (ZERO, ZERO))
         refund, undone = _return_refund(
             sold=sold[upc],
-            returned_before=-(returned_before.get(upc) or ZERO),
+            returned_before=-before_quantity,
+            refunded_before=-before_amount,
             quantity=quantity,
             live=live.get(upc, []),
         )
         for redemption in undone:
             redemption.reversed_at = now
         reversed_.extend(undone)
-        refunds[upc] = money(refund)
+        refunds[upc] = refund
     Redemption.objects.bulk_update(reversed_, ["reversed_at"])
     _totals_subtract(reversed_)
 
     member = original.basket.member
     products = {p.upc: p for p in Product.objects.filter(upc__in=asked)}
-    basket = Basket.objects.create(
+    basket = _basket_create(
         basket_id=basket_id_for(store_code=store.code, transaction_id=request.transaction_id),
         member=member,
         store=store,

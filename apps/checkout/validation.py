@@ -19,17 +19,22 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from apps.baskets.models import POS_BASKET_ID_PREFIX
+
 MAX_BODY_BYTES = 1024 * 1024  # a body of MAX_LINES lines is about 80 kB
 MAX_LINES = 1000
 MAX_QUANTITY = Decimal("1000000")
 MAX_PRICE = Decimal("100000000")
 # Basket.total_amount and BasketLine.amount are numeric(12,2).
 MAX_TOTAL = Decimal("10000000000")
-# Basket.basket_id is 64 characters: "POS:<store>:<transaction_id>".
+# Basket.basket_id is 64 characters: "POS:<store>:<transaction_id>", the store code escaped.
 BASKET_ID_MAX = 64
+# Till baskets' ids begin with this; the file import refuses basket ids that do, so that an
+# imported basket cannot take the id a till transaction will need.
+BASKET_ID_PREFIX = POS_BASKET_ID_PREFIX
 STORE_CODE_MAX = 32  # Store.code
 # The longest id any store allows: the store code has at least one character.
-TRANSACTION_ID_MAX = BASKET_ID_MAX - len("POS:x:")
+TRANSACTION_ID_MAX = BASKET_ID_MAX - len(f"{BASKET_ID_PREFIX}x:")
 SCANNED_MAX = 64
 UPC_MAX = 14  # Product.upc
 
@@ -86,7 +91,15 @@ class ReturnRequest:
 
 
 def basket_id_for(*, store_code: str, transaction_id: str) -> str:
-    return f"POS:{store_code}:{transaction_id}"
+    """Return the basket id of a till transaction: one id per (store, transaction id).
+
+    The store code's ":" and "%" are percent-escaped, so the first ":" after the prefix
+    always ends the store code: without it store "S01:X" with transaction "1" and store
+    "S01" with transaction "X:1" would share "POS:S01:X:1". Transaction ids are kept as
+    sent (tills and staff read them in basket ids); codes without ":" or "%" are unchanged.
+    """
+    store = store_code.replace("%", "%25").replace(":", "%3A")
+    return f"{BASKET_ID_PREFIX}{store}:{transaction_id}"
 
 
 def _no_constant(name: str):
@@ -170,7 +183,13 @@ def _id(exact: dict, field: str, *, store_code: str, errors: _Errors) -> None:
     if not isinstance(value, str) or not value.strip():
         errors.add(field, "This field is required (a non-empty string).")
         return
-    if len(value) > max_id:
+    if max_id < 1:
+        errors.add(
+            field,
+            f"This till's store code {store_code!r} is too long to make a basket id from "
+            '(":" and "%" count three characters each): ask the office to shorten it.',
+        )
+    elif len(value) > max_id:
         errors.add(field, f"At most {max_id} characters.")
     if not re.fullmatch(PRINTABLE_PATTERN, value):
         errors.add(field, "Only printable ASCII characters, no spaces.")

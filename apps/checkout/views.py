@@ -16,7 +16,13 @@ from django.views.decorators.csrf import csrf_exempt
 from apps.checkout.models import TillToken
 from apps.checkout.openapi import schema_json
 from apps.checkout.selectors import till_token_for_header
-from apps.checkout.services import CheckoutConflict, ReturnInvalid, checkout_record, return_record
+from apps.checkout.services import (
+    BasketIdTaken,
+    CheckoutConflict,
+    ReturnInvalid,
+    checkout_record,
+    return_record,
+)
 from apps.checkout.validation import MAX_BODY_BYTES, parse_checkout, parse_return
 
 CONFLICT = "This transaction id was already used with a different body."
@@ -65,6 +71,8 @@ def _checkout(till: TillToken, body: bytes) -> JsonResponse:
         return _answer(checkout_record(till=till, request=parsed, raw=raw))
     except CheckoutConflict:
         return _error(409, CONFLICT)
+    except BasketIdTaken as exc:
+        return _error(409, exc.message)
 
 
 def _return(till: TillToken, body: bytes) -> JsonResponse:
@@ -77,6 +85,8 @@ def _return(till: TillToken, body: bytes) -> JsonResponse:
         return JsonResponse({"errors": exc.errors}, status=400)
     except CheckoutConflict:
         return _error(409, CONFLICT)
+    except BasketIdTaken as exc:
+        return _error(409, exc.message)
 
 
 # Tills authenticate with their bearer token, not a session: no sign-in redirect, no CSRF.

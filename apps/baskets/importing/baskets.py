@@ -32,6 +32,7 @@ from apps.baskets.importing.staging import (
     quoted_record,
     reject_line,
 )
+from apps.baskets.models import POS_BASKET_ID_PREFIX
 
 COLUMNS = (
     "basket_id",
@@ -175,6 +176,11 @@ def _head(
             reasons.append(f"{name} longer than {MAX_LENGTH[name]} characters")
         elif not is_id(value):
             reasons.append(f"bad {name} {quoted(value)}")
+        elif name == "basket_id" and value.startswith(POS_BASKET_ID_PREFIX):
+            reasons.append(
+                f"basket_id {quoted(value)} starts with {POS_BASKET_ID_PREFIX!r}, which is kept "
+                "for baskets the tills send through the POS API: give it another id"
+            )
     utc = times.get(when)
     if utc is None:
         try:
