@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from apps.baskets.models import ImportReject
 from apps.jobs.display import job_outcome
@@ -16,7 +18,9 @@ class ImportJobTable(tables.Table):
         linkify=("baskets:import_detail", {"pk": tables.A("pk")}),
         attrs={"td": {"class": "text-nowrap"}},
     )
-    created_at = tables.DateTimeColumn(verbose_name="Started")
+    created_at = tables.DateTimeColumn(
+        verbose_name="Started", attrs={"td": {"class": "text-nowrap"}}
+    )
     started_by = tables.Column(verbose_name="By", default="system")
     files = tables.Column(
         verbose_name="Files", accessor="params__files", orderable=False, default="–"
@@ -63,6 +67,14 @@ class ImportJobTable(tables.Table):
 
     def value_status(self, record):
         return job_outcome(record).text
+
+    def render_message(self, value):
+        """Keep the row short: the status has the counts, the import's page every file."""
+        short = Truncator(value).chars(100)
+        return format_html('<span class="small text-muted" title="{}">{}</span>', value, short)
+
+    def value_message(self, value):
+        return value
 
 
 class ImportRejectTable(tables.Table):

@@ -32,7 +32,9 @@ class JobTable(tables.Table):
         orderable=False,
     )
     started_by = tables.Column(verbose_name="Started by", default="system")
-    created_at = tables.DateTimeColumn(verbose_name="Created")
+    created_at = tables.DateTimeColumn(
+        verbose_name="Created", attrs={"td": {"class": "text-nowrap"}}
+    )
 
     class Meta:
         model = Job

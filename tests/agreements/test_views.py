@@ -307,8 +307,9 @@ def budget_deal(deal):
 
 
 def budget_figures(html: str) -> dict[str, str]:
-    block = html.split('class="row small g-0 mt-2 mb-0 budget-figures"', 1)[1].split("</dl>")[0]
-    pairs = re.findall(r"<dt[^>]*>(.*?)</dt><dd[^>]*>(.*?)</dd>", block, re.S)
+    """Return the statement's budget table: label → amount."""
+    block = html.split("budget-figures", 1)[1].split("</table>")[0]
+    pairs = re.findall(r"<th[^>]*>(.*?)</th><td[^>]*>(.*?)</td>", block, re.S)
     return {re.sub(r"<[^>]+>", "", k): re.sub(r"<[^>]+>", "", v) for k, v in pairs}
 
 

@@ -165,7 +165,7 @@ def test_list_shows_imports_only_with_reject_counts(marketing_client):
 
 def badge(html: str) -> tuple[str, str]:
     """Return the (class, text) of the job's status badge on an import or job page."""
-    found = re.search(r'<span class="job-status badge ([^"]+)">([^<]+)</span>', html)
+    found = re.search(r'<span class="job-status badge [^"]*(text-bg-\w+)">([^<]+)</span>', html)
     assert found, "no status badge"
     return found.group(1), found.group(2)
 

@@ -136,7 +136,7 @@ def test_an_import(marketing_client):
     assert "Finished with problems: 1 file not read, 1 row rejected, 2 rows with warnings." in (
         text(html)
     )
-    assert 'job-status badge text-bg-warning">Finished with problems<' in html
+    assert 'text-nowrap text-bg-warning">Finished with problems<' in html
 
 
 def test_an_unknown_kind_and_unknown_keys_are_humanised(marketing_client):
@@ -159,7 +159,7 @@ def test_an_unknown_kind_and_unknown_keys_are_humanised(marketing_client):
 def test_a_failed_job_shows_its_error_under_details(marketing_client):
     failed = Job.objects.create(kind="lists", status=JobStatus.FAILED, error="Traceback …")
     html = detail(marketing_client, failed)
-    assert 'job-status badge text-bg-danger">Failed<' in html
+    assert 'text-nowrap text-bg-danger">Failed<' in html
     assert "The job failed." in html and "Traceback …" in html
 
 
