@@ -8,6 +8,7 @@ server error, have a documented status, and match the documented body.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from apps.baskets.models import Basket, BasketSource
 from apps.checkout.models import PosTransaction
 from apps.checkout.openapi import schema_json
 from tests.fuzz.conftest import BARCODE, CARD, HEINZ, MILK, OWN
@@ -35,6 +37,7 @@ from tests.fuzz.known import known_pos_failure
 from tests.fuzz.profiles import fuzz_settings
 
 SCHEMA_URL = "/api/pos/openapi.json"
+SQUATTED = "SQUAT-1"
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -79,7 +82,7 @@ def flatmap_body(context, body):
     if not schema_valid(context.operation.path, body):
         return st.just(body)
     if context.operation.path == "/api/pos/checkout":
-        return st.tuples(st.sampled_from(["none", "head", "all"]), checkout_steering).map(
+        return st.tuples(st.sampled_from(["none", "head", "all", "squat"]), checkout_steering).map(
             lambda choice: steer_checkout(body, choice[0], *choice[1])
         )
     return st.tuples(st.booleans(), st.integers(0, 10**6)).map(
@@ -114,6 +117,8 @@ checkout_steering = st.tuples(
 def steer_checkout(body: dict, how: str, scanned, lines: list) -> dict:
     if how == "none":
         return body
+    if how == "squat":  # the id whose basket an import took (fixture `squatter`): a 409
+        return {**steer_checkout(body, "all", scanned, lines), "transaction_id": SQUATTED}
     steered = {**body, "store": "S01", "scanned": scanned}
     when = steered.get("purchased_at")
     if isinstance(when, str) and len(when) >= 19:
@@ -198,9 +203,21 @@ def sales(pos) -> None:
         assert response.status_code == 200
 
 
+@pytest.fixture
+def squatter(pos) -> None:
+    """A basket loaded from a file under the id till S01's transaction SQUAT-1 needs (before
+    the import refused the POS: prefix): that transaction is a 409, never a 500."""
+    Basket.objects.create(
+        basket_id=f"POS:S01:{SQUATTED}",
+        store=pos["store"],
+        purchased_at=dt.datetime(2026, 3, 1, 15, tzinfo=dt.UTC),
+        source=BasketSource.IMPORT,
+    )
+
+
 @schema.parametrize()
 @fuzz_settings(60)
-def test_pos_api_answers_as_documented(case, pos, sales, wsgi_host):
+def test_pos_api_answers_as_documented(case, pos, sales, squatter, wsgi_host):
     headers = {"Authorization": f"Bearer {pos['secret']}"}
     if case.operation.path == SCHEMA_URL:
         headers = {}
