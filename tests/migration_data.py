@@ -14,6 +14,7 @@ from django.apps import apps
 
 SEEDS = [
     ("apps.lists.migrations.0002_seed_content", "seed"),
+    ("apps.lists.migrations.0005_seasonal_tips_and_shopper_text", "seed"),
     ("apps.lists.migrations.0003_biweekly_schedule", "create_schedule"),
     ("apps.segments.migrations.0002_nightly_schedule", "create_schedule"),
     ("apps.reports.migrations.0002_nightly_schedule", "create_schedule"),

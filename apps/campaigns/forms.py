@@ -1,13 +1,38 @@
-"""Campaign design form with its offers per usage tier, and the preview's rate."""
+"""Campaign design form with its offers per usage tier, the preview's rate, the confirmations."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from itertools import groupby
+from operator import attrgetter
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.forms.models import ModelChoiceIterator
 
 from apps.campaigns.models import CELL_CHOICES, Campaign, Offer
+from apps.campaigns.validation import campaign_ended_error
+
+TIER_UNIQUE_MESSAGE = "Each usage tier can have only one offer."
+
+
+class DepartmentChoiceIterator(ModelChoiceIterator):
+    """Yield the categories in one <optgroup> per department, the departments in order."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        categories = self.queryset.order_by("department", "name")
+        for department, group in groupby(categories, key=attrgetter("department")):
+            yield (department, [self.choice(category) for category in group])
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    """The category select, labelled by department (269 categories in one flat list hid
+    "Coffee"); static/js/choice-filter.js adds a type-to-filter box when scripts run."""
+
+    iterator = DepartmentChoiceIterator
 
 
 def _bootstrap(form: forms.BaseForm) -> None:
@@ -24,6 +49,11 @@ class CampaignForm(forms.ModelForm):
         choices=CELL_CHOICES,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label="Target cells",
+    )
+    category = CategoryChoiceField(
+        queryset=None,
+        help_text="Grouped by department.",
+        widget=forms.Select(attrs={"data-choice-filter": "category"}),
     )
 
     class Meta:
@@ -46,12 +76,24 @@ class CampaignForm(forms.ModelForm):
             "valid_until": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today: dt.date | None = None, **kwargs):
+        from apps.catalog.models import Category
+
         super().__init__(*args, **kwargs)
+        self.today = today  # the demo seeds "as of" its own day; pages use the real one
+        self.fields["category"].queryset = Category.objects.all()
         self.fields["agreement"].queryset = self.fields["agreement"].queryset.select_related(
             "manufacturer"
         )
         _bootstrap(self)
+
+    def clean(self):
+        """Refuse dates that are over: such a campaign would never reach a list or a till."""
+        cleaned = super().clean()
+        error = campaign_ended_error(cleaned.get("valid_until"), today=self.today)
+        if error:
+            self.add_error("valid_until", error)
+        return cleaned
 
 
 class OfferForm(forms.ModelForm):
@@ -66,12 +108,16 @@ class OfferForm(forms.ModelForm):
             "discount_kind",
             "discount_value",
             "min_quantity",
+            "shopper_text",
         ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["upcs"].required = False
         self.fields["upcs"].help_text = "Comma-separated."
+        shopper_text = self.fields["shopper_text"].widget.attrs
+        shopper_text["placeholder"] = "$1.00 off Field Hound Dog Chews"
+        shopper_text["style"] = "min-width: 16rem"  # a line of the list, readable as typed
         _bootstrap(self)
 
 
@@ -102,8 +148,14 @@ class BaseOfferFormSet(forms.BaseInlineFormSet):
             if tier is None:
                 continue
             if tier in tiers:
-                raise forms.ValidationError("Only one offer per usage tier.")
+                raise forms.ValidationError(TIER_UNIQUE_MESSAGE)
             tiers.append(tier)
+
+    def get_unique_error_message(self, unique_check) -> str:
+        """Say the rule in words, not "Please correct the duplicate data for usage_tier"."""
+        if "usage_tier" in unique_check:
+            return TIER_UNIQUE_MESSAGE
+        return super().get_unique_error_message(unique_check)
 
 
 OfferFormSet = inlineformset_factory(
@@ -126,3 +178,22 @@ class PreviewForm(forms.Form):
         decimal_places=2,
         required=False,
     )
+
+
+class ApproveForm(forms.Form):
+    """The approval's confirmation: the expected cost the user saw, and whether they accept
+    it over the budget (the approval refuses if the figure has moved since)."""
+
+    expected_cost = forms.DecimalField(
+        max_digits=14, decimal_places=2, required=False, widget=forms.HiddenInput
+    )
+    confirm_over_budget = forms.BooleanField(
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def accepted_cost(self) -> Decimal | None:
+        """Return the expected cost the user confirmed, or None if they did not confirm."""
+        if not self.is_valid() or not self.cleaned_data["confirm_over_budget"]:
+            return None
+        return self.cleaned_data["expected_cost"]

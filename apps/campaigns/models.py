@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from apps.segments.models import Loyalty, UsageTier
 
 TIER_NAMES = {1: "low", 2: "medium", 3: "high"}
+SHOPPER_TEXT_MAX = 80  # one line of the printed list and its PDF
 AT_RISK = "at_risk"
 TOP_VALUE = "top_value"
 
@@ -178,6 +179,13 @@ class Offer(models.Model):
         max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     min_quantity = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    # The campaign's name is internal ("NC Field Hound Dog Chews switch"); the list, its PDF
+    # and the cashier screen show the shopper this instead.
+    shopper_text = models.CharField(
+        "text for shoppers",
+        max_length=SHOPPER_TEXT_MAX,
+        help_text="What the shopper reads on the list, e.g. “$1.00 off Field Hound Dog Chews”.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -195,6 +203,11 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign}: {TIER_NAMES.get(self.usage_tier)} usage"
+
+    @property
+    def tier_text(self) -> str:
+        """Return the tier as people say it ("high usage"), not its number."""
+        return f"{TIER_NAMES.get(self.usage_tier, self.usage_tier)} usage"
 
     def clean(self) -> None:
         from apps.campaigns.validation import offer_errors

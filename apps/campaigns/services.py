@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.audit.models import AuditKind
+from apps.audit.services import audit_record
 from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus
-from apps.campaigns.selectors import AUDIENCE_SQL, audience_params
+from apps.campaigns.selectors import AUDIENCE_SQL, audience_params, campaign_preview
+from apps.campaigns.validation import campaign_approval_problems, campaign_ended_error
 
 PERSIST_AUDIENCE_SQL = (
     AUDIENCE_SQL
@@ -39,65 +45,120 @@ def campaign_save(*, form, offers, user) -> Campaign:
     return campaign
 
 
-def _transition(*, campaign_id: int, source: str, target: str, user, **fields) -> Campaign:
-    # Claim the transition: only the request that moves the row from `source` goes on.
+def _locked(campaign_id: int, *, source: str, action: str) -> Campaign:
+    """Lock the campaign row and go on only from `source`: a double click acts once."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     if campaign.status != source:
         raise ValidationError(
             f"The campaign is {campaign.get_status_display().lower()}; "
-            f"it can be {target} only from {source}."
+            f"it can be {action} only from {source}.",
+            code="status",
         )
+    return campaign
+
+
+def _transition(campaign: Campaign, *, target: str, user, reason: str = "", **fields) -> Campaign:
     campaign.status = target
     for name, value in fields.items():
         setattr(campaign, name, value)
     campaign._history_user = user
+    if reason:
+        campaign._change_reason = reason  # on the history row; the audit trigger copies it
     campaign.save()
     return campaign
 
 
+def _money(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
 @transaction.atomic
-def campaign_approve(*, campaign_id: int, user) -> Campaign:
-    """Approve a draft (marketing only), re-checking its rules, and fix its audience."""
+def campaign_approve(
+    *,
+    campaign_id: int,
+    user,
+    accepted_cost: Decimal | None = None,
+    today: dt.date | None = None,
+) -> Campaign:
+    """Approve a draft (marketing only), re-checking its rules, and fix its audience.
+
+    When the preview's expected cost (at the campaign's own redemption rate) is over the
+    budget, approval needs `accepted_cost`: the expected cost the user saw and confirmed.
+    If the figure moved since (a new snapshot), the user is asked again, so what was
+    confirmed is what is approved. The confirmation goes to the audit trail with the
+    figures. `today` (default: the local date) is for the demo, which seeds as of its day.
+    """
     if not user.has_role("marketing"):
         raise ValidationError("Only a marketing user can approve a campaign.")
-    campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
-    campaign.full_clean()
-    if not campaign.offers.exists():
-        raise ValidationError("Add at least one offer before approving.")
-    for offer in campaign.offers.all():
-        offer.full_clean()
+    campaign = _locked(campaign_id, source=CampaignStatus.DRAFT, action="approved")
+    problems = campaign_approval_problems(campaign, today=today)
+    if problems:
+        raise ValidationError(problems)
+    preview = campaign_preview(campaign=campaign)
+    reason = ""
+    if preview.over_budget:
+        figures = f"the expected cost, {_money(preview.cost)}, is over the budget of "
+        figures += f"{_money(campaign.budget)}"
+        if accepted_cost is None:
+            raise ValidationError(
+                f"Not approved: {figures}. Confirm that you approve it anyway, or lower "
+                "the offers or raise the budget.",
+                code="over_budget",
+            )
+        if accepted_cost != preview.cost:
+            raise ValidationError(
+                f"Not approved: {figures} now ({_money(accepted_cost)} when you confirmed). "
+                "Look at the figures again and confirm.",
+                code="over_budget_changed",
+            )
+        reason = (
+            f"Approved over budget: expected cost {_money(preview.cost)}, budget "
+            f"{_money(campaign.budget)} (at {preview.rate_pct.normalize():f}% redemption)"
+        )
     campaign = _transition(
-        campaign_id=campaign_id,
-        source=CampaignStatus.DRAFT,
+        campaign,
         target=CampaignStatus.APPROVED,
         user=user,
+        reason=reason,
         approved_by=user,
         approved_at=timezone.now(),
     )
+    if reason:
+        audit_record(
+            kind=AuditKind.CAMPAIGN_CHANGE,
+            actor=user,
+            object_type="campaign",
+            object_id=str(campaign.pk),
+            detail={
+                "change": "approved over budget",
+                "status": campaign.status,
+                "name": campaign.name,
+                "expected_cost": f"{preview.cost:.2f}",
+                "budget": f"{campaign.budget:.2f}",
+                "redemption_rate_pct": f"{preview.rate_pct:.2f}",
+                "history_id": campaign.history.latest("history_id").history_id,
+                "reason": reason,
+            },
+        )
     campaign_audience_persist(campaign=campaign)
     return campaign
 
 
 @transaction.atomic
-def campaign_activate(*, campaign_id: int, user) -> Campaign:
-    """Put an approved campaign's offers on the lists from now on."""
-    return _transition(
-        campaign_id=campaign_id,
-        source=CampaignStatus.APPROVED,
-        target=CampaignStatus.ACTIVE,
-        user=user,
-    )
+def campaign_activate(*, campaign_id: int, user, today: dt.date | None = None) -> Campaign:
+    """Put an approved campaign's offers on the lists from now on (not once it has ended)."""
+    campaign = _locked(campaign_id, source=CampaignStatus.APPROVED, action="activated")
+    ended = campaign_ended_error(campaign.valid_until, today=today)
+    if ended:
+        raise ValidationError(ended, code="ended")
+    return _transition(campaign, target=CampaignStatus.ACTIVE, user=user)
 
 
 @transaction.atomic
 def campaign_end(*, campaign_id: int, user) -> Campaign:
-    """Stop putting an active campaign's offers on lists."""
-    return _transition(
-        campaign_id=campaign_id,
-        source=CampaignStatus.ACTIVE,
-        target=CampaignStatus.ENDED,
-        user=user,
-    )
+    """Stop putting an active campaign's offers on lists, and the tills taking them."""
+    campaign = _locked(campaign_id, source=CampaignStatus.ACTIVE, action="ended")
+    return _transition(campaign, target=CampaignStatus.ENDED, user=user)
 
 
 @transaction.atomic

@@ -11,4 +11,18 @@ urlpatterns = [
     path("<int:pk>/approve/", views.campaign_approve, name="approve"),
     path("<int:pk>/activate/", views.campaign_activate, name="activate"),
     path("<int:pk>/end/", views.campaign_end, name="end"),
+    # The confirm step of each of the three (GET); its button POSTs to the URL above.
+    path(
+        "<int:pk>/approve/confirm/",
+        views.campaign_confirm,
+        {"action": "approve"},
+        name="approve_confirm",
+    ),
+    path(
+        "<int:pk>/activate/confirm/",
+        views.campaign_confirm,
+        {"action": "activate"},
+        name="activate_confirm",
+    ),
+    path("<int:pk>/end/confirm/", views.campaign_confirm, {"action": "end"}, name="end_confirm"),
 ]

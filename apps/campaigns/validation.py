@@ -1,10 +1,13 @@
-"""Rules checked when a campaign or an offer is saved: funding by an agreement, coverage."""
+"""Rules checked when a campaign or an offer is saved: dates, funding, coverage, price."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
 
 from apps.agreements.models import AgreementStatus
 from apps.catalog.models import Product
@@ -20,6 +23,31 @@ def offer_products(offer) -> QuerySet[Product]:
     if offer.applies_to == "brand":
         return products.filter(brand__iexact=offer.brand)
     return products.filter(upc__in=offer.upcs)
+
+
+def day_text(day: dt.date) -> str:
+    """Return a date as people read it: "Tue 14 Jan 2020"."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def campaign_ended_error(
+    valid_until: dt.date | None, *, today: dt.date | None = None
+) -> str | None:
+    """Return why a campaign whose dates are over cannot be saved, approved or activated.
+
+    A campaign valid 2020-01-01..14 used to be approved and shown "Active": no list would
+    ever carry its offers and no till would take them.
+    """
+    if valid_until is None:
+        return None
+    today = today or timezone.localdate()
+    if valid_until >= today:
+        return None
+    return (
+        f"This campaign's dates ended on {day_text(valid_until)}; campaigns are for "
+        f"the current or a coming period: set dates that run until today ({day_text(today)}) "
+        "or later."
+    )
 
 
 def campaign_funding_errors(campaign) -> list[str]:
@@ -89,6 +117,9 @@ def offer_errors(offer) -> dict[str, list[str]]:
             return errors
     if not products.exists():
         return {"applies_to": ["The offer matches no product of the campaign's category."]}
+    price_error = offer_price_error(offer, products)
+    if price_error:
+        errors["discount_value"] = [price_error]
     agreement = offer.campaign.agreement
     if agreement is not None:
         covered = Q(manufacturer_id=agreement.manufacturer_id)
@@ -103,3 +134,55 @@ def offer_errors(offer) -> dict[str, list[str]]:
                 f"{agreement.manufacturer.name}'s covered brands."
             ]
     return errors
+
+
+def offer_price_error(offer, products: QuerySet[Product]) -> str | None:
+    """Return why an amount off is more than the products it applies to cost, if it is.
+
+    "$999.00 off" an $11 bag of dog chews was saved, approved and activated. The till never
+    takes off more than a line costs, but the preview counted $999 a redemption and the
+    list printed it. The cheapest matching product bounds the amount: the offer applies
+    to that one too, bought in the minimum quantity.
+    """
+    if offer.discount_kind != "amount" or not offer.discount_value:
+        return None
+    cheapest = products.filter(price__isnull=False).order_by("price", "upc").first()
+    if cheapest is None:
+        return None
+    quantity = offer.min_quantity or 1
+    limit = cheapest.price * quantity
+    if offer.discount_value <= limit:
+        return None
+    costs = f"costs ${cheapest.price:,.2f}"
+    if quantity > 1:
+        costs += f", so {quantity} of them ${limit:,.2f}"
+    return (
+        f"${offer.discount_value:,.2f} off is more than the price: the cheapest product it "
+        f"applies to, {cheapest.name} (UPC {cheapest.upc}), {costs}. An amount off can be "
+        f"at most ${limit:,.2f}."
+    )
+
+
+def campaign_approval_problems(campaign, *, today: dt.date | None = None) -> list[str]:
+    """Return what stops the campaign's approval: ended dates, broken rules, no offer.
+
+    The confirm page lists them before anyone clicks; the approval checks them again under
+    the row lock (an agreement may have been suspended in between).
+    """
+    problems = []
+    ended = campaign_ended_error(campaign.valid_until, today=today)
+    if ended:
+        problems.append(ended)
+    try:
+        campaign.full_clean()
+    except ValidationError as error:
+        problems += error.messages
+    offers = list(campaign.offers.all())
+    if not offers:
+        problems.append("Add at least one offer before approving.")
+    for offer in offers:
+        try:
+            offer.full_clean()
+        except ValidationError as error:
+            problems += [f"Offer for {offer.tier_text}: {text}" for text in error.messages]
+    return problems

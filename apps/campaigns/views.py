@@ -5,14 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.campaigns import services
-from apps.campaigns.forms import CampaignForm, OfferFormSet, PreviewForm
-from apps.campaigns.history import campaign_history
+from apps.campaigns.confirmations import ACTIONS, campaign_confirmation
+from apps.campaigns.forms import ApproveForm, CampaignForm, OfferFormSet, PreviewForm
+from apps.campaigns.history import campaign_history, user_name
 from apps.campaigns.models import Campaign
 from apps.campaigns.selectors import campaign_preview
 from apps.campaigns.tables import CampaignTable
@@ -72,28 +73,57 @@ def campaign_detail(request, pk: int):
         "preview": campaign_preview(campaign=campaign, rate_pct=rate),
         "rate_form": rate_form,
         "history": campaign_history(campaign=campaign),
+        "approved_by_name": user_name(campaign.approved_by) if campaign.approved_by else "—",
         "audience_count": campaign.audience.count(),
     }
     return render(request, "campaigns/campaign_detail.html", context)
 
 
-def _status_view(service, done: str):
+@role_required(Role.MARKETING)
+@require_GET
+def campaign_confirm(request, pk: int, action: str):
+    """Say what Approve, Activate or End will do, and what stops it, before the button."""
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("category", "agreement__manufacturer"), pk=pk
+    )
+    confirmation = campaign_confirmation(campaign=campaign, action=action)
+    form = None
+    if action == "approve" and confirmation.preview is not None:
+        form = ApproveForm(initial={"expected_cost": confirmation.preview.cost})
+    return render(
+        request,
+        "campaigns/campaign_confirm.html",
+        {"campaign": campaign, "confirmation": confirmation, "form": form},
+    )
+
+
+def _status_view(action: str):
+    service = {
+        "approve": services.campaign_approve,
+        "activate": services.campaign_activate,
+        "end": services.campaign_end,
+    }[action]
+
     @role_required(Role.MARKETING)
     @require_POST
     def view(request, pk: int):
         campaign = get_object_or_404(Campaign, pk=pk)
+        extra = {}
+        if action == "approve":
+            extra["accepted_cost"] = ApproveForm(request.POST).accepted_cost()
         try:
-            service(campaign_id=campaign.pk, user=request.user)
+            service(campaign_id=campaign.pk, user=request.user, **extra)
         except ValidationError as error:
             for text in error.messages:
                 messages.error(request, text)
-        else:
-            messages.success(request, f"Campaign {done}.")
+            # Back to the confirm page: it shows what stops the step, and the button again.
+            return redirect(f"campaigns:{action}_confirm", pk=campaign.pk)
+        messages.success(request, f"Campaign {ACTIONS[action].done}.")
         return redirect(campaign)
 
     return view
 
 
-campaign_approve = _status_view(services.campaign_approve, "approved")
-campaign_activate = _status_view(services.campaign_activate, "activated")
-campaign_end = _status_view(services.campaign_end, "ended")
+campaign_approve = _status_view("approve")
+campaign_activate = _status_view("activate")
+campaign_end = _status_view("end")

@@ -41,7 +41,7 @@ from apps.agreements.models import (
 from apps.agreements.services import statement_create, statement_mark_paid, statement_send
 from apps.baskets.models import Basket, BasketSource, Store
 from apps.campaigns.forms import CampaignForm, OfferFormSet
-from apps.campaigns.models import Campaign, CampaignStatus, Goal
+from apps.campaigns.models import SHOPPER_TEXT_MAX, Campaign, CampaignStatus, Goal
 from apps.campaigns.services import campaign_activate, campaign_approve, campaign_save
 from apps.catalog.models import Category, Manufacturer
 from apps.checkout.models import PosTransaction, Redemption, TillToken
@@ -77,6 +77,11 @@ class Dates:
     """The programme's calendar, from the last day of the till history."""
 
     end: dt.date
+
+    @property
+    def today(self) -> dt.date:
+        """The day the programme is seeded as of: the day after the history ends."""
+        return self.end + dt.timedelta(days=1)
 
     @property
     def previous(self) -> dt.date:
@@ -376,13 +381,14 @@ def _offers(pick: Pick, goal: str) -> list[dict]:
         # Percent off maker 1's brand: a trial should cost the buyer little.
         return [
             {"usage_tier": tier, "applies_to": "brand", "brand": pick.brand,
-             "discount_kind": "percent", "discount_value": pct, "min_quantity": 1}
+             "discount_kind": "percent", "discount_value": pct, "min_quantity": 1,
+             "shopper_text": _shopper_text(f"{pct}% off", f"{pick.brand} {pick.category}")}
             for tier, pct in ((3, "30"), (2, "20"), (1, "15"))
         ]  # fmt: skip
     if goal == Goal.RETAIN:
         # Amounts off maker 2's brand; heavy buyers get the biggest one on two units.
         price = pick.average_price
-        return [
+        offers = [
             {"usage_tier": 3, "applies_to": "brand", "brand": pick.brand,
              "discount_kind": "amount", "discount_value": _quarters(price * Decimal("0.5")),
              "min_quantity": 2},
@@ -393,11 +399,23 @@ def _offers(pick: Pick, goal: str) -> list[dict]:
              "discount_kind": "amount", "discount_value": _quarters(price * Decimal("0.12")),
              "min_quantity": 1},
         ]  # fmt: skip
+        for offer in offers:
+            buy = f" when you buy {offer['min_quantity']}" if offer["min_quantity"] > 1 else ""
+            offer["shopper_text"] = _shopper_text(
+                f"${offer['discount_value']:.2f} off", f"{pick.brand} {pick.category}{buy}"
+            )
+        return offers
     return [
         {"usage_tier": tier, "applies_to": "brand_type", "brand_type": "store",
-         "discount_kind": "percent", "discount_value": pct, "min_quantity": 1}
+         "discount_kind": "percent", "discount_value": pct, "min_quantity": 1,
+         "shopper_text": _shopper_text(f"{pct}% off", f"{pick.brand} {pick.category}")}
         for tier, pct in ((3, "35"), (2, "25"), (1, "15"))
     ]  # fmt: skip
+
+
+def _shopper_text(discount: str, what: str) -> str:
+    """What the shopper reads on the list ("30% off Field Hound Dog Chews"), one line."""
+    return f"{discount} {what}"[:SHOPPER_TEXT_MAX]
 
 
 def _budget(pick: Pick, offers: list[dict]) -> Decimal:
@@ -484,7 +502,7 @@ def _campaign_ensure(
         for i, offer in enumerate(offers):
             for key, value in offer.items():
                 data[f"offers-{i}-{key}"] = str(value)
-        form = CampaignForm(data)
+        form = CampaignForm(data, today=dates.today)
         formset = OfferFormSet(data, instance=form.instance, prefix="offers")
         if not (form.is_valid() and formset.is_valid()):
             raise ValueError(f"Demo campaign {name!r}: {form.errors} {formset.errors}")
@@ -492,9 +510,9 @@ def _campaign_ensure(
         # A fixed seed: the same demo data draws the same holdout on every machine.
         Campaign.objects.filter(pk=campaign.pk).update(holdout_seed=holdout_seed)
     if campaign.status == CampaignStatus.DRAFT:
-        campaign = campaign_approve(campaign_id=campaign.pk, user=user)
+        campaign = campaign_approve(campaign_id=campaign.pk, user=user, today=dates.today)
     if campaign.status == CampaignStatus.APPROVED:
-        campaign = campaign_activate(campaign_id=campaign.pk, user=user)
+        campaign = campaign_activate(campaign_id=campaign.pk, user=user, today=dates.today)
     return campaign
 
 

@@ -5,7 +5,7 @@ from apps.lists.models import ListContent, ListItem, ShoppingList
 
 @admin.register(ListContent)
 class ListContentAdmin(admin.ModelAdmin):
-    list_display = ["department", "kind", "title", "active"]
+    list_display = ["department", "kind", "title", "months", "active"]
     list_filter = ["department", "kind", "active"]
 
 

@@ -1,10 +1,12 @@
+"""The lists page's form: which period to generate, and the eligibility rules."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django import forms
 
-from apps.lists.services import ListRules
+from apps.lists.services import ListRules, period_ended_error
 
 
 class GenerateForm(forms.Form):
@@ -15,3 +17,11 @@ class GenerateForm(forms.Form):
         label="Minimum spend ($)", min_value=Decimal("0"), initial=ListRules.min_spend
     )
     weeks = forms.IntegerField(label="Over weeks", min_value=1, max_value=52, initial=8)
+
+    def clean_period_start(self):
+        """Refuse a period that has ended: its lists could not be used by anyone."""
+        start = self.cleaned_data["period_start"]
+        error = period_ended_error(period_start=start)
+        if error:
+            raise forms.ValidationError(error, code="period_ended")
+        return start

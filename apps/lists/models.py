@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -21,6 +23,14 @@ class ListContent(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     title = models.CharField(max_length=200)
     body = models.TextField()
+    # A December list once said "…more so in summer": seasonal content names its months.
+    months = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)]),
+        blank=True,
+        default=list,
+        help_text="Months it is shown in (1–12, comma-separated), by the month of the middle "
+        "of the list's period; empty: all year.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

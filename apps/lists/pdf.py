@@ -63,7 +63,8 @@ def list_pdf(shopping_list) -> bytes:
             if part
         )
         pdf.drawRightString(width - 0.75 * inch, y, right)
-        if item.kind == "content" and item.body:
+        # The offer's text for shoppers, a reward's coupons, a tip: what the page shows too.
+        if item.body:
             y -= 0.18 * inch
             pdf.setFont("Helvetica-Oblique", 9)
             pdf.drawString(1.1 * inch, y, item.body[:110])

@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from celery import group
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 
 from apps.jobs.models import Job
 from apps.jobs.services import job_advance, job_create, job_fail, job_start, job_succeed
@@ -48,6 +50,34 @@ class ListRules:
         )
 
 
+def period_month(period_start: dt.date) -> int:
+    """Return the month a period counts as for seasonal content: that of its middle day.
+
+    A period from Dec 28 to Jan 10 is mostly January, and its tips should say so.
+    """
+    return (period_start + dt.timedelta(days=PERIOD_DAYS // 2)).month
+
+
+def period_ended_error(*, period_start: dt.date, today: dt.date | None = None) -> str | None:
+    """Return why lists cannot be made for the period, or None when it has not ended.
+
+    A period that ended gives lists nobody can use (and a permanent "0 lists" row): lists
+    are for the current period or a coming one.
+    """
+    today = today or timezone.localdate()
+    last_day = period_start + dt.timedelta(days=PERIOD_DAYS - 1)
+    if last_day >= today:
+        return None
+    return (
+        f"This period ended on {_day(last_day)}; lists are for the current or a coming "
+        f"period (one whose last day is today, {_day(today)}, or later)."
+    )
+
+
+def _day(day: dt.date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
 @transaction.atomic
 def lists_generate_for_range(
     *, period_start: dt.date, lo: int, hi: int, rules: ListRules, job_id: int | None = None
@@ -70,6 +100,7 @@ def lists_generate_for_range(
         "reward_step": rules.reward_step,
         "reward_cap": rules.reward_cap,
         "content_per_list": rules.content_per_list,
+        "month": period_month(period_start),
     }
     with connection.cursor() as cursor:
         cursor.execute(sql.INSERT_LISTS, params)
@@ -134,9 +165,15 @@ def lists_generate(
     chunk_size: int = 2000,
     started_by=None,
 ) -> Job:
-    """Queue the lists of the period [start, start + 14 days), in chunks, under one job."""
+    """Queue the lists of the period [start, start + 14 days), in chunks, under one job.
+
+    Refuses (ValidationError, nothing written) a period that has already ended.
+    """
     from apps.lists.tasks import lists_generate_chunk_task
 
+    error = period_ended_error(period_start=period_start)
+    if error:
+        raise ValidationError(error, code="period_ended")
     rules = rules or ListRules()
     chunks = member_id_chunks(chunk_size=chunk_size)
     job = job_create(

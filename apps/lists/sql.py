@@ -36,6 +36,7 @@ RETURNING id
 # Offers of active campaigns to the member's cell (not held out), once per member and
 # offer, in the list whose period holds the member's next purchase in the category (or a
 # later one if that day already passed without a list); no known cycle: the first list.
+# The item's body is the offer's text for shoppers, never the campaign's internal name.
 INSERT_OFFERS = """
 WITH latest AS (
     SELECT DISTINCT ON (category_id) id, category_id FROM segments_segmentsnapshot
@@ -50,7 +51,7 @@ SELECT sl.id, 'offer', c.id, o.id, single.id,
                                                     ELSE 'national brands' END
            WHEN 'brand' THEN o.brand
            ELSE coalesce(single.name, array_to_string(o.upcs, ', ')) END,
-       c.name, single.price,
+       o.shopper_text, single.price,
        CASE WHEN o.discount_kind = 'amount' THEN o.discount_value END,
        CASE WHEN o.discount_kind = 'percent' THEN o.discount_value END,
        o.min_quantity, least(c.valid_until, %(end)s::date - 1)
@@ -113,8 +114,8 @@ INSERT INTO lists_listitem
     (shopping_list_id, kind, description, body, discount, min_quantity, valid_until)
 SELECT sl.id, 'reward',
        'Thank you: $' || r.amount::int || ' off your shopping',
-       'In ' || (r.amount / %(reward_step)s)::int || ' coupon(s) of $'
-           || %(reward_step)s::int || ', one a visit.',
+       'In ' || n.coupons || CASE WHEN n.coupons = 1 THEN ' coupon' ELSE ' coupons' END
+           || ' of $' || %(reward_step)s::int || ', one a visit.',
        r.amount, 1, %(end)s::date - 1
 FROM lists_shoppinglist sl
 CROSS JOIN LATERAL (
@@ -122,11 +123,13 @@ CROSS JOIN LATERAL (
                  floor(sl.spend * %(reward_rate)s::numeric / %(reward_step)s::numeric)
                      * %(reward_step)s::numeric) AS amount
 ) r
+CROSS JOIN LATERAL (SELECT (r.amount / %(reward_step)s)::int AS coupons) n
 WHERE sl.id = ANY(%(list_ids)s) AND r.amount > 0
 """
 
 # Content: up to content_per_list active tips/recipes of the departments the member spent
-# most in over the qualifying weeks.
+# most in over the qualifying weeks. Seasonal ones (months set) only in their months, taken
+# at the middle of the period (%(month)s), so a December list gets no summer tip.
 INSERT_CONTENT = """
 WITH dept AS (
     SELECT sl.id AS list_id, cat.department, sum(l.amount) AS spend
@@ -137,14 +140,20 @@ WITH dept AS (
     JOIN catalog_product p ON p.id = l.product_id
     JOIN catalog_category cat ON cat.id = p.category_id
     WHERE sl.id = ANY(%(list_ids)s)
-      AND cat.department IN (SELECT department FROM lists_listcontent WHERE active)
+      AND cat.department IN (
+          SELECT department FROM lists_listcontent
+          WHERE active AND (cardinality(months) = 0 OR %(month)s::smallint = ANY(months))
+      )
     GROUP BY sl.id, cat.department
 ), picked AS (
     SELECT d.list_id, lc.id AS content_id, lc.title, lc.body,
            row_number() OVER (
                PARTITION BY d.list_id ORDER BY d.spend DESC, md5(d.list_id::text || lc.id::text)
            ) AS n
-    FROM dept d JOIN lists_listcontent lc ON lc.department = d.department AND lc.active
+    FROM dept d
+    JOIN lists_listcontent lc
+        ON lc.department = d.department AND lc.active
+       AND (cardinality(lc.months) = 0 OR %(month)s::smallint = ANY(lc.months))
 )
 INSERT INTO lists_listitem
     (shopping_list_id, kind, content_id, description, body, min_quantity)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -22,13 +23,17 @@ def list_index(request):
     form = GenerateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        job = lists_generate(
-            period_start=data["period_start"],
-            rules=ListRules(min_spend=data["min_spend"], weeks=data["weeks"]),
-            started_by=request.user,
-        )
-        messages.success(request, f"List generation queued for {data['period_start']}.")
-        return redirect(f"{request.path}?period={data['period_start']}#period-{job.pk}")
+        try:
+            job = lists_generate(
+                period_start=data["period_start"],
+                rules=ListRules(min_spend=data["min_spend"], weeks=data["weeks"]),
+                started_by=request.user,
+            )
+        except ValidationError as error:  # the period ended between the form and now
+            form.add_error("period_start", error)
+        else:
+            messages.success(request, f"List generation queued for {data['period_start']}.")
+            return redirect(f"{request.path}?period={data['period_start']}#period-{job.pk}")
     periods = selectors.list_periods()
     return render(request, "lists/list_index.html", {"form": form, "periods": periods})
 

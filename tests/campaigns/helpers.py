@@ -5,9 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from apps.campaigns.models import Campaign, Offer
 from apps.segments.models import SegmentMember, SegmentSnapshot
 from tests.factories import MemberFactory
+
+
+def from_today(days: int) -> dt.date:
+    """Return the local date `days` from today: campaigns and lists refuse dates that ended."""
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def running_campaign_for(category, cells, **fields) -> Campaign:
+    """A campaign whose dates run from a week ago to eight weeks from now."""
+    dates = {"valid_from": from_today(-7), "valid_until": from_today(56)}
+    return campaign_for(category, cells, **(dates | fields))
 
 
 def snapshot_with(category, cells: dict[str, int], window_end=dt.date(2026, 3, 1), **row):
@@ -58,5 +71,38 @@ def offer_for(campaign, tier: int, **fields) -> Offer:
         "brand_type": "store",
         "discount_kind": "amount",
         "discount_value": Decimal("1.00"),
+        "shopper_text": "$1.00 off our own brand",
     }
     return Offer.objects.create(campaign=campaign, usage_tier=tier, **(defaults | fields))
+
+
+def form_data(category, **overrides) -> dict:
+    data = {
+        "name": "Heavy national buyers to Our Own",
+        "goal": "convert",
+        "category": category.pk,
+        "target_cells": ["national-3", "national-2"],
+        "valid_from": from_today(1).isoformat(),
+        "valid_until": from_today(56).isoformat(),
+        "redemptions_per_member": 2,
+        "budget": "3000.00",
+        "holdout_pct": "10",
+        "agreement": "",
+        "redemption_rate_pct": "15",
+        "offers-TOTAL_FORMS": "2",
+        "offers-INITIAL_FORMS": "0",
+        "offers-MIN_NUM_FORMS": "0",
+        "offers-MAX_NUM_FORMS": "3",
+    }
+    offers = [("3", "1.50", "amount"), ("2", "15", "percent")]
+    for i, (tier, value, kind) in enumerate(offers):
+        data |= {
+            f"offers-{i}-usage_tier": tier,
+            f"offers-{i}-applies_to": "brand_type",
+            f"offers-{i}-brand_type": "store",
+            f"offers-{i}-discount_kind": kind,
+            f"offers-{i}-discount_value": value,
+            f"offers-{i}-min_quantity": "1",
+            f"offers-{i}-shopper_text": f"{value} off Our Own ketchup",
+        }
+    return data | overrides

@@ -94,7 +94,7 @@ def test_offer_on_products_the_agreement_does_not_cover_is_refused(ketchup):
     campaign = campaign_for(ketchup, ["national-3"], agreement=funding)
     national = Offer(
         campaign=campaign, usage_tier=3, applies_to="brand_type", brand_type="national",
-        discount_kind="amount", discount_value=Decimal("1"),
+        discount_kind="amount", discount_value=Decimal("1"), shopper_text="$1 off",
     )  # fmt: skip
     with pytest.raises(ValidationError) as info:
         national.full_clean()
@@ -103,12 +103,12 @@ def test_offer_on_products_the_agreement_does_not_cover_is_refused(ketchup):
     )
     red = Offer(
         campaign=campaign, usage_tier=3, applies_to="brand", brand="red",
-        discount_kind="amount", discount_value=Decimal("1"),
+        discount_kind="amount", discount_value=Decimal("1"), shopper_text="$1 off",
     )  # fmt: skip
     red.full_clean()
     upcs = Offer(
         campaign=campaign, usage_tier=2, applies_to="upcs", upcs=["000000000001", "999"],
-        discount_kind="percent", discount_value=Decimal("20"),
+        discount_kind="percent", discount_value=Decimal("20"), shopper_text="20% off",
     )  # fmt: skip
     with pytest.raises(ValidationError) as info:
         upcs.full_clean()

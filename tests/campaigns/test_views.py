@@ -6,39 +6,8 @@ import pytest
 from django.urls import reverse
 
 from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus
-from tests.campaigns.helpers import campaign_for, offer_for, snapshot_with
+from tests.campaigns.helpers import form_data, offer_for, running_campaign_for, snapshot_with
 from tests.factories import CategoryFactory, ProductFactory
-
-
-def form_data(category, **overrides) -> dict:
-    data = {
-        "name": "Heavy national buyers to Our Own",
-        "goal": "convert",
-        "category": category.pk,
-        "target_cells": ["national-3", "national-2"],
-        "valid_from": "2026-03-02",
-        "valid_until": "2026-04-26",
-        "redemptions_per_member": 2,
-        "budget": "3000.00",
-        "holdout_pct": "10",
-        "agreement": "",
-        "redemption_rate_pct": "15",
-        "offers-TOTAL_FORMS": "2",
-        "offers-INITIAL_FORMS": "0",
-        "offers-MIN_NUM_FORMS": "0",
-        "offers-MAX_NUM_FORMS": "3",
-    }
-    offers = [("3", "1.50", "amount"), ("2", "15", "percent")]
-    for i, (tier, value, kind) in enumerate(offers):
-        data |= {
-            f"offers-{i}-usage_tier": tier,
-            f"offers-{i}-applies_to": "brand_type",
-            f"offers-{i}-brand_type": "store",
-            f"offers-{i}-discount_kind": kind,
-            f"offers-{i}-discount_value": value,
-            f"offers-{i}-min_quantity": "1",
-        }
-    return data | overrides
 
 
 def test_marketing_designs_approves_and_activates_in_the_browser(client, marketing_user):
@@ -60,6 +29,10 @@ def test_marketing_designs_approves_and_activates_in_the_browser(client, marketi
     page = client.get(campaign.get_absolute_url()).content.decode()
     assert "Audience preview" in page and ">30<" in page  # 10 + 20 targeted members
 
+    # The detail page links to the confirm page; only its button (a POST) approves.
+    confirm = reverse("campaigns:approve_confirm", args=[campaign.pk])
+    assert f'href="{confirm}"' in page
+    assert f'action="{reverse("campaigns:approve", args=[campaign.pk])}"' not in page
     client.post(reverse("campaigns:approve", args=[campaign.pk]))
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.APPROVED
@@ -81,7 +54,7 @@ def test_marketing_designs_approves_and_activates_in_the_browser(client, marketi
         ("active", marketing_user),
     ]
     page = client.get(campaign.get_absolute_url()).content.decode()
-    assert "status: approved → active" in page
+    assert "Status: Approved → Active" in page
 
 
 def test_an_invalid_offer_keeps_the_form_with_errors(client, marketing_user):
@@ -97,19 +70,20 @@ def test_an_invalid_offer_keeps_the_form_with_errors(client, marketing_user):
 def test_approving_twice_is_refused(client, marketing_user):
     ketchup = CategoryFactory(name="Ketchup")
     ProductFactory(category=ketchup, brand_type="store")
-    campaign = campaign_for(ketchup, ["store-1"])
+    campaign = running_campaign_for(ketchup, ["store-1"])
     offer_for(campaign, 1)
     client.force_login(marketing_user)
     client.post(reverse("campaigns:approve", args=[campaign.pk]))
     response = client.post(reverse("campaigns:approve", args=[campaign.pk]), follow=True)
     assert "it can be approved only from draft" in response.content.decode()
+    assert campaign.history.filter(status="approved").count() == 1
 
 
 @pytest.mark.parametrize("persona", ["cashier", "manufacturer_a"])
 def test_cashiers_and_manufacturers_are_refused(client, personas, persona):
     ketchup = CategoryFactory(name="Ketchup")
     ProductFactory(category=ketchup, brand_type="store")
-    campaign = campaign_for(ketchup, ["store-1"])
+    campaign = running_campaign_for(ketchup, ["store-1"])
     offer_for(campaign, 1)
     client.force_login(personas[persona])
     for name in ["list", "create"]:
@@ -117,6 +91,9 @@ def test_cashiers_and_manufacturers_are_refused(client, personas, persona):
     for name in ["detail", "edit"]:
         assert client.get(reverse(f"campaigns:{name}", args=[campaign.pk])).status_code == 403
     assert client.post(reverse("campaigns:approve", args=[campaign.pk])).status_code == 403
+    for action in ["approve", "activate", "end"]:
+        url = reverse(f"campaigns:{action}_confirm", args=[campaign.pk])
+        assert client.get(url).status_code == 403
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.DRAFT
 
@@ -147,5 +124,5 @@ def test_a_stale_edit_with_a_tier_taken_is_a_form_error_not_a_crash(client, mark
     # The create form posted again as an edit: its offers come as new ones for taken tiers.
     response = client.post(reverse("campaigns:edit", args=[campaign.pk]), form_data(ketchup))
     assert response.status_code == 200
-    assert "Only one offer per usage tier." in response.content.decode()
+    assert "Each usage tier can have only one offer." in response.content.decode()
     assert campaign.offers.count() == 2

@@ -188,6 +188,7 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
         page.select_option(f"#id_offers-{row}-discount_kind", "percent")
         page.fill(f"#id_offers-{row}-discount_value", pct)
         page.fill(f"#id_offers-{row}-min_quantity", "1")
+        page.fill(f"#id_offers-{row}-shopper_text", f"{pct}% off {brand}")
     vp.shot("campaign-form")
     with page.expect_navigation():
         page.click("button[type=submit]:has-text('Save draft')")
@@ -218,12 +219,16 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
     )
     vp.shot("campaign-preview")
 
-    with page.expect_navigation():
-        page.click("button:has-text('Approve')")
-    assert page.inner_text("h1 .badge") == "Approved"
-    with page.expect_navigation():
-        page.click("button:has-text('Activate')")
-    page.wait_for_load_state("networkidle")
+    # Each step opens a confirm page saying what it does; its button acts (issue 15).
+    for step in ("Approve", "Activate"):
+        with page.expect_navigation():
+            page.click(f"a:has-text('{step}…')")
+        if page.locator("input[name=confirm_over_budget]").count():
+            page.check("input[name=confirm_over_budget]")  # the budget is what the cap allows
+        with page.expect_navigation():
+            page.click(f"button[type=submit]:has-text('{step}')")
+        page.wait_for_load_state("networkidle")
+        assert page.inner_text("h1 .badge") == {"Approve": "Approved", "Activate": "Active"}[step]
     assert page.inner_text("h1 .badge") == "Active"
     assert f"{buyers} members stored" in page.inner_text("body")
     vp.shot("campaign-detail-active")
@@ -267,7 +272,7 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
     _scan(cashier, first.shopping_list.barcode)
     text = cashier.page.inner_text(".current-list")
     assert "Scanned shopping list" in text and first.shopping_list.barcode in text
-    offer_row = cashier.page.locator(".list-offers tr", has_text=campaign.name)
+    offer_row = cashier.page.locator(".list-offers tr", has_text=first.body)
     assert "Not used" in offer_row.inner_text()
     count_before = cashier.page.inner_text(".list-offer-count")
     cashier.shot("scan-before-checkout")
@@ -293,7 +298,7 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
         expected_total += expected
 
     _scan(cashier, first.shopping_list.barcode)
-    offer_row = cashier.page.locator(".list-offers tr", has_text=campaign.name)
+    offer_row = cashier.page.locator(".list-offers tr", has_text=first.body)
     assert "✓ Redeemed" in offer_row.inner_text()
     assert "table-success" in offer_row.get_attribute("class")
     redeemed_before, total = (int(n) for n in count_before.split()[1::2][:2])

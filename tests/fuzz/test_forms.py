@@ -14,6 +14,7 @@ apps as it was (a GET always must).
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import re
 from collections.abc import Callable
@@ -25,10 +26,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from apps.campaigns.models import Campaign, CampaignStatus
+from apps.campaigns.models import Campaign, CampaignStatus, Offer
 from tests.access_rules import NOT_ALLOWED, OK
 from tests.factories import ProductFactory
 from tests.fuzz.html_forms import Form, page_forms
@@ -65,12 +67,13 @@ class FormSpec:
 
 def _campaign_valid(objects: dict) -> dict:
     ProductFactory(category=objects["campaign"].category, brand="Heinz")  # for the offer
+    today = timezone.localdate()  # campaigns whose dates ended are refused
     return {
         "name": "Fuzzed campaign",
         "goal": "convert",
         "target_cells": ["national-3"],
-        "valid_from": "2026-03-02",
-        "valid_until": "2026-04-26",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + dt.timedelta(days=55)).isoformat(),
         "budget": "1000",
         "holdout_pct": "10",
         "redemption_rate_pct": "5",
@@ -80,12 +83,27 @@ def _campaign_valid(objects: dict) -> dict:
         "offers-0-discount_kind": "amount",
         "offers-0-discount_value": "0.75",
         "offers-0-min_quantity": "1",
+        "offers-0-shopper_text": "75c off Heinz",
     }
 
 
 def _with_status(status: str) -> Callable[[dict], dict]:
+    """Make the sample campaign one its confirm page offers the button for: current dates,
+    an offer on a product of its category, and the status the step starts from."""
+
     def prepare(objects: dict) -> dict:
-        Campaign.objects.filter(pk=objects["campaign"].pk).update(status=status)
+        campaign = objects["campaign"]
+        today = timezone.localdate()
+        Campaign.objects.filter(pk=campaign.pk).update(
+            status=status, valid_from=today, valid_until=today + dt.timedelta(days=27)
+        )
+        ProductFactory(category=campaign.category, brand_type="store")
+        Offer.objects.get_or_create(
+            campaign=campaign, usage_tier=1,
+            defaults={"applies_to": "brand_type", "brand_type": "store",
+                      "discount_kind": "percent", "discount_value": 10,
+                      "shopper_text": "10% off our own brand"},
+        )  # fmt: skip
         return {}
 
     return prepare
@@ -114,16 +132,25 @@ FORMS = {
             valid=lambda o: {**_campaign_valid(o), "name": "Renamed"},
             examples=25,
         ),
-        FormSpec("campaigns:approve", page="campaigns:detail"),
+        # Each status step is sent from its confirm page (issue 15: no action on one click).
+        FormSpec(
+            "campaigns:approve",
+            page="campaigns:approve_confirm",
+            valid=_with_status(CampaignStatus.DRAFT),
+        ),
         FormSpec(
             "campaigns:activate",
-            page="campaigns:detail",
+            page="campaigns:activate_confirm",
             valid=_with_status(CampaignStatus.APPROVED),
         ),
         FormSpec(
-            "campaigns:end", page="campaigns:detail", valid=_with_status(CampaignStatus.ACTIVE)
+            "campaigns:end",
+            page="campaigns:end_confirm",
+            valid=_with_status(CampaignStatus.ACTIVE),
         ),
-        FormSpec("lists:index", valid=lambda o: {"period_start": "2026-03-02"}),
+        FormSpec(  # lists for a period that has ended are refused
+            "lists:index", valid=lambda o: {"period_start": timezone.localdate().isoformat()}
+        ),
         FormSpec("reports:refresh", page="reports:loyalty"),
         FormSpec("settlement:create"),
         FormSpec("settlement:edit"),

@@ -12,7 +12,9 @@ from apps.lists.models import ListItem, ShoppingList
 
 
 @pytest.mark.slow
-def test_generate_lists_command_runs_chunks_on_a_worker_and_waits(chain, live_worker):
+def test_generate_lists_command_runs_chunks_on_a_worker_and_waits(
+    chain, live_worker, before_period
+):
     out = io.StringIO()
     call_command("generate_lists", "--period-start", "2026-03-02", "--chunk-size", "2",
                  "--timeout", "120", stdout=out)  # fmt: skip

@@ -33,7 +33,9 @@ def test_index_print_page_and_pdf(client, marketing_user, generated):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
-def test_generate_from_the_browser_queues_a_job(client, marketing_user, chain, settings):
+def test_generate_from_the_browser_queues_a_job(
+    client, marketing_user, chain, settings, before_period
+):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from crm_site.celery import app
 

@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.audit.middleware import CsvRowCounter, ExportAuditMiddleware
 from apps.audit.models import AuditEvent, AuditKind
@@ -64,8 +65,9 @@ def test_behind_a_proxy_the_address_is_the_proxys_last_hop(settings, marketing_u
 def test_campaign_status_change_through_the_page_names_the_user(marketing_user):
     campaign = Campaign.objects.create(
         name="Ketchup switch", goal="convert", category=CategoryFactory(name="Ketchup"),
-        target_cells=["national-3"], valid_from=dt.date(2026, 3, 2),
-        valid_until=dt.date(2026, 4, 26), budget=1000, status=CampaignStatus.APPROVED,
+        target_cells=["national-3"], valid_from=timezone.localdate(),
+        valid_until=timezone.localdate() + dt.timedelta(days=55), budget=1000,
+        status=CampaignStatus.APPROVED,  # current dates: an ended campaign is not activated
     )  # fmt: skip
     client = Client()
     client.force_login(marketing_user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import pluralize
 
@@ -25,9 +26,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         rules = ListRules(min_spend=options["min_spend"], weeks=options["weeks"])
-        job = lists_generate(
-            period_start=options["period_start"], rules=rules, chunk_size=options["chunk_size"]
-        )
+        try:
+            job = lists_generate(
+                period_start=options["period_start"], rules=rules, chunk_size=options["chunk_size"]
+            )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
             f"Job #{job.pk}: {job.progress_total} chunk{pluralize(job.progress_total)} queued"
         )
