@@ -285,6 +285,24 @@ AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_DISABLE_ACCESS_LOG = True  # apps.audit records sign-ins and sign-outs
 
+# Cashier lookups (docs/security.md, "Lookup limits"): django-ratelimit rates per user, each
+# "count/period" (s, m, h, d). Name lookups show up to 20 members each, so they are held
+# tighter than scans (card, list barcode, phone), which a till makes all day.
+LOOKUP_NAME_RATES = envlist("LOOKUP_NAME_RATES", ["30/m", "200/h"])
+LOOKUP_SCAN_RATES = envlist("LOOKUP_SCAN_RATES", ["120/m", "1200/h"])
+LOOKUP_NAME_MIN_LETTERS = envint("LOOKUP_NAME_MIN_LETTERS", 3)
+# The counters live in PostgreSQL, which every web process and machine shares in every mode,
+# one atomic statement per step (apps/members/counters.py; docs/decisions.md, "Lookup
+# limits"). The default cache stays per process: nothing else relies on a shared one.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "apps.members.counters.CounterCache",
+        "LOCATION": "ratelimit_counter",  # apps/members/migrations/0002
+    },
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+
 # The database-outage page (apps.accounts.errors): seconds a client should wait.
 DATABASE_OUTAGE_RETRY_AFTER = envint("DATABASE_OUTAGE_RETRY_AFTER", 30)
 

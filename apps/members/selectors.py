@@ -103,6 +103,30 @@ def _by_digits(query: str) -> QuerySet[Member]:
     return by_list.order_by().union(members.order_by(), all=True)
 
 
+def lookup_normalize(query: str) -> str:
+    """Return the query as the lookup reads it: spaces collapsed, NULs dropped."""
+    # A NUL (a scanner's stray byte) cannot go to PostgreSQL in a text parameter.
+    return " ".join(query.replace("\x00", "").split())
+
+
+def lookup_kind(query: str) -> str:
+    """Return what a normalized query will search: "none", "name" or "scan".
+
+    A scan is a card, a list barcode or a phone number: anything with a digit, or only
+    phone punctuation. The rest is a name prefix, the lookup that lists many members.
+    """
+    if not query:
+        return "none"
+    if _PHONE_CHARS.match(query) or any(ch.isdigit() for ch in query):
+        return "scan"
+    return "name"
+
+
+def name_letters(query: str) -> int:
+    """Return how many letters a name query has, over all its words."""
+    return sum(1 for ch in query if ch.isalpha())
+
+
 def member_lookup(*, query: str) -> LookupResult:
     """Find the members a cashier means: list barcode, exact card, phone or name prefix.
 
@@ -110,8 +134,7 @@ def member_lookup(*, query: str) -> LookupResult:
     card numbers and phone digits together; a list wins, then an exact card, as at the
     checkout API. Letters look up a name prefix.
     """
-    # A NUL (a scanner's stray byte) cannot go to PostgreSQL in a text parameter.
-    query = " ".join(query.replace("\x00", "").split())
+    query = lookup_normalize(query)
     if not query:
         return LookupResult(query="", kind="none", members=[])
 

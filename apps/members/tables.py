@@ -34,6 +34,9 @@ class MemberTable(tables.Table):
         verbose_name="Name",
         accessor="display_name",
         order_by=("last_name", "first_name", "card_number"),
+        # A long name is cut with an ellipsis (static/css/app.css, td[title]); the title
+        # shows it whole.
+        attrs={"td": {"title": lambda value: value}},
     )
     postal_code = tables.Column(verbose_name="Postal code")
     joined_on = tables.DateColumn(verbose_name="Joined", format="Y-m-d")

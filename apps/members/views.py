@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -10,9 +11,10 @@ from django_tables2 import RequestConfig
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.audit.exports import csv_writer
-from apps.members import selectors
+from apps.members import selectors, services
 from apps.members.charts import weekly_spend_figure
 from apps.members.filters import MemberFilter
+from apps.members.limits import lookup_wait_seconds
 from apps.members.models import Member
 from apps.members.tables import BasketTable, MemberTable
 
@@ -61,20 +63,38 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.MARKETING, Role.CASHIER)
 def member_lookup(request: HttpRequest) -> HttpResponse:
-    """The till's scan screen: card or list barcode (scanner + Enter), phone or name prefix."""
-    query = request.GET.get("q", "")
+    """The till's scan screen: card or list barcode (scanner + Enter), phone or name prefix.
+
+    A name needs LOOKUP_NAME_MIN_LETTERS letters; every lookup counts against the user's
+    limits (apps.members.limits) and is audited, and one over a limit answers 429.
+    """
+    query = selectors.lookup_normalize(request.GET.get("q", ""))
+    kind = selectors.lookup_kind(query)
+    context = {
+        "query": query,
+        "result": None,
+        "summary": None,
+        "can_open_detail": request.user.has_role(Role.MARKETING),
+        "min_letters": settings.LOOKUP_NAME_MIN_LETTERS,
+    }
+    if kind == "name" and selectors.name_letters(query) < settings.LOOKUP_NAME_MIN_LETTERS:
+        # Refused before any count or read: two letters list too many members to be a search.
+        context["too_short"] = True
+        return render(request, "members/member_lookup.html", context)
+    if kind != "none":
+        wait = lookup_wait_seconds(request=request, kind=kind)
+        if wait is not None:
+            services.member_lookup_refusal_record(request=request, kind=kind, wait_seconds=wait)
+            context["wait_seconds"] = wait
+            response = render(request, "members/member_lookup.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
     result = selectors.member_lookup(query=query)
-    summary = selectors.member_summary(member=result.single) if result.single else None
-    return render(
-        request,
-        "members/member_lookup.html",
-        {
-            "query": result.query,
-            "result": result,
-            "summary": summary,
-            "can_open_detail": request.user.has_role(Role.MARKETING),
-        },
-    )
+    if kind != "none":
+        services.member_lookup_record(request=request, result=result)
+    context["result"] = result
+    context["summary"] = selectors.member_summary(member=result.single) if result.single else None
+    return render(request, "members/member_lookup.html", context)
 
 
 @role_required(Role.MARKETING)

@@ -158,7 +158,13 @@ FORMS = {
         FormSpec("settlement:paid", page="settlement:detail"),
         # GET forms: filters and lookups.
         FormSpec("members:list", method="get", accepted=OK),
-        FormSpec("members:lookup", method="get", persona="cashier", accepted=OK),
+        FormSpec(
+            "members:lookup",
+            method="get",
+            persona="cashier",
+            accepted=OK,
+            may_write=frozenset({"audit.AuditEvent"}),  # every lookup is audited (issue 15)
+        ),
         FormSpec("campaigns:detail", method="get", accepted=OK),
         FormSpec("reports:loyalty", method="get", accepted=OK),
         FormSpec("reports:redemption", method="get", accepted=OK),

@@ -81,13 +81,14 @@ def test_marketing_sees_a_link_to_the_member_page(marketing_client):
 @pytest.mark.parametrize(
     ("typed", "queries"),
     [
-        # session + user, then the lookup, the summary's two queries, the value score,
-        # the current list (none here, so no items or redemptions)
-        ("400000000017", 7),
-        ("(515) 555-0123", 7),
-        # a list: session + user + lookup
-        ("smi", 3),
-        ("nobody", 3),
+        # session + user, two limit windows (4: apps/members/limits.py), then the lookup,
+        # its audit row, the summary's two queries, the value score, the current list (none
+        # here, so no items or redemptions)
+        ("400000000017", 12),
+        ("(515) 555-0123", 12),
+        # a list: session + user + limit windows + lookup + audit row
+        ("smi", 8),
+        ("nobody", 8),
         ("", 2),
     ],
 )
