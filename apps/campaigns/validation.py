@@ -6,10 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.agreements.models import AgreementStatus
+from apps.agreements.selectors import agreement_budget_errors
 from apps.catalog.models import Product
 
 CENT = Decimal("0.01")
@@ -55,8 +56,7 @@ def campaign_funding_errors(campaign) -> list[str]:
 
     The agreement must be active over every day of the campaign, cover its category, and
     have room under its budget cap for its share of this campaign's budget on top of the
-    shares already committed by its other campaigns (whatever their status: money promised
-    to a campaign that ran is spent).
+    shares already committed by its other campaigns (apps.agreements.selectors).
     """
     agreement = campaign.agreement
     if agreement is None:
@@ -79,19 +79,9 @@ def campaign_funding_errors(campaign) -> list[str]:
     category_ids = set(agreement.categories.values_list("pk", flat=True))
     if category_ids and campaign.category_id not in category_ids:
         errors.append("The agreement does not cover the campaign's category.")
-    if campaign.budget is not None:
-        share = agreement.manufacturer_share_pct / 100
-        others = agreement.campaigns.exclude(pk=campaign.pk).aggregate(total=Sum("budget"))[
-            "total"
-        ] or Decimal(0)
-        committed = (others * share).quantize(CENT)
-        needed = (campaign.budget * share).quantize(CENT)
-        if committed + needed > agreement.budget_cap:
-            errors.append(
-                f"The manufacturer's share of this budget (${needed:.2f}) exceeds what is "
-                f"left of the agreement's cap (${agreement.budget_cap - committed:.2f} of "
-                f"${agreement.budget_cap:.2f})."
-            )
+    # The agreement's own figures and words (the statement's "Not yet committed" and "Not
+    # yet used"), one computation for the campaign form and the settlement pages.
+    errors += agreement_budget_errors(agreement=agreement, campaign=campaign)
     return errors
 
 

@@ -365,11 +365,6 @@ def test_the_campaign_form_and_the_statement_show_the_same_budget_not_yet_commit
     assert Campaign.objects.count() == 3  # nothing saved
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apps/campaigns/validation.py still says 'left' and omits the used figures; the "
-    "one-line change in docs/settlement.md (call agreement_budget_errors) makes this pass",
-)
 def test_the_campaign_form_labels_the_budget_as_the_statement_does(
     client, budget_deal, marketing_user
 ):

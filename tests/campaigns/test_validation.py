@@ -82,8 +82,9 @@ def test_budget_share_must_fit_under_the_cap_with_other_campaigns(ketchup):
     )  # fmt: skip
     # 400.01 on top of 600 committed: one cent over the 1000 cap.
     assert campaign_errors(second) == [
-        "The manufacturer's share of this budget ($400.01) exceeds what is left of the "
-        "agreement's cap ($400.00 of $1000.00)."
+        "The manufacturer's share of this budget ($400.01) is more than the agreement's budget "
+        "not yet committed: $400.00 of its $1,000.00 cap ($600.00 committed to campaigns). "
+        "Used by redemptions so far: $0.00; not yet used: $1,000.00."
     ]
     second.budget = Decimal("800.00")
     second.full_clean()
