@@ -7,10 +7,19 @@ import json
 
 import plotly.graph_objects as go
 
+from apps.core.labels import BRAND_COLORS, COLORS, MEASURE_SCALE, NATIONAL, STORE
 from apps.portal.formatting import as_text
 from apps.portal.report import TOTAL, Hidden, Section
 
-COLORS = {"yours": "#198754", "national": "#0d6efd", "store": "#fd7e14"}
+# Your money is the manufacturers' share of discounts on every page; other national brands
+# and the store brand are the colours of national-brand and store-brand loyal buyers on
+# the chain's dashboard (apps.core.labels: one colour per meaning).
+GROUP_COLORS = {
+    "yours": COLORS["your_brands"],
+    "national": BRAND_COLORS[NATIONAL],
+    "store": BRAND_COLORS[STORE],
+}
+FUNDED_COLOR = COLORS["manufacturer_share"]
 LAYOUT = dict(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 50})
 DAY_MS = 86_400_000
 WEEKLY_TICKS_UP_TO = 12  # weeks; beyond, plotly's own ticks
@@ -35,7 +44,7 @@ def weekly_funding_figure(section: Section) -> dict:
             # week alone would otherwise be drawn as wide as the chart).
             width=[6 * DAY_MS] * len(weeks),
             offset=0,
-            marker_color=COLORS["yours"],
+            marker_color=FUNDED_COLOR,
             name="Funded by you",
             customdata=[as_text(row["redemptions"], "count") for row in section.rows],
             hovertemplate="Week of %{x}: $%{y:,.2f} funded, %{customdata} redemptions"
@@ -49,7 +58,7 @@ def weekly_funding_figure(section: Section) -> dict:
                 x=hidden,
                 y=[0] * len(hidden),
                 mode="markers",
-                marker={"symbol": "line-ew-open", "size": 14, "color": "#6c757d"},
+                marker={"symbol": "line-ew-open", "size": 14, "color": COLORS["hidden"]},
                 name=f"Hidden (< {k} members)",
                 hovertemplate=f"Week of %{{x}}: fewer than {k} members<extra></extra>",
             )
@@ -58,7 +67,7 @@ def weekly_funding_figure(section: Section) -> dict:
         figure.add_annotation(
             text="Every week with redemptions rests on too few members to show",
             xref="paper", yref="paper", x=0.5, y=0.6, showarrow=False,
-            font={"color": "#6c757d"},
+            font={"color": COLORS["hidden"]},
         )  # fmt: skip
     xaxis = {"title": "Week from (Monday)", "type": "date", "tickformat": "%b %-d"}
     if 0 < len(weeks) <= WEEKLY_TICKS_UP_TO:
@@ -93,7 +102,7 @@ def sales_mix_figure(section: Section) -> dict:
                 x=[_number(row[key]) for row in section.rows],
                 name=name,
                 orientation="h",
-                marker_color=COLORS[key],
+                marker_color=GROUP_COLORS[key],
                 customdata=[as_text(row[key], "money") for row in section.rows],
                 hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>",
             )
@@ -110,7 +119,7 @@ def sales_mix_figure(section: Section) -> dict:
     return json.loads(figure.to_json())
 
 
-def matrix_figure(section: Section, *, title: str, colorscale: str = "Greens") -> dict:
+def matrix_figure(section: Section, *, title: str, colorscale: str | list = MEASURE_SCALE) -> dict:
     """A heatmap of a cross-table's cells (not its totals); hidden cells blank, labelled."""
     columns = [c for c in section.columns[1:] if c.key != TOTAL]
     rows = [row for row in section.rows if any(row[c.key] is not None for c in columns)]

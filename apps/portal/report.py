@@ -21,6 +21,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from apps.agreements.models import ManufacturerAgreement
 from apps.catalog.models import Category
+from apps.core.labels import LOYALTY_LABELS as CORE_LOYALTY_LABELS
+from apps.core.labels import TIER_ORDER, usage_label
 from apps.portal import selectors
 from apps.portal.selectors import NATIONAL, NONE, OTHER, STORE, YOURS, Period
 from apps.portal.suppression import suppress
@@ -31,13 +33,8 @@ DEFAULT_K = 10
 
 GROUP_LABELS = {YOURS: "Your brands", NATIONAL: "Other national brands", STORE: "Store brand"}
 MAIN_GROUP_LABELS = {**GROUP_LABELS, NONE: "Did not buy the category"}
-LOYALTY_LABELS = {
-    "national": "National-brand loyal",
-    "swinger": "Swinger",
-    "store": "Store-brand loyal",
-    NONE: "Not in the segment snapshot",
-}
-TIER_LABELS = {1: "Low usage", 2: "Medium usage", 3: "High usage", 0: "No usage tier"}
+LOYALTY_LABELS = {**CORE_LOYALTY_LABELS, NONE: "Not in the segment snapshot"}
+TIER_LABELS = {**{tier: usage_label(tier) for tier in TIER_ORDER}, 0: "No usage tier"}
 STATUS_LABELS = {"new": "New", "retained": "Retained", "lost": "Lost"}
 
 

@@ -1,7 +1,8 @@
 """Plotly figures of the dashboard, built in Python and embedded as JSON (`json_script`).
 
-One palette everywhere: national brand blue, store brand green (the chain's own colour),
-swingers orange; usage tiers light to dark; the store's money green, manufacturers' violet.
+Every colour comes from `apps.core.labels`, one per meaning across the product's pages:
+national brand blue, store brand green, swingers orange; usage tiers light to dark; the
+store's net cost brown, manufacturers' share violet; a single measure in slate.
 """
 
 from __future__ import annotations
@@ -10,6 +11,22 @@ import datetime as dt
 
 import plotly.graph_objects as go
 
+from apps.core.labels import (
+    CHROME,
+    COLORS,
+    LOYALTY_COLORS,
+    LOYALTY_LABELS,
+    LOYALTY_ORDER,
+    MANUFACTURER_COLOR,
+    MEASURE_COLOR,
+    MOVE_COLORS,
+    MOVE_LABELS,
+    STORE_COST_COLOR,
+    TIER_COLORS,
+    TIER_ORDER,
+    usage_label,
+)
+from apps.reports import wording
 from apps.segments.charts import (
     PARETO_TITLE,
     PARETO_X_TITLE,
@@ -18,20 +35,17 @@ from apps.segments.charts import (
     pareto_traces,
 )
 
-LOYALTY_COLORS = {"national": "#1c7ed6", "swinger": "#f08c00", "store": "#2f9e44"}
-MOVE_COLORS = {**LOYALTY_COLORS, "new": "#adb5bd", "lapsed": "#868e96"}
-TIER_COLORS = {1: "#99e9f2", 2: "#22b8cf", 3: "#0b7285"}
-STORE_COLOR = "#2f9e44"
-MANUFACTURER_COLOR = "#7048e8"
-RISK_COLOR = "#e03131"
-NEUTRAL = "#ced4da"
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 12}
-GRID = "#e9ecef"
 LEGEND = {"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom"}
 
 
 def _axis(axis: dict) -> dict:
-    return {"gridcolor": GRID, "zerolinecolor": "#dee2e6", "automargin": True, **axis}
+    return {
+        "gridcolor": CHROME["grid"],
+        "zerolinecolor": CHROME["axis"],
+        "automargin": True,
+        **axis,
+    }
 
 
 LABEL_CHARACTERS = 32
@@ -83,11 +97,8 @@ def cells_figure(cells: list[dict], *, measure: str) -> dict:
     """Buyers (or sales) per usage tier, one bar per loyalty group, in the palette."""
     money = measure == "sales"
     traces = []
-    for loyalty, label in (
-        ("national", "National-brand loyal"),
-        ("swinger", "Swinger"),
-        ("store", "Store-brand loyal"),
-    ):
+    for loyalty in LOYALTY_ORDER:
+        label = LOYALTY_LABELS[loyalty]
         rows = sorted((c for c in cells if c["loyalty"] == loyalty), key=lambda c: c["usage_tier"])
         traces.append(
             go.Bar(
@@ -120,14 +131,9 @@ def moves_figure(totals: dict[tuple[str, str], int], *, since: str) -> dict:
     """A Sankey of buyers from the previous snapshot's loyalty group to the current one."""
     sources = ["national", "swinger", "store", "new"]
     targets = ["national", "swinger", "store", "lapsed"]
-    names = {
-        "national": "National-brand loyal",
-        "swinger": "Swinger",
-        "store": "Store-brand loyal",
-        "new": "New buyers",
-        "lapsed": "Stopped buying",
-    }
-    labels = [f"{names[s]} ({since})" for s in sources] + [f"{names[t]} (now)" for t in targets]
+    labels = [f"{MOVE_LABELS[s]} ({since})" for s in sources] + [
+        f"{MOVE_LABELS[t]} (now)" for t in targets
+    ]
     colors = [MOVE_COLORS[s] for s in sources] + [MOVE_COLORS[t] for t in targets]
     link = {"source": [], "target": [], "value": [], "color": []}
     for i, source in enumerate(sources):
@@ -168,7 +174,7 @@ def histogram_figure(bins: list[dict], *, measure: str) -> dict:
             y=[b["members"] for b in bins],
             width=[scale * width] * len(bins),
             customdata=text,
-            marker_color=STORE_COLOR if clv else "#1c7ed6",
+            marker_color=MEASURE_COLOR,
             marker_line={"color": "white", "width": 1},
             hovertemplate="%{customdata}: %{y:,} members<extra></extra>",
         )
@@ -202,7 +208,7 @@ def at_risk_figure(stores: list[dict]) -> dict:
             y=names,
             x=[s["at_risk"] for s in stores],
             orientation="h",
-            marker_color=RISK_COLOR,
+            marker_color=COLORS["at_risk"],
             customdata=[100 * (s["at_risk_share"] or 0) for s in stores],
             hovertemplate="%{y}: %{x:,} at risk (%{customdata:.1f}%)<extra></extra>",
         ),
@@ -211,7 +217,7 @@ def at_risk_figure(stores: list[dict]) -> dict:
             y=names,
             x=[s["members"] - s["at_risk"] for s in stores],
             orientation="h",
-            marker_color=NEUTRAL,
+            marker_color=COLORS["not_at_risk"],
             hovertemplate="%{y}: %{x:,} not at risk<extra></extra>",
         ),
     ]
@@ -231,9 +237,9 @@ def reach_figure(periods: list[dict]) -> dict:
     x = [p["period_start"].isoformat() for p in periods]
     traces = []
     for key, name, color in (
-        ("lists", "Lists made (eligible members)", "#74c0fc"),
-        ("with_offers", "With an offer", "#1c7ed6"),
-        ("redeemed_lists", "With a redemption", STORE_COLOR),
+        ("lists", "Lists made (eligible members)", COLORS["lists_made"]),
+        ("with_offers", "With an offer", COLORS["lists_with_offer"]),
+        ("redeemed_lists", "With a redemption", COLORS["lists_redeemed"]),
     ):
         traces.append(
             go.Bar(
@@ -265,7 +271,8 @@ def redemption_rate_figure(cell_rows: list[dict]) -> dict:
         got[0] += r["redeemers"]
         got[1] += r["reached"]
     traces = []
-    for tier, name in ((1, "Low usage"), (2, "Medium usage"), (3, "High usage")):
+    for tier in TIER_ORDER:
+        name = usage_label(tier)
         values = [totals.get((c, tier)) for c in campaigns]
         traces.append(
             go.Bar(
@@ -299,7 +306,7 @@ def cost_split_figure(campaigns: list[dict]) -> dict:
             y=names,
             x=[float(c["store_cost"]) for c in campaigns],
             orientation="h",
-            marker_color=STORE_COLOR,
+            marker_color=STORE_COST_COLOR,
             hovertemplate="%{y}: store pays $%{x:,.2f}<extra></extra>",
         ),
         go.Bar(
@@ -342,7 +349,7 @@ def cost_month_figure(months: list[dict]) -> dict:
             x=x,
             y=[float(m["store_cost"]) for m in months],
             width=[MONTH_BAR_MS] * len(x),
-            marker_color=STORE_COLOR,
+            marker_color=STORE_COST_COLOR,
             hovertemplate="%{x|%b %Y}: store pays $%{y:,.2f}<extra></extra>",
         ),
         go.Bar(
@@ -366,8 +373,13 @@ def cost_month_figure(months: list[dict]) -> dict:
 
 
 def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
-    """Each campaign's difference to its holdout with its 95 % interval (a forest plot)."""
+    """Each campaign's difference to its holdout with its 95 % interval (a forest plot).
+
+    A filled diamond is a difference whose interval excludes zero; a hollow one is not yet
+    significant (the hover says so in words, with the interval first).
+    """
     spend = measure == "spend"
+    kind = "dollars" if spend else "points"
     rows = [c for c in campaigns if c[f"{measure}_diff"] is not None]
     scale = 1 if spend else 100
     diff = [scale * c[f"{measure}_diff"] for c in rows]
@@ -380,38 +392,39 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
         d if c[f"{measure}_high"] is None else scale * c[f"{measure}_high"]
         for c, d in zip(rows, diff, strict=True)
     ]
-    fmt = "$%{x:,.2f}" if spend else "%{x:+.1f} points"
-    span = []
-    for c, lo, hi in zip(rows, low, high, strict=True):
-        if c[f"{measure}_low"] is None:
-            span.append("no interval: too few members")
-        elif spend:
-            span.append(f"95% CI ${lo:,.2f} to ${hi:,.2f}")
-        else:
-            span.append(f"95% CI {lo:+.1f} to {hi:+.1f} points")
+    words = []
+    for c in rows:
+        said = wording.interval(
+            kind, c[f"{measure}_low"], c[f"{measure}_high"], c[f"{measure}_diff"]
+        )
+        verdict = wording.verdict(c[f"{measure}_significant"])
+        words.append(f"{said}{': ' + verdict if verdict else ''}")
+    symbols = ["diamond" if c[f"{measure}_significant"] else "diamond-open" for c in rows]
     traces = [
         go.Scatter(
             x=diff,
             y=[c["name"] for c in rows],
             mode="markers",
-            marker={"color": STORE_COLOR, "size": 11, "symbol": "diamond"},
+            marker={"color": MEASURE_COLOR, "size": 12, "symbol": symbols,
+                    "line": {"color": MEASURE_COLOR, "width": 2}},
             error_x={
                 "type": "data",
                 "symmetric": False,
                 "array": [h - d for h, d in zip(high, diff, strict=True)],
                 "arrayminus": [d - lo for d, lo in zip(diff, low, strict=True)],
-                "color": "#495057",
+                "color": MEASURE_COLOR,
                 "thickness": 2,
                 "width": 6,
             },
-            customdata=span,
-            hovertemplate=f"%{{y}}: {fmt} (%{{customdata}})<extra></extra>",
+            customdata=words,
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
         )
     ]  # fmt: skip
     title = (
-        "Lift in category sales per member vs holdout (95% CI)"
+        "Lift in category sales per member vs holdout (95% CI; hollow: not yet significant)"
         if spend
-        else "Lift in conversion to the target brand type vs holdout (95% CI)"
+        else "Lift in conversion to the target brand type vs holdout "
+        "(95% CI; hollow: not yet significant)"
     )
     axis = (
         {"title": {"text": "Treated − holdout, category sales per member ($)"},
@@ -433,7 +446,7 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
                 "y0": 0,
                 "y1": 1,
                 "yref": "paper",
-                "line": {"color": "#adb5bd", "dash": "dot"},
+                "line": {"color": CHROME["reference"], "dash": "dot"},
             }
         ],
         xaxis=axis,
@@ -445,7 +458,7 @@ def pareto_figure(points: list[dict], top_share: float | None) -> dict:
     """Cumulative share of sales by share of members, best members first (as Member value)."""
     curve = [(0.0, 0.0)] + [(p["member_share"], p["sales_share"]) for p in points]
     return _figure(
-        pareto_traces(curve, color=STORE_COLOR),
+        pareto_traces(curve, color=MEASURE_COLOR),
         PARETO_TITLE,
         annotations=pareto_annotations(top_share),
         xaxis={"title": {"text": PARETO_X_TITLE}, "range": [0, 100]},

@@ -15,8 +15,10 @@ from django.db import connection
 from django.db.models import F, FloatField, Max, Q, Sum
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from apps.campaigns.models import AT_RISK, CELL_LABELS, Campaign, Goal
+from apps.core.labels import LAPSED, LOYALTY_LABELS, LOYALTY_ORDER, MOVE_LABELS, NEW, TIER_LABELS
 from apps.jobs.models import Job, JobStatus
 from apps.reports import stats
 from apps.reports.forms import ReportFilters
@@ -34,16 +36,8 @@ from apps.reports.models import (
     ValueHistogram,
 )
 from apps.reports.services import JOB_KIND
-from apps.segments.models import Loyalty
 from apps.segments.selectors import pareto_top_share
 
-LOYALTY_ORDER = [Loyalty.NATIONAL, Loyalty.SWINGER, Loyalty.STORE]
-LOYALTY_LABELS = {
-    Loyalty.NATIONAL: "National-brand loyal",
-    Loyalty.SWINGER: "Swinger",
-    Loyalty.STORE: "Store-brand loyal",
-}
-TIER_NAMES = {1: "Low", 2: "Medium", 3: "High"}
 ZERO = Decimal("0")
 
 
@@ -122,6 +116,58 @@ def previous_snapshot_month(filters: ReportFilters, month: dt.date) -> dt.date |
     return row[0] if row else None
 
 
+# The nightly tasks' names (data migrations apps/segments/migrations/0002_nightly_schedule.py
+# and apps/reports/migrations/0002_nightly_schedule.py; editable in the admin).
+SEGMENTS_NIGHTLY = "Nightly segment refresh"
+REPORTS_NIGHTLY = "Nightly report refresh"
+
+
+@dataclass(frozen=True)
+class NextSnapshot:
+    """When a snapshot of a later month than the latest one will reach the dashboard."""
+
+    day: dt.date | None  # the night it is made; None when the nightly segment run is off
+    segments_at: str | None  # "02:30", the segment run's time (None: not a daily time)
+    reports_at: str | None  # "04:00", the dashboard's refresh after it
+
+
+def _daily_time(task) -> str | None:
+    crontab = task.crontab if task is not None else None
+    if crontab is None or not (crontab.hour.isdigit() and crontab.minute.isdigit()):
+        return None
+    return f"{int(crontab.hour):02d}:{int(crontab.minute):02d}"
+
+
+def next_snapshot(month: dt.date | None, *, now: dt.datetime | None = None) -> NextSnapshot:
+    """Return when the nightly runs first make a snapshot of a month after `month`.
+
+    The nightly segment run of day D computes the 52 weeks up to D (exclusive), which the
+    dashboard counts as the month of D − 1 (the month whose last days it covers): a month
+    after M first appears on the 2nd of the month after M, or on the next run when that
+    day has passed (M is an old month). The dashboard's own refresh follows that night.
+    """
+    tasks = {
+        t.name: t
+        for t in PeriodicTask.objects.filter(
+            name__in=[SEGMENTS_NIGHTLY, REPORTS_NIGHTLY], enabled=True
+        ).select_related("crontab")
+    }
+    segments = tasks.get(SEGMENTS_NIGHTLY)
+    reports_at = _daily_time(tasks.get(REPORTS_NIGHTLY))
+    if segments is None:
+        return NextSnapshot(day=None, segments_at=None, reports_at=reports_at)
+    segments_at = _daily_time(segments)
+    now = timezone.localtime(now)
+    next_run = now.date()
+    if segments_at is None or now.strftime("%H:%M") >= segments_at:
+        next_run += dt.timedelta(days=1)
+    if month is None:
+        return NextSnapshot(day=next_run, segments_at=segments_at, reports_at=reports_at)
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    day = max(next_run, following + dt.timedelta(days=1))
+    return NextSnapshot(day=day, segments_at=segments_at, reports_at=reports_at)
+
+
 def cell_totals(filters: ReportFilters, month: dt.date) -> list[dict]:
     """The 9 cells, national-brand loyal first and heavy usage first within each."""
     sums = {
@@ -141,7 +187,7 @@ def cell_totals(filters: ReportFilters, month: dt.date) -> list[dict]:
                     "loyalty": loyalty,
                     "loyalty_label": LOYALTY_LABELS[loyalty],
                     "usage_tier": tier,
-                    "tier_name": TIER_NAMES[tier],
+                    "tier_name": TIER_LABELS[tier],
                     "members": found.get("members") or 0,
                     "sales": _money(sales),
                     "national_share": _ratio(found.get("national") or ZERO, sales),
@@ -168,12 +214,10 @@ def cell_rows_by_category(filters: ReportFilters, month: dt.date):
 
 def cell_label(cell: str) -> str:
     """'national-3' → 'National-brand loyal · high'; 'new' and 'lapsed' in words."""
-    if cell == "new":
-        return "New buyers"
-    if cell == "lapsed":
-        return "Stopped buying"
+    if cell in (NEW, LAPSED):
+        return MOVE_LABELS[cell]
     loyalty, _, tier = cell.partition("-")
-    return f"{LOYALTY_LABELS.get(loyalty, loyalty)} · {TIER_NAMES[int(tier)].lower()}"
+    return f"{LOYALTY_LABELS.get(loyalty, loyalty)} · {TIER_LABELS[int(tier)].lower()}"
 
 
 def cell_loyalty(cell: str) -> str:
@@ -398,7 +442,7 @@ def campaign_cell_rows(filters: ReportFilters, campaigns: list[Campaign]) -> lis
             "campaign": names[r["campaign_id"]],
             "campaign_id": r["campaign_id"],
             "cell": CELL_LABELS.get(r["cell"], r["cell"]),
-            "usage": TIER_NAMES[r["usage_tier"]],
+            "usage": TIER_LABELS[r["usage_tier"]],
             "usage_tier": r["usage_tier"],
             **_redemption_figures(r),
         }
@@ -422,6 +466,10 @@ class LiftResult:
     returned_treated: np.ndarray
     returned_holdout: np.ndarray
     returned: stats.Interval
+    # Total audience (treated + holdout, split as now) that would make each lift conclusive.
+    spend_needed: np.ndarray
+    conversion_needed: np.ndarray
+    returned_needed: np.ndarray
 
 
 def lift(filters: ReportFilters, campaign_ids: list[int]) -> LiftResult:
@@ -454,19 +502,31 @@ def lift(filters: ReportFilters, campaign_ids: list[int]) -> LiftResult:
     conv1, conv0 = column(False, "conv"), column(True, "conv")
     back1, back0 = column(False, "back"), column(True, "back")
     with np.errstate(divide="ignore", invalid="ignore"):
+        spend = stats.welch_interval(n1, mean1, var1, n0, mean0, var0)
+        conversion = stats.two_proportion_interval(conv1, n1, conv0, n0)
+        returned = stats.two_proportion_interval(back1, n1, back0, n0)
+        p_conv1, p_conv0, p_back1, p_back0 = conv1 / n1, conv0 / n0, back1 / n1, back0 / n0
         return LiftResult(
             campaign_ids=campaign_ids,
             treated=n1,
             holdout=n0,
             mean_treated=mean1,
             mean_holdout=mean0,
-            spend=stats.welch_interval(n1, mean1, var1, n0, mean0, var0),
-            conversion_treated=conv1 / n1,
-            conversion_holdout=conv0 / n0,
-            conversion=stats.two_proportion_interval(conv1, n1, conv0, n0),
-            returned_treated=back1 / n1,
-            returned_holdout=back0 / n0,
-            returned=stats.two_proportion_interval(back1, n1, back0, n0),
+            spend=spend,
+            conversion_treated=p_conv1,
+            conversion_holdout=p_conv0,
+            conversion=conversion,
+            returned_treated=p_back1,
+            returned_holdout=p_back0,
+            returned=returned,
+            spend_needed=stats.members_needed(n1, var1, n0, var0, spend.difference),
+            # A share's variance per member is p(1 − p), as in the Wald interval.
+            conversion_needed=stats.members_needed(
+                n1, p_conv1 * (1 - p_conv1), n0, p_conv0 * (1 - p_conv0), conversion.difference
+            ),
+            returned_needed=stats.members_needed(
+                n1, p_back1 * (1 - p_back1), n0, p_back0 * (1 - p_back0), returned.difference
+            ),
         )
 
 
@@ -478,6 +538,25 @@ def _roi(incremental: float | None, cost: Decimal) -> float | None:
     if incremental is None or cost <= 0:
         return None
     return (incremental - float(cost)) / float(cost)
+
+
+def _conclusive(
+    prefix: str, low: float | None, high: float | None, needed: float, audience: int
+) -> dict:
+    """Whether the interval excludes zero and, when not, the audience a clear answer needs.
+
+    `<prefix>_needed` is the whole audience (treated + holdout, split as now) at which the
+    test would find the difference seen so far 80 % of the time; `<prefix>_more` what that
+    adds to this campaign's audience. Both None when the answer is already clear or cannot
+    be sized (no interval, or no difference seen at all).
+    """
+    verdict = stats.significant(low, high)
+    total = _num(needed) if verdict is False else None
+    return {
+        f"{prefix}_significant": verdict,
+        f"{prefix}_needed": None if total is None else int(total),
+        f"{prefix}_more": None if total is None else max(0, int(total) - audience),
+    }
 
 
 def campaign_rows(filters: ReportFilters, campaigns: list[Campaign]) -> list[dict]:
@@ -503,6 +582,11 @@ def campaign_rows(filters: ReportFilters, campaigns: list[Campaign]) -> list[dic
             _num(result.spend.high[i]),
         )
         incremental = None if diff is None else diff * n1
+        audience = n1 + int(result.holdout[i])
+        roi_low = _roi(None if low is None else low * n1, fig["store_cost"])
+        roi_high = _roi(None if high is None else high * n1, fig["store_cost"])
+        conv_low, conv_high = _num(result.conversion.low[i]), _num(result.conversion.high[i])
+        back_low, back_high = _num(result.returned.low[i]), _num(result.returned.high[i])
         rows.append(
             {
                 "campaign": campaign,
@@ -525,17 +609,21 @@ def campaign_rows(filters: ReportFilters, campaigns: list[Campaign]) -> list[dic
                 "conv_treated": _num(result.conversion_treated[i]),
                 "conv_holdout": _num(result.conversion_holdout[i]),
                 "conv_diff": _num(result.conversion.difference[i]),
-                "conv_low": _num(result.conversion.low[i]),
-                "conv_high": _num(result.conversion.high[i]),
+                "conv_low": conv_low,
+                "conv_high": conv_high,
                 "back_treated": _num(result.returned_treated[i]),
                 "back_holdout": _num(result.returned_holdout[i]),
                 "back_diff": _num(result.returned.difference[i]),
-                "back_low": _num(result.returned.low[i]),
-                "back_high": _num(result.returned.high[i]),
+                "back_low": back_low,
+                "back_high": back_high,
                 "incremental_sales": incremental,
                 "roi": _roi(incremental, fig["store_cost"]),
-                "roi_low": _roi(None if low is None else low * n1, fig["store_cost"]),
-                "roi_high": _roi(None if high is None else high * n1, fig["store_cost"]),
+                "roi_low": roi_low,
+                "roi_high": roi_high,
+                "roi_significant": stats.significant(roi_low, roi_high),
+                **_conclusive("spend", low, high, result.spend_needed[i], audience),
+                **_conclusive("conv", conv_low, conv_high, result.conversion_needed[i], audience),
+                **_conclusive("back", back_low, back_high, result.returned_needed[i], audience),
                 "is_win_back": campaign.goal == Goal.WIN_BACK or AT_RISK in campaign.target_cells,
             }
         )

@@ -19,6 +19,14 @@ WELCH_METHOD = (
 PROPORTION_METHOD = (
     "Two-proportion z interval (Wald, unpooled): p₁ − p₀ ± 1.96 · √(p₁(1−p₁)/n₁ + p₀(1−p₀)/n₀)."
 )
+POWER_METHOD = (
+    "Members a conclusive answer needs: the audience, split as now between treated and "
+    "holdout, at which a two-sided test at the 5% level would find the difference seen so "
+    "far 80% of the time: n₁ = (z₀.₉₇₅ + z₀.₈)² · (s₁² + s₀²/r) / d², n₀ = r · n₁, with "
+    "r = holdout ÷ treated (for equal groups and one σ: 2 · (1.96 + 0.84)² · σ²/δ² per group)."
+)
+ALPHA = 0.05
+POWER = 0.80
 
 
 @dataclass(frozen=True)
@@ -76,3 +84,48 @@ def two_proportion_interval(x1, n1, x0, n0, *, level: float = 0.95) -> Interval:
         difference = p1 - p0
         p_value = np.where(se > 0, 2 * stats.norm.sf(np.abs(difference) / se), np.nan)
     return Interval(difference, se, difference - z * se, difference + z * se, p_value=p_value)
+
+
+def significant(low: float | None, high: float | None) -> bool | None:
+    """Return whether a 95 % interval excludes zero; None without an interval.
+
+    Excluding zero is the same decision as the two-sided test at the 5 % level.
+    """
+    if low is None or high is None:
+        return None
+    return low > 0 or high < 0
+
+
+def members_needed(n1, var1, n0, var0, difference, *, alpha: float = ALPHA, power: float = POWER):
+    """Return the total audience (treated + holdout, split as now) that detects the difference.
+
+    The sample size of the two-sample test (normal approximation, two-sided, level α,
+    power 1 − β), as in Chow, Shao & Wang, *Sample Size Calculations in Clinical Research*
+    (2nd ed., 2008), §3.2.1, and Cohen, *Statistical Power Analysis* (2nd ed., 1988), ch. 2:
+
+        n per group = 2 · (z_{1−α/2} + z_{1−β})² · σ² / δ²          (equal groups, one σ)
+
+    Generalised to the campaign's own split and to unequal variances (Welch): with
+    r = n₀ / n₁, the difference's variance is σ₁²/n₁ + σ₀²/(r·n₁), and asking
+    δ / SE = z_{1−α/2} + z_{1−β} gives
+
+        n₁ = (z_{1−α/2} + z_{1−β})² · (σ₁² + σ₀²/r) / δ²,   n₀ = r · n₁,
+
+    which is the formula above when r = 1 and σ₁ = σ₀. The observed difference and sample
+    variances stand in for δ and σ² (the effect seen so far, not a target set in advance).
+    It leaves out the other tail's sliver of power (Φ(−2·z_{1−α/2} − z_{1−β}) < 10⁻⁵), as
+    statsmodels' `NormalIndPower.solve_power` would count it; that root finder works one
+    campaign at a time for the same answer to a member, so NumPy does it here for all.
+
+    NaN where it cannot be said: no difference seen, a group without variance or members.
+    """
+    n1, var1, n0, var0, difference = (
+        np.asarray(a, dtype=float) for a in (n1, var1, n0, var0, difference)
+    )
+    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = n0 / n1
+        treated = z**2 * (var1 + var0 / ratio) / difference**2
+        total = np.ceil(treated * (1 + ratio))
+    usable = (n1 > 1) & (n0 > 1) & (difference != 0) & np.isfinite(total)
+    return np.where(usable, total, np.nan)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.html import format_html
 
+from apps.core.labels import LOYALTY_LABELS, TIER_LABELS
 from apps.members.tables import MoneyColumn
-from apps.reports.selectors import LOYALTY_LABELS, TIER_NAMES
+from apps.reports import wording
 
 NUMBER = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
 
@@ -76,32 +78,73 @@ class RatioColumn(tables.Column):
         return "" if value is None else f"{value:.4f}"
 
 
-def _format(kind: str, value: float) -> str:
-    if kind == "dollars":
-        return f"{'−' if value < 0 else '+'}${abs(value):,.2f}"
-    if kind == "points":
-        return f"{100 * value:+.1f}"
-    return f"{100 * value:+,.0f}%"
-
-
 class IntervalColumn(tables.Column):
-    """A 95 % interval "low to high" on the page; CSV has the bounds in their own columns."""
+    """A 95 % interval in words, interval first: "between −$0.51 and +$1.26 (best estimate
+    +$0.37)", with "significant" or "not yet significant" under it (and the p-value where
+    there is one). CSV has the bounds, the estimate and the verdict in their own columns."""
 
-    attrs = {"td": {"class": "text-end text-nowrap text-muted"}, "th": {"class": "text-end"}}
+    attrs = {"td": {"class": "text-end result"}, "th": {"class": "text-end"}}
 
-    def __init__(self, *args, prefix: str, kind: str, **kwargs):
-        self.prefix, self.kind = prefix, kind
+    def __init__(self, *args, prefix: str, kind: str, p_value: str | None = None, **kwargs):
+        self.prefix, self.kind, self.p_value = prefix, kind, p_value
         kwargs.setdefault("verbose_name", "95% CI")
         super().__init__(
             *args, empty_values=(), orderable=False, exclude_from_export=True, **kwargs
         )
 
     def render(self, record):
-        low, high = record[f"{self.prefix}_low"], record[f"{self.prefix}_high"]
-        if low is None or high is None:
-            return "—"
-        unit = " pts" if self.kind == "points" else ""
-        return f"{_format(self.kind, low)} to {_format(self.kind, high)}{unit}"
+        p = self.prefix
+        said = wording.interval(self.kind, record[f"{p}_low"], record[f"{p}_high"],
+                                record[f"{p}_diff" if p != "roi" else "roi"])  # fmt: skip
+        significant = record.get(f"{p}_significant")
+        if significant is None:
+            return said
+        p_value = record.get(self.p_value) if self.p_value else None
+        if p_value is not None:
+            p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2f}"
+        else:
+            p_text = ""
+        return format_html(
+            '{}<br><span class="badge {}">{}</span>{}',
+            said,
+            "text-bg-dark" if significant else "text-bg-light border",
+            wording.verdict(significant),
+            format_html(' <span class="text-muted small">{}</span>', p_text) if p_text else "",
+        )
+
+
+class VerdictColumn(tables.Column):
+    """'significant' / 'not yet significant' in plain words (the CSV's column; hidden on the
+    page, where the interval cell says it)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("visible", False)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return wording.verdict(value)
+
+    def value(self, value):
+        return wording.verdict(value)
+
+
+class NeededColumn(tables.Column):
+    """The audience a not-yet-significant lift needs, in words (CSV: the numbers)."""
+
+    attrs = {"td": {"class": "text-end small"}, "th": {"class": "text-end"}}
+
+    def __init__(self, *args, prefix: str, **kwargs):
+        self.prefix = prefix
+        super().__init__(
+            *args, empty_values=(), orderable=False, exclude_from_export=True, **kwargs
+        )
+
+    def render(self, record):
+        p = self.prefix
+        if record.get(f"{p}_significant"):
+            return "already clear"
+        text = wording.members_needed(record.get(f"{p}_needed"), record.get(f"{p}_more"))
+        return text or "—"
 
 
 class _Table(tables.Table):
@@ -127,7 +170,7 @@ class CellTable(_Table):
         return LOYALTY_LABELS.get(value, value)
 
     def render_usage_tier(self, value):
-        return TIER_NAMES.get(value, value)
+        return TIER_LABELS.get(value, value)
 
 
 class MoveTable(_Table):
@@ -177,10 +220,14 @@ class WinBackTable(_Table):
     lift_holdout = CountColumn(verbose_name="Holdout")
     back_treated = PercentColumn(verbose_name="Came back, treated")
     back_holdout = PercentColumn(verbose_name="Came back, holdout")
-    back_diff = PointsColumn(verbose_name="Difference")
-    back_ci = IntervalColumn(prefix="back", kind="points")
+    back_ci = IntervalColumn(prefix="back", kind="points", verbose_name="Difference, 95% CI")
+    back_diff = PointsColumn(verbose_name="Difference", visible=False)
     back_low = PointsColumn(verbose_name="95% CI from", visible=False)
     back_high = PointsColumn(verbose_name="95% CI to", visible=False)
+    back_significant = VerdictColumn(verbose_name="Difference verdict")
+    back_needs = NeededColumn(prefix="back", verbose_name="A clear answer needs")
+    back_needed = tables.Column(verbose_name="Members needed", visible=False)
+    back_more = tables.Column(verbose_name="More members needed", visible=False)
     redeemers = CountColumn(verbose_name="Redeemed")
 
 
@@ -232,28 +279,43 @@ class CostMonthTable(_Table):
 
 
 class LiftTable(_Table):
+    """The campaign results: each lift's interval first, its verdict, what a clear answer
+    needs. The CSV keeps the numbers (estimate, bounds, p, members needed) and the verdicts
+    in words."""
+
     name = tables.Column(verbose_name="Campaign")
     lift_treated = CountColumn(verbose_name="Treated")
     lift_holdout = CountColumn(verbose_name="Holdout")
     mean_treated = DollarsColumn(verbose_name="Sales / member, treated")
     mean_holdout = DollarsColumn(verbose_name="Sales / member, holdout")
-    spend_diff = DollarsColumn(verbose_name="Sales lift", signed=True)
-    spend_ci = IntervalColumn(prefix="spend", kind="dollars")
+    spend_ci = IntervalColumn(
+        prefix="spend", kind="dollars", p_value="spend_p",
+        verbose_name="Sales lift per member, 95% CI",
+    )  # fmt: skip
+    spend_needs = NeededColumn(prefix="spend", verbose_name="A clear sales answer needs")
+    spend_diff = DollarsColumn(verbose_name="Sales lift", signed=True, visible=False)
     spend_low = DollarsColumn(verbose_name="Sales lift 95% CI from", signed=True, visible=False)
     spend_high = DollarsColumn(verbose_name="Sales lift 95% CI to", signed=True, visible=False)
-    spend_p = tables.Column(verbose_name="p", attrs=NUMBER)
+    spend_p = tables.Column(verbose_name="p", attrs=NUMBER, visible=False)
+    spend_significant = VerdictColumn(verbose_name="Sales lift verdict")
+    spend_needed = tables.Column(verbose_name="Members needed for sales lift", visible=False)
+    spend_more = tables.Column(verbose_name="More members needed for sales lift", visible=False)
     conv_treated = PercentColumn(verbose_name="Converted, treated", visible=False)
     conv_holdout = PercentColumn(verbose_name="Converted, holdout", visible=False)
-    conv_diff = PointsColumn(verbose_name="Conversion lift")
-    conv_ci = IntervalColumn(prefix="conv", kind="points")
+    conv_ci = IntervalColumn(prefix="conv", kind="points", verbose_name="Conversion lift, 95% CI")
+    conv_diff = PointsColumn(verbose_name="Conversion lift", visible=False)
     conv_low = PointsColumn(verbose_name="Conversion 95% CI from", visible=False)
     conv_high = PointsColumn(verbose_name="Conversion 95% CI to", visible=False)
+    conv_significant = VerdictColumn(verbose_name="Conversion lift verdict")
+    conv_needed = tables.Column(verbose_name="Members needed for conversion", visible=False)
+    conv_more = tables.Column(verbose_name="More members needed for conversion", visible=False)
     incremental_sales = DollarsColumn(verbose_name="Incremental sales", signed=True, visible=False)
     store_cost = MoneyColumn(verbose_name="Store's net cost")
-    roi = RatioColumn(verbose_name="ROI")
-    roi_ci = IntervalColumn(prefix="roi", kind="ratio")
+    roi_ci = IntervalColumn(prefix="roi", kind="ratio", verbose_name="ROI, 95% CI")
+    roi = RatioColumn(verbose_name="ROI", visible=False)
     roi_low = RatioColumn(verbose_name="ROI 95% CI from", visible=False)
     roi_high = RatioColumn(verbose_name="ROI 95% CI to", visible=False)
+    roi_significant = VerdictColumn(verbose_name="ROI verdict")
 
     def render_spend_p(self, value):
         return "< 0.001" if value < 0.001 else f"{value:.3f}"

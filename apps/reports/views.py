@@ -22,10 +22,11 @@ from django_tables2 import RequestConfig
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.audit.exports import EXPORT_FORMAT, table_csv_response
-from apps.reports import charts, selectors, tables
+from apps.core.labels import COLORS
+from apps.reports import charts, selectors, tables, wording
 from apps.reports.forms import ReportFilterForm, ReportFilters
 from apps.reports.services import reports_refresh_queue
-from apps.reports.stats import PROPORTION_METHOD, WELCH_METHOD
+from apps.reports.stats import POWER_METHOD, PROPORTION_METHOD, WELCH_METHOD
 from apps.segments.charts import TOP_SHARE_CAPTION, top_share_percent
 
 FILTER_PARAMS = ("month_from", "month_to", "store", "category")
@@ -192,8 +193,12 @@ def loyalty(request: HttpRequest) -> HttpResponse:
         "risk": charts.at_risk_figure(d.stores) if d.stores else None,
         "reach": charts.reach_figure(d.reach) if d.reach else None,
     }
-    won = sum(v for (a, b), v in loyalty_moves.items() if a == "national" and b == "store")
-    lost = sum(v for (a, b), v in loyalty_moves.items() if a == "store" and b == "national")
+    # Buyers won or lost are a measurement only when two months' snapshots are compared:
+    # without an earlier month there is nothing to count, which is not zero.
+    won = lost = None
+    if d.previous is not None:
+        won = sum(v for (a, b), v in loyalty_moves.items() if a == "national" and b == "store")
+        lost = sum(v for (a, b), v in loyalty_moves.items() if a == "store" and b == "national")
     context = _context(
         request,
         form,
@@ -210,7 +215,13 @@ def loyalty(request: HttpRequest) -> HttpResponse:
         top_share_text=top_share_percent(top),
         won_to_store=won,
         lost_to_national=lost,
-        buyers=sum(c["members"] for c in d.cells),
+        moves_missing=(
+            wording.next_snapshot(d.month, selectors.next_snapshot(d.month))
+            if d.previous is None
+            else ""
+        ),
+        buyers=sum(c["members"] for c in d.cells) if d.month else None,
+        colors=COLORS,
         reachable=selectors.reachable_members(filters),
         fit_id=selectors.value_fit_id(),
     )
@@ -248,8 +259,19 @@ def redemption(request: HttpRequest) -> HttpResponse:
         figures=figures,
         campaigns=rows,
         totals=totals,
+        ran=ran,
+        verdicts=[
+            {
+                "label": label,
+                "significant": [r["name"] for r in ran if r[f"{measure}_significant"]],
+                "not_yet": [r["name"] for r in ran if r[f"{measure}_significant"] is False],
+            }
+            for measure, label in (("spend", "Sales lift"), ("conv", "Conversion lift"))
+        ],
         welch_method=WELCH_METHOD,
         proportion_method=PROPORTION_METHOD,
+        power_method=POWER_METHOD,
+        colors=COLORS,
     )
     return render(request, "reports/redemption.html", context)
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet, Subquery
 
+from apps.core.labels import LOYALTY_LABELS, LOYALTY_ORDER, TIER_LABELS
 from apps.segments.models import SegmentMember, SegmentSnapshot
 
 EXPORT_COLUMNS = [
@@ -20,7 +21,7 @@ EXPORT_COLUMNS = [
     "cycle_days",
     "next_purchase_on",
 ]
-USAGE_TIER_NAMES = {1: "low", 2: "medium", 3: "high"}
+USAGE_TIER_NAMES = {tier: label.lower() for tier, label in TIER_LABELS.items()}
 
 
 def snapshot_rows(*, snapshot: SegmentSnapshot) -> QuerySet[SegmentMember]:
@@ -55,12 +56,7 @@ def snapshot_export_rows(*, snapshot: SegmentSnapshot):
         ]
 
 
-LOYALTY_ORDER = ["national", "swinger", "store"]
-LOYALTY_LABELS = {
-    "national": "National-brand loyal",
-    "swinger": "Swinger",
-    "store": "Store-brand loyal",
-}
+# LOYALTY_ORDER and LOYALTY_LABELS: apps.core.labels (one set of words on every page).
 
 _MATRIX_SQL = """
 SELECT loyalty, usage_tier, count(*) AS buyers, sum(category_spend) AS spend,

@@ -7,7 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from apps.reports.stats import mean_and_variance, two_proportion_interval, welch_interval
+from apps.reports.stats import (
+    mean_and_variance,
+    members_needed,
+    significant,
+    two_proportion_interval,
+    welch_interval,
+)
 
 
 def test_mean_and_variance_from_sums():
@@ -72,3 +78,39 @@ def test_intervals_are_vectorized_over_campaigns():
     assert result.difference.tolist() == pytest.approx([0.35, 0.25])
     # second: SE = √(.5·.5/20 + .25·.75/20) = √(.0125 + .009375) = 0.147902
     assert result.se[1] == pytest.approx(0.147902, abs=1e-6)
+
+
+# z₀.₉₇₅ + z₀.₈ = 1.959964 + 0.841621 = 2.801585; squared: 7.848880.
+
+
+def test_members_needed_is_the_textbook_two_sample_size_for_equal_groups():
+    # σ = 10, δ = 5, two equal groups: n = 2 · 7.848880 · 10² / 5² = 62.79 per group,
+    # so 125.58 members in all, rounded up: 126.
+    needed = members_needed([50], [100.0], [50], [100.0], [5.0])
+    assert needed.tolist() == [126.0]
+    # Half the difference needs four times the members: 2 · 7.848880 · 100 / 6.25 · 2.
+    assert members_needed([50], [100.0], [50], [100.0], [-2.5]).tolist() == [503.0]
+
+
+def test_members_needed_keeps_the_campaigns_split_and_both_variances():
+    # A 10 % holdout (r = n₀/n₁ = 1/9), σ = 10 in both groups, δ = 5:
+    # n₁ = 7.848880 · (100 + 100 · 9) / 25 = 313.955, n₀ = n₁ / 9 = 34.884; 348.84 → 349.
+    # Equal groups with σ₁² = 144, σ₀² = 64, δ = 4: n₁ = 7.848880 · 208 / 16 = 102.035
+    # per group, 204.07 in all → 205.
+    needed = members_needed([90, 40], [100.0, 144.0], [10, 40], [100.0, 64.0], [5.0, 4.0])
+    assert needed.tolist() == [349.0, 205.0]
+
+
+def test_members_needed_is_unknown_without_a_difference_or_a_spread():
+    needed = members_needed([50, 50, 1], [100.0, 0.0, 4.0], [50, 50, 9], [100.0, 0.0, 4.0],
+                            [0.0, 1.0, 1.0])  # fmt: skip
+    # No difference: no audience finds it; no spread: the difference is exact (0 needed,
+    # but there is nothing to ask); one treated member: no variance to size with.
+    assert math.isnan(needed[0]) and needed[1] == 0.0 and math.isnan(needed[2])
+
+
+def test_an_interval_that_spans_zero_is_not_yet_significant():
+    assert significant(-1.0, 2.0) is False
+    assert significant(0.1, 2.0) is True
+    assert significant(-3.0, -0.5) is True
+    assert significant(None, 1.0) is None

@@ -1,0 +1,1 @@
+"""What every app shares: labels and colours tied to the enums (no models, no app config)."""
