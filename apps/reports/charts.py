@@ -397,7 +397,7 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
         said = wording.interval(
             kind, c[f"{measure}_low"], c[f"{measure}_high"], c[f"{measure}_diff"]
         )
-        verdict = wording.verdict(c[f"{measure}_significant"])
+        verdict = wording.verdict(c[f"{measure}_significant"], c[f"{measure}_too_few"])
         words.append(f"{said}{': ' + verdict if verdict else ''}")
     symbols = ["diamond" if c[f"{measure}_significant"] else "diamond-open" for c in rows]
     traces = [

@@ -466,6 +466,10 @@ class LiftResult:
     returned_treated: np.ndarray
     returned_holdout: np.ndarray
     returned: stats.Interval
+    # Whether the groups are large enough to trust each interval (stats.MIN_GROUP, MIN_COUNT).
+    spend_enough: np.ndarray
+    conversion_enough: np.ndarray
+    returned_enough: np.ndarray
     # Total audience (treated + holdout, split as now) that would make each lift conclusive.
     spend_needed: np.ndarray
     conversion_needed: np.ndarray
@@ -519,15 +523,36 @@ def lift(filters: ReportFilters, campaign_ids: list[int]) -> LiftResult:
             returned_treated=p_back1,
             returned_holdout=p_back0,
             returned=returned,
-            spend_needed=stats.members_needed(n1, var1, n0, var0, spend.difference),
-            # A share's variance per member is p(1 − p), as in the Wald interval.
-            conversion_needed=stats.members_needed(
-                n1, p_conv1 * (1 - p_conv1), n0, p_conv0 * (1 - p_conv0), conversion.difference
+            spend_enough=(n1 >= stats.MIN_GROUP) & (n0 >= stats.MIN_GROUP),
+            conversion_enough=_enough_counts(conv1, n1, conv0, n0),
+            returned_enough=_enough_counts(back1, n1, back0, n0),
+            spend_needed=_at_least(
+                stats.members_needed(n1, var1, n0, var0, spend.difference),
+                stats.members_for_mean(n1, n0),
             ),
-            returned_needed=stats.members_needed(
-                n1, p_back1 * (1 - p_back1), n0, p_back0 * (1 - p_back0), returned.difference
+            # A share's variance per member is p(1 − p), as in the Wald interval.
+            conversion_needed=_at_least(
+                stats.members_needed(
+                    n1, p_conv1 * (1 - p_conv1), n0, p_conv0 * (1 - p_conv0), conversion.difference
+                ),
+                stats.members_for_share(conv1, n1, conv0, n0),
+            ),
+            returned_needed=_at_least(
+                stats.members_needed(
+                    n1, p_back1 * (1 - p_back1), n0, p_back0 * (1 - p_back0), returned.difference
+                ),
+                stats.members_for_share(back1, n1, back0, n0),
             ),
         )
+
+
+def _enough_counts(x1, n1, x0, n0) -> np.ndarray:
+    return np.minimum.reduce([x1, n1 - x1, x0, n0 - x0]) >= stats.MIN_COUNT
+
+
+def _at_least(power: np.ndarray, rule: np.ndarray) -> np.ndarray:
+    """The power estimate, raised to the size its interval needs; NaN stays unknown."""
+    return np.where(np.isnan(power), np.nan, np.fmax(power, rule))
 
 
 def _num(value: float) -> float | None:
@@ -541,19 +566,29 @@ def _roi(incremental: float | None, cost: Decimal) -> float | None:
 
 
 def _conclusive(
-    prefix: str, low: float | None, high: float | None, needed: float, audience: int
+    prefix: str,
+    low: float | None,
+    high: float | None,
+    needed: float,
+    audience: int,
+    enough: bool,
 ) -> dict:
-    """Whether the interval excludes zero and, when not, the audience a clear answer needs.
+    """Whether the result is significant and, when not, the audience a clear answer needs.
 
-    `<prefix>_needed` is the whole audience (treated + holdout, split as now) at which the
-    test would find the difference seen so far 80 % of the time; `<prefix>_more` what that
-    adds to this campaign's audience. Both None when the answer is already clear or cannot
-    be sized (no interval, or no difference seen at all).
+    Significant: the interval excludes zero and both groups are large enough to trust it
+    (`enough`, stats.MIN_GROUP / MIN_COUNT); `<prefix>_too_few` says when size alone
+    withholds the word. `<prefix>_needed` is the whole audience (treated + holdout, split
+    as now) at which the test would find the difference seen so far 80 % of the time (and
+    the groups reach those sizes); `<prefix>_more` what that adds to this campaign's
+    audience. Both None when the answer is clear or cannot be sized (no interval, or no
+    difference seen at all).
     """
-    verdict = stats.significant(low, high)
+    excludes_zero = stats.significant(low, high)
+    verdict = None if excludes_zero is None else bool(excludes_zero and enough)
     total = _num(needed) if verdict is False else None
     return {
         f"{prefix}_significant": verdict,
+        f"{prefix}_too_few": excludes_zero is not None and not enough,
         f"{prefix}_needed": None if total is None else int(total),
         f"{prefix}_more": None if total is None else max(0, int(total) - audience),
     }
@@ -620,10 +655,34 @@ def campaign_rows(filters: ReportFilters, campaigns: list[Campaign]) -> list[dic
                 "roi": _roi(incremental, fig["store_cost"]),
                 "roi_low": roi_low,
                 "roi_high": roi_high,
-                "roi_significant": stats.significant(roi_low, roi_high),
-                **_conclusive("spend", low, high, result.spend_needed[i], audience),
-                **_conclusive("conv", conv_low, conv_high, result.conversion_needed[i], audience),
-                **_conclusive("back", back_low, back_high, result.returned_needed[i], audience),
+                # ROI maps the sales lift: it is judged with the sales lift's group sizes.
+                **_conclusive(
+                    "roi", roi_low, roi_high, np.nan, audience, bool(result.spend_enough[i])
+                ),
+                **_conclusive(
+                    "spend",
+                    low,
+                    high,
+                    result.spend_needed[i],
+                    audience,
+                    bool(result.spend_enough[i]),
+                ),
+                **_conclusive(
+                    "conv",
+                    conv_low,
+                    conv_high,
+                    result.conversion_needed[i],
+                    audience,
+                    bool(result.conversion_enough[i]),
+                ),
+                **_conclusive(
+                    "back",
+                    back_low,
+                    back_high,
+                    result.returned_needed[i],
+                    audience,
+                    bool(result.returned_enough[i]),
+                ),
                 "is_win_back": campaign.goal == Goal.WIN_BACK or AT_RISK in campaign.target_cells,
             }
         )

@@ -27,6 +27,18 @@ POWER_METHOD = (
 )
 ALPHA = 0.05
 POWER = 0.80
+# Below these sizes a large-sample interval is not to be trusted, whatever it says: Welch's
+# t interval on skewed spend wants about 30 members a group (the usual rule of thumb for
+# the central limit theorem); the Wald interval of a share wants at least 5 members with
+# and 5 without in each group (n·p ≥ 5 and n·(1 − p) ≥ 5; Brown, Cai & DasGupta, "Interval
+# Estimation for a Binomial Proportion", Statistical Science 16(2), 2001).
+MIN_GROUP = 30
+MIN_COUNT = 5
+SIZE_METHOD = (
+    f"A result is called significant only with at least {MIN_GROUP} members in each group "
+    f"(sales, ROI) or at least {MIN_COUNT} members who did and {MIN_COUNT} who did not in "
+    "each group (conversion): below that a large-sample interval is not to be trusted."
+)
 
 
 @dataclass(frozen=True)
@@ -129,3 +141,21 @@ def members_needed(n1, var1, n0, var0, difference, *, alpha: float = ALPHA, powe
         total = np.ceil(treated * (1 + ratio))
     usable = (n1 > 1) & (n0 > 1) & (difference != 0) & np.isfinite(total)
     return np.where(usable, total, np.nan)
+
+
+def members_for_mean(n1, n0) -> np.ndarray:
+    """Return the smallest audience, split as now, with MIN_GROUP members in each group."""
+    n1, n0 = np.asarray(n1, dtype=float), np.asarray(n0, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = np.ceil(MIN_GROUP * (n1 + n0) / np.minimum(n1, n0))
+    return np.where(np.isfinite(total), total, np.nan)
+
+
+def members_for_share(x1, n1, x0, n0) -> np.ndarray:
+    """Return the smallest audience, split as now, expecting MIN_COUNT members with and
+    MIN_COUNT without in each group; NaN when some count is 0 (nothing to scale from)."""
+    x1, n1, x0, n0 = (np.asarray(a, dtype=float) for a in (x1, n1, x0, n0))
+    fewest = np.minimum.reduce([x1, n1 - x1, x0, n0 - x0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = np.ceil(MIN_COUNT * (n1 + n0) / fewest)
+    return np.where(np.isfinite(total) & (fewest > 0), total, np.nan)

@@ -99,17 +99,22 @@ class IntervalColumn(tables.Column):
         significant = record.get(f"{p}_significant")
         if significant is None:
             return said
+        too_few = record.get(f"{p}_too_few", False)
         p_value = record.get(self.p_value) if self.p_value else None
         if p_value is not None:
             p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2f}"
         else:
             p_text = ""
+        notes = [wording.TOO_FEW] if too_few else []
+        notes += [p_text] if p_text else []
         return format_html(
             '{}<br><span class="badge {}">{}</span>{}',
             said,
             "text-bg-dark" if significant else "text-bg-light border",
             wording.verdict(significant),
-            format_html(' <span class="text-muted small">{}</span>', p_text) if p_text else "",
+            format_html(' <span class="text-muted small">{}</span>', "; ".join(notes))
+            if notes
+            else "",
         )
 
 
@@ -117,15 +122,17 @@ class VerdictColumn(tables.Column):
     """'significant' / 'not yet significant' in plain words (the CSV's column; hidden on the
     page, where the interval cell says it)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, prefix: str, **kwargs):
+        self.prefix = prefix
         kwargs.setdefault("visible", False)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, empty_values=(), orderable=False, **kwargs)
 
-    def render(self, value):
-        return wording.verdict(value)
+    def render(self, record):
+        return self.value(record)
 
-    def value(self, value):
-        return wording.verdict(value)
+    def value(self, record):
+        p = self.prefix
+        return wording.verdict(record.get(f"{p}_significant"), record.get(f"{p}_too_few", False))
 
 
 class NeededColumn(tables.Column):
@@ -224,7 +231,7 @@ class WinBackTable(_Table):
     back_diff = PointsColumn(verbose_name="Difference", visible=False)
     back_low = PointsColumn(verbose_name="95% CI from", visible=False)
     back_high = PointsColumn(verbose_name="95% CI to", visible=False)
-    back_significant = VerdictColumn(verbose_name="Difference verdict")
+    back_verdict = VerdictColumn(prefix="back", verbose_name="Difference verdict")
     back_needs = NeededColumn(prefix="back", verbose_name="A clear answer needs")
     back_needed = tables.Column(verbose_name="Members needed", visible=False)
     back_more = tables.Column(verbose_name="More members needed", visible=False)
@@ -297,7 +304,7 @@ class LiftTable(_Table):
     spend_low = DollarsColumn(verbose_name="Sales lift 95% CI from", signed=True, visible=False)
     spend_high = DollarsColumn(verbose_name="Sales lift 95% CI to", signed=True, visible=False)
     spend_p = tables.Column(verbose_name="p", attrs=NUMBER, visible=False)
-    spend_significant = VerdictColumn(verbose_name="Sales lift verdict")
+    spend_verdict = VerdictColumn(prefix="spend", verbose_name="Sales lift verdict")
     spend_needed = tables.Column(verbose_name="Members needed for sales lift", visible=False)
     spend_more = tables.Column(verbose_name="More members needed for sales lift", visible=False)
     conv_treated = PercentColumn(verbose_name="Converted, treated", visible=False)
@@ -306,7 +313,7 @@ class LiftTable(_Table):
     conv_diff = PointsColumn(verbose_name="Conversion lift", visible=False)
     conv_low = PointsColumn(verbose_name="Conversion 95% CI from", visible=False)
     conv_high = PointsColumn(verbose_name="Conversion 95% CI to", visible=False)
-    conv_significant = VerdictColumn(verbose_name="Conversion lift verdict")
+    conv_verdict = VerdictColumn(prefix="conv", verbose_name="Conversion lift verdict")
     conv_needed = tables.Column(verbose_name="Members needed for conversion", visible=False)
     conv_more = tables.Column(verbose_name="More members needed for conversion", visible=False)
     incremental_sales = DollarsColumn(verbose_name="Incremental sales", signed=True, visible=False)
@@ -315,7 +322,7 @@ class LiftTable(_Table):
     roi = RatioColumn(verbose_name="ROI", visible=False)
     roi_low = RatioColumn(verbose_name="ROI 95% CI from", visible=False)
     roi_high = RatioColumn(verbose_name="ROI 95% CI to", visible=False)
-    roi_significant = VerdictColumn(verbose_name="ROI verdict")
+    roi_verdict = VerdictColumn(prefix="roi", verbose_name="ROI verdict")
 
     def render_spend_p(self, value):
         return "< 0.001" if value < 0.001 else f"{value:.3f}"

@@ -26,7 +26,7 @@ from apps.core.labels import COLORS
 from apps.reports import charts, selectors, tables, wording
 from apps.reports.forms import ReportFilterForm, ReportFilters
 from apps.reports.services import reports_refresh_queue
-from apps.reports.stats import POWER_METHOD, PROPORTION_METHOD, WELCH_METHOD
+from apps.reports.stats import POWER_METHOD, PROPORTION_METHOD, SIZE_METHOD, WELCH_METHOD
 from apps.segments.charts import TOP_SHARE_CAPTION, top_share_percent
 
 FILTER_PARAMS = ("month_from", "month_to", "store", "category")
@@ -264,13 +264,18 @@ def redemption(request: HttpRequest) -> HttpResponse:
             {
                 "label": label,
                 "significant": [r["name"] for r in ran if r[f"{measure}_significant"]],
-                "not_yet": [r["name"] for r in ran if r[f"{measure}_significant"] is False],
+                "not_yet": [
+                    (r["name"], r[f"{measure}_too_few"])
+                    for r in ran
+                    if r[f"{measure}_significant"] is False
+                ],
             }
             for measure, label in (("spend", "Sales lift"), ("conv", "Conversion lift"))
         ],
         welch_method=WELCH_METHOD,
         proportion_method=PROPORTION_METHOD,
         power_method=POWER_METHOD,
+        size_method=SIZE_METHOD,
         colors=COLORS,
     )
     return render(request, "reports/redemption.html", context)

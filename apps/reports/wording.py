@@ -11,6 +11,7 @@ from django.utils import dateformat
 
 SIGNIFICANT = "significant"
 NOT_YET_SIGNIFICANT = "not yet significant"
+TOO_FEW = "too few members to trust the interval"
 
 
 def signed(kind: str, value: float) -> str:
@@ -36,11 +37,14 @@ def interval(kind: str, low: float | None, high: float | None, estimate: float |
     )
 
 
-def verdict(significant: bool | None) -> str:
-    """'significant', 'not yet significant', or '' when there is no interval to judge by."""
+def verdict(significant: bool | None, too_few: bool = False) -> str:
+    """'significant', 'not yet significant' (with why, when the groups are too small), or
+    '' when there is no interval to judge by."""
     if significant is None:
         return ""
-    return SIGNIFICANT if significant else NOT_YET_SIGNIFICANT
+    if significant:
+        return SIGNIFICANT
+    return f"{NOT_YET_SIGNIFICANT}: {TOO_FEW}" if too_few else NOT_YET_SIGNIFICANT
 
 
 def _about(count: int) -> int:

@@ -45,6 +45,9 @@ def test_a_lift_whose_interval_spans_zero_is_not_yet_significant(marketing):
     assert row["spend_significant"] is False
     assert row["conv_significant"] is False  # 50 % − 50 %, ± 84.9 points
     assert row["roi_significant"] is False
+    # 4 treated and 2 held out: too few to trust any interval (30 a group for sales; 5
+    # with and 5 without for conversion), whatever it says.
+    assert row["spend_too_few"] and row["conv_too_few"] and row["roi_too_few"]
     # What a clear sales answer needs, split as now (r = 2/4): n₁ = 7.848880 ·
     # (10.666758 + 1.125 / 0.5) / 0.3725² = 730.65 treated, 1095.97 in all → 1,096,
     # of whom the campaign has 6: 1,090 more. No conversion difference: nothing to size.
@@ -59,15 +62,19 @@ def test_a_lift_whose_interval_spans_zero_is_not_yet_significant(marketing):
     assert html.count(">not yet significant</span>") == 3
     assert "p = 0.85" in html
     assert "about 1,100 members in all (1,100 more than now)" in html
-    assert "not yet significant for Switch to our ketchup" in html
+    assert html.count("too few members to trust the interval") >= 3
+    assert (
+        "not yet significant for Switch to our ketchup (too few members to trust the interval)"
+        in html
+    )
     assert "+148%</td>" not in html  # the ROI is never shown alone
 
     rows = _csv(marketing.get(reverse("reports:redemption"),
                               {**FILTERS, "_export": "csv", "_table": "lift"}))  # fmt: skip
     (line,) = rows
-    assert line["Sales lift verdict"] == "not yet significant"
-    assert line["Conversion lift verdict"] == "not yet significant"
-    assert line["ROI verdict"] == "not yet significant"
+    too_few = "not yet significant: too few members to trust the interval"
+    assert line["Sales lift verdict"] == line["Conversion lift verdict"] == too_few
+    assert line["ROI verdict"] == too_few
     assert line["Members needed for sales lift"] == "1096"
     assert line["More members needed for sales lift"] == "1090"
     assert line["Members needed for conversion"] == ""
@@ -86,7 +93,8 @@ def test_the_lift_chart_marks_noise_hollow_and_says_so(marketing):
     (trace,) = figure["data"]
     assert trace["marker"]["symbol"] == ["diamond-open"]
     assert trace["customdata"] == [
-        "between −$4.68 and +$5.42 (best estimate +$0.37): not yet significant"
+        "between −$4.68 and +$5.42 (best estimate +$0.37): not yet significant: "
+        "too few members to trust the interval"
     ]
     assert "hollow: not yet significant" in figure["layout"]["title"]["text"]
 
@@ -174,3 +182,26 @@ def test_an_empty_dashboard_shows_no_zero_as_a_figure(client, marketing_user, db
     redemption = client.get(reverse("reports:redemption")).content.decode()
     figures = redemption[redemption.index("key-figures") :].split("<h2")[0]
     assert "$0.00" not in figures and figures.count("No campaign in the period") == 3
+
+
+def test_an_interval_from_too_few_members_is_not_called_significant():
+    # The interval excludes zero, but a group is under the size that interval needs.
+    small = selectors._conclusive("spend", 0.5, 2.0, 80.0, 40, False)
+    assert small == {
+        "spend_significant": False,
+        "spend_too_few": True,
+        "spend_needed": 80,
+        "spend_more": 40,
+    }
+    large = selectors._conclusive("spend", 0.5, 2.0, 80.0, 400, True)
+    assert large["spend_significant"] is True and large["spend_needed"] is None
+    spans = selectors._conclusive("spend", -0.5, 2.0, 900.0, 400, True)
+    assert spans == {
+        "spend_significant": False,
+        "spend_too_few": False,
+        "spend_needed": 900,
+        "spend_more": 500,
+    }
+    assert wording.verdict(False, True) == (
+        "not yet significant: too few members to trust the interval"
+    )

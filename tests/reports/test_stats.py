@@ -9,6 +9,8 @@ import pytest
 
 from apps.reports.stats import (
     mean_and_variance,
+    members_for_mean,
+    members_for_share,
     members_needed,
     significant,
     two_proportion_interval,
@@ -114,3 +116,14 @@ def test_an_interval_that_spans_zero_is_not_yet_significant():
     assert significant(0.1, 2.0) is True
     assert significant(-3.0, -0.5) is True
     assert significant(None, 1.0) is None
+
+
+def test_the_sizes_a_large_sample_interval_needs():
+    # 30 in the smaller group: a 10 % holdout of 100 (10 held out) needs 300 in all; equal
+    # groups of 20 need 60.
+    assert members_for_mean([90, 20], [10, 20]).tolist() == [300.0, 60.0]
+    # 5 with and 5 without in each group, split as now: 40 treated of whom 2 converted and
+    # 10 held out of whom 4 did: the fewest count is 2 of 50 members, so 5 · 50 / 2 = 125.
+    # Nobody held out converted: no count to scale from.
+    needed = members_for_share([2, 3], [40, 40], [4, 0], [10, 10])
+    assert needed[0] == 125.0 and math.isnan(needed[1])
