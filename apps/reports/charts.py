@@ -421,11 +421,10 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
         )
     ]  # fmt: skip
     title = (
-        "Lift in category sales per member vs holdout (95% CI; hollow: not yet significant)"
+        "Lift in category sales per member vs holdout"
         if spend
-        else "Lift in conversion to the target brand type vs holdout "
-        "(95% CI; hollow: not yet significant)"
-    )
+        else "Lift in conversion to the target brand type vs holdout"
+    ) + "<br><sup>95% CI · filled: significant · hollow: not yet significant</sup>"
     axis = (
         {"title": {"text": "Treated − holdout, category sales per member ($)"},
          "tickprefix": "$", "zeroline": False}
@@ -436,7 +435,7 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
     return _figure(
         traces,
         title,
-        height=max(260, 120 + 40 * len(rows)),
+        height=max(260, 130 + 40 * len(rows)),
         showlegend=False,
         shapes=[
             {

@@ -83,7 +83,11 @@ class IntervalColumn(tables.Column):
     +$0.37)", with "significant" or "not yet significant" under it (and the p-value where
     there is one). CSV has the bounds, the estimate and the verdict in their own columns."""
 
-    attrs = {"td": {"class": "text-end result"}, "th": {"class": "text-end"}}
+    # Wide enough for "between −$1.40 and +$3.12 (best estimate +$0.86)" on two lines.
+    attrs = {
+        "td": {"class": "text-end", "style": "min-width: 14rem"},
+        "th": {"class": "text-end"},
+    }
 
     def __init__(self, *args, prefix: str, kind: str, p_value: str | None = None, **kwargs):
         self.prefix, self.kind, self.p_value = prefix, kind, p_value
@@ -108,11 +112,11 @@ class IntervalColumn(tables.Column):
         notes = [wording.TOO_FEW] if too_few else []
         notes += [p_text] if p_text else []
         return format_html(
-            '{}<br><span class="badge {}">{}</span>{}',
+            '<div>{}</div><span class="badge {}">{}</span>{}',
             said,
             "text-bg-dark" if significant else "text-bg-light border",
             wording.verdict(significant),
-            format_html(' <span class="text-muted small">{}</span>', "; ".join(notes))
+            format_html('<div class="text-muted small">{}</div>', "; ".join(notes))
             if notes
             else "",
         )
@@ -293,8 +297,8 @@ class LiftTable(_Table):
     name = tables.Column(verbose_name="Campaign")
     lift_treated = CountColumn(verbose_name="Treated")
     lift_holdout = CountColumn(verbose_name="Holdout")
-    mean_treated = DollarsColumn(verbose_name="Sales / member, treated")
-    mean_holdout = DollarsColumn(verbose_name="Sales / member, holdout")
+    mean_treated = DollarsColumn(verbose_name="Sales / member, treated", visible=False)
+    mean_holdout = DollarsColumn(verbose_name="Sales / member, holdout", visible=False)
     spend_ci = IntervalColumn(
         prefix="spend", kind="dollars", p_value="spend_p",
         verbose_name="Sales lift per member, 95% CI",

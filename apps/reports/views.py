@@ -8,7 +8,9 @@ filters: `?_export=csv&_table=<name>`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cached_property
 
 from django.contrib import messages
@@ -216,7 +218,11 @@ def loyalty(request: HttpRequest) -> HttpResponse:
         won_to_store=won,
         lost_to_national=lost,
         moves_missing=(
-            wording.next_snapshot(d.month, selectors.next_snapshot(d.month))
+            wording.next_snapshot(
+                d.month,
+                selectors.next_snapshot(d.month),
+                selectors.snapshot_month(replace(filters, month_to=dt.date.max)),
+            )
             if d.previous is None
             else ""
         ),

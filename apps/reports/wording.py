@@ -62,11 +62,18 @@ def members_needed(needed: int | None, more: int | None) -> str:
     return f"about {_about(needed):,} members in all ({_about(more):,} more than now)"
 
 
-def next_snapshot(month, upcoming) -> str:
+def next_snapshot(month, upcoming, latest=None) -> str:
     """Say why moves between months are missing and when they will come.
 
-    `month` is the latest snapshot month (or None); `upcoming` a selectors.NextSnapshot.
+    `month` is the snapshot month shown (or None), `latest` the latest month with one (the
+    period chosen may end before it); `upcoming` a selectors.NextSnapshot.
     """
+    if month is not None and latest is not None and latest > month:
+        shown = dateformat.format(month, "M Y")
+        return (
+            f"No snapshot of a month before {shown}: the first ones are of {shown}. Choose a "
+            f"later month to see moves (the latest is {dateformat.format(latest, 'M Y')})."
+        )
     if upcoming.day is None:
         when = (
             "The nightly segment refresh is switched off (Admin → Periodic tasks): compute "

@@ -151,7 +151,13 @@ def test_the_missing_moves_are_explained_in_words():
     )
 
 
-def test_won_to_the_store_brand_is_not_a_zero_without_an_earlier_month(marketing):
+def test_won_to_the_store_brand_is_not_a_zero_without_an_earlier_month(marketing, world):
+    # With February, the count is a measurement: 1 buyer, in the store brand's green.
+    february = marketing.get(reverse("reports:loyalty"), FILTERS).content.decode()
+    card = february[february.index("Won to the store brand") :][:400]
+    assert '<div class="value" style="color: #2f9e44">1</div>' in card
+    # January is the earliest month: nothing to compare it with, and the page says where
+    # the moves are rather than showing 0.
     response = marketing.get(reverse("reports:loyalty"), {"month_from": "2025-02",
                                                           "month_to": "2026-01"})  # fmt: skip
     assert response.context["won_to_store"] is None
@@ -159,15 +165,22 @@ def test_won_to_the_store_brand_is_not_a_zero_without_an_earlier_month(marketing
     card = html[html.index("Won to the store brand") :][:600]
     assert '<div class="value text-muted">—</div>' in card
     assert (
-        "Appears once segments have been computed for two months; there is Jan 2026 only." in card
-    )
+        "No snapshot of a month before Jan 2026: the first ones are of Jan 2026. Choose a "
+        "later month to see moves (the latest is Feb 2026)."
+    ) in card
     assert "went the other way" not in card
+    # Without February, January is all there is: the next month comes with a nightly run.
+    world.february.delete()
+    reports_refresh()
+    html = marketing.get(reverse("reports:loyalty")).content.decode()
+    card = html[html.index("Won to the store brand") :][:700]
+    assert '<div class="value text-muted">—</div>' in card
+    assert (
+        "Appears once segments have been computed for two months; there is Jan 2026 only. "
+        "The next month&#x27;s comes with the nightly run on "
+    ) in card
     # The moves chart says the same instead of drawing an empty card.
     assert html.count("Appears once segments have been computed for two months") == 2
-    # With February, the count is a measurement: 1 buyer, in the store brand's green.
-    february = marketing.get(reverse("reports:loyalty"), FILTERS).content.decode()
-    card = february[february.index("Won to the store brand") :][:400]
-    assert '<div class="value" style="color: #2f9e44">1</div>' in card
 
 
 def test_an_empty_dashboard_shows_no_zero_as_a_figure(client, marketing_user, db):
