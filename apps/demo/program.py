@@ -68,6 +68,18 @@ from apps.segments.models_math import FitError
 from apps.segments.services import local_midnight, snapshots_compute
 
 SNAPSHOT_WEEKS = 52
+HOLDOUT_PCT = "10"
+# The store's own switch campaign is run as a measured test, so that the dashboard has a
+# lift that is not noise to show: half its audience is held out, it runs in the category
+# where its lift can be read with the fewest members, its offer is for two units, and its
+# list holders act on it (apps.demo.simulate, "eager" campaigns). Ten per cent of a few
+# hundred buyers is too small a holdout to tell a campaign's effect from chance.
+TEST_GOAL = Goal.CONVERT
+TEST_LOYALTIES = ("national", "swinger")  # whom the switch to the store brand targets
+TEST_HOLDOUT_PCT = "50"
+TEST_UNITS = 2
+# Each half of the test's audience at least this large: the intervals are large-sample ones.
+TEST_MIN_HALF = 20
 CENT = Decimal("0.01")
 LIST_TASK_NAME = "Biweekly shopping lists"  # apps/lists/migrations/0003_biweekly_schedule.py
 
@@ -161,7 +173,9 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
     with _timed(result.seconds, "segments (previous period)"):
         _snapshots(window_end=dates.previous)
     with _timed(result.seconds, "plan"):
-        trial, retain, convert = _plan(period_start=dates.previous)
+        trial, retain, convert = _plan(
+            period_start=dates.previous, test_days=(dates.end - dates.previous).days + 1
+        )
     makers = tuple(p.manufacturer_code for p in (trial, retain) if p is not None)
     result.makers = makers
     # maker1 and maker2 log in as the two funding makers (campaigns need a marketing user).
@@ -193,6 +207,11 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
             result.campaigns.append(campaign.name)
 
     tills = _tills_ensure(result.till_secrets)
+    test = frozenset(
+        Campaign.objects.filter(name__in=result.campaigns, goal=TEST_GOAL).values_list(
+            "pk", flat=True
+        )
+    )
     rules = ListRules()
     remaining = max_checkouts
     for label, start, until, window_end in (
@@ -208,12 +227,15 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
             simulated = tills_simulate(
                 period_start=start, last_day=until, tills=tills, seed=seed,
                 elapsed_share=min(1.0, elapsed_days / PERIOD_DAYS), max_checkouts=remaining,
-                with_return=label == "previous",
+                with_return=label == "previous", eager=test,
             )  # fmt: skip
             remaining -= simulated.checkouts
             result.simulation.append(simulated)
 
     with _timed(result.seconds, "segments and member values (today)"):
+        # Also the month before's closing snapshot, made after the lists (which use the
+        # latest snapshot): the dashboard's moves between cells compare two months.
+        _snapshots(window_end=dates.end.replace(day=1))
         _snapshots(window_end=dates.end + dt.timedelta(days=1))
         if not RepeatModelFit.objects.filter(calibration_end=dates.end).exists():
             try:
@@ -270,6 +292,29 @@ LEFT JOIN eligible e ON e.id = sm.member_id
 GROUP BY latest.category_id, sm.loyalty
 """
 
+# Per category: its test audience (buyers of the test's loyalty groups in the latest
+# snapshot up to the period start) and the variance of their category spend over as many
+# days before the period as the test will have run: the noise its lift must stand out of.
+_SPREAD_SQL = """
+WITH latest AS (
+    SELECT DISTINCT ON (category_id) id, category_id FROM segments_segmentsnapshot
+    WHERE window_end <= %(start)s
+    ORDER BY category_id, window_end DESC, computed_at DESC, id DESC
+), bought AS (
+    SELECT l.member_id, p.category_id, sum(l.amount) AS spend
+    FROM baskets_basketline l JOIN catalog_product p ON p.id = l.product_id
+    WHERE l.member_id IS NOT NULL
+      AND l.purchased_at >= %(test_from)s AND l.purchased_at < %(spend_to)s
+    GROUP BY l.member_id, p.category_id
+)
+SELECT latest.category_id, var_samp(coalesce(b.spend, 0)) AS variance
+FROM latest
+JOIN segments_segmentmember sm ON sm.snapshot_id = latest.id
+LEFT JOIN bought b ON b.member_id = sm.member_id AND b.category_id = latest.category_id
+WHERE sm.loyalty = ANY(%(test_loyalties)s)
+GROUP BY latest.category_id
+"""
+
 # Brands per category by sales in the same weeks, best first.
 _BRANDS_SQL = """
 SELECT p.category_id, p.brand_type, p.brand, p.manufacturer_id, m.code,
@@ -283,7 +328,7 @@ ORDER BY p.category_id, sales DESC, p.brand
 """
 
 
-def _plan(*, period_start: dt.date) -> tuple[Pick | None, Pick | None, Pick | None]:
+def _plan(*, period_start: dt.date, test_days: int) -> tuple[Pick | None, Pick | None, Pick | None]:
     """Choose the three campaigns' categories where the demo has the most members to reach.
 
     Trial (maker 1's brand to store-brand loyal buyers and swingers), retention (maker 2's
@@ -291,6 +336,13 @@ def _plan(*, period_start: dt.date) -> tuple[Pick | None, Pick | None, Pick | No
     department where possible; weighed categories are left out (an offer's minimum
     quantity counts units). The two makers are the ones the demo logins maker1 and maker2
     belong to, so that each manufacturer portal has a funded campaign to show.
+
+    The store-brand switch is the measured test (TEST_GOAL): its category is the one where
+    the two-sample test of its lift is sharpest, in any department. For a fixed response
+    per list holder r and offer price p, the expected difference is (h / n) · r · p for n
+    buyers of whom h hold lists, and its standard error σ · √(4 / n) with half held out,
+    so the test statistic grows with h · p / √(n · σ²) (r is the same everywhere); σ² is
+    the buyers' category spend over the test's days before the period.
     """
     rules = ListRules()
     params = {
@@ -298,13 +350,18 @@ def _plan(*, period_start: dt.date) -> tuple[Pick | None, Pick | None, Pick | No
         "spend_from": local_midnight(period_start - dt.timedelta(weeks=rules.weeks)),
         "spend_to": local_midnight(period_start),
         "min_spend": rules.min_spend,
+        "test_from": local_midnight(period_start - dt.timedelta(days=test_days)),
+        "test_loyalties": list(TEST_LOYALTIES),
     }
+    variance: dict[int, float] = {}
     cells: dict[int, dict[str, tuple[int, int]]] = {}
     brands: dict[int, list[tuple]] = {}
     with connection.cursor() as cursor:
         cursor.execute(_CELLS_SQL, params)
         for category_id, loyalty, buyers, with_lists in cursor.fetchall():
             cells.setdefault(category_id, {})[loyalty] = (buyers, with_lists)
+        cursor.execute(_SPREAD_SQL, params)
+        variance = {category_id: float(v or 0) for category_id, v in cursor.fetchall()}
         cursor.execute(_BRANDS_SQL, params)
         for category_id, *row in cursor.fetchall():
             brands.setdefault(category_id, []).append(tuple(row))
@@ -322,7 +379,14 @@ def _plan(*, period_start: dt.date) -> tuple[Pick | None, Pick | None, Pick | No
             sum(found.get(loyalty, (0, 0))[0] for loyalty in loyalties),
         )
 
-    def best(loyalties, brand_type, taken, exclude_maker=None) -> Pick | None:
+    def sharpness(category_id: int, loyalties: tuple[str, ...], price) -> float:
+        with_lists, buyers = reach(category_id, loyalties)
+        spread = variance.get(category_id, 0.0) * buyers
+        if buyers < 2 * TEST_MIN_HALF or spread <= 0:
+            return 0.0
+        return with_lists * float(price) / spread**0.5
+
+    def best(loyalties, brand_type, taken, exclude_maker=None, test=False) -> Pick | None:
         ranked = []
         for category_id, category in categories.items():
             if category_id in {p.category_id for p in taken}:
@@ -333,11 +397,14 @@ def _plan(*, period_start: dt.date) -> tuple[Pick | None, Pick | None, Pick | No
             ]  # fmt: skip
             if not options:
                 continue
-            new_department = category.department not in {p.department for p in taken}
-            ranked.append((new_department, *reach(category_id, loyalties), -category_id, options))
+            if test:
+                first = sharpness(category_id, loyalties, options[0][5])
+            else:
+                first = category.department not in {p.department for p in taken}
+            ranked.append((first, *reach(category_id, loyalties), -category_id, options))
         if not ranked:
             return None
-        new_department, with_lists, buyers, negative_id, options = max(ranked, key=lambda r: r[:4])
+        _, with_lists, buyers, negative_id, options = max(ranked, key=lambda r: r[:4])
         category = categories[-negative_id]
         _, brand, manufacturer_id, code, _, price = options[0]
         return Pick(
@@ -359,7 +426,7 @@ def _plan(*, period_start: dt.date) -> tuple[Pick | None, Pick | None, Pick | No
         ("national",), "national", taken, exclude_maker=trial.manufacturer_id if trial else None
     )
     taken += [retain] if retain else []
-    convert = best(("national", "swinger"), "store", taken)
+    convert = best(TEST_LOYALTIES, "store", taken, test=True)
     return trial, retain, convert
 
 
@@ -405,10 +472,11 @@ def _offers(pick: Pick, goal: str) -> list[dict]:
                 f"${offer['discount_value']:.2f} off", f"{pick.brand} {pick.category}{buy}"
             )
         return offers
+    # The measured test: percent off two units of the store brand.
     return [
         {"usage_tier": tier, "applies_to": "brand_type", "brand_type": "store",
-         "discount_kind": "percent", "discount_value": pct, "min_quantity": 1,
-         "shopper_text": _shopper_text(f"{pct}% off", f"{pick.brand} {pick.category}")}
+         "discount_kind": "percent", "discount_value": pct, "min_quantity": TEST_UNITS,
+         "shopper_text": _shopper_text(f"{pct}% off two", f"{pick.brand} {pick.category}")}
         for tier, pct in ((3, "35"), (2, "25"), (1, "15"))
     ]  # fmt: skip
 
@@ -491,7 +559,7 @@ def _campaign_ensure(
             "valid_until": dates.campaigns_until.isoformat(),
             "redemptions_per_member": 1,
             "budget": str(budget),
-            "holdout_pct": "10",
+            "holdout_pct": TEST_HOLDOUT_PCT if goal == TEST_GOAL else HOLDOUT_PCT,
             "agreement": agreement.pk if agreement else "",
             "redemption_rate_pct": "15",
             "offers-TOTAL_FORMS": str(len(offers)),

@@ -45,6 +45,10 @@ P_SHOP_WITHOUT_OFFER = 0.35
 P_TAKE_OFFER = 0.7
 P_TAKE_DUE = 0.5
 P_HOLDOUT_BUYS = 0.25
+# A measured test's offer (`eager` campaigns): list holders act on it almost always, so that
+# its lift over a half holdout is large enough to show on a small demo chain.
+P_SHOP_EAGER = 0.95
+P_TAKE_EAGER = 0.95
 P_SCAN_LIST = 0.75
 ANONYMOUS_SHARE = 0.04
 
@@ -101,6 +105,7 @@ def tills_simulate(
     elapsed_share: float,
     max_checkouts: int,
     with_return: bool = False,
+    eager: frozenset[int] = frozenset(),
 ) -> SimulationResult:
     """Ring up a sample of the period's list holders' trips (and a few cardless ones).
 
@@ -108,6 +113,7 @@ def tills_simulate(
     store, with some of their listed offer and due products and a few usual ones,
     scanning the list (or, now and then, the card). With `with_return`, the first sale
     that redeemed an offer is brought back the next day, which reverses the offer.
+    Offers of the `eager` campaigns (ids) are shopped for and taken almost always.
     """
     prefix = f"{DEMO_PREFIX}{period_start:%y%m%d}-"
     result = SimulationResult(period_start=period_start)
@@ -161,8 +167,13 @@ def tills_simulate(
 
     rng = np.random.default_rng([seed, period_start.toordinal()])
     days = (last_day - period_start).days + 1
+    eager_offers = {o.pk for o in offers.values() if o.campaign_id in eager}
     with_offer = np.array([any(i[0] == ItemKind.OFFER for i in items[row[0]]) for row in lists])
-    chance = np.where(with_offer, P_SHOP_WITH_OFFER, P_SHOP_WITHOUT_OFFER) * elapsed_share
+    with_eager = np.array([any(i[1] in eager_offers for i in items[row[0]]) for row in lists])
+    chance = (
+        np.select([with_eager, with_offer], [P_SHOP_EAGER, P_SHOP_WITH_OFFER], P_SHOP_WITHOUT_OFFER)
+        * elapsed_share
+    )
     sampled = np.flatnonzero(rng.random(len(lists)) < chance)
 
     trips: list[_Trip] = []
@@ -174,7 +185,8 @@ def tills_simulate(
             scanned=barcode if rng.random() < P_SCAN_LIST else card,
         )
         for kind, offer_id, product_id, min_quantity in items[list_id]:
-            if kind == ItemKind.OFFER and matching.get(offer_id) and rng.random() < P_TAKE_OFFER:
+            take = P_TAKE_EAGER if offer_id in eager_offers else P_TAKE_OFFER
+            if kind == ItemKind.OFFER and matching.get(offer_id) and rng.random() < take:
                 choice = matching[offer_id]
                 trip.lines[choice[rng.integers(len(choice))]] = min_quantity
             elif kind == ItemKind.DUE and product_id in products and rng.random() < P_TAKE_DUE:

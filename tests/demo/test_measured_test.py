@@ -1,0 +1,97 @@
+"""The demo's measured test: half its audience held out, and an effect the dashboard calls
+significant; and two snapshot months, so the dashboard's moves between cells show.
+
+A 1,000-member demo of 10 weeks ending on Sunday 2026-03-29, late in the month: every list
+period's snapshot falls in March, so only the programme's closing snapshot of February
+(window ending 2026-03-01) gives the dashboard an earlier month to compare with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from apps.campaigns.models import Campaign, CampaignAudience
+from apps.demo.program import demo_program_seed
+from apps.demo.services import demo_generate
+from apps.reports import selectors
+from apps.reports.forms import ReportFilters
+from apps.reports.models import ReportSnapshot
+from apps.segments.models import SegmentSnapshot
+from tests.migration_data import restore_migration_data
+
+END = dt.date(2026, 3, 29)
+FILTERS = ReportFilters(month_from=dt.date(2025, 4, 1), month_to=dt.date(2026, 3, 1))
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            demo_generate(members=1000, weeks=10, seed=11, end_date=END)
+            result = demo_program_seed(seed=42)
+        yield result
+        call_command("flush", interactive=False, verbosity=0)
+        restore_migration_data()
+
+
+def _half_up(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), ROUND_HALF_UP))
+
+
+@pytest.mark.django_db
+def test_the_store_brand_switch_holds_out_half_its_audience(demo):
+    for campaign in Campaign.objects.all():
+        audience = list(CampaignAudience.objects.filter(campaign=campaign))
+        share = Decimal("0.5") if campaign.goal == "convert" else Decimal("0.1")
+        cells = Counter(a.cell for a in audience)
+        # round(share of each targeted cell), halves away from zero as PostgreSQL rounds.
+        expected = sum(_half_up(n * share) for n in cells.values())
+        assert sum(a.holdout for a in audience) == expected, campaign.name
+        assert campaign.holdout_pct == share * 100
+    test = Campaign.objects.get(goal="convert")
+    assert {o.min_quantity for o in test.offers.all()} == {2}
+
+
+@pytest.mark.django_db
+def test_the_measured_test_shows_a_significant_lift(demo):
+    campaigns = list(selectors.campaigns_in_period(FILTERS))
+    rows = {r["campaign"].goal: r for r in selectors.campaign_rows(FILTERS, campaigns)}
+    test = rows["convert"]
+    # Enough members on both sides to trust the intervals (30 a group), and both lifts'
+    # intervals above zero: the offer moved buyers to the store brand and sold more.
+    assert test["lift_treated"] >= 30 and test["lift_holdout"] >= 30
+    assert test["conv_low"] > 0 and test["conv_significant"] is True
+    assert test["spend_low"] > 0 and test["spend_significant"] is True
+    assert test["spend_needed"] is None  # a clear answer: nothing more needed
+    # The 10 % holdouts are too small to call anything: never "significant".
+    for goal in ("trial", "retain"):
+        assert rows[goal]["lift_holdout"] < 30
+        assert rows[goal]["spend_significant"] is not True, goal
+
+
+@pytest.mark.django_db
+def test_the_dashboard_has_two_months_of_snapshots_and_their_moves(demo, client):
+    ends = set(SegmentSnapshot.objects.values_list("window_end", flat=True))
+    assert ends == {
+        dt.date(2026, 3, 9),  # the previous list period's first day (END − 20)
+        dt.date(2026, 3, 23),  # the current one's (END − 6)
+        dt.date(2026, 3, 1),  # the close of February, for the moves
+        dt.date(2026, 3, 30),  # today's (END + 1)
+    }
+    assert set(ReportSnapshot.objects.values_list("month", flat=True)) == {
+        dt.date(2026, 2, 1),
+        dt.date(2026, 3, 1),
+    }
+    client.force_login(get_user_model().objects.get(username="marketing"))
+    response = client.get(reverse("reports:loyalty"))
+    assert response.context["previous"] == dt.date(2026, 2, 1)
+    assert isinstance(response.context["won_to_store"], int)
+    assert 'id="fig-moves"' in response.content.decode()
