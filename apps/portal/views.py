@@ -174,7 +174,6 @@ def category_detail(request, pk: int, category_id: int):
             "switching_figure": charts.matrix_figure(
                 sections["switching"],
                 title="Main brand type: the period before (rows) → this period (columns)",
-                colorscale="Blues",
             ),
         },
     )

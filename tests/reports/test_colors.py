@@ -138,7 +138,8 @@ def test_every_colour_on_the_pages_is_one_of_the_meanings(pages):
 
 def test_the_chart_modules_name_no_colour_of_their_own():
     root = Path(__file__).resolve().parents[2]
-    for module in ("apps/reports/charts.py", "apps/portal/charts.py"):
+    for module in ("apps/reports/charts.py", "apps/portal/charts.py", "apps/portal/views.py"):
         source = (root / module).read_text()
         assert HEX.findall(source) == [], module
-        assert "Greens" not in source and "#198754" not in source
+        # Nor one of plotly's named scales (a blue heatmap would read as national brands).
+        assert re.findall(r"colorscale=\"\w+\"|\"(?:Greens|Blues|Reds)\"", source) == [], module
