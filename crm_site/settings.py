@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "apps.core",
     "apps.accounts",
     "apps.catalog",
     "apps.members",

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.agreements.models import SettlementStatement
-from apps.members.tables import MoneyColumn
-from apps.members.templatetags.money import money
+from apps.core.money import MoneyColumn
 
 STATUS_COLORS = {"draft": "secondary", "sent": "primary", "paid": "success"}
 
@@ -65,13 +64,6 @@ class StatementTable(tables.Table):
 
     def render_status(self, record):
         return status_badge(record)
-
-    def render_amount_due(self, value):
-        """Write it as the statement's page does: "−$2.00" for a credit note."""
-        return money(value)
-
-    def value_amount_due(self, value):
-        return value
 
     def value_sent_at(self, value):
         return _local_day(value)

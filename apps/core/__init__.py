@@ -1,1 +1,1 @@
-"""What every app shares: labels and colours tied to the enums (no models, no app config)."""
+"""What every app shares: money, the clock and periods, labels and colours (no models)."""

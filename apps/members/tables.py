@@ -7,23 +7,8 @@ from django.db.models import F
 from django.utils.html import format_html
 
 from apps.baskets.models import Basket
+from apps.core.money import MoneyColumn
 from apps.members.models import Member, MemberStatus
-
-
-def _money(value) -> str:
-    return "" if value is None else f"${value:,.2f}"
-
-
-class MoneyColumn(tables.Column):
-    """Dollars on the page ($1,234.50); the plain amount in CSV exports."""
-
-    attrs = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}
-
-    def render(self, value):
-        return _money(value)
-
-    def value(self, value):
-        return value
 
 
 class MemberTable(tables.Table):

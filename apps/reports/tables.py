@@ -6,7 +6,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from apps.core.labels import LOYALTY_LABELS, TIER_LABELS
-from apps.members.tables import MoneyColumn
+from apps.core.money import MoneyColumn
 from apps.reports import wording
 
 NUMBER = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}}

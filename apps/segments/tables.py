@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from apps.members.tables import MoneyColumn
+from apps.core.money import MoneyColumn
 from apps.segments.models import MemberScore, SegmentMember, SegmentSnapshot
 
 

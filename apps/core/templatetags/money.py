@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
+
+from apps.core.money import format_money
 
 register = template.Library()
 
-
-@register.filter
-def money(value) -> str:
-    if value is None or value == "":
-        return "–"
-    try:
-        amount = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return str(value)
-    sign = "−" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+register.filter("money", format_money)
 
 
 @register.filter
