@@ -40,7 +40,8 @@ from apps.checkout.services import till_token_create
 from apps.demo.campaigns import agreement_ensure, campaign_budget, campaign_ensure, campaign_offers
 from apps.demo.plan import TEST_GOAL, Dates, campaigns_plan
 from apps.demo.settlement import statements_ensure
-from apps.demo.simulate import DEMO_PREFIX, TILL_NAME, SimulationResult, tills_simulate
+from apps.demo.simulate import DEMO_PREFIX, SimulationResult, tills_simulate
+from apps.demo.till_try import TILL_NAME
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_create, job_start
 from apps.lists.models import ShoppingList

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.demo.program import demo_program_seed
-from apps.demo.simulate import demo_till_try
+from apps.demo.till_try import demo_till_try
 
 
 class Command(BaseCommand):
