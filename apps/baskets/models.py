@@ -30,11 +30,6 @@ class BasketSource(models.TextChoices):
     POS = "pos", "POS API"
 
 
-# The POS API's baskets are "POS:<store>:<transaction id>"; the file import refuses basket
-# ids beginning with it, so an imported basket cannot take an id a till will need.
-POS_BASKET_ID_PREFIX = "POS:"
-
-
 class Basket(models.Model):
     """One till transaction, possibly anonymous (no member)."""
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -14,7 +12,13 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from apps.agreements.models import AgreementStatus, ManufacturerAgreement
-from apps.baskets.models import Basket, BasketLine, BasketSource, Store
+from apps.baskets.models import BasketLine, Store
+from apps.baskets.services import (
+    BasketIdTaken,  # noqa: F401 - the views catch it from here
+    LineRecord,
+    basket_clash_described,
+    basket_record,
+)
 from apps.campaigns.models import AppliesTo, Campaign, CampaignAudience, CampaignStatus
 from apps.catalog.models import Product
 from apps.checkout.models import (
@@ -24,7 +28,7 @@ from apps.checkout.models import (
     Redemption,
     TillToken,
 )
-from apps.checkout.validation import CheckoutRequest, ReturnRequest, basket_id_for
+from apps.checkout.validation import CheckoutRequest, ReturnRequest
 from apps.lists.models import ItemKind, ListItem, ShoppingList
 from apps.lists.selectors import member_current_list
 from apps.members.models import Member, MemberStatus
@@ -35,29 +39,6 @@ ZERO = Decimal("0.00")
 
 class CheckoutConflict(Exception):
     """The transaction id was already used for a different body."""
-
-
-class BasketIdTaken(Exception):
-    """The till transaction's basket id is already another basket's (not a till's).
-
-    Tills' baskets cannot collide with each other (basket_id_for is one-to-one and the
-    PosTransaction is unique per store and id); this is a basket loaded from a file before
-    the import reserved the prefix. `message` says so in plain words, the same every time.
-    """
-
-    def __init__(self, *, basket_id: str, source: str = ""):
-        super().__init__(basket_id)
-        self.basket_id = basket_id
-        self.source = source
-
-    @property
-    def message(self) -> str:
-        where = "loaded from a till file" if self.source == BasketSource.IMPORT else "already there"
-        return (
-            f"Basket id {self.basket_id!r}, which this transaction needs, belongs to a basket "
-            f"{where}, so nothing was recorded. Sending it again gives this same answer: "
-            "ask the office to rename or remove that basket, or use another transaction id."
-        )
 
 
 class ReturnInvalid(Exception):
@@ -129,39 +110,6 @@ class _Line:
         return self.gross - self.discount
 
 
-BASKET_ID_UNIQUE = "basket_basket_id_unique"
-
-
-def _basket_create(**fields) -> Basket:
-    """Insert a till transaction's basket; raise BasketIdTaken when its id is taken.
-
-    No savepoint (two more statements on every checkout): the exception rolls the whole
-    transaction back, its PosTransaction claim included, so a retry meets the same clash and
-    gets the same answer instead of a replay of something half-recorded.
-    """
-    try:
-        return Basket.objects.create(**fields)
-    except IntegrityError as exc:
-        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") != BASKET_ID_UNIQUE:
-            raise
-        raise BasketIdTaken(basket_id=fields["basket_id"]) from None
-
-
-def _describe_basket_clash(record: Callable[..., dict]) -> Callable[..., dict]:
-    """Name where the basket in the way came from, once `record`'s transaction is undone."""
-
-    @functools.wraps(record)
-    def wrapper(**kwargs) -> dict:
-        try:
-            return record(**kwargs)
-        except BasketIdTaken as exc:
-            holder = Basket.objects.filter(basket_id=exc.basket_id)
-            exc.source = holder.values_list("source", flat=True).first() or ""
-            raise
-
-    return wrapper
-
-
 def _offer_matches(item: ListItem, product: Product) -> bool:
     offer = item.offer
     if product.category_id != offer.campaign.category_id:
@@ -196,7 +144,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-@_describe_basket_clash
+@basket_clash_described
 @transaction.atomic
 def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> dict:
     """Record a till transaction once: basket, lines, redemptions; return the answer.
@@ -260,28 +208,21 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
     for note in pending.pop("warnings"):
         warnings.append(note)
 
-    known = [line for line in lines if line.product is not None]
-    basket = _basket_create(
-        basket_id=basket_id_for(store_code=store.code, transaction_id=request.transaction_id),
-        member=member,
+    basket = basket_record(
         store=store,
+        transaction_id=request.transaction_id,
+        member=member,
         purchased_at=request.purchased_at,
-        total_amount=sum((line.amount for line in known), ZERO),
-        total_discount=sum((line.discount for line in known), ZERO),
-        line_count=len(known),
-        source=BasketSource.POS,
-    )
-    BasketLine.objects.bulk_create(
-        BasketLine(
-            basket=basket,
-            product=line.product,
-            member=member,
-            purchased_at=request.purchased_at,
-            quantity=line.quantity,
-            amount=line.amount,
-            discount=line.discount,
-        )
-        for line in known
+        lines=[
+            LineRecord(
+                product=line.product,
+                quantity=line.quantity,
+                amount=line.amount,
+                discount=line.discount,
+            )
+            for line in lines
+            if line.product is not None
+        ],
     )
     redemptions = [
         Redemption(
@@ -536,7 +477,7 @@ def _return_refund(
     return money(owed) - refunded_before, undone
 
 
-@_describe_basket_clash
+@basket_clash_described
 @transaction.atomic
 def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict:
     """Record a return of goods of an earlier sale once; reverse the offers it undoes.
@@ -628,26 +569,16 @@ def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict
 
     member = original.basket.member
     products = {p.upc: p for p in Product.objects.filter(upc__in=asked)}
-    basket = _basket_create(
-        basket_id=basket_id_for(store_code=store.code, transaction_id=request.transaction_id),
-        member=member,
-        store=store,
-        purchased_at=request.returned_at,
-        total_amount=-sum(refunds.values(), ZERO),
-        line_count=len(asked),
-        source=BasketSource.POS,
-    )
     # In history a return is a basket of negative quantities and amounts.
-    BasketLine.objects.bulk_create(
-        BasketLine(
-            basket=basket,
-            product=products[upc],
-            member=member,
-            purchased_at=request.returned_at,
-            quantity=-quantity,
-            amount=-refunds[upc],
-        )
-        for upc, quantity in asked.items()
+    basket = basket_record(
+        store=store,
+        transaction_id=request.transaction_id,
+        member=member,
+        purchased_at=request.returned_at,
+        lines=[
+            LineRecord(product=products[upc], quantity=-quantity, amount=-refunds[upc])
+            for upc, quantity in asked.items()
+        ],
     )
     response = {
         "transaction_id": request.transaction_id,

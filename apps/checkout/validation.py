@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.baskets.models import POS_BASKET_ID_PREFIX
+from apps.baskets.services import POS_BASKET_ID_PREFIX, pos_basket_id
 
 MAX_BODY_BYTES = 1024 * 1024  # a body of MAX_LINES lines is about 80 kB
 MAX_LINES = 1000
@@ -91,15 +91,8 @@ class ReturnRequest:
 
 
 def basket_id_for(*, store_code: str, transaction_id: str) -> str:
-    """Return the basket id of a till transaction: one id per (store, transaction id).
-
-    The store code's ":" and "%" are percent-escaped, so the first ":" after the prefix
-    always ends the store code: without it store "S01:X" with transaction "1" and store
-    "S01" with transaction "X:1" would share "POS:S01:X:1". Transaction ids are kept as
-    sent (tills and staff read them in basket ids); codes without ":" or "%" are unchanged.
-    """
-    store = store_code.replace("%", "%25").replace(":", "%3A")
-    return f"{BASKET_ID_PREFIX}{store}:{transaction_id}"
+    """Return the basket id of a till transaction (apps.baskets.services.pos_basket_id)."""
+    return pos_basket_id(store_code=store_code, transaction_id=transaction_id)
 
 
 def _no_constant(name: str):

@@ -3,8 +3,9 @@
 The hot path. Python validates each row (per-value caches make repeats nearly free) and
 streams it to COPY; PostgreSQL then does the rest set-based: group rows into baskets,
 reject baskets whose rows disagree (or whose totals overflow), skip baskets already
-loaded, create unknown stores
-and cards, and insert baskets and their lines in one statement.
+loaded, create unknown stores and cards, and insert baskets and their lines in one
+statement. The totals and the insert are apps.baskets.services', the one writer of baskets,
+which the checkout shares.
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ from apps.baskets.importing.staging import (
     quoted_record,
     reject_line,
 )
-from apps.baskets.models import POS_BASKET_ID_PREFIX
+from apps.baskets.services import (
+    BASKET_TOTALS_SQL,
+    POS_BASKET_ID_PREFIX,
+    baskets_insert_staged,
+    is_pos_basket_id,
+)
 
 COLUMNS = (
     "basket_id",
@@ -90,9 +96,7 @@ FROM (
            min(card_number COLLATE "C") COLLATE "default" AS card_number,
            min(store COLLATE "C") COLLATE "default" AS store,
            min(purchased_at) AS purchased_at,
-           sum(amount) AS total_amount,
-           sum(discount) AS total_discount,
-           count(*) AS line_count,
+           {BASKET_TOTALS_SQL},
            concat_ws(', ',
                CASE WHEN min(card_number COLLATE "C") <> max(card_number COLLATE "C")
                     THEN 'card_number' END,
@@ -135,31 +139,6 @@ ON CONFLICT (card_number) DO NOTHING
 NEW_LINES_SQL = """
 SELECT coalesce(sum(line_count), 0) FROM pos_stage_baskets WHERE problem = '' AND NOT already
 """
-# Baskets and their lines in one statement. ON CONFLICT DO NOTHING lets a concurrent
-# import of the same basket win cleanly: its lines are then not inserted twice.
-INSERT_SQL = """
-WITH new_baskets AS (
-    INSERT INTO baskets_basket (
-        basket_id, member_id, store_id, purchased_at,
-        total_amount, total_discount, line_count, source, loaded_at
-    )
-    SELECT b.basket_id, m.id, st.id, b.purchased_at,
-           b.total_amount, b.total_discount, b.line_count, 'import', now()
-    FROM pos_stage_baskets b
-    JOIN baskets_store st ON st.code = b.store
-    LEFT JOIN members_member m ON m.card_number = b.card_number AND b.card_number <> ''
-    WHERE b.problem = '' AND NOT b.already
-    ON CONFLICT (basket_id) DO NOTHING
-    RETURNING id, basket_id, member_id, purchased_at
-)
-INSERT INTO baskets_basketline (
-    basket_id, product_id, member_id, purchased_at, quantity, amount, discount
-)
-SELECT nb.id, s.product_id, nb.member_id, nb.purchased_at, s.quantity, s.amount, s.discount
-FROM new_baskets nb
-JOIN pos_stage s ON s.basket_id = nb.basket_id
-WHERE s.reason IS NULL
-"""
 
 
 def _head(
@@ -176,7 +155,7 @@ def _head(
             reasons.append(f"{name} longer than {MAX_LENGTH[name]} characters")
         elif not is_id(value):
             reasons.append(f"bad {name} {quoted(value)}")
-        elif name == "basket_id" and value.startswith(POS_BASKET_ID_PREFIX):
+        elif name == "basket_id" and is_pos_basket_id(value):
             reasons.append(
                 f"basket_id {quoted(value)} starts with {POS_BASKET_ID_PREFIX!r}, which is kept "
                 "for baskets the tills send through the POS API: give it another id"
@@ -332,8 +311,7 @@ def load(
         indexes_rebuilt_after(cursor=cursor, table="baskets_basketline", enabled=bulk),
         indexes_rebuilt_after(cursor=cursor, table="baskets_basket", enabled=bulk),
     ):
-        cursor.execute(INSERT_SQL)
-        result.loaded = cursor.rowcount
+        result.loaded = baskets_insert_staged(cursor=cursor)
     if bulk:
         # Fresh statistics for the queries that follow; autovacuum sets the visibility map
         # (index-only scans) on its own soon after an insert this size.

@@ -1,0 +1,219 @@
+"""Writes of baskets: the one place that inserts baskets and their lines.
+
+Two writers share these rules, stated here once:
+- a basket's `total_amount`, `total_discount` and `line_count` are the sums and count of its
+  lines (`basket_totals` for a till basket, `BASKET_TOTALS_SQL` for the import's staged
+  lines);
+- every line carries its basket's `member` and `purchased_at` (BasketLine repeats them so
+  that a member's or a window's history needs no join);
+- a till transaction's basket id is `POS:<store>:<transaction id>` (`pos_basket_id`), and the
+  file import refuses ids with that prefix (`is_pos_basket_id`), so an imported basket never
+  takes an id a till will need.
+
+A till basket (`basket_record`) is two statements, the basket and its lines. The import stays
+set-based: `baskets_insert_staged` inserts every new basket of a file and all their lines in
+one statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+from django.db import IntegrityError
+
+from apps.baskets.models import Basket, BasketLine, BasketSource, Store
+
+if TYPE_CHECKING:
+    from apps.catalog.models import Product
+    from apps.members.models import Member
+
+ZERO = Decimal("0.00")
+
+# The POS API's baskets are "POS:<store>:<transaction id>"; the file import refuses basket
+# ids beginning with it, so an imported basket cannot take an id a till will need.
+POS_BASKET_ID_PREFIX = "POS:"
+BASKET_ID_UNIQUE = "basket_basket_id_unique"
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def pos_basket_id(*, store_code: str, transaction_id: str) -> str:
+    """Return the basket id of a till transaction: one id per (store, transaction id).
+
+    The store code's ":" and "%" are percent-escaped, so the first ":" after the prefix
+    always ends the store code: without it store "S01:X" with transaction "1" and store
+    "S01" with transaction "X:1" would share "POS:S01:X:1". Transaction ids are kept as
+    sent (tills and staff read them in basket ids); codes without ":" or "%" are unchanged.
+    """
+    store = store_code.replace("%", "%25").replace(":", "%3A")
+    return f"{POS_BASKET_ID_PREFIX}{store}:{transaction_id}"
+
+
+def is_pos_basket_id(basket_id: str) -> bool:
+    """Tell whether a basket id is in the tills' id space (a file may not use it)."""
+    return basket_id.startswith(POS_BASKET_ID_PREFIX)
+
+
+class BasketIdTaken(Exception):
+    """The till transaction's basket id is already another basket's (not a till's).
+
+    Tills' baskets cannot collide with each other (pos_basket_id is one-to-one and the
+    PosTransaction is unique per store and id); this is a basket loaded from a file before
+    the import reserved the prefix. `message` says so in plain words, the same every time.
+    """
+
+    def __init__(self, *, basket_id: str, source: str = ""):
+        super().__init__(basket_id)
+        self.basket_id = basket_id
+        self.source = source
+
+    @property
+    def message(self) -> str:
+        where = "loaded from a till file" if self.source == BasketSource.IMPORT else "already there"
+        return (
+            f"Basket id {self.basket_id!r}, which this transaction needs, belongs to a basket "
+            f"{where}, so nothing was recorded. Sending it again gives this same answer: "
+            "ask the office to rename or remove that basket, or use another transaction id."
+        )
+
+
+def basket_clash_described(record: Callable[P, R]) -> Callable[P, R]:
+    """Name where the basket in the way came from, once `record`'s transaction is undone.
+
+    Wrap an atomic writer that calls basket_record: the read runs after its rollback.
+    """
+
+    @functools.wraps(record)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return record(*args, **kwargs)
+        except BasketIdTaken as exc:
+            holder = Basket.objects.filter(basket_id=exc.basket_id)
+            exc.source = holder.values_list("source", flat=True).first() or ""
+            raise
+
+    return wrapper
+
+
+@dataclass(frozen=True, slots=True)
+class LineRecord:
+    """One line of a till basket: `amount` is what was paid, after `discount`."""
+
+    product: Product
+    quantity: Decimal
+    amount: Decimal
+    discount: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class BasketTotals:
+    total_amount: Decimal
+    total_discount: Decimal
+    line_count: int
+
+
+def basket_totals(lines: Sequence[LineRecord]) -> BasketTotals:
+    """Return a basket's totals: the sums of its lines' amounts and discounts, their count."""
+    return BasketTotals(
+        total_amount=sum((line.amount for line in lines), ZERO),
+        total_discount=sum((line.discount for line in lines), ZERO),
+        line_count=len(lines),
+    )
+
+
+def basket_record(
+    *,
+    store: Store,
+    transaction_id: str,
+    member: Member | None,
+    purchased_at: dt.datetime,
+    lines: Sequence[LineRecord],
+) -> Basket:
+    """Insert a till transaction's basket and its lines; raise BasketIdTaken if its id is.
+
+    Two statements. No savepoint (two more on every checkout): the unique violation rolls
+    the caller's whole transaction back, so a retry meets the same clash and gets the same
+    answer instead of a replay of something half-recorded. Call it inside the caller's
+    transaction, wrapped in basket_clash_described.
+    """
+    basket_id = pos_basket_id(store_code=store.code, transaction_id=transaction_id)
+    totals = basket_totals(lines)
+    try:
+        basket = Basket.objects.create(
+            basket_id=basket_id,
+            member=member,
+            store=store,
+            purchased_at=purchased_at,
+            total_amount=totals.total_amount,
+            total_discount=totals.total_discount,
+            line_count=totals.line_count,
+            source=BasketSource.POS,
+        )
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") != BASKET_ID_UNIQUE:
+            raise
+        raise BasketIdTaken(basket_id=basket_id) from None
+    BasketLine.objects.bulk_create(
+        BasketLine(
+            basket=basket,
+            product=line.product,
+            member=member,
+            purchased_at=purchased_at,
+            quantity=line.quantity,
+            amount=line.amount,
+            discount=line.discount,
+        )
+        for line in lines
+    )
+    return basket
+
+
+# The import's side of the same rules, in SQL over its staged rows.
+#
+# A basket's totals from its lines: the select list of a GROUP BY basket_id over the staged
+# lines (columns amount, discount), in apps/baskets/importing/baskets.py's BASKETS_SQL.
+BASKET_TOTALS_SQL = (
+    "sum(amount) AS total_amount, sum(discount) AS total_discount, count(*) AS line_count"
+)
+
+# New baskets and their lines in one statement, from the import's staging tables:
+# pos_stage_baskets (a basket per row: basket_id, card_number, store, purchased_at, the
+# totals above, `problem` '' when good, `already` when loaded before) and pos_stage (its
+# lines: basket_id, product_id, quantity, amount, discount, `reason` NULL when good).
+# Lines take member and purchased_at from their new basket. ON CONFLICT DO NOTHING lets a
+# concurrent import of the same basket win cleanly: its lines are then not inserted twice.
+STAGED_BASKETS_INSERT_SQL = f"""
+WITH new_baskets AS (
+    INSERT INTO baskets_basket (
+        basket_id, member_id, store_id, purchased_at,
+        total_amount, total_discount, line_count, source, loaded_at
+    )
+    SELECT b.basket_id, m.id, st.id, b.purchased_at,
+           b.total_amount, b.total_discount, b.line_count, '{BasketSource.IMPORT.value}', now()
+    FROM pos_stage_baskets b
+    JOIN baskets_store st ON st.code = b.store
+    LEFT JOIN members_member m ON m.card_number = b.card_number AND b.card_number <> ''
+    WHERE b.problem = '' AND NOT b.already
+    ON CONFLICT (basket_id) DO NOTHING
+    RETURNING id, basket_id, member_id, purchased_at
+)
+INSERT INTO baskets_basketline (
+    basket_id, product_id, member_id, purchased_at, quantity, amount, discount
+)
+SELECT nb.id, s.product_id, nb.member_id, nb.purchased_at, s.quantity, s.amount, s.discount
+FROM new_baskets nb
+JOIN pos_stage s ON s.basket_id = nb.basket_id
+WHERE s.reason IS NULL
+"""
+
+
+def baskets_insert_staged(*, cursor) -> int:
+    """Insert the import's new staged baskets and their lines; return the lines inserted."""
+    cursor.execute(STAGED_BASKETS_INSERT_SQL)
+    return cursor.rowcount
