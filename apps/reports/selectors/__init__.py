@@ -1,0 +1,78 @@
+"""Reads of the dashboard: small sums over the pre-computed aggregates, never over baskets.
+
+Every function takes the cleaned `ReportFilters`; a store filter means members whose home
+store it is (see apps/reports/models.py). One module per part of the dashboard: `timing`
+(when the figures are from), `cells` (loyalty × usage cells and moves), `value` (member
+value), `reach` (lists), `redemption` (campaigns' redemption and cost) and `lift` (lift
+over the holdout, verdicts, ROI); their names are re-exported here.
+"""
+
+from __future__ import annotations
+
+from apps.reports.selectors.cells import (
+    cell_label,
+    cell_loyalty,
+    cell_rows_by_category,
+    cell_totals,
+    loyalty_moves,
+    moves,
+)
+from apps.reports.selectors.lift import LiftResult, _conclusive, campaign_rows, lift
+from apps.reports.selectors.reach import list_reach, reachable_members
+from apps.reports.selectors.redemption import (
+    campaign_cell_rows,
+    campaigns_in_period,
+    cost_by_month,
+)
+from apps.reports.selectors.timing import (
+    REPORTS_NIGHTLY,
+    SEGMENTS_NIGHTLY,
+    NextSnapshot,
+    RefreshState,
+    default_month,
+    next_snapshot,
+    previous_snapshot_month,
+    refresh_state,
+    snapshot_month,
+)
+from apps.reports.selectors.value import (
+    histogram,
+    pareto,
+    top_share,
+    value_by_store,
+    value_fit_id,
+    value_summary,
+)
+
+__all__ = [
+    "REPORTS_NIGHTLY",
+    "SEGMENTS_NIGHTLY",
+    "LiftResult",
+    "NextSnapshot",
+    "RefreshState",
+    "_conclusive",
+    "campaign_cell_rows",
+    "campaign_rows",
+    "campaigns_in_period",
+    "cell_label",
+    "cell_loyalty",
+    "cell_rows_by_category",
+    "cell_totals",
+    "cost_by_month",
+    "default_month",
+    "histogram",
+    "lift",
+    "list_reach",
+    "loyalty_moves",
+    "moves",
+    "next_snapshot",
+    "pareto",
+    "previous_snapshot_month",
+    "reachable_members",
+    "refresh_state",
+    "snapshot_month",
+    "top_share",
+    "value_by_store",
+    "value_fit_id",
+    "value_summary",
+]
