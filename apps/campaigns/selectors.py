@@ -13,12 +13,34 @@ from apps.segments.selectors import LIVE_FIT_ID_SQL
 # Members with cumulative_share at or under this make the top half of members' sales.
 TOP_VALUE_CUMULATIVE_SHARE = 0.5
 
-# Does product p match offer o? Shared by the preview and list generation.
+# Does product p match offer o (within the campaign's category, which callers join on)?
+# The one definition of the rule: the campaign preview, the reports' target brand type and
+# the checkout (offer_matching_products_sql) all embed this expression, so no two of them
+# can judge a product differently. Brands compare by PostgreSQL's upper(), one character for
+# one: 'Straße' matches 'STRAßE' but not 'STRASSE' (Python's casefold() would say 'ss'),
+# 'İzmir' does not match 'IZMIR', spaces count. Non-ASCII capitals ('ü' / 'Ü') follow the
+# database's ctype: a UTF-8 one maps them, "C" does not; every path alike, being one query.
 OFFER_MATCHES_PRODUCT = """(
     (o.applies_to = 'brand_type' AND p.brand_type = o.brand_type)
     OR (o.applies_to = 'brand' AND upper(p.brand) = upper(o.brand))
     OR (o.applies_to = 'upcs' AND p.upc = ANY(o.upcs))
 )"""
+
+
+def offer_matching_products_sql(*, offer_id: str) -> str:
+    """Return SQL of the ids, among the product ids bound to its one `%s`, the offer matches.
+
+    `offer_id` is the SQL of the offer's id in the enclosing query (a column), so the
+    checkout asks the rule in the statement that locks its list items: no statement more.
+    """
+    return f"""ARRAY(
+    SELECT p.id FROM catalog_product p
+    JOIN campaigns_offer o ON o.id = {offer_id}
+    JOIN campaigns_campaign c ON c.id = o.campaign_id
+    WHERE p.id = ANY(%s::bigint[]) AND p.category_id = c.category_id
+      AND {OFFER_MATCHES_PRODUCT}
+)"""
+
 
 # The campaign's audience from the latest snapshot of its category: each active buyer in a
 # targeted cell once (its 9-cell first, then "at risk", then "top value"), and the holdout

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from apps.agreements.models import AgreementStatus, ManufacturerAgreement
@@ -19,7 +20,8 @@ from apps.baskets.services import (
     basket_clash_described,
     basket_record,
 )
-from apps.campaigns.models import AppliesTo, Campaign, CampaignAudience, CampaignStatus
+from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus
+from apps.campaigns.selectors import offer_matching_products_sql
 from apps.catalog.models import Product
 from apps.checkout.models import (
     AgreementTotal,
@@ -33,6 +35,8 @@ from apps.lists.models import ItemKind, ListItem, ShoppingList
 from apps.lists.selectors import member_current_list
 from apps.members.models import Member, MemberStatus
 
+# The list item's offer, in the ORM's query of list items.
+MATCHING_PRODUCTS_SQL = offer_matching_products_sql(offer_id='"lists_listitem"."offer_id"')
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -111,14 +115,13 @@ class _Line:
 
 
 def _offer_matches(item: ListItem, product: Product) -> bool:
-    offer = item.offer
-    if product.category_id != offer.campaign.category_id:
-        return False
-    if offer.applies_to == AppliesTo.BRAND_TYPE:
-        return product.brand_type == offer.brand_type
-    if offer.applies_to == AppliesTo.BRAND:
-        return product.brand.casefold() == offer.brand.casefold()
-    return product.upc in offer.upcs
+    """Tell whether the item's offer matches the product, as PostgreSQL judged it.
+
+    The rule is apps.campaigns.selectors.OFFER_MATCHES_PRODUCT, asked in the statement that
+    locks the items (`matching_products`), so the checkout judges brands exactly as the
+    campaign preview and the reports do.
+    """
+    return product.pk in item.matching_products
 
 
 def _item_discount(item: ListItem, line: _Line) -> Decimal:
@@ -302,10 +305,12 @@ def _redeem(*, member, shopping_list, lines: list[_Line], day) -> dict:
     result: dict = {"warnings": [], "shares": {}, "agreements": {}}
     if member is None or shopping_list is None:
         return result
+    product_ids = sorted({line.product.pk for line in lines if line.product is not None})
     items = list(
         ListItem.objects.select_for_update(of=("self",))
         .filter(shopping_list=shopping_list, kind=ItemKind.OFFER, offer__isnull=False)
         .select_related("offer__campaign")
+        .annotate(matching_products=RawSQL(MATCHING_PRODUCTS_SQL, (product_ids,)))
         .order_by("id")
     )
     if not items:

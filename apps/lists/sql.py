@@ -6,8 +6,6 @@ transaction (`list_ids`), so a chunk run twice, or racing itself, adds nothing.
 
 from __future__ import annotations
 
-from apps.campaigns.selectors import OFFER_MATCHES_PRODUCT  # noqa: F401 - shared rule
-
 # Eligible members of the id range get a list: active, consenting, and spending at least
 # min_spend in [spend_from, spend_to). The barcode number is '99' + YYMMDD of the period
 # start + the member id on 10 digits: unique per (member, period) and all digits, so that
