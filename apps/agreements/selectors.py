@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.agreements.models import (
@@ -25,20 +24,16 @@ from apps.agreements.models import (
     SettlementStatement,
     StatementStatus,
 )
+from apps.core.clock import local_midnight
 
 ZERO = Decimal("0.00")
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """Return midnight at the start of `day` in the site's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _period_params(agreement_id: int, start: dt.date, end: dt.date) -> dict:
     return {
         "agreement_id": agreement_id,
-        "start_at": day_start(start),
-        "end_at": day_start(end + dt.timedelta(days=1)),  # exclusive
+        "start_at": local_midnight(start),
+        "end_at": local_midnight(end + dt.timedelta(days=1)),  # exclusive
     }
 
 
@@ -186,7 +181,7 @@ def agreement_budget(
     `exclude_campaign_id` leaves out the campaign being checked, as the campaign form needs.
     Committed is the share of the campaigns' summed budgets, rounded to the cent once.
     """
-    end_at = day_start(used_until + dt.timedelta(days=1)) if used_until else None
+    end_at = local_midnight(used_until + dt.timedelta(days=1)) if used_until else None
     params = {"agreement_id": agreement.pk, "exclude_id": exclude_campaign_id, "end_at": end_at}
     (row,) = _rows(BUDGET_SQL, params)
     budgets, used = row["budgets"], row["used"]
@@ -449,7 +444,7 @@ def statement_reversed_since_sent(*, statement: SettlementStatement) -> list[dic
 
 # A statement's amount due in a list: the frozen amount once sent; for a draft, what its
 # page shows, charges minus credits of the lines sending would write now. The period's end
-# is the local midnight after `period_end` (day_start), here in SQL for each row.
+# is the local midnight after `period_end` (local_midnight), here in SQL for each row.
 _LIST_END_AT = '(("agreements_settlementstatement"."period_end" + 1)::timestamp AT TIME ZONE %s)'
 AMOUNT_DUE_SQL = f"""
 CASE WHEN "agreements_settlementstatement"."status" = 'draft' THEN (

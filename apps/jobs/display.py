@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 
+from apps.core import clock
 from apps.jobs.models import Job, JobStatus
 
 IMPORT_KIND = "pos_import"
@@ -208,7 +209,7 @@ def as_date(value: object) -> str:
 def as_day_before(value: object) -> str:
     """Write an exclusive end date as the last day it includes."""
     day = _parse_date(value)
-    return date_format(day - dt.timedelta(days=1), "DATE_FORMAT") if day else plain(value)
+    return date_format(clock.last_day(day), "DATE_FORMAT") if day else plain(value)
 
 
 def as_money(value: object) -> str:

@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from apps.core import clock
+
 
 class ListContent(models.Model):
     """Non-price content (a tip or a recipe) shown to members who buy in a department."""
@@ -41,12 +43,6 @@ class ListContent(models.Model):
         return f"{self.department}: {self.title}"
 
 
-def period_last_day(period_end: dt.date) -> dt.date:
-    """The last day a list of the period is valid: period_end is exclusive, people read the
-    last day."""
-    return period_end - dt.timedelta(days=1)
-
-
 class ShoppingList(models.Model):
     """A member's list for the period [period_start, period_end)."""
 
@@ -77,7 +73,7 @@ class ShoppingList(models.Model):
 
     @property
     def last_day(self) -> dt.date:
-        return period_last_day(self.period_end)
+        return clock.last_day(self.period_end)
 
 
 class ItemKind(models.TextChoices):

@@ -8,8 +8,9 @@ from django.db import connection
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
+from apps.core.clock import last_day
 from apps.jobs.models import Job
-from apps.lists.models import ShoppingList, period_last_day
+from apps.lists.models import ShoppingList
 from apps.lists.services import JOB_KIND
 
 EXPORT_COLUMNS = [
@@ -54,7 +55,7 @@ def list_periods(*, limit: int = 26) -> list[dict]:
              "offers": 0, "due": 0, "rewards": 0, "content": 0, "job": job}
         )  # fmt: skip
     for period in periods:
-        period["last_day"] = period_last_day(period["period_end"])
+        period["last_day"] = last_day(period["period_end"])
     periods.sort(key=lambda p: p["period_start"], reverse=True)
     return periods
 

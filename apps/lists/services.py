@@ -14,11 +14,11 @@ from django.db.models import Max, Min
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from apps.core.clock import local_midnight
 from apps.jobs.models import Job
 from apps.jobs.services import job_advance, job_create, job_fail, job_start, job_succeed
 from apps.lists import sql
 from apps.members.models import Member
-from apps.segments.services import local_midnight
 
 PERIOD_DAYS = 14
 JOB_KIND = "lists"

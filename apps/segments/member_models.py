@@ -25,6 +25,7 @@ from django.http import HttpRequest
 
 from apps.audit.models import AuditKind
 from apps.audit.services import audit_record
+from apps.core.clock import local_midnight
 from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_fail, job_start, job_succeed
 from apps.segments.models import RepeatModelFit
@@ -39,7 +40,6 @@ from apps.segments.models_math import (
     score_members,
 )
 from apps.segments.selectors import LIVE_FIT_ID_SQL, basket_days
-from apps.segments.services import local_midnight
 from apps.segments.signals import live_fit_changed
 
 

@@ -9,9 +9,9 @@ from decimal import Decimal
 from celery import group
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
 from apps.catalog.models import Category
+from apps.core.clock import local_midnight
 from apps.jobs.models import Job
 from apps.jobs.services import job_advance, job_create, job_fail, job_start, job_succeed
 from apps.segments import sql
@@ -29,11 +29,6 @@ FROM unnest(%(category_ids)s::bigint[]) AS c
 ON CONFLICT ON CONSTRAINT segment_snapshot_unique_run DO NOTHING
 RETURNING id, category_id
 """
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    """Return the start of a local calendar day in the chain's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @transaction.atomic
