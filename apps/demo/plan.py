@@ -15,9 +15,9 @@ from django.db import connection
 
 from apps.campaigns.models import Goal
 from apps.catalog.models import Category
+from apps.core.clock import local_midnight
 from apps.demo import vocabulary
 from apps.lists.services import PERIOD_DAYS, ListRules
-from apps.segments.services import local_midnight
 
 # The store's own switch campaign is run as a measured test, so that the dashboard has a
 # lift that is not noise to show: half its audience is held out, it runs in the category

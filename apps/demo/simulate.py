@@ -27,9 +27,9 @@ from apps.catalog.models import Product
 from apps.checkout.models import PosTransaction, Redemption, TillToken
 from apps.checkout.services import checkout_record, return_record
 from apps.checkout.validation import parse_checkout, parse_return
+from apps.core.clock import local_midnight
 from apps.demo.till_try import TILL_NAME, TryTill, demo_till_try
 from apps.lists.models import ItemKind, ListItem, ShoppingList
-from apps.segments.services import local_midnight
 
 # The demo till a person can try (apps/demo/till_try.py) stays importable from here.
 __all__ = [
