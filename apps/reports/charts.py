@@ -8,6 +8,7 @@ store's net cost brown, manufacturers' share violet; a single measure in slate.
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
 
 import plotly.graph_objects as go
 
@@ -27,6 +28,15 @@ from apps.core.labels import (
     usage_label,
 )
 from apps.reports import wording
+from apps.reports.selectors import (
+    CampaignResult,
+    CellRedemption,
+    CellTotal,
+    HistogramBin,
+    MonthCost,
+    PeriodReach,
+    StoreValue,
+)
 from apps.segments.charts import (
     PARETO_TITLE,
     PARETO_X_TITLE,
@@ -93,18 +103,22 @@ def _hex_to_rgba(color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def cells_figure(cells: list[dict], *, measure: str) -> dict:
-    """Buyers (or sales) per usage tier, one bar per loyalty group, in the palette."""
+def cells_figure(cells: list[CellTotal], *, measure: str) -> dict:
+    """Buyers (or sales) per usage tier, one bar per loyalty group, in the palette.
+
+    `measure` is "members" or "sales".
+    """
     money = measure == "sales"
+    value_of = attrgetter(measure)
     traces = []
     for loyalty in LOYALTY_ORDER:
         label = LOYALTY_LABELS[loyalty]
-        rows = sorted((c for c in cells if c["loyalty"] == loyalty), key=lambda c: c["usage_tier"])
+        rows = sorted((c for c in cells if c.loyalty == loyalty), key=lambda c: c.usage_tier)
         traces.append(
             go.Bar(
                 name=label,
-                x=[f"{c['tier_name']} usage" for c in rows],
-                y=[float(c[measure]) for c in rows],
+                x=[f"{c.tier_name} usage" for c in rows],
+                y=[float(value_of(c)) for c in rows],
                 marker_color=LOYALTY_COLORS[loyalty],
                 hovertemplate=(
                     f"{label}, %{{x}}: "
@@ -156,22 +170,22 @@ def moves_figure(totals: dict[tuple[str, str], int], *, since: str) -> dict:
     return _figure(traces, f"How buyers moved between loyalty groups since {since}", height=380)
 
 
-def histogram_figure(bins: list[dict], *, measure: str) -> dict:
+def histogram_figure(bins: list[HistogramBin], *, measure: str) -> dict:
     """Members per bin of CLV or of P(active)."""
     clv = measure == "clv"
-    width = next((b["upper"] - b["lower"] for b in bins if b["upper"] is not None), 1.0)
+    width = next((b.upper - b.lower for b in bins if b.upper is not None), 1.0)
     scale = 1 if clv else 100
     text = []
     for b in bins:
         if clv:
-            upper = " and above" if b["upper"] is None else f"–${b['upper']:,.0f}"
-            text.append(f"${b['lower']:,.0f}{upper}")
+            upper = " and above" if b.upper is None else f"–${b.upper:,.0f}"
+            text.append(f"${b.lower:,.0f}{upper}")
         else:
-            text.append(f"{b['lower']:.0%}–{b['upper']:.0%}")
+            text.append(f"{b.lower:.0%}–{b.upper:.0%}")
     traces = [
         go.Bar(
-            x=[scale * (b["lower"] + width / 2) for b in bins],
-            y=[b["members"] for b in bins],
+            x=[scale * (b.lower + width / 2) for b in bins],
+            y=[b.members for b in bins],
             width=[scale * width] * len(bins),
             customdata=text,
             marker_color=MEASURE_COLOR,
@@ -199,23 +213,23 @@ def histogram_figure(bins: list[dict], *, measure: str) -> dict:
     )
 
 
-def at_risk_figure(stores: list[dict]) -> dict:
+def at_risk_figure(stores: list[StoreValue]) -> dict:
     """Members per home store, those at risk of churning in red, stores as rows."""
-    names = [s["store"] for s in stores]
+    names = [s.store for s in stores]
     traces = [
         go.Bar(
             name="At risk",
             y=names,
-            x=[s["at_risk"] for s in stores],
+            x=[s.at_risk for s in stores],
             orientation="h",
             marker_color=COLORS["at_risk"],
-            customdata=[100 * (s["at_risk_share"] or 0) for s in stores],
+            customdata=[100 * (s.at_risk_share or 0) for s in stores],
             hovertemplate="%{y}: %{x:,} at risk (%{customdata:.1f}%)<extra></extra>",
         ),
         go.Bar(
             name="Not at risk",
             y=names,
-            x=[s["members"] - s["at_risk"] for s in stores],
+            x=[s.members - s.at_risk for s in stores],
             orientation="h",
             marker_color=COLORS["not_at_risk"],
             hovertemplate="%{y}: %{x:,} not at risk<extra></extra>",
@@ -232,20 +246,20 @@ def at_risk_figure(stores: list[dict]) -> dict:
     )
 
 
-def reach_figure(periods: list[dict]) -> dict:
+def reach_figure(periods: list[PeriodReach]) -> dict:
     """Per list period: lists made (eligible members), lists with offers, lists redeemed."""
-    x = [p["period_start"].isoformat() for p in periods]
+    x = [p.period_start.isoformat() for p in periods]
     traces = []
-    for key, name, color in (
-        ("lists", "Lists made (eligible members)", COLORS["lists_made"]),
-        ("with_offers", "With an offer", COLORS["lists_with_offer"]),
-        ("redeemed_lists", "With a redemption", COLORS["lists_redeemed"]),
+    for count_of, name, color in (
+        (attrgetter("lists"), "Lists made (eligible members)", COLORS["lists_made"]),
+        (attrgetter("with_offers"), "With an offer", COLORS["lists_with_offer"]),
+        (attrgetter("redeemed_lists"), "With a redemption", COLORS["lists_redeemed"]),
     ):
         traces.append(
             go.Bar(
                 name=name,
                 x=x,
-                y=[p[key] for p in periods],
+                y=[count_of(p) for p in periods],
                 marker_color=color,
                 hovertemplate=f"{name}, period of %{{x|%b %d, %Y}}: %{{y:,}}<extra></extra>",
             )
@@ -260,16 +274,16 @@ def reach_figure(periods: list[dict]) -> dict:
     )  # fmt: skip
 
 
-def redemption_rate_figure(cell_rows: list[dict]) -> dict:
+def redemption_rate_figure(cell_rows: list[CellRedemption]) -> dict:
     """Redemption rate (redeemers ÷ members who got the offer) per campaign and usage tier."""
     totals: dict[tuple[str, int], list[int]] = {}
     campaigns: list[str] = []
     for r in cell_rows:
-        if r["campaign"] not in campaigns:
-            campaigns.append(r["campaign"])
-        got = totals.setdefault((r["campaign"], r["usage_tier"]), [0, 0])
-        got[0] += r["redeemers"]
-        got[1] += r["reached"]
+        if r.campaign_name not in campaigns:
+            campaigns.append(r.campaign_name)
+        got = totals.setdefault((r.campaign_name, r.usage_tier), [0, 0])
+        got[0] += r.figures.redeemers
+        got[1] += r.figures.reached
     traces = []
     for tier in TIER_ORDER:
         name = usage_label(tier)
@@ -297,14 +311,14 @@ def redemption_rate_figure(cell_rows: list[dict]) -> dict:
     )  # fmt: skip
 
 
-def cost_split_figure(campaigns: list[dict]) -> dict:
+def cost_split_figure(campaigns: list[CampaignResult]) -> dict:
     """Discount cost per campaign: the store's net cost and the manufacturers' share."""
-    names = [c["name"] for c in campaigns]
+    names = [c.name for c in campaigns]
     traces = [
         go.Bar(
             name="Store (net cost)",
             y=names,
-            x=[float(c["store_cost"]) for c in campaigns],
+            x=[float(c.redemption.store_cost) for c in campaigns],
             orientation="h",
             marker_color=STORE_COST_COLOR,
             hovertemplate="%{y}: store pays $%{x:,.2f}<extra></extra>",
@@ -312,7 +326,7 @@ def cost_split_figure(campaigns: list[dict]) -> dict:
         go.Bar(
             name="Manufacturers",
             y=names,
-            x=[float(c["manufacturer_share"]) for c in campaigns],
+            x=[float(c.redemption.manufacturer_share) for c in campaigns],
             orientation="h",
             marker_color=MANUFACTURER_COLOR,
             hovertemplate="%{y}: manufacturers pay $%{x:,.2f}<extra></extra>",
@@ -340,14 +354,14 @@ def _few_months_range(months: list) -> dict:
                       (months[-1] + dt.timedelta(days=45)).isoformat()]}  # fmt: skip
 
 
-def cost_month_figure(months: list[dict]) -> dict:
+def cost_month_figure(months: list[MonthCost]) -> dict:
     """Discounts per month, the store's net cost and the manufacturers' share stacked."""
-    x = [m["month"].isoformat() for m in months]
+    x = [m.month.isoformat() for m in months]
     traces = [
         go.Bar(
             name="Store (net cost)",
             x=x,
-            y=[float(m["store_cost"]) for m in months],
+            y=[float(m.store_cost) for m in months],
             width=[MONTH_BAR_MS] * len(x),
             marker_color=STORE_COST_COLOR,
             hovertemplate="%{x|%b %Y}: store pays $%{y:,.2f}<extra></extra>",
@@ -355,7 +369,7 @@ def cost_month_figure(months: list[dict]) -> dict:
         go.Bar(
             name="Manufacturers",
             x=x,
-            y=[float(m["manufacturer_share"]) for m in months],
+            y=[float(m.manufacturer_share) for m in months],
             width=[MONTH_BAR_MS] * len(x),
             marker_color=MANUFACTURER_COLOR,
             hovertemplate="%{x|%b %Y}: manufacturers pay $%{y:,.2f}<extra></extra>",
@@ -366,44 +380,39 @@ def cost_month_figure(months: list[dict]) -> dict:
         "Discount cost per month",
         barmode="stack",
         xaxis={"title": {"text": "Month of purchase"}, "type": "date", "tickformat": "%b %Y",
-               "dtick": "M1", **_few_months_range([m["month"] for m in months])},
+               "dtick": "M1", **_few_months_range([m.month for m in months])},
         yaxis={"title": {"text": "Discounts given ($)"}, "tickprefix": "$",
                "tickformat": ",.0f"},
     )  # fmt: skip
 
 
-def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
+def lift_figure(campaigns: list[CampaignResult], *, measure: str) -> dict:
     """Each campaign's difference to its holdout with its 95 % interval (a forest plot).
 
-    A filled diamond is a difference whose interval excludes zero; a hollow one is not yet
-    significant (the hover says so in words, with the interval first).
+    `measure` is "sales" (the sales lift per member) or "conversion". A filled diamond is a
+    difference whose interval excludes zero; a hollow one is not yet significant (the hover
+    says so in words, with the interval first).
     """
-    spend = measure == "spend"
+    spend = measure == "sales"
     kind = "dollars" if spend else "points"
-    rows = [c for c in campaigns if c[f"{measure}_diff"] is not None]
+    lift_of = attrgetter(f"{measure}.lift")
+    shown = [c for c in campaigns if lift_of(c).estimate is not None]
+    lifts = [lift_of(c) for c in shown]
     scale = 1 if spend else 100
-    diff = [scale * c[f"{measure}_diff"] for c in rows]
+    diff = [scale * f.estimate for f in lifts]
     # Without an interval (a group of one member) the point is drawn alone.
-    low = [
-        d if c[f"{measure}_low"] is None else scale * c[f"{measure}_low"]
-        for c, d in zip(rows, diff, strict=True)
-    ]
-    high = [
-        d if c[f"{measure}_high"] is None else scale * c[f"{measure}_high"]
-        for c, d in zip(rows, diff, strict=True)
-    ]
+    low = [d if f.low is None else scale * f.low for f, d in zip(lifts, diff, strict=True)]
+    high = [d if f.high is None else scale * f.high for f, d in zip(lifts, diff, strict=True)]
     words = []
-    for c in rows:
-        said = wording.interval(
-            kind, c[f"{measure}_low"], c[f"{measure}_high"], c[f"{measure}_diff"]
-        )
-        verdict = wording.verdict(c[f"{measure}_significant"], c[f"{measure}_too_few"])
+    for f in lifts:
+        said = wording.interval(kind, f.low, f.high, f.estimate)
+        verdict = wording.verdict(f.verdict.significant, f.verdict.too_few)
         words.append(f"{said}{': ' + verdict if verdict else ''}")
-    symbols = ["diamond" if c[f"{measure}_significant"] else "diamond-open" for c in rows]
+    symbols = ["diamond" if f.verdict.significant else "diamond-open" for f in lifts]
     traces = [
         go.Scatter(
             x=diff,
-            y=[c["name"] for c in rows],
+            y=[c.name for c in shown],
             mode="markers",
             marker={"color": MEASURE_COLOR, "size": 12, "symbol": symbols,
                     "line": {"color": MEASURE_COLOR, "width": 2}},
@@ -435,7 +444,7 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
     return _figure(
         traces,
         title,
-        height=max(260, 130 + 40 * len(rows)),
+        height=max(260, 130 + 40 * len(shown)),
         showlegend=False,
         shapes=[
             {
@@ -449,7 +458,7 @@ def lift_figure(campaigns: list[dict], *, measure: str) -> dict:
             }
         ],
         xaxis=axis,
-        yaxis=_names_axis([c["name"] for c in rows]),
+        yaxis=_names_axis([c.name for c in shown]),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django_tables2.utils import Accessor
 
 from apps.core.labels import LOYALTY_LABELS, TIER_LABELS
 from apps.core.money import MoneyColumn
@@ -81,7 +82,9 @@ class RatioColumn(tables.Column):
 class IntervalColumn(tables.Column):
     """A 95 % interval in words, interval first: "between −$0.51 and +$1.26 (best estimate
     +$0.37)", with "significant" or "not yet significant" under it (and the p-value where
-    there is one). CSV has the bounds, the estimate and the verdict in their own columns."""
+    there is one). CSV has the bounds, the estimate and the verdict in their own columns.
+
+    Its accessor names a `LiftInterval` of the row; `p_value` the row's p-value, if any."""
 
     # Wide enough for "between −$1.40 and +$3.12 (best estimate +$0.86)" on two lines.
     attrs = {
@@ -89,22 +92,20 @@ class IntervalColumn(tables.Column):
         "th": {"class": "text-end"},
     }
 
-    def __init__(self, *args, prefix: str, kind: str, p_value: str | None = None, **kwargs):
-        self.prefix, self.kind, self.p_value = prefix, kind, p_value
+    def __init__(self, *args, kind: str, p_value: str | None = None, **kwargs):
+        self.kind, self.p_value = kind, p_value
         kwargs.setdefault("verbose_name", "95% CI")
         super().__init__(
             *args, empty_values=(), orderable=False, exclude_from_export=True, **kwargs
         )
 
-    def render(self, record):
-        p = self.prefix
-        said = wording.interval(self.kind, record[f"{p}_low"], record[f"{p}_high"],
-                                record[f"{p}_diff" if p != "roi" else "roi"])  # fmt: skip
-        significant = record.get(f"{p}_significant")
+    def render(self, value, record):
+        said = wording.interval(self.kind, value.low, value.high, value.estimate)
+        significant = value.verdict.significant
         if significant is None:
             return said
-        too_few = record.get(f"{p}_too_few", False)
-        p_value = record.get(self.p_value) if self.p_value else None
+        too_few = value.verdict.too_few
+        p_value = Accessor(self.p_value).resolve(record) if self.p_value else None
         if p_value is not None:
             p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2f}"
         else:
@@ -124,37 +125,34 @@ class IntervalColumn(tables.Column):
 
 class VerdictColumn(tables.Column):
     """'significant' / 'not yet significant' in plain words (the CSV's column; hidden on the
-    page, where the interval cell says it)."""
+    page, where the interval cell says it). Its accessor names a `Verdict` of the row."""
 
-    def __init__(self, *args, prefix: str, **kwargs):
-        self.prefix = prefix
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("visible", False)
         super().__init__(*args, empty_values=(), orderable=False, **kwargs)
 
-    def render(self, record):
-        return self.value(record)
+    def render(self, value):
+        return self.value(value)
 
-    def value(self, record):
-        p = self.prefix
-        return wording.verdict(record.get(f"{p}_significant"), record.get(f"{p}_too_few", False))
+    def value(self, value):
+        return wording.verdict(value.significant, value.too_few)
 
 
 class NeededColumn(tables.Column):
-    """The audience a not-yet-significant lift needs, in words (CSV: the numbers)."""
+    """The audience a not-yet-significant lift needs, in words (CSV: the numbers). Its
+    accessor names a `Verdict` of the row."""
 
     attrs = {"td": {"class": "text-end small"}, "th": {"class": "text-end"}}
 
-    def __init__(self, *args, prefix: str, **kwargs):
-        self.prefix = prefix
+    def __init__(self, *args, **kwargs):
         super().__init__(
             *args, empty_values=(), orderable=False, exclude_from_export=True, **kwargs
         )
 
-    def render(self, record):
-        p = self.prefix
-        if record.get(f"{p}_significant"):
+    def render(self, value):
+        if value.significant:
             return "already clear"
-        text = wording.members_needed(record.get(f"{p}_needed"), record.get(f"{p}_more"))
+        text = wording.members_needed(value.members_needed, value.more_members_needed)
         return text or "—"
 
 
@@ -209,10 +207,10 @@ class HistogramTable(_Table):
         return "CLV ($)" if value == "clv" else "P(active)"
 
     def render_lower(self, value, record):
-        return f"{value:,.2f}" if record["measure"] == "clv" else f"{value:.2f}"
+        return f"{value:,.2f}" if record.measure == "clv" else f"{value:.2f}"
 
     def render_upper(self, value, record):
-        return f"{value:,.2f}" if record["measure"] == "clv" else f"{value:.2f}"
+        return f"{value:,.2f}" if record.measure == "clv" else f"{value:.2f}"
 
 
 class StoreValueTable(_Table):
@@ -226,20 +224,46 @@ class StoreValueTable(_Table):
 
 
 class WinBackTable(_Table):
+    """Over `CampaignResult`s of win-back campaigns: who came back, treated vs holdout."""
+
     name = tables.Column(verbose_name="Campaign")
-    lift_treated = CountColumn(verbose_name="Treated")
-    lift_holdout = CountColumn(verbose_name="Holdout")
-    back_treated = PercentColumn(verbose_name="Came back, treated")
-    back_holdout = PercentColumn(verbose_name="Came back, holdout")
-    back_ci = IntervalColumn(prefix="back", kind="points", verbose_name="Difference, 95% CI")
-    back_diff = PointsColumn(verbose_name="Difference", visible=False)
-    back_low = PointsColumn(verbose_name="95% CI from", visible=False)
-    back_high = PointsColumn(verbose_name="95% CI to", visible=False)
-    back_verdict = VerdictColumn(prefix="back", verbose_name="Difference verdict")
-    back_needs = NeededColumn(prefix="back", verbose_name="A clear answer needs")
-    back_needed = tables.Column(verbose_name="Members needed", visible=False)
-    back_more = tables.Column(verbose_name="More members needed", visible=False)
-    redeemers = CountColumn(verbose_name="Redeemed")
+    lift_treated = CountColumn(accessor="lift_treated_members", verbose_name="Treated")
+    lift_holdout = CountColumn(accessor="lift_holdout_members", verbose_name="Holdout")
+    back_treated = PercentColumn(
+        accessor="came_back__share_treated", verbose_name="Came back, treated"
+    )
+    back_holdout = PercentColumn(
+        accessor="came_back__share_holdout", verbose_name="Came back, holdout"
+    )
+    back_ci = IntervalColumn(
+        accessor="came_back__lift", kind="points", verbose_name="Difference, 95% CI"
+    )
+    back_diff = PointsColumn(
+        accessor="came_back__lift__estimate", verbose_name="Difference", visible=False
+    )
+    back_low = PointsColumn(
+        accessor="came_back__lift__low", verbose_name="95% CI from", visible=False
+    )
+    back_high = PointsColumn(
+        accessor="came_back__lift__high", verbose_name="95% CI to", visible=False
+    )
+    back_verdict = VerdictColumn(
+        accessor="came_back__lift__verdict", verbose_name="Difference verdict"
+    )
+    back_needs = NeededColumn(
+        accessor="came_back__lift__verdict", verbose_name="A clear answer needs"
+    )
+    back_needed = tables.Column(
+        accessor="came_back__lift__verdict__members_needed",
+        verbose_name="Members needed",
+        visible=False,
+    )
+    back_more = tables.Column(
+        accessor="came_back__lift__verdict__more_members_needed",
+        verbose_name="More members needed",
+        visible=False,
+    )
+    redeemers = CountColumn(accessor="redemption__redeemers", verbose_name="Redeemed")
 
 
 class ReachTable(_Table):
@@ -254,31 +278,41 @@ class ReachTable(_Table):
 
 
 class CampaignTable(_Table):
-    name = tables.Column(verbose_name="Campaign", linkify=lambda record: record["campaign"])
+    """Over `CampaignResult`s: each campaign's redemption and who pays for it."""
+
+    name = tables.Column(verbose_name="Campaign", linkify=lambda record: record.campaign)
     category = tables.Column()
     valid_from = tables.DateColumn("Y-m-d", verbose_name="From")
     valid_until = tables.DateColumn("Y-m-d", verbose_name="Until")
-    treated = CountColumn()
-    reached = CountColumn(verbose_name="Got the offer")
-    redeemers = CountColumn(verbose_name="Redeemed")
-    rate = PercentColumn(verbose_name="Redemption rate")
-    discount = MoneyColumn(verbose_name="Discounts")
-    manufacturer_share = MoneyColumn(verbose_name="Manufacturers pay")
-    store_cost = MoneyColumn(verbose_name="Store's net cost")
+    treated = CountColumn(accessor="redemption__treated")
+    reached = CountColumn(accessor="redemption__reached", verbose_name="Got the offer")
+    redeemers = CountColumn(accessor="redemption__redeemers", verbose_name="Redeemed")
+    rate = PercentColumn(accessor="redemption__rate", verbose_name="Redemption rate")
+    discount = MoneyColumn(accessor="redemption__discount", verbose_name="Discounts")
+    manufacturer_share = MoneyColumn(
+        accessor="redemption__manufacturer_share", verbose_name="Manufacturers pay"
+    )
+    store_cost = MoneyColumn(accessor="redemption__store_cost", verbose_name="Store's net cost")
 
 
 class CampaignCellTable(_Table):
-    campaign = tables.Column()
-    cell = tables.Column(verbose_name="Targeted cell")
-    usage = tables.Column(verbose_name="Usage tier", order_by=("usage_tier",))
-    audience = CountColumn()
-    holdout = CountColumn()
-    reached = CountColumn(verbose_name="Got the offer")
-    redeemers = CountColumn(verbose_name="Redeemed")
-    rate = PercentColumn(verbose_name="Redemption rate")
-    rate_of_treated = PercentColumn(verbose_name="Of all treated")
-    discount = MoneyColumn(verbose_name="Discounts")
-    store_cost = MoneyColumn(verbose_name="Store's net cost")
+    """Over `CellRedemption`s: each campaign's redemption per targeted cell and usage tier."""
+
+    campaign = tables.Column(accessor="campaign_name")
+    cell = tables.Column(accessor="cell_label", verbose_name="Targeted cell")
+    usage = tables.Column(
+        accessor="usage_label", verbose_name="Usage tier", order_by=("usage_tier",)
+    )
+    audience = CountColumn(accessor="figures__audience")
+    holdout = CountColumn(accessor="figures__holdout")
+    reached = CountColumn(accessor="figures__reached", verbose_name="Got the offer")
+    redeemers = CountColumn(accessor="figures__redeemers", verbose_name="Redeemed")
+    rate = PercentColumn(accessor="figures__rate", verbose_name="Redemption rate")
+    rate_of_treated = PercentColumn(
+        accessor="figures__rate_of_treated", verbose_name="Of all treated"
+    )
+    discount = MoneyColumn(accessor="figures__discount", verbose_name="Discounts")
+    store_cost = MoneyColumn(accessor="figures__store_cost", verbose_name="Store's net cost")
 
 
 class CostMonthTable(_Table):
@@ -290,43 +324,95 @@ class CostMonthTable(_Table):
 
 
 class LiftTable(_Table):
-    """The campaign results: each lift's interval first, its verdict, what a clear answer
-    needs. The CSV keeps the numbers (estimate, bounds, p, members needed) and the verdicts
-    in words."""
+    """The campaign results (`CampaignResult`s): each lift's interval first, its verdict,
+    what a clear answer needs. The CSV keeps the numbers (estimate, bounds, p, members
+    needed) and the verdicts in words."""
 
     name = tables.Column(verbose_name="Campaign")
-    lift_treated = CountColumn(verbose_name="Treated")
-    lift_holdout = CountColumn(verbose_name="Holdout")
-    mean_treated = DollarsColumn(verbose_name="Sales / member, treated", visible=False)
-    mean_holdout = DollarsColumn(verbose_name="Sales / member, holdout", visible=False)
+    lift_treated = CountColumn(accessor="lift_treated_members", verbose_name="Treated")
+    lift_holdout = CountColumn(accessor="lift_holdout_members", verbose_name="Holdout")
+    mean_treated = DollarsColumn(
+        accessor="sales__mean_treated", verbose_name="Sales / member, treated", visible=False
+    )
+    mean_holdout = DollarsColumn(
+        accessor="sales__mean_holdout", verbose_name="Sales / member, holdout", visible=False
+    )
     spend_ci = IntervalColumn(
-        prefix="spend", kind="dollars", p_value="spend_p",
+        accessor="sales__lift", kind="dollars", p_value="sales__p_value",
         verbose_name="Sales lift per member, 95% CI",
     )  # fmt: skip
-    spend_needs = NeededColumn(prefix="spend", verbose_name="A clear sales answer needs")
-    spend_diff = DollarsColumn(verbose_name="Sales lift", signed=True, visible=False)
-    spend_low = DollarsColumn(verbose_name="Sales lift 95% CI from", signed=True, visible=False)
-    spend_high = DollarsColumn(verbose_name="Sales lift 95% CI to", signed=True, visible=False)
-    spend_p = tables.Column(verbose_name="p", attrs=NUMBER, visible=False)
-    spend_verdict = VerdictColumn(prefix="spend", verbose_name="Sales lift verdict")
-    spend_needed = tables.Column(verbose_name="Members needed for sales lift", visible=False)
-    spend_more = tables.Column(verbose_name="More members needed for sales lift", visible=False)
-    conv_treated = PercentColumn(verbose_name="Converted, treated", visible=False)
-    conv_holdout = PercentColumn(verbose_name="Converted, holdout", visible=False)
-    conv_ci = IntervalColumn(prefix="conv", kind="points", verbose_name="Conversion lift, 95% CI")
-    conv_diff = PointsColumn(verbose_name="Conversion lift", visible=False)
-    conv_low = PointsColumn(verbose_name="Conversion 95% CI from", visible=False)
-    conv_high = PointsColumn(verbose_name="Conversion 95% CI to", visible=False)
-    conv_verdict = VerdictColumn(prefix="conv", verbose_name="Conversion lift verdict")
-    conv_needed = tables.Column(verbose_name="Members needed for conversion", visible=False)
-    conv_more = tables.Column(verbose_name="More members needed for conversion", visible=False)
+    spend_needs = NeededColumn(
+        accessor="sales__lift__verdict", verbose_name="A clear sales answer needs"
+    )
+    spend_diff = DollarsColumn(
+        accessor="sales__lift__estimate", verbose_name="Sales lift", signed=True, visible=False
+    )
+    spend_low = DollarsColumn(
+        accessor="sales__lift__low",
+        verbose_name="Sales lift 95% CI from",
+        signed=True,
+        visible=False,
+    )
+    spend_high = DollarsColumn(
+        accessor="sales__lift__high",
+        verbose_name="Sales lift 95% CI to",
+        signed=True,
+        visible=False,
+    )
+    spend_p = tables.Column(
+        accessor="sales__p_value", verbose_name="p", attrs=NUMBER, visible=False
+    )
+    spend_verdict = VerdictColumn(
+        accessor="sales__lift__verdict", verbose_name="Sales lift verdict"
+    )
+    spend_needed = tables.Column(
+        accessor="sales__lift__verdict__members_needed",
+        verbose_name="Members needed for sales lift",
+        visible=False,
+    )
+    spend_more = tables.Column(
+        accessor="sales__lift__verdict__more_members_needed",
+        verbose_name="More members needed for sales lift",
+        visible=False,
+    )
+    conv_treated = PercentColumn(
+        accessor="conversion__share_treated", verbose_name="Converted, treated", visible=False
+    )
+    conv_holdout = PercentColumn(
+        accessor="conversion__share_holdout", verbose_name="Converted, holdout", visible=False
+    )
+    conv_ci = IntervalColumn(
+        accessor="conversion__lift", kind="points", verbose_name="Conversion lift, 95% CI"
+    )
+    conv_diff = PointsColumn(
+        accessor="conversion__lift__estimate", verbose_name="Conversion lift", visible=False
+    )
+    conv_low = PointsColumn(
+        accessor="conversion__lift__low", verbose_name="Conversion 95% CI from", visible=False
+    )
+    conv_high = PointsColumn(
+        accessor="conversion__lift__high", verbose_name="Conversion 95% CI to", visible=False
+    )
+    conv_verdict = VerdictColumn(
+        accessor="conversion__lift__verdict", verbose_name="Conversion lift verdict"
+    )
+    conv_needed = tables.Column(
+        accessor="conversion__lift__verdict__members_needed",
+        verbose_name="Members needed for conversion",
+        visible=False,
+    )
+    conv_more = tables.Column(
+        accessor="conversion__lift__verdict__more_members_needed",
+        verbose_name="More members needed for conversion",
+        visible=False,
+    )
     incremental_sales = DollarsColumn(verbose_name="Incremental sales", signed=True, visible=False)
-    store_cost = MoneyColumn(verbose_name="Store's net cost")
-    roi_ci = IntervalColumn(prefix="roi", kind="ratio", verbose_name="ROI, 95% CI")
-    roi = RatioColumn(verbose_name="ROI", visible=False)
-    roi_low = RatioColumn(verbose_name="ROI 95% CI from", visible=False)
-    roi_high = RatioColumn(verbose_name="ROI 95% CI to", visible=False)
-    roi_verdict = VerdictColumn(prefix="roi", verbose_name="ROI verdict")
+    store_cost = MoneyColumn(accessor="redemption__store_cost", verbose_name="Store's net cost")
+    roi_ci = IntervalColumn(accessor="roi", kind="ratio", verbose_name="ROI, 95% CI")
+    roi = RatioColumn(accessor="roi__estimate", verbose_name="ROI", visible=False)
+    roi_low = RatioColumn(accessor="roi__low", verbose_name="ROI 95% CI from", visible=False)
+    roi_high = RatioColumn(accessor="roi__high", verbose_name="ROI 95% CI to", visible=False)
+    roi_verdict = VerdictColumn(accessor="roi__verdict", verbose_name="ROI verdict")
 
     def render_spend_p(self, value):
         return "< 0.001" if value < 0.001 else f"{value:.3f}"

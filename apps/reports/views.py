@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
+from operator import attrgetter
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,6 +28,17 @@ from apps.audit.exports import EXPORT_FORMAT, table_csv_response
 from apps.core.labels import COLORS
 from apps.reports import charts, selectors, tables, wording
 from apps.reports.forms import ReportFilterForm, ReportFilters
+from apps.reports.selectors import (
+    CampaignResult,
+    CellMove,
+    CellRedemption,
+    CellTotal,
+    HistogramBin,
+    MonthCost,
+    PeriodReach,
+    StoreValue,
+)
+from apps.reports.selectors.common import ZERO
 from apps.reports.services import reports_refresh_queue
 from apps.reports.stats import POWER_METHOD, PROPORTION_METHOD, SIZE_METHOD, WELCH_METHOD
 from apps.segments.charts import TOP_SHARE_CAPTION, top_share_percent
@@ -45,7 +57,7 @@ class _Data:
         return selectors.snapshot_month(self.filters)
 
     @cached_property
-    def cells(self) -> list[dict]:
+    def cells(self) -> list[CellTotal]:
         return selectors.cell_totals(self.filters, self.month) if self.month else []
 
     @cached_property
@@ -53,7 +65,7 @@ class _Data:
         return selectors.cell_rows_by_category(self.filters, self.month) if self.month else []
 
     @cached_property
-    def moves(self) -> list[dict]:
+    def moves(self) -> list[CellMove]:
         return selectors.moves(self.filters, self.month) if self.month else []
 
     @cached_property
@@ -65,19 +77,19 @@ class _Data:
         return selectors.pareto(self.filters)
 
     @cached_property
-    def clv_bins(self) -> list[dict]:
+    def clv_bins(self) -> list[HistogramBin]:
         return selectors.histogram(self.filters, "clv")
 
     @cached_property
-    def alive_bins(self) -> list[dict]:
+    def alive_bins(self) -> list[HistogramBin]:
         return selectors.histogram(self.filters, "p_alive")
 
     @cached_property
-    def stores(self) -> list[dict]:
+    def stores(self) -> list[StoreValue]:
         return selectors.value_by_store(self.filters)
 
     @cached_property
-    def reach(self) -> list[dict]:
+    def reach(self) -> list[PeriodReach]:
         return selectors.list_reach(self.filters)
 
     @cached_property
@@ -85,19 +97,19 @@ class _Data:
         return list(selectors.campaigns_in_period(self.filters))
 
     @cached_property
-    def campaign_rows(self) -> list[dict]:
+    def campaign_rows(self) -> list[CampaignResult]:
         return selectors.campaign_rows(self.filters, self.campaigns)
 
     @cached_property
-    def win_back(self) -> list[dict]:
-        return [row for row in self.campaign_rows if row["is_win_back"]]
+    def win_back(self) -> list[CampaignResult]:
+        return [row for row in self.campaign_rows if row.is_win_back]
 
     @cached_property
-    def campaign_cells(self) -> list[dict]:
+    def campaign_cells(self) -> list[CellRedemption]:
         return selectors.campaign_cell_rows(self.filters, self.campaigns)
 
     @cached_property
-    def months(self) -> list[dict]:
+    def months(self) -> list[MonthCost]:
         return selectors.cost_by_month(self.filters)
 
 
@@ -226,7 +238,7 @@ def loyalty(request: HttpRequest) -> HttpResponse:
             if d.previous is None
             else ""
         ),
-        buyers=sum(c["members"] for c in d.cells) if d.month else None,
+        buyers=sum(c.members for c in d.cells) if d.month else None,
         colors=COLORS,
         reachable=selectors.reachable_members(filters),
         fit_id=selectors.value_fit_id(),
@@ -244,17 +256,21 @@ def redemption(request: HttpRequest) -> HttpResponse:
         return response
 
     rows = d.campaign_rows
-    ran = [r for r in rows if r["lift_treated"] and r["lift_holdout"]]
+    ran = [r for r in rows if r.lift_treated_members and r.lift_holdout_members]
     figures = {
         "rate": charts.redemption_rate_figure(d.campaign_cells) if d.campaign_cells else None,
         "cost_split": charts.cost_split_figure(rows) if rows else None,
         "cost_month": charts.cost_month_figure(d.months) if d.months else None,
-        "lift_spend": charts.lift_figure(ran, measure="spend") if ran else None,
-        "lift_conv": charts.lift_figure(ran, measure="conv") if ran else None,
+        "lift_spend": charts.lift_figure(ran, measure="sales") if ran else None,
+        "lift_conv": charts.lift_figure(ran, measure="conversion") if ran else None,
     }
+    spent = [r.redemption for r in rows]
     totals = {
-        key: sum((r[key] for r in rows), start=type(rows[0][key])(0)) if rows else 0
-        for key in ("discount", "manufacturer_share", "store_cost", "redeemers", "reached")
+        "discount": sum((f.discount for f in spent), ZERO),
+        "manufacturer_share": sum((f.manufacturer_share for f in spent), ZERO),
+        "store_cost": sum((f.store_cost for f in spent), ZERO),
+        "redeemers": sum(f.redeemers for f in spent),
+        "reached": sum(f.reached for f in spent),
     }
     context = _context(
         request,
@@ -269,14 +285,17 @@ def redemption(request: HttpRequest) -> HttpResponse:
         verdicts=[
             {
                 "label": label,
-                "significant": [r["name"] for r in ran if r[f"{measure}_significant"]],
+                "significant": [r.name for r in ran if verdict_of(r).significant],
                 "not_yet": [
-                    (r["name"], r[f"{measure}_too_few"])
+                    (r.name, verdict_of(r).too_few)
                     for r in ran
-                    if r[f"{measure}_significant"] is False
+                    if verdict_of(r).significant is False
                 ],
             }
-            for measure, label in (("spend", "Sales lift"), ("conv", "Conversion lift"))
+            for verdict_of, label in (
+                (attrgetter("sales.lift.verdict"), "Sales lift"),
+                (attrgetter("conversion.lift.verdict"), "Conversion lift"),
+            )
         ],
         welch_method=WELCH_METHOD,
         proportion_method=PROPORTION_METHOD,

@@ -63,18 +63,19 @@ def test_the_store_brand_switch_holds_out_half_its_audience(demo):
 @pytest.mark.django_db
 def test_the_measured_test_shows_a_significant_lift(demo):
     campaigns = list(selectors.campaigns_in_period(FILTERS))
-    rows = {r["campaign"].goal: r for r in selectors.campaign_rows(FILTERS, campaigns)}
+    rows = {r.campaign.goal: r for r in selectors.campaign_rows(FILTERS, campaigns)}
     test = rows["convert"]
     # Enough members on both sides to trust the intervals (30 a group), and both lifts'
     # intervals above zero: the offer moved buyers to the store brand and sold more.
-    assert test["lift_treated"] >= 30 and test["lift_holdout"] >= 30
-    assert test["conv_low"] > 0 and test["conv_significant"] is True
-    assert test["spend_low"] > 0 and test["spend_significant"] is True
-    assert test["spend_needed"] is None  # a clear answer: nothing more needed
+    assert test.lift_treated_members >= 30 and test.lift_holdout_members >= 30
+    conversion, sales = test.conversion.lift, test.sales.lift
+    assert conversion.low > 0 and conversion.verdict.significant is True
+    assert sales.low > 0 and sales.verdict.significant is True
+    assert sales.verdict.members_needed is None  # a clear answer: nothing more needed
     # The 10 % holdouts are too small to call anything: never "significant".
     for goal in ("trial", "retain"):
-        assert rows[goal]["lift_holdout"] < 30
-        assert rows[goal]["spend_significant"] is not True, goal
+        assert rows[goal].lift_holdout_members < 30
+        assert rows[goal].sales.lift.verdict.significant is not True, goal
 
 
 @pytest.mark.django_db

@@ -18,8 +18,17 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
+from apps.campaigns.models import Campaign
 from apps.reports import selectors, wording
-from apps.reports.selectors import NextSnapshot
+from apps.reports.selectors import (
+    CampaignResult,
+    LiftInterval,
+    NextSnapshot,
+    RedemptionFigures,
+    SalesLift,
+    ShareLift,
+    Verdict,
+)
 from apps.reports.services import reports_refresh
 from apps.reports.tables import LiftTable
 
@@ -42,17 +51,18 @@ def _csv(response) -> list[dict]:
 def test_a_lift_whose_interval_spans_zero_is_not_yet_significant(marketing):
     response = marketing.get(reverse("reports:redemption"), FILTERS)
     (row,) = response.context["campaigns"]
-    assert row["spend_significant"] is False
-    assert row["conv_significant"] is False  # 50 % − 50 %, ± 84.9 points
-    assert row["roi_significant"] is False
+    sales, conversion, roi = row.sales.lift.verdict, row.conversion.lift.verdict, row.roi.verdict
+    assert sales.significant is False
+    assert conversion.significant is False  # 50 % − 50 %, ± 84.9 points
+    assert roi.significant is False
     # 4 treated and 2 held out: too few to trust any interval (30 a group for sales; 5
     # with and 5 without for conversion), whatever it says.
-    assert row["spend_too_few"] and row["conv_too_few"] and row["roi_too_few"]
+    assert sales.too_few and conversion.too_few and roi.too_few
     # What a clear sales answer needs, split as now (r = 2/4): n₁ = 7.848880 ·
     # (10.666758 + 1.125 / 0.5) / 0.3725² = 730.65 treated, 1095.97 in all → 1,096,
     # of whom the campaign has 6: 1,090 more. No conversion difference: nothing to size.
-    assert (row["spend_needed"], row["spend_more"]) == (1096, 1090)
-    assert (row["conv_needed"], row["conv_more"]) == (None, None)
+    assert (sales.members_needed, sales.more_members_needed) == (1096, 1090)
+    assert (conversion.members_needed, conversion.more_members_needed) == (None, None)
 
     html = response.content.decode()
     # The interval leads, the point estimate follows, and the verdict is in words.
@@ -100,16 +110,27 @@ def test_the_lift_chart_marks_noise_hollow_and_says_so(marketing):
 
 
 def test_a_significant_lift_says_so_and_needs_nothing_more():
-    row = {
-        "name": "Clear", "lift_treated": 500, "lift_holdout": 500,
-        "mean_treated": 12.0, "mean_holdout": 10.0,
-        "spend_diff": 2.0, "spend_low": 1.2, "spend_high": 2.8, "spend_p": 0.00001,
-        "spend_significant": True, "spend_needed": None, "spend_more": None,
-        "conv_treated": 0.3, "conv_holdout": 0.28, "conv_diff": 0.02, "conv_low": -0.03,
-        "conv_high": 0.07, "conv_significant": False, "conv_needed": 16000, "conv_more": 15000,
-        "incremental_sales": 1000.0, "store_cost": 100, "roi": 9.0, "roi_low": 5.0,
-        "roi_high": 13.0, "roi_significant": True,
-    }  # fmt: skip
+    clear = Verdict(significant=True, too_few=False, members_needed=None, more_members_needed=None)
+    not_yet = Verdict(
+        significant=False, too_few=False, members_needed=16000, more_members_needed=15000
+    )
+    no_lift = ShareLift(share_treated=None, share_holdout=None, lift=LiftInterval(
+        estimate=None, low=None, high=None,
+        verdict=Verdict(significant=None, too_few=False, members_needed=None,
+                        more_members_needed=None),
+    ))  # fmt: skip
+    row = CampaignResult(
+        campaign=Campaign(name="Clear"), name="Clear", category="Ketchup", goal="Retain",
+        status="Active", valid_from=dt.date(2026, 3, 2), valid_until=dt.date(2026, 3, 15),
+        redemption=RedemptionFigures.nothing(),
+        lift_treated_members=500, lift_holdout_members=500,
+        sales=SalesLift(mean_treated=12.0, mean_holdout=10.0, degrees_of_freedom=998.0,
+                        p_value=0.00001, lift=LiftInterval(2.0, 1.2, 2.8, clear)),
+        conversion=ShareLift(share_treated=0.3, share_holdout=0.28,
+                             lift=LiftInterval(0.02, -0.03, 0.07, not_yet)),
+        came_back=no_lift, incremental_sales=1000.0,
+        roi=LiftInterval(9.0, 5.0, 13.0, clear), is_win_back=False,
+    )  # fmt: skip
     html = LiftTable([row]).as_html(RequestFactory().get("/reports/redemption/"))
     assert "between +$1.20 and +$2.80 (best estimate +$2.00)" in html
     assert ">significant</span>" in html and "p &lt; 0.001" in html
@@ -199,22 +220,16 @@ def test_an_empty_dashboard_shows_no_zero_as_a_figure(client, marketing_user, db
 
 def test_an_interval_from_too_few_members_is_not_called_significant():
     # The interval excludes zero, but a group is under the size that interval needs.
-    small = selectors._conclusive("spend", 0.5, 2.0, 80.0, 40, False)
-    assert small == {
-        "spend_significant": False,
-        "spend_too_few": True,
-        "spend_needed": 80,
-        "spend_more": 40,
-    }
-    large = selectors._conclusive("spend", 0.5, 2.0, 80.0, 400, True)
-    assert large["spend_significant"] is True and large["spend_needed"] is None
-    spans = selectors._conclusive("spend", -0.5, 2.0, 900.0, 400, True)
-    assert spans == {
-        "spend_significant": False,
-        "spend_too_few": False,
-        "spend_needed": 900,
-        "spend_more": 500,
-    }
+    small = selectors.lift_verdict(0.5, 2.0, 80.0, 40, False)
+    assert small == Verdict(
+        significant=False, too_few=True, members_needed=80, more_members_needed=40
+    )
+    large = selectors.lift_verdict(0.5, 2.0, 80.0, 400, True)
+    assert large.significant is True and large.members_needed is None
+    spans = selectors.lift_verdict(-0.5, 2.0, 900.0, 400, True)
+    assert spans == Verdict(
+        significant=False, too_few=False, members_needed=900, more_members_needed=500
+    )
     assert wording.verdict(False, True) == (
         "not yet significant: too few members to trust the interval"
     )

@@ -81,8 +81,8 @@ def test_store_filter_keeps_that_home_stores_members(marketing, refreshed):
     w = refreshed
     response = marketing.get(reverse("reports:loyalty"), {**FILTERS, "store": w.s2.pk})
     assert response.context["buyers"] == 2  # B and E
-    assert response.context["summary"]["members"] == 2
-    assert response.context["summary"]["at_risk"] == 1
+    assert response.context["summary"].members == 2
+    assert response.context["summary"].at_risk == 1
     rows = _csv(
         marketing.get(
             reverse("reports:loyalty"),
@@ -148,22 +148,26 @@ def test_redemption_page_lift_matches_a_computation_from_the_raw_values(marketin
     se = (v1 / 4 + v0 / 2) ** 0.5
     df = (v1 / 4 + v0 / 2) ** 2 / ((v1 / 4) ** 2 / 3 + (v0 / 2) ** 2 / 1)
     q = scipy_stats.t.ppf(0.975, df)
-    assert row["mean_treated"] == pytest.approx(4.1125)
-    assert row["mean_holdout"] == pytest.approx(3.74)
-    assert row["spend_diff"] == pytest.approx(0.3725)
-    assert row["spend_df"] == pytest.approx(df)
-    assert (row["spend_low"], row["spend_high"]) == pytest.approx((m1 - m0 - q * se,
-                                                                   m1 - m0 + q * se))  # fmt: skip
+    assert row.sales.mean_treated == pytest.approx(4.1125)
+    assert row.sales.mean_holdout == pytest.approx(3.74)
+    assert row.sales.lift.estimate == pytest.approx(0.3725)
+    assert row.sales.degrees_of_freedom == pytest.approx(df)
+    interval = (row.sales.lift.low, row.sales.lift.high)
+    assert interval == pytest.approx((m1 - m0 - q * se, m1 - m0 + q * se))
     # Converted: A and C of 4 treated, E of 2 held out: 0.5 − 0.5.
-    assert (row["conv_treated"], row["conv_holdout"], row["conv_diff"]) == (0.5, 0.5, 0.0)
+    conversion = row.conversion
+    assert (conversion.share_treated, conversion.share_holdout, conversion.lift.estimate) == (
+        0.5, 0.5, 0.0,
+    )  # fmt: skip
     # Redemption: A of the 3 who got the offer; 1.00 discount, 0.40 paid by the manufacturer.
-    assert (row["treated"], row["reached"], row["redeemers"]) == (4, 3, 1)
-    assert row["rate"] == pytest.approx(1 / 3)
-    assert str(row["store_cost"]) == "0.60"
+    redemption = row.redemption
+    assert (redemption.treated, redemption.reached, redemption.redeemers) == (4, 3, 1)
+    assert redemption.rate == pytest.approx(1 / 3)
+    assert str(redemption.store_cost) == "0.60"
     # ROI = (0.3725 × 4 − 0.60) / 0.60 = (1.49 − 0.60) / 0.60 = 1.483333
-    assert row["incremental_sales"] == pytest.approx(1.49)
-    assert row["roi"] == pytest.approx(1.483333, abs=1e-6)
-    assert row["roi_low"] == pytest.approx(((m1 - m0 - q * se) * 4 - 0.60) / 0.60)
+    assert row.incremental_sales == pytest.approx(1.49)
+    assert row.roi.estimate == pytest.approx(1.483333, abs=1e-6)
+    assert row.roi.low == pytest.approx(((m1 - m0 - q * se) * 4 - 0.60) / 0.60)
     html = response.content.decode()
     assert "Welch" in html and "Two-proportion z interval" in html and "ROI" in html
 
@@ -178,10 +182,10 @@ def test_lift_with_one_holdout_member_has_no_interval(marketing, refreshed):
     response = marketing.get(reverse("reports:redemption"), {**FILTERS, "store": w.s1.pk})
     (row,) = response.context["campaigns"]
     # S1: treated A 6.48 and C 2.99; holdout D 4.49 alone: no variance, no interval.
-    assert row["mean_treated"] == pytest.approx(4.735)
-    assert row["mean_holdout"] == pytest.approx(4.49)
-    assert row["spend_low"] is None and row["roi_low"] is None
-    assert str(row["store_cost"]) == "0.60"
+    assert row.sales.mean_treated == pytest.approx(4.735)
+    assert row.sales.mean_holdout == pytest.approx(4.49)
+    assert row.sales.lift.low is None and row.roi.low is None
+    assert str(row.redemption.store_cost) == "0.60"
 
 
 def test_every_redemption_table_exports_csv(marketing, refreshed):
@@ -240,7 +244,8 @@ def test_pages_run_a_fixed_number_of_queries(marketing, refreshed, django_assert
         redemption = marketing.get(reverse("reports:redemption"), FILTERS)
     assert redemption.status_code == 200
     (row,) = redemption.context["campaigns"]
-    assert (row["treated"], row["reached"], row["redeemers"]) == (4, 3, 1)
+    figures = row.redemption
+    assert (figures.treated, figures.reached, figures.redeemers) == (4, 3, 1)
     assert "Switch to our ketchup" in redemption.content.decode()
 
 

@@ -248,7 +248,7 @@ def test_promote_then_restore_moves_every_page_and_is_audited(live, client, mark
     assert set(ParetoPoint.objects.values_list("fit_id", flat=True)) == {candidate.pk}
     dashboard = client.get(reverse("reports:loyalty"))
     assert dashboard.context["fit_id"] == candidate.pk
-    assert dashboard.context["summary"]["members"] == 82
+    assert dashboard.context["summary"].members == 82
 
     # Restore the fit that was live: its stored scores, no refit.
     scores_before = scores_of_every_fit()
@@ -258,7 +258,7 @@ def test_promote_then_restore_moves_every_page_and_is_audited(live, client, mark
     assert scores_of_every_fit() == scores_before
     assert selectors.member_score(member=member).fit_id == live.pk
     assert "model of Dec 9, 2025" in client.get(page).content.decode()
-    assert client.get(reverse("reports:loyalty")).context["summary"]["members"] == 120
+    assert client.get(reverse("reports:loyalty")).context["summary"].members == 120
 
     events = list(AuditEvent.objects.filter(kind=AuditKind.MODEL_FIT_LIVE).order_by("id"))
     assert [(e.actor_id, e.actor_name, e.object_type, e.object_id) for e in events] == [

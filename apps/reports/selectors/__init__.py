@@ -10,6 +10,8 @@ over the holdout, verdicts, ROI); their names are re-exported here.
 from __future__ import annotations
 
 from apps.reports.selectors.cells import (
+    CellMove,
+    CellTotal,
     cell_label,
     cell_loyalty,
     cell_rows_by_category,
@@ -17,9 +19,22 @@ from apps.reports.selectors.cells import (
     loyalty_moves,
     moves,
 )
-from apps.reports.selectors.lift import LiftResult, _conclusive, campaign_rows, lift
-from apps.reports.selectors.reach import list_reach, reachable_members
+from apps.reports.selectors.lift import (
+    CampaignResult,
+    LiftInterval,
+    LiftResult,
+    SalesLift,
+    ShareLift,
+    Verdict,
+    campaign_rows,
+    lift,
+    lift_verdict,
+)
+from apps.reports.selectors.reach import PeriodReach, list_reach, reachable_members
 from apps.reports.selectors.redemption import (
+    CellRedemption,
+    MonthCost,
+    RedemptionFigures,
     campaign_cell_rows,
     campaigns_in_period,
     cost_by_month,
@@ -36,6 +51,9 @@ from apps.reports.selectors.timing import (
     snapshot_month,
 )
 from apps.reports.selectors.value import (
+    HistogramBin,
+    StoreValue,
+    ValueSummary,
     histogram,
     pareto,
     top_share,
@@ -47,10 +65,23 @@ from apps.reports.selectors.value import (
 __all__ = [
     "REPORTS_NIGHTLY",
     "SEGMENTS_NIGHTLY",
+    "CampaignResult",
+    "CellMove",
+    "CellRedemption",
+    "CellTotal",
+    "HistogramBin",
+    "LiftInterval",
     "LiftResult",
+    "MonthCost",
     "NextSnapshot",
+    "PeriodReach",
+    "RedemptionFigures",
     "RefreshState",
-    "_conclusive",
+    "SalesLift",
+    "ShareLift",
+    "StoreValue",
+    "ValueSummary",
+    "Verdict",
     "campaign_cell_rows",
     "campaign_rows",
     "campaigns_in_period",
@@ -62,6 +93,7 @@ __all__ = [
     "default_month",
     "histogram",
     "lift",
+    "lift_verdict",
     "list_reach",
     "loyalty_moves",
     "moves",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import F, FloatField, Sum
 from django.db.models.functions import Cast, NullIf
@@ -13,7 +15,32 @@ from apps.reports.models import CellAggregate, CellTransition
 from apps.reports.selectors.common import ZERO, money, ratio, rolled_up, where
 
 
-def cell_totals(filters: ReportFilters, month: dt.date) -> list[dict]:
+@dataclass(frozen=True)
+class CellTotal:
+    """One loyalty × usage cell of the month: its buyers and their category sales."""
+
+    loyalty: str
+    loyalty_label: str
+    usage_tier: int
+    tier_name: str
+    members: int
+    sales: Decimal
+    national_share: float | None  # national-brand sales ÷ sales; None without sales
+
+
+@dataclass(frozen=True)
+class CellMove:
+    """Buyers who were in one cell in the previous snapshot and are in another now."""
+
+    from_cell: str
+    to_cell: str
+    from_label: str
+    to_label: str
+    members: int
+    share_of_from: float | None  # of the previous cell's buyers
+
+
+def cell_totals(filters: ReportFilters, month: dt.date) -> list[CellTotal]:
     """The 9 cells, national-brand loyal first and heavy usage first within each."""
     sums = {
         (r["loyalty"], r["usage_tier"]): r
@@ -28,15 +55,15 @@ def cell_totals(filters: ReportFilters, month: dt.date) -> list[dict]:
             found = sums.get((loyalty, tier), {})
             sales = found.get("sales") or ZERO
             rows.append(
-                {
-                    "loyalty": loyalty,
-                    "loyalty_label": LOYALTY_LABELS[loyalty],
-                    "usage_tier": tier,
-                    "tier_name": TIER_LABELS[tier],
-                    "members": found.get("members") or 0,
-                    "sales": money(sales),
-                    "national_share": ratio(found.get("national") or ZERO, sales),
-                }
+                CellTotal(
+                    loyalty=loyalty,
+                    loyalty_label=LOYALTY_LABELS[loyalty],
+                    usage_tier=tier,
+                    tier_name=TIER_LABELS[tier],
+                    members=found.get("members") or 0,
+                    sales=money(sales),
+                    national_share=ratio(found.get("national") or ZERO, sales),
+                )
             )
     return rows
 
@@ -70,7 +97,7 @@ def cell_loyalty(cell: str) -> str:
     return cell.partition("-")[0]
 
 
-def moves(filters: ReportFilters, month: dt.date) -> list[dict]:
+def moves(filters: ReportFilters, month: dt.date) -> list[CellMove]:
     """Buyers per (previous cell → current cell), most members first."""
     rows = (
         CellTransition.objects.filter(rolled_up(filters), month=month)
@@ -82,22 +109,22 @@ def moves(filters: ReportFilters, month: dt.date) -> list[dict]:
     for r in rows:
         from_totals[r["from_cell"]] = from_totals.get(r["from_cell"], 0) + r["members"]
     return [
-        {
-            "from_cell": r["from_cell"],
-            "to_cell": r["to_cell"],
-            "from_label": cell_label(r["from_cell"]),
-            "to_label": cell_label(r["to_cell"]),
-            "members": r["members"],
-            "share_of_from": ratio(r["members"], from_totals[r["from_cell"]]),
-        }
+        CellMove(
+            from_cell=r["from_cell"],
+            to_cell=r["to_cell"],
+            from_label=cell_label(r["from_cell"]),
+            to_label=cell_label(r["to_cell"]),
+            members=r["members"],
+            share_of_from=ratio(r["members"], from_totals[r["from_cell"]]),
+        )
         for r in rows
     ]
 
 
-def loyalty_moves(move_rows: list[dict]) -> dict[tuple[str, str], int]:
+def loyalty_moves(move_rows: list[CellMove]) -> dict[tuple[str, str], int]:
     """Collapse cell moves to loyalty moves (usage tiers summed)."""
     totals: dict[tuple[str, str], int] = {}
     for r in move_rows:
-        key = (cell_loyalty(r["from_cell"]), cell_loyalty(r["to_cell"]))
-        totals[key] = totals.get(key, 0) + r["members"]
+        key = (cell_loyalty(r.from_cell), cell_loyalty(r.to_cell))
+        totals[key] = totals.get(key, 0) + r.members
     return totals

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,7 +14,81 @@ from apps.reports import stats
 from apps.reports.forms import ReportFilters
 from apps.reports.models import LiftAggregate
 from apps.reports.selectors.common import where
-from apps.reports.selectors.redemption import campaign_cells, redemption_figures
+from apps.reports.selectors.redemption import RedemptionFigures, redemption_by_campaign
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a lift is significant and, when not, the audience a clear answer needs.
+
+    Significant: the interval excludes zero and both groups are large enough to trust it
+    (stats.MIN_GROUP / MIN_COUNT); `too_few` says when size alone withholds the word.
+    `members_needed` is the whole audience (treated + holdout, split as now) at which the
+    test would find the difference seen so far 80 % of the time (and the groups reach those
+    sizes); `more_members_needed` what that adds to the campaign's audience. Both None when
+    the answer is clear or cannot be sized (no interval, or no difference seen at all).
+    """
+
+    significant: bool | None  # None: no interval at all
+    too_few: bool
+    members_needed: int | None
+    more_members_needed: int | None
+
+
+@dataclass(frozen=True)
+class LiftInterval:
+    """A difference treated − holdout (or an ROI) with its 95 % interval and its verdict."""
+
+    estimate: float | None
+    low: float | None  # None without an interval (a group of one member)
+    high: float | None
+    verdict: Verdict
+
+
+@dataclass(frozen=True)
+class SalesLift:
+    """Category sales per member at regular price, treated against holdout (Welch)."""
+
+    mean_treated: float | None
+    mean_holdout: float | None
+    lift: LiftInterval
+    degrees_of_freedom: float | None
+    p_value: float | None
+
+
+@dataclass(frozen=True)
+class ShareLift:
+    """A share of members (converted, or came back), treated against holdout."""
+
+    share_treated: float | None
+    share_holdout: float | None
+    lift: LiftInterval
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """One campaign in the period: its redemption and cost, and its lift over the holdout."""
+
+    campaign: Campaign
+    name: str
+    category: str
+    goal: str  # in words
+    status: str  # in words
+    valid_from: dt.date
+    valid_until: dt.date
+    redemption: RedemptionFigures
+    # Members the lift compares (its aggregates, with the page's store filter).
+    lift_treated_members: int
+    lift_holdout_members: int
+    sales: SalesLift
+    conversion: ShareLift  # bought the target brand type in the category
+    came_back: ShareLift  # bought again after the campaign started (win-back)
+    incremental_sales: float | None  # the sales lift per member × treated members
+    roi: LiftInterval  # its interval maps the sales lift's
+    is_win_back: bool
+
+    def get_absolute_url(self) -> str:
+        return self.campaign.get_absolute_url()
 
 
 @dataclass
@@ -50,12 +125,13 @@ def lift(filters: ReportFilters, campaign_ids: list[int]) -> LiftResult:
             where(filters, category=False), campaign_id__in=campaign_ids
         )
         .values("campaign_id", "holdout")
+        # Sums named apart from the model's fields, which an annotation may not shadow.
         .annotate(
-            n=Sum("members"),
-            s=Sum("spend_sum"),
-            q=Sum("spend_sq_sum"),
-            conv=Sum("converted"),
-            back=Sum("returned"),
+            member_count=Sum("members"),
+            spend_total=Sum("spend_sum"),
+            spend_squares=Sum("spend_sq_sum"),
+            converted_count=Sum("converted"),
+            returned_count=Sum("returned"),
         )
         .order_by()
     }
@@ -66,11 +142,15 @@ def lift(filters: ReportFilters, campaign_ids: list[int]) -> LiftResult:
             dtype=float,
         )
 
-    n1, n0 = column(False, "n"), column(True, "n")
-    mean1, var1 = stats.mean_and_variance(n1, column(False, "s"), column(False, "q"))
-    mean0, var0 = stats.mean_and_variance(n0, column(True, "s"), column(True, "q"))
-    conv1, conv0 = column(False, "conv"), column(True, "conv")
-    back1, back0 = column(False, "back"), column(True, "back")
+    n1, n0 = column(False, "member_count"), column(True, "member_count")
+    mean1, var1 = stats.mean_and_variance(
+        n1, column(False, "spend_total"), column(False, "spend_squares")
+    )
+    mean0, var0 = stats.mean_and_variance(
+        n0, column(True, "spend_total"), column(True, "spend_squares")
+    )
+    conv1, conv0 = column(False, "converted_count"), column(True, "converted_count")
+    back1, back0 = column(False, "returned_count"), column(True, "returned_count")
     with np.errstate(divide="ignore", invalid="ignore"):
         spend = stats.welch_interval(n1, mean1, var1, n0, mean0, var0)
         conversion = stats.two_proportion_interval(conv1, n1, conv0, n0)
@@ -131,37 +211,33 @@ def _roi(incremental: float | None, cost: Decimal) -> float | None:
     return (incremental - float(cost)) / float(cost)
 
 
-def _conclusive(
-    prefix: str,
-    low: float | None,
-    high: float | None,
-    needed: float,
-    audience: int,
-    enough: bool,
-) -> dict:
-    """Whether the result is significant and, when not, the audience a clear answer needs.
-
-    Significant: the interval excludes zero and both groups are large enough to trust it
-    (`enough`, stats.MIN_GROUP / MIN_COUNT); `<prefix>_too_few` says when size alone
-    withholds the word. `<prefix>_needed` is the whole audience (treated + holdout, split
-    as now) at which the test would find the difference seen so far 80 % of the time (and
-    the groups reach those sizes); `<prefix>_more` what that adds to this campaign's
-    audience. Both None when the answer is clear or cannot be sized (no interval, or no
-    difference seen at all).
-    """
+def lift_verdict(
+    low: float | None, high: float | None, needed: float, audience: int, enough: bool
+) -> Verdict:
+    """Return whether the interval is significant and, when not, what a clear one needs."""
     excludes_zero = stats.significant(low, high)
-    verdict = None if excludes_zero is None else bool(excludes_zero and enough)
-    total = _num(needed) if verdict is False else None
-    return {
-        f"{prefix}_significant": verdict,
-        f"{prefix}_too_few": excludes_zero is not None and not enough,
-        f"{prefix}_needed": None if total is None else int(total),
-        f"{prefix}_more": None if total is None else max(0, int(total) - audience),
-    }
+    significant = None if excludes_zero is None else bool(excludes_zero and enough)
+    total = _num(needed) if significant is False else None
+    return Verdict(
+        significant=significant,
+        too_few=excludes_zero is not None and not enough,
+        members_needed=None if total is None else int(total),
+        more_members_needed=None if total is None else max(0, int(total) - audience),
+    )
 
 
-def campaign_rows(filters: ReportFilters, campaigns: list[Campaign]) -> list[dict]:
-    """One row per campaign: reach, redemption, cost split, lift with CIs and ROI.
+def _interval(estimate, low, high, *, needed: float, audience: int, enough: bool) -> LiftInterval:
+    low, high = _num(low), _num(high)
+    return LiftInterval(
+        estimate=_num(estimate),
+        low=low,
+        high=high,
+        verdict=lift_verdict(low, high, needed, audience, enough),
+    )
+
+
+def campaign_rows(filters: ReportFilters, campaigns: list[Campaign]) -> list[CampaignResult]:
+    """One result per campaign: reach, redemption, cost split, lift with CIs and ROI.
 
     ROI = (incremental sales − store's net discount cost) ÷ store's net discount cost, where
     incremental sales = (mean category sales per treated member − per holdout member) ×
@@ -169,87 +245,76 @@ def campaign_rows(filters: ReportFilters, campaigns: list[Campaign]) -> list[dic
     manufacturers' shares. The ROI interval maps the sales difference's interval.
     """
     ids = [c.pk for c in campaigns]
-    figures = {r["campaign_id"]: redemption_figures(r) for r in campaign_cells(filters, ids)}
+    figures = redemption_by_campaign(filters, ids)
     result = lift(filters, ids)
     rows = []
     for i, campaign in enumerate(campaigns):
-        fig = figures.get(campaign.pk) or redemption_figures(
-            {"n": 0, "held": 0, "got": 0, "used_by": 0, "used": 0, "disc": 0, "share": 0}
-        )
-        n1 = int(result.treated[i])
-        diff, low, high = (
-            _num(result.spend.difference[i]),
-            _num(result.spend.low[i]),
-            _num(result.spend.high[i]),
-        )
-        incremental = None if diff is None else diff * n1
-        audience = n1 + int(result.holdout[i])
-        roi_low = _roi(None if low is None else low * n1, fig["store_cost"])
-        roi_high = _roi(None if high is None else high * n1, fig["store_cost"])
-        conv_low, conv_high = _num(result.conversion.low[i]), _num(result.conversion.high[i])
-        back_low, back_high = _num(result.returned.low[i]), _num(result.returned.high[i])
+        redemption = figures.get(campaign.pk) or RedemptionFigures.nothing()
+        n1, n0 = int(result.treated[i]), int(result.holdout[i])
+        audience = n1 + n0
+        sales = _interval(
+            result.spend.difference[i], result.spend.low[i], result.spend.high[i],
+            needed=result.spend_needed[i], audience=audience,
+            enough=bool(result.spend_enough[i]),
+        )  # fmt: skip
+        incremental = None if sales.estimate is None else sales.estimate * n1
+        cost = redemption.store_cost
+        roi_low = _roi(None if sales.low is None else sales.low * n1, cost)
+        roi_high = _roi(None if sales.high is None else sales.high * n1, cost)
         rows.append(
-            {
-                "campaign": campaign,
-                "name": campaign.name,
-                "category": campaign.category.name,
-                "goal": campaign.get_goal_display(),
-                "valid_from": campaign.valid_from,
-                "valid_until": campaign.valid_until,
-                "status": campaign.get_status_display(),
-                **fig,
-                "lift_treated": n1,
-                "lift_holdout": int(result.holdout[i]),
-                "mean_treated": _num(result.mean_treated[i]),
-                "mean_holdout": _num(result.mean_holdout[i]),
-                "spend_diff": diff,
-                "spend_low": low,
-                "spend_high": high,
-                "spend_df": _num(result.spend.df[i]),
-                "spend_p": _num(result.spend.p_value[i]),
-                "conv_treated": _num(result.conversion_treated[i]),
-                "conv_holdout": _num(result.conversion_holdout[i]),
-                "conv_diff": _num(result.conversion.difference[i]),
-                "conv_low": conv_low,
-                "conv_high": conv_high,
-                "back_treated": _num(result.returned_treated[i]),
-                "back_holdout": _num(result.returned_holdout[i]),
-                "back_diff": _num(result.returned.difference[i]),
-                "back_low": back_low,
-                "back_high": back_high,
-                "incremental_sales": incremental,
-                "roi": _roi(incremental, fig["store_cost"]),
-                "roi_low": roi_low,
-                "roi_high": roi_high,
+            CampaignResult(
+                campaign=campaign,
+                name=campaign.name,
+                category=campaign.category.name,
+                goal=campaign.get_goal_display(),
+                status=campaign.get_status_display(),
+                valid_from=campaign.valid_from,
+                valid_until=campaign.valid_until,
+                redemption=redemption,
+                lift_treated_members=n1,
+                lift_holdout_members=n0,
+                sales=SalesLift(
+                    mean_treated=_num(result.mean_treated[i]),
+                    mean_holdout=_num(result.mean_holdout[i]),
+                    lift=sales,
+                    degrees_of_freedom=_num(result.spend.df[i]),
+                    p_value=_num(result.spend.p_value[i]),
+                ),
+                conversion=ShareLift(
+                    share_treated=_num(result.conversion_treated[i]),
+                    share_holdout=_num(result.conversion_holdout[i]),
+                    lift=_interval(
+                        result.conversion.difference[i],
+                        result.conversion.low[i],
+                        result.conversion.high[i],
+                        needed=result.conversion_needed[i],
+                        audience=audience,
+                        enough=bool(result.conversion_enough[i]),
+                    ),  # fmt: skip
+                ),
+                came_back=ShareLift(
+                    share_treated=_num(result.returned_treated[i]),
+                    share_holdout=_num(result.returned_holdout[i]),
+                    lift=_interval(
+                        result.returned.difference[i],
+                        result.returned.low[i],
+                        result.returned.high[i],
+                        needed=result.returned_needed[i],
+                        audience=audience,
+                        enough=bool(result.returned_enough[i]),
+                    ),  # fmt: skip
+                ),
+                incremental_sales=incremental,
                 # ROI maps the sales lift: it is judged with the sales lift's group sizes.
-                **_conclusive(
-                    "roi", roi_low, roi_high, np.nan, audience, bool(result.spend_enough[i])
+                roi=LiftInterval(
+                    estimate=_roi(incremental, cost),
+                    low=roi_low,
+                    high=roi_high,
+                    verdict=lift_verdict(
+                        roi_low, roi_high, np.nan, audience, bool(result.spend_enough[i])
+                    ),
                 ),
-                **_conclusive(
-                    "spend",
-                    low,
-                    high,
-                    result.spend_needed[i],
-                    audience,
-                    bool(result.spend_enough[i]),
-                ),
-                **_conclusive(
-                    "conv",
-                    conv_low,
-                    conv_high,
-                    result.conversion_needed[i],
-                    audience,
-                    bool(result.conversion_enough[i]),
-                ),
-                **_conclusive(
-                    "back",
-                    back_low,
-                    back_high,
-                    result.returned_needed[i],
-                    audience,
-                    bool(result.returned_enough[i]),
-                ),
-                "is_win_back": campaign.goal == Goal.WIN_BACK or AT_RISK in campaign.target_cells,
-            }
+                is_win_back=campaign.goal == Goal.WIN_BACK or AT_RISK in campaign.target_cells,
+            )
         )
     return rows

@@ -2,16 +2,69 @@
 
 from __future__ import annotations
 
-from django.db.models import Sum
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
 
 from apps.campaigns.models import CELL_LABELS, Campaign
 from apps.core.labels import TIER_LABELS
 from apps.reports.forms import ReportFilters
 from apps.reports.models import CampaignCellAggregate, RedemptionMonth
-from apps.reports.selectors.common import money, ratio, where
+from apps.reports.selectors.common import ZERO, money, ratio, where
 
 
-def campaigns_in_period(filters: ReportFilters):
+@dataclass(frozen=True)
+class RedemptionFigures:
+    """Who a campaign (or one of its cells) reached and redeemed, and what it cost whom."""
+
+    audience: int  # members drawn for the campaign, the holdout included
+    holdout: int
+    treated: int  # the audience less the holdout
+    reached: int  # treated members whose list carried the offer
+    redeemers: int
+    redemptions: int
+    rate: float | None  # redeemers ÷ reached
+    rate_of_treated: float | None  # redeemers ÷ treated
+    discount: Decimal
+    manufacturer_share: Decimal
+    store_cost: Decimal  # the discounts less the manufacturers' share
+
+    @classmethod
+    def nothing(cls) -> RedemptionFigures:
+        """Return the figures of a campaign without any aggregate row: all zero."""
+        return cls(
+            audience=0, holdout=0, treated=0, reached=0, redeemers=0, redemptions=0,
+            rate=None, rate_of_treated=None,
+            discount=ZERO, manufacturer_share=ZERO, store_cost=ZERO,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CellRedemption:
+    """Redemption of one campaign in one targeted cell and usage tier."""
+
+    campaign_id: int
+    campaign_name: str
+    cell_label: str
+    usage_label: str
+    usage_tier: int
+    figures: RedemptionFigures
+
+
+@dataclass(frozen=True)
+class MonthCost:
+    """Discounts given in a month of purchase, and who pays them."""
+
+    month: dt.date
+    redemptions: int
+    discount: Decimal
+    manufacturer_share: Decimal
+    store_cost: Decimal  # the discounts less the manufacturers' share
+
+
+def campaigns_in_period(filters: ReportFilters) -> QuerySet[Campaign]:
     """Campaigns of the category whose dates overlap the period, oldest first."""
     campaigns = Campaign.objects.filter(
         valid_from__lt=filters.end, valid_until__gte=filters.month_from
@@ -21,77 +74,89 @@ def campaigns_in_period(filters: ReportFilters):
     return campaigns.select_related("category").order_by("valid_from", "pk")
 
 
-def campaign_cells(filters: ReportFilters, campaign_ids: list[int], *group) -> list[dict]:
-    return list(
+def _campaign_cell_sums(filters: ReportFilters, campaign_ids: list[int], *group: str):
+    """Sum the campaigns' cell aggregates per campaign and the `group` columns."""
+    return (
         CampaignCellAggregate.objects.filter(
             where(filters, category=False), campaign_id__in=campaign_ids
         )
         .values("campaign_id", *group)
+        # Sums named apart from the model's fields, which an annotation may not shadow.
         .annotate(
-            n=Sum("audience"),
-            held=Sum("holdout"),
-            got=Sum("reached"),
-            used_by=Sum("redeemers"),
-            used=Sum("redemptions"),
-            disc=Sum("discount"),
-            share=Sum("manufacturer_share"),
+            audience_total=Sum("audience"),
+            holdout_total=Sum("holdout"),
+            reached_total=Sum("reached"),
+            redeemer_total=Sum("redeemers"),
+            redemption_total=Sum("redemptions"),
+            discount_total=Sum("discount"),
+            manufacturer_share_total=Sum("manufacturer_share"),
         )
         .order_by("campaign_id", *group)
     )
 
 
-def redemption_figures(r: dict) -> dict:
-    treated = r["n"] - r["held"]
-    discount, share = money(r["disc"]), money(r["share"])
-    return {
-        "audience": r["n"],
-        "holdout": r["held"],
-        "treated": treated,
-        "reached": r["got"],
-        "redeemers": r["used_by"],
-        "redemptions": r["used"],
-        "rate": ratio(r["used_by"], r["got"]),
-        "rate_of_treated": ratio(r["used_by"], treated),
-        "discount": discount,
-        "manufacturer_share": share,
-        "store_cost": discount - share,
-    }
+def _figures(row: dict) -> RedemptionFigures:
+    treated = row["audience_total"] - row["holdout_total"]
+    discount, share = money(row["discount_total"]), money(row["manufacturer_share_total"])
+    return RedemptionFigures(
+        audience=row["audience_total"],
+        holdout=row["holdout_total"],
+        treated=treated,
+        reached=row["reached_total"],
+        redeemers=row["redeemer_total"],
+        redemptions=row["redemption_total"],
+        rate=ratio(row["redeemer_total"], row["reached_total"]),
+        rate_of_treated=ratio(row["redeemer_total"], treated),
+        discount=discount,
+        manufacturer_share=share,
+        store_cost=discount - share,
+    )
 
 
-def campaign_cell_rows(filters: ReportFilters, campaigns: list[Campaign]) -> list[dict]:
+def redemption_by_campaign(
+    filters: ReportFilters, campaign_ids: list[int]
+) -> dict[int, RedemptionFigures]:
+    """Return each campaign's redemption figures (campaigns without any row left out)."""
+    return {r["campaign_id"]: _figures(r) for r in _campaign_cell_sums(filters, campaign_ids)}
+
+
+def campaign_cell_rows(filters: ReportFilters, campaigns: list[Campaign]) -> list[CellRedemption]:
     """Redemption per campaign × targeted cell × usage tier."""
     names = {c.pk: c.name for c in campaigns}
-    rows = campaign_cells(filters, list(names), "cell", "usage_tier")
     return [
-        {
-            "campaign": names[r["campaign_id"]],
-            "campaign_id": r["campaign_id"],
-            "cell": CELL_LABELS.get(r["cell"], r["cell"]),
-            "usage": TIER_LABELS[r["usage_tier"]],
-            "usage_tier": r["usage_tier"],
-            **redemption_figures(r),
-        }
-        for r in rows
+        CellRedemption(
+            campaign_id=r["campaign_id"],
+            campaign_name=names[r["campaign_id"]],
+            cell_label=CELL_LABELS.get(r["cell"], r["cell"]),
+            usage_label=TIER_LABELS[r["usage_tier"]],
+            usage_tier=r["usage_tier"],
+            figures=_figures(r),
+        )
+        for r in _campaign_cell_sums(filters, list(names), "cell", "usage_tier")
     ]
 
 
-def cost_by_month(filters: ReportFilters) -> list[dict]:
+def cost_by_month(filters: ReportFilters) -> list[MonthCost]:
     """Discounts per purchase month in the period, split between the store and manufacturers."""
     rows = (
         RedemptionMonth.objects.filter(
             where(filters), month__gte=filters.month_from, month__lte=filters.month_to
         )
         .values("month")
-        .annotate(n=Sum("redemptions"), disc=Sum("discount"), share=Sum("manufacturer_share"))
+        .annotate(
+            redemption_total=Sum("redemptions"),
+            discount_total=Sum("discount"),
+            manufacturer_share_total=Sum("manufacturer_share"),
+        )
         .order_by("month")
     )
     return [
-        {
-            "month": r["month"],
-            "redemptions": r["n"],
-            "discount": money(r["disc"]),
-            "manufacturer_share": money(r["share"]),
-            "store_cost": money(r["disc"]) - money(r["share"]),
-        }
+        MonthCost(
+            month=r["month"],
+            redemptions=r["redemption_total"],
+            discount=money(r["discount_total"]),
+            manufacturer_share=money(r["manufacturer_share_total"]),
+            store_cost=money(r["discount_total"]) - money(r["manufacturer_share_total"]),
+        )
         for r in rows
     ]
