@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from apps.campaigns.models import Campaign, CampaignStatus, Offer
 from tests.access_rules import NOT_ALLOWED, OK
-from tests.factories import ProductFactory
+from tests.factories import BasketFactory, ProductFactory
 from tests.fuzz.html_forms import Form, page_forms
 from tests.fuzz.known import known_form_failure
 from tests.fuzz.profiles import fuzz_settings
@@ -87,6 +87,13 @@ def _campaign_valid(objects: dict) -> dict:
     }
 
 
+def _fit_valid(objects: dict) -> dict:
+    """A basket a week ago, so that there is history up to that day to fit."""
+    day = timezone.localdate() - dt.timedelta(days=7)
+    BasketFactory(purchased_at=timezone.make_aware(dt.datetime.combine(day, dt.time(12))))
+    return {"calibration_end": day.isoformat()}
+
+
 def _with_status(status: str) -> Callable[[dict], dict]:
     """Make the sample campaign one its confirm page offers the button for: current dates,
     an offer on a product of its category, and the status the step starts from."""
@@ -125,7 +132,9 @@ FORMS = {
             examples=10,
         ),
         FormSpec("segments:list"),
-        FormSpec("segments:member_value"),
+        FormSpec("segments:member_value", valid=_fit_valid),
+        # POST only: its button shows beside a fit that is not live.
+        FormSpec("segments:fit_make_live", fields=("submit",)),
         FormSpec("campaigns:create", valid=_campaign_valid, examples=25),
         FormSpec(
             "campaigns:edit",
