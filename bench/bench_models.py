@@ -16,7 +16,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from apps.segments.models_math import (  # noqa: E402
+from apps.segments.stats import (  # noqa: E402
     RepeatModelFits,
     RepeatSummary,
     bgnbd_fit,

@@ -42,7 +42,7 @@ from apps.members.models import Member  # noqa: E402
 from apps.reports.forms import add_months  # noqa: E402
 from apps.reports.models import CellAggregate  # noqa: E402
 from apps.reports.services import reports_refresh  # noqa: E402
-from apps.segments.member_models import repeat_model_fit  # noqa: E402
+from apps.segments.fits import repeat_model_fit  # noqa: E402
 from apps.segments.models import RepeatModelFit, SegmentMember, SegmentSnapshot  # noqa: E402
 from apps.segments.services import snapshots_compute  # noqa: E402
 

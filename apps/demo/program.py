@@ -56,10 +56,10 @@ from apps.lists.services import member_id_chunks as list_chunks
 from apps.reports.services import JOB_KIND as REPORTS_JOB
 from apps.reports.services import STEPS as REPORT_STEPS
 from apps.reports.services import reports_refresh_job
-from apps.segments.member_models import repeat_model_fit
+from apps.segments.fits import repeat_model_fit
 from apps.segments.models import RepeatModelFit
-from apps.segments.models_math import FitError
 from apps.segments.services import snapshots_compute
+from apps.segments.stats import FitError
 
 SNAPSHOT_WEEKS = 52
 LIST_TASK_NAME = "Biweekly shopping lists"  # apps/lists/migrations/0003_biweekly_schedule.py

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from apps.segments.member_models import FitRefused, calibration_end_check
+from apps.segments.fits import FitRefused, calibration_end_check
 from apps.segments.selectors import basket_days
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from celery import shared_task
 from django.utils import timezone
 
-from apps.segments.member_models import repeat_model_fit_job, repeat_model_fit_queue
+from apps.segments.fits import repeat_model_fit_job, repeat_model_fit_queue
 from apps.segments.selectors import basket_days
 from apps.segments.services import snapshots_compute_chunk, snapshots_refresh_all
 

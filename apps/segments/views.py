@@ -13,12 +13,12 @@ from apps.accounts.permissions import role_required
 from apps.audit.exports import EXPORT_FORMAT, table_csv_response
 from apps.segments import selectors
 from apps.segments.charts import TOP_SHARE_CAPTION, pareto_figure, top_share_percent
-from apps.segments.forms import FitForm, RecomputeForm
-from apps.segments.member_models import (
+from apps.segments.fits import (
     FitRefused,
     repeat_model_fit_make_live,
     repeat_model_fit_queue,
 )
+from apps.segments.forms import FitForm, RecomputeForm
 from apps.segments.models import Loyalty, RepeatModelFit, SegmentSnapshot
 from apps.segments.services import snapshots_refresh_all
 from apps.segments.tables import CellMemberTable, SnapshotTable, WinBackTable

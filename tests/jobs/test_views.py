@@ -53,7 +53,7 @@ def job(kind: str, params: dict, result: dict | None = None, **fields) -> Job:
 
 
 def test_a_member_value_fit(marketing_client):
-    # As apps.segments.member_models.repeat_model_fit_queue and _job store them.
+    # As apps.segments.fits.repeat_model_fit_queue and _job store them.
     html = detail(
         marketing_client,
         job("member_models", {"calibration_end": "2026-11-22"}, {"fit": 7, "members": 3000}),

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from apps.segments.models_math import BgNbdFit, GammaGammaFit, RepeatModelFits, fit_problems
+from apps.segments.stats import BgNbdFit, GammaGammaFit, RepeatModelFits, fit_problems
 
 # CDNOW's published estimates (see docs/models.md): a fit every check passes.
 SANE_BG = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "log_likelihood": -9582.4}

@@ -24,7 +24,7 @@ from apps.baskets.models import Basket
 from apps.jobs.models import Job, JobStatus
 from apps.reports.models import ParetoPoint, ValueAggregate
 from apps.segments import selectors
-from apps.segments.member_models import (
+from apps.segments.fits import (
     FitRefused,
     repeat_model_fit,
     repeat_model_fit_make_live,

@@ -10,8 +10,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.segments.member_models import repeat_model_fit
-from apps.segments.models_math import FitError
+from apps.segments.fits import repeat_model_fit
+from apps.segments.stats import FitError
 from crm_site.cli import iso_date
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from apps.segments.models_math import (
+from apps.segments.stats import (
     BgNbdFit,
     GammaGammaFit,
     bgnbd_conditional_expected_purchases,
@@ -33,7 +33,7 @@ from apps.segments.models_math import (
     simulate_gamma_gamma_spend,
     unique_rows,
 )
-from apps.segments.models_math.bgnbd import _Problem
+from apps.segments.stats.bgnbd import _Problem
 
 CDNOW = Path(__file__).parent / "data" / "CDNOW_sample.txt"
 CALIBRATION_END = np.datetime64("1997-09-30")

@@ -1,12 +1,13 @@
-"""Fit the member-value models on all members' history and store every member's scores.
+"""Fit the member-value models (BG/NBD, Gamma-Gamma) to all members' history and store
+every member's scores; the statistics themselves are in apps/segments/stats.
 
 The per-member summary (repeat purchase days, recency, age, mean repeat spend) is one SQL
 statement; fitting and scoring are vectorized NumPy over all members at once
-(apps/segments/models_math); scores go back in one INSERT … SELECT. One transaction: a fit
+(apps/segments/stats); scores go back in one INSERT … SELECT. One transaction: a fit
 is stored whole or not at all.
 
 Guard rails: a calibration end after the last basket is refused before anything is written;
-a fit that fails the sanity checks (models_math.sanity) is stored as a candidate, not made
+a fit that fails the sanity checks (stats.sanity) is stored as a candidate, not made
 live; making a fit live by hand (a held-back candidate, or restoring an earlier fit) is
 audited. See docs/models.md, "Live fit and candidates".
 """
@@ -29,7 +30,9 @@ from apps.core.clock import local_midnight
 from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_fail, job_start, job_succeed
 from apps.segments.models import RepeatModelFit
-from apps.segments.models_math import (
+from apps.segments.selectors import LIVE_FIT_ID_SQL, basket_days
+from apps.segments.signals import live_fit_changed
+from apps.segments.stats import (
     RepeatSummary,
     churn_flags,
     fit_problems,
@@ -39,8 +42,6 @@ from apps.segments.models_math import (
     sales_share,
     score_members,
 )
-from apps.segments.selectors import LIVE_FIT_ID_SQL, basket_days
-from apps.segments.signals import live_fit_changed
 
 
 class FitRefused(ValueError):
@@ -354,7 +355,7 @@ def repeat_model_fit_queue(*, calibration_end: dt.date, started_by=None) -> Job:
 
     calibration_end_check(calibration_end=calibration_end)
     job = job_create(
-        kind="member_models",
+        kind="member_models",  # the kind stored on every fit job so far: kept as it is
         params={"calibration_end": calibration_end.isoformat()},
         started_by=started_by,
         total=1,

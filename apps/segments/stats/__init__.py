@@ -1,6 +1,8 @@
-"""Member-value models in vectorized NumPy/SciPy: BG/NBD, Gamma-Gamma, CLV, RFM, Pareto, churn.
+"""Member-value statistics in vectorized NumPy/SciPy: BG/NBD, Gamma-Gamma, CLV, RFM, Pareto,
+churn.
 
-A plain Python package with no Django imports, so that tasks, commands and benchmarks can call
+A plain Python package with no Django imports (apps/segments/fits.py fits it to the
+members and stores their scores), so that tasks, commands and benchmarks can call
 it on arrays of all members at once. See docs/models.md for the formulas and references.
 """
 

@@ -143,7 +143,7 @@ def bgnbd_log_likelihood(
 AB_MAX = 1e4
 
 # The box the fitter searches, on the logs of the parameters: the sanity check of a stored fit
-# (models_math.sanity) reads the same numbers, so "at a cap" means exactly these bounds.
+# (stats.sanity) reads the same numbers, so "at a cap" means exactly these bounds.
 LOG_BOUNDS = {
     "r": (-20.0, 20.0),
     "alpha": (-20.0, 20.0),

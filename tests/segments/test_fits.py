@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from apps.segments.member_models import member_history
+from apps.segments.fits import member_history
 from tests.factories import BasketFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
