@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "apps.checkout",
     "apps.reports",
     "apps.portal",
+    "apps.desk",
     "apps.demo",
     "apps.ops",
     "apps.audit",
@@ -293,12 +294,12 @@ LOOKUP_NAME_RATES = envlist("LOOKUP_NAME_RATES", ["30/m", "200/h"])
 LOOKUP_SCAN_RATES = envlist("LOOKUP_SCAN_RATES", ["120/m", "1200/h"])
 LOOKUP_NAME_MIN_LETTERS = envint("LOOKUP_NAME_MIN_LETTERS", 3)
 # The counters live in PostgreSQL, which every web process and machine shares in every mode,
-# one atomic statement per step (apps/members/counters.py; docs/decisions.md, "Lookup
+# one atomic statement per step (apps/desk/counters.py; docs/decisions.md, "Lookup
 # limits"). The default cache stays per process: nothing else relies on a shared one.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "ratelimit": {
-        "BACKEND": "apps.members.counters.CounterCache",
+        "BACKEND": "apps.desk.counters.CounterCache",
         "LOCATION": "ratelimit_counter",  # apps/members/migrations/0002
     },
 }

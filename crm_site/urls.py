@@ -8,7 +8,7 @@ from apps.accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("apps.accounts.urls")),
-    path("members/", include("apps.members.urls")),
+    path("members/", include("apps.desk.urls")),  # the member pages and the scan screen
     path("imports/", include("apps.baskets.urls")),
     path("jobs/", include("apps.jobs.urls")),
     path("segments/", include("apps.segments.urls")),

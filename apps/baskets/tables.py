@@ -1,4 +1,4 @@
-"""Tables of the import pages."""
+"""Tables of the import pages, and of a member's baskets (the member page's history)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from apps.baskets.models import ImportReject
+from apps.baskets.models import Basket, ImportReject
+from apps.core.money import MoneyColumn
 from apps.jobs.display import job_outcome
 from apps.jobs.models import Job
 from apps.jobs.tables import outcome_badge
@@ -94,3 +95,25 @@ class ImportRejectTable(tables.Table):
         fields = ["file_name", "line", "reason", "raw"]
         empty_text = "No rejected rows."
         order_by = ("file_name", "line")
+
+
+class BasketTable(tables.Table):
+    purchased_at = tables.DateTimeColumn(verbose_name="Date", format="Y-m-d H:i")
+    basket_id = tables.Column(
+        verbose_name="Basket", attrs={"td": {"class": "font-monospace small"}}
+    )
+    store = tables.Column(verbose_name="Store", order_by=("store__name", "store__code"))
+    total_discount = MoneyColumn(verbose_name="Discount")
+    total_amount = MoneyColumn(verbose_name="Total")
+    lines = tables.TemplateColumn(
+        template_name="baskets/includes/basket_lines_cell.html",
+        verbose_name="Items",
+        order_by="line_count",
+    )
+
+    class Meta:
+        model = Basket
+        fields = ["purchased_at", "basket_id", "store", "total_discount", "total_amount"]
+        sequence = [*fields, "lines"]
+        empty_text = "No baskets yet."
+        order_by = "-purchased_at"

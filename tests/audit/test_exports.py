@@ -199,7 +199,7 @@ def test_the_segments_export_command_neutralises_cells(db, monkeypatch, tmp_path
 WRITERS = {
     "apps/agreements/views.py": "test_a_settlement_statement_csv_neutralises_names",
     "apps/lists/management/commands/export_lists.py": "test_the_lists_export_command_...",
-    "apps/members/views.py": "test_the_members_export_neutralises_names",
+    "apps/desk/views.py": "test_the_members_export_neutralises_names",
     "apps/portal/export.py": "test_the_portal_export_neutralises_labels",
     "apps/portal/views.py": "test_the_portal_export_neutralises_labels (write_csv)",
     "apps/portal/management/commands/export_manufacturer_report.py": "(write_csv)",

@@ -1,4 +1,4 @@
-"""The table of the "ratelimit" cache (settings.CACHES, apps.members.counters.CounterCache).
+"""The table of the "ratelimit" cache (settings.CACHES, apps.desk.counters.CounterCache).
 
 UNLOGGED: a counter lives a minute or an hour, so it skips the write-ahead log; a crash that
 empties the table only restarts everyone's limit windows.

@@ -81,7 +81,7 @@ def test_marketing_sees_a_link_to_the_member_page(marketing_client):
 @pytest.mark.parametrize(
     ("typed", "queries"),
     [
-        # session + user, two limit windows (4: apps/members/limits.py), then the lookup,
+        # session + user, two limit windows (4: apps/desk/limits.py), then the lookup,
         # its audit row, the summary's two queries, the value score, the current list (none
         # here, so no items or redemptions)
         ("400000000017", 12),

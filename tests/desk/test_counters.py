@@ -1,4 +1,4 @@
-"""The PostgreSQL counter cache behind the lookup limits (apps/members/counters.py)."""
+"""The PostgreSQL counter cache behind the lookup limits (apps/desk/counters.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def counters(monkeypatch):
     clock = {"t": 1_800_000_000.0}
     fake_time = SimpleNamespace(time=lambda: clock["t"])
     # The module-level name `time` of the two modules, not the time module itself.
-    monkeypatch.setattr("apps.members.counters.time", fake_time)
+    monkeypatch.setattr("apps.desk.counters.time", fake_time)
     monkeypatch.setattr("django.core.cache.backends.base.time", fake_time)
     cache = caches["ratelimit"]
     cache.clock = clock

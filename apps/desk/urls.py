@@ -1,6 +1,8 @@
+"""The desk's pages keep the addresses and names they have always had: /members/…, members:…"""
+
 from django.urls import path
 
-from apps.members import views
+from apps.desk import views
 
 app_name = "members"
 urlpatterns = [

@@ -1,37 +1,35 @@
-"""Reads about members: cashier lookup, the marketing member table and a member's history."""
+"""Reads of the desk's member pages: the cashier's lookup and the marketing member table.
+
+A lookup finds a member by card, phone or name, or by a scanned shopping list's barcode, in
+one statement: it joins members and lists, so it lives here, above both.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
-    Count,
     DecimalField,
     F,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncWeek, Upper
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 
-from apps.baskets.models import Basket, BasketLine
+from apps.baskets.models import Basket
+from apps.baskets.selectors import SPEND_WEEKS
 from apps.members.models import Member
 
 LOOKUP_LIMIT = 20
-SUMMARY_WEEKS = 8
-SUMMARY_RECENT_VISITS = 5
-SPEND_WEEKS = 52
 
 _PHONE_CHARS = re.compile(r"^[\d\s().+\-/]+$")
 _NON_DIGITS = re.compile(r"\D")
@@ -88,7 +86,7 @@ def _by_digits(query: str) -> QuerySet[Member]:
     """Return the members a string of digits names: list barcode, card number or phone.
 
     One statement, a UNION ALL of index lookups: the list barcode through the reverse
-    relation `lists` (unique barcode index; members does not import lists), the card
+    relation `lists` (unique barcode index), the card
     (unique index) and the phone digits (member_phone_digits). `scanned_list` tells which
     branch found the row. One OR across the join would defeat the indexes.
     """
@@ -175,38 +173,6 @@ def member_lookup(*, query: str) -> LookupResult:
     return LookupResult(query=query, kind=kind, members=rows, truncated=truncated)
 
 
-@dataclass(frozen=True)
-class MemberSummary:
-    member: Member
-    weeks: int
-    visits_recent: int
-    spend_recent: Decimal
-    last_visit: dt.datetime | None
-    recent_visits: list[Basket] = field(default_factory=list)
-
-
-def member_summary(*, member: Member, now: dt.datetime | None = None) -> MemberSummary:
-    """Return the cashier's view of a member: visits and spend in the last 8 weeks (2 queries)."""
-    now = now or timezone.now()
-    since = now - dt.timedelta(weeks=SUMMARY_WEEKS)
-    figures = Basket.objects.filter(member=member, purchased_at__gte=since).aggregate(
-        visits=Count("id"), spend=Coalesce(Sum("total_amount"), Value(Decimal("0")))
-    )
-    recent = list(
-        Basket.objects.filter(member=member)
-        .select_related("store")
-        .order_by("-purchased_at")[:SUMMARY_RECENT_VISITS]
-    )
-    return MemberSummary(
-        member=member,
-        weeks=SUMMARY_WEEKS,
-        visits_recent=figures["visits"],
-        spend_recent=figures["spend"],
-        last_visit=recent[0].purchased_at if recent else None,
-        recent_visits=recent,
-    )
-
-
 # --- Marketing member table -----------------------------------------------------------------
 
 
@@ -254,78 +220,3 @@ def member_table_queryset(*, now: dt.datetime | None = None) -> QuerySet[Member]
         last_visit=Subquery(last_visit),
         spend_52w=Coalesce(Subquery(spend, output_field=_MONEY), Value(Decimal("0"))),
     ).order_by("card_number")
-
-
-# --- Member detail --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MemberFigures:
-    visits: int
-    spend: Decimal
-    average_basket: Decimal | None
-    first_visit: dt.datetime | None
-    last_visit: dt.datetime | None
-
-
-def member_figures(*, member: Member) -> MemberFigures:
-    """Return lifetime visits, spend, average basket, first and last visit (1 query)."""
-    row = Basket.objects.filter(member=member).aggregate(
-        visits=Count("id"),
-        spend=Coalesce(Sum("total_amount"), Value(Decimal("0"))),
-        first_visit=Min("purchased_at"),
-        last_visit=Max("purchased_at"),
-    )
-    average = (row["spend"] / row["visits"]).quantize(Decimal("0.01")) if row["visits"] else None
-    return MemberFigures(average_basket=average, **row)
-
-
-def member_baskets(*, member: Member) -> QuerySet[Basket]:
-    """Return the member's baskets, newest first, with each page's lines prefetched."""
-    lines = BasketLine.objects.select_related("product").order_by("id")
-    return (
-        Basket.objects.filter(member=member)
-        .select_related("store")
-        .prefetch_related(Prefetch("lines", queryset=lines))
-        .order_by("-purchased_at")
-    )
-
-
-def member_weekly_spend(
-    *, member: Member, weeks: int = SPEND_WEEKS, now: dt.datetime | None = None
-) -> list[tuple[dt.date, Decimal]]:
-    """Return (week start, spend) for the last `weeks` weeks, weeks without visits as 0."""
-    now = timezone.localtime(now or timezone.now())
-    this_monday = now.date() - dt.timedelta(days=now.weekday())
-    first_monday = this_monday - dt.timedelta(weeks=weeks - 1)
-    start = timezone.make_aware(dt.datetime.combine(first_monday, dt.time.min))
-    rows = (
-        Basket.objects.filter(member=member, purchased_at__gte=start)
-        .annotate(week=TruncWeek("purchased_at"))
-        .values("week")
-        .annotate(total=Sum("total_amount"))
-        .order_by("week")
-    )
-    by_week = {timezone.localtime(r["week"]).date(): r["total"] for r in rows}
-    mondays = [first_monday + dt.timedelta(weeks=i) for i in range(weeks)]
-    return [(monday, by_week.get(monday, Decimal("0"))) for monday in mondays]
-
-
-def member_top_categories(*, member: Member, limit: int = 8) -> list[dict]:
-    """Return the member's categories by lifetime spend: name, spend, baskets, share."""
-    rows = list(
-        BasketLine.objects.filter(member=member)
-        .values("product__category__name")
-        .annotate(spend=Sum("amount"), baskets=Count("basket", distinct=True))
-        .order_by("-spend", "product__category__name")
-    )
-    total = sum((r["spend"] for r in rows), Decimal("0"))
-    return [
-        {
-            "name": r["product__category__name"],
-            "spend": r["spend"],
-            "baskets": r["baskets"],
-            "share": float(r["spend"] / total * 100) if total else 0.0,
-        }
-        for r in rows[:limit]
-    ]

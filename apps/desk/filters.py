@@ -5,8 +5,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from apps.desk.selectors import member_search_q
 from apps.members.models import Member, MemberStatus
-from apps.members.selectors import member_search_q
 
 
 class MemberFilter(django_filters.FilterSet):

@@ -1,4 +1,4 @@
-"""Tables of the member pages."""
+"""The marketing member table."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import django_tables2 as tables
 from django.db.models import F
 from django.utils.html import format_html
 
-from apps.baskets.models import Basket
 from apps.core.money import MoneyColumn
 from apps.members.models import Member, MemberStatus
 
@@ -48,25 +47,3 @@ class MemberTable(tables.Table):
         field = F("last_visit")
         order = field.desc(nulls_last=True) if is_descending else field.asc(nulls_last=True)
         return queryset.order_by(order, "card_number"), True
-
-
-class BasketTable(tables.Table):
-    purchased_at = tables.DateTimeColumn(verbose_name="Date", format="Y-m-d H:i")
-    basket_id = tables.Column(
-        verbose_name="Basket", attrs={"td": {"class": "font-monospace small"}}
-    )
-    store = tables.Column(verbose_name="Store", order_by=("store__name", "store__code"))
-    total_discount = MoneyColumn(verbose_name="Discount")
-    total_amount = MoneyColumn(verbose_name="Total")
-    lines = tables.TemplateColumn(
-        template_name="members/includes/basket_lines_cell.html",
-        verbose_name="Items",
-        order_by="line_count",
-    )
-
-    class Meta:
-        model = Basket
-        fields = ["purchased_at", "basket_id", "store", "total_discount", "total_amount"]
-        sequence = [*fields, "lines"]
-        empty_text = "No baskets yet."
-        order_by = "-purchased_at"

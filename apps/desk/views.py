@@ -1,4 +1,9 @@
-"""Member pages: the marketing member table and detail, and the cashier lookup."""
+"""The desk's pages: the marketing member table, the member page and the cashier's scan screen.
+
+The member page and the scan screen compose sections of many apps: each view gathers every
+section's data through its app's selectors (apps/desk/sections.py for those that combine
+apps) and its template includes each app's section template.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,15 @@ from django_tables2 import RequestConfig
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.audit.exports import csv_writer
-from apps.members import selectors, services
-from apps.members.charts import weekly_spend_figure
-from apps.members.filters import MemberFilter
-from apps.members.limits import lookup_wait_seconds
+from apps.baskets import selectors as basket_selectors
+from apps.baskets.tables import BasketTable
+from apps.desk import sections, selectors, services
+from apps.desk.charts import weekly_spend_figure
+from apps.desk.filters import MemberFilter
+from apps.desk.limits import lookup_wait_seconds
+from apps.desk.tables import MemberTable
 from apps.members.models import Member
-from apps.members.tables import BasketTable, MemberTable
+from apps.segments import selectors as segment_selectors
 
 MEMBERS_PER_PAGE = 25
 BASKETS_PER_PAGE = 15
@@ -56,7 +64,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     export_params["export"] = "csv"
     return render(
         request,
-        "members/member_list.html",
+        "desk/member_list.html",
         {"filter": member_filter, "table": table, "export_query": export_params.urlencode()},
     )
 
@@ -66,7 +74,7 @@ def member_lookup(request: HttpRequest) -> HttpResponse:
     """The till's scan screen: card or list barcode (scanner + Enter), phone or name prefix.
 
     A name needs LOOKUP_NAME_MIN_LETTERS letters; every lookup counts against the user's
-    limits (apps.members.limits) and is audited, and one over a limit answers 429.
+    limits (apps.desk.limits) and is audited, and one over a limit answers 429.
     """
     query = selectors.lookup_normalize(request.GET.get("q", ""))
     kind = selectors.lookup_kind(query)
@@ -80,39 +88,48 @@ def member_lookup(request: HttpRequest) -> HttpResponse:
     if kind == "name" and selectors.name_letters(query) < settings.LOOKUP_NAME_MIN_LETTERS:
         # Refused before any count or read: two letters list too many members to be a search.
         context["too_short"] = True
-        return render(request, "members/member_lookup.html", context)
+        return render(request, "desk/member_lookup.html", context)
     if kind != "none":
         wait = lookup_wait_seconds(request=request, kind=kind)
         if wait is not None:
             services.member_lookup_refusal_record(request=request, kind=kind, wait_seconds=wait)
             context["wait_seconds"] = wait
-            response = render(request, "members/member_lookup.html", context, status=429)
+            response = render(request, "desk/member_lookup.html", context, status=429)
             response["Retry-After"] = str(wait)
             return response
     result = selectors.member_lookup(query=query)
     if kind != "none":
         services.member_lookup_record(request=request, result=result)
     context["result"] = result
-    context["summary"] = selectors.member_summary(member=result.single) if result.single else None
-    return render(request, "members/member_lookup.html", context)
+    member = result.single
+    if member is not None:
+        context["summary"] = basket_selectors.member_summary(member=member)
+        context["value_tier"] = sections.value_tier_section(member=member)
+        context["list_section"] = sections.list_section(
+            member=member, user=request.user, list_id=result.list_id
+        )
+    return render(request, "desk/member_lookup.html", context)
 
 
 @role_required(Role.MARKETING)
 def member_detail(request: HttpRequest, card_number: str) -> HttpResponse:
-    """A member's profile, key figures, basket history, weekly spend and top categories."""
+    """A member's profile, figures, spend, categories, value, cells, list and basket history."""
     member = get_object_or_404(Member, card_number=card_number)
-    baskets = BasketTable(selectors.member_baskets(member=member), prefix="b-")
+    baskets = BasketTable(basket_selectors.member_baskets(member=member), prefix="b-")
     RequestConfig(request, paginate={"per_page": BASKETS_PER_PAGE}).configure(baskets)
-    weekly = selectors.member_weekly_spend(member=member)
+    weekly = basket_selectors.member_weekly_spend(member=member)
     return render(
         request,
-        "members/member_detail.html",
+        "desk/member_detail.html",
         {
             "member": member,
-            "figures": selectors.member_figures(member=member),
+            "figures": basket_selectors.member_figures(member=member),
             "baskets": baskets,
             "spend_figure": weekly_spend_figure(weekly),
             "has_recent_spend": any(total for _, total in weekly),
-            "top_categories": selectors.member_top_categories(member=member),
+            "top_categories": basket_selectors.member_top_categories(member=member),
+            "score": segment_selectors.member_score(member=member),
+            "segment_rows": segment_selectors.member_segments(member=member),
+            "list_section": sections.list_section(member=member, user=request.user),
         },
     )

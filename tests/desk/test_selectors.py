@@ -5,16 +5,15 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from apps.lists.models import ShoppingList
-from apps.members.models import MemberStatus
-from apps.members.selectors import (
-    _by_digits,
+from apps.baskets.selectors import (
     member_figures,
-    member_lookup,
     member_summary,
     member_top_categories,
     member_weekly_spend,
 )
+from apps.desk.selectors import _by_digits, member_lookup
+from apps.lists.models import ShoppingList
+from apps.members.models import MemberStatus
 from tests.factories import (
     BasketFactory,
     BasketLineFactory,

@@ -8,8 +8,9 @@ and write 6 (django-ratelimit's check calls it "does not support atomic incremen
 number of web processes, two statements per limit window and lookup. Every process of every
 mode shares PostgreSQL, so no Redis is needed (docs/decisions.md, "Lookup limits").
 
-Only integers are stored. The table (apps/members/migrations/0002) is UNLOGGED: a counter
-lives a minute or an hour, and a crash that empties the table only restarts the windows.
+Only integers are stored. The table is UNLOGGED: a counter lives a minute or an hour, and a
+crash that empties the table only restarts the windows. Its migration stays where the lookup
+began, apps/members/migrations/0002 (the desk has no models).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ scans (card, list barcode, phone), which a till makes all day. The rates are set
 "200/h"): every window counts the lookup, and any one full window refuses it.
 
 The counters live in the "ratelimit" cache, PostgreSQL counters that every web process
-shares and that count atomically (apps/members/counters.py, docs/decisions.md).
+shares and that count atomically (apps/desk/counters.py, docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 NAME = "name"
 SCAN = "scan"
+# Group names and check ids keep the names they had when the lookup lived in apps/members:
+# live counters are keyed by the groups, and settings may silence the checks by their ids.
 _GROUPS = {NAME: "members.lookup.name", SCAN: "members.lookup.scan"}
 _RATE = re.compile(r"^[1-9]\d*/\d*[smhd]$")
 

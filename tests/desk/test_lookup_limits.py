@@ -21,9 +21,9 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.audit.models import AuditEvent
+from apps.desk.limits import check_lookup_limits
+from apps.desk.services import lookup_text_digest
 from apps.lists.models import ShoppingList
-from apps.members.limits import check_lookup_limits
-from apps.members.services import lookup_text_digest
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Writes of the members app: the audit trail of cashier lookups.
+"""Writes of the desk: the audit trail of cashier lookups.
 
 Every lookup is recorded with who made it, what kind it was (card, list, phone, name), how
 many members it showed and their card numbers: enough to see a harvest (many lookups, many
@@ -17,8 +17,9 @@ from django.utils.crypto import salted_hmac
 
 from apps.audit.models import AuditEvent, AuditKind
 from apps.audit.services import audit_record
-from apps.members.selectors import LookupResult
+from apps.desk.selectors import LookupResult
 
+# Named after the app the lookup was born in: the trail's digests so far were made with it.
 _DIGEST_SALT = "apps.members.lookup"
 _IN_CLEAR = {"card", "list"}
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.core import checks
+
+
+class DeskConfig(AppConfig):
+    """Pages that compose every app's sections; it sits above all the apps it shows."""
+
+    name = "apps.desk"
+
+    def ready(self) -> None:
+        from apps.desk.limits import check_lookup_limits
+
+        checks.register(check_lookup_limits, checks.Tags.security)
