@@ -127,6 +127,16 @@ def basket_totals(lines: Sequence[LineRecord]) -> BasketTotals:
     )
 
 
+def _basket_insert(basket: Basket) -> None:
+    """Insert the basket; raise BasketIdTaken when another basket holds its id."""
+    try:
+        basket.save(force_insert=True)
+    except IntegrityError as exc:
+        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") != BASKET_ID_UNIQUE:
+            raise
+        raise BasketIdTaken(basket_id=basket.basket_id) from None
+
+
 def basket_record(
     *,
     store: Store,
@@ -142,23 +152,18 @@ def basket_record(
     answer instead of a replay of something half-recorded. Call it inside the caller's
     transaction, wrapped in basket_clash_described.
     """
-    basket_id = pos_basket_id(store_code=store.code, transaction_id=transaction_id)
     totals = basket_totals(lines)
-    try:
-        basket = Basket.objects.create(
-            basket_id=basket_id,
-            member=member,
-            store=store,
-            purchased_at=purchased_at,
-            total_amount=totals.total_amount,
-            total_discount=totals.total_discount,
-            line_count=totals.line_count,
-            source=BasketSource.POS,
-        )
-    except IntegrityError as exc:
-        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") != BASKET_ID_UNIQUE:
-            raise
-        raise BasketIdTaken(basket_id=basket_id) from None
+    basket = Basket(
+        basket_id=pos_basket_id(store_code=store.code, transaction_id=transaction_id),
+        member=member,
+        store=store,
+        purchased_at=purchased_at,
+        total_amount=totals.total_amount,
+        total_discount=totals.total_discount,
+        line_count=totals.line_count,
+        source=BasketSource.POS,
+    )
+    _basket_insert(basket)
     BasketLine.objects.bulk_create(
         BasketLine(
             basket=basket,

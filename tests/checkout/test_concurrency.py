@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from apps.baskets.models import Basket, BasketLine
-from apps.checkout import services
 from apps.checkout.models import PosTransaction, Redemption
+from apps.checkout.services import offers as services
 from tests.checkout.conftest import HEINZ, body, post
 
 N = 20

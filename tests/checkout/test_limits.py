@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from django.db import IntegrityError, transaction
 
-from apps.checkout import services
 from apps.checkout.models import Redemption
+from apps.checkout.services import offers as services
 from tests.checkout.conftest import HEINZ, OWN, body, post
 from tests.checkout.test_concurrency import N, fire
 from tests.checkout.test_returns import give_back, ret

@@ -16,8 +16,8 @@ from decimal import Decimal
 import pytest
 
 from apps.baskets.models import Basket, BasketLine
-from apps.checkout import services
 from apps.checkout.models import PosTransaction, Redemption
+from apps.checkout.services import offers as services
 from apps.lists.models import ListItem, ShoppingList
 from tests.checkout.conftest import HEINZ, body
 from tests.checkout.schema_check import Exchange, check_exchange

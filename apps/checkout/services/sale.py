@@ -1,0 +1,165 @@
+"""checkout_record: a till sale, recorded exactly once, answered with its discounts.
+
+The steps, in order: claim the transaction (claim.py), resolve who is at the till
+(shopper.py), read the lines' products, match the list's offers (offers.py) and fund them
+(funding.py), record the basket (apps.baskets.services) and the redemptions, answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.baskets.models import Basket
+from apps.baskets.services import LineRecord, basket_clash_described, basket_record
+from apps.catalog.models import Product
+from apps.checkout.models import PosTransaction, Redemption, TillToken
+from apps.checkout.services.amounts import ZERO, answer_number, money
+from apps.checkout.services.claim import transaction_claim
+from apps.checkout.services.funding import offers_fund
+from apps.checkout.services.offers import SaleLine, offers_match
+from apps.checkout.services.shopper import Shopper, shopper_resolve
+from apps.checkout.validation import CheckoutRequest
+
+
+@dataclass(slots=True)
+class Sale:
+    """A recorded sale: who bought, its lines with the offers they got, and the warnings."""
+
+    transaction_id: str
+    shopper: Shopper
+    lines: list[SaleLine]
+    warnings: list[str]
+
+    def answer(self) -> dict:
+        """Return the till's answer (stored as the transaction's response, replayed as is)."""
+        member = self.shopper.member
+        shopping_list = self.shopper.shopping_list
+        return {
+            "transaction_id": self.transaction_id,
+            "member": None
+            if member is None
+            else {"card_number": member.card_number, "first_name": member.first_name},
+            "list_barcode": shopping_list.barcode if shopping_list is not None else None,
+            "lines": [
+                {
+                    "upc": line.upc,
+                    "quantity": answer_number(line.quantity),
+                    "amount": str(line.amount),
+                    "discount": str(line.discount),
+                    "offer": line.offer.item.offer_id if line.offer is not None else None,
+                }
+                for line in self.lines
+            ],
+            "total": str(sum((line.amount for line in self.lines), ZERO)),
+            "discount_total": str(sum((line.discount for line in self.lines), ZERO)),
+            "redemptions": [
+                {
+                    "offer": line.offer.item.offer_id,
+                    "campaign": line.offer.item.offer.campaign_id,
+                    "upc": line.upc,
+                    "discount": str(line.offer.discount),
+                    "manufacturer_share": str(line.offer.share),
+                }
+                for line in self.lines
+                if line.offer is not None
+            ],
+            "warnings": self.warnings,
+        }
+
+
+def _sale_lines(request: CheckoutRequest) -> list[SaleLine]:
+    """Return the request's lines with their products (None for a UPC not in the catalog)."""
+    products = {
+        p.upc: p for p in Product.objects.filter(upc__in={line.upc for line in request.lines})
+    }
+    return [
+        SaleLine(
+            upc=line.upc,
+            quantity=line.quantity,
+            gross=money(line.unit_price * line.quantity),
+            product=products.get(line.upc),
+        )
+        for line in request.lines
+    ]
+
+
+def _unknown_warnings(lines: list[SaleLine]) -> list[str]:
+    return [
+        f"Line {number}: unknown UPC {line.upc}; kept with the transaction, "
+        "not in the member's history."
+        for number, line in enumerate(lines, start=1)
+        if line.product is None
+    ]
+
+
+def _basket_record(*, till: TillToken, request: CheckoutRequest, sale: Sale) -> Basket:
+    """Record the sale's basket: its known lines only (a line needs a product), so the
+    basket's totals stay the sums of its lines; unknown ones stay with the transaction."""
+    return basket_record(
+        store=till.store,
+        transaction_id=request.transaction_id,
+        member=sale.shopper.member,
+        purchased_at=request.purchased_at,
+        lines=[
+            LineRecord(
+                product=line.product,
+                quantity=line.quantity,
+                amount=line.amount,
+                discount=line.discount,
+            )
+            for line in sale.lines
+            if line.product is not None
+        ],
+    )
+
+
+def _redemptions_record(*, pos: PosTransaction, basket: Basket, sale: Sale) -> None:
+    Redemption.objects.bulk_create(
+        Redemption(
+            pos_transaction=pos,
+            basket=basket,
+            list_item=line.offer.item,
+            offer=line.offer.item.offer,
+            campaign=line.offer.item.offer.campaign,
+            agreement=line.offer.agreement,
+            member=sale.shopper.member,
+            product=line.product,
+            quantity=line.quantity,
+            discount=line.offer.discount,
+            manufacturer_share=line.offer.share,
+            slot=line.offer.slot,
+        )
+        for line in sale.lines
+        if line.offer is not None
+    )
+
+
+@basket_clash_described
+@transaction.atomic
+def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> dict:
+    """Record a till transaction once: basket, lines, redemptions; return the answer.
+
+    The same (store, transaction id) again returns the stored answer; with another body it
+    raises CheckoutConflict. Concurrent duplicates wait on the unique index of the
+    PosTransaction inserted first, so only one of them does the work.
+    """
+    pos, replay = transaction_claim(till=till, transaction_id=request.transaction_id, raw=raw)
+    if replay is not None:
+        return replay
+    day = timezone.localdate(request.purchased_at)
+    shopper = shopper_resolve(scanned=request.scanned, day=day)
+    lines = _sale_lines(request)
+    matched = offers_match(shopper=shopper, lines=lines, day=day)
+    unfunded = offers_fund(matched=matched, day=day)
+    warnings = shopper.warnings + _unknown_warnings(lines) + unfunded
+    sale = Sale(request.transaction_id, shopper=shopper, lines=lines, warnings=warnings)
+    basket = _basket_record(till=till, request=request, sale=sale)
+    _redemptions_record(pos=pos, basket=basket, sale=sale)
+    pos.basket = basket
+    pos.unknown_lines = [raw["lines"][i] for i, line in enumerate(lines) if line.product is None]
+    pos.response = sale.answer()
+    pos.save(update_fields=["basket", "unknown_lines", "response"])
+    return pos.response
