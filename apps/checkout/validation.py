@@ -1,6 +1,6 @@
 """Parse and check POS request bodies: every field's error at once, never an exception.
 
-The limits and patterns here are also the OpenAPI schema's (apps/checkout/openapi.py builds
+The limits and patterns here are also the OpenAPI schema's (apps/checkout/openapi/ builds
 it from them), so what the schema promises and what the server accepts cannot drift apart.
 Patterns are written for both Python's `re` and ECMA-262 (JSON Schema's dialect): ASCII
 classes, no lookarounds. The server matches them with `re.fullmatch`, stricter than a

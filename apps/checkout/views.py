@@ -1,7 +1,7 @@
 """POS API: JSON over HTTP, authenticated by a per-till bearer token.
 
 Every answer of these endpoints is JSON and described in the OpenAPI schema
-(`GET /api/pos/openapi.json`, built in apps/checkout/openapi.py).
+(`GET /api/pos/openapi.json`, built in apps/checkout/openapi/).
 """
 
 from __future__ import annotations
