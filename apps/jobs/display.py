@@ -293,6 +293,7 @@ KINDS: dict[str, Kind] = {
             "store_threshold": ("Store-brand loyal at a national share of at most", plain),
             "categories": ("Categories to compute", as_number),
         },
+        result={"chunks_done": ("Batches of categories done", as_count)},
     ),
     "lists": Kind(
         "Shopping lists",

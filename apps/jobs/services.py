@@ -1,10 +1,13 @@
-"""Writes to job records. Progress updates are single UPDATEs so workers never race a save()."""
+"""Writes to job records. Progress is written by UPDATE (a chunk's under the job row's lock),
+so that workers never race a save()."""
 
 from __future__ import annotations
 
 import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from django.db import connection
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -56,22 +59,42 @@ def job_fail(*, job_id: int, error: BaseException | str) -> None:
     )
 
 
-def job_advance(*, job_id: int, by: int) -> bool:
-    """Add to the progress counter; mark the job succeeded when it reaches the total.
+@dataclass(frozen=True)
+class ChunkCount:
+    """What counting a chunk did: whether it counted, and whether it finished the job."""
 
-    Returns True for the one caller whose advance completed the job, so that exactly one
-    chunk of fanned-out work runs the finishing step.
+    counted: bool  # False: the chunk had been counted before (a redelivered task)
+    finished: bool  # True for the one call whose chunk completed the job
+
+
+@transaction.atomic
+def job_advance_chunk(
+    *,
+    job_id: int,
+    chunk: int,
+    units: int = 1,
+    counts: Mapping[str, int] | None = None,
+) -> ChunkCount:
+    """Count one chunk of fanned-out work once; its job succeeds with the last chunk.
+
+    Call it in the transaction that commits the chunk's work, so that the work and its
+    count commit together or not at all. The chunk's key (its first id) goes into the
+    job's result (`chunks_done`): a chunk delivered again after its work committed (a
+    worker died before acknowledging it) counts nothing. `units` is what the chunk adds to
+    the progress (1, or the categories of a batch), `counts` what it adds to the result's
+    totals (`{"lists": 120}`). The job row is locked, so parallel chunks count one after
+    the other and exactly one of them finishes the job; a job that failed stays failed.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE jobs_job SET progress_done = progress_done + %s "
-            "WHERE id = %s RETURNING progress_done, progress_total",
-            [by, job_id],
-        )
-        row = cursor.fetchone()
-    if row is None or row[0] < row[1]:
-        return False
-    finished = Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        status=JobStatus.SUCCEEDED, finished_at=timezone.now()
-    )
-    return finished == 1
+    job = Job.objects.select_for_update().get(pk=job_id)
+    done = job.result.get("chunks_done", [])
+    if chunk in done:
+        return ChunkCount(counted=False, finished=False)
+    result = {**job.result, "chunks_done": sorted([*done, chunk])}
+    for key, value in (counts or {}).items():
+        result[key] = result.get(key, 0) + value
+    fields: dict = {"result": result, "progress_done": job.progress_done + units}
+    finished = job.status == JobStatus.RUNNING and fields["progress_done"] >= job.progress_total
+    if finished:
+        fields |= {"status": JobStatus.SUCCEEDED, "finished_at": timezone.now()}
+    Job.objects.filter(pk=job_id).update(**fields)
+    return ChunkCount(counted=True, finished=finished)

@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from apps.core.clock import local_midnight
 from apps.jobs.models import Job
-from apps.jobs.services import job_advance, job_create, job_fail, job_start, job_succeed
+from apps.jobs.services import (
+    job_advance_chunk,
+    job_create,
+    job_fail,
+    job_start,
+    job_succeed,
+)
 from apps.lists import sql
 from apps.members.models import Member
 
@@ -117,25 +123,17 @@ def lists_generate_for_range(
 def lists_generate_chunk(
     *, job_id: int, period_start: dt.date, lo: int, hi: int, rules: ListRules
 ) -> int:
-    """Generate one chunk of a job and advance the job by one chunk, in one transaction."""
+    """Generate one chunk of a job and count it on the job, in one transaction.
+
+    A redelivered chunk (its work committed) finds its lists made and creates none; the
+    job counts each chunk once (apps.jobs.services.job_advance_chunk).
+    """
     try:
         with transaction.atomic():
             created = lists_generate_for_range(
                 period_start=period_start, lo=lo, hi=hi, rules=rules, job_id=job_id
             )
-            # A redelivered chunk (its work committed) finds its lists and must not count
-            # twice; lock the job row and use the per-chunk marker in params instead.
-            job = Job.objects.select_for_update().get(pk=job_id)
-            done = set(job.result.get("chunks_done", []))
-            if lo in done:
-                return created
-            done.add(lo)
-            job.result = {
-                "chunks_done": sorted(done),
-                "lists": job.result.get("lists", 0) + created,
-            }
-            job.save(update_fields=["result"])
-            job_advance(job_id=job_id, by=1)
+            job_advance_chunk(job_id=job_id, chunk=lo, counts={"lists": created})
     except Exception as error:
         job_fail(job_id=job_id, error=error)
         raise

@@ -13,7 +13,13 @@ from django.db import connection, transaction
 from apps.catalog.models import Category
 from apps.core.clock import local_midnight
 from apps.jobs.models import Job
-from apps.jobs.services import job_advance, job_create, job_fail, job_start, job_succeed
+from apps.jobs.services import (
+    job_advance_chunk,
+    job_create,
+    job_fail,
+    job_start,
+    job_succeed,
+)
 from apps.segments import sql
 from apps.segments.models import SegmentSnapshot
 
@@ -117,10 +123,11 @@ def snapshots_compute_chunk(
     national_threshold: Decimal,
     store_threshold: Decimal,
 ) -> int:
-    """Compute one batch of a job's snapshots and advance the job by the snapshots made.
+    """Compute one batch of a job's snapshots and count its categories on the job.
 
-    Counting only snapshots this call created makes a redelivered batch (after a worker
-    died having committed) advance the job by nothing, so progress never double-counts.
+    In one transaction: the snapshots and the progress they represent commit together or
+    not at all, and the job counts each batch once (apps.jobs.services.job_advance_chunk),
+    so a batch delivered again after its work committed adds nothing.
     """
     try:
         with transaction.atomic():
@@ -132,10 +139,7 @@ def snapshots_compute_chunk(
                 store_threshold=store_threshold,
                 job_id=job_id,
             )
-            if created:
-                # In the same transaction: the rows and the progress they represent commit
-                # together or not at all.
-                job_advance(job_id=job_id, by=len(created))
+            job_advance_chunk(job_id=job_id, chunk=min(category_ids), units=len(category_ids))
     except Exception as error:
         job_fail(job_id=job_id, error=error)
         raise
