@@ -13,6 +13,13 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Administrator"
 
 
+def role_check(roles: tuple[Role, ...]) -> None:
+    """Refuse anything but `Role` members where roles are asked for."""
+    strays = [role for role in roles if not isinstance(role, Role)]
+    if strays:
+        raise TypeError(f"Roles are Role members (Role.MARKETING …), not {strays!r}.")
+
+
 class User(AbstractUser):
     """A staff user. Manufacturer users are tied to exactly one manufacturer."""
 
@@ -30,15 +37,20 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(role="manufacturer", manufacturer__isnull=False)
-                    | (~models.Q(role="manufacturer") & models.Q(manufacturer__isnull=True))
+                    models.Q(role=Role.MANUFACTURER, manufacturer__isnull=False)
+                    | (~models.Q(role=Role.MANUFACTURER) & models.Q(manufacturer__isnull=True))
                 ),
                 name="user_manufacturer_iff_role",
             )
         ]
 
-    def has_role(self, *roles: str) -> bool:
-        """Return True for an active user with one of the roles; admins have every role."""
+    def has_role(self, *roles: Role) -> bool:
+        """Return True for an active user with one of the roles; admins have every role.
+
+        Roles are `Role` members: a string ("marketing", or a misspelt "marketting") is a
+        TypeError, not a quiet "no".
+        """
+        role_check(roles)
         if not self.is_active:
             return False
         if self.is_superuser or self.role == Role.ADMIN:

@@ -6,9 +6,16 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
+from apps.accounts.models import Role, role_check
 
-def role_required(*roles: str):
-    """Allow the view only to users with one of the roles (admins always)."""
+
+def role_required(*roles: Role):
+    """Allow the view only to users with one of the roles (admins always).
+
+    The roles are `Role` members, checked when the view is decorated: a string fails at
+    import, not on the first request.
+    """
+    role_check(roles)
 
     def decorator(view):
         @wraps(view)
@@ -24,9 +31,9 @@ def role_required(*roles: str):
 
 
 class RoleRequiredMixin:
-    """Class-based twin of role_required: set `allowed_roles`."""
+    """Class-based twin of role_required: set `allowed_roles` to `Role` members."""
 
-    allowed_roles: tuple[str, ...] = ()
+    allowed_roles: tuple[Role, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_role(*self.allowed_roles):

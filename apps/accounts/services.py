@@ -14,7 +14,7 @@ from apps.catalog.models import Manufacturer
 class DemoLogin:
     username: str
     password: str
-    role: str
+    role: Role
     manufacturer: str = ""
 
 

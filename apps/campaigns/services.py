@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.audit.models import AuditKind
 from apps.audit.services import audit_record
 from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus
@@ -88,7 +89,7 @@ def campaign_approve(
     confirmed is what is approved. The confirmation goes to the audit trail with the
     figures. `today` (default: the local date) is for the demo, which seeds as of its day.
     """
-    if not user.has_role("marketing"):
+    if not user.has_role(Role.MARKETING):
         raise ValidationError("Only a marketing user can approve a campaign.")
     campaign = _locked(campaign_id, source=CampaignStatus.DRAFT, action="approved")
     problems = campaign_approval_problems(campaign, today=today)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.campaigns.selectors import TOP_VALUE_CUMULATIVE_SHARE
 from apps.checkout.selectors import live_redemptions_by_item
 from apps.lists import selectors as list_selectors
@@ -107,7 +108,7 @@ def list_section(*, member: Member, user, list_id: int | None = None) -> ListSec
         rewards_total=sum((item.discount or Decimal("0") for item in rewards), Decimal("0")),
         due=[item for item in items if item.kind == ItemKind.DUE],
         card_closed=member.status == MemberStatus.CLOSED,
-        can_open=user.has_role("marketing"),
+        can_open=user.has_role(Role.MARKETING),
     )
 
 
