@@ -11,10 +11,9 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
 
+from apps.campaigns.drafts import CampaignDraft, OfferChanges, OfferDraft
 from apps.campaigns.models import CELL_CHOICES, Campaign, Offer
-from apps.campaigns.validation import campaign_ended_error
-
-TIER_UNIQUE_MESSAGE = "Each usage tier can have only one offer."
+from apps.campaigns.validation import TIER_UNIQUE_MESSAGE, campaign_ended_error
 
 
 class DepartmentChoiceIterator(ModelChoiceIterator):
@@ -95,6 +94,24 @@ class CampaignForm(forms.ModelForm):
             self.add_error("valid_until", error)
         return cleaned
 
+    def draft(self) -> CampaignDraft:
+        """Return the valid form's values, typed, for `campaign_save`."""
+        data = self.cleaned_data
+        agreement = data["agreement"]
+        return CampaignDraft(
+            name=data["name"],
+            goal=data["goal"],
+            category_id=data["category"].pk,
+            target_cells=tuple(data["target_cells"]),
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            budget=data["budget"],
+            redemptions_per_member=data["redemptions_per_member"],
+            holdout_pct=data["holdout_pct"],
+            agreement_id=agreement.pk if agreement is not None else None,
+            redemption_rate_pct=data["redemption_rate_pct"],
+        )
+
 
 class OfferForm(forms.ModelForm):
     class Meta:
@@ -156,6 +173,35 @@ class BaseOfferFormSet(forms.BaseInlineFormSet):
         if "usage_tier" in unique_check:
             return TIER_UNIQUE_MESSAGE
         return super().get_unique_error_message(unique_check)
+
+
+def offer_changes(formset: BaseOfferFormSet) -> OfferChanges:
+    """Return the valid formset's offers to save and to delete, typed, for `campaign_save`.
+
+    The ones `formset.save()` would touch: new forms that were filled in, saved offers
+    whose form changed, and saved offers marked for deletion.
+    """
+    deleted = [form for form in formset.deleted_forms if form.instance.pk is not None]
+    save = []
+    for form in formset.forms:
+        if form in formset.deleted_forms or not form.has_changed():
+            continue
+        data = form.cleaned_data
+        save.append(
+            OfferDraft(
+                offer_id=form.instance.pk,
+                usage_tier=data["usage_tier"],
+                applies_to=data["applies_to"],
+                brand_type=data["brand_type"],
+                brand=data["brand"],
+                upcs=tuple(data["upcs"] or ()),
+                discount_kind=data["discount_kind"],
+                discount_value=data["discount_value"],
+                min_quantity=data["min_quantity"],
+                shopper_text=data["shopper_text"],
+            )
+        )
+    return OfferChanges(save=tuple(save), delete=tuple(form.instance.pk for form in deleted))
 
 
 OfferFormSet = inlineformset_factory(

@@ -9,12 +9,17 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.accounts.models import Role
+from apps.accounts.models import Role, User
 from apps.audit.models import AuditKind
 from apps.audit.services import audit_record
-from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus
+from apps.campaigns.drafts import CampaignDraft, OfferChanges
+from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus, Offer
 from apps.campaigns.selectors import AUDIENCE_SQL, audience_params, campaign_preview
-from apps.campaigns.validation import campaign_approval_problems, campaign_ended_error
+from apps.campaigns.validation import (
+    TIER_UNIQUE_MESSAGE,
+    campaign_approval_problems,
+    campaign_ended_error,
+)
 
 PERSIST_AUDIENCE_SQL = (
     AUDIENCE_SQL
@@ -27,22 +32,66 @@ ON CONFLICT ON CONSTRAINT audience_one_per_member DO NOTHING
 
 
 @transaction.atomic
-def campaign_save(*, form, offers, user) -> Campaign:
-    """Save a validated campaign form and its inline offer formset, recording who did it."""
-    campaign = form.save(commit=False)
-    if campaign.pk is None:
-        campaign.created_by = user
-    elif campaign.status != CampaignStatus.DRAFT:
-        raise ValidationError("Only a draft campaign can be edited.")
+def campaign_save(
+    *,
+    campaign_id: int | None,
+    draft: CampaignDraft,
+    offers: OfferChanges | None = None,
+    user: User,
+    today: dt.date | None = None,
+) -> Campaign:
+    """Create a draft campaign (`campaign_id` None) or change one, with its offers.
+
+    Checks the campaign's and each offer's rules (the models' `clean` and check
+    constraints: dates, funding, coverage, price) and refuses dates that are over (`today`,
+    default the local date, is for the demo), with a ValidationError that leaves nothing
+    written. Offers to delete go first, so a tier can be given a new offer in the same save.
+    Records who saved.
+    """
+    offers = offers or OfferChanges()
+    if campaign_id is None:
+        campaign = Campaign(created_by=user)
+    else:
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.status != CampaignStatus.DRAFT:
+            raise ValidationError("Only a draft campaign can be edited.")
+    draft.apply(campaign)
+    ended = campaign_ended_error(campaign.valid_until, today=today)
+    if ended:
+        raise ValidationError({"valid_until": ended}, code="ended")
+    campaign.full_clean()
     campaign._history_user = user
     campaign.save()
-    offers.instance = campaign
-    for offer in offers.save(commit=False):
-        offer._history_user = user
-        offer.save()
-    for offer in offers.deleted_objects:
+    saved = {offer.pk: offer for offer in campaign.offers.all()} if campaign_id else {}
+    wanted = [o for o in (*offers.delete, *(c.offer_id for c in offers.save)) if o is not None]
+    if any(offer_id not in saved for offer_id in wanted):
+        raise ValidationError(
+            "An offer of this campaign is no longer there: open the campaign again.",
+            code="stale",
+        )
+    changed = {c.offer_id for c in offers.save} | set(offers.delete)
+    tiers = [o.usage_tier for pk, o in saved.items() if pk not in changed]
+    tiers += [c.usage_tier for c in offers.save]
+    if len(tiers) != len(set(tiers)):
+        raise ValidationError(TIER_UNIQUE_MESSAGE, code="tier")
+    for offer_id in offers.delete:
+        offer = saved[offer_id]
         offer._history_user = user
         offer.delete()
+    for change in offers.save:
+        offer = Offer(campaign=campaign) if change.offer_id is None else saved[change.offer_id]
+        change.apply(offer)
+        # As the offer formset checks it; one offer per tier is checked above (and by the
+        # database, offer_one_per_tier).
+        try:
+            offer.full_clean(exclude=["campaign"], validate_unique=False)
+        except ValidationError as error:
+            # Said of the offer, not of a campaign field the page would look for.
+            raise ValidationError(
+                [f"The {offer.tier_text} offer: {message}" for message in error.messages]
+            ) from error
+        offer._history_user = user
+        offer.save()
     return campaign
 
 

@@ -14,6 +14,7 @@ from apps.agreements.selectors import agreement_budget_errors
 from apps.catalog.models import Product
 
 CENT = Decimal("0.01")
+TIER_UNIQUE_MESSAGE = "Each usage tier can have only one offer."
 
 
 def offer_products(offer) -> QuerySet[Product]:

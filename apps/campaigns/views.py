@@ -12,7 +12,13 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.campaigns import services
 from apps.campaigns.confirmations import ACTIONS, campaign_confirmation
-from apps.campaigns.forms import ApproveForm, CampaignForm, OfferFormSet, PreviewForm
+from apps.campaigns.forms import (
+    ApproveForm,
+    CampaignForm,
+    OfferFormSet,
+    PreviewForm,
+    offer_changes,
+)
 from apps.campaigns.history import campaign_history, user_name
 from apps.campaigns.models import Campaign
 from apps.campaigns.selectors import campaign_preview
@@ -32,7 +38,12 @@ def _edit(request, campaign: Campaign | None):
     offers = OfferFormSet(request.POST or None, instance=instance, prefix="offers")
     if request.method == "POST" and form.is_valid() and offers.is_valid():
         try:
-            saved = services.campaign_save(form=form, offers=offers, user=request.user)
+            saved = services.campaign_save(
+                campaign_id=instance.pk,
+                draft=form.draft(),
+                offers=offer_changes(offers),
+                user=request.user,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

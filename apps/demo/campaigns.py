@@ -1,21 +1,29 @@
 """The demo programme's agreements and campaigns: offers per usage tier, budgets, funding.
 
-Each campaign goes through the campaign page's own form and services, so the demo's
-campaigns obey every rule a user's would.
+Each campaign is saved, approved and activated through the campaign services, which check
+the rules the campaign page's are checked by, so the demo's campaigns obey every one.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
+from apps.accounts.models import User
 from apps.agreements.models import AgreementStatus, ManufacturerAgreement
-from apps.campaigns.forms import CampaignForm, OfferFormSet
-from apps.campaigns.models import SHOPPER_TEXT_MAX, Campaign, CampaignStatus, Goal
+from apps.campaigns.drafts import CampaignDraft, OfferChanges, OfferDraft
+from apps.campaigns.models import (
+    SHOPPER_TEXT_MAX,
+    AppliesTo,
+    Campaign,
+    CampaignStatus,
+    DiscountKind,
+    Goal,
+)
 from apps.campaigns.services import campaign_activate, campaign_approve, campaign_save
-from apps.catalog.models import Category, Manufacturer
+from apps.catalog.models import BrandType, Category, Manufacturer
 from apps.demo.plan import TEST_GOAL, TEST_HOLDOUT_PCT, TEST_UNITS, Dates, Pick
 
-HOLDOUT_PCT = "10"
+HOLDOUT_PCT = Decimal("10")
 
 TARGETS = {
     Goal.TRIAL: ["store-3", "store-2", "store-1", "swinger-3", "swinger-2", "swinger-1"],
@@ -29,43 +37,44 @@ def _quarters(amount: Decimal) -> Decimal:
     return max(Decimal("0.25"), (amount * 4).quantize(Decimal(1), ROUND_HALF_UP) / 4)
 
 
-def campaign_offers(pick: Pick, goal: str) -> list[dict]:
+def campaign_offers(pick: Pick, goal: str) -> tuple[OfferDraft, ...]:
     """The offer per usage tier, deeper for heavier buyers (tier 3 = high usage)."""
+    what = f"{pick.brand} {pick.category}"
     if goal == Goal.TRIAL:
         # Percent off maker 1's brand: a trial should cost the buyer little.
-        return [
-            {"usage_tier": tier, "applies_to": "brand", "brand": pick.brand,
-             "discount_kind": "percent", "discount_value": pct, "min_quantity": 1,
-             "shopper_text": _shopper_text(f"{pct}% off", f"{pick.brand} {pick.category}")}
+        return tuple(
+            OfferDraft(
+                usage_tier=tier, applies_to=AppliesTo.BRAND, brand=pick.brand,
+                discount_kind=DiscountKind.PERCENT, discount_value=Decimal(pct),
+                shopper_text=_shopper_text(f"{pct}% off", what),
+            )
             for tier, pct in ((3, "30"), (2, "20"), (1, "15"))
-        ]  # fmt: skip
+        )  # fmt: skip
     if goal == Goal.RETAIN:
         # Amounts off maker 2's brand; heavy buyers get the biggest one on two units.
         price = pick.average_price
-        offers = [
-            {"usage_tier": 3, "applies_to": "brand", "brand": pick.brand,
-             "discount_kind": "amount", "discount_value": _quarters(price * Decimal("0.5")),
-             "min_quantity": 2},
-            {"usage_tier": 2, "applies_to": "brand", "brand": pick.brand,
-             "discount_kind": "amount", "discount_value": _quarters(price * Decimal("0.2")),
-             "min_quantity": 1},
-            {"usage_tier": 1, "applies_to": "brand", "brand": pick.brand,
-             "discount_kind": "amount", "discount_value": _quarters(price * Decimal("0.12")),
-             "min_quantity": 1},
-        ]  # fmt: skip
-        for offer in offers:
-            buy = f" when you buy {offer['min_quantity']}" if offer["min_quantity"] > 1 else ""
-            offer["shopper_text"] = _shopper_text(
-                f"${offer['discount_value']:.2f} off", f"{pick.brand} {pick.category}{buy}"
-            )
-        return offers
+        offers = []
+        for tier, share, units in ((3, "0.5", 2), (2, "0.2", 1), (1, "0.12", 1)):
+            amount = _quarters(price * Decimal(share))
+            buy = f" when you buy {units}" if units > 1 else ""
+            offers.append(
+                OfferDraft(
+                    usage_tier=tier, applies_to=AppliesTo.BRAND, brand=pick.brand,
+                    discount_kind=DiscountKind.AMOUNT, discount_value=amount,
+                    min_quantity=units,
+                    shopper_text=_shopper_text(f"${amount:.2f} off", f"{what}{buy}"),
+                )
+            )  # fmt: skip
+        return tuple(offers)
     # The measured test: percent off two units of the store brand.
-    return [
-        {"usage_tier": tier, "applies_to": "brand_type", "brand_type": "store",
-         "discount_kind": "percent", "discount_value": pct, "min_quantity": TEST_UNITS,
-         "shopper_text": _shopper_text(f"{pct}% off two", f"{pick.brand} {pick.category}")}
+    return tuple(
+        OfferDraft(
+            usage_tier=tier, applies_to=AppliesTo.BRAND_TYPE, brand_type=BrandType.STORE,
+            discount_kind=DiscountKind.PERCENT, discount_value=Decimal(pct),
+            min_quantity=TEST_UNITS, shopper_text=_shopper_text(f"{pct}% off two", what),
+        )
         for tier, pct in ((3, "35"), (2, "25"), (1, "15"))
-    ]  # fmt: skip
+    )  # fmt: skip
 
 
 def _shopper_text(discount: str, what: str) -> str:
@@ -73,15 +82,15 @@ def _shopper_text(discount: str, what: str) -> str:
     return f"{discount} {what}"[:SHOPPER_TEXT_MAX]
 
 
-def campaign_budget(pick: Pick, offers: list[dict]) -> Decimal:
+def campaign_budget(pick: Pick, offers: tuple[OfferDraft, ...]) -> Decimal:
     """A budget for each list holder of the audience redeeming the deepest offer once.
 
     In $50 steps, at least $100: halfway through, a campaign has used part of it.
     """
     deepest = max(
-        Decimal(o["discount_value"])
-        if o["discount_kind"] == "amount"
-        else pick.average_price * Decimal(o["discount_value"]) / 100
+        o.discount_value
+        if o.discount_kind == DiscountKind.AMOUNT
+        else pick.average_price * o.discount_value / 100
         for o in offers
     )
     estimate = Decimal(pick.with_lists) * deepest
@@ -122,12 +131,20 @@ def agreement_ensure(
 
 
 def campaign_ensure(
-    *, pick, goal, offers, budget, agreement, dates, user, holdout_seed
+    *,
+    pick: Pick,
+    goal: str,
+    offers: tuple[OfferDraft, ...],
+    budget: Decimal,
+    agreement: ManufacturerAgreement | None,
+    dates: Dates,
+    user: User,
+    holdout_seed: int,
 ) -> Campaign:
     """Create, approve (which stores the audience and holdout) and activate a campaign.
 
-    Goes through the campaign form and offer formset, as the campaign page does, so the
-    demo's campaigns obey every rule a user's would.
+    Through the campaign services, as the campaign page saves them, so the demo's
+    campaigns obey every rule a user's would (as of the demo's day).
     """
     names = {
         Goal.TRIAL: f"Try {pick.brand} {pick.category}",
@@ -137,31 +154,25 @@ def campaign_ensure(
     name = names[goal]
     campaign = Campaign.objects.filter(name=name).first()
     if campaign is None:
-        data = {
-            "name": name,
-            "goal": goal,
-            "category": pick.category_id,
-            "target_cells": TARGETS[goal],
-            "valid_from": dates.previous.isoformat(),
-            "valid_until": dates.campaigns_until.isoformat(),
-            "redemptions_per_member": 1,
-            "budget": str(budget),
-            "holdout_pct": TEST_HOLDOUT_PCT if goal == TEST_GOAL else HOLDOUT_PCT,
-            "agreement": agreement.pk if agreement else "",
-            "redemption_rate_pct": "15",
-            "offers-TOTAL_FORMS": str(len(offers)),
-            "offers-INITIAL_FORMS": "0",
-            "offers-MIN_NUM_FORMS": "0",
-            "offers-MAX_NUM_FORMS": "1000",
-        }
-        for i, offer in enumerate(offers):
-            for key, value in offer.items():
-                data[f"offers-{i}-{key}"] = str(value)
-        form = CampaignForm(data, today=dates.today)
-        formset = OfferFormSet(data, instance=form.instance, prefix="offers")
-        if not (form.is_valid() and formset.is_valid()):
-            raise ValueError(f"Demo campaign {name!r}: {form.errors} {formset.errors}")
-        campaign = campaign_save(form=form, offers=formset, user=user)
+        draft = CampaignDraft(
+            name=name,
+            goal=goal,
+            category_id=pick.category_id,
+            target_cells=tuple(TARGETS[goal]),
+            valid_from=dates.previous,
+            valid_until=dates.campaigns_until,
+            budget=budget,
+            holdout_pct=TEST_HOLDOUT_PCT if goal == TEST_GOAL else HOLDOUT_PCT,
+            agreement_id=agreement.pk if agreement else None,
+            redemption_rate_pct=Decimal("15"),
+        )
+        campaign = campaign_save(
+            campaign_id=None,
+            draft=draft,
+            offers=OfferChanges(save=offers),
+            user=user,
+            today=dates.today,
+        )
         # A fixed seed: the same demo data draws the same holdout on every machine.
         Campaign.objects.filter(pk=campaign.pk).update(holdout_seed=holdout_seed)
     if campaign.status == CampaignStatus.DRAFT:

@@ -26,7 +26,7 @@ from apps.lists.services import PERIOD_DAYS, ListRules
 # hundred buyers is too small a holdout to tell a campaign's effect from chance.
 TEST_GOAL = Goal.CONVERT
 TEST_LOYALTIES = ("national", "swinger")  # whom the switch to the store brand targets
-TEST_HOLDOUT_PCT = "50"
+TEST_HOLDOUT_PCT = Decimal("50")
 TEST_UNITS = 2
 # Each half of the test's audience at least this large: the intervals are large-sample ones.
 TEST_MIN_HALF = 20
