@@ -34,7 +34,7 @@ def test_refresh_with_a_next_that_is_no_path_goes_back_to_the_dashboard(marketin
 LOOKUP_NUL = (
     "The cashier's lookup passes `q` to SQL as it is; PostgreSQL text cannot hold NUL: "
     "DataError, a 500 (form fields refuse NUL, but this view reads request.GET itself). Fix: in "
-    "apps/members/views.py `member_lookup` (or selectors.member_lookup), treat a query holding "
+    "apps/desk/views.py `member_lookup` (or selectors.member_lookup), treat a query holding "
     "NUL as no match, e.g. `query.replace('\\x00', '')`."
 )
 
