@@ -114,7 +114,7 @@ class _Data:
 
 
 # name → (table class, rows, rows per page; None: not paged)
-TableSpec = tuple[type[tables._Table], Callable[[_Data], object], int | None]
+TableSpec = tuple[type[tables.DashboardTable], Callable[[_Data], object], int | None]
 
 LOYALTY_TABLES: dict[str, TableSpec] = {
     "cells": (tables.CellTable, lambda d: d.cell_rows, 10),
