@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = {
     "bench_import": "crm_bench_import",
     "bench_models": "crm_bench_models",
+    "bench_checkout_cpu": "crm_bench_checkout_cpu",
     "bench_demo": "crm_bench_demo",
     "bench_segments": "crm_bench_demo",
     "bench_lists": "crm_bench_demo",
