@@ -7,7 +7,8 @@ One module a step, in the order a sale takes them:
 - funding.py — campaign budgets, manufacturer shares and caps, and their running totals;
 - sale.py — checkout_record: the steps above, the basket (apps.baskets.services), the
   redemptions, the answer;
-- refunds.py / returns.py — return_record: what a return refunds and which offers it undoes.
+- refunds.py / returns.py — return_record: what a return refunds and which offers it undoes;
+- tokens.py — till tokens; amounts.py — rounding to the cent, quantities in answers.
 """
 
 from __future__ import annotations
