@@ -308,9 +308,17 @@ RATELIMIT_USE_CACHE = "ratelimit"
 # The database-outage page (apps.accounts.errors): seconds a client should wait.
 DATABASE_OUTAGE_RETRY_AFTER = envint("DATABASE_OUTAGE_RETRY_AFTER", 30)
 
-# Manufacturer portal: a figure resting on fewer distinct members is shown as "< K".
-# Never below 5: the portal's system check refuses a smaller value (docs/portal.md).
+# Manufacturer portal (docs/portal.md): a figure whose noisy count of members is below this
+# is withheld. Never below 5: the portal's system check refuses a smaller value.
 REPORT_MIN_MEMBERS = envint("REPORT_MIN_MEMBERS", 10)
+# Its differential privacy: ε per figure (noise ±1/ε members a count), a member's money
+# counted up to the cap per figure, at most this many categories a member counts in, and
+# the ε budgets of an agreement and of a manufacturer (decimals as text; checked at start).
+PORTAL_DP_EPSILON_PER_FIGURE = envstr("PORTAL_DP_EPSILON_PER_FIGURE", "0.1")
+PORTAL_DP_MONEY_CAP = envstr("PORTAL_DP_MONEY_CAP", "50.00")
+PORTAL_DP_MAX_CATEGORIES = envint("PORTAL_DP_MAX_CATEGORIES", 6)
+PORTAL_DP_AGREEMENT_BUDGET = envstr("PORTAL_DP_AGREEMENT_BUDGET", "170")
+PORTAL_DP_MANUFACTURER_BUDGET = envstr("PORTAL_DP_MANUFACTURER_BUDGET", "340")
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-striped table-hover"}

@@ -1,7 +1,9 @@
 """Settlement pages: statements for marketing to manage, and for a manufacturer to read its own.
 
 A manufacturer user sees only sent or paid statements of its own manufacturer's agreements:
-another maker's statement is a 403, its own draft a 404 (it does not exist for them yet).
+another maker's statement, its own draft (not issued yet) and a missing one all answer the
+same 404, so the answer never tells a maker which statements exist. A manufacturer reads its
+lines per week and store (`apps.agreements.billing`); marketing keeps one line a redemption.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
-from apps.agreements import selectors, services
+from apps.agreements import billing, selectors, services
 from apps.agreements.filters import StatementFilter
 from apps.agreements.forms import NoteForm, StatementForm, last_month
 from apps.agreements.models import SettlementStatement
@@ -49,24 +51,29 @@ def _manages(user) -> bool:
     return user.has_role(Role.MARKETING)
 
 
+NO_SUCH_STATEMENT = "No such statement"
+
+
 def _statement_for(request, pk: int) -> SettlementStatement:
-    """Return the statement if the user may read it; 403 or 404 otherwise."""
-    statement = get_object_or_404(
+    """Return the statement if the user may read it; 404 otherwise, alike for every reason."""
+    statement = (
         SettlementStatement.objects.select_related(
             "agreement__manufacturer", "created_by", "sent_by", "paid_by"
-        ),
-        pk=pk,
+        )
+        .filter(pk=pk)
+        .first()
     )
     user = request.user
-    if _manages(user):
+    if statement is not None and _manages(user):
         return statement
-    if (
-        user.role != Role.MANUFACTURER
-        or statement.agreement.manufacturer_id != user.manufacturer_id
-    ):
+    if user.role != Role.MANUFACTURER:
         raise PermissionDenied
-    if statement.is_draft:
-        raise Http404("No such statement")
+    if (
+        statement is None
+        or statement.agreement.manufacturer_id != user.manufacturer_id
+        or statement.is_draft
+    ):
+        raise Http404(NO_SUCH_STATEMENT)
     return statement
 
 
@@ -161,9 +168,13 @@ def statement_detail(request, pk: int):
         ],
         "status_badge": status_badge(statement),
         "labels": selectors.BUDGET_LABELS,
-        "reversed_since": selectors.statement_reversed_since_sent(statement=statement),
         "manages": manages,
     }
+    reversed_since = selectors.statement_reversed_since_sent(statement=statement)
+    if manages:
+        context["reversed_since"] = reversed_since
+    else:
+        context["reversed_by_week"] = billing.reversed_since_by_week(reversed_since)
     if manages:
         events = list(statement.events.select_related("user"))
         for event in events:
@@ -199,6 +210,9 @@ def statement_csv(request, pk: int):
     )
     response = csv_response(name)
     writer = csv_writer(response)
+    if not _manages(request.user):
+        _week_store_csv(writer, statement)
+        return response
     writer.writerow(CSV_COLUMNS)
     for row in selectors.statement_lines(statement=statement):
         credit = row["section"] == "credit"
@@ -222,6 +236,27 @@ def statement_csv(request, pk: int):
             ]
         )
     return response
+
+
+def _week_store_csv(writer, statement: SettlementStatement) -> None:
+    """Write a manufacturer's CSV: one line per section, week and store, credits negative."""
+    writer.writerow(billing.WEEK_STORE_COLUMNS)
+    for row in billing.statement_week_store_lines(statement=statement):
+        credit = row["section"] == "credit"
+        writer.writerow(
+            [
+                statement.number,
+                row["section"],
+                row["week"].isoformat(),
+                row["store"],
+                row["redemptions"],
+                row["units"].normalize(),
+                row["discount"],
+                row["share"],
+                row["not_charged"],
+                -row["share"] if credit else row["share"],
+            ]
+        )
 
 
 def _transition_view(service, done: str):

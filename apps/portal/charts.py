@@ -1,4 +1,9 @@
-"""Plotly figures of the portal, drawn from published figures only (never hidden values)."""
+"""Plotly figures of the portal, drawn from a section's published figures only.
+
+A withheld figure is never drawn as a number: a withheld week is a full-height band marked
+"withheld", a withheld part of a stacked bar is named beside the bar, a withheld cell of a
+heatmap is blank and reads "withheld".
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import plotly.graph_objects as go
 
 from apps.core.labels import BRAND_COLORS, COLORS, MEASURE_SCALE, NATIONAL, STORE
 from apps.portal.formatting import as_text
-from apps.portal.report import TOTAL, Hidden, Section
+from apps.portal.sections import TOTAL, Section, Withheld
 
 # Your money is the manufacturers' share of discounts on every page; other national brands
 # and the store brand are the colours of national-brand and store-brand loyal buyers on
@@ -20,22 +25,23 @@ GROUP_COLORS = {
     "store": BRAND_COLORS[STORE],
 }
 FUNDED_COLOR = COLORS["manufacturer_share"]
+WITHHELD_COLOR = COLORS["hidden"]
 LAYOUT = dict(template="plotly_white", margin={"l": 60, "r": 20, "t": 50, "b": 50})
 DAY_MS = 86_400_000
 WEEKLY_TICKS_UP_TO = 12  # weeks; beyond, plotly's own ticks
 
 
 def _number(value):
-    """Return a plottable number, or None for a hidden or empty figure."""
-    return None if value is None or isinstance(value, Hidden) else float(value)
+    """Return a plottable number, or None for a withheld or empty figure."""
+    return None if value is None or isinstance(value, Withheld) else float(value)
 
 
 def weekly_funding_figure(section: Section) -> dict:
-    """Bars of the money you funded each week; hidden weeks are marked, not drawn."""
+    """Bars of the money you funded each week; a withheld week is a band that says so."""
     weeks = [row["label"] for row in section.rows]
     funded = [_number(row["funded"]) for row in section.rows]
-    hidden = [w for w, row in zip(weeks, section.rows, strict=True)
-              if isinstance(row["funded"], Hidden)]  # fmt: skip
+    withheld = [w for w, row in zip(weeks, section.rows, strict=True)
+                if isinstance(row["funded"], Withheld)]  # fmt: skip
     figure = go.Figure(
         go.Bar(
             x=weeks,
@@ -51,24 +57,21 @@ def weekly_funding_figure(section: Section) -> dict:
             "<extra></extra>",
         )
     )
-    if hidden:
-        k = next(row["funded"].k for row in section.rows if isinstance(row["funded"], Hidden))
+    if withheld:
+        top = max((v for v in funded if v), default=1.0)
         figure.add_trace(
-            go.Scatter(
-                x=hidden,
-                y=[0] * len(hidden),
-                mode="markers",
-                marker={"symbol": "line-ew-open", "size": 14, "color": COLORS["hidden"]},
-                name=f"Hidden (< {k} members)",
-                hovertemplate=f"Week of %{{x}}: fewer than {k} members<extra></extra>",
+            go.Bar(
+                x=withheld,
+                y=[top] * len(withheld),
+                width=[6 * DAY_MS] * len(withheld),
+                offset=0,
+                marker={"color": WITHHELD_COLOR, "opacity": 0.25, "pattern": {"shape": "/"}},
+                text=["withheld"] * len(withheld),
+                textposition="inside",
+                name="Withheld (too few members)",
+                hovertemplate="Week of %{x}: withheld<extra></extra>",
             )
         )
-    if hidden and not any(funded):
-        figure.add_annotation(
-            text="Every week with redemptions rests on too few members to show",
-            xref="paper", yref="paper", x=0.5, y=0.6, showarrow=False,
-            font={"color": COLORS["hidden"]},
-        )  # fmt: skip
     xaxis = {"title": "Week from (Monday)", "type": "date", "tickformat": "%b %-d"}
     if 0 < len(weeks) <= WEEKLY_TICKS_UP_TO:
         # One tick per Monday: plotly's own ticks on a short range repeat a day's date.
@@ -85,31 +88,49 @@ def weekly_funding_figure(section: Section) -> dict:
         yaxis={"title": "Funded ($)", "rangemode": "tozero"},
         height=320,
         legend={"orientation": "h", "y": -0.3},
+        barmode="overlay",
         **LAYOUT,
     )
     return json.loads(figure.to_json())
 
 
 def sales_mix_figure(section: Section) -> dict:
-    """Stacked bars: each category's member sales by brand type; hidden parts left out."""
+    """Stacked bars: each category's member sales by brand type; withheld parts named."""
     labels = [row["label"] for row in section.rows]
+    names = {"yours": "Your brands", "national": "Other national brands", "store": "Store brand"}
     figure = go.Figure()
-    for key, name in (("yours", "Your brands"), ("national", "Other national brands"),
-                      ("store", "Store brand")):  # fmt: skip
+    for key, name in names.items():
         figure.add_trace(
             go.Bar(
                 y=labels,
-                x=[_number(row[key]) for row in section.rows],
+                x=[_number(row.get(key)) for row in section.rows],
                 name=name,
                 orientation="h",
                 marker_color=GROUP_COLORS[key],
-                customdata=[as_text(row[key], "money") for row in section.rows],
+                customdata=[as_text(row.get(key), "money") for row in section.rows],
                 hovertemplate="%{y}: %{customdata}<extra>" + name + "</extra>",
+            )
+        )
+    notes = [
+        ", ".join(n for k, n in names.items() if isinstance(row.get(k), Withheld))
+        for row in section.rows
+    ]
+    if any(notes):
+        figure.add_trace(
+            go.Scatter(
+                y=labels,
+                x=[sum(_number(row.get(k)) or 0 for k in names) for row in section.rows],
+                mode="text",
+                text=[f"  withheld: {n}" if n else "" for n in notes],
+                textposition="middle right",
+                textfont={"color": WITHHELD_COLOR},
+                name="Withheld (too few members)",
+                hoverinfo="skip",
             )
         )
     figure.update_layout(
         barmode="stack",
-        title={"text": "Member sales by brand type (hidden figures left out)", "x": 0},
+        title={"text": "Member sales by brand type", "x": 0},
         xaxis={"title": "Sales ($)"},
         yaxis={"autorange": "reversed"},
         height=max(260, 60 + 36 * len(labels)),
@@ -120,7 +141,7 @@ def sales_mix_figure(section: Section) -> dict:
 
 
 def matrix_figure(section: Section, *, title: str, colorscale: str | list = MEASURE_SCALE) -> dict:
-    """A heatmap of a cross-table's cells (not its totals); hidden cells blank, labelled."""
+    """A heatmap of a cross-table's cells (not its totals); withheld cells blank, labelled."""
     columns = [c for c in section.columns[1:] if c.key != TOTAL]
     rows = [row for row in section.rows if any(row[c.key] is not None for c in columns)]
     z = [[_number(row[c.key]) for c in columns] for row in rows]

@@ -1,50 +1,73 @@
-"""The portal's CSV export: the published figures of the page sections, one per line."""
+"""The portal's CSV export: the tables of the pages, one block per table, as released.
+
+The file starts with one line about the release (HEADER, then its values), then each table:
+a line with its title, a line with its column headers, its rows, its total and its row of
+withheld figures, and a blank line. Headers say the unit ("($)"); a withheld figure says so
+in words in every column, money included. The page export and `export_manufacturer_report`
+both write `report_lines`, so the two files are the same bytes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
 from apps.audit.exports import csv_writer
-from apps.catalog.models import Category
 from apps.portal.formatting import as_csv
-from apps.portal.report import AgreementReport, Section
+from apps.portal.report import Report
+from apps.portal.sections import Section
 
 HEADER = [
     "manufacturer",
     "agreement",
-    "period_start",
-    "period_end",
-    "section",
-    "category",
-    "row",
-    "column",
-    "value",
+    "month",
+    "first_day",
+    "last_day",
+    "released_at",
+    "epsilon_spent",
+    "privacy",
 ]
 
 
-def section_lines(
-    report: AgreementReport, sections: Iterable[tuple[Category | None, Section]]
-) -> Iterator[list[str]]:
-    """Yield one line per published figure: which table, row and column, and its value."""
-    agreement = report.agreement
-    fixed = [
-        agreement.manufacturer.code,
-        agreement.name,
+def about_line(report: Report) -> list[str]:
+    release = report.release
+    return [
+        report.agreement.manufacturer.code,
+        report.agreement.name,
+        report.period.key,
         report.period.start.isoformat(),
         report.period.end.isoformat(),
+        release.released_at.isoformat(timespec="seconds"),
+        str(release.epsilon),
+        report.privacy_note,
     ]
+
+
+def section_block(section: Section, *, category: str = "") -> Iterator[list[str]]:
+    """Yield one table: title, headers, rows, total, withheld row, and a blank line."""
+    yield [f"{category}: {section.title}" if category else section.title]
+    yield [column.label for column in section.columns]
+    for row in [*section.rows, section.total, section.other]:
+        if row:
+            yield [
+                row["label"],
+                *(as_csv(row.get(c.key), c.kind) for c in section.columns[1:]),
+            ]
+    yield []
+
+
+def report_lines(
+    report: Report, sections: Iterable[tuple[str, Section]], *, first: bool = True
+) -> Iterator[list[str]]:
+    """Yield a report's lines: its release line, then its tables (category name, section).
+
+    A report after the first repeats HEADER, so that each reads on its own.
+    """
+    if not first:
+        yield HEADER
+    yield about_line(report)
+    yield []
     for category, section in sections:
-        rows = [*section.rows, *([section.total] if section.total else [])]
-        for row in rows:
-            for column in section.columns[1:]:
-                yield [
-                    *fixed,
-                    section.title,
-                    category.name if category else "",
-                    row["label"],
-                    column.label,
-                    as_csv(row[column.key], column.kind),
-                ]
+        yield from section_block(section, category=category)
 
 
 def write_csv(out, lines: Iterable[list[str]]) -> None:

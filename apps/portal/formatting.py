@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from apps.portal.report import Hidden
+from apps.portal.sections import Withheld
 
 CENT = Decimal("0.01")
 
@@ -13,10 +13,15 @@ def _money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def withheld_words(value: Withheld) -> str:
+    """Return what a withheld figure says, in words, wherever it is written."""
+    return f"withheld: fewer than {value.threshold} members"
+
+
 def as_text(value, kind: str) -> str:
-    """Return the figure for a page: $1,234.50, 12.5%, 1,234; '< K' when hidden."""
-    if isinstance(value, Hidden):
-        return str(value)
+    """Return the figure for a page: $1,234.50, 12.5%, 1,234; 'withheld' when withheld."""
+    if isinstance(value, Withheld):
+        return "withheld"
     if value is None:
         return "—"
     if kind == "money":
@@ -31,9 +36,9 @@ def as_text(value, kind: str) -> str:
 
 
 def as_csv(value, kind: str) -> str:
-    """Return the figure for a CSV cell: plain numbers, '< K' when hidden, '' when empty."""
-    if isinstance(value, Hidden):
-        return str(value)
+    """Return the figure for a CSV cell: plain numbers; a withheld one in words; '' if empty."""
+    if isinstance(value, Withheld):
+        return withheld_words(value)
     if value is None:
         return ""
     if kind == "money":

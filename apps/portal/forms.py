@@ -1,4 +1,4 @@
-"""The period filter of the report pages."""
+"""The month chooser of the report pages: a reporting period is a calendar month."""
 
 from __future__ import annotations
 
@@ -6,41 +6,52 @@ import datetime as dt
 
 from django import forms
 
-from apps.portal.selectors import Period
-
-MAX_DAYS = 731
+from apps.portal.periods import Period
 
 
-class PeriodForm(forms.Form):
-    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="Included.")
+class MonthForm(forms.Form):
+    month = forms.ChoiceField(label="Month", choices=())
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", "Must be on or after the start.")
-            elif (end - start).days + 1 > MAX_DAYS:
-                self.add_error("end", f"A period is at most {MAX_DAYS} days.")
-        return data
+    def __init__(self, *args, months: list[Period], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.months = months
+        self.fields["month"].choices = [(m.key, m.label) for m in months]
+
+    def period(self) -> Period:
+        return Period.parse(self.cleaned_data["month"])
 
 
-def period_from_request(query, *, default: Period) -> tuple[PeriodForm, Period]:
-    """Return the bound form and the period it asks for, or the default when it is invalid
-    or absent (the form then shows why)."""
-    if "start" not in query and "end" not in query:
-        form = PeriodForm(initial={"start": default.start, "end": default.end})
-        return form, default
-    form = PeriodForm(query)
+def month_from_request(query, *, months: list[Period]) -> tuple[MonthForm, Period | None]:
+    """Return the bound form and the month it asks for, else the latest month (the form
+    then says why); None when the agreement has no month to report yet.
+
+    A `start`/`end` pair (links from before months) is read as that month when it covers
+    exactly one calendar month; any other range is refused, so that no two answers differ
+    by a few days.
+    """
+    default = months[0] if months else None
+    data = {}
+    if "month" in query:
+        data["month"] = query["month"]
+    elif "start" in query or "end" in query:
+        try:
+            start = dt.date.fromisoformat(query.get("start", ""))
+            end = dt.date.fromisoformat(query.get("end", ""))
+            month = Period.of_day(start)
+            data["month"] = month.key if (start, end) == (month.start, month.end) else "range"
+        except ValueError:
+            data["month"] = "range"
+    if not data:
+        return MonthForm(initial={"month": default and default.key}, months=months), default
+    form = MonthForm(data, months=months)
     if form.is_valid():
-        return form, Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        return form, form.period()
+    if data["month"] == "range":
+        form.errors["month"] = form.error_class(
+            ["Reports cover whole calendar months, each released once: pick a month."]
+        )
+    else:
+        form.errors["month"] = form.error_class(
+            ["Pick a month of the agreement's term that has ended."]
+        )
     return form, default
-
-
-def agreement_default_period(agreement, *, today: dt.date) -> Period:
-    """The agreement's term so far (its whole term if it has not started)."""
-    end = min(agreement.valid_until, today)
-    if end < agreement.valid_from:
-        end = agreement.valid_until
-    return Period(agreement.valid_from, end)

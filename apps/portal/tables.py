@@ -8,26 +8,25 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from apps.portal.formatting import as_text
-from apps.portal.report import Hidden, Section
+from apps.portal.sections import Section, Withheld
 
 NUMBER_ATTRS = {"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"},
                 "tf": {"class": "text-end text-nowrap"}}  # fmt: skip
 
 
 class FigureColumn(tables.Column):
-    """A published figure: formatted by kind; '< K' for a hidden one, '—' for an empty cell."""
+    """A published figure formatted by kind; 'withheld' in words; '—' for an empty cell."""
 
     def __init__(self, *, kind: str, **kwargs):
         self.kind = kind
         super().__init__(attrs=NUMBER_ATTRS, default="—", **kwargs)
 
     def render(self, value):
-        if isinstance(value, Hidden):
+        if isinstance(value, Withheld):
             return format_html(
-                '<span class="text-muted" title="Fewer than {} members, or hidden so that '
-                'such a figure cannot be worked out from the totals">{}</span>',
-                value.k,
-                str(value),
+                '<span class="text-muted portal-withheld" title="Its noisy count is under {} '
+                'members: withheld, and added into the row of withheld figures">withheld</span>',
+                value.threshold,
             )
         return as_text(value, self.kind)
 
@@ -48,32 +47,27 @@ def section_table(
     prefix: str,
     link: Callable[[dict], str | None] | None = None,
 ) -> tables.Table:
-    """Return a django-tables2 table of the section; its total row is the footer."""
+    """Return a django-tables2 table of the section: its total row is the footer, its row of
+    withheld figures the last body row (the table then does not sort, to keep it last)."""
     total = section.total or {}
     columns = []
     for n, column in enumerate(section.columns):
-        footer = total.get(column.key, "") if total else None
         if n == 0:
+            footer = total.get(column.key, "") if total else None
             columns.append(
                 (column.key, LabelColumn(href=link, verbose_name=column.label, footer=footer))
             )
         else:
-            text = "" if not total else as_text(total.get(column.key), column.kind)
+            text = as_text(total.get(column.key), column.kind) if total else None
             columns.append(
-                (
-                    column.key,
-                    FigureColumn(
-                        kind=column.kind,
-                        verbose_name=column.label,
-                        footer=text if total else None,
-                    ),
-                )
+                (column.key, FigureColumn(kind=column.kind, verbose_name=column.label, footer=text))
             )
+    rows = [*section.rows, *([section.other] if section.other else [])]
     return tables.Table(
-        section.rows,
+        rows,
         extra_columns=columns,
         prefix=f"{prefix}-",
-        orderable=section.sortable,
+        orderable=section.sortable and not section.other,
         empty_text="No figures.",
         attrs={
             "class": "table table-sm table-striped table-hover portal-table"

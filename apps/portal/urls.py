@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("makers/<str:code>/", views.manufacturer_home, name="manufacturer"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement"),
+    path("agreements/<int:pk>/release/", views.agreement_release, name="agreement_release"),
     path("agreements/<int:pk>/export.csv", views.agreement_export, name="agreement_export"),
     path(
         "agreements/<int:pk>/categories/<int:category_id>/",

@@ -1,18 +1,22 @@
-"""Manufacturer portal pages: a maker's agreements and anonymized reports.
+"""Manufacturer portal pages: a maker's agreements and its monthly released reports.
 
-A manufacturer user sees only their own manufacturer; marketing (and admins) may open any
-manufacturer's portal to see what the maker sees. Report pages need an agreement that
-includes reporting.
+A manufacturer user sees only its own manufacturer: another maker's code or agreement is
+answered exactly as a missing one (404), so the answer tells nothing about what exists.
+Marketing (and admins) may open any manufacturer's portal to see what the maker sees.
+Every figure on these pages comes from a stored release (`apps.portal.services`); GET
+requests never release anything: a month is released by its button (POST), once.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
@@ -20,66 +24,68 @@ from apps.accounts.permissions import role_required
 from apps.agreements.models import ManufacturerAgreement
 from apps.audit.exports import csv_response
 from apps.catalog.models import Category, Manufacturer
-from apps.portal import charts, selectors
-from apps.portal.export import section_lines, write_csv
+from apps.portal import charts, selectors, services
+from apps.portal.export import report_lines, write_csv
 from apps.portal.formatting import as_text
-from apps.portal.forms import agreement_default_period, period_from_request
-from apps.portal.report import REDEMPTION_COLUMNS, agreement_report
+from apps.portal.forms import month_from_request
+from apps.portal.periods import Period, agreement_months
+from apps.portal.report import Report
+from apps.portal.sections import REDEMPTION_COLUMNS
 from apps.portal.tables import section_table
 
 PORTAL_ROLES = (Role.MANUFACTURER, Role.MARKETING)
 ROWS_PER_PAGE = 20
+NOT_FOUND = "No such page."
 
 
 def _check_manufacturer(user, manufacturer_id: int) -> None:
-    """403 unless the user may see this manufacturer's portal."""
+    """404, as for a missing one, unless the user may see this manufacturer's portal."""
     if not user.has_role(Role.MARKETING) and user.manufacturer_id != manufacturer_id:
-        raise PermissionDenied
+        raise Http404(NOT_FOUND)
 
 
 def _reporting_agreement(request, pk: int) -> ManufacturerAgreement:
-    agreement = get_object_or_404(
-        ManufacturerAgreement.objects.select_related("manufacturer"), pk=pk
-    )
+    agreement = ManufacturerAgreement.objects.select_related("manufacturer").filter(pk=pk).first()
+    if agreement is None:
+        raise Http404(NOT_FOUND)
     _check_manufacturer(request.user, agreement.manufacturer_id)
     if not selectors.agreement_has_reporting(agreement):
         raise PermissionDenied("Reporting is not part of this agreement.")
     return agreement
 
 
-def _period(request, agreement):
-    default = agreement_default_period(agreement, today=timezone.localdate())
-    return period_from_request(request.GET, default=default)
-
-
-def _period_query(period) -> str:
-    return f"start={period.start.isoformat()}&end={period.end.isoformat()}"
-
-
-def _csv_response(report, sections, filename: str) -> HttpResponse:
-    response = csv_response(filename)
-    write_csv(response, section_lines(report, sections))
-    return response
+def _month(request, agreement):
+    months = agreement_months(agreement, today=timezone.localdate())
+    form, period = month_from_request(request.GET, months=months)
+    return form, period, months
 
 
 @role_required(*PORTAL_ROLES)
 def index(request):
-    """A manufacturer's own portal; for marketing, the manufacturers to look at."""
+    """A manufacturer's own portal; for marketing, the manufacturers and their budgets."""
     if request.user.has_role(Role.MARKETING):
-        manufacturers = selectors.manufacturers_with_agreements()
+        manufacturers = list(selectors.manufacturers_with_agreements())
+        budgets = selectors.budgets_of(manufacturer_ids=[m.pk for m in manufacturers])
+        for manufacturer in manufacturers:
+            manufacturer.budget = budgets.get((manufacturer.pk, None))
         return render(request, "portal/index.html", {"manufacturers": manufacturers})
     return _home(request, request.user.manufacturer)
 
 
 @role_required(*PORTAL_ROLES)
 def manufacturer_home(request, code: str):
-    manufacturer = get_object_or_404(Manufacturer, code=code)
+    manufacturer = Manufacturer.objects.filter(code=code).first()
+    if manufacturer is None:
+        raise Http404(NOT_FOUND)
     _check_manufacturer(request.user, manufacturer.pk)
     return _home(request, manufacturer)
 
 
 def _home(request, manufacturer: Manufacturer):
     agreements = list(selectors.manufacturer_agreements(manufacturer=manufacturer))
+    budgets = selectors.budgets_of(manufacturer_ids=[manufacturer.pk])
+    for agreement in agreements:
+        agreement.privacy = budgets.get((manufacturer.pk, agreement.pk))
     return render(
         request,
         "portal/home.html",
@@ -87,17 +93,37 @@ def _home(request, manufacturer: Manufacturer):
             "manufacturer": manufacturer,
             "agreements": agreements,
             "reporting": [a for a in agreements if selectors.agreement_has_reporting(a)],
+            "budget": budgets.get((manufacturer.pk, None)),
         },
     )
 
 
+def _not_released(request, agreement, form, period, months, template_context: dict):
+    categories = selectors.agreement_categories(agreement=agreement)
+    context = {
+        "agreement": agreement,
+        "manufacturer": agreement.manufacturer,
+        "form": form,
+        "period": period,
+        "months": months,
+        "cost": services.release_cost(agreement=agreement, categories=categories)
+        if period
+        else None,
+        **template_context,
+    }
+    return render(request, "portal/not_released.html", context)
+
+
 @role_required(*PORTAL_ROLES)
 def agreement_detail(request, pk: int):
-    """The agreement's report: redemptions, category sales by brand type, buyer flow."""
+    """The agreement's released report for a month: redemptions, sales, buyer flow."""
     agreement = _reporting_agreement(request, pk)
-    form, period = _period(request, agreement)
-    report = agreement_report(agreement=agreement, period=period, categories=[])
-    query = _period_query(period)
+    form, period, months = _month(request, agreement)
+    release = period and selectors.release_for(agreement=agreement, period=period)
+    if not release:
+        return _not_released(request, agreement, form, period, months, {})
+    report = Report(release)
+    query = f"month={period.key}"
 
     def link(record):
         if "category_id" not in record:
@@ -107,10 +133,12 @@ def agreement_detail(request, pk: int):
 
     sections = report.agreement_sections()
     tables = []
-    for section in sections:
+    for section in sections.values():
         table = section_table(section, prefix=section.key, link=link)
         RequestConfig(request, paginate={"per_page": ROWS_PER_PAGE}).configure(table)
         tables.append((section, table))
+    by_category = sections["redemptions_by_category"]
+    summary = {c.key: as_text(by_category.total[c.key], c.kind) for c in by_category.columns[1:]}
     return render(
         request,
         "portal/agreement.html",
@@ -121,23 +149,71 @@ def agreement_detail(request, pk: int):
             "form": form,
             "period_query": query,
             "tables": tables,
-            "summary_text": {
-                c.key: as_text(sections[0].total[c.key], c.kind) for c in REDEMPTION_COLUMNS
-            },
-            "weekly_figure": charts.weekly_funding_figure(sections[1]),
-            "sales_figure": charts.sales_mix_figure(sections[2]),
+            "summary_text": summary,
+            "redemption_columns": REDEMPTION_COLUMNS,
+            "weekly_figure": charts.weekly_funding_figure(sections["redemptions_by_week"]),
+            "sales_figure": charts.sales_mix_figure(sections["sales_by_brand_type"]),
         },
     )
 
 
 @role_required(*PORTAL_ROLES)
-def agreement_export(request, pk: int):
-    """Every published figure of the agreement and its categories, as CSV."""
+@require_POST
+def agreement_release(request, pk: int):
+    """Release a month of the agreement (once; charged to the privacy budgets)."""
     agreement = _reporting_agreement(request, pk)
-    _, period = _period(request, agreement)
-    report = agreement_report(agreement=agreement, period=period)
-    name = f"{agreement.manufacturer.code}-{slugify(agreement.name)}-{period.start}-{period.end}"
-    return _csv_response(report, report.all_sections(), f"{name}.csv")
+    url = reverse("portal:agreement", args=[agreement.pk])
+    months = agreement_months(agreement, today=timezone.localdate())
+    try:
+        period = Period.parse(request.POST.get("month", ""))
+    except ValueError:
+        period = None
+    if period not in months:
+        messages.error(request, "Pick a month of the agreement's term that has ended.")
+        return redirect(url)
+    try:
+        services.release_month(
+            agreement=agreement,
+            period=period,
+            categories=selectors.agreement_categories(agreement=agreement),
+            user=request.user,
+            today=timezone.localdate(),
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    return redirect(f"{url}?month={period.key}")
+
+
+def _released_report(request, agreement) -> Report | HttpResponse:
+    form, period, _ = _month(request, agreement)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse(
+            " ".join(form.errors["month"]) + "\n",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    release = period and selectors.release_for(agreement=agreement, period=period)
+    if not release:
+        return HttpResponse(
+            "This month is not released yet: release it on the report page first.\n",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    return Report(release)
+
+
+@role_required(*PORTAL_ROLES)
+def agreement_export(request, pk: int):
+    """Every table of the agreement and its categories for the month, as CSV."""
+    agreement = _reporting_agreement(request, pk)
+    report = _released_report(request, agreement)
+    if isinstance(report, HttpResponse):
+        return report
+    name = f"{agreement.manufacturer.code}-{slugify(agreement.name)}-{report.period.key}"
+    response = csv_response(f"{name}.csv")
+    write_csv(response, report_lines(report, report.all_sections()))
+    return response
 
 
 def _agreement_category(request, pk: int, category_id: int):
@@ -152,9 +228,14 @@ def _agreement_category(request, pk: int, category_id: int):
 def category_detail(request, pk: int, category_id: int):
     """One category of the agreement: brand types, cells, switching, buyer flow."""
     agreement, category = _agreement_category(request, pk, category_id)
-    form, period = _period(request, agreement)
-    report = agreement_report(agreement=agreement, period=period, categories=[category])
-    sections = {s.key: s for s in report.category_sections(category)}
+    form, period, months = _month(request, agreement)
+    release = period and selectors.release_for(agreement=agreement, period=period)
+    if not release:
+        return _not_released(request, agreement, form, period, months, {"category": category})
+    report = Report(release)
+    if category.pk not in dict(report.categories):
+        raise Http404("This month's release does not cover this category.")
+    sections = report.category_sections(category.pk)
     tables = {key: section_table(section, prefix=key) for key, section in sections.items()}
     return render(
         request,
@@ -165,7 +246,7 @@ def category_detail(request, pk: int, category_id: int):
             "category": category,
             "report": report,
             "form": form,
-            "period_query": _period_query(period),
+            "period_query": f"month={period.key}",
             "sections": sections,
             "tables": tables,
             "cells_figure": charts.matrix_figure(
@@ -173,7 +254,7 @@ def category_detail(request, pk: int, category_id: int):
             ),
             "switching_figure": charts.matrix_figure(
                 sections["switching"],
-                title="Main brand type: the period before (rows) → this period (columns)",
+                title="Main brand type: the month before (rows) → this month (columns)",
             ),
         },
     )
@@ -181,10 +262,15 @@ def category_detail(request, pk: int, category_id: int):
 
 @role_required(*PORTAL_ROLES)
 def category_export(request, pk: int, category_id: int):
-    """The category page's published figures, as CSV."""
+    """The category page's tables for the month, as CSV."""
     agreement, category = _agreement_category(request, pk, category_id)
-    _, period = _period(request, agreement)
-    report = agreement_report(agreement=agreement, period=period, categories=[category])
-    sections = [(category, s) for s in report.category_sections(category)]
-    name = f"{agreement.manufacturer.code}-{slugify(category.name)}-{period.start}-{period.end}"
-    return _csv_response(report, sections, f"{name}.csv")
+    report = _released_report(request, agreement)
+    if isinstance(report, HttpResponse):
+        return report
+    if category.pk not in dict(report.categories):
+        raise Http404("This month's release does not cover this category.")
+    sections = [(category.name, s) for s in report.category_sections(category.pk).values()]
+    name = f"{agreement.manufacturer.code}-{slugify(category.name)}-{report.period.key}"
+    response = csv_response(f"{name}.csv")
+    write_csv(response, report_lines(report, sections))
+    return response

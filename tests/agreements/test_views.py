@@ -29,6 +29,11 @@ def make(deal, user, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31), send=F
     return statement
 
 
+def body(response) -> str:
+    """The page as a reader compares it: the per-response CSRF mask left out."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
 def csv_rows(response) -> list[dict]:
     assert response["Content-Type"].startswith("text/csv")
     return list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -162,11 +167,62 @@ def test_a_manufacturer_reads_only_its_own_sent_statements(client, statements, m
     march = statements["march"]
     for name in ("settlement:detail", "settlement:csv"):
         assert client.get(reverse(name, args=[march.pk])).status_code == 200
-        assert client.get(reverse(name, args=[statements["bolt"].pk])).status_code == 403
-        assert client.get(reverse(name, args=[statements["april"].pk])).status_code == 404
+        # Bolt's statement, Acme's own draft and a missing one: the same 404, the same page.
+        missing = client.get(reverse(name, args=[999999]))
+        assert missing.status_code == 404
+        for other in ("bolt", "april"):
+            response = client.get(reverse(name, args=[statements[other].pk]))
+            assert (response.status_code, body(response)) == (404, body(missing)), other
     for name in ("settlement:send", "settlement:paid", "settlement:edit", "settlement:create"):
         kwargs = {} if name == "settlement:create" else {"pk": statements["april"].pk}
         assert client.post(reverse(name, kwargs=kwargs)).status_code == 403
+
+
+def test_a_manufacturer_reads_its_statement_per_week_and_store(
+    client, february_march, marketing_user, manufacturer_a_user
+):
+    r = february_march["r"]
+    make(february_march, marketing_user, dt.date(2026, 2, 1), dt.date(2026, 2, 28), True)
+    march = make(february_march, marketing_user, send=True)
+    reverse_at(r["R2"], at("2026-04-07"))  # returned after March was sent
+    client.force_login(manufacturer_a_user)
+    response = client.get(reverse("settlement:csv", args=[march.pk]))
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "statement",
+        "section",
+        "week_from",
+        "store",
+        "redemptions",
+        "units",
+        "discount",
+        "manufacturer_share",
+        "not_charged_beyond_cap",
+        "amount",
+    ]
+    # R2 Sun Mar 1 (its week starts Feb 23); R3 Tue Mar 10 and R4 Thu Mar 12; R6 Fri Mar 20;
+    # R7 Wed Mar 25 and R8 Tue Mar 31 23:30 came after the cap was used: share 0.
+    n = march.number
+    assert rows[1:] == [
+        [n, "period", "2026-02-23", "S01", "1", "1", "4.00", "2.00", "0", "2.00"],
+        [n, "period", "2026-03-09", "S01", "2", "2", "9.00", "4.50", "0", "4.50"],
+        [n, "period", "2026-03-16", "S01", "1", "1", "5.00", "2.50", "0", "2.50"],
+        [n, "period", "2026-03-23", "S01", "1", "1", "1.50", "0.00", "1", "0.00"],
+        [n, "period", "2026-03-30", "S01", "1", "1", "2.50", "0.00", "1", "0.00"],
+    ]  # fmt: skip
+    assert sum(D(row[-1]) for row in rows[1:]) == march.amount_due == D("9.00")
+    # Marketing keeps one line a redemption, with its id and day.
+    client.force_login(marketing_user)
+    staff = csv_rows(client.get(reverse("settlement:csv", args=[march.pk])))
+    assert [x["redemption"] for x in staff][0] == str(r["R2"].pk)
+    # The page's reversals after sending: per week of the return, never per redemption.
+    client.force_login(manufacturer_a_user)
+    page = client.get(reverse("settlement:detail", args=[march.pk])).content.decode()
+    assert "Week of the return (from Monday)" in page and "6 Apr 2026" in page
+    assert f'<td class="font-monospace small">{r["R2"].pk}</td>' not in page
+    client.force_login(marketing_user)
+    staff_page = client.get(reverse("settlement:detail", args=[march.pk])).content.decode()
+    assert f'<td class="font-monospace small">{r["R2"].pk}</td>' in staff_page
 
 
 def test_the_manufacturer_sees_no_member_data_and_no_internal_trail(
@@ -187,7 +243,7 @@ def test_the_manufacturer_sees_no_member_data_and_no_internal_trail(
 def test_another_makers_user_is_refused(client, statements, manufacturer_b_user):
     client.force_login(manufacturer_b_user)
     assert (
-        client.get(reverse("settlement:detail", args=[statements["march"].pk])).status_code == 403
+        client.get(reverse("settlement:detail", args=[statements["march"].pk])).status_code == 404
     )
     assert client.get(reverse("settlement:detail", args=[statements["bolt"].pk])).status_code == 200
     page = client.get(reverse("settlement:list")).content.decode()

@@ -43,7 +43,8 @@ from tests.test_access_matrix import (  # noqa: F401 - sample_objects: a fixture
     url_names,
 )
 
-PASSWORD = "correct-horse-battery"  # tests/factories.py UserFactory
+PASSWORD = "correct-horse-battery"
+ONE_DAY = dt.timedelta(days=1)  # tests/factories.py UserFactory
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,13 @@ FORMS = {
             "lists:index", valid=lambda o: {"period_start": timezone.localdate().isoformat()}
         ),
         FormSpec("reports:refresh", page="reports:loyalty"),
+        # Releasing a month (its button shows only while it is not released: POST-only here).
+        FormSpec(
+            "portal:agreement_release",
+            persona="manufacturer_a",
+            fields=("month",),
+            valid=lambda o: {"month": f"{timezone.localdate().replace(day=1) - ONE_DAY:%Y-%m}"},
+        ),
         FormSpec("settlement:create"),
         FormSpec("settlement:edit"),
         FormSpec("settlement:send", fields=("note",)),

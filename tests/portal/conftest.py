@@ -1,13 +1,13 @@
 """A small till history whose report figures are worked out by hand in the tests.
 
 Agreement: ACME funds its brand "Acme" (not its brand "Zesty") in Ketchup and Mustard.
-The period is March 2026; the period before is Jan 29 – Feb 28, 2026 (31 days each).
+The month is March 2026; the month before is February 2026.
 
 Ketchup, March     Acme $2.00: m1–m6 · Zesty (ACME, not covered) $5.00: m14
                    Bolt $3.00: m1–m3 · store brand $1.50: m7–m13, and m30 $9.99 on Mar 31
                    at 23:30 (its Apr 1 00:10 line is outside the period)
 Ketchup, Feb       Acme $2.00: m1–m4, m15, m16 · Bolt $3.00: m15 · store $1.50: m5, m6
-                   (m30's line of Jan 28 23:50 is before the previous period)
+                   (m30's line of Jan 28 23:50 is before the month before)
 Mustard, March     Acme $1.00: m1–m5 · Bolt $2.00: m20–m29
 Ketchup snapshot   to Mar 1: m1–m3 national/high, m4 swinger/medium, m5 store/low
                    (m6 not in it); a later snapshot (to Jun 1) and an older one exist too.
@@ -35,7 +35,7 @@ from apps.catalog.models import BrandType
 from apps.checkout.models import Redemption
 from apps.checkout.services import till_token_create
 from apps.lists.models import ListItem, ShoppingList
-from apps.portal.selectors import Period
+from apps.portal.periods import Period
 from apps.segments.models import SegmentMember, SegmentSnapshot
 from tests.factories import (
     AgreementFactory,
@@ -46,7 +46,8 @@ from tests.factories import (
     StoreFactory,
 )
 
-MARCH = Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+MARCH = Period.month(2026, 3)
+AFTER = dt.date(2026, 6, 1)  # a day by which March has ended: releases may be made
 
 
 def at(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
