@@ -26,6 +26,7 @@ BENCHMARKS = {
     "bench_segments": "crm_bench_demo",
     "bench_lists": "crm_bench_demo",
     "bench_reports": "crm_bench_demo",
+    "bench_portal": "crm_bench_demo",
     "bench_lookup": "crm_bench_demo",
     "bench_pos_load": "crm_bench_demo",
 }
