@@ -1,7 +1,7 @@
 """Pre-computed aggregates behind the marketing dashboard.
 
 Every table here is derived: written only by the set-based statements of
-`apps/reports/sql.py` during a refresh, read only by `apps/reports/selectors.py`. Rows are
+`apps/reports/sql.py` during a refresh, read only by `apps/reports/selectors/`. Rows are
 keyed by period (month or list period), category and store, so a filtered page sums a few
 hundred rows instead of scanning baskets. Like the segment rows, they carry no database
 foreign-key checks (one INSERT … SELECT guarantees integrity) and no per-column FK indexes
