@@ -1,10 +1,10 @@
 """The portal's CSV export: the tables of the pages, one block per table, as released.
 
 The file starts with one line about the release (HEADER, then its values), then each table:
-a line with its title, a line with its column headers, its rows, its total and its row of
-withheld figures, and a blank line. Headers say the unit ("($)"); a withheld figure says so
-in words in every column, money included. The page export and `export_manufacturer_report`
-both write `report_lines`, so the two files are the same bytes.
+a line with its title and how it is protected, a line with its column headers, its rows,
+its total and its row of withheld figures, and a blank line. Headers say the unit ("($)");
+a withheld figure says so in words in every column, money included. The page export and
+`export_manufacturer_report` both write `report_lines`, so the two files are the same bytes.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ def about_line(report: Report) -> list[str]:
 
 
 def section_block(section: Section, *, category: str = "") -> Iterator[list[str]]:
-    """Yield one table: title, headers, rows, total, withheld row, and a blank line."""
-    yield [f"{category}: {section.title}" if category else section.title]
+    """Yield one table: title (and how it is protected), headers, rows, total, withheld row,
+    and a blank line."""
+    yield [f"{category}: {section.title}" if category else section.title, section.privacy]
     yield [column.label for column in section.columns]
     for row in [*section.rows, section.total, section.other]:
         if row:

@@ -313,7 +313,8 @@ def agreement_plan(
     for r in [*STATUSES, TOTAL]:
         plan.counts[key("flow", ALL, r, "buyers")] = 0
     for cat, loyalty, tier, members in _fetch(_CELLS, scope):
-        plan.counts[key("cells", cat, loyalty, tier, "buyers")] = members
+        if _present("cells", loyalty, tier if tier == TOTAL else int(tier)):
+            plan.counts[key("cells", cat, loyalty, tier, "buyers")] = members
     for cat, before, after, members in _fetch(_SWITCHING, scope):
         plan.counts[key("switch", cat, before, after, "buyers")] = members
     _flow(plan, scope)
@@ -333,7 +334,10 @@ def _present(table: str, row, col) -> bool:
     if row == TOTAL and col == TOTAL:
         return table == "switch"
     if table == "cells":
-        # Buyers outside the snapshot have no usage tier, and everyone else has one.
+        # Buyers outside the snapshot have no usage tier, and everyone else has one: their
+        # one cell is also their row and their column (one figure, released once).
+        if (row, col) in ((NONE, TOTAL), (TOTAL, 0)):
+            return False
         return row == TOTAL or col == TOTAL or (row == NONE) == (col == 0)
     return not (row == NONE and col == NONE)
 

@@ -19,6 +19,7 @@ from apps.portal.figures import (
     GROUPS,
     LOYALTIES,
     MAIN_GROUPS,
+    NONE,
     OTHER,
     STORE,
     TIERS,
@@ -118,6 +119,16 @@ class Report:
             "withheld, with every figure about the same members."
         )
 
+    @property
+    def table_note(self) -> str:
+        """Return the short form each table carries."""
+        p = self.release.params
+        money = Decimal(p["money_interval_cents"]) / 100
+        return (
+            f"Perturbed to protect shoppers: counts ± {p['count_interval']} members, money "
+            f"± ${money:,.0f} (9 times in 10); under {self.threshold} members withheld."
+        )
+
     def _finish(self, section: Section, *, matrix: bool = False) -> Section:
         """Add the privacy note and the row adding up the table's withheld figures.
 
@@ -125,7 +136,7 @@ class Report:
         margins) into one figure. The sum rests on the members of the figures in it; it is
         withheld in turn when their noisy count is under the threshold.
         """
-        section.privacy = self.privacy_note
+        section.privacy = self.table_note
         columns = [c for c in section.columns[1:] if c.kind != "share"]
         if matrix:
             columns = [c for c in columns if c.key != TOTAL]
@@ -157,6 +168,13 @@ class Report:
             row = {"label": label, **extra}
             for measure in (*BILLING, "members"):
                 self._cell(row, measure, key("red_cat", row_key, measure))
+            # The redemptions are public (the statements): nobody redeemed where there is
+            # none, and never more members than redemptions. Post-processing, no cost.
+            if not row["redemptions"]:
+                row["members"] = 0
+                del row["_keys"]["members"]
+            elif not isinstance(row["members"], Withheld):
+                row["members"] = min(row["members"], int(row["redemptions"]))
             return row
 
         rows = [line(str(pk), name, category_id=pk) for pk, name in self.categories]
@@ -191,7 +209,7 @@ class Report:
             note="Exact, as on your settlement statements. The first and last weeks count only "
             "the days inside the month.",
         )
-        section.privacy = self.privacy_note
+        section.privacy = "Exact: billing figures, as on the statements, not perturbed."
         return section
 
     def _sales_row(self, col, label: str) -> dict:
@@ -277,6 +295,8 @@ class Report:
         def figure_key(r, c) -> str | None:
             if r == TOTAL and c == TOTAL and table == "cells":
                 return key("sales", YOURS, pk, "sales" if measure == "spend" else "buyers")
+            if table == "cells" and (r, c) in ((NONE, TOTAL), (TOTAL, 0)):
+                r, c = NONE, 0  # the one cell of buyers outside the snapshot
             found = key(table, pk, r, c, measure)
             return found if found in present else None
 

@@ -168,3 +168,17 @@ def test_concurrent_requests_release_a_month_once(world):
     assert errors == [] and len(results) == 4 and len(set(results)) == 1
     assert Release.objects.count() == 1
     assert spent() == {"maker": Decimal("5.4000"), "agreement": Decimal("5.4000")}
+
+
+def test_one_quantity_is_one_figure_wherever_it_shows(world, no_noise):
+    k = world["ketchup"].pk
+    report = Report(release(world))
+    cells = report.category_sections(k)["buyers_by_cell"]
+    outside = next(r for r in cells.rows if r["key"] == "none")
+    # m6 is the one buyer outside the snapshot: its cell, its row and its column are one
+    # figure (withheld here, 1 member); the grid's total is the sales table's 6 buyers.
+    assert outside["_keys"]["0"] == outside["_keys"]["total"] == cells.total["_keys"]["0"]
+    assert cells.total["_keys"]["total"] == f"sales/yours/{k}/buyers"
+    # Where nobody redeemed, nobody redeemed: the statements say so (0, not a noisy count).
+    (ketchup, mustard) = report.redemption_category_section().rows
+    assert (ketchup["redemptions"], ketchup["members"]) == (0, 0)

@@ -263,6 +263,13 @@ def test_the_export_has_one_table_per_section_with_clear_headers(
                         "Buyers of your brands", "Buyers of the category"]  # fmt: skip
     for title, table in tables.items():
         assert len(set(table[0])) == len(table[0]), f"{title}: two columns share a header"
+    # Each table says how it is protected, in plain words.
+    notes = {row[0]: row[1] for row in rows if row and row[0] in tables}
+    assert notes.pop("Redemptions you fund, by week").startswith("Exact: billing figures")
+    assert set(notes.values()) == {
+        "Perturbed to protect shoppers: counts ± 23 members, money ± $1,151 (9 times in 10); "
+        "under 10 members withheld."
+    }
     # No "< K" anywhere: a withheld figure says so in words, money columns included.
     text = response.content.decode()
     assert "< " not in text
