@@ -182,3 +182,32 @@ def test_one_quantity_is_one_figure_wherever_it_shows(world, no_noise):
     # Where nobody redeemed, nobody redeemed: the statements say so (0, not a noisy count).
     (ketchup, mustard) = report.redemption_category_section().rows
     assert (ketchup["redemptions"], ketchup["members"]) == (0, 0)
+
+
+def test_the_cost_shown_before_a_release_is_what_it_charges(world):
+    cost = services.release_cost(
+        agreement=world["agreement"], categories=[world["ketchup"], world["mustard"]]
+    )
+    assert (cost.epsilon, cost.agreement_left, cost.manufacturer_left) == (
+        Decimal("5.4000"), Decimal("170"), Decimal("340"),
+    )  # fmt: skip
+    assert PrivacyBudget.objects.count() == 0  # the preview writes nothing
+    assert release(world).epsilon == cost.epsilon
+    after = services.release_cost(
+        agreement=world["agreement"], categories=[world["ketchup"], world["mustard"]]
+    )
+    assert (after.agreement_left, after.manufacturer_left) == (Decimal("164.6"), Decimal("334.6"))
+
+
+def test_staff_see_and_set_the_budgets_in_the_admin(client, world, admin_user_):
+    release(world)
+    client.force_login(admin_user_)
+    listing = client.get("/admin/portal/privacybudget/").content.decode()
+    assert "ε 5.4000 of 170" in listing and "ε 5.4000 of 340" in listing
+    budget = PrivacyBudget.objects.get(agreement=world["agreement"])
+    page = client.get(f"/admin/portal/privacybudget/{budget.pk}/change/")
+    assert page.status_code == 200
+    client.post(f"/admin/portal/privacybudget/{budget.pk}/change/", {"limit": "200"})
+    budget.refresh_from_db()
+    assert (budget.limit, budget.spent) == (Decimal("200"), Decimal("5.4"))
+    assert client.get("/admin/portal/release/").status_code == 200
