@@ -206,10 +206,9 @@ class Report:
             [Column("label", "Week from (Monday)", "text"), *REDEMPTION_COLUMNS],
             [line(week, week) for week in self.weeks],
             line(TOTAL, "All weeks"),
-            note="Exact, as on your settlement statements. The first and last weeks count only "
-            "the days inside the month.",
+            note="The first and last weeks count only the days inside the month.",
         )
-        section.privacy = "Exact: billing figures, as on the statements, not perturbed."
+        section.privacy = "Exact: billing figures, as on your settlement statements, not perturbed."
         return section
 
     def _sales_row(self, col, label: str) -> dict:
