@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
@@ -158,10 +157,15 @@ def agreement_detail(request, pk: int):
 
 
 @role_required(*PORTAL_ROLES)
-@require_POST
 def agreement_release(request, pk: int):
-    """Release a month of the agreement (once; charged to the privacy budgets)."""
+    """Release a month of the agreement (once; charged to the privacy budgets).
+
+    Another maker's agreement is a 404 whatever the method, before the method is checked:
+    a 405 would tell them the agreement exists.
+    """
     agreement = _reporting_agreement(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     url = reverse("portal:agreement", args=[agreement.pk])
     months = agreement_months(agreement, today=timezone.localdate())
     try:

@@ -2,7 +2,8 @@
 
 The sample agreement belongs to manufacturer_a (ACME): its user sees it, manufacturer_b's
 user gets the 404 a missing page gets (nothing about what exists), marketing and admins see
-what the maker sees. Releasing is a POST: a GET is 405 for everyone allowed in.
+what the maker sees. Releasing is a POST: a GET is 405 for everyone allowed in, and another
+maker gets the 404.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ EXPECTED = {
     "portal:manufacturer": OWN_MAKER,
     "portal:agreement": OWN_MAKER,
     "portal:agreement_export": OWN_MAKER,
-    "portal:agreement_release": page(
-        "manufacturer_a", "manufacturer_b", *MARKETING, ok=NOT_ALLOWED
-    ),  # fmt: skip
+    # Another maker's agreement is a 404 before the method is looked at.
+    "portal:agreement_release": {
+        **page("manufacturer_a", *MARKETING, ok=NOT_ALLOWED),
+        "manufacturer_b": 404,
+    },
     "portal:category": OWN_MAKER,
     "portal:category_export": OWN_MAKER,
 }
