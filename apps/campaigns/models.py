@@ -254,3 +254,122 @@ class CampaignAudience(models.Model):
         return (
             f"{self.campaign_id}:{self.member_id} {self.cell}{' holdout' if self.holdout else ''}"
         )
+
+
+class OfferModel(models.Model):
+    """The redemption model's coefficients: what allocation scores candidate offers with.
+
+    A logistic model, P(redeemed in the period) = 1 / (1 + exp(-(intercept + Σ coef · x))),
+    over the features of `apps.campaigns.allocation.rules.FEATURES`. Fitted by the reports
+    room (which reads the redemptions) with scikit-learn; until a fit exists, allocation uses
+    the documented prior of `apps.campaigns.allocation.rules.PRIOR`. The newest row is used.
+    """
+
+    fitted_at = models.DateTimeField(auto_now_add=True)
+    intercept = models.FloatField()
+    coefficients = models.JSONField(help_text="{feature: coefficient}")
+    training_rows = models.PositiveIntegerField(default=0)
+    redeemed_rows = models.PositiveIntegerField(default=0)
+    held_out_auc = models.FloatField(null=True, blank=True)
+    calibration = models.JSONField(
+        default=list, blank=True, help_text="Per score decile: predicted and actual rates."
+    )
+    periods = models.JSONField(default=list, blank=True, help_text="Periods it learnt from.")
+
+    class Meta:
+        ordering = ["-fitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Offer model of {self.fitted_at:%Y-%m-%d %H:%M}"
+
+
+class Outcome(models.TextChoices):
+    """What allocation decided for one candidate (member, campaign) in one period."""
+
+    CANDIDATE = "candidate", "Not decided yet"
+    GIVEN = "given", "Gets the offer"
+    HOLDOUT = "holdout", "Held out (would have got it)"
+    OUTRANKED = "outranked", "Outranked by better offers"
+    BUDGET = "budget", "Campaign budget spent"
+    AGREEMENT = "agreement", "Agreement cap reached"
+    LIMIT = "limit", "Had it in an earlier period"
+
+
+class EligibleMember(models.Model):
+    """A member list generation found eligible for a period: the pool allocation serves."""
+
+    period_start = models.DateField()
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_start", "member"], name="eligible_one_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}:{self.member_id}"
+
+
+class Allocation(models.Model):
+    """One candidate offer for one member in one list period, its score and the decision.
+
+    The features are kept as they were when scored, so the model learns from what it saw
+    (no leakage from later baskets) and a decision can be explained afterwards.
+    """
+
+    period_start = models.DateField()
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="allocations")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
+    cell = models.CharField(max_length=12)
+    holdout = models.BooleanField()
+    # Features (apps.campaigns.allocation.rules.FEATURES).
+    bought_target = models.BooleanField(help_text="Bought the offer's products in 52 weeks.")
+    discovery = models.BooleanField(help_text="Did not buy the category in 52 weeks.")
+    buy_probability = models.FloatField(help_text="Chance of buying the category in the period.")
+    usage_tier = models.PositiveSmallIntegerField(choices=UsageTier.choices)
+    past_rate = models.FloatField(help_text="Past redemption rate, shrunk to the prior.")
+    depth = models.FloatField(help_text="Discount as a share of the price paid.")
+    probability = models.FloatField(help_text="Estimated chance of redemption in the period.")
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
+    manufacturer_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    value = models.FloatField(help_text="Expected value: what allocation ranks by.")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.CANDIDATE)
+    redeemed = models.BooleanField(null=True, blank=True, help_text="Filled once the period ends.")
+    scored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_start", "member", "campaign"], name="allocation_one_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    outcome__in=[
+                        "candidate",
+                        "given",
+                        "holdout",
+                        "outranked",
+                        "budget",
+                        "agreement",
+                        "limit",
+                    ]
+                ),
+                name="allocation_outcome_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period_start", "outcome"], name="allocation_period_outcome"),
+            models.Index(fields=["campaign", "outcome"], name="allocation_campaign_outcome"),
+            models.Index(fields=["member", "campaign"], name="allocation_member_campaign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start} {self.member_id} {self.campaign_id}: {self.outcome}"
+
+    @property
+    def expected_cost(self) -> Decimal:
+        return (self.unit_cost * Decimal(str(self.probability))).quantize(Decimal("0.01"))
