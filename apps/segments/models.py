@@ -192,3 +192,90 @@ class MemberScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} under fit {self.fit_id}"
+
+
+class PurchaseTimingFit(models.Model):
+    """One fit of the purchase-timing model: P(member buys category in [D, D + horizon)).
+
+    A logistic regression (scikit-learn) on features computed in SQL from the baskets
+    (apps/segments/timing/features.py). Its coefficients are read back by the SQL that fills
+    BuyProbability, so they are stored in the original feature units (`feature_means` and
+    `feature_scales` record the standardisation used while fitting, for the record).
+    The held-out figures are measured on the most recent fully observed as-of day, which the
+    fit did not see: the model's AUC beside the binary "due" rule's and frequency alone.
+    """
+
+    fitted_at = models.DateTimeField(auto_now_add=True)
+    as_of = models.DateField(help_text="Day of the fit: every label it used ended before it.")
+    horizon_days = models.PositiveSmallIntegerField(default=14)
+    intercept = models.FloatField()
+    coefficients = models.JSONField(help_text="{feature: coefficient}, in the feature's units.")
+    feature_means = models.JSONField(default=dict, blank=True)
+    feature_scales = models.JSONField(default=dict, blank=True)
+    train_rows = models.PositiveIntegerField()
+    train_days = models.JSONField(default=list, blank=True, help_text="As-of days trained on.")
+    test_day = models.DateField(null=True, blank=True, help_text="Held-out as-of day.")
+    test_rows = models.PositiveIntegerField(default=0)
+    test_positive_rate = models.FloatField(null=True, blank=True)
+    auc = models.FloatField(null=True, blank=True, help_text="Held-out AUC of the model.")
+    auc_rule = models.FloatField(
+        null=True, blank=True, help_text="Held-out AUC of the binary rule 'next purchase due'."
+    )
+    auc_frequency = models.FloatField(
+        null=True, blank=True, help_text="Held-out AUC of purchase frequency alone."
+    )
+    calibration = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Per decile of held-out scores: predicted mean, actual rate, n.",
+    )
+    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-fitted_at", "-id"]
+        get_latest_by = ["fitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Purchase timing as of {self.as_of} (AUC {self.auc})"
+
+
+class BuyProbability(models.Model):
+    """P(member buys the category in the period starting period_start), one row per pair.
+
+    Filled set-based for chunks of members (apps.segments.timing.buy_probabilities_ensure)
+    for every category each member bought in the 52 weeks before the period; read by the
+    offer allocation and the lists' due items. Like SegmentMember these rows are written only
+    by one INSERT … SELECT from existing members and categories, so the database FK checks
+    are off (they would cost more than the statement); the ORM still cascades deletes.
+    """
+
+    period_start = models.DateField()
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    probability = models.FloatField()
+
+    class Meta:
+        db_table = "segments_buyprobability"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_start", "member", "category"], name="buy_probability_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["period_start", "member"], name="buy_probability_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}/{self.category_id} from {self.period_start}: {self.probability}"
