@@ -50,3 +50,12 @@ def segments_nightly_task(weeks: int = 52) -> int:
 def repeat_model_fit_task(job_id: int, calibration_end: str) -> None:
     """Fit the member-value models for a job."""
     repeat_model_fit_job(job_id=job_id, calibration_end=dt.date.fromisoformat(calibration_end))
+
+
+@shared_task(acks_late=True)
+def purchase_timing_fit_task(job_id: int, as_of: str) -> None:
+    """Fit the purchase-timing model for a job."""
+    # Imported when run: timing.jobs queues this task, each module names the other.
+    from apps.segments.timing.jobs import purchase_timing_fit_job
+
+    purchase_timing_fit_job(job_id=job_id, as_of=dt.date.fromisoformat(as_of))
