@@ -10,6 +10,7 @@ NAVIGATION = [
     ("Members", "members:list", (Role.MARKETING,)),
     ("Segments", "segments:list", (Role.MARKETING,)),
     ("Value", "segments:member_value", (Role.MARKETING,)),
+    ("Together", "segments:affinity", (Role.MARKETING,)),
     ("Imports", "baskets:import_list", (Role.MARKETING,)),
     ("Campaigns", "campaigns:list", (Role.MARKETING,)),
     ("Lists", "lists:index", (Role.MARKETING,)),

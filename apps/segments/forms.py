@@ -61,3 +61,20 @@ class FitForm(forms.Form):
         except FitRefused as refusal:
             raise forms.ValidationError(str(refusal)) from None
         return day
+
+
+class AffinityFilterForm(forms.Form):
+    """The bought-together page's filter: one category, on either side of a rule."""
+
+    category = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="All categories",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from apps.catalog.models import Category
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = Category.objects.order_by("name")

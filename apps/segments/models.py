@@ -279,3 +279,57 @@ class BuyProbability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}/{self.category_id} from {self.period_start}: {self.probability}"
+
+
+class CategoryAffinity(models.Model):
+    """One association rule "baskets with the antecedent category also hold the consequent".
+
+    Market-basket analysis at category level (the beer-and-diapers case): which categories
+    are bought together more often than chance. Cross-sell and trial campaigns target the
+    buyers of antecedents who do not buy the consequent yet. Rules are computed for a window
+    [window_start, window_end) over all baskets and kept per window_end, so a rerun for the
+    same window replaces its rows instead of adding to them.
+    """
+
+    computed_at = models.DateTimeField(default=timezone.now)
+    window_start = models.DateField()
+    window_end = models.DateField()
+    antecedent = models.ForeignKey(
+        "catalog.Category", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The unique constraint leads with the window and the index below with the consequent:
+    # the audiences ask "rules into this category, latest window"; no FK index more.
+    consequent = models.ForeignKey(
+        "catalog.Category", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    baskets_with_both = models.PositiveIntegerField()
+    antecedent_baskets = models.PositiveIntegerField(
+        help_text="Baskets holding the antecedent category (the confidence's denominator)."
+    )
+    baskets = models.PositiveIntegerField(help_text="All baskets of the window.")
+    support = models.FloatField(help_text="Share of all baskets holding both categories.")
+    confidence = models.FloatField(
+        help_text="Share of the antecedent's baskets that also hold the consequent."
+    )
+    lift = models.FloatField(
+        help_text="Confidence over the consequent's share of all baskets (1: independent)."
+    )
+
+    class Meta:
+        ordering = ["-window_end", "-lift"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window_end", "antecedent", "consequent"],
+                name="category_affinity_unique",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(antecedent=models.F("consequent")),
+                name="category_affinity_two_categories",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["consequent", "window_end"], name="category_affinity_into"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.antecedent_id} → {self.consequent_id} (lift {self.lift:.2f})"

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 
 from apps.core.money import MoneyColumn
-from apps.segments.models import MemberScore, SegmentMember, SegmentSnapshot
+from apps.segments.models import CategoryAffinity, MemberScore, SegmentMember, SegmentSnapshot
 
 
 class SnapshotTable(tables.Table):
@@ -83,3 +83,39 @@ class WinBackTable(tables.Table):
 
     def value_p_alive(self, value):
         return f"{value:.4f}"
+
+
+class AffinityTable(tables.Table):
+    """Bought-together rules, strongest first; the shares as percentages, lift as a factor."""
+
+    antecedent = tables.Column(verbose_name="Baskets with", order_by="antecedent__name")
+    consequent = tables.Column(verbose_name="also hold", order_by="consequent__name")
+    baskets_with_both = tables.Column(
+        verbose_name="Baskets with both",
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
+    support = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    confidence = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    lift = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+
+    class Meta:
+        model = CategoryAffinity
+        fields = []
+        sequence = [
+            "antecedent",
+            "consequent",
+            "baskets_with_both",
+            "support",
+            "confidence",
+            "lift",
+        ]
+        empty_text = "No rules yet: they are computed with the nightly segments."
+
+    def render_support(self, value):
+        return f"{value:.2%}"
+
+    def render_confidence(self, value):
+        return f"{value:.1%}"
+
+    def render_lift(self, value):
+        return f"{value:.2f}×"

@@ -8,6 +8,7 @@ from decimal import Decimal
 from celery import shared_task
 from django.utils import timezone
 
+from apps.segments.affinity import category_affinity_compute
 from apps.segments.fits import repeat_model_fit_job, repeat_model_fit_queue
 from apps.segments.selectors import basket_days
 from apps.segments.services import snapshots_compute_chunk, snapshots_refresh_all
@@ -35,9 +36,14 @@ def snapshots_compute_task(
 
 @shared_task(acks_late=True)
 def segments_nightly_task(weeks: int = 52) -> int:
-    """Refresh every category's snapshot and the member-value models, every night."""
+    """Refresh every category's snapshot, the bought-together rules and the member-value
+    models, every night."""
     today = timezone.localdate()
     job = snapshots_refresh_all(window_start=today - dt.timedelta(weeks=weeks), window_end=today)
+    # The bought-together rules here, in one statement (about 1 s a year of the 3,000-member
+    # demo): the snapshots' batches are only queued above, and the rules read the baskets,
+    # not the snapshots, so nothing waits for them.
+    category_affinity_compute(window_end=today, weeks=weeks)
     # Member values (P(active), CLV, churn risk) on the history up to yesterday, or up to
     # the last basket when the tills' data is older (a later date would be refused).
     first, last = basket_days()

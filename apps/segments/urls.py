@@ -5,6 +5,7 @@ from apps.segments import views
 app_name = "segments"
 urlpatterns = [
     path("", views.snapshot_list, name="list"),
+    path("affinity/", views.affinity, name="affinity"),
     path("member-value/", views.member_value, name="member_value"),
     path("member-value/fits/<int:pk>/make-live/", views.fit_make_live, name="fit_make_live"),
     path("<int:pk>/", views.snapshot_detail, name="detail"),

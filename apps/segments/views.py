@@ -12,16 +12,17 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.audit.exports import EXPORT_FORMAT, table_csv_response
 from apps.segments import selectors
+from apps.segments.affinity import affinity_rules, affinity_window
 from apps.segments.charts import TOP_SHARE_CAPTION, pareto_figure, top_share_percent
 from apps.segments.fits import (
     FitRefused,
     repeat_model_fit_make_live,
     repeat_model_fit_queue,
 )
-from apps.segments.forms import FitForm, RecomputeForm
+from apps.segments.forms import AffinityFilterForm, FitForm, RecomputeForm
 from apps.segments.models import Loyalty, RepeatModelFit, SegmentSnapshot
 from apps.segments.services import snapshots_refresh_all
-from apps.segments.tables import CellMemberTable, SnapshotTable, WinBackTable
+from apps.segments.tables import AffinityTable, CellMemberTable, SnapshotTable, WinBackTable
 
 
 @role_required(Role.MARKETING)
@@ -66,6 +67,20 @@ def snapshot_cell(request, pk: int, loyalty: str, tier: int):
             "loyalty_label": selectors.LOYALTY_LABELS[loyalty],
             "tier_name": selectors.USAGE_TIER_NAMES[tier],
         },
+    )
+
+
+@role_required(Role.MARKETING)
+def affinity(request):
+    """The latest window's bought-together rules, filtered by a category on either side."""
+    form = AffinityFilterForm(request.GET or None)
+    category = form.cleaned_data["category"] if form.is_bound and form.is_valid() else None
+    table = AffinityTable(affinity_rules(category_id=category.pk if category else None))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "segments/affinity.html",
+        {"form": form, "table": table, "category": category, "window": affinity_window()},
     )
 
 

@@ -8,6 +8,7 @@ from tests.access_rules import MARKETING, NOT_ALLOWED, page
 
 EXPECTED = {
     "segments:fit_make_live": page(*MARKETING, ok=NOT_ALLOWED),  # POST only
+    "segments:affinity": page(*MARKETING),
 }
 SAMPLE_KWARGS = {
     "segments:fit_make_live": lambda o: {"pk": o["fit"].pk},
