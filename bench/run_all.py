@@ -24,6 +24,7 @@ BENCHMARKS = {
     "bench_checkout_cpu": "crm_bench_checkout_cpu",
     "bench_demo": "crm_bench_demo",
     "bench_segments": "crm_bench_demo",
+    "bench_timing": "crm_bench_demo",
     "bench_lists": "crm_bench_demo",
     "bench_reports": "crm_bench_demo",
     "bench_portal": "crm_bench_demo",
