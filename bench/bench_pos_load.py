@@ -70,7 +70,12 @@ from apps.campaigns.services import campaign_activate, campaign_approve  # noqa:
 from apps.catalog.models import Category  # noqa: E402
 from apps.checkout.services import till_token_create  # noqa: E402
 from apps.lists.models import ShoppingList  # noqa: E402
-from apps.lists.services import ListRules, lists_generate_for_range, member_id_chunks  # noqa: E402
+from apps.lists.services import (  # noqa: E402
+    ListRules,
+    lists_generate_for_range,
+    lists_print_offers,
+    member_id_chunks,
+)
 from apps.members.models import Member  # noqa: E402
 from apps.segments.models import SegmentSnapshot  # noqa: E402
 from apps.segments.services import snapshots_compute  # noqa: E402
@@ -211,6 +216,7 @@ def ensure_lists(*, period: dt.date) -> None:
         lists_generate_for_range(period_start=period, lo=lo, hi=hi, rules=ListRules())
         for lo, hi in member_id_chunks(chunk_size=5000)
     )
+    lists_print_offers(period_start=period)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE lists_shoppinglist; ANALYZE lists_listitem")
     print(f"{made:,} lists for {period} in {time.perf_counter() - started:.0f} s", flush=True)

@@ -340,3 +340,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Offer allocation (apps.campaigns.allocation): offers per list, and the most of them that
+# may be discovery offers (categories the member did not buy in 52 weeks).
+CRM_LIST_OFFER_SLOTS = envint("CRM_LIST_OFFER_SLOTS", 12)
+CRM_DISCOVERY_SHARE = envstr("CRM_DISCOVERY_SHARE", "0.20")

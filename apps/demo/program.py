@@ -50,6 +50,7 @@ from apps.lists.services import (
     PERIOD_DAYS,
     ListRules,
     chunks_message,
+    lists_finish,
     lists_generate_chunk,
 )
 from apps.lists.services import member_id_chunks as list_chunks
@@ -228,18 +229,24 @@ def _lists_ensure(*, period_start: dt.date, rules: ListRules) -> int:
     job = job_create(
         kind=JOB_KIND,
         params={"period_start": period_start.isoformat(), **rules.as_params()},
-        total=len(chunks),
+        total=len(chunks) + 1,
     )
     job_start(
         job_id=job.pk,
-        total=len(chunks),
+        total=len(chunks) + 1,
         message=chunks_message(len(chunks)),
     )
     created = 0
     for lo, hi in chunks:
         created += lists_generate_chunk(
-            job_id=job.pk, period_start=period_start, lo=lo, hi=hi, rules=rules
+            job_id=job.pk,
+            period_start=period_start,
+            lo=lo,
+            hi=hi,
+            rules=rules,
+            enqueue_finish=False,
         )
+    lists_finish(job_id=job.pk, period_start=period_start)
     return created
 
 

@@ -65,6 +65,7 @@ class ChunkCount:
 
     counted: bool  # False: the chunk had been counted before (a redelivered task)
     finished: bool  # True for the one call whose chunk completed the job
+    remaining: int = 0  # units still to count after this one (0 when finished)
 
 
 @transaction.atomic
@@ -88,7 +89,9 @@ def job_advance_chunk(
     job = Job.objects.select_for_update().get(pk=job_id)
     done = job.result.get("chunks_done", [])
     if chunk in done:
-        return ChunkCount(counted=False, finished=False)
+        return ChunkCount(
+            counted=False, finished=False, remaining=job.progress_total - job.progress_done
+        )
     result = {**job.result, "chunks_done": sorted([*done, chunk])}
     for key, value in (counts or {}).items():
         result[key] = result.get(key, 0) + value
@@ -97,4 +100,5 @@ def job_advance_chunk(
     if finished:
         fields |= {"status": JobStatus.SUCCEEDED, "finished_at": timezone.now()}
     Job.objects.filter(pk=job_id).update(**fields)
-    return ChunkCount(counted=True, finished=finished)
+    remaining = max(job.progress_total - fields["progress_done"], 0)
+    return ChunkCount(counted=True, finished=finished, remaining=remaining)

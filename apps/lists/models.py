@@ -55,6 +55,10 @@ class ShoppingList(models.Model):
     )
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Offers allocated after the list was printed (a campaign activated mid-period) make a
+    # new version of the same list: same barcode, the page and PDF show the current one.
+    version = models.PositiveSmallIntegerField(default=1)
+    offers_printed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-period_start", "member"]

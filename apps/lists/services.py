@@ -14,7 +14,13 @@ from django.db.models import Max, Min
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from apps.core.clock import local_midnight
+from apps.campaigns.allocation import (
+    AllocationRules,
+    Eligibility,
+    allocation_decide,
+    allocation_score,
+    eligibility_params,
+)
 from apps.jobs.models import Job
 from apps.jobs.services import (
     job_advance_chunk,
@@ -25,6 +31,7 @@ from apps.jobs.services import (
 )
 from apps.lists import sql
 from apps.members.models import Member
+from apps.segments.timing import buy_probabilities_ensure
 
 PERIOD_DAYS = 14
 JOB_KIND = "lists"
@@ -34,8 +41,8 @@ JOB_KIND = "lists"
 class ListRules:
     """The settable rules of list generation (defaults: the issue's)."""
 
-    min_spend: Decimal = Decimal("200.00")
-    weeks: int = 8
+    min_spend: Decimal = Eligibility.min_spend
+    weeks: int = Eligibility.weeks
     reward_rate: Decimal = Decimal("0.05")
     reward_step: Decimal = Decimal("5")
     reward_cap: Decimal = Decimal("40")
@@ -88,18 +95,23 @@ def _day(day: dt.date) -> str:
 def lists_generate_for_range(
     *, period_start: dt.date, lo: int, hi: int, rules: ListRules, job_id: int | None = None
 ) -> int:
-    """Create the lists (and their items) of eligible members with lo <= id < hi.
+    """Create the lists (and items but offers) of eligible members with lo <= id < hi.
 
-    Returns the number of lists created; lists that exist already are left as they are.
+    Then scores the candidate offers of every list holder of the range (allocation's
+    phase one); offers are chosen for the whole period at once and printed by
+    `lists_print_offers`. Returns the number of lists created; lists that exist already
+    are left as they are, but their holders' new candidates (a campaign activated since)
+    are scored.
     """
     params = {
         "lo": lo,
         "hi": hi,
         "start": period_start,
         "end": period_start + dt.timedelta(days=PERIOD_DAYS),
-        "spend_from": local_midnight(period_start - dt.timedelta(weeks=rules.weeks)),
-        "spend_to": local_midnight(period_start),
-        "min_spend": rules.min_spend,
+        **eligibility_params(
+            period_start=period_start,
+            eligibility=Eligibility(min_spend=rules.min_spend, weeks=rules.weeks),
+        ),
         "job_id": job_id,
         "tz": settings.TIME_ZONE,
         "reward_rate": rules.reward_rate,
@@ -111,33 +123,97 @@ def lists_generate_for_range(
     with connection.cursor() as cursor:
         cursor.execute(sql.INSERT_LISTS, params)
         params["list_ids"] = [row[0] for row in cursor.fetchall()]
-        if not params["list_ids"]:
-            return 0
-        for statement in (sql.INSERT_OFFERS, sql.INSERT_DUE, sql.INSERT_REWARDS):
-            cursor.execute(statement, params)
-        if rules.content_per_list:
-            cursor.execute(sql.INSERT_CONTENT, params)
+        if params["list_ids"]:
+            for statement in (sql.INSERT_DUE, sql.INSERT_REWARDS):
+                cursor.execute(statement, params)
+            if rules.content_per_list:
+                cursor.execute(sql.INSERT_CONTENT, params)
+        cursor.execute(sql.LIST_HOLDERS, params)
+        holders = [row[0] for row in cursor.fetchall()]
+    buy_probabilities_ensure(period_start=period_start, lo=lo, hi=hi)
+    allocation_score(period_start=period_start, members=holders)
     return len(params["list_ids"])
 
 
+@dataclass(frozen=True)
+class OffersPrinted:
+    offers: int  # offer items added to lists
+    lists: int  # lists that got them
+    outcomes: dict  # allocation's decisions for the period, by outcome
+
+
+@transaction.atomic
+def lists_print_offers(*, period_start: dt.date, rules: AllocationRules | None = None):
+    """Decide the period's undecided candidates and print what was given on the lists.
+
+    Allocation's phase two runs once for the whole period (budgets are shared by every
+    member), under the period's lock; each given offer is printed once. Lists printed
+    before that get an offer now (a campaign activated mid-period) become a new version.
+    """
+    rules = rules or AllocationRules.from_settings()
+    outcomes = allocation_decide(period_start=period_start, rules=rules)
+    params = {"start": period_start, "end": period_start + dt.timedelta(days=PERIOD_DAYS)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.INSERT_OFFERS, params)
+        printed = [row[0] for row in cursor.fetchall()]
+        changed = sorted(set(printed))
+        cursor.execute(sql.MARK_VERSIONS, {**params, "changed": changed})
+    return OffersPrinted(offers=len(printed), lists=len(changed), outcomes=dict(outcomes))
+
+
 def lists_generate_chunk(
-    *, job_id: int, period_start: dt.date, lo: int, hi: int, rules: ListRules
+    *,
+    job_id: int,
+    period_start: dt.date,
+    lo: int,
+    hi: int,
+    rules: ListRules,
+    enqueue_finish: bool = True,
 ) -> int:
     """Generate one chunk of a job and count it on the job, in one transaction.
 
     A redelivered chunk (its work committed) finds its lists made and creates none; the
-    job counts each chunk once (apps.jobs.services.job_advance_chunk).
+    job counts each chunk once (apps.jobs.services.job_advance_chunk). When every member
+    chunk is counted, the period's offers are chosen and printed (`lists_finish`), the
+    job's last unit: it succeeds only with the offers on the lists.
     """
+    from apps.lists.tasks import lists_finish_task
+
     try:
         with transaction.atomic():
             created = lists_generate_for_range(
                 period_start=period_start, lo=lo, hi=hi, rules=rules, job_id=job_id
             )
-            job_advance_chunk(job_id=job_id, chunk=lo, counts={"lists": created})
+            count = job_advance_chunk(job_id=job_id, chunk=lo, counts={"lists": created})
+            if enqueue_finish and count.remaining == 1:
+                # Also when a redelivered chunk finds itself counted: its first delivery
+                # may have died between its commit and this enqueue. Finishing is idempotent.
+                transaction.on_commit(
+                    lambda: lists_finish_task.delay(job_id, period_start.isoformat())
+                )
     except Exception as error:
         job_fail(job_id=job_id, error=error)
         raise
     return created
+
+
+FINISH_CHUNK = 0  # the finishing unit's key among the job's chunks (member ids start at 1)
+
+
+def lists_finish(*, job_id: int, period_start: dt.date) -> OffersPrinted | None:
+    """Choose and print the period's offers and count it as the job's last unit, at once."""
+    try:
+        with transaction.atomic():
+            printed = lists_print_offers(period_start=period_start)
+            count = job_advance_chunk(
+                job_id=job_id,
+                chunk=FINISH_CHUNK,
+                counts={"offers": printed.offers, "lists_with_new_offers": printed.lists},
+            )
+            return printed if count.counted else None
+    except Exception as error:
+        job_fail(job_id=job_id, error=error)
+        raise
 
 
 def member_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
@@ -153,7 +229,7 @@ def member_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
 
 def chunks_message(count: int) -> str:
     """The job's message when its chunks are queued (the list page shows it)."""
-    return f"{count} chunk{pluralize(count)} of members"
+    return f"{count} chunk{pluralize(count)} of members, then the period's offers"
 
 
 def lists_generate(
@@ -178,11 +254,11 @@ def lists_generate(
         kind=JOB_KIND,
         params={"period_start": period_start.isoformat(), **rules.as_params()},
         started_by=started_by,
-        total=len(chunks),
+        total=len(chunks) + 1,
     )
     job_start(
         job_id=job.pk,
-        total=len(chunks),
+        total=len(chunks) + 1,
         message=chunks_message(len(chunks)),
     )
     if not chunks:

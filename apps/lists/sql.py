@@ -6,40 +6,35 @@ transaction (`list_ids`), so a chunk run twice, or racing itself, adds nothing.
 
 from __future__ import annotations
 
-# Eligible members of the id range get a list: active, consenting, and spending at least
-# min_spend in [spend_from, spend_to). The barcode number is '99' + YYMMDD of the period
+from apps.campaigns.allocation import ELIGIBLE_SQL
+
+# Eligible members of the id range get a list (ELIGIBLE_SQL: the one definition, shared
+# with the allocation preview). The barcode number is '99' + YYMMDD of the period
 # start + the member id on 10 digits: unique per (member, period) and all digits, so that
 # Code128 packs it two digits a symbol (charset C).
-INSERT_LISTS = """
-WITH spend AS (
-    SELECT l.member_id, sum(l.amount) AS spend
-    FROM baskets_basketline l
-    WHERE l.member_id >= %(lo)s AND l.member_id < %(hi)s
-      AND l.purchased_at >= %(spend_from)s AND l.purchased_at < %(spend_to)s
-    GROUP BY l.member_id
-)
+INSERT_LISTS = f"""
+WITH eligible AS ({ELIGIBLE_SQL})
 INSERT INTO lists_shoppinglist
-    (member_id, period_start, period_end, barcode, spend, job_id, created_at)
-SELECT m.id, %(start)s, %(end)s,
-       '99' || to_char(%(start)s::date, 'YYMMDD') || lpad(m.id::text, 10, '0'),
-       s.spend, %(job_id)s, now()
-FROM members_member m JOIN spend s ON s.member_id = m.id
-WHERE m.id >= %(lo)s AND m.id < %(hi)s
-  AND m.status = 'active' AND m.marketing_consent
-  AND s.spend >= %(min_spend)s
+    (member_id, period_start, period_end, barcode, spend, job_id, created_at, version)
+SELECT e.member_id, %(start)s, %(end)s,
+       '99' || to_char(%(start)s::date, 'YYMMDD') || lpad(e.member_id::text, 10, '0'),
+       e.spend, %(job_id)s, now(), 1
+FROM eligible e
 ON CONFLICT ON CONSTRAINT list_one_per_member_period DO NOTHING
 RETURNING id
 """
 
-# Offers of active campaigns to the member's cell (not held out), once per member and
-# offer, in the list whose period holds the member's next purchase in the category (or a
-# later one if that day already passed without a list); no known cycle: the first list.
-# The item's body is the offer's text for shoppers, never the campaign's internal name.
+# The members of the id range who hold a list for the period (new or made before): their
+# candidate offers are scored, so a generation run again scores campaigns activated since.
+LIST_HOLDERS = """
+SELECT member_id FROM lists_shoppinglist
+WHERE period_start = %(start)s AND member_id >= %(lo)s AND member_id < %(hi)s
+"""
+
+# The offers allocation gave for the period (apps.campaigns.allocation), each printed once
+# on the member's list. The item's body is the offer's text for shoppers, never the
+# campaign's internal name; it is valid until the campaign or the period ends.
 INSERT_OFFERS = """
-WITH latest AS (
-    SELECT DISTINCT ON (category_id) id, category_id FROM segments_segmentsnapshot
-    ORDER BY category_id, window_end DESC, computed_at DESC, id DESC
-)
 INSERT INTO lists_listitem
     (shopping_list_id, kind, campaign_id, offer_id, product_id, description, body,
      regular_price, discount, discount_pct, min_quantity, valid_until)
@@ -53,24 +48,29 @@ SELECT sl.id, 'offer', c.id, o.id, single.id,
        CASE WHEN o.discount_kind = 'amount' THEN o.discount_value END,
        CASE WHEN o.discount_kind = 'percent' THEN o.discount_value END,
        o.min_quantity, least(c.valid_until, %(end)s::date - 1)
-FROM lists_shoppinglist sl
-JOIN campaigns_campaignaudience a ON a.member_id = sl.member_id AND NOT a.holdout
-JOIN campaigns_campaign c ON c.id = a.campaign_id
-JOIN campaigns_offer o ON o.campaign_id = c.id AND o.usage_tier = a.usage_tier
+FROM campaigns_allocation al
+JOIN lists_shoppinglist sl ON sl.member_id = al.member_id AND sl.period_start = al.period_start
+JOIN campaigns_campaign c ON c.id = al.campaign_id
+JOIN campaigns_offer o ON o.id = al.offer_id
 JOIN catalog_category cat ON cat.id = c.category_id
 LEFT JOIN catalog_product single
     ON o.applies_to = 'upcs' AND cardinality(o.upcs) = 1 AND single.upc = o.upcs[1]
-LEFT JOIN latest ON latest.category_id = c.category_id
-LEFT JOIN segments_segmentmember sm
-    ON sm.snapshot_id = latest.id AND sm.member_id = sl.member_id
-WHERE sl.id = ANY(%(list_ids)s)
-  AND c.status = 'active' AND c.valid_from < %(end)s AND c.valid_until >= %(start)s
-  AND (sm.next_purchase_on IS NULL OR sm.next_purchase_on < %(end)s)
+WHERE al.period_start = %(start)s AND al.outcome = 'given'
   AND NOT EXISTS (
       SELECT 1 FROM lists_listitem done
-      JOIN lists_shoppinglist earlier ON earlier.id = done.shopping_list_id
-      WHERE done.offer_id = o.id AND earlier.member_id = sl.member_id
+      WHERE done.shopping_list_id = sl.id AND done.offer_id = o.id
   )
+RETURNING shopping_list_id
+"""
+
+# Lists printed before that got offers now become a new version; the others are marked
+# printed (their first version).
+MARK_VERSIONS = """
+UPDATE lists_shoppinglist
+SET version = version + CASE WHEN offers_printed_at IS NOT NULL THEN 1 ELSE 0 END,
+    offers_printed_at = now()
+WHERE period_start = %(start)s
+  AND (offers_printed_at IS NULL OR id = ANY(%(changed)s::bigint[]))
 """
 
 # Due items: in each category whose latest snapshot puts the member's next purchase inside

@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from apps.lists.services import ListRules, lists_generate, lists_generate_chunk
+from apps.lists.services import ListRules, lists_finish, lists_generate, lists_generate_chunk
 
 
 @shared_task(acks_late=True)
@@ -20,6 +20,13 @@ def lists_generate_chunk_task(job_id: int, period_start: str, lo: int, hi: int, 
         hi=hi,
         rules=ListRules.from_params(rules),
     )
+
+
+@shared_task(acks_late=True)
+def lists_finish_task(job_id: int, period_start: str) -> int:
+    """Choose and print a period's offers once every member chunk of its job is done."""
+    printed = lists_finish(job_id=job_id, period_start=dt.date.fromisoformat(period_start))
+    return printed.offers if printed else 0
 
 
 @shared_task(acks_late=True)

@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from apps.lists.models import ListItem, ShoppingList
 from tests.factories import CategoryFactory, MemberFactory, ProductFactory
 
 BEFORE = [("campaigns", "0002_goal_convert_either_way"), ("lists", "0004_content_months")]
@@ -46,18 +45,20 @@ def test_existing_offers_and_lists_get_words_for_shoppers(transactional_db):
             "discount_value": Decimal("12.50")},
     }.items():  # fmt: skip
         made[tier] = Offer.objects.create(campaign_id=campaign.pk, usage_tier=tier, **fields)
-    shopping_list = ShoppingList.objects.create(
-        member=MemberFactory(), period_start=dt.date(2026, 11, 23),
+    # The lists of that state (a list had no version yet): its models, not today's.
+    old_list, old_item = old.get_model("lists", "ShoppingList"), old.get_model("lists", "ListItem")
+    shopping_list = old_list.objects.create(
+        member_id=MemberFactory().pk, period_start=dt.date(2026, 11, 23),
         period_end=dt.date(2026, 12, 7), barcode="992611230000000001",
     )  # fmt: skip
     item = dict(shopping_list=shopping_list, min_quantity=1)
-    offer_item = ListItem.objects.create(
+    offer_item = old_item.objects.create(
         kind="offer", campaign_id=campaign.pk, offer_id=made[3].pk, description="Dog Chews: x",
         body="NC Field Hound Dog Chews switch", **item,
     )  # fmt: skip
-    one = ListItem.objects.create(kind="reward", description="$5", body="In 1 coupon(s) of $5, "
+    one = old_item.objects.create(kind="reward", description="$5", body="In 1 coupon(s) of $5, "
                                   "one a visit.", **item)  # fmt: skip
-    eight = ListItem.objects.create(kind="reward", description="$40", body="In 8 coupon(s) of "
+    eight = old_item.objects.create(kind="reward", description="$40", body="In 8 coupon(s) of "
                                     "$5, one a visit.", **item)  # fmt: skip
 
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

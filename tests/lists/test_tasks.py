@@ -20,8 +20,8 @@ def test_generate_lists_command_runs_chunks_on_a_worker_and_waits(
                  "--timeout", "120", stdout=out)  # fmt: skip
     job = Job.objects.get(kind="lists")
     assert job.status == JobStatus.SUCCEEDED, live_worker.output()
-    # 7 members with consecutive ids in chunks of 2 ids: 4 chunks.
-    assert (job.progress_done, job.progress_total) == (4, 4)
+    # 7 members with consecutive ids in chunks of 2 ids: 4 chunks, then the period's offers.
+    assert (job.progress_done, job.progress_total) == (5, 5)
     assert job.result["lists"] == 4
     assert "4 lists created" in out.getvalue()
     assert ShoppingList.objects.count() == 4

@@ -11,13 +11,14 @@ from django.urls import reverse
 
 from apps.audit.models import AuditEvent, AuditKind
 from apps.lists.models import ShoppingList
-from apps.lists.services import ListRules, lists_generate_for_range
+from apps.lists.services import ListRules, lists_generate_for_range, lists_print_offers
 from tests.lists.conftest import PERIOD
 
 
 @pytest.fixture
 def generated(chain):
     lists_generate_for_range(period_start=PERIOD, lo=0, hi=10**12, rules=ListRules())
+    lists_print_offers(period_start=PERIOD)
     return ShoppingList.objects.get(member__card_number="100000000005")
 
 
@@ -76,8 +77,8 @@ def test_export_lists_csv(generated, tmp_path):
     assert (event.object_type, event.object_id) == ("command", "export_lists")
     assert event.row_count == len(rows) - 1 and event.actor_name.endswith("(manage.py)")
     assert event.detail == {"period_start": "2026-03-02", "output": str(path)}
-    # header; $200: reward; best: 5; no cycle: offer + reward; held out: due + reward
-    assert len(rows) == 1 + 1 + 5 + 2 + 2
+    # header; $200: offer + reward; best: 5; no cycle: offer + reward; held out: due + reward
+    assert len(rows) == 1 + 2 + 5 + 2 + 2
 
 
 @pytest.mark.parametrize("persona", ["cashier", "manufacturer_a"])

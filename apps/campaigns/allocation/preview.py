@@ -1,0 +1,210 @@
+"""The allocation preview: a dry run of the allocation itself, rolled back.
+
+What the campaign page says a campaign will do is what allocation then does, because it is
+allocation: the campaign (if not live yet) is made live inside a savepoint, its audience
+stored, the period's eligible members scored and the period decided, exactly as list
+generation will; the figures are read and the savepoint rolled back. Nothing is kept.
+
+The period is the earliest list period that has not ended and overlaps the campaign, if its
+lists exist; otherwise the period the next lists would cover, from today (or the
+campaign's start), with the members eligible then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.campaigns.allocation.decide import allocation_decide
+from apps.campaigns.allocation.eligibility import ELIGIBLE_SQL, eligibility_params
+from apps.campaigns.allocation.rules import AllocationRules, Eligibility
+from apps.campaigns.allocation.scoring import PERIOD_DAYS, allocation_score
+from apps.campaigns.models import CELL_LABELS, Campaign, CampaignStatus, EligibleMember, Outcome
+
+CENT = Decimal("0.01")
+# What the preview counts, in the order the page shows them, with the words it uses.
+REASONS = {
+    "not_eligible": "No list this period (spent under the list threshold, closed or no consent)",
+    "no_offer": "No offer for their usage tier, or no priced product it covers",
+    Outcome.LIMIT: "Had it in an earlier period",
+    Outcome.OUTRANKED: "Outranked by offers more likely to work for them",
+    Outcome.BUDGET: "Over the campaign's budget",
+    Outcome.AGREEMENT: "Over the agreement's budget cap",
+}
+
+
+@dataclass
+class CellFigures:
+    cell: str
+    label: str
+    audience: int = 0
+    eligible: int = 0
+    given: int = 0
+    holdout: int = 0
+    outcomes: dict = field(default_factory=dict)
+
+
+@dataclass
+class AllocationPreview:
+    """What allocation does with one campaign in one period."""
+
+    period_start: dt.date
+    lists_made: bool
+    audience: int = 0
+    eligible: int = 0
+    given: int = 0
+    holdout: int = 0
+    reasons: dict = field(default_factory=dict)  # REASONS key -> members
+    expected_redemptions: Decimal = Decimal(0)
+    expected_cost: Decimal = Decimal(0)
+    manufacturer_share: Decimal = Decimal(0)
+    budget_left: Decimal = Decimal(0)
+    cells: list[CellFigures] = field(default_factory=list)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.period_start + dt.timedelta(days=PERIOD_DAYS - 1)
+
+    @property
+    def reason_rows(self) -> list[tuple[str, str, int]]:
+        return [(key, text, self.reasons.get(key, 0)) for key, text in REASONS.items()]
+
+
+def preview_period(*, campaign: Campaign, today: dt.date | None = None) -> tuple[dt.date, bool]:
+    """Return the period the preview runs for, and whether its lists are made."""
+    today = today or timezone.localdate()
+    # Not ended (its last day is today or later) and overlapping the campaign's dates.
+    after = max(today, campaign.valid_from) - dt.timedelta(days=PERIOD_DAYS)
+    made = (
+        EligibleMember.objects.filter(
+            period_start__gt=after, period_start__lte=campaign.valid_until
+        )
+        .order_by("period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
+    if made is not None:
+        return made, True
+    return max(today, campaign.valid_from), False
+
+
+def _eligible_members(*, period_start: dt.date, lists_made: bool) -> list[int]:
+    if lists_made:
+        return list(
+            EligibleMember.objects.filter(period_start=period_start).values_list(
+                "member_id", flat=True
+            )
+        )
+    params = {
+        "lo": 0,
+        "hi": 2**62,
+        **eligibility_params(period_start=period_start, eligibility=Eligibility()),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT member_id FROM ({ELIGIBLE_SQL}) e", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+FIGURES_SQL = """
+SELECT a.cell,
+       count(*) AS audience,
+       count(e.member_id) AS eligible,
+       count(x.id) FILTER (WHERE x.outcome = 'given') AS given,
+       count(x.id) FILTER (WHERE x.outcome = 'holdout') AS holdout,
+       count(x.id) FILTER (WHERE x.outcome = 'limit') AS limit_,
+       count(x.id) FILTER (WHERE x.outcome = 'outranked') AS outranked,
+       count(x.id) FILTER (WHERE x.outcome = 'budget') AS budget,
+       count(x.id) FILTER (WHERE x.outcome = 'agreement') AS agreement,
+       count(e.member_id) FILTER (WHERE x.id IS NULL) AS no_offer,
+       coalesce(sum(x.probability) FILTER (WHERE x.outcome = 'given'), 0) AS redemptions,
+       coalesce(sum(x.probability * x.unit_cost) FILTER (WHERE x.outcome = 'given'), 0) AS cost,
+       coalesce(sum(x.probability * x.manufacturer_cost)
+                FILTER (WHERE x.outcome = 'given'), 0) AS maker
+FROM campaigns_campaignaudience a
+LEFT JOIN campaigns_eligiblemember e
+    ON e.member_id = a.member_id AND e.period_start = %(start)s
+LEFT JOIN campaigns_allocation x
+    ON x.member_id = a.member_id AND x.campaign_id = a.campaign_id
+   AND x.period_start = %(start)s
+WHERE a.campaign_id = %(campaign_id)s
+GROUP BY a.cell
+"""
+
+
+def allocation_figures(*, campaign: Campaign, period_start: dt.date, lists_made: bool):
+    """Read what allocation decided for the campaign in the period (stored or dry run)."""
+    with connection.cursor() as cursor:
+        cursor.execute(FIGURES_SQL, {"start": period_start, "campaign_id": campaign.pk})
+        columns = [c.name for c in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    preview = AllocationPreview(period_start=period_start, lists_made=lists_made)
+    order = {cell: i for i, cell in enumerate(campaign.target_cells)}
+    for row in sorted(rows, key=lambda r: order.get(r["cell"], 99)):
+        cell = CellFigures(
+            cell=row["cell"],
+            label=CELL_LABELS.get(row["cell"], row["cell"]),
+            audience=row["audience"],
+            eligible=row["eligible"],
+            given=row["given"],
+            holdout=row["holdout"],
+        )
+        preview.cells.append(cell)
+        preview.audience += row["audience"]
+        preview.eligible += row["eligible"]
+        preview.given += row["given"]
+        preview.holdout += row["holdout"]
+        for key, column in (
+            ("not_eligible", None),
+            ("no_offer", "no_offer"),
+            (Outcome.LIMIT, "limit_"),
+            (Outcome.OUTRANKED, "outranked"),
+            (Outcome.BUDGET, "budget"),
+            (Outcome.AGREEMENT, "agreement"),
+        ):
+            value = row["audience"] - row["eligible"] if column is None else row[column]
+            preview.reasons[key] = preview.reasons.get(key, 0) + value
+        preview.expected_redemptions += Decimal(str(row["redemptions"]))
+        preview.expected_cost += Decimal(str(row["cost"]))
+        preview.manufacturer_share += Decimal(str(row["maker"]))
+    preview.expected_redemptions = preview.expected_redemptions.quantize(Decimal("0.1"))
+    preview.expected_cost = preview.expected_cost.quantize(CENT)
+    preview.manufacturer_share = preview.manufacturer_share.quantize(CENT)
+    return preview
+
+
+def allocation_preview(
+    *,
+    campaign: Campaign,
+    period_start: dt.date | None = None,
+    rules: AllocationRules | None = None,
+    today: dt.date | None = None,
+) -> AllocationPreview:
+    """Run the period's allocation with the campaign in it, read its figures, roll back."""
+    from apps.campaigns.services import campaign_audience_persist
+
+    rules = rules or AllocationRules.from_settings()
+    lists_made = True
+    if period_start is None:
+        period_start, lists_made = preview_period(campaign=campaign, today=today)
+    else:
+        lists_made = EligibleMember.objects.filter(period_start=period_start).exists()
+    if campaign.status == CampaignStatus.ENDED:
+        return allocation_figures(
+            campaign=campaign, period_start=period_start, lists_made=lists_made
+        )
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        try:
+            campaign_audience_persist(campaign=campaign)
+            members = _eligible_members(period_start=period_start, lists_made=lists_made)
+            allocation_score(period_start=period_start, members=members, extra_campaign=campaign.pk)
+            allocation_decide(period_start=period_start, rules=rules)
+            return allocation_figures(
+                campaign=campaign, period_start=period_start, lists_made=lists_made
+            )
+        finally:
+            transaction.savepoint_rollback(savepoint)
