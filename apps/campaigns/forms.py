@@ -13,6 +13,12 @@ from django.forms.models import ModelChoiceIterator
 
 from apps.campaigns.drafts import CampaignDraft, OfferChanges, OfferDraft
 from apps.campaigns.models import CELL_CHOICES, Campaign, Offer
+from apps.campaigns.selectors import (
+    AFFINITY_MIN_BASKETS,
+    AFFINITY_MIN_LIFT,
+    WIN_BACK_P_ALIVE,
+    WIN_BACK_TOP_SHARE,
+)
 from apps.campaigns.validation import TIER_UNIQUE_MESSAGE, campaign_ended_error
 
 
@@ -48,6 +54,18 @@ class CampaignForm(forms.ModelForm):
         choices=CELL_CHOICES,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label="Target cells",
+        # The two audiences beyond the cells, in words a VP checks before choosing them
+        # (apps.campaigns.selectors.AUDIENCE_SQL has the exact rules).
+        help_text=(
+            "A member is counted once, in the first chosen group that holds them. "
+            f"Win back: buyers of the category among the top {WIN_BACK_TOP_SHARE:.0%} of "
+            "members by past spend whose chance of still shopping has fallen under "
+            f"{WIN_BACK_P_ALIVE:.0%} (member value). "
+            "Affinity (cross-sell, trial): members who did not buy the category in the last "
+            "52 weeks but buy a category bought together with it (lift at least "
+            f"{AFFINITY_MIN_LIFT} on at least {AFFINITY_MIN_BASKETS} baskets, see Together); "
+            "they get the low usage tier's offer, so give that tier the trial offer."
+        ),
     )
     category = CategoryChoiceField(
         queryset=None,

@@ -19,13 +19,22 @@ TIER_NAMES = {1: "low", 2: "medium", 3: "high"}
 SHOPPER_TEXT_MAX = 80  # one line of the printed list and its PDF
 AT_RISK = "at_risk"
 TOP_VALUE = "top_value"
+# Audiences beyond the cells (apps.campaigns.selectors.AUDIENCE_SQL says who exactly).
+WIN_BACK = "win_back"  # the category's buyers of high past value now likely lapsed
+AFFINITY = "affinity"  # non-buyers who buy categories bought together with it: cross-sell
 
-# The 9 loyalty × usage cells ("national-3" is a heavy national-brand buyer) and 2 groups.
+# The 9 loyalty × usage cells ("national-3" is a heavy national-brand buyer), 2 groups of
+# the category's buyers, and the win-back and affinity audiences.
 CELL_CHOICES = [
     (f"{loyalty}-{tier}", f"{label} · {TIER_NAMES[tier]} usage")
     for loyalty, label in Loyalty.choices
     for tier in (3, 2, 1)
-] + [(AT_RISK, "At risk (churn risk in the latest member-value fit)"), (TOP_VALUE, "Top value")]
+] + [
+    (AT_RISK, "At risk (churn risk in the latest member-value fit)"),
+    (TOP_VALUE, "Top value"),
+    (WIN_BACK, "Win back (top 20 % by past spend, now more likely lapsed than active)"),
+    (AFFINITY, "Affinity: cross-sell and trial (non-buyers who buy what goes with it)"),
+]
 CELL_LABELS = dict(CELL_CHOICES)
 
 

@@ -12,6 +12,15 @@ from apps.segments.selectors import LIVE_FIT_ID_SQL
 
 # Members with cumulative_share at or under this make the top half of members' sales.
 TOP_VALUE_CUMULATIVE_SHARE = 0.5
+# Win back: the top fifth of members by past spend (the Pareto page's "top 20 %") whose
+# P(active) in the live fit is under one half, i.e. more likely lapsed than still buying.
+WIN_BACK_TOP_SHARE = 0.2
+WIN_BACK_P_ALIVE = 0.5
+# Affinity: a rule into the category counts with lift >= 1.2 (its buyers buy the category
+# a fifth more often than shoppers at large) on >= 30 baskets with both (lift on a handful
+# of baskets is noise; the rules themselves keep pairs from 20).
+AFFINITY_MIN_LIFT = 1.2
+AFFINITY_MIN_BASKETS = 30
 
 # Does product p match offer o (within the campaign's category, which callers join on)?
 # The one definition of the rule: the campaign preview, the reports' target brand type and
@@ -43,31 +52,79 @@ def offer_matching_products_sql(*, offer_id: str) -> str:
 
 
 # The campaign's audience from the latest snapshot of its category: each active buyer in a
-# targeted cell once (its 9-cell first, then "at risk", then "top value"), and the holdout
-# drawn per cell. The draw orders a cell's members by md5(seed:member id) and holds out the
-# first round(n × share) of them: a fixed random permutation per (seed, cell), so the same
-# campaign draws the same members on every run, on any machine, without storing anything.
+# targeted cell once (its 9-cell first, then "at risk", "win back", "top value": the
+# narrower group first, so lapsed valuable members are won back, not treated as loyal top
+# value), then the "affinity" non-buyers, and the holdout drawn per cell. The draw orders a
+# cell's members by md5(seed:member id) and holds out the first round(n × share) of them: a
+# fixed random permutation per (seed, cell), so the same campaign draws the same members on
+# every run, on any machine, without storing anything. Campaigns without the two audiences
+# added for issue 18 get exactly the cells and draw they had before.
+#
+# Win back: a buyer of the category in the top 20 % of members by spend to the live fit's
+# history end (the member-value page's Pareto "top 20 %": members ranked by total spend,
+# ties by id, the first floor(n / 5)) whose probability of still being active is under
+# WIN_BACK_P_ALIVE. Unlike "at risk" it asks no regular rhythm: a valuable member who
+# shopped big and rarely is worth winning back too. Only computed when targeted.
+#
+# Affinity (cross-sell and trial): active members outside the category's snapshot (no
+# purchase of it in its 52 weeks) who are in the latest snapshot of a category whose rule
+# into this one, in the latest bought-together rules (apps.segments.affinity), has a lift of
+# at least AFFINITY_MIN_LIFT on at least AFFINITY_MIN_BASKETS baskets with both. Having no
+# usage of the category, they get usage tier 1: the low tier's offer, the trial offer.
 AUDIENCE_SQL = f"""
 WITH snap AS (
     SELECT id FROM segments_segmentsnapshot
     WHERE category_id = %(category_id)s
     ORDER BY window_end DESC, computed_at DESC, id DESC LIMIT 1
-), fit AS ({LIVE_FIT_ID_SQL}), buyers AS (
+), fit AS ({LIVE_FIT_ID_SQL}), valuable AS (
+    SELECT member_id FROM (
+        SELECT member_id,
+               row_number() OVER (ORDER BY total_spend DESC, member_id) AS rn,
+               count(*) OVER () AS n
+        FROM segments_memberscore
+        WHERE fit_id = (SELECT id FROM fit) AND 'win_back' = ANY(%(cells)s)
+    ) ranked
+    WHERE rn <= floor(n * %(win_back_top_share)s::numeric)
+), buyers AS (
     SELECT sm.member_id, sm.usage_tier, sm.loyalty || '-' || sm.usage_tier AS nine_cell,
            coalesce(ms.churn_risk, false) AS at_risk,
-           coalesce(ms.cumulative_share <= %(top_share)s, false) AS top_value
+           coalesce(ms.cumulative_share <= %(top_share)s, false) AS top_value,
+           coalesce(ms.p_alive < %(win_back_p_alive)s, false)
+               AND sm.member_id IN (SELECT member_id FROM valuable) AS win_back
     FROM segments_segmentmember sm
     JOIN snap ON sm.snapshot_id = snap.id
     JOIN members_member m ON m.id = sm.member_id AND m.status = 'active'
     LEFT JOIN segments_memberscore ms
         ON ms.member_id = sm.member_id AND ms.fit_id = (SELECT id FROM fit)
+), rules AS (
+    SELECT antecedent_id FROM segments_categoryaffinity
+    WHERE consequent_id = %(category_id)s
+      AND window_end = (SELECT max(window_end) FROM segments_categoryaffinity)
+      AND lift >= %(affinity_lift)s AND baskets_with_both >= %(affinity_baskets)s
+      AND 'affinity' = ANY(%(cells)s)
+), rule_snaps AS (
+    SELECT DISTINCT ON (s.category_id) s.id
+    FROM segments_segmentsnapshot s JOIN rules r ON r.antecedent_id = s.category_id
+    ORDER BY s.category_id, s.window_end DESC, s.computed_at DESC, s.id DESC
+), affinity AS (
+    SELECT DISTINCT sm.member_id
+    FROM segments_segmentmember sm
+    JOIN rule_snaps rs ON sm.snapshot_id = rs.id
+    JOIN members_member m ON m.id = sm.member_id AND m.status = 'active'
+    WHERE NOT EXISTS (
+        SELECT 1 FROM segments_segmentmember own JOIN snap ON own.snapshot_id = snap.id
+        WHERE own.member_id = sm.member_id
+    )
 ), targeted AS (
     SELECT member_id, usage_tier,
            CASE WHEN nine_cell = ANY(%(cells)s) THEN nine_cell
                 WHEN at_risk AND 'at_risk' = ANY(%(cells)s) THEN 'at_risk'
+                WHEN win_back AND 'win_back' = ANY(%(cells)s) THEN 'win_back'
                 WHEN top_value AND 'top_value' = ANY(%(cells)s) THEN 'top_value'
            END AS cell
     FROM buyers
+    UNION ALL
+    SELECT member_id, 1 AS usage_tier, 'affinity' AS cell FROM affinity
 ), audience AS (
     SELECT member_id, usage_tier, cell,
            row_number() OVER (
@@ -142,6 +199,10 @@ def audience_params(campaign: Campaign) -> dict:
         "seed": campaign.holdout_seed,
         "holdout_pct": campaign.holdout_pct,
         "top_share": TOP_VALUE_CUMULATIVE_SHARE,
+        "win_back_top_share": WIN_BACK_TOP_SHARE,
+        "win_back_p_alive": WIN_BACK_P_ALIVE,
+        "affinity_lift": AFFINITY_MIN_LIFT,
+        "affinity_baskets": AFFINITY_MIN_BASKETS,
     }
 
 
