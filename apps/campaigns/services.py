@@ -15,6 +15,7 @@ from apps.audit.services import audit_record
 from apps.campaigns.drafts import CampaignDraft, OfferChanges
 from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus, Offer
 from apps.campaigns.selectors import AUDIENCE_SQL, audience_params, campaign_preview
+from apps.campaigns.signals import campaign_activated
 from apps.campaigns.validation import (
     TIER_UNIQUE_MESSAGE,
     campaign_approval_problems,
@@ -196,12 +197,20 @@ def campaign_approve(
 
 @transaction.atomic
 def campaign_activate(*, campaign_id: int, user, today: dt.date | None = None) -> Campaign:
-    """Put an approved campaign's offers on the lists from now on (not once it has ended)."""
+    """Put an approved campaign's offers on the lists from now on (not once it has ended).
+
+    Lists already made for a period that has not ended get its offers too: the lists room
+    hears `campaign_activated` after the commit and allocates them into those lists.
+    """
     campaign = _locked(campaign_id, source=CampaignStatus.APPROVED, action="activated")
     ended = campaign_ended_error(campaign.valid_until, today=today)
     if ended:
         raise ValidationError(ended, code="ended")
-    return _transition(campaign, target=CampaignStatus.ACTIVE, user=user)
+    campaign = _transition(campaign, target=CampaignStatus.ACTIVE, user=user)
+    transaction.on_commit(
+        lambda: campaign_activated.send(sender=Campaign, campaign=campaign, user=user)
+    )
+    return campaign
 
 
 @transaction.atomic

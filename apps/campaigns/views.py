@@ -11,17 +11,16 @@ from django_tables2 import RequestConfig
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.campaigns import services
+from apps.campaigns.allocation import allocation_preview, campaign_reach
 from apps.campaigns.confirmations import ACTIONS, campaign_confirmation
 from apps.campaigns.forms import (
     ApproveForm,
     CampaignForm,
     OfferFormSet,
-    PreviewForm,
     offer_changes,
 )
 from apps.campaigns.history import campaign_history, user_name
 from apps.campaigns.models import Campaign
-from apps.campaigns.selectors import campaign_preview
 from apps.campaigns.tables import CampaignTable
 
 
@@ -76,13 +75,13 @@ def campaign_detail(request, pk: int):
         Campaign.objects.select_related("category", "agreement__manufacturer", "approved_by"),
         pk=pk,
     )
-    rate_form = PreviewForm(request.GET or None)
-    rate = rate_form.cleaned_data.get("rate") if rate_form.is_valid() else None
     context = {
         "campaign": campaign,
         "offers": campaign.offers.all(),
-        "preview": campaign_preview(campaign=campaign, rate_pct=rate),
-        "rate_form": rate_form,
+        # The period's allocation run with this campaign in it, then rolled back: what the
+        # lists will carry, and why the rest of the audience gets nothing.
+        "allocation": allocation_preview(campaign=campaign),
+        "reach": campaign_reach(campaign=campaign),
         "history": campaign_history(campaign=campaign),
         "approved_by_name": user_name(campaign.approved_by) if campaign.approved_by else "—",
         "audience_count": campaign.audience.count(),

@@ -27,7 +27,8 @@ def test_marketing_designs_approves_and_activates_in_the_browser(client, marketi
     ]
 
     page = client.get(campaign.get_absolute_url()).content.decode()
-    assert "Audience preview" in page and ">30<" in page  # 10 + 20 targeted members
+    assert "Allocation preview" in page and ">30<" in page  # 10 + 20 targeted members
+    assert not CampaignAudience.objects.exists()  # the dry run keeps nothing
 
     # The detail page links to the confirm page; only its button (a POST) approves.
     confirm = reverse("campaigns:approve_confirm", args=[campaign.pk])

@@ -13,6 +13,7 @@ from apps.campaigns.allocation.preview import (
     AllocationPreview,
     allocation_figures,
     allocation_preview,
+    campaign_reach,
     preview_period,
 )
 from apps.campaigns.allocation.rules import AllocationRules, Eligibility
@@ -28,6 +29,7 @@ __all__ = [
     "allocation_figures",
     "allocation_preview",
     "allocation_score",
+    "campaign_reach",
     "eligibility_params",
     "preview_period",
 ]

@@ -208,3 +208,48 @@ def allocation_preview(
             )
         finally:
             transaction.savepoint_rollback(savepoint)
+
+
+@dataclass(frozen=True)
+class PeriodReach:
+    """What allocation did with a campaign in one period: lists carrying it, and the rest."""
+
+    period_start: dt.date
+    given: int
+    holdout: int
+    not_given: int
+    expected_redemptions: Decimal
+    expected_cost: Decimal
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.period_start + dt.timedelta(days=PERIOD_DAYS - 1)
+
+
+REACH_SQL = """
+SELECT period_start,
+       count(*) FILTER (WHERE outcome = 'given'),
+       count(*) FILTER (WHERE outcome = 'holdout'),
+       count(*) FILTER (WHERE outcome NOT IN ('given', 'holdout', 'candidate')),
+       coalesce(sum(probability) FILTER (WHERE outcome = 'given'), 0),
+       coalesce(sum(probability * unit_cost) FILTER (WHERE outcome = 'given'), 0)
+FROM campaigns_allocation WHERE campaign_id = %s
+GROUP BY period_start ORDER BY period_start
+"""
+
+
+def campaign_reach(*, campaign: Campaign) -> list[PeriodReach]:
+    """Per period: the lists carrying the campaign's offer (given), held out, not given."""
+    with connection.cursor() as cursor:
+        cursor.execute(REACH_SQL, [campaign.pk])
+        return [
+            PeriodReach(
+                period_start=row[0],
+                given=row[1],
+                holdout=row[2],
+                not_given=row[3],
+                expected_redemptions=Decimal(str(row[4])).quantize(Decimal("0.1")),
+                expected_cost=Decimal(str(row[5])).quantize(CENT),
+            )
+            for row in cursor.fetchall()
+        ]

@@ -1,0 +1,46 @@
+"""The lists room's answers to other rooms' news."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from apps.campaigns.signals import campaign_activated
+from apps.jobs.models import Job
+from apps.lists.models import ShoppingList
+from apps.lists.services import JOB_KIND, PERIOD_DAYS, ListRules, lists_generate
+
+
+def open_periods(*, campaign, today: dt.date) -> list[dt.date]:
+    """Periods whose lists are made, that have not ended and overlap the campaign's dates."""
+    after = max(today, campaign.valid_from) - dt.timedelta(days=PERIOD_DAYS)
+    return list(
+        ShoppingList.objects.filter(period_start__gt=after, period_start__lte=campaign.valid_until)
+        .order_by("period_start")
+        .values_list("period_start", flat=True)
+        .distinct()
+    )
+
+
+def period_rules(period_start: dt.date) -> ListRules:
+    """The rules the period's lists were last generated with (the defaults if unknown)."""
+    job = (
+        Job.objects.filter(kind=JOB_KIND, params__period_start=period_start.isoformat())
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    try:
+        return ListRules.from_params(job.params) if job else ListRules()
+    except (KeyError, ValueError, ArithmeticError):
+        return ListRules()
+
+
+@receiver(campaign_activated, dispatch_uid="lists_allocate_activated_campaign")
+def allocate_activated_campaign(sender, *, campaign, user=None, **kwargs) -> None:
+    """Generate the open periods again: their holders' new candidates are scored, the period
+    decided and the given offers printed on the same lists, as a new version (a job each,
+    shown on the lists page)."""
+    for period_start in open_periods(campaign=campaign, today=timezone.localdate()):
+        lists_generate(period_start=period_start, rules=period_rules(period_start), started_by=user)
