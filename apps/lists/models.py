@@ -79,6 +79,13 @@ class ShoppingList(models.Model):
     def last_day(self) -> dt.date:
         return clock.last_day(self.period_end)
 
+    @property
+    def version_text(self) -> str:
+        """" · version 2, with new offers" on a list that changed since first printed."""
+        if self.version <= 1:
+            return ""
+        return f" · version {self.version}, with new offers"
+
 
 class ItemKind(models.TextChoices):
     OFFER = "offer", "Offer"

@@ -33,7 +33,7 @@ def list_pdf(shopping_list) -> bytes:
         0.75 * inch,
         height - 1.15 * inch,
         f"Card {member.card_number} · valid {shopping_list.period_start:%b %d} to "
-        f"{shopping_list.last_day:%b %d, %Y}",
+        f"{shopping_list.last_day:%b %d, %Y}{shopping_list.version_text}",
     )
     image = ImageReader(io.BytesIO(barcode_png(shopping_list.barcode)))
     pdf.drawImage(image, width - 3.4 * inch, height - 1.35 * inch, 2.6 * inch, 0.65 * inch)
