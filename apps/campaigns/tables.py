@@ -1,6 +1,9 @@
 import django_tables2 as tables
+from django.urls import reverse
 
-from apps.campaigns.models import Campaign
+from apps.campaigns.models import CELL_LABELS, Campaign, Outcome
+
+_RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
 class CampaignTable(tables.Table):
@@ -30,3 +33,45 @@ class CampaignTable(tables.Table):
             colors.get(record.status, "secondary"),
             record.get_status_display(),
         )
+
+
+class AllocationMemberTable(tables.Table):
+    """The audience members behind one count of a campaign's allocation (rows: dicts)."""
+
+    card_number = tables.Column(
+        "Card", linkify=lambda record: reverse("members:detail", args=[record["card_number"]])
+    )
+    name = tables.Column(
+        "Name", accessor="last_name", order_by=("last_name", "first_name"), empty_values=()
+    )
+    cell = tables.Column("Audience")
+    outcome = tables.Column("Decision", default="—")
+    probability = tables.Column("Chance of redeeming", attrs=_RIGHT, default="—")
+    expected_cost = tables.Column("Expected cost", attrs=_RIGHT, default="—")
+    bought_target = tables.BooleanColumn(verbose_name="Buys the products", null=True)
+    discovery = tables.BooleanColumn(verbose_name="New to the category", null=True)
+
+    class Meta:
+        empty_text = "No member."
+        attrs = {"class": "table table-sm small"}
+
+    def render_name(self, record) -> str:
+        return f"{record['first_name']} {record['last_name']}".strip()
+
+    def render_cell(self, value) -> str:
+        return CELL_LABELS.get(value, value)
+
+    def render_outcome(self, value) -> str:
+        return Outcome(value).label
+
+    def render_probability(self, value) -> str:
+        return f"{value:.1%}"
+
+    def render_expected_cost(self, value) -> str:
+        return f"${value:,.2f}"
+
+    def value_probability(self, value) -> str:
+        return "" if value is None else f"{value:.4f}"
+
+    def value_expected_cost(self, value) -> str:
+        return "" if value is None else f"{value:.2f}"

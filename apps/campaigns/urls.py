@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.campaign_create, name="create"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/edit/", views.campaign_edit, name="edit"),
+    path("<int:pk>/members/<slug:group>/", views.campaign_members, name="members"),
     path("<int:pk>/approve/", views.campaign_approve, name="approve"),
     path("<int:pk>/activate/", views.campaign_activate, name="activate"),
     path("<int:pk>/end/", views.campaign_end, name="end"),

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
+from apps.audit.exports import table_csv_response
 from apps.campaigns import services
-from apps.campaigns.allocation import allocation_preview, campaign_reach
+from apps.campaigns.allocation import (
+    MEMBER_GROUPS,
+    PERIOD_DAYS,
+    allocation_members,
+    allocation_preview,
+    campaign_reach,
+)
 from apps.campaigns.confirmations import ACTIONS, campaign_confirmation
 from apps.campaigns.forms import (
     ApproveForm,
@@ -21,7 +31,7 @@ from apps.campaigns.forms import (
 )
 from apps.campaigns.history import campaign_history, user_name
 from apps.campaigns.models import Campaign
-from apps.campaigns.tables import CampaignTable
+from apps.campaigns.tables import AllocationMemberTable, CampaignTable
 
 
 @role_required(Role.MARKETING)
@@ -75,12 +85,14 @@ def campaign_detail(request, pk: int):
         Campaign.objects.select_related("category", "agreement__manufacturer", "approved_by"),
         pk=pk,
     )
+    allocation = allocation_preview(campaign=campaign)
     context = {
         "campaign": campaign,
         "offers": campaign.offers.all(),
         # The period's allocation run with this campaign in it, then rolled back: what the
         # lists will carry, and why the rest of the audience gets nothing.
-        "allocation": allocation_preview(campaign=campaign),
+        "allocation": allocation,
+        "period_iso": allocation.period_start.isoformat(),
         "reach": campaign_reach(campaign=campaign),
         "history": campaign_history(campaign=campaign),
         "approved_by_name": user_name(campaign.approved_by) if campaign.approved_by else "—",
@@ -137,3 +149,42 @@ def _status_view(action: str):
 campaign_approve = _status_view("approve")
 campaign_activate = _status_view("activate")
 campaign_end = _status_view("end")
+
+
+@role_required(Role.MARKETING)
+@require_GET
+def campaign_members(request, pk: int, group: str):
+    """The members behind one count of the campaign's allocation: paged, sorted, as CSV.
+
+    Read from the same run as the page's figures (stored, or the dry run), so a count and
+    its list of members agree. `?period=YYYY-MM-DD` picks another period.
+    """
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if group not in MEMBER_GROUPS:
+        raise Http404("No such group")
+    try:
+        period = dt.date.fromisoformat(request.GET["period"]) if request.GET.get("period") else None
+    except ValueError:
+        period = None
+    period_start, rows = allocation_members(campaign=campaign, group=group, period_start=period)
+    table = AllocationMemberTable(rows)
+    if request.GET.get("export") == "csv":
+        return table_csv_response(table, f"campaign-{campaign.pk}-{group}-{period_start}.csv")
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    export = request.GET.copy()
+    export.pop("page", None)
+    export["export"] = "csv"
+    export["period"] = period_start.isoformat()
+    return render(
+        request,
+        "campaigns/campaign_members.html",
+        {
+            "campaign": campaign,
+            "table": table,
+            "label": MEMBER_GROUPS[group][0],
+            "count": len(rows),
+            "period_start": period_start,
+            "last_day": period_start + dt.timedelta(days=PERIOD_DAYS - 1),
+            "export_query": export.urlencode(),
+        },
+    )

@@ -10,8 +10,10 @@ run for one campaign and rolled back. The lists room prints what was given.
 from apps.campaigns.allocation.decide import allocation_decide
 from apps.campaigns.allocation.eligibility import ELIGIBLE_SQL, eligibility_params
 from apps.campaigns.allocation.preview import (
+    MEMBER_GROUPS,
     AllocationPreview,
     allocation_figures,
+    allocation_members,
     allocation_preview,
     campaign_reach,
     preview_period,
@@ -26,7 +28,9 @@ __all__ = [
     "AllocationRules",
     "Eligibility",
     "allocation_decide",
+    "MEMBER_GROUPS",
     "allocation_figures",
+    "allocation_members",
     "allocation_preview",
     "allocation_score",
     "campaign_reach",

@@ -176,6 +176,36 @@ def allocation_figures(*, campaign: Campaign, period_start: dt.date, lists_made:
     return preview
 
 
+def _allocated(*, campaign: Campaign, period_start: dt.date, lists_made: bool, rules, read):
+    """Return read() on the period's allocation with the campaign in it.
+
+    An ended campaign is read as stored. Otherwise the campaign's audience is stored, the
+    period's eligible members scored and the period decided, as list generation would, in a
+    savepoint that is rolled back once read() has run: for an active campaign whose
+    candidates are all decided this adds nothing, for a draft it is the dry run.
+    """
+    from apps.campaigns.services import campaign_audience_persist
+
+    if campaign.status == CampaignStatus.ENDED:
+        return read()
+    with transaction.atomic():
+        savepoint = transaction.savepoint()
+        try:
+            campaign_audience_persist(campaign=campaign)
+            members = _eligible_members(period_start=period_start, lists_made=lists_made)
+            allocation_score(period_start=period_start, members=members, extra_campaign=campaign.pk)
+            allocation_decide(period_start=period_start, rules=rules)
+            return read()
+        finally:
+            transaction.savepoint_rollback(savepoint)
+
+
+def _period(campaign: Campaign, period_start: dt.date | None, today: dt.date | None):
+    if period_start is None:
+        return preview_period(campaign=campaign, today=today)
+    return period_start, EligibleMember.objects.filter(period_start=period_start).exists()
+
+
 def allocation_preview(
     *,
     campaign: Campaign,
@@ -184,30 +214,79 @@ def allocation_preview(
     today: dt.date | None = None,
 ) -> AllocationPreview:
     """Run the period's allocation with the campaign in it, read its figures, roll back."""
-    from apps.campaigns.services import campaign_audience_persist
-
-    rules = rules or AllocationRules.from_settings()
-    lists_made = True
-    if period_start is None:
-        period_start, lists_made = preview_period(campaign=campaign, today=today)
-    else:
-        lists_made = EligibleMember.objects.filter(period_start=period_start).exists()
-    if campaign.status == CampaignStatus.ENDED:
-        return allocation_figures(
+    period_start, lists_made = _period(campaign, period_start, today)
+    return _allocated(
+        campaign=campaign,
+        period_start=period_start,
+        lists_made=lists_made,
+        rules=rules or AllocationRules.from_settings(),
+        read=lambda: allocation_figures(
             campaign=campaign, period_start=period_start, lists_made=lists_made
-        )
-    with transaction.atomic():
-        savepoint = transaction.savepoint()
-        try:
-            campaign_audience_persist(campaign=campaign)
-            members = _eligible_members(period_start=period_start, lists_made=lists_made)
-            allocation_score(period_start=period_start, members=members, extra_campaign=campaign.pk)
-            allocation_decide(period_start=period_start, rules=rules)
-            return allocation_figures(
-                campaign=campaign, period_start=period_start, lists_made=lists_made
+        ),
+    )
+
+
+# Which audience members a preview count stands for (the page links each count here).
+MEMBER_GROUPS = {
+    "audience": ("Audience", "TRUE"),
+    "eligible": ("With a list", "e.member_id IS NOT NULL"),
+    "not_eligible": (REASONS["not_eligible"], "e.member_id IS NULL"),
+    "no_offer": (REASONS["no_offer"], "e.member_id IS NOT NULL AND x.id IS NULL"),
+    **{
+        outcome.value: (outcome.label, f"x.outcome = '{outcome.value}'")
+        for outcome in Outcome
+        if outcome != Outcome.CANDIDATE
+    },
+}
+
+MEMBERS_SQL = """
+SELECT m.id AS member_id, m.card_number, m.first_name, m.last_name, a.cell,
+       x.outcome, x.probability, x.value, x.probability * x.unit_cost AS expected_cost,
+       x.bought_target, x.discovery, x.buy_probability
+FROM campaigns_campaignaudience a
+JOIN members_member m ON m.id = a.member_id
+LEFT JOIN campaigns_eligiblemember e
+    ON e.member_id = a.member_id AND e.period_start = %(start)s
+LEFT JOIN campaigns_allocation x
+    ON x.member_id = a.member_id AND x.campaign_id = a.campaign_id
+   AND x.period_start = %(start)s
+WHERE a.campaign_id = %(campaign_id)s AND {condition}
+ORDER BY x.value DESC NULLS LAST, m.card_number
+"""
+
+
+def allocation_members(
+    *,
+    campaign: Campaign,
+    group: str,
+    period_start: dt.date | None = None,
+    rules: AllocationRules | None = None,
+    today: dt.date | None = None,
+) -> tuple[dt.date, list[dict]]:
+    """Return the period and the audience members behind one of the preview's counts.
+
+    The same run as the preview's (stored, or the dry run), so the rows are the count.
+    """
+    period_start, lists_made = _period(campaign, period_start, today)
+    _label, condition = MEMBER_GROUPS[group]
+
+    def read() -> list[dict]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                MEMBERS_SQL.format(condition=condition),
+                {"start": period_start, "campaign_id": campaign.pk},
             )
-        finally:
-            transaction.savepoint_rollback(savepoint)
+            columns = [c.name for c in cursor.description]
+            return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+    rows = _allocated(
+        campaign=campaign,
+        period_start=period_start,
+        lists_made=lists_made,
+        rules=rules or AllocationRules.from_settings(),
+        read=read,
+    )
+    return period_start, rows
 
 
 @dataclass(frozen=True)
