@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from apps.campaigns.models import Allocation, CampaignAudience
 from apps.lists.services import ListRules, lists_generate_for_range, lists_print_offers
-from tests.lists.conftest import PERIOD, before_period, chain  # noqa: F401  (fixtures)
+from tests.lists.conftest import PERIOD
 
 
 @pytest.fixture
