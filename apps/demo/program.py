@@ -57,6 +57,7 @@ from apps.lists.services import member_id_chunks as list_chunks
 from apps.reports.services import JOB_KIND as REPORTS_JOB
 from apps.reports.services import STEPS as REPORT_STEPS
 from apps.reports.services import reports_refresh_job
+from apps.segments.affinity import category_affinity_compute
 from apps.segments.fits import repeat_model_fit
 from apps.segments.models import RepeatModelFit
 from apps.segments.services import snapshots_compute
@@ -173,6 +174,9 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
         # latest snapshot): the dashboard's moves between cells compare two months.
         _snapshots(window_end=dates.end.replace(day=1))
         _snapshots(window_end=dates.end + dt.timedelta(days=1))
+        # The bought-together rules of the same 52 weeks, as the nightly job makes them:
+        # the "Together" page and the affinity audiences read them (a rerun replaces them).
+        category_affinity_compute(window_end=dates.end + dt.timedelta(days=1), weeks=SNAPSHOT_WEEKS)
         if not RepeatModelFit.objects.filter(calibration_end=dates.end).exists():
             try:
                 repeat_model_fit(calibration_end=dates.end)

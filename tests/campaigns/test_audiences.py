@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.campaigns.forms import CampaignForm
 from apps.campaigns.models import CELL_LABELS, CampaignAudience
-from apps.campaigns.selectors import campaign_preview
+from apps.campaigns.selectors import AFFINITY_MIN_BASKETS, AFFINITY_MIN_LIFT, campaign_preview
 from apps.campaigns.services import campaign_audience_persist
 from apps.segments.models import CategoryAffinity, MemberScore, RepeatModelFit, SegmentSnapshot
 from tests.campaigns.helpers import campaign_for, form_data, offer_for, segment_row, snapshot_with
@@ -68,12 +68,13 @@ def cross_sell(db):
     soap_buyers = buyers_of(soap, 3)
     mustard_buyers = buyers_of(mustard, 2)
 
-    rule(fries, ketchup, lift=1.8, both=120)
-    rule(chips, ketchup, lift=1.2, both=30)  # both thresholds exactly: included
-    rule(soap, ketchup, lift=1.19, both=500)  # not enough lift
-    rule(mustard, ketchup, lift=4.0, both=29)  # not enough baskets
-    rule(ketchup, soap, lift=3.0, both=500)  # the other direction: not into ketchup
-    rule(soap, ketchup, lift=2.0, both=500, end=LATEST - dt.timedelta(days=7))  # older rules
+    lift, both = AFFINITY_MIN_LIFT, AFFINITY_MIN_BASKETS
+    rule(fries, ketchup, lift=lift + 1, both=both * 3)
+    rule(chips, ketchup, lift=lift, both=both)  # both thresholds exactly: included
+    rule(soap, ketchup, lift=lift - 0.01, both=both * 10)  # not enough lift
+    rule(mustard, ketchup, lift=lift * 2, both=both - 1)  # not enough baskets
+    rule(ketchup, soap, lift=lift * 2, both=both * 10)  # the other direction: not into ketchup
+    rule(soap, ketchup, lift=lift * 2, both=both * 10, end=LATEST - dt.timedelta(days=7))  # older
     expected = {m.pk for m in fries_only + chips_buyers}
     assert not expected & {m.pk for m in soap_buyers + mustard_buyers + ketchup_buyers}
     return ketchup, expected, ketchup_buyers
