@@ -28,6 +28,7 @@ from apps.checkout.models import PosTransaction, Redemption, TillToken
 from apps.checkout.services import checkout_record, return_record
 from apps.checkout.validation import parse_checkout, parse_return
 from apps.core.clock import local_midnight
+from apps.demo.response import period_chances
 from apps.demo.till_try import TILL_NAME, TryTill, demo_till_try
 from apps.lists.models import ItemKind, ListItem, ShoppingList
 
@@ -45,17 +46,16 @@ DEMO_PREFIX = "DEMO-"
 HISTORY_WEEKS = 8
 
 # Chance that a list holder shops with the list in a whole period (with / without an
-# offer on it), that a listed offer or due product lands in the basket, and that a held-out
-# member buys the campaign's product anyway (the baseline the holdout measures).
+# offer on it) and that a due product lands in the basket. Whether a listed offer lands in
+# it, and whether a held-out member buys the campaign's product anyway (the baseline the
+# holdout measures), depends on the member and the offer: apps.demo.response.
 P_SHOP_WITH_OFFER = 0.6
 P_SHOP_WITHOUT_OFFER = 0.35
-P_TAKE_OFFER = 0.7
 P_TAKE_DUE = 0.5
-P_HOLDOUT_BUYS = 0.25
-# A measured test's offer (`eager` campaigns): list holders act on it almost always, so that
-# its lift over a half holdout is large enough to show on a small demo chain.
+# A measured test's offer (`eager` campaigns): list holders shop almost always and act on it
+# almost always (response.EAGER_BOOST), so that its lift over a half holdout is large enough
+# to show on a small demo chain.
 P_SHOP_EAGER = 0.95
-P_TAKE_EAGER = 0.95
 P_SCAN_LIST = 0.75
 ANONYMOUS_SHARE = 0.04
 
@@ -120,7 +120,9 @@ def tills_simulate(
     store, with some of their listed offer and due products and a few usual ones,
     scanning the list (or, now and then, the card). With `with_return`, the first sale
     that redeemed an offer is brought back the next day, which reverses the offer.
-    Offers of the `eager` campaigns (ids) are shopped for and taken almost always.
+    Whether an offer is taken (or a held-out member buys the product anyway) follows the
+    demo's response model on the pair's allocation features (apps.demo.response). Offers of
+    the `eager` campaigns (ids) are shopped for and taken almost always.
     """
     prefix = f"{DEMO_PREFIX}{period_start:%y%m%d}-"
     result = SimulationResult(period_start=period_start)
@@ -171,6 +173,7 @@ def tills_simulate(
     products = dict(Product.objects.filter(price__gt=0).values_list("pk", "upc"))
     prices = dict(Product.objects.filter(price__gt=0).values_list("pk", "price"))
     home, usual = _home_and_usual(members=members, period_start=period_start)
+    chances = period_chances(period_start)
 
     rng = np.random.default_rng([seed, period_start.toordinal()])
     days = (last_day - period_start).days + 1
@@ -192,7 +195,7 @@ def tills_simulate(
             scanned=barcode if rng.random() < P_SCAN_LIST else card,
         )
         for kind, offer_id, product_id, min_quantity in items[list_id]:
-            take = P_TAKE_EAGER if offer_id in eager_offers else P_TAKE_OFFER
+            take = chances.take_chance(member_id, offer_id, eager=offer_id in eager_offers)
             if kind == ItemKind.OFFER and matching.get(offer_id) and rng.random() < take:
                 choice = matching[offer_id]
                 trip.lines[choice[rng.integers(len(choice))]] = min_quantity
@@ -200,7 +203,8 @@ def tills_simulate(
                 trip.lines.setdefault(product_id, 1)
         for campaign_id, tier in holdouts[member_id]:
             offer = offers.get((campaign_id, tier))
-            if offer is not None and matching[offer.pk] and rng.random() < P_HOLDOUT_BUYS:
+            buys = chances.holdout_chance(member_id, campaign_id)
+            if offer is not None and matching[offer.pk] and rng.random() < buys:
                 choice = matching[offer.pk]
                 trip.lines.setdefault(choice[rng.integers(len(choice))], offer.min_quantity)
         _add_usual(rng, trip, usual.get(member_id, []), count=int(rng.integers(2, 6)))
