@@ -6,10 +6,12 @@ import time
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_fail, job_progress, job_start, job_succeed
 from apps.reports import sql
+from apps.reports.offers import offer_model_fit, offer_outcomes_refresh
 
 JOB_KIND = "reports_refresh"
 HISTOGRAM_BINS = 20
@@ -98,6 +100,13 @@ def _step_campaigns(cursor, *, full: bool) -> dict:
     return {}
 
 
+def _step_offer_model(cursor, *, full: bool) -> dict:
+    """Label the offers given in ended periods, then refit the redemption model on them."""
+    today = timezone.localdate()
+    labelled = offer_outcomes_refresh(today=today)
+    return {"offers_labelled": labelled} | offer_model_fit(today=today).as_result()
+
+
 # Each step replaces one group of aggregates that belong together, in its own transaction.
 STEPS = (
     ("home stores", _step_home_stores),
@@ -105,6 +114,7 @@ STEPS = (
     ("member value", _step_member_value),
     ("list reach", _step_lists),
     ("campaigns: redemptions and lift", _step_campaigns),
+    ("offer model: labels and fit", _step_offer_model),
 )
 
 

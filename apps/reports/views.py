@@ -29,12 +29,14 @@ from apps.core.labels import COLORS
 from apps.reports import charts, selectors, tables, wording
 from apps.reports.forms import ReportFilterForm, ReportFilters
 from apps.reports.selectors import (
+    CalibrationDecile,
     CampaignResult,
     CellMove,
     CellRedemption,
     CellTotal,
     HistogramBin,
     MonthCost,
+    OfferPrediction,
     PeriodReach,
     StoreValue,
 )
@@ -112,6 +114,14 @@ class _Data:
     def months(self) -> list[MonthCost]:
         return selectors.cost_by_month(self.filters)
 
+    @cached_property
+    def calibration(self) -> list[CalibrationDecile]:
+        return selectors.calibration(self.filters)
+
+    @cached_property
+    def offer_predictions(self) -> list[OfferPrediction]:
+        return selectors.offer_predictions(self.filters, self.campaigns)
+
 
 # name → (table class, rows, rows per page; None: not paged)
 TableSpec = tuple[type[tables.DashboardTable], Callable[[_Data], object], int | None]
@@ -130,6 +140,8 @@ REDEMPTION_TABLES: dict[str, TableSpec] = {
     "cells": (tables.CampaignCellTable, lambda d: d.campaign_cells, 15),
     "cost_by_month": (tables.CostMonthTable, lambda d: d.months, 12),
     "lift": (tables.LiftTable, lambda d: d.campaign_rows, 10),
+    "calibration": (tables.CalibrationTable, lambda d: d.calibration, None),
+    "offers": (tables.OfferPredictionTable, lambda d: d.offer_predictions, 10),
 }
 
 
@@ -248,7 +260,8 @@ def loyalty(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.MARKETING)
 def redemption(request: HttpRequest) -> HttpResponse:
-    """Redemption rates, cost split, lift against the holdout with 95 % intervals, ROI."""
+    """Redemption rates, cost split, lift against the holdout with 95 % intervals, ROI, and
+    the offer model's predictions against what was redeemed."""
     form, filters = _filters(request)
     d = _Data(filters)
     response = _table_response(request, REDEMPTION_TABLES, d)
@@ -263,6 +276,7 @@ def redemption(request: HttpRequest) -> HttpResponse:
         "cost_month": charts.cost_month_figure(d.months) if d.months else None,
         "lift_spend": charts.lift_figure(ran, measure="sales") if ran else None,
         "lift_conv": charts.lift_figure(ran, measure="conversion") if ran else None,
+        "calibration": charts.calibration_figure(d.calibration) if d.calibration else None,
     }
     spent = [r.redemption for r in rows]
     totals = {
@@ -278,6 +292,8 @@ def redemption(request: HttpRequest) -> HttpResponse:
         filters,
         tab="redemption",
         lift_table=_table(request, REDEMPTION_TABLES, d, "lift"),
+        offers_table=_table(request, REDEMPTION_TABLES, d, "offers"),
+        offer_model=selectors.current_offer_model(),
         figures=figures,
         campaigns=rows,
         totals=totals,

@@ -33,6 +33,8 @@ TABLES = [
     ("redemption", "cells", 5, "50.0%"),  # national · high: 1 of the 2 who got it
     ("redemption", "cost_by_month", 4, "$0.40"),  # March: the manufacturer's 40 % of $1.00
     ("redemption", "lift", 6, "between −$4.68 and +$5.42"),  # the sales lift's interval
+    ("redemption", "calibration", 4, "Nothing for these filters yet."),  # nothing allocated
+    ("redemption", "offers", 5, "Nothing for these filters yet."),
 ]
 # (page, table, rows, queries) of each CSV export (rows as in tests/reports/test_views.py)
 EXPORTS = [
@@ -47,6 +49,8 @@ EXPORTS = [
     ("redemption", "cells", 2, 6),
     ("redemption", "cost_by_month", 1, 5),
     ("redemption", "lift", 1, 7),
+    ("redemption", "calibration", 0, 5),
+    ("redemption", "offers", 0, 6),
 ]
 
 
@@ -80,7 +84,8 @@ def test_the_loyalty_page_of_a_store_and_a_category(marketing, world, django_ass
 
 
 def test_the_redemption_page(marketing, django_assert_num_queries):
-    with django_assert_num_queries(11):
+    # 3 of them the offer model's: calibration, predicted vs actual, the model in use.
+    with django_assert_num_queries(14):
         response = marketing.get(reverse("reports:redemption"), FILTERS)
     assert response.status_code == 200
     (row,) = response.context["campaigns"]
@@ -91,7 +96,7 @@ def test_the_redemption_page(marketing, django_assert_num_queries):
 
 def test_the_redemption_page_of_a_store_and_a_category(marketing, world, django_assert_num_queries):
     params = {**FILTERS, "store": world.s1.pk, "category": world.campaign.category_id}
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         response = marketing.get(reverse("reports:redemption"), params)
     assert response.status_code == 200
     (row,) = response.context["campaigns"]

@@ -4,8 +4,8 @@ Every colour comes from `apps.core.labels`, one per meaning across the product's
 national brand blue, store brand green, swingers orange; usage tiers light to dark; the
 store's net cost brown, manufacturers' share violet; a single measure in slate.
 
-One module per tab (`loyalty`, `redemption`) on a shared look (`layout`); the figure
-functions are re-exported here.
+One module per tab (`loyalty`, `redemption`; `offers`: the offer model's calibration) on a
+shared look (`layout`); the figure functions are re-exported here.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from apps.reports.charts.loyalty import (
     pareto_figure,
     reach_figure,
 )
+from apps.reports.charts.offers import calibration_figure
 from apps.reports.charts.redemption import (
     cost_month_figure,
     cost_split_figure,
@@ -27,6 +28,7 @@ from apps.reports.charts.redemption import (
 
 __all__ = [
     "at_risk_figure",
+    "calibration_figure",
     "cells_figure",
     "cost_month_figure",
     "cost_split_figure",

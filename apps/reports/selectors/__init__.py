@@ -3,8 +3,9 @@
 Every function takes the cleaned `ReportFilters`; a store filter means members whose home
 store it is (see apps/reports/models.py). One module per part of the dashboard: `timing`
 (when the figures are from), `cells` (loyalty × usage cells and moves), `value` (member
-value), `reach` (lists), `redemption` (campaigns' redemption and cost) and `lift` (lift
-over the holdout, verdicts, ROI); their names are re-exported here.
+value), `reach` (lists), `redemption` (campaigns' redemption and cost), `lift` (lift
+over the holdout, verdicts, ROI) and `offers` (the offer model's predictions against what was
+redeemed); their names are re-exported here.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ from apps.reports.selectors.lift import (
     campaign_rows,
     lift,
     lift_verdict,
+)
+from apps.reports.selectors.offers import (
+    CalibrationDecile,
+    OfferPrediction,
+    calibration,
+    current_offer_model,
+    offer_predictions,
 )
 from apps.reports.selectors.reach import PeriodReach, list_reach, reachable_members
 from apps.reports.selectors.redemption import (
@@ -65,6 +73,7 @@ from apps.reports.selectors.value import (
 __all__ = [
     "REPORTS_NIGHTLY",
     "SEGMENTS_NIGHTLY",
+    "CalibrationDecile",
     "CampaignResult",
     "CellMove",
     "CellRedemption",
@@ -74,6 +83,7 @@ __all__ = [
     "LiftResult",
     "MonthCost",
     "NextSnapshot",
+    "OfferPrediction",
     "PeriodReach",
     "RedemptionFigures",
     "RefreshState",
@@ -82,6 +92,7 @@ __all__ = [
     "StoreValue",
     "ValueSummary",
     "Verdict",
+    "calibration",
     "campaign_cell_rows",
     "campaign_rows",
     "campaigns_in_period",
@@ -90,6 +101,7 @@ __all__ = [
     "cell_rows_by_category",
     "cell_totals",
     "cost_by_month",
+    "current_offer_model",
     "default_month",
     "histogram",
     "lift",
@@ -98,6 +110,7 @@ __all__ = [
     "loyalty_moves",
     "moves",
     "next_snapshot",
+    "offer_predictions",
     "pareto",
     "previous_snapshot_month",
     "reachable_members",

@@ -1,7 +1,7 @@
 """The tables behind the dashboard's charts: sortable, paged where long, exported as CSV.
 
-One module per tab (`loyalty`, `redemption`) on shared columns (`columns`); the tables are
-re-exported here.
+One module per tab (`loyalty`, `redemption`; `offers`: the offer model's) on shared columns
+(`columns`); the tables are re-exported here.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from apps.reports.tables.loyalty import (
     StoreValueTable,
     WinBackTable,
 )
+from apps.reports.tables.offers import CalibrationTable, OfferPredictionTable
 from apps.reports.tables.redemption import (
     CampaignCellTable,
     CampaignTable,
@@ -24,6 +25,7 @@ from apps.reports.tables.redemption import (
 )
 
 __all__ = [
+    "CalibrationTable",
     "CampaignCellTable",
     "CampaignTable",
     "CellTable",
@@ -32,6 +34,7 @@ __all__ = [
     "HistogramTable",
     "LiftTable",
     "MoveTable",
+    "OfferPredictionTable",
     "ParetoTable",
     "ReachTable",
     "StoreValueTable",
