@@ -224,3 +224,12 @@ def test_dashboard_shows_calibration_and_predicted_vs_actual(client, marketing_u
         {"month_from": "2026-03", "month_to": "2026-03", "_export": "csv", "_table": "offers"},
     ).content.decode()
     assert "Switch to our ketchup" in csv_text and "0.800" in csv_text
+
+
+def test_a_newest_period_of_a_few_offers_is_not_held_out_alone(db):
+    rng = np.random.default_rng(5)
+    _synthetic(rng, members=300, periods=[dt.date(2026, 1, 5)])
+    _synthetic(rng, members=10, periods=[dt.date(2026, 1, 19)], campaigns=1)
+    model = offer_model_fit(today=dt.date(2026, 3, 1)).model
+    # 600 + 10 offers: a quarter of all (153), not the newest period's 10.
+    assert sum(row["n"] for row in model.calibration) == 153

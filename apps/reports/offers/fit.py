@@ -5,9 +5,10 @@ the features exactly as allocation's scoring SQL uses them (booleans as 0/1, the
 centred as tier − 2), so the stored coefficients score without any transformation.
 Measured before it is stored: trained on the older periods and tested on the newest
 labelled one (the model scores periods it has not seen, as in use); with only one period,
-on a stratified random quarter of it (fixed seed). The stored model is then refitted on
-every labelled row. Below MIN_ROWS rows or MIN_POSITIVES redemptions nothing is stored and
-allocation keeps the model it has (the documented prior until a first fit).
+or when the newest has fewer than MIN_TEST_ROWS offers, on a stratified random quarter
+(fixed seed). The stored model is then refitted on every labelled row. Below MIN_ROWS rows
+or MIN_POSITIVES redemptions nothing is stored and allocation keeps the model it has (the
+documented prior until a first fit).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from apps.segments.timing.fit import calibration_by_decile
 
 MIN_ROWS = 200  # labelled given offers
 MIN_POSITIVES = 20  # of which redeemed (and as many not redeemed)
+MIN_TEST_ROWS = 50  # offers of the newest period, to hold it out whole
 TEST_SHARE = 0.25
 SEED = 18
 # Mild L2 regularisation: keeps a feature that never varies in the history (all members
@@ -81,24 +83,28 @@ def _fit(x: np.ndarray, y: np.ndarray) -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=1000).fit(x, y)
 
 
+def _both(y: np.ndarray) -> bool:
+    return y.size > 0 and y.min() != y.max()
+
+
 def _held_out(periods: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     """Indices of the training and test rows, and in words which were held out.
 
-    The newest period is held out when older periods hold both redeemed and unredeemed
-    offers to learn from; otherwise a stratified random quarter of all rows.
+    The newest period is held out when it holds MIN_TEST_ROWS offers and both it and the
+    older periods hold redeemed and unredeemed ones; otherwise a stratified random quarter
+    of all rows (a new programme's first periods, or a newest period of a few late offers).
     """
     newest = periods.max()
     test = periods == newest
-    train_y = y[~test]
-    if test.all() or train_y.min() == train_y.max():
-        index = np.arange(y.size)
-        train, held = train_test_split(index, test_size=TEST_SHARE, stratify=y, random_state=SEED)
-        return np.sort(train), np.sort(held), "a random quarter"
-    return np.flatnonzero(~test), np.flatnonzero(test), f"the newest period, {newest}"
+    if test.sum() >= MIN_TEST_ROWS and _both(y[test]) and _both(y[~test]):
+        return np.flatnonzero(~test), np.flatnonzero(test), f"the newest period, {newest}"
+    index = np.arange(y.size)
+    train, held = train_test_split(index, test_size=TEST_SHARE, stratify=y, random_state=SEED)
+    return np.sort(train), np.sort(held), "a random quarter of them"
 
 
 def _auc(y: np.ndarray, score: np.ndarray) -> float | None:
-    if y.size == 0 or y.min() == y.max():
+    if not _both(y):
         return None
     return float(roc_auc_score(y, score))
 
