@@ -30,6 +30,7 @@ BENCHMARKS = {
     "bench_portal": "crm_bench_demo",
     "bench_lookup": "crm_bench_demo",
     "bench_pos_load": "crm_bench_demo",
+    "bench_allocation": "crm_bench_allocation",
 }
 
 
