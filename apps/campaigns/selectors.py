@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import connection
 
 from apps.campaigns.models import CELL_LABELS, Campaign
+from apps.segments.affinity import TARGET_MIN_BASKETS, TARGET_MIN_LIFT
 from apps.segments.selectors import LIVE_FIT_ID_SQL
 
 # Members with cumulative_share at or under this make the top half of members' sales.
@@ -16,14 +17,10 @@ TOP_VALUE_CUMULATIVE_SHARE = 0.5
 # P(active) in the live fit is under one half, i.e. more likely lapsed than still buying.
 WIN_BACK_TOP_SHARE = 0.2
 WIN_BACK_P_ALIVE = 0.5
-# Affinity: a rule into the category counts with lift >= 2 (the antecedent's baskets hold
-# the category twice as often as baskets at large) on >= 50 baskets with both. Big baskets
-# hold many categories, so most pairs show some lift: on the demo the median rule (of those
-# on 30+ baskets) has 1.38 and 1.2 let half of all members into a category's audience;
-# lift 2 keeps the quarter of rules that stand out (pet foods → pet toys at 2.6–3.1), and
-# 50 baskets drops lifts seen on a handful (frozen waffles → pet toys, 3.7 on 38).
-AFFINITY_MIN_LIFT = 2.0
-AFFINITY_MIN_BASKETS = 50
+# Affinity: rules into the category worth acting on (lift and baskets with both: why these
+# two thresholds, in apps.segments.affinity.selectors).
+AFFINITY_MIN_LIFT = TARGET_MIN_LIFT
+AFFINITY_MIN_BASKETS = TARGET_MIN_BASKETS
 
 # Does product p match offer o (within the campaign's category, which callers join on)?
 # The one definition of the rule: the campaign preview, the reports' target brand type and

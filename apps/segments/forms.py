@@ -64,13 +64,22 @@ class FitForm(forms.Form):
 
 
 class AffinityFilterForm(forms.Form):
-    """The bought-together page's filter: one category, on either side of a rule."""
+    """The bought-together page's filter: one category, on either side of a rule, and the
+    baskets a rule must be seen in (by default as many as campaigns ask: the rare pairs'
+    huge lifts are noise and would otherwise lead the list)."""
 
     category = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="All categories",
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    min_baskets = forms.IntegerField(
+        label="Seen in at least (baskets with both)",
+        required=False,
+        min_value=1,
+        max_value=10_000_000,
+        widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -96,10 +96,15 @@ class AffinityTable(tables.Table):
     )
     support = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
     confidence = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    lift = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    # A rule and its reverse have the same lift: the names keep every page's order stable.
+    lift = tables.Column(
+        order_by=("lift", "antecedent__name", "consequent__name"),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
 
     class Meta:
         model = CategoryAffinity
+        order_by = "-lift"
         fields = []
         sequence = [
             "antecedent",

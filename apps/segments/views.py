@@ -12,7 +12,12 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.audit.exports import EXPORT_FORMAT, table_csv_response
 from apps.segments import selectors
-from apps.segments.affinity import affinity_rules, affinity_window
+from apps.segments.affinity import (
+    TARGET_MIN_BASKETS,
+    TARGET_MIN_LIFT,
+    affinity_rules,
+    affinity_window,
+)
 from apps.segments.charts import TOP_SHARE_CAPTION, pareto_figure, top_share_percent
 from apps.segments.fits import (
     FitRefused,
@@ -74,14 +79,22 @@ def snapshot_cell(request, pk: int, loyalty: str, tier: int):
 def affinity(request):
     """The latest window's bought-together rules, filtered by a category on either side."""
     form = AffinityFilterForm(request.GET or None)
-    category = form.cleaned_data["category"] if form.is_bound and form.is_valid() else None
-    table = AffinityTable(affinity_rules(category_id=category.pk if category else None))
+    valid = form.is_bound and form.is_valid()
+    category = form.cleaned_data["category"] if valid else None
+    min_baskets = (form.cleaned_data["min_baskets"] if valid else None) or TARGET_MIN_BASKETS
+    rules = affinity_rules(category_id=category.pk if category else None, min_baskets=min_baskets)
+    table = AffinityTable(rules)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(
-        request,
-        "segments/affinity.html",
-        {"form": form, "table": table, "category": category, "window": affinity_window()},
-    )
+    context = {
+        "form": form,
+        "table": table,
+        "category": category,
+        "min_baskets": min_baskets,
+        "window": affinity_window(),
+        "target_lift": TARGET_MIN_LIFT,
+        "target_baskets": TARGET_MIN_BASKETS,
+    }
+    return render(request, "segments/affinity.html", context)
 
 
 @role_required(Role.MARKETING)

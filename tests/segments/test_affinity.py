@@ -199,7 +199,7 @@ def rules_page(baskets, client, marketing_user):
 
 def test_page_lists_the_rules_strongest_first(rules_page):
     categories, client = rules_page
-    response = client.get(reverse("segments:affinity"))
+    response = client.get(reverse("segments:affinity"), {"min_baskets": 1})
     assert response.status_code == 200
     rows = list(response.context["table"].page.object_list)
     lifts = [row.record.lift for row in rows]
@@ -214,7 +214,7 @@ def test_page_lists_the_rules_strongest_first(rules_page):
 def test_page_filters_by_category_on_either_side(rules_page):
     categories, client = rules_page
     milk = categories["milk"]
-    response = client.get(reverse("segments:affinity"), {"category": milk.pk})
+    response = client.get(reverse("segments:affinity"), {"category": milk.pk, "min_baskets": 1})
     rules = [row.record for row in response.context["table"].page.object_list]
     assert {(r.antecedent_id, r.consequent_id) for r in rules} == {
         (milk.pk, categories["chips"].pk),
@@ -223,7 +223,15 @@ def test_page_filters_by_category_on_either_side(rules_page):
 
 
 @pytest.mark.parametrize(
-    "query", [{"category": "nope"}, {"category": "999999"}, {"sort": "x"}, {"page": "99"}]
+    "query",
+    [
+        {"category": "nope"},
+        {"category": "999999"},
+        {"sort": "x"},
+        {"page": "99"},
+        {"min_baskets": "-3"},
+        {"min_baskets": "1e99"},
+    ],
 )
 def test_page_survives_odd_queries(rules_page, query):
     _, client = rules_page
@@ -233,9 +241,23 @@ def test_page_survives_odd_queries(rules_page, query):
 
 def test_page_sorts_by_support(rules_page):
     _, client = rules_page
-    response = client.get(reverse("segments:affinity"), {"sort": "support"})
+    response = client.get(reverse("segments:affinity"), {"sort": "support", "min_baskets": "1"})
     supports = [row.record.support for row in response.context["table"].page.object_list]
     assert supports == sorted(supports)
+
+
+def test_page_hides_rules_on_few_baskets_by_default(rules_page):
+    """Campaigns' threshold by default: the rare pairs' large lifts are noise."""
+    from apps.segments.affinity import TARGET_MIN_BASKETS
+
+    _, client = rules_page
+    response = client.get(reverse("segments:affinity"))
+    assert list(response.context["table"].page.object_list) == []
+    assert response.context["min_baskets"] == TARGET_MIN_BASKETS
+    response = client.get(reverse("segments:affinity"), {"min_baskets": 3})
+    rules = {(r.record.baskets_with_both) for r in response.context["table"].page.object_list}
+    assert rules == {3}  # beer and diapers, both ways
+    assert "10 baskets" in response.content.decode()
 
 
 def test_page_without_rules(db, client, marketing_user):

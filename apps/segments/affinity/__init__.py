@@ -19,6 +19,8 @@ A whole-window scan of the lines, the same as a snapshot of every category, once
 """
 
 from apps.segments.affinity.selectors import (
+    TARGET_MIN_BASKETS,
+    TARGET_MIN_LIFT,
     affinity_rules,
     affinity_rules_latest_end,
     affinity_window,
@@ -32,6 +34,8 @@ from apps.segments.affinity.services import (
 __all__ = [
     "DEFAULT_MIN_BASKETS",
     "DEFAULT_WEEKS",
+    "TARGET_MIN_BASKETS",
+    "TARGET_MIN_LIFT",
     "affinity_rules",
     "affinity_rules_latest_end",
     "affinity_window",
