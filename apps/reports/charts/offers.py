@@ -45,7 +45,7 @@ def calibration_figure(deciles: list[CalibrationDecile]) -> dict:
     ]
     return figure(
         traces,
-        "Offer model calibration: predicted vs actual redemption rate by score decile",
+        "Offer model calibration<br><sup>given offers of ended periods, by score decile</sup>",
         height=400,
         xaxis={"title": {"text": "Predicted redemption rate (%)"}, "ticksuffix": "%",
                "range": [0, top], "constrain": "domain"},
