@@ -1,5 +1,6 @@
 """The demo's measured test: half its audience held out, and an effect the dashboard calls
-significant; and two snapshot months, so the dashboard's moves between cells show.
+significant; two snapshot months, so the dashboard's moves between cells show; and offers
+taken by the facts allocation scores (apps.demo.response).
 
 A 1,000-member demo of 10 weeks ending on Sunday 2026-03-29, late in the month: every list
 period's snapshot falls in March, so only the programme's closing snapshot of February
@@ -9,16 +10,20 @@ period's snapshot falls in March, so only the programme's closing snapshot of Fe
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Exists, OuterRef
 from django.test import override_settings
 from django.urls import reverse
 
-from apps.campaigns.models import Campaign, CampaignAudience
+from apps.campaigns.models import Allocation, Campaign, CampaignAudience
+from apps.checkout.models import Redemption
+from apps.demo.plan import TEST_GOAL
 from apps.demo.program import demo_program_seed
 from apps.demo.services import demo_generate
 from apps.reports import selectors
@@ -101,3 +106,32 @@ def test_the_dashboard_has_two_months_of_snapshots_and_their_moves(demo, client)
     assert response.context["previous"] == dt.date(2026, 2, 1)
     assert isinstance(response.context["won_to_store"], int)
     assert 'id="fig-moves"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_offers_for_products_the_member_bought_are_redeemed_clearly_more(demo):
+    # Every given offer of both periods, redeemed when a redemption (reversed or not: the
+    # shopper took it) of its campaign was rung up for the member on that period's list;
+    # but the measured test's, which its list holders take almost always by design.
+    redeemed = Redemption.objects.filter(
+        member=OuterRef("member"),
+        campaign=OuterRef("campaign"),
+        list_item__shopping_list__period_start=OuterRef("period_start"),
+    )
+    rows = list(
+        Allocation.objects.filter(outcome="given")
+        .exclude(campaign__goal=TEST_GOAL)
+        .annotate(taken=Exists(redeemed))
+        .values_list("bought_target", "taken")
+    )
+    n1 = sum(1 for bought, _ in rows if bought)
+    n0 = len(rows) - n1
+    x1 = sum(1 for bought, taken in rows if bought and taken)
+    x0 = sum(1 for bought, taken in rows if not bought and taken)
+    assert n1 >= 25 and n0 >= 25, (n1, n0)
+    p1, p0 = x1 / n1, x0 / n0
+    # Clearly higher: by at least 15 points, and a two-proportion z of at least 3.
+    pooled = (x1 + x0) / (n1 + n0)
+    z = (p1 - p0) / math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    assert p1 - p0 >= 0.15, (p1, p0)
+    assert z >= 3, (p1, p0, z)
