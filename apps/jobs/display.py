@@ -308,7 +308,18 @@ KINDS: dict[str, Kind] = {
         },
         result={
             "lists": ("Lists made", as_number),
+            "offers": ("Offers printed", as_number),
+            "lists_with_new_offers": ("Lists that got offers", as_number),
             "chunks_done": ("Chunks of members done", as_count),
+        },
+    ),
+    "purchase_timing": Kind(
+        "Purchase timing fit",
+        params={"as_of": ("History up to", as_date)},
+        result={
+            "fit": ("Fit", plain),
+            "auc": ("Held-out AUC", plain),
+            "auc_rule": ("AUC of the due rule", plain),
         },
     ),
     "reports_refresh": Kind(

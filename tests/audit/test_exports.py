@@ -198,6 +198,7 @@ def test_the_segments_export_command_neutralises_cells(db, monkeypatch, tmp_path
 # Every module of apps/ that writes CSV, and the test above that drives it.
 WRITERS = {
     "apps/agreements/views.py": "test_a_settlement_statement_csv_neutralises_names",
+    "apps/campaigns/views.py": "tests/lists/test_allocation_pages.py (table_csv_response)",
     "apps/lists/management/commands/export_lists.py": "test_the_lists_export_command_...",
     "apps/desk/views.py": "test_the_members_export_neutralises_names",
     "apps/portal/export.py": "test_the_portal_export_neutralises_labels",

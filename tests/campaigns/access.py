@@ -10,9 +10,11 @@ EXPECTED = {
     "campaigns:approve_confirm": page(*MARKETING),
     "campaigns:activate_confirm": page(*MARKETING),
     "campaigns:end_confirm": page(*MARKETING),
+    # The members behind one count of a campaign's allocation.
+    "campaigns:members": page(*MARKETING),
 }
 
 SAMPLE_KWARGS = {
     f"campaigns:{action}_confirm": lambda o: {"pk": o["campaign"].pk}
     for action in ("approve", "activate", "end")
-}
+} | {"campaigns:members": lambda o: {"pk": o["campaign"].pk, "group": "given"}}

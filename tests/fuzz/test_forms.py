@@ -182,7 +182,6 @@ FORMS = {
             accepted=OK,
             may_write=frozenset({"audit.AuditEvent"}),  # every lookup is audited (issue 15)
         ),
-        FormSpec("campaigns:detail", method="get", accepted=OK),
         FormSpec("reports:loyalty", method="get", accepted=OK),
         FormSpec("reports:redemption", method="get", accepted=OK),
         FormSpec("portal:agreement", method="get", persona="manufacturer_a", accepted=OK),

@@ -25,13 +25,13 @@ def _running(total: int) -> Job:
 def test_each_chunk_counts_once_and_the_last_one_finishes_the_job():
     job = _running(total=2)
     first = job_advance_chunk(job_id=job.pk, chunk=2001, counts={"lists": 120})
-    assert first == ChunkCount(counted=True, finished=False)
+    assert first == ChunkCount(counted=True, finished=False, remaining=1)
     job.refresh_from_db()
     assert (job.status, job.progress_done, job.finished_at) == (JobStatus.RUNNING, 1, None)
     assert job.result == {"chunks_done": [2001], "lists": 120}
 
     last = job_advance_chunk(job_id=job.pk, chunk=1, counts={"lists": 80})
-    assert last == ChunkCount(counted=True, finished=True)
+    assert last == ChunkCount(counted=True, finished=True, remaining=0)
     job.refresh_from_db()
     assert (job.status, job.progress_done, job.progress_total) == (JobStatus.SUCCEEDED, 2, 2)
     assert job.finished_at is not None
@@ -43,7 +43,7 @@ def test_a_chunk_delivered_again_counts_nothing():
     job = _running(total=3)
     job_advance_chunk(job_id=job.pk, chunk=1, counts={"lists": 50})
     again = job_advance_chunk(job_id=job.pk, chunk=1, counts={"lists": 0})
-    assert again == ChunkCount(counted=False, finished=False)
+    assert again == ChunkCount(counted=False, finished=False, remaining=2)
     job.refresh_from_db()
     assert (job.progress_done, job.status) == (1, JobStatus.RUNNING)
     assert job.result == {"chunks_done": [1], "lists": 50}
@@ -67,7 +67,7 @@ def test_a_failed_job_stays_failed_when_its_last_chunk_comes_in():
     job_advance_chunk(job_id=job.pk, chunk=1)
     job_fail(job_id=job.pk, error="chunk 2001 failed")
     late = job_advance_chunk(job_id=job.pk, chunk=4001)
-    assert late == ChunkCount(counted=True, finished=False)
+    assert late == ChunkCount(counted=True, finished=False, remaining=0)
     job.refresh_from_db()
     assert (job.status, job.progress_done) == (JobStatus.FAILED, 2)
 

@@ -49,15 +49,12 @@ def test_threshold_and_weeks_are_settable(chain):
     assert len(cards()) == 5
 
 
-def test_items_tier_specific_and_none_for_holdout(chain):
+def test_items_timed_by_cycle_tier_specific_and_none_for_holdout(chain):
     generate()
     store = ("offer", "Ketchup: our own brand", None)
-    # High usage: $1.50 off. Their next purchase (Mar 20) falls after this period, which
-    # lowers the offer's score but does not hold it back: with a free slot and budget left,
-    # allocation gives it now. $200 × 5% = $10 reward.
+    # Next purchase Mar 20, after this period: no offer yet; $200 × 5% = $10 reward.
     assert items_of("100000000001") == {
-        (*store, Decimal("1.50"), None),
-        ("reward", "Thank you: $10 off your shopping", None, Decimal("10.00"), None),
+        ("reward", "Thank you: $10 off your shopping", None, Decimal("10.00"), None)
     }
     # Low-usage tier: 10% off; due Mar 5: their most-bought ketchup; $800 × 5% capped at $40.
     assert items_of("100000000005") == {
@@ -85,13 +82,16 @@ def test_items_tier_specific_and_none_for_holdout(chain):
     ).exists()
 
 
-def test_the_next_list_does_not_bring_the_offer_again(chain):
+def test_next_list_brings_the_offer_once_and_heavy_buyers_get_theirs(chain):
     generate()
     second = PERIOD + dt.timedelta(days=14)
     generate(period=second)
-    # Those who had their offer in the first list do not get it again (allocation: limit).
-    for card in ("100000000001", "100000000005"):
-        assert not {i for i in items_of(card, second) if i[0] == "offer"}
+    # Mar 20 falls in [Mar 16, Mar 30): the high-usage offer, $1.50 off, arrives now.
+    assert ("offer", "Ketchup: our own brand", None, Decimal("1.50"), None) in items_of(
+        "100000000001", second
+    )
+    # Those who had their offer in the first list do not get it again.
+    assert not {i for i in items_of("100000000005", second) if i[0] == "offer"}
     assert not {i for i in items_of("100000000006", second) if i[0] == "offer"}
 
 

@@ -77,8 +77,8 @@ def test_export_lists_csv(generated, tmp_path):
     assert (event.object_type, event.object_id) == ("command", "export_lists")
     assert event.row_count == len(rows) - 1 and event.actor_name.endswith("(manage.py)")
     assert event.detail == {"period_start": "2026-03-02", "output": str(path)}
-    # header; $200: offer + reward; best: 5; no cycle: offer + reward; held out: due + reward
-    assert len(rows) == 1 + 2 + 5 + 2 + 2
+    # header; $200: reward; best: 5; no cycle: offer + reward; held out: due + reward
+    assert len(rows) == 1 + 1 + 5 + 2 + 2
 
 
 @pytest.mark.parametrize("persona", ["cashier", "manufacturer_a"])

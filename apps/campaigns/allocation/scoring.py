@@ -2,8 +2,9 @@
 
 A candidate is a (member, campaign) pair: the member is in the campaign's stored audience
 (held out or not: held-out members are scored too, so that lift compares like with like),
-eligible for the period's list, and the campaign is live in the period and has an offer for
-the member's usage tier. One INSERT … SELECT per chunk computes each pair's features from
+eligible for the period's list, due in the category by the period's end (timing by their
+purchase cycle), and the campaign is live in the period and has an offer for the member's
+usage tier. One INSERT … SELECT per chunk computes each pair's features from
 the baskets, the segments' purchase-timing probabilities and past allocations, applies the
 logistic model, and stores the pair as a `candidate`. A pair scored once for a period is
 never scored again (`ON CONFLICT DO NOTHING`): a chunk run twice, or a campaign activated
@@ -52,6 +53,18 @@ WITH cand AS (
           SELECT 1 FROM campaigns_allocation x
           WHERE x.period_start = %(start)s AND x.member_id = a.member_id
             AND x.campaign_id = a.campaign_id
+      )
+      -- Timing by the member's purchase cycle: the offer waits for the list whose period
+      -- holds their next purchase in the category (or a later one if that day passed);
+      -- no known cycle: the first list. How due they are also weighs in the score.
+      AND NOT EXISTS (
+          SELECT 1 FROM segments_segmentmember sm
+          WHERE sm.member_id = a.member_id AND sm.next_purchase_on >= %(end)s
+            AND sm.snapshot_id = (
+                SELECT s.id FROM segments_segmentsnapshot s
+                WHERE s.category_id = c.category_id
+                ORDER BY s.window_end DESC, s.computed_at DESC, s.id DESC LIMIT 1
+            )
       )
 ), terms AS (
     -- Per offer: what one redemption costs (the amount off, or its percent of min_quantity
