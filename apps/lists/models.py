@@ -81,7 +81,7 @@ class ShoppingList(models.Model):
 
     @property
     def version_text(self) -> str:
-        """" · version 2, with new offers" on a list that changed since first printed."""
+        """Say "· version 2, with new offers" of a list that changed since first printed."""
         if self.version <= 1:
             return ""
         return f" · version {self.version}, with new offers"
