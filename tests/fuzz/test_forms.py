@@ -183,6 +183,7 @@ FORMS = {
             may_write=frozenset({"audit.AuditEvent"}),  # every lookup is audited (issue 15)
         ),
         FormSpec("reports:loyalty", method="get", accepted=OK),
+        FormSpec("segments:affinity", method="get", accepted=OK),
         FormSpec("reports:redemption", method="get", accepted=OK),
         FormSpec("portal:agreement", method="get", persona="manufacturer_a", accepted=OK),
         FormSpec("portal:category", method="get", persona="manufacturer_a", accepted=OK),
