@@ -84,7 +84,7 @@ WITH fixed AS (
             AS n_slot
         FROM within_discovery w
     ) ranked WHERE n_slot <= %(slots)s - fixed_n
-), campaign_spent AS (
+), campaign_spent AS MATERIALIZED (
     SELECT campaign_id, sum(probability * unit_cost) AS spent
     FROM campaigns_allocation WHERE outcome = 'given' GROUP BY campaign_id
 ), by_campaign AS (
@@ -96,7 +96,7 @@ WITH fixed AS (
     FROM selected s
     JOIN campaigns_campaign c ON c.id = s.campaign_id
     LEFT JOIN campaign_spent cs ON cs.campaign_id = s.campaign_id
-), agreement_spent AS (
+), agreement_spent AS MATERIALIZED (
     SELECT c.agreement_id, sum(a.probability * a.manufacturer_cost) AS spent
     FROM campaigns_allocation a JOIN campaigns_campaign c ON c.id = a.campaign_id
     WHERE a.outcome = 'given' AND c.agreement_id IS NOT NULL
@@ -172,6 +172,10 @@ def allocation_decide(*, period_start: dt.date, rules: AllocationRules) -> Count
         cursor.execute(
             "SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, period_start.toordinal()]
         )
+        # Phase one has just bulk-inserted the candidates: without fresh statistics the
+        # planner takes 600 k rows for a few dozen and re-runs the spend sums per row
+        # (97 s instead of 32 s on 20 k members in bench/bench_allocation.py).
+        cursor.execute("ANALYZE campaigns_allocation")
         cursor.execute(LIMIT_SQL, params)
         decided = Counter({"limit": cursor.rowcount})
         for round_number in range(1, MAX_ROUNDS + 1):
