@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from apps.campaigns.allocation import allocation_preview
 from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus
 from apps.campaigns.selectors import Preview, campaign_preview
 from apps.campaigns.validation import campaign_approval_problems, campaign_ended_error, day_text
@@ -83,11 +84,19 @@ def campaign_confirmation(*, campaign: Campaign, action: str) -> Confirmation:
         audience = CampaignAudience.objects.filter(campaign=campaign)
         held_out = audience.filter(holdout=True).count()
         treated = audience.count() - held_out
+        # The same dry run as the campaign page's: what allocation will give it.
+        allocation = allocation_preview(campaign=campaign)
+        period = f"{day_text(allocation.period_start)} to {day_text(allocation.last_day)}"
+        made = "made already: they" if allocation.lists_made else "not made yet: they will"
         found.effects = [
-            f"Its offers go on the lists of the periods from {dates}: every list generated "
-            "from now on for those days carries them, starting with the next period; lists "
-            "already made stay as they are.",
-            f"{_members(treated)} of its audience get them; {held_out:,} held out get none.",
+            f"Its offers are allocated to the lists of the periods from {dates}, by each "
+            "member's chance of redeeming, within each list's offers, one per category, its "
+            "budget and its agreement's cap. Lists already made for a period that has not "
+            "ended get them now, as a new version with the same barcode.",
+            f"Of its audience, {_members(treated)} may get them; {held_out:,} held out get none.",
+            f"In the lists of {period} ({made} get it): {_members(allocation.given)} "
+            f"get the offer, expected to redeem {allocation.expected_redemptions:f} times "
+            f"for {_money(allocation.expected_cost)}.",
             f"The tills take its offers until {day_text(campaign.valid_until)}, within the "
             f"budget of {_money(campaign.budget)}.",
         ]

@@ -320,10 +320,13 @@ def test_each_confirm_page_says_what_happens_and_changes_nothing(
     client.post(reverse("campaigns:approve", args=[far_campaign.pk]))
     page = client.get(confirm["activate"]).content.decode()
     assert (
-        "Its offers go on the lists of the periods from Mon 5 Jan 2099 to Sun 1 Mar 2099: every "
-        "list generated from now on for those days carries them, starting with the next period"
+        "Its offers are allocated to the lists of the periods from Mon 5 Jan 2099 to Sun 1 Mar "
+        "2099, by each member"
     ) in page
-    assert "26 members of its audience get them; 4 held out get none." in page
+    assert "Lists already made for a period that has not ended get them now" in page
+    assert "Of its audience, 26 members may get them; 4 held out get none." in page
+    # No member has baskets here: nobody is eligible for a list, so nobody gets it yet.
+    assert "In the lists of Mon 5 Jan 2099 to Sun 18 Jan 2099 (not made yet: they will get " in page
     assert f'action="{reverse("campaigns:activate", args=[far_campaign.pk])}"' in page
 
     client.post(reverse("campaigns:activate", args=[far_campaign.pk]))
