@@ -234,16 +234,6 @@ OfferFormSet = inlineformset_factory(
 )
 
 
-class PreviewForm(forms.Form):
-    rate = forms.DecimalField(
-        label="Redemption rate (%)",
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        decimal_places=2,
-        required=False,
-    )
-
-
 class ApproveForm(forms.Form):
     """The approval's confirmation: the expected cost the user saw, and whether they accept
     it over the budget (the approval refuses if the figure has moved since)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -10,6 +11,9 @@ from django.urls import reverse
 
 from apps.campaigns.models import Allocation, CampaignAudience
 from apps.lists.services import ListRules, lists_generate_for_range, lists_print_offers
+from apps.members.models import Member
+from apps.segments.models import SegmentSnapshot
+from tests.campaigns.helpers import segment_row
 from tests.lists.conftest import PERIOD
 
 
@@ -55,3 +59,24 @@ def test_unknown_group_and_bad_period_are_handled(client, marketing_user, made):
     assert client.get(reverse("campaigns:members", args=[campaign.pk, "nope"])).status_code == 404
     url = reverse("campaigns:members", args=[campaign.pk, "given"])
     assert client.get(url, {"period": "2026-13-45"}).status_code == 200
+
+
+def test_an_active_campaign_keeps_its_stored_audience_when_the_snapshot_grows(
+    client, marketing_user, made
+):
+    """The preview of an approved or active campaign reads the audience stored at approval:
+    a newer snapshot with another targeted buyer does not add them to its figures."""
+    campaign = made["campaign"]
+    stored = CampaignAudience.objects.filter(campaign=campaign).count()
+    newer = SegmentSnapshot.objects.create(
+        category=campaign.category,
+        window_start=dt.date(2025, 3, 2),
+        window_end=dt.date(2026, 3, 2),
+    )
+    for member in Member.objects.all():
+        segment_row(newer, member, "national", 3)  # every member a targeted buyer now
+    assert Member.objects.count() > stored
+    client.force_login(marketing_user)
+    page = client.get(campaign.get_absolute_url())
+    assert page.context["allocation"].audience == stored
+    assert CampaignAudience.objects.filter(campaign=campaign).count() == stored

@@ -23,7 +23,15 @@ from apps.campaigns.allocation.decide import allocation_decide
 from apps.campaigns.allocation.eligibility import ELIGIBLE_SQL, eligibility_params
 from apps.campaigns.allocation.rules import AllocationRules, Eligibility
 from apps.campaigns.allocation.scoring import PERIOD_DAYS, allocation_score
-from apps.campaigns.models import CELL_LABELS, Campaign, CampaignStatus, EligibleMember, Outcome
+from apps.campaigns.models import (
+    CELL_LABELS,
+    Allocation,
+    Campaign,
+    CampaignAudience,
+    CampaignStatus,
+    EligibleMember,
+    Outcome,
+)
 
 CENT = Decimal("0.01")
 # What the preview counts, in the order the page shows them, with the words it uses.
@@ -77,6 +85,16 @@ class AllocationPreview:
 def preview_period(*, campaign: Campaign, today: dt.date | None = None) -> tuple[dt.date, bool]:
     """Return the period the preview runs for, and whether its lists are made."""
     today = today or timezone.localdate()
+    if max(today, campaign.valid_from) > campaign.valid_until:
+        # Its dates are over: the last period it was allocated in, as stored.
+        last = (
+            Allocation.objects.filter(campaign=campaign)
+            .order_by("-period_start")
+            .values_list("period_start", flat=True)
+            .first()
+        )
+        start = last or campaign.valid_from
+        return start, EligibleMember.objects.filter(period_start=start).exists()
     # Not ended (its last day is today or later) and overlapping the campaign's dates.
     after = max(today, campaign.valid_from) - dt.timedelta(days=PERIOD_DAYS)
     made = (
@@ -179,7 +197,8 @@ def allocation_figures(*, campaign: Campaign, period_start: dt.date, lists_made:
 def _allocated(*, campaign: Campaign, period_start: dt.date, lists_made: bool, rules, read):
     """Return read() on the period's allocation with the campaign in it.
 
-    An ended campaign is read as stored. Otherwise the campaign's audience is stored, the
+    An ended campaign is read as stored. Otherwise the campaign's audience is stored (if it
+    has none yet), the
     period's eligible members scored and the period decided, as list generation would, in a
     savepoint that is rolled back once read() has run: for an active campaign whose
     candidates are all decided this adds nothing, for a draft it is the dry run.
@@ -191,7 +210,10 @@ def _allocated(*, campaign: Campaign, period_start: dt.date, lists_made: bool, r
     with transaction.atomic():
         savepoint = transaction.savepoint()
         try:
-            campaign_audience_persist(campaign=campaign)
+            if not CampaignAudience.objects.filter(campaign=campaign).exists():
+                # A draft's audience as approval would store it; an approved or active
+                # campaign keeps the audience it stored then.
+                campaign_audience_persist(campaign=campaign)
             members = _eligible_members(period_start=period_start, lists_made=lists_made)
             allocation_score(period_start=period_start, members=members, extra_campaign=campaign.pk)
             allocation_decide(period_start=period_start, rules=rules)
