@@ -7,6 +7,7 @@ import datetime as dt
 from django.dispatch import receiver
 from django.utils import timezone
 
+from apps.campaigns.models import Allocation
 from apps.campaigns.signals import campaign_activated
 from apps.jobs.models import Job
 from apps.lists.models import ShoppingList
@@ -43,4 +44,6 @@ def allocate_activated_campaign(sender, *, campaign, user=None, **kwargs) -> Non
     decided and the given offers printed on the same lists, as a new version (a job each,
     shown on the lists page)."""
     for period_start in open_periods(campaign=campaign, today=timezone.localdate()):
+        if Allocation.objects.filter(campaign=campaign, period_start=period_start).exists():
+            continue  # the period's lists were made with it live already (the demo's seed)
         lists_generate(period_start=period_start, rules=period_rules(period_start), started_by=user)
