@@ -80,3 +80,17 @@ def test_an_active_campaign_keeps_its_stored_audience_when_the_snapshot_grows(
     page = client.get(campaign.get_absolute_url())
     assert page.context["allocation"].audience == stored
     assert CampaignAudience.objects.filter(campaign=campaign).count() == stored
+
+
+def test_members_not_due_yet_are_counted_apart_from_those_without_an_offer(
+    client, marketing_user, made
+):
+    # The $200 member buys ketchup next on Mar 20, after this period: their offer waits.
+    campaign = made["campaign"]
+    client.force_login(marketing_user)
+    figures = client.get(campaign.get_absolute_url()).context["allocation"]
+    assert (figures.reasons["not_due"], figures.reasons["no_offer"]) == (1, 0)
+    url = reverse("campaigns:members", args=[campaign.pk, "not_due"])
+    response = client.get(url, {"period": PERIOD.isoformat(), "export": "csv"})
+    cards = [row[0] for row in list(csv.reader(io.StringIO(response.content.decode())))[1:]]
+    assert cards == ["100000000001"]

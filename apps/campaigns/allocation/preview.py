@@ -37,6 +37,7 @@ CENT = Decimal("0.01")
 # What the preview counts, in the order the page shows them, with the words it uses.
 REASONS = {
     "not_eligible": "No list this period (spent under the list threshold, closed or no consent)",
+    "not_due": "Not due in the category yet (their next purchase falls after this period)",
     "no_offer": "No offer for their usage tier, or no priced product it covers",
     Outcome.LIMIT: "Had it in an earlier period",
     Outcome.OUTRANKED: "Outranked by offers more likely to work for them",
@@ -127,7 +128,20 @@ def _eligible_members(*, period_start: dt.date, lists_made: bool) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-FIGURES_SQL = """
+# The member's next purchase in the campaign's category, by its latest snapshot: scoring
+# waits for the period that holds it (apps.campaigns.allocation.scoring).
+DUE_JOIN = """
+LEFT JOIN LATERAL (
+    SELECT sm.next_purchase_on FROM segments_segmentmember sm
+    WHERE sm.member_id = a.member_id AND sm.snapshot_id = (
+        SELECT s.id FROM segments_segmentsnapshot s
+        JOIN campaigns_campaign c ON c.id = a.campaign_id AND s.category_id = c.category_id
+        ORDER BY s.window_end DESC, s.computed_at DESC, s.id DESC LIMIT 1
+    )
+) due ON TRUE"""
+NOT_DUE = "coalesce(due.next_purchase_on >= %(end)s, false)"
+
+FIGURES_SQL = f"""
 SELECT a.cell,
        count(*) AS audience,
        count(e.member_id) AS eligible,
@@ -137,7 +151,8 @@ SELECT a.cell,
        count(x.id) FILTER (WHERE x.outcome = 'outranked') AS outranked,
        count(x.id) FILTER (WHERE x.outcome = 'budget') AS budget,
        count(x.id) FILTER (WHERE x.outcome = 'agreement') AS agreement,
-       count(e.member_id) FILTER (WHERE x.id IS NULL) AS no_offer,
+       count(e.member_id) FILTER (WHERE x.id IS NULL AND {NOT_DUE}) AS not_due,
+       count(e.member_id) FILTER (WHERE x.id IS NULL AND NOT {NOT_DUE}) AS no_offer,
        coalesce(sum(x.probability) FILTER (WHERE x.outcome = 'given'), 0) AS redemptions,
        coalesce(sum(x.probability * x.unit_cost) FILTER (WHERE x.outcome = 'given'), 0) AS cost,
        coalesce(sum(x.probability * x.manufacturer_cost)
@@ -148,15 +163,21 @@ LEFT JOIN campaigns_eligiblemember e
 LEFT JOIN campaigns_allocation x
     ON x.member_id = a.member_id AND x.campaign_id = a.campaign_id
    AND x.period_start = %(start)s
+{DUE_JOIN}
 WHERE a.campaign_id = %(campaign_id)s
 GROUP BY a.cell
 """
 
 
+def _params(campaign: Campaign, period_start: dt.date) -> dict:
+    end = period_start + dt.timedelta(days=PERIOD_DAYS)
+    return {"start": period_start, "end": end, "campaign_id": campaign.pk}
+
+
 def allocation_figures(*, campaign: Campaign, period_start: dt.date, lists_made: bool):
     """Read what allocation decided for the campaign in the period (stored or dry run)."""
     with connection.cursor() as cursor:
-        cursor.execute(FIGURES_SQL, {"start": period_start, "campaign_id": campaign.pk})
+        cursor.execute(FIGURES_SQL, _params(campaign, period_start))
         columns = [c.name for c in cursor.description]
         rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     preview = AllocationPreview(period_start=period_start, lists_made=lists_made)
@@ -177,6 +198,7 @@ def allocation_figures(*, campaign: Campaign, period_start: dt.date, lists_made:
         preview.holdout += row["holdout"]
         for key, column in (
             ("not_eligible", None),
+            ("not_due", "not_due"),
             ("no_offer", "no_offer"),
             (Outcome.LIMIT, "limit_"),
             (Outcome.OUTRANKED, "outranked"),
@@ -253,7 +275,11 @@ MEMBER_GROUPS = {
     "audience": ("Audience", "TRUE"),
     "eligible": ("With a list", "e.member_id IS NOT NULL"),
     "not_eligible": (REASONS["not_eligible"], "e.member_id IS NULL"),
-    "no_offer": (REASONS["no_offer"], "e.member_id IS NOT NULL AND x.id IS NULL"),
+    "not_due": (REASONS["not_due"], f"e.member_id IS NOT NULL AND x.id IS NULL AND {NOT_DUE}"),
+    "no_offer": (
+        REASONS["no_offer"],
+        f"e.member_id IS NOT NULL AND x.id IS NULL AND NOT {NOT_DUE}",
+    ),
     **{
         outcome.value: (outcome.label, f"x.outcome = '{outcome.value}'")
         for outcome in Outcome
@@ -272,6 +298,7 @@ LEFT JOIN campaigns_eligiblemember e
 LEFT JOIN campaigns_allocation x
     ON x.member_id = a.member_id AND x.campaign_id = a.campaign_id
    AND x.period_start = %(start)s
+{due_join}
 WHERE a.campaign_id = %(campaign_id)s AND {condition}
 ORDER BY x.value DESC NULLS LAST, m.card_number
 """
@@ -295,8 +322,8 @@ def allocation_members(
     def read() -> list[dict]:
         with connection.cursor() as cursor:
             cursor.execute(
-                MEMBERS_SQL.format(condition=condition),
-                {"start": period_start, "campaign_id": campaign.pk},
+                MEMBERS_SQL.format(condition=condition, due_join=DUE_JOIN),
+                _params(campaign, period_start),
             )
             columns = [c.name for c in cursor.description]
             return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
