@@ -40,7 +40,10 @@ ON CONFLICT ON CONSTRAINT eligible_one_per_period DO NOTHING
 """
 
 SCORE_SQL = f"""
-WITH cand AS (
+WITH latest AS MATERIALIZED (
+    SELECT DISTINCT ON (category_id) id, category_id FROM segments_segmentsnapshot
+    ORDER BY category_id, window_end DESC, computed_at DESC, id DESC
+), cand AS (
     SELECT a.member_id, a.campaign_id, a.cell, a.usage_tier, a.holdout, o.id AS offer_id,
            c.category_id
     FROM campaigns_campaignaudience a
@@ -58,13 +61,10 @@ WITH cand AS (
       -- holds their next purchase in the category (or a later one if that day passed);
       -- no known cycle: the first list. How due they are also weighs in the score.
       AND NOT EXISTS (
-          SELECT 1 FROM segments_segmentmember sm
-          WHERE sm.member_id = a.member_id AND sm.next_purchase_on >= %(end)s
-            AND sm.snapshot_id = (
-                SELECT s.id FROM segments_segmentsnapshot s
-                WHERE s.category_id = c.category_id
-                ORDER BY s.window_end DESC, s.computed_at DESC, s.id DESC LIMIT 1
-            )
+          SELECT 1 FROM latest
+          JOIN segments_segmentmember sm
+              ON sm.snapshot_id = latest.id AND sm.member_id = a.member_id
+          WHERE latest.category_id = c.category_id AND sm.next_purchase_on >= %(end)s
       )
 ), terms AS (
     -- Per offer: what one redemption costs (the amount off, or its percent of min_quantity
