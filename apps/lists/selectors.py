@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.core.clock import last_day
 from apps.jobs.models import Job
 from apps.lists.models import ShoppingList
-from apps.lists.services import JOB_KIND
+from apps.lists.services import JOB_KIND, PERIOD_DAYS
 
 EXPORT_COLUMNS = [
     "card_number",
@@ -51,7 +51,7 @@ def list_periods(*, limit: int = 26) -> list[dict]:
     for start, job in jobs.items():
         day = dt.date.fromisoformat(start)
         periods.append(
-            {"period_start": day, "period_end": day + dt.timedelta(days=14), "lists": 0,
+            {"period_start": day, "period_end": day + dt.timedelta(days=PERIOD_DAYS), "lists": 0,
              "offers": 0, "due": 0, "rewards": 0, "content": 0, "job": job}
         )  # fmt: skip
     for period in periods:

@@ -14,7 +14,8 @@ from django.db.models import Max, Min
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from apps.campaigns.allocation import (
+from apps.campaigns.allocation import (  # PERIOD_DAYS: a list period, re-exported here
+    PERIOD_DAYS,
     AllocationRules,
     Eligibility,
     allocation_decide,
@@ -33,7 +34,6 @@ from apps.lists import sql
 from apps.members.models import Member
 from apps.segments.timing import buy_probabilities_ensure
 
-PERIOD_DAYS = 14
 JOB_KIND = "lists"
 
 

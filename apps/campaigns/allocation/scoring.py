@@ -30,7 +30,7 @@ from apps.campaigns.models import OfferModel
 from apps.campaigns.selectors import OFFER_MATCHES_PRODUCT
 from apps.core.clock import local_midnight
 
-PERIOD_DAYS = 14
+PERIOD_DAYS = 14  # a list period: the one definition (apps.lists.services re-exports it)
 HISTORY_WEEKS = 52
 
 INSERT_ELIGIBLE_SQL = """
