@@ -378,7 +378,3 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_start} {self.member_id} {self.campaign_id}: {self.outcome}"
-
-    @property
-    def expected_cost(self) -> Decimal:
-        return (self.unit_cost * Decimal(str(self.probability))).quantize(Decimal("0.01"))
