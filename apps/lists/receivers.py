@@ -7,22 +7,11 @@ import datetime as dt
 from django.dispatch import receiver
 from django.utils import timezone
 
+from apps.campaigns.allocation import open_periods
 from apps.campaigns.models import Allocation
 from apps.campaigns.signals import campaign_activated
 from apps.jobs.models import Job
-from apps.lists.models import ShoppingList
-from apps.lists.services import JOB_KIND, PERIOD_DAYS, ListRules, lists_generate
-
-
-def open_periods(*, campaign, today: dt.date) -> list[dt.date]:
-    """Periods whose lists are made, that have not ended and overlap the campaign's dates."""
-    after = max(today, campaign.valid_from) - dt.timedelta(days=PERIOD_DAYS)
-    return list(
-        ShoppingList.objects.filter(period_start__gt=after, period_start__lte=campaign.valid_until)
-        .order_by("period_start")
-        .values_list("period_start", flat=True)
-        .distinct()
-    )
+from apps.lists.services import JOB_KIND, ListRules, lists_generate
 
 
 def period_rules(period_start: dt.date) -> ListRules:

@@ -16,6 +16,7 @@ from apps.campaigns.allocation.preview import (
     allocation_members,
     allocation_preview,
     campaign_reach,
+    open_periods,
     preview_period,
 )
 from apps.campaigns.allocation.rules import AllocationRules, Eligibility
@@ -35,5 +36,6 @@ __all__ = [
     "allocation_score",
     "campaign_reach",
     "eligibility_params",
+    "open_periods",
     "preview_period",
 ]

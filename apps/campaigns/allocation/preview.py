@@ -96,19 +96,27 @@ def preview_period(*, campaign: Campaign, today: dt.date | None = None) -> tuple
         )
         start = last or campaign.valid_from
         return start, EligibleMember.objects.filter(period_start=start).exists()
-    # Not ended (its last day is today or later) and overlapping the campaign's dates.
+    made = open_periods(campaign=campaign, today=today)
+    if made:
+        return made[0], True
+    return max(today, campaign.valid_from), False
+
+
+def open_periods(*, campaign: Campaign, today: dt.date) -> list[dt.date]:
+    """Periods whose lists are made, that have not ended (their last day is today or later)
+    and overlap the campaign's dates: where an activated campaign must reach members now.
+
+    A period's lists are made when list generation recorded its eligible members.
+    """
     after = max(today, campaign.valid_from) - dt.timedelta(days=PERIOD_DAYS)
-    made = (
+    return list(
         EligibleMember.objects.filter(
             period_start__gt=after, period_start__lte=campaign.valid_until
         )
         .order_by("period_start")
         .values_list("period_start", flat=True)
-        .first()
+        .distinct()
     )
-    if made is not None:
-        return made, True
-    return max(today, campaign.valid_from), False
 
 
 def _eligible_members(*, period_start: dt.date, lists_made: bool) -> list[int]:
@@ -141,6 +149,17 @@ LEFT JOIN LATERAL (
 ) due ON TRUE"""
 NOT_DUE = "coalesce(due.next_purchase_on >= %(end)s, false)"
 
+# Each audience member with their eligibility (e), decision (x) and due date in the period:
+# the preview's counts and the member lists behind them read the same rows.
+AUDIENCE_IN_PERIOD = f"""
+FROM campaigns_campaignaudience a
+LEFT JOIN campaigns_eligiblemember e
+    ON e.member_id = a.member_id AND e.period_start = %(start)s
+LEFT JOIN campaigns_allocation x
+    ON x.member_id = a.member_id AND x.campaign_id = a.campaign_id
+   AND x.period_start = %(start)s
+{DUE_JOIN}"""
+
 FIGURES_SQL = f"""
 SELECT a.cell,
        count(*) AS audience,
@@ -157,13 +176,7 @@ SELECT a.cell,
        coalesce(sum(x.probability * x.unit_cost) FILTER (WHERE x.outcome = 'given'), 0) AS cost,
        coalesce(sum(x.probability * x.manufacturer_cost)
                 FILTER (WHERE x.outcome = 'given'), 0) AS maker
-FROM campaigns_campaignaudience a
-LEFT JOIN campaigns_eligiblemember e
-    ON e.member_id = a.member_id AND e.period_start = %(start)s
-LEFT JOIN campaigns_allocation x
-    ON x.member_id = a.member_id AND x.campaign_id = a.campaign_id
-   AND x.period_start = %(start)s
-{DUE_JOIN}
+{AUDIENCE_IN_PERIOD}
 WHERE a.campaign_id = %(campaign_id)s
 GROUP BY a.cell
 """
@@ -291,14 +304,8 @@ MEMBERS_SQL = """
 SELECT m.id AS member_id, m.card_number, m.first_name, m.last_name, a.cell,
        x.outcome, x.probability, x.value, x.probability * x.unit_cost AS expected_cost,
        x.bought_target, x.discovery, x.buy_probability
-FROM campaigns_campaignaudience a
+{audience_in_period}
 JOIN members_member m ON m.id = a.member_id
-LEFT JOIN campaigns_eligiblemember e
-    ON e.member_id = a.member_id AND e.period_start = %(start)s
-LEFT JOIN campaigns_allocation x
-    ON x.member_id = a.member_id AND x.campaign_id = a.campaign_id
-   AND x.period_start = %(start)s
-{due_join}
 WHERE a.campaign_id = %(campaign_id)s AND {condition}
 ORDER BY x.value DESC NULLS LAST, m.card_number
 """
@@ -322,7 +329,7 @@ def allocation_members(
     def read() -> list[dict]:
         with connection.cursor() as cursor:
             cursor.execute(
-                MEMBERS_SQL.format(condition=condition, due_join=DUE_JOIN),
+                MEMBERS_SQL.format(condition=condition, audience_in_period=AUDIENCE_IN_PERIOD),
                 _params(campaign, period_start),
             )
             columns = [c.name for c in cursor.description]
