@@ -328,11 +328,20 @@ class Allocation(models.Model):
     (no leakage from later baskets) and a decision can be explained afterwards.
     """
 
+    # Every index costs each of the millions of candidates a period scores (and each
+    # decision written back): the member and campaign are served by the composite indexes
+    # below, and a category (deleted only if nothing refers to it) is checked rarely.
     period_start = models.DateField()
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="allocations")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="allocations", db_index=False
+    )
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        "catalog.Category", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     cell = models.CharField(max_length=12)
     holdout = models.BooleanField()
     # Features (apps.campaigns.allocation.rules.FEATURES).
@@ -352,8 +361,9 @@ class Allocation(models.Model):
 
     class Meta:
         constraints = [
+            # Member first: also the index of a member's history with a campaign.
             models.UniqueConstraint(
-                fields=["period_start", "member", "campaign"], name="allocation_one_per_pair"
+                fields=["member", "campaign", "period_start"], name="allocation_one_per_pair"
             ),
             models.CheckConstraint(
                 condition=models.Q(
@@ -373,7 +383,6 @@ class Allocation(models.Model):
         indexes = [
             models.Index(fields=["period_start", "outcome"], name="allocation_period_outcome"),
             models.Index(fields=["campaign", "outcome"], name="allocation_campaign_outcome"),
-            models.Index(fields=["member", "campaign"], name="allocation_member_campaign"),
         ]
 
     def __str__(self) -> str:
