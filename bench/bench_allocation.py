@@ -224,9 +224,10 @@ WITH alloc AS (
 ), shuffled AS (
     SELECT a.campaign_id, a.probability, a.probability * a.unit_cost AS cost, a.value,
            sum(a.probability * a.unit_cost) OVER (
-               PARTITION BY a.campaign_id ORDER BY md5(a.id::text || 'peer')
+               PARTITION BY a.campaign_id
+               ORDER BY md5(a.member_id || ':' || a.campaign_id || 'peer')
                ROWS UNBOUNDED PRECEDING) AS running
-    FROM campaigns_allocation a
+    FROM campaigns_candidate a
     WHERE a.period_start = %(start)s AND NOT a.holdout AND a.outcome <> 'limit'
 )
 SELECT 'random' AS who, count(*), sum(s.probability), sum(s.cost), sum(s.value)
@@ -251,6 +252,7 @@ def main() -> None:
         print(f"chain built in {time.perf_counter() - started:.0f} s")
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM campaigns_allocation WHERE period_start = %s", [PERIOD])
+        cursor.execute("DELETE FROM campaigns_candidate WHERE period_start = %s", [PERIOD])
         cursor.execute("DELETE FROM campaigns_eligiblemember WHERE period_start = %s", [PERIOD])
         cursor.execute(
             f"SELECT member_id FROM ({ELIGIBLE_SQL}) e ORDER BY member_id",
@@ -262,6 +264,7 @@ def main() -> None:
         )
         eligible = [row[0] for row in cursor.fetchall()]
         cursor.execute("VACUUM ANALYZE campaigns_allocation")
+        cursor.execute("VACUUM ANALYZE campaigns_candidate")
     members = Member.objects.count()
     chunks = [eligible[i : i + args.chunk_size] for i in range(0, len(eligible), args.chunk_size)]
 

@@ -321,27 +321,14 @@ class EligibleMember(models.Model):
         return f"{self.period_start}:{self.member_id}"
 
 
-class Allocation(models.Model):
-    """One candidate offer for one member in one list period, its score and the decision.
+class ScoredOffer(models.Model):
+    """A (member, campaign) pair of a list period as phase one scored it.
 
     The features are kept as they were when scored, so the model learns from what it saw
     (no leakage from later baskets) and a decision can be explained afterwards.
     """
 
-    # Every index costs each of the millions of candidates a period scores (and each
-    # decision written back): the member and campaign are served by the composite indexes
-    # below, and a category (deleted only if nothing refers to it) is checked rarely.
     period_start = models.DateField()
-    member = models.ForeignKey(
-        "members.Member", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="allocations", db_index=False
-    )
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(
-        "catalog.Category", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
     cell = models.CharField(max_length=12)
     holdout = models.BooleanField()
     # Features (apps.campaigns.allocation.rules.FEATURES).
@@ -355,9 +342,87 @@ class Allocation(models.Model):
     unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
     manufacturer_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     value = models.FloatField(help_text="Expected value: what allocation ranks by.")
-    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.CANDIDATE)
-    redeemed = models.BooleanField(null=True, blank=True, help_text="Filled once the period ends.")
     scored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.period_start} {self.member_id} {self.campaign_id}: {self.outcome}"
+
+
+class Candidate(ScoredOffer):
+    """Allocation's working set: every scored pair of a period and what was decided for it.
+
+    Millions of rows a period at chain scale, written by phase one and re-marked by each
+    decision, so the table is built for that (migration 0007): UNLOGGED (no write-ahead
+    log: a crash empties it, and regenerating the period's lists scores it again), no
+    foreign-key checks (its rows are derived from rows that exist), one index (the key,
+    which also makes scoring a pair twice a no-op) and pages half empty, so that writing
+    the outcome rewrites a row in place. What lasts is in `Allocation`: the offers given
+    and held out, with their features.
+    """
+
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.CANDIDATE)
+    # The pair is the key: its index is the table's only one.
+    pk = models.CompositePrimaryKey("member", "campaign", "period_start")
+
+
+class Allocation(ScoredOffer):
+    """An offer allocation gave a member for a list period (or would have: `holdout`).
+
+    Copied from the period's `Candidate` row when decided, features and all; the lists
+    print the given ones, the reports label them once the period ends and the offer model
+    learns from them.
+    """
+
+    # The member and campaign are served by the composite indexes below, and a category
+    # (deleted only if nothing refers to it) is checked rarely. The offer and category
+    # follow from the campaign (its offer for the tier, its category), so the database
+    # checks only the member and campaign: each check costs a period's 750 k rows 2.3 s
+    # at 100 k members (Django still cascades and protects).
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="allocations", db_index=False
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    outcome = models.CharField(
+        max_length=10,
+        choices=[(o.value, o.label) for o in (Outcome.GIVEN, Outcome.HOLDOUT)],
+        default=Outcome.GIVEN,
+    )
+    redeemed = models.BooleanField(null=True, blank=True, help_text="Filled once the period ends.")
 
     class Meta:
         constraints = [
@@ -366,17 +431,7 @@ class Allocation(models.Model):
                 fields=["member", "campaign", "period_start"], name="allocation_one_per_pair"
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    outcome__in=[
-                        "candidate",
-                        "given",
-                        "holdout",
-                        "outranked",
-                        "budget",
-                        "agreement",
-                        "limit",
-                    ]
-                ),
+                condition=models.Q(outcome__in=["given", "holdout"]),
                 name="allocation_outcome_valid",
             ),
         ]
@@ -384,6 +439,3 @@ class Allocation(models.Model):
             models.Index(fields=["period_start", "outcome"], name="allocation_period_outcome"),
             models.Index(fields=["campaign", "outcome"], name="allocation_campaign_outcome"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.period_start} {self.member_id} {self.campaign_id}: {self.outcome}"

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.campaigns.allocation import open_periods
-from apps.campaigns.models import Allocation
+from apps.campaigns.models import Candidate
 from apps.campaigns.signals import campaign_activated
 from apps.jobs.models import Job
 from apps.lists.services import JOB_KIND, ListRules, lists_generate
@@ -33,6 +33,6 @@ def allocate_activated_campaign(sender, *, campaign, user=None, **kwargs) -> Non
     decided and the given offers printed on the same lists, as a new version (a job each,
     shown on the lists page)."""
     for period_start in open_periods(campaign=campaign, today=timezone.localdate()):
-        if Allocation.objects.filter(campaign=campaign, period_start=period_start).exists():
+        if Candidate.objects.filter(campaign=campaign, period_start=period_start).exists():
             continue  # the period's lists were made with it live already (the demo's seed)
         lists_generate(period_start=period_start, rules=period_rules(period_start), started_by=user)

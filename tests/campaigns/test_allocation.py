@@ -26,6 +26,7 @@ from apps.campaigns.models import (
     Campaign,
     CampaignAudience,
     CampaignStatus,
+    Candidate,
     Offer,
     Outcome,
 )
@@ -246,9 +247,9 @@ def make_lists() -> None:
 
 
 def period_rows() -> list[dict]:
+    """The period's working set: every scored pair and its outcome."""
     return list(
-        Allocation.objects.filter(period_start=PERIOD).values(
-            "id",
+        Candidate.objects.filter(period_start=PERIOD).values(
             "member_id",
             "campaign_id",
             "category_id",
@@ -388,6 +389,17 @@ def test_an_outranked_offer_was_worth_no_more_than_what_took_its_place(chain):
             continue
         assert len(mine) == 3, (row, mine)
         assert row["value"] <= min(r["value"] for r in mine), (row, mine)
+
+
+def test_what_lasts_is_exactly_the_working_sets_given_and_held_out_pairs(chain):
+    fields = ("member_id", "campaign_id", "outcome", "probability", "value", "offer_id")
+    kept = sorted(Allocation.objects.filter(period_start=PERIOD).values_list(*fields))
+    working = sorted(
+        Candidate.objects.filter(
+            period_start=PERIOD, outcome__in=(Outcome.GIVEN, Outcome.HOLDOUT)
+        ).values_list(*fields)
+    )
+    assert kept and kept == working
 
 
 def test_every_given_offer_is_printed_once_and_every_printed_offer_was_given(chain):

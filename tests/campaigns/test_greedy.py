@@ -29,7 +29,6 @@ def _candidates(rows: list[tuple]) -> Candidates:
     """rows: (member, campaign, category, discovery, holdout, value, cost, agreement)."""
     columns = list(zip(*rows, strict=True))
     return Candidates(
-        id=np.arange(1, len(rows) + 1),
         member=np.array(columns[0]),
         campaign=np.array(columns[1]),
         category=np.array(columns[2]),
@@ -189,7 +188,7 @@ def test_choose_matches_the_rule_walked_with_plain_dicts(seed):
     expected = {}
     lists = defaultdict(list)
     left, cap_left = dict(budgets), dict(caps)
-    walk = sorted(range(len(rows)), key=lambda i: (-rows[i][5], i))  # ids are i + 1
+    walk = sorted(range(len(rows)), key=lambda i: (-rows[i][5], rows[i][0], rows[i][1]))
     for i in walk:
         member, campaign, category, discovery, holdout, _, cost, agreement = rows[i]
         mine = lists[member]

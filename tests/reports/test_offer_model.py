@@ -45,8 +45,8 @@ def allocated(world):
     """The conftest's campaign allocated by hand.
 
     Period Mar 2: A, B, C given (A redeemed live, B's redemption reversed, C none); D and
-    E held out; F outranked. Period Mar 16: A given again, no redemption from that list
-    (A's one redemption was from the Mar 2 list).
+    E held out (Allocation keeps only these two outcomes). Period Mar 16: A given again, no
+    redemption from that list (A's one redemption was from the Mar 2 list).
     """
     w = world
     rows = [
@@ -55,7 +55,6 @@ def allocated(world):
         (MARCH_2, w.c, "given", 0.10),
         (MARCH_2, w.d, "holdout", 0.35),
         (MARCH_2, w.e, "holdout", 0.05),
-        (MARCH_2, w.f, "outranked", 0.01),
         (MARCH_16, w.a, "given", 0.50),
     ]
     Allocation.objects.bulk_create(
@@ -78,7 +77,6 @@ def test_labels_given_offers_of_ended_periods_only(allocated):
         ("2026-03-02", w.c.pk): False,
         ("2026-03-02", w.d.pk): None,  # held out
         ("2026-03-02", w.e.pk): None,
-        ("2026-03-02", w.f.pk): None,  # outranked: never given
         ("2026-03-16", w.a.pk): None,
     }
     assert offer_outcomes_refresh(today=dt.date(2026, 3, 30)) == 1

@@ -6,7 +6,7 @@ period already fixed per member (slots and discovery offers used, categories tak
 what each campaign and agreement has left. Output: an outcome per candidate.
 
 The rule, walking the candidates from the highest expected value down (ties to the lower
-id, so a decision is reproducible):
+member id, then campaign id, so a decision is reproducible):
 - the member's list is full, already has an offer in the category, or has used its
   discovery share: `outranked` (by the offers that took the place, each worth at least as
   much);
@@ -28,16 +28,16 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-# Outcome codes of `choose` (decide maps them to Outcome values).
-CANDIDATE, GIVEN, HOLDOUT, OUTRANKED, BUDGET, AGREEMENT = 0, 1, 2, 3, 4, 5
-CODES = ("candidate", "given", "holdout", "outranked", "budget", "agreement")
+# Outcome codes (decide maps them to Outcome values); `choose` gives the first six, LIMIT
+# is decided before the walk.
+CANDIDATE, GIVEN, HOLDOUT, OUTRANKED, BUDGET, AGREEMENT, LIMIT = 0, 1, 2, 3, 4, 5, 6
+CODES = ("candidate", "given", "holdout", "outranked", "budget", "agreement", "limit")
 
 
 @dataclass
 class Candidates:
     """One entry per undecided candidate; `agreement` is -1 where the campaign has none."""
 
-    id: np.ndarray
     member: np.ndarray
     campaign: np.ndarray
     category: np.ndarray
@@ -84,43 +84,66 @@ def _lookup(ids: np.ndarray, values: np.ndarray, keys: np.ndarray, missing) -> n
 
 def choose(candidates: Candidates, fixed: Fixed, limits: Limits) -> np.ndarray:
     """Return the outcome code of each candidate, in input order."""
-    count = len(candidates.id)
+    count = len(candidates.member)
     if not count:
         return np.zeros(0, dtype=np.int8)
-    # One global order, best first; ties to the lower id, so a decision is reproducible.
-    order = np.lexsort((candidates.id, -candidates.value))
-    fields = Candidates.__annotations__
-    c = Candidates(**{name: getattr(candidates, name)[order] for name in fields})
-    # Dense numbering, so that the compiled loop keeps its state in flat arrays.
-    members, member_index = np.unique(c.member, return_inverse=True)
-    categories, category_index = np.unique(c.category, return_inverse=True)
-    pair = member_index.astype(np.int64) * len(categories) + category_index
-    campaigns, campaign_index = np.unique(c.campaign, return_inverse=True)
-    agreements, agreement_index = np.unique(c.agreement, return_inverse=True)
-    agreement_index = np.where(c.agreement >= 0, agreement_index, -1)
+    # Dense member numbers, so that the compiled loop keeps its state in flat arrays;
+    # campaigns, agreements and categories are few and index arrays by their ids.
+    members, member_index = np.unique(candidates.member, return_inverse=True)
+    # One global order, best first; ties to the lower member, then campaign, so that a
+    # decision is reproducible (the preview's dry run is the run).
+    tie = (member_index.astype(np.int64) << 32) | candidates.campaign.astype(np.int64)
+    order = np.lexsort((tie, -candidates.value))
+    category_number = _numbering(candidates.category, fixed.taken_category)
+    categories = int(category_number.max()) + 1
+    member_index = member_index[order]
+    pair = member_index.astype(np.int64) * categories + category_number[candidates.category[order]]
 
     slots_left = limits.slots - _lookup(fixed.member, fixed.slots_used, members, 0)
     discovery_left = limits.max_discovery - _lookup(fixed.member, fixed.discovery_used, members, 0)
-    taken = np.zeros(len(members) * len(categories), dtype=np.bool_)
-    taken[_taken_pairs(fixed, members, categories)] = True
+    taken = np.zeros(len(members) * categories, dtype=np.bool_)
+    fixed_at = np.clip(np.searchsorted(members, fixed.taken_member), 0, len(members) - 1)
+    known = members[fixed_at] == fixed.taken_member
+    taken[fixed_at[known] * categories + category_number[fixed.taken_category[known]]] = True
+    campaign_left = _by_id(limits.campaign, limits.campaign_left, candidates.campaign, 0.0)
+    agreement_left = _by_id(limits.agreement, limits.agreement_left, candidates.agreement, np.inf)
     outcome = _greedy(
         member_index.astype(np.int64),
         pair,
-        campaign_index.astype(np.int64),
-        agreement_index.astype(np.int64),
-        c.discovery.astype(np.bool_),
-        c.holdout.astype(np.bool_),
-        c.cost.astype(np.float64),
-        c.maker_cost.astype(np.float64),
+        candidates.campaign[order].astype(np.int64),
+        candidates.agreement[order].astype(np.int64),
+        candidates.discovery[order].astype(np.bool_),
+        candidates.holdout[order].astype(np.bool_),
+        candidates.cost[order].astype(np.float64),
+        candidates.maker_cost[order].astype(np.float64),
         slots_left.astype(np.int64),
         discovery_left.astype(np.int64),
         taken,
-        _lookup(limits.campaign, limits.campaign_left, campaigns, 0.0).astype(np.float64),
-        _lookup(limits.agreement, limits.agreement_left, agreements, np.inf).astype(np.float64),
+        campaign_left,
+        agreement_left,
     )
     result = np.empty(count, dtype=np.int8)
     result[order] = outcome
     return result
+
+
+def _numbering(ids: np.ndarray, more_ids: np.ndarray) -> np.ndarray:
+    """An array mapping each id (of a small id space: categories) to a dense number."""
+    ids, more_ids = ids.astype(np.int64), more_ids.astype(np.int64)
+    top = int(max(ids.max(initial=0), more_ids.max(initial=0)))
+    present = np.zeros(top + 1, dtype=np.bool_)
+    present[ids] = True
+    present[more_ids] = True
+    return np.cumsum(present) - 1
+
+
+def _by_id(ids: np.ndarray, values: np.ndarray, wanted: np.ndarray, missing: float):
+    """An array of values indexed by id, covering every wanted id; `missing` elsewhere."""
+    ids = ids.astype(np.int64)
+    top = int(max(wanted.max(initial=0), ids.max(initial=0)))
+    by_id = np.full(top + 1, missing, dtype=np.float64)
+    by_id[ids] = values
+    return by_id
 
 
 @numba.njit(cache=True)
@@ -169,15 +192,3 @@ def _greedy(
             discovery_left[m] -= 1
         taken[pair[i]] = True
     return outcome
-
-
-def _taken_pairs(fixed: Fixed, members: np.ndarray, categories: np.ndarray) -> np.ndarray:
-    """The fixed (member, category) pairs as keys of the candidates' dense pair numbering."""
-    member_at = np.searchsorted(members, fixed.taken_member)
-    category_at = np.searchsorted(categories, fixed.taken_category)
-    member_at = np.clip(member_at, 0, max(len(members) - 1, 0))
-    category_at = np.clip(category_at, 0, max(len(categories) - 1, 0))
-    known = (members[member_at] == fixed.taken_member) & (
-        categories[category_at] == fixed.taken_category
-    )
-    return np.unique(member_at[known].astype(np.int64) * len(categories) + category_at[known])

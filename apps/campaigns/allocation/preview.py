@@ -150,28 +150,42 @@ LEFT JOIN LATERAL (
 NOT_DUE = "coalesce(due.next_purchase_on >= %(end)s, false)"
 
 # Each audience member with their eligibility (e), decision (x) and due date in the period:
-# the preview's counts and the member lists behind them read the same rows.
+# the preview's counts and the member lists behind them read the same rows. The decision is
+# the lasting one (Allocation: given, held out) or else the working set's (a refusal).
 AUDIENCE_IN_PERIOD = f"""
 FROM campaigns_campaignaudience a
 LEFT JOIN campaigns_eligiblemember e
     ON e.member_id = a.member_id AND e.period_start = %(start)s
-LEFT JOIN campaigns_allocation x
-    ON x.member_id = a.member_id AND x.campaign_id = a.campaign_id
-   AND x.period_start = %(start)s
+LEFT JOIN campaigns_allocation g
+    ON g.member_id = a.member_id AND g.campaign_id = a.campaign_id
+   AND g.period_start = %(start)s
+LEFT JOIN campaigns_candidate k
+    ON g.member_id IS NULL AND k.member_id = a.member_id AND k.campaign_id = a.campaign_id
+   AND k.period_start = %(start)s AND k.outcome NOT IN ('given', 'holdout')
+CROSS JOIN LATERAL (
+    SELECT coalesce(g.outcome, k.outcome) AS outcome,
+           coalesce(g.probability, k.probability) AS probability,
+           coalesce(g.value, k.value) AS value,
+           coalesce(g.unit_cost, k.unit_cost) AS unit_cost,
+           coalesce(g.manufacturer_cost, k.manufacturer_cost) AS manufacturer_cost,
+           coalesce(g.bought_target, k.bought_target) AS bought_target,
+           coalesce(g.discovery, k.discovery) AS discovery,
+           coalesce(g.buy_probability, k.buy_probability) AS buy_probability
+) x
 {DUE_JOIN}"""
 
 FIGURES_SQL = f"""
 SELECT a.cell,
        count(*) AS audience,
        count(e.member_id) AS eligible,
-       count(x.id) FILTER (WHERE x.outcome = 'given') AS given,
-       count(x.id) FILTER (WHERE x.outcome = 'holdout') AS holdout,
-       count(x.id) FILTER (WHERE x.outcome = 'limit') AS limit_,
-       count(x.id) FILTER (WHERE x.outcome = 'outranked') AS outranked,
-       count(x.id) FILTER (WHERE x.outcome = 'budget') AS budget,
-       count(x.id) FILTER (WHERE x.outcome = 'agreement') AS agreement,
-       count(e.member_id) FILTER (WHERE x.id IS NULL AND {NOT_DUE}) AS not_due,
-       count(e.member_id) FILTER (WHERE x.id IS NULL AND NOT {NOT_DUE}) AS no_offer,
+       count(*) FILTER (WHERE x.outcome = 'given') AS given,
+       count(*) FILTER (WHERE x.outcome = 'holdout') AS holdout,
+       count(*) FILTER (WHERE x.outcome = 'limit') AS limit_,
+       count(*) FILTER (WHERE x.outcome = 'outranked') AS outranked,
+       count(*) FILTER (WHERE x.outcome = 'budget') AS budget,
+       count(*) FILTER (WHERE x.outcome = 'agreement') AS agreement,
+       count(e.member_id) FILTER (WHERE x.outcome IS NULL AND {NOT_DUE}) AS not_due,
+       count(e.member_id) FILTER (WHERE x.outcome IS NULL AND NOT {NOT_DUE}) AS no_offer,
        coalesce(sum(x.probability) FILTER (WHERE x.outcome = 'given'), 0) AS redemptions,
        coalesce(sum(x.probability * x.unit_cost) FILTER (WHERE x.outcome = 'given'), 0) AS cost,
        coalesce(sum(x.probability * x.manufacturer_cost)
@@ -288,10 +302,10 @@ MEMBER_GROUPS = {
     "audience": ("Audience", "TRUE"),
     "eligible": ("With a list", "e.member_id IS NOT NULL"),
     "not_eligible": (REASONS["not_eligible"], "e.member_id IS NULL"),
-    "not_due": (REASONS["not_due"], f"e.member_id IS NOT NULL AND x.id IS NULL AND {NOT_DUE}"),
+    "not_due": (REASONS["not_due"], f"e.member_id IS NOT NULL AND x.outcome IS NULL AND {NOT_DUE}"),
     "no_offer": (
         REASONS["no_offer"],
-        f"e.member_id IS NOT NULL AND x.id IS NULL AND NOT {NOT_DUE}",
+        f"e.member_id IS NOT NULL AND x.outcome IS NULL AND NOT {NOT_DUE}",
     ),
     **{
         outcome.value: (outcome.label, f"x.outcome = '{outcome.value}'")
@@ -362,13 +376,21 @@ class PeriodReach:
 
 
 REACH_SQL = """
+WITH decided AS (
+    SELECT period_start, outcome, probability, unit_cost
+    FROM campaigns_allocation WHERE campaign_id = %(campaign)s
+    UNION ALL
+    SELECT period_start, outcome, 0, 0
+    FROM campaigns_candidate
+    WHERE campaign_id = %(campaign)s AND outcome NOT IN ('given', 'holdout', 'candidate')
+)
 SELECT period_start,
        count(*) FILTER (WHERE outcome = 'given'),
        count(*) FILTER (WHERE outcome = 'holdout'),
-       count(*) FILTER (WHERE outcome NOT IN ('given', 'holdout', 'candidate')),
+       count(*) FILTER (WHERE outcome NOT IN ('given', 'holdout')),
        coalesce(sum(probability) FILTER (WHERE outcome = 'given'), 0),
        coalesce(sum(probability * unit_cost) FILTER (WHERE outcome = 'given'), 0)
-FROM campaigns_allocation WHERE campaign_id = %s
+FROM decided
 GROUP BY period_start ORDER BY period_start
 """
 
@@ -376,7 +398,7 @@ GROUP BY period_start ORDER BY period_start
 def campaign_reach(*, campaign: Campaign) -> list[PeriodReach]:
     """Per period: the lists carrying the campaign's offer (given), held out, not given."""
     with connection.cursor() as cursor:
-        cursor.execute(REACH_SQL, [campaign.pk])
+        cursor.execute(REACH_SQL, {"campaign": campaign.pk})
         return [
             PeriodReach(
                 period_start=row[0],

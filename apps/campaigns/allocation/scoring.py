@@ -6,9 +6,10 @@ eligible for the period's list, due in the category by the period's end (timing 
 purchase cycle), and the campaign is live in the period and has an offer for the member's
 usage tier. One INSERT … SELECT per chunk computes each pair's features from
 the baskets, the segments' purchase-timing probabilities and past allocations, applies the
-logistic model, and stores the pair as a `candidate`. A pair scored once for a period is
-never scored again (`ON CONFLICT DO NOTHING`): a chunk run twice, or a campaign activated
-mid-period, adds only the pairs that are new.
+logistic model, and stores the pair in the period's working set (`Candidate`, outcome
+`candidate`). A pair scored once for a period is never scored again (`ON CONFLICT DO
+NOTHING`): a chunk run twice, or a campaign activated mid-period, adds only the pairs that
+are new.
 """
 
 from __future__ import annotations
@@ -43,6 +44,17 @@ SCORE_SQL = f"""
 WITH latest AS MATERIALIZED (
     SELECT DISTINCT ON (category_id) id, category_id FROM segments_segmentsnapshot
     ORDER BY category_id, window_end DESC, computed_at DESC, id DESC
+), not_due AS MATERIALIZED (
+    -- The chunk's members whose next purchase in a category falls after the period (by
+    -- its latest snapshot), read once for the chunk rather than probed per candidate.
+    SELECT sm.member_id, latest.category_id
+    FROM segments_segmentmember sm JOIN latest ON latest.id = sm.snapshot_id
+    WHERE sm.member_id = ANY(%(members)s::bigint[]) AND sm.next_purchase_on >= %(end)s
+), lasting AS MATERIALIZED (
+    -- Pairs of the period already given or held out: decided for good (their working-set
+    -- rows are there unless a crash emptied the working set).
+    SELECT member_id, campaign_id FROM campaigns_allocation
+    WHERE member_id = ANY(%(members)s::bigint[]) AND period_start = %(start)s
 ), cand AS (
     SELECT a.member_id, a.campaign_id, a.cell, a.usage_tier, a.holdout, o.id AS offer_id,
            c.category_id
@@ -52,19 +64,15 @@ WITH latest AS MATERIALIZED (
     WHERE a.member_id = ANY(%(members)s::bigint[])
       AND (c.status = 'active' OR c.id = %(extra_campaign)s::bigint)
       AND c.valid_from < %(end)s AND c.valid_until >= %(start)s
-      AND NOT EXISTS (
-          SELECT 1 FROM campaigns_allocation x
-          WHERE x.period_start = %(start)s AND x.member_id = a.member_id
-            AND x.campaign_id = a.campaign_id
-      )
       -- Timing by the member's purchase cycle: the offer waits for the list whose period
       -- holds their next purchase in the category (or a later one if that day passed);
       -- no known cycle: the first list. How due they are also weighs in the score.
       AND NOT EXISTS (
-          SELECT 1 FROM latest
-          JOIN segments_segmentmember sm
-              ON sm.snapshot_id = latest.id AND sm.member_id = a.member_id
-          WHERE latest.category_id = c.category_id AND sm.next_purchase_on >= %(end)s
+          SELECT 1 FROM lasting x WHERE x.member_id = a.member_id AND x.campaign_id = c.id
+      )
+      AND NOT EXISTS (
+          SELECT 1 FROM not_due n
+          WHERE n.member_id = a.member_id AND n.category_id = c.category_id
       )
 ), terms AS (
     -- Per offer: what one redemption costs (the amount off, or its percent of min_quantity
@@ -98,6 +106,9 @@ WITH latest AS MATERIALIZED (
     JOIN catalog_product p ON p.id = b.product_id AND p.category_id = cand.category_id
     JOIN campaigns_offer o ON o.id = cand.offer_id
     WHERE {OFFER_MATCHES_PRODUCT}
+), probabilities AS MATERIALIZED (
+    SELECT member_id, category_id, probability FROM segments_buyprobability
+    WHERE period_start = %(start)s AND member_id = ANY(%(members)s::bigint[])
 ), history AS (
     SELECT h.member_id, count(*) AS given, count(*) FILTER (WHERE h.redeemed) AS redeemed
     FROM campaigns_allocation h
@@ -119,9 +130,8 @@ WITH latest AS MATERIALIZED (
     LEFT JOIN bought_target bt ON bt.member_id = cand.member_id AND bt.offer_id = cand.offer_id
     LEFT JOIN bought_category bc
         ON bc.member_id = cand.member_id AND bc.category_id = cand.category_id
-    LEFT JOIN segments_buyprobability bp
-        ON bp.period_start = %(start)s AND bp.member_id = cand.member_id
-       AND bp.category_id = cand.category_id
+    LEFT JOIN probabilities bp
+        ON bp.member_id = cand.member_id AND bp.category_id = cand.category_id
     LEFT JOIN history h ON h.member_id = cand.member_id
 ), scored AS (
     SELECT f.*, 1 / (1 + exp(-(
@@ -134,7 +144,7 @@ WITH latest AS MATERIALIZED (
     ))) AS probability
     FROM features f
 )
-INSERT INTO campaigns_allocation
+INSERT INTO campaigns_candidate
     (period_start, member_id, campaign_id, offer_id, category_id, cell, holdout,
      bought_target, discovery, buy_probability, usage_tier, past_rate, depth, probability,
      unit_cost, manufacturer_cost, value, outcome, scored_at)
@@ -147,7 +157,7 @@ SELECT %(start)s, s.member_id, s.campaign_id, s.offer_id, s.category_id, s.cell,
        s.probability * greatest(s.sale - s.unit_cost * (1 - s.share_pct / 100), 0.01),
        'candidate', now()
 FROM scored s
-ON CONFLICT ON CONSTRAINT allocation_one_per_pair DO NOTHING
+ON CONFLICT (member_id, campaign_id, period_start) DO NOTHING
 """
 
 
