@@ -47,6 +47,8 @@ class ListRules:
     reward_step: Decimal = Decimal("5")
     reward_cap: Decimal = Decimal("40")
     content_per_list: int = 2
+    # A category is due when the member is more likely than not to buy it in the period.
+    due_probability: float = 0.5
 
     def as_params(self) -> dict:
         return {k: str(v) for k, v in asdict(self).items()}
@@ -60,6 +62,7 @@ class ListRules:
             reward_step=Decimal(params["reward_step"]),
             reward_cap=Decimal(params["reward_cap"]),
             content_per_list=int(params["content_per_list"]),
+            due_probability=float(params.get("due_probability", cls.due_probability)),
         )
 
 
@@ -118,8 +121,11 @@ def lists_generate_for_range(
         "reward_step": rules.reward_step,
         "reward_cap": rules.reward_cap,
         "content_per_list": rules.content_per_list,
+        "due_probability": rules.due_probability,
         "month": period_month(period_start),
     }
+    # The due items read the members' chances of buying each category in the period.
+    buy_probabilities_ensure(period_start=period_start, lo=lo, hi=hi)
     with connection.cursor() as cursor:
         cursor.execute(sql.INSERT_LISTS, params)
         params["list_ids"] = [row[0] for row in cursor.fetchall()]
@@ -130,7 +136,6 @@ def lists_generate_for_range(
                 cursor.execute(sql.INSERT_CONTENT, params)
         cursor.execute(sql.LIST_HOLDERS, params)
         holders = [row[0] for row in cursor.fetchall()]
-    buy_probabilities_ensure(period_start=period_start, lo=lo, hi=hi)
     allocation_score(period_start=period_start, members=holders)
     return len(params["list_ids"])
 

@@ -73,27 +73,23 @@ WHERE period_start = %(start)s
   AND (offers_printed_at IS NULL OR id = ANY(%(changed)s::bigint[]))
 """
 
-# Due items: in each category whose latest snapshot puts the member's next purchase inside
-# the period, the product they bought most of in that snapshot's window.
+# Due items: in each category the member is more likely than not to buy in the period
+# (the purchase-timing model's probability, apps.segments.timing, at least due_probability),
+# the product they bought most of in the 52 weeks before it.
 INSERT_DUE = """
-WITH latest AS (
-    SELECT DISTINCT ON (category_id) id, category_id, window_start, window_end
-    FROM segments_segmentsnapshot
-    ORDER BY category_id, window_end DESC, computed_at DESC, id DESC
-), due AS (
-    SELECT sl.id AS list_id, sl.member_id, latest.category_id,
-           latest.window_start::timestamp AT TIME ZONE %(tz)s AS from_ts,
-           latest.window_end::timestamp AT TIME ZONE %(tz)s AS to_ts
+WITH due AS (
+    SELECT sl.id AS list_id, sl.member_id, bp.category_id
     FROM lists_shoppinglist sl
-    JOIN segments_segmentmember sm ON sm.member_id = sl.member_id
-    JOIN latest ON latest.id = sm.snapshot_id
-    WHERE sl.id = ANY(%(list_ids)s)
-      AND sm.next_purchase_on >= %(start)s AND sm.next_purchase_on < %(end)s
+    JOIN segments_buyprobability bp
+        ON bp.period_start = sl.period_start AND bp.member_id = sl.member_id
+    WHERE sl.id = ANY(%(list_ids)s) AND bp.probability >= %(due_probability)s
 ), top AS (
     SELECT DISTINCT ON (d.list_id, d.category_id) d.list_id, l.product_id
     FROM due d
     JOIN baskets_basketline l
-        ON l.member_id = d.member_id AND l.purchased_at >= d.from_ts AND l.purchased_at < d.to_ts
+        ON l.member_id = d.member_id
+       AND l.purchased_at >= (%(start)s::date - 364)::timestamp AT TIME ZONE %(tz)s
+       AND l.purchased_at < %(start)s::timestamp AT TIME ZONE %(tz)s
     JOIN catalog_product p ON p.id = l.product_id AND p.category_id = d.category_id
     GROUP BY d.list_id, d.category_id, l.product_id
     ORDER BY d.list_id, d.category_id, sum(l.quantity) DESC, count(*) DESC, l.product_id

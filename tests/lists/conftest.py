@@ -10,7 +10,7 @@ import pytest
 
 from apps.campaigns.models import CampaignAudience, CampaignStatus
 from apps.campaigns.services import campaign_audience_persist
-from apps.segments.models import SegmentSnapshot
+from apps.segments.models import BuyProbability, SegmentSnapshot
 from tests.campaigns.helpers import campaign_for, offer_for, segment_row
 from tests.factories import (
     BasketFactory,
@@ -80,6 +80,12 @@ def chain(db):
     segment_row(snapshot, m["best"], "national", 1, next_purchase_on=dt.date(2026, 3, 5))
     segment_row(snapshot, m["no_cycle"], "national", 1)
     segment_row(snapshot, m["held_out"], "national", 3, next_purchase_on=dt.date(2026, 3, 5))
+    # The timing model's chances of buying ketchup in the period, set by hand (generation
+    # keeps stored ones): best and held_out are due (at least one half), the others not.
+    BuyProbability.objects.bulk_create(
+        BuyProbability(period_start=PERIOD, member=m[name], category=ketchup, probability=p)
+        for name, p in (("best", 0.8), ("held_out", 0.5), ("exactly_200", 0.49), ("no_cycle", 0.3))
+    )
 
     campaign = campaign_for(
         ketchup, ["national-3", "national-1"], holdout_pct=Decimal("0"),
