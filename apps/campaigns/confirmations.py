@@ -76,6 +76,9 @@ def campaign_confirmation(*, campaign: Campaign, action: str) -> Confirmation:
             f"{_members(preview.members)}, {preview.holdout:,} of them held out at random "
             "(they get no offer, so that the campaign's effect can be measured).",
             "Nothing reaches members yet: its offers go on lists once you activate it.",
+            "The expected cost below assumes every treated member gets the offer. Allocation "
+            "never spends past the budget: it gives the offer to the members most likely to "
+            "redeem while the expected cost fits, and the Activate step shows how many.",
         ]
     elif action == "activate":
         ended = campaign_ended_error(campaign.valid_until)

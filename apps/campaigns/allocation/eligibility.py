@@ -1,8 +1,12 @@
 """Who is eligible for a period's list: one definition for list generation and the preview.
 
-Eligible: an active member who consented to marketing and spent at least min_spend over
-the `weeks` before the period starts. List generation makes a list for each; the
-allocation preview, for a period whose lists are not made yet, serves the same members.
+Eligible: an active member who consented to marketing and either spent at least
+min_spend over the `weeks` before the period starts, or is in the audience of a win-back
+campaign live in the period. A win-back audience is lapsed by definition: without that
+clause its offers could reach no one, since the list is the only way an offer reaches the
+till. Held-out members of the audience get a list too (without the offer), so that the
+campaign's lift measures the offer, not the list. List generation makes a list for each
+eligible member; the allocation preview serves the same members.
 """
 
 from __future__ import annotations
@@ -12,11 +16,15 @@ import datetime as dt
 from apps.campaigns.allocation.rules import Eligibility
 from apps.core.clock import local_midnight
 
+PERIOD_DAYS = 14  # a list period: the one definition (scoring and lists re-export it)
+
 # Members of [lo, hi) eligible for the period, with their qualifying spend.
+# `win_back_extra` also counts a win-back campaign that is not active yet (the preview's
+# dry run of a draft or approved campaign).
 ELIGIBLE_SQL = """
-SELECT m.id AS member_id, s.spend
+SELECT m.id AS member_id, coalesce(s.spend, 0) AS spend
 FROM members_member m
-JOIN (
+LEFT JOIN (
     SELECT l.member_id, sum(l.amount) AS spend
     FROM baskets_basketline l
     WHERE l.member_id >= %(lo)s AND l.member_id < %(hi)s
@@ -25,14 +33,25 @@ JOIN (
 ) s ON s.member_id = m.id
 WHERE m.id >= %(lo)s AND m.id < %(hi)s
   AND m.status = 'active' AND m.marketing_consent
-  AND s.spend >= %(min_spend)s
+  AND (s.spend >= %(min_spend)s OR EXISTS (
+      SELECT 1 FROM campaigns_campaignaudience wa
+      JOIN campaigns_campaign wc ON wc.id = wa.campaign_id
+      WHERE wa.member_id = m.id AND wc.goal = 'win_back'
+        AND (wc.status = 'active' OR wc.id = %(win_back_extra)s::bigint)
+        AND wc.valid_from < %(period_end)s AND wc.valid_until >= %(period_start)s
+  ))
 """
 
 
-def eligibility_params(*, period_start: dt.date, eligibility: Eligibility) -> dict:
+def eligibility_params(
+    *, period_start: dt.date, eligibility: Eligibility, extra_campaign: int | None = None
+) -> dict:
     """Return the parameters of ELIGIBLE_SQL but the id range."""
     return {
         "spend_from": local_midnight(period_start - dt.timedelta(weeks=eligibility.weeks)),
         "spend_to": local_midnight(period_start),
         "min_spend": eligibility.min_spend,
+        "period_start": period_start,
+        "period_end": period_start + dt.timedelta(days=PERIOD_DAYS),
+        "win_back_extra": extra_campaign,
     }

@@ -119,21 +119,29 @@ def open_periods(*, campaign: Campaign, today: dt.date) -> list[dt.date]:
     )
 
 
-def _eligible_members(*, period_start: dt.date, lists_made: bool) -> list[int]:
+def _eligible_members(*, campaign: Campaign, period_start: dt.date, lists_made: bool) -> list[int]:
+    """The members whose lists the period's allocation serves, with the campaign live.
+
+    Those eligible now (as generating the period's lists again would find them: a win-back
+    campaign brings its lapsed audience in), and those whose lists are made already.
+    """
+    params = {
+        "lo": 0,
+        "hi": 2**62,
+        **eligibility_params(
+            period_start=period_start, eligibility=Eligibility(), extra_campaign=campaign.pk
+        ),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT member_id FROM ({ELIGIBLE_SQL}) e", params)
+        members = {row[0] for row in cursor.fetchall()}
     if lists_made:
-        return list(
+        members |= set(
             EligibleMember.objects.filter(period_start=period_start).values_list(
                 "member_id", flat=True
             )
         )
-    params = {
-        "lo": 0,
-        "hi": 2**62,
-        **eligibility_params(period_start=period_start, eligibility=Eligibility()),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT member_id FROM ({ELIGIBLE_SQL}) e", params)
-        return [row[0] for row in cursor.fetchall()]
+    return sorted(members)
 
 
 # The member's next purchase in the campaign's category, by its latest snapshot: scoring
@@ -263,7 +271,9 @@ def _allocated(*, campaign: Campaign, period_start: dt.date, lists_made: bool, r
                 # A draft's audience as approval would store it; an approved or active
                 # campaign keeps the audience it stored then.
                 campaign_audience_persist(campaign=campaign)
-            members = _eligible_members(period_start=period_start, lists_made=lists_made)
+            members = _eligible_members(
+                campaign=campaign, period_start=period_start, lists_made=lists_made
+            )
             allocation_score(period_start=period_start, members=members, extra_campaign=campaign.pk)
             allocation_decide(period_start=period_start, rules=rules)
             return read()

@@ -18,6 +18,7 @@ import datetime as dt
 
 from django.db import connection
 
+from apps.campaigns.allocation.eligibility import PERIOD_DAYS
 from apps.campaigns.allocation.rules import (
     BUY_PROBABILITY_KNOWN,
     BUY_PROBABILITY_NEW,
@@ -31,7 +32,6 @@ from apps.campaigns.models import OfferModel
 from apps.campaigns.selectors import OFFER_MATCHES_PRODUCT
 from apps.core.clock import local_midnight
 
-PERIOD_DAYS = 14  # a list period: the one definition (apps.lists.services re-exports it)
 HISTORY_WEEKS = 52
 
 INSERT_ELIGIBLE_SQL = """
