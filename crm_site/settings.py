@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "apps.jobs",
     "apps.segments",
     "apps.campaigns",
+    "apps.rewards",
     "apps.lists",
     "apps.checkout",
     "apps.reports",
@@ -345,3 +346,7 @@ LOGGING = {
 # may be discovery offers (categories the member did not buy in 52 weeks).
 CRM_LIST_OFFER_SLOTS = envint("CRM_LIST_OFFER_SLOTS", 12)
 CRM_DISCOVERY_SHARE = envstr("CRM_DISCOVERY_SHARE", "0.20")
+
+# Member rewards (apps.rewards): points expire this many months after the day they were
+# earned (each lot its own day).
+CRM_POINTS_EXPIRY_MONTHS = envint("CRM_POINTS_EXPIRY_MONTHS", 12)

@@ -45,6 +45,7 @@ ROOMS = [
     "agreements",
     "segments",
     "campaigns",
+    "rewards",
     "lists",
     "checkout",
     "reports",

@@ -34,6 +34,8 @@ EXPECTED = {
         {"offer": None, "campaign": None, "upc": OWN, "discount": "0.40",
          "manufacturer_share": "0.00"},
     ],
+    # $10.82 paid, at the default rule's 1 point a dollar, rounded down.
+    "points": {"earned": 10, "balance": 10},
     "warnings": [],
 }  # fmt: skip
 
@@ -316,8 +318,9 @@ def test_a_checkout_takes_the_same_statements_whatever_its_size(
     # their slots; holdout; campaigns (locked) and their spend; agreements (locked) and
     # their charges (running totals, one row each); the new totals (one upsert for the
     # campaigns, one for the agreements); basket, lines, redemptions (one insert each); the
-    # answer; the release of the outer savepoint (a COMMIT outside tests): 21.
+    # points: the earning rule, the member's balance locked, the entry, the new balance
+    # (4); the answer; the release of the outer savepoint (a COMMIT outside tests): 25.
     data = body(transaction_id=f"T-{copies}")
     data["lines"] = data["lines"] * copies
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(25):
         assert post(chain["secret"], data).status_code == 200

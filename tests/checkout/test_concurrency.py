@@ -4,6 +4,7 @@ around them, so every thread sees the others' commits)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections import Counter
@@ -14,6 +15,7 @@ from django.db import connection
 from apps.baskets.models import Basket, BasketLine
 from apps.checkout.models import PosTransaction, Redemption
 from apps.checkout.services import offers as services
+from apps.rewards.models import EarningRule, PointsBalance, PointsEntry
 from tests.checkout.conftest import HEINZ, body, post
 
 N = 20
@@ -43,6 +45,8 @@ def fire(secret: str, bodies: list[dict]) -> list:
 
 @pytest.mark.django_db(transaction=True)
 def test_20_concurrent_identical_requests_record_once(chain):
+    # A transactional test's flush empties the migration's default rule: state it.
+    EarningRule.objects.get_or_create(points_per_dollar=1, starts_on=dt.date(2000, 1, 1))
     results = fire(chain["secret"], [body() for _ in range(N)])
     assert [getattr(r, "status_code", r) for r in results] == [200] * N
     assert len({r.content for r in results}) == 1
@@ -51,6 +55,10 @@ def test_20_concurrent_identical_requests_record_once(chain):
     assert Basket.objects.count() == 1
     assert BasketLine.objects.count() == 3
     assert Redemption.objects.count() == 2
+    # $10.82 paid earns 10 points, once: one ledger entry, one balance.
+    assert results[0].json()["points"] == {"earned": 10, "balance": 10}
+    assert PointsEntry.objects.filter(kind="earn").count() == 1
+    assert PointsBalance.objects.get(member=chain["member"]).points == 10
 
 
 @pytest.mark.django_db(transaction=True)

@@ -190,6 +190,32 @@ SCHEMAS: dict = {
         },
     ),
     "Warnings": {"type": "array", "items": {"type": "string", "minLength": 1}},
+    "PointsEarned": _object(
+        ["earned", "balance"],
+        {
+            "earned": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Points the sale earned (0 when replayed: it earned once).",
+            },
+            "balance": {"type": "integer", "description": "The member's balance after it."},
+        },
+    ),
+    "PointsReversed": _object(
+        ["reversed", "balance"],
+        {
+            "reversed": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Points the returned goods had earned, taken back.",
+            },
+            "balance": {
+                "type": "integer",
+                "description": "The balance after it: negative when those points were spent "
+                "(the member's next points settle it first).",
+            },
+        },
+    ),
     "CheckoutAnswer": _object(
         [
             "transaction_id",
@@ -199,6 +225,7 @@ SCHEMAS: dict = {
             "total",
             "discount_total",
             "redemptions",
+            "points",
             "warnings",
         ],
         {
@@ -223,6 +250,7 @@ SCHEMAS: dict = {
             "total": _ref("Money"),
             "discount_total": _ref("Money"),
             "redemptions": {"type": "array", "maxItems": v.MAX_LINES, "items": _ref("Redemption")},
+            "points": {"oneOf": [_ref("PointsEarned"), {"type": "null"}]},
             "warnings": _ref("Warnings"),
         },
     ),
@@ -233,6 +261,7 @@ SCHEMAS: dict = {
             "lines",
             "refund_total",
             "reversed",
+            "points",
             "warnings",
         ],
         {
@@ -253,6 +282,7 @@ SCHEMAS: dict = {
             },
             "refund_total": _ref("SignedMoney"),
             "reversed": {"type": "array", "maxItems": v.MAX_LINES, "items": _ref("Redemption")},
+            "points": {"oneOf": [_ref("PointsReversed"), {"type": "null"}]},
             "warnings": _ref("Warnings"),
         },
     ),

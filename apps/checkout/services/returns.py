@@ -3,7 +3,8 @@
 The steps, in order: claim the transaction (claim.py), lock the sale, read what it sold and
 what its earlier returns took back, check the return fits, refund each UPC and reverse the
 offers the kept goods no longer reach (refunds.py, funding.totals_subtract), record the
-return's basket (apps.baskets.services), answer.
+return's basket (apps.baskets.services), take back the points the returned goods earned
+(apps.rewards), answer.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from apps.checkout.services.claim import transaction_claim
 from apps.checkout.services.funding import totals_subtract
 from apps.checkout.services.refunds import ReturnedBefore, Sold, return_refund
 from apps.checkout.validation import ReturnRequest
+from apps.rewards.earning import PointsAnswer, points_reverse_for_return
 
 
 class ReturnInvalid(Exception):
@@ -49,6 +51,15 @@ class Return:
     original_transaction_id: str
     lines: list[ReturnedLine]
     reversed: list[Redemption]
+    points: PointsAnswer | None = None
+
+    def points_warnings(self) -> list[str]:
+        if self.points is None or self.points.balance >= 0:
+            return []
+        return [
+            f"The member's points balance is now {self.points.balance:,}: the returned "
+            "goods' points had been spent. Points they earn next settle it first."
+        ]
 
     def answer(self) -> dict:
         """Return the till's answer (stored as the transaction's response, replayed as is)."""
@@ -70,7 +81,8 @@ class Return:
                 }
                 for r in self.reversed
             ],
-            "warnings": [],
+            "points": None if self.points is None else self.points.as_dict("reversed"),
+            "warnings": self.points_warnings(),
         }
 
 
@@ -209,6 +221,17 @@ def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict
     result = Return(request.transaction_id, request.original_transaction_id, lines, reversed_)
     pos.original = original
     pos.basket = _basket_record(till=till, request=request, original=original, result=result)
+    earlier = PosTransaction.objects.filter(original=original, basket__isnull=False).exclude(
+        pk=pos.pk
+    )
+    result.points = points_reverse_for_return(
+        sale_basket=original.basket,
+        return_baskets=[
+            *(p.basket for p in earlier.select_related("basket").order_by("pk")),
+            pos.basket,
+        ],
+        at=request.returned_at,
+    )
     pos.response = result.answer()
     pos.save(update_fields=["original", "basket", "response"])
     return pos.response

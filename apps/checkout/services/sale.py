@@ -2,7 +2,8 @@
 
 The steps, in order: claim the transaction (claim.py), resolve who is at the till
 (shopper.py), read the lines' products, match the list's offers (offers.py) and fund them
-(funding.py), record the basket (apps.baskets.services) and the redemptions, answer.
+(funding.py), record the basket (apps.baskets.services) and the redemptions, record the
+points the member earns (apps.rewards), answer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from apps.checkout.services.funding import offers_fund
 from apps.checkout.services.offers import SaleLine, offers_match
 from apps.checkout.services.shopper import Shopper, shopper_resolve
 from apps.checkout.validation import CheckoutRequest
+from apps.rewards.earning import PointsAnswer, points_earn_for_sale
 
 
 @dataclass(slots=True)
@@ -32,6 +34,7 @@ class Sale:
     shopper: Shopper
     lines: list[SaleLine]
     warnings: list[str]
+    points: PointsAnswer | None = None
 
     def answer(self) -> dict:
         """Return the till's answer (stored as the transaction's response, replayed as is)."""
@@ -66,6 +69,7 @@ class Sale:
                 for line in self.lines
                 if line.offer is not None
             ],
+            "points": None if self.points is None else self.points.as_dict("earned"),
             "warnings": self.warnings,
         }
 
@@ -158,6 +162,13 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
     sale = Sale(request.transaction_id, shopper=shopper, lines=lines, warnings=warnings)
     basket = _basket_record(till=till, request=request, sale=sale)
     _redemptions_record(pos=pos, basket=basket, sale=sale)
+    sale.points = points_earn_for_sale(
+        member_id=basket.member_id,
+        basket_id=basket.pk,
+        lines=[(line.product.category_id, line.amount) for line in lines if line.product],
+        at=request.purchased_at,
+        day=day,
+    )
     pos.basket = basket
     pos.unknown_lines = [raw["lines"][i] for i, line in enumerate(lines) if line.product is None]
     pos.response = sale.answer()

@@ -1,0 +1,62 @@
+"""The nightly expiry: every lot whose last day has passed gives up what is left of it.
+
+Set-based: one statement writes an `expire` entry per such lot (points: minus what the lot
+has left), the lot uses that record it, and the balances. The members concerned are locked
+first, in id order, so a till movement of the same member waits (or is waited for) and no
+point is both spent and expired. Running it twice, or for a day already done, changes
+nothing: an expiry's key is its lot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+# Lots whose last day is before `today` with points left and no expiry yet.
+DUE = """
+SELECT e.id, e.member_id, e.points - coalesce(u.used, 0) AS remaining
+FROM rewards_pointsentry e
+LEFT JOIN LATERAL (
+    SELECT sum(points) AS used FROM rewards_lotuse WHERE lot_id = e.id
+) u ON TRUE
+WHERE e.points > 0 AND e.valid_until < %(today)s
+  AND NOT EXISTS (SELECT 1 FROM rewards_pointsentry x WHERE x.key = 'expire:' || e.id)
+"""
+
+LOCK_SQL = f"""
+SELECT b.member_id FROM rewards_pointsbalance b
+WHERE b.member_id IN (SELECT member_id FROM ({DUE}) d)
+ORDER BY b.member_id
+FOR UPDATE
+"""
+
+EXPIRE_SQL = f"""
+WITH due AS ({DUE}), expired AS (
+    INSERT INTO rewards_pointsentry (member_id, kind, points, key, created_at, reason)
+    SELECT member_id, 'expire', -remaining, 'expire:' || id, %(at)s, ''
+    FROM due WHERE remaining > 0
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id, member_id, points, key
+), uses AS (
+    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
+    SELECT id, substr(key, 8)::bigint, -points FROM expired
+), balances AS (
+    UPDATE rewards_pointsbalance b SET points = b.points + d.delta, updated_at = now()
+    FROM (SELECT member_id, sum(points) AS delta FROM expired GROUP BY member_id) d
+    WHERE b.member_id = d.member_id
+)
+SELECT count(*), coalesce(-sum(points), 0) FROM expired
+"""
+
+
+@transaction.atomic
+def points_expire(*, today: dt.date | None = None) -> tuple[int, int]:
+    """Expire every lot whose last day is before `today`; return (lots, points) expired."""
+    params = {"today": today or timezone.localdate(), "at": timezone.now()}
+    with connection.cursor() as cursor:
+        cursor.execute(LOCK_SQL, params)
+        cursor.execute(EXPIRE_SQL, params)
+        lots, points = cursor.fetchone()
+    return lots, int(points)

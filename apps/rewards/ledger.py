@@ -1,0 +1,177 @@
+"""Writing the ledger: one movement, once, with its lots and the member's balance.
+
+Every movement goes through `entry_record`, which:
+1. locks the member's balance row (the member's lock: movements of one member happen one
+   at a time, so two never consume the same points);
+2. writes the entry, unless its key is recorded already (a replay changes nothing);
+3. a positive entry is a lot, spendable `CRM_POINTS_EXPIRY_MONTHS`; when the balance is
+   below zero it first settles what earlier movements still owe (see below);
+4. a negative one consumes lots: the lot it names first (a reversal takes back the points
+   of the sale it reverses), then the unexpired lots, earliest expiry first;
+5. adds the points to the balance.
+
+The rule when a negative movement finds too few points (a return after the points were
+spent): it takes what there is and the balance goes below zero; the shortfall is owed, and
+the next points earned settle it before they can be spent. The cashier sees the negative
+balance. Points are never refused at a return: the goods come back either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from apps.rewards.models import LotUse
+
+# The member's balance row, created if need be, locked: one statement.
+BALANCE_LOCK_SQL = """
+INSERT INTO rewards_pointsbalance (member_id, points, updated_at) VALUES (%s, 0, now())
+ON CONFLICT (member_id) DO UPDATE SET member_id = EXCLUDED.member_id
+RETURNING points
+"""
+ENTRY_SQL = """
+INSERT INTO rewards_pointsentry
+    (member_id, kind, points, key, created_at, valid_until, basket_id, rule_id, basis,
+     reverses_id, user_id, reason)
+VALUES (%(member_id)s, %(kind)s, %(points)s, %(key)s, %(at)s, %(valid_until)s, %(basket_id)s,
+        %(rule_id)s, %(basis)s, %(reverses_id)s, %(user_id)s, %(reason)s)
+ON CONFLICT (key) DO NOTHING
+RETURNING id
+"""
+BALANCE_ADD_SQL = """
+UPDATE rewards_pointsbalance SET points = points + %s, updated_at = now() WHERE member_id = %s
+RETURNING points
+"""
+
+# A member's lots with points left, in the order a consumer takes them.
+LOTS_SQL = """
+SELECT e.id, e.points - coalesce(u.used, 0) AS remaining
+FROM rewards_pointsentry e
+LEFT JOIN (SELECT lot_id, sum(points) AS used FROM rewards_lotuse GROUP BY lot_id) u
+    ON u.lot_id = e.id
+WHERE e.member_id = %(member)s AND e.points > 0
+  AND (e.id = %(prefer)s OR e.valid_until >= %(day)s)
+  AND e.points - coalesce(u.used, 0) > 0
+ORDER BY e.id = %(prefer)s DESC, e.valid_until, e.id
+"""
+
+# A member's negative movements not fully covered by lots yet, oldest first.
+OWED_SQL = """
+SELECT e.id, -e.points - coalesce(u.covered, 0) AS owed
+FROM rewards_pointsentry e
+LEFT JOIN (SELECT consumer_id, sum(points) AS covered FROM rewards_lotuse GROUP BY consumer_id) u
+    ON u.consumer_id = e.id
+WHERE e.member_id = %(member)s AND e.points < 0 AND -e.points - coalesce(u.covered, 0) > 0
+ORDER BY e.id
+"""
+
+
+@dataclass(frozen=True)
+class Movement:
+    member_id: int
+    kind: str
+    points: int
+    key: str
+    at: dt.datetime | None = None  # default: now
+    basket_id: int | None = None
+    rule_id: int | None = None
+    basis: Decimal | None = None
+    reverses_id: int | None = None
+    user_id: int | None = None
+    reason: str = ""
+    prefer_lot: int | None = None
+
+
+def valid_until(day: dt.date) -> dt.date:
+    """The last day the points of a lot earned on `day` can be spent: they expire
+    `CRM_POINTS_EXPIRY_MONTHS` later (earned Mar 5, 12 months: spendable until Mar 4)."""
+    return day + relativedelta(months=settings.CRM_POINTS_EXPIRY_MONTHS) - dt.timedelta(days=1)
+
+
+def balance_locked(member_id: int) -> int:
+    """Lock the member's balance row (created if need be) until the transaction ends;
+    return the balance."""
+    with connection.cursor() as cursor:
+        cursor.execute(BALANCE_LOCK_SQL, [member_id])
+        return cursor.fetchone()[0]
+
+
+def _rows(sql: str, params: dict) -> list[tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def entry_record(movement: Movement) -> tuple[int | None, int]:
+    """Record the movement once; return (its entry id, or None if already recorded; the
+    balance after).
+
+    Call it in a transaction (the balance lock lasts until it ends). Four statements for a
+    lot when nothing is owed: the lock, the entry, the balance (and, when the balance was
+    below zero, what is owed and its settling); a negative movement adds its lots' reading.
+    """
+    balance = balance_locked(movement.member_id)
+    at = movement.at or timezone.now()
+    day = timezone.localdate(at)
+    params = {
+        "member_id": movement.member_id,
+        "kind": movement.kind,
+        "points": movement.points,
+        "key": movement.key,
+        "at": at,
+        "valid_until": valid_until(day) if movement.points > 0 else None,
+        "basket_id": movement.basket_id,
+        "rule_id": movement.rule_id,
+        "basis": movement.basis,
+        "reverses_id": movement.reverses_id,
+        "user_id": movement.user_id,
+        "reason": movement.reason,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(ENTRY_SQL, params)
+        row = cursor.fetchone()
+        if row is None:  # recorded already: a replay changes nothing
+            return None, balance
+        entry_id = row[0]
+        if movement.points > 0:
+            if balance < 0:
+                _settle_owed(entry_id, member_id=movement.member_id, points=movement.points)
+        else:
+            _consume(entry_id, member_id=movement.member_id, points=-movement.points, day=day,
+                     prefer=movement.prefer_lot)  # fmt: skip
+        cursor.execute(BALANCE_ADD_SQL, [movement.points, movement.member_id])
+        return entry_id, cursor.fetchone()[0]
+
+
+def _consume(entry_id: int, *, member_id: int, points: int, day: dt.date, prefer: int | None):
+    """Take the entry's points from the member's lots; what is missing stays owed."""
+    needed = points
+    uses = []
+    for lot_id, remaining in _rows(
+        LOTS_SQL, {"member": member_id, "prefer": prefer or 0, "day": day}
+    ):
+        if needed == 0:
+            break
+        taken = min(needed, remaining)
+        uses.append(LotUse(consumer_id=entry_id, lot_id=lot_id, points=taken))
+        needed -= taken
+    LotUse.objects.bulk_create(uses)
+
+
+def _settle_owed(lot_id: int, *, member_id: int, points: int) -> None:
+    """Cover what earlier movements still owe from the new lot, oldest first."""
+    left = points
+    uses = []
+    for consumer_id, owed in _rows(OWED_SQL, {"member": member_id}):
+        if left == 0:
+            break
+        taken = min(left, owed)
+        uses.append(LotUse(consumer_id=consumer_id, lot_id=lot_id, points=taken))
+        left -= taken
+    LotUse.objects.bulk_create(uses)

@@ -1,0 +1,148 @@
+"""The points ledger: append-only movements, the lots they consume, each member's balance.
+
+Every change to a member's points is one `PointsEntry` row, never updated or deleted (a
+database trigger refuses both, as for the audit trail). Positive entries are lots, each with
+its expiry day; negative ones consume lots, earliest expiry first, through `LotUse` rows, so
+that every point's fate is known and an expiry takes exactly what is left of its lot. The
+balance is kept beside the ledger for speed (`PointsBalance`, updated in the same
+transaction) and `rewards_verify` checks that it equals the ledger.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class EarningRule(models.Model):
+    """Points per dollar of eligible spend, and the categories that earn none.
+
+    A new version of the rule is a new row (the latest whose start has come applies); the
+    history of each row is kept too. Points for a basket: the eligible spend (what the member
+    paid, after discounts, for products outside the excluded categories), times the rate,
+    rounded down to a whole point, once per basket.
+    """
+
+    points_per_dollar = models.DecimalField(max_digits=6, decimal_places=2, default=1)
+    excluded_categories = models.ManyToManyField(
+        "catalog.Category", blank=True, related_name="+", help_text="Earn no points."
+    )
+    starts_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[excluded_categories])
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(points_per_dollar__gte=0), name="earning_rate_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points_per_dollar} points per $ from {self.starts_on}"
+
+
+class EntryKind(models.TextChoices):
+    EARN = "earn", "Earned"
+    BONUS = "bonus", "Bonus"
+    REDEEM = "redeem", "Spent"
+    REVERSE = "reverse", "Reversed (return)"
+    EXPIRE = "expire", "Expired"
+    CONVERT = "convert", "Converted to a rebate"
+    ADJUST = "adjust", "Adjusted by staff"
+    IMPORT = "import", "Opening balance"
+
+
+class PointsEntry(models.Model):
+    """One movement of a member's points; positive entries are lots.
+
+    `key` makes each movement happen once: the same key again (a replayed till request, a
+    job run twice) is refused by its unique index. The source says why it happened: the
+    basket (a sale or a return), the entry it reverses, the staff user and reason.
+    """
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=EntryKind.choices)
+    points = models.IntegerField()
+    key = models.CharField(max_length=80, unique=True)
+    created_at = models.DateTimeField()
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Lots only: the last day their points can be spent."
+    )
+    basket = models.ForeignKey(
+        "baskets.Basket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rule = models.ForeignKey(
+        EarningRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    basis = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="Eligible spend."
+    )
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["member", "created_at"], name="points_member_time"),
+            models.Index(
+                fields=["valid_until"],
+                name="points_lot_expiry",
+                condition=models.Q(points__gt=0),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(points=0), name="points_not_zero"),
+            models.CheckConstraint(
+                condition=models.Q(points__lt=0) | models.Q(valid_until__isnull=False),
+                name="points_lot_expires",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.kind} {self.points:+d}"
+
+
+class LotUse(models.Model):
+    """Points of a lot (a positive entry) taken by a negative entry (the consumer)."""
+
+    consumer = models.ForeignKey(PointsEntry, on_delete=models.PROTECT, related_name="uses")
+    lot = models.ForeignKey(PointsEntry, on_delete=models.PROTECT, related_name="used_by")
+    points = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "lot"], name="lot_use_once"),
+            models.CheckConstraint(condition=models.Q(points__gt=0), name="lot_use_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer_id} takes {self.points} from {self.lot_id}"
+
+
+class PointsBalance(models.Model):
+    """A member's balance, kept with each entry (the ledger's sum; `rewards_verify`).
+
+    Its row is also the member's lock: every movement takes it first, so two movements of
+    one member never consume the same lot.
+    """
+
+    member = models.OneToOneField(
+        "members.Member", primary_key=True, on_delete=models.PROTECT, related_name="+"
+    )
+    points = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.points}"
