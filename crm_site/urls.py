@@ -14,6 +14,7 @@ urlpatterns = [
     path("segments/", include("apps.segments.urls")),
     path("campaigns/", include("apps.campaigns.urls")),
     path("lists/", include("apps.lists.urls")),
+    path("points/", include("apps.rewards.urls")),
     path("", include("apps.checkout.urls")),
     path("reports/", include("apps.reports.urls")),
     path("portal/", include("apps.portal.urls")),

@@ -24,6 +24,8 @@ from apps.desk.filters import MemberFilter
 from apps.desk.limits import lookup_wait_seconds
 from apps.desk.tables import MemberTable
 from apps.members.models import Member
+from apps.rewards.forms import AdjustForm
+from apps.rewards.selectors import points_summary
 from apps.segments import selectors as segment_selectors
 
 MEMBERS_PER_PAGE = 25
@@ -108,6 +110,7 @@ def member_lookup(request: HttpRequest) -> HttpResponse:
         context["list_section"] = sections.list_section(
             member=member, user=request.user, list_id=result.list_id
         )
+        context["points"] = points_summary(member_id=member.pk)
     return render(request, "desk/member_lookup.html", context)
 
 
@@ -131,5 +134,7 @@ def member_detail(request: HttpRequest, card_number: str) -> HttpResponse:
             "score": segment_selectors.member_score(member=member),
             "segment_rows": segment_selectors.member_segments(member=member),
             "list_section": sections.list_section(member=member, user=request.user),
+            "points": points_summary(member_id=member.pk),
+            "adjust_form": AdjustForm() if request.user.has_role(Role.MARKETING) else None,
         },
     )

@@ -83,9 +83,9 @@ def test_marketing_sees_a_link_to_the_member_page(marketing_client):
     [
         # session + user, two limit windows (4: apps/desk/limits.py), then the lookup,
         # its audit row, the summary's two queries, the value score, the current list (none
-        # here, so no items or redemptions)
-        ("400000000017", 12),
-        ("(515) 555-0123", 12),
+        # here, so no items or redemptions), the points (balance, expiring, movements: 3)
+        ("400000000017", 15),
+        ("(515) 555-0123", 15),
         # a list: session + user + limit windows + lookup + audit row
         ("smi", 8),
         ("nobody", 8),
@@ -253,8 +253,9 @@ def test_detail_figures_chart_and_baskets(marketing_client, django_assert_num_qu
     BasketLineFactory(basket=b1, product__name="Oat milk", amount=Decimal("1199.00"))
     BasketLineFactory(basket=b1, product__name="Rye bread", amount=Decimal("1.00"))
     # session, user, member, figures, weekly spend, top categories, basket count,
-    # basket page (+ store), its lines (+ product), segment rows, member score, current list
-    with django_assert_num_queries(12):
+    # basket page (+ store), its lines (+ product), segment rows, member score, current list,
+    # the points: balance, lots expiring soon, last movements
+    with django_assert_num_queries(15):
         response = marketing_client.get(member.get_absolute_url())
     html = response.content.decode()
     figures = response.context["figures"]

@@ -162,6 +162,12 @@ FORMS = {
             "lists:index", valid=lambda o: {"period_start": timezone.localdate().isoformat()}
         ),
         FormSpec("reports:refresh", page="reports:loyalty"),
+        # The points adjustment, on the member page (marketing).
+        FormSpec(
+            "rewards:adjust",
+            page="members:detail",
+            valid=lambda o: {"points": "25", "reason": "Goodwill: a damaged product"},
+        ),
         # Releasing a month (its button shows only while it is not released: POST-only here).
         FormSpec(
             "portal:agreement_release",

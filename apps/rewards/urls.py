@@ -1,0 +1,9 @@
+from django.urls import path
+
+from apps.rewards import views
+
+app_name = "rewards"
+
+urlpatterns = [
+    path("<str:card_number>/adjust/", views.points_adjust_view, name="adjust"),
+]

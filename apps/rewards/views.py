@@ -1,0 +1,44 @@
+"""The points adjustment (marketing), posted from the member page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.accounts.permissions import role_required
+from apps.members.models import Member
+from apps.rewards.forms import AdjustForm
+from apps.rewards.services import points_adjust
+
+
+@role_required(Role.MARKETING)
+@require_POST
+def points_adjust_view(request, card_number: str):
+    """Add or take away points with a reason; back to the member page with what happened."""
+    member = get_object_or_404(Member, card_number=card_number)
+    form = AdjustForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+        messages.error(request, f"Points not adjusted: {problems}")
+        return redirect("members:detail", card_number=member.card_number)
+    try:
+        entry_id, balance = points_adjust(
+            member_id=member.pk,
+            points=form.cleaned_data["points"],
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            key=str(form.cleaned_data["token"]),
+        )
+    except ValidationError as error:
+        messages.error(request, f"Points not adjusted: {' '.join(error.messages)}")
+    else:
+        if entry_id is None:
+            messages.info(request, f"That adjustment was made already. Balance: {balance:,}.")
+        else:
+            messages.success(
+                request, f"Adjusted by {form.cleaned_data['points']:+,}. Balance: {balance:,}."
+            )
+    return redirect("members:detail", card_number=member.card_number)
