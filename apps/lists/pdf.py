@@ -19,8 +19,25 @@ KIND_TITLES = {
 }
 
 
-def list_pdf(shopping_list) -> bytes:
-    """Render the list with its items and barcode to PDF bytes."""
+def points_text(shopping_list, points) -> str:
+    """The list's line about points (apps.lists.selectors.list_points), or "" without any."""
+    if points is None or (points.balance == 0 and not points.expiring):
+        return ""
+    text = f"Your points on {shopping_list.period_start:%b} {shopping_list.period_start.day}: "
+    text += f"{points.balance:,}."
+    if points.expiring:
+        day = points.expiring[0][0]
+        text += f" {points.expiring[0][1]:,} expire after {day:%b} {day.day}"
+        if len(points.expiring) > 1:
+            text += f", {points.expiring_total - points.expiring[0][1]:,} more by "
+            last = points.expiring[-1][0]
+            text += f"{last:%b} {last.day}"
+        text += ": spend them before."
+    return text
+
+
+def list_pdf(shopping_list, points=None) -> bytes:
+    """Render the list with its items, barcode and points line to PDF bytes."""
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=letter, pageCompression=1)
     width, height = letter
@@ -35,6 +52,10 @@ def list_pdf(shopping_list) -> bytes:
         f"Card {member.card_number} · valid {shopping_list.period_start:%b %d} to "
         f"{shopping_list.last_day:%b %d, %Y}{shopping_list.version_text}",
     )
+    line = points_text(shopping_list, points)
+    if line:
+        pdf.setFont("Helvetica-Bold", 10)
+        pdf.drawString(0.75 * inch, height - 1.4 * inch, line[:95])
     image = ImageReader(io.BytesIO(barcode_png(shopping_list.barcode)))
     pdf.drawImage(image, width - 3.4 * inch, height - 1.35 * inch, 2.6 * inch, 0.65 * inch)
     pdf.setFont("Helvetica", 8)

@@ -128,3 +128,15 @@ def member_current_list(*, member, today: dt.date | None = None) -> ShoppingList
         .order_by(running, "-period_start")
         .first()
     )
+
+
+def list_points(shopping_list):
+    """The member's points as the list states them: at the start of its period (so the list
+    says the same whenever it is opened or printed again), and what expires in the 60 days
+    after."""
+    from apps.core.clock import local_midnight
+    from apps.rewards.selectors import points_as_of
+
+    return points_as_of(
+        member_id=shopping_list.member_id, as_of=local_midnight(shopping_list.period_start)
+    )

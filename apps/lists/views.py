@@ -14,7 +14,7 @@ from apps.lists import selectors
 from apps.lists.barcodes import barcode_svg
 from apps.lists.forms import GenerateForm
 from apps.lists.models import ShoppingList
-from apps.lists.pdf import KIND_TITLES, list_pdf
+from apps.lists.pdf import KIND_TITLES, list_pdf, points_text
 from apps.lists.services import ListRules, lists_generate
 
 
@@ -56,6 +56,7 @@ def list_detail(request, barcode: str):
         "sections": [(KIND_TITLES[kind], kind, items) for kind, items in sections.items()],
         # python-barcode's own SVG markup of our digits-only value; nothing user-typed.
         "barcode_svg": mark_safe(barcode_svg(shopping_list.barcode)),  # noqa: S308
+        "points_text": points_text(shopping_list, selectors.list_points(shopping_list)),
     }
     return render(request, "lists/list_detail.html", context)
 
@@ -63,6 +64,7 @@ def list_detail(request, barcode: str):
 @role_required(Role.MARKETING)
 def list_pdf_view(request, barcode: str):
     shopping_list = _get_list(barcode)
-    response = HttpResponse(list_pdf(shopping_list), content_type="application/pdf")
+    points = selectors.list_points(shopping_list)
+    response = HttpResponse(list_pdf(shopping_list, points=points), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="list-{shopping_list.barcode}.pdf"'
     return response

@@ -54,3 +54,41 @@ def points_summary(*, member_id: int, today: dt.date | None = None) -> PointsSum
         .order_by("-created_at", "-id")[:RECENT]
     )
     return PointsSummary(balance=next(iter(balance), 0), expiring=expiring, recent=recent)
+
+
+# The same as of a moment: only what the ledger held then (it is append-only, so a list
+# printed for a period shows the same figures whenever it is opened again).
+AS_OF_SQL = """
+SELECT coalesce(sum(points), 0)::int FROM rewards_pointsentry
+WHERE member_id = %(member)s AND created_at < %(as_of)s
+"""
+EXPIRING_AS_OF_SQL = """
+SELECT e.valid_until, sum(e.points - coalesce(u.used, 0))::int
+FROM rewards_pointsentry e
+LEFT JOIN LATERAL (
+    SELECT sum(lu.points) AS used FROM rewards_lotuse lu
+    JOIN rewards_pointsentry c ON c.id = lu.consumer_id
+    WHERE lu.lot_id = e.id AND c.created_at < %(as_of)s
+) u ON TRUE
+WHERE e.member_id = %(member)s AND e.points > 0 AND e.created_at < %(as_of)s
+  AND e.valid_until >= %(today)s AND e.valid_until < %(until)s
+GROUP BY e.valid_until HAVING sum(e.points - coalesce(u.used, 0)) > 0
+ORDER BY e.valid_until
+"""
+
+
+def points_as_of(*, member_id: int, as_of: dt.datetime, days: int = EXPIRING_DAYS) -> PointsSummary:
+    """The balance at `as_of` and what was due to expire in the `days` after it."""
+    today = timezone.localdate(as_of)
+    params = {
+        "member": member_id,
+        "as_of": as_of,
+        "today": today,
+        "until": today + dt.timedelta(days=days),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(AS_OF_SQL, params)
+        balance = cursor.fetchone()[0]
+        cursor.execute(EXPIRING_AS_OF_SQL, params)
+        expiring = cursor.fetchall()
+    return PointsSummary(balance=balance, expiring=expiring)
