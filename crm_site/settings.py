@@ -350,3 +350,5 @@ CRM_DISCOVERY_SHARE = envstr("CRM_DISCOVERY_SHARE", "0.20")
 # Member rewards (apps.rewards): points expire this many months after the day they were
 # earned (each lot its own day).
 CRM_POINTS_EXPIRY_MONTHS = envint("CRM_POINTS_EXPIRY_MONTHS", 12)
+# What a point is worth when spent, in cents (1: 100 points = $1).
+CRM_POINT_VALUE_CENTS = envint("CRM_POINT_VALUE_CENTS", 1)

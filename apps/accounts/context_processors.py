@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Imports", "baskets:import_list", (Role.MARKETING,)),
     ("Campaigns", "campaigns:list", (Role.MARKETING,)),
     ("Lists", "lists:index", (Role.MARKETING,)),
+    ("Points", "rewards:rules", (Role.MARKETING,)),
     ("Settlement", "settlement:list", (Role.MARKETING, Role.MANUFACTURER)),
     ("Reports", "reports:loyalty", (Role.MARKETING,)),
     ("Portal", "portal:index", (Role.MANUFACTURER, Role.MARKETING)),

@@ -28,3 +28,42 @@ class AdjustForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"token": uuid.uuid4()})
         super().__init__(*args, **kwargs)
+
+
+class EarningRuleForm(forms.ModelForm):
+    """A new version of the earning rule, from a day on (today or later: the past stays as
+    it was earned)."""
+
+    class Meta:
+        from apps.rewards.models import EarningRule
+
+        model = EarningRule
+        fields = ["points_per_dollar", "excluded_categories", "starts_on"]
+        widgets = {
+            "points_per_dollar": forms.NumberInput(
+                attrs={"class": "form-control form-control-sm", "step": "0.01", "min": "0"}
+            ),
+            "excluded_categories": forms.SelectMultiple(
+                attrs={"class": "form-select form-select-sm", "size": 8}
+            ),
+            "starts_on": forms.DateInput(
+                attrs={"class": "form-control form-control-sm", "type": "date"}
+            ),
+        }
+        labels = {"points_per_dollar": "Points per dollar", "starts_on": "From"}
+
+    def __init__(self, *args, today=None, **kwargs):
+        from django.utils import timezone
+
+        self.today = today or timezone.localdate()
+        kwargs.setdefault("initial", {}).setdefault("starts_on", self.today)
+        super().__init__(*args, **kwargs)
+        self.fields["excluded_categories"].queryset = self.fields[
+            "excluded_categories"
+        ].queryset.order_by("department", "name")
+
+    def clean_starts_on(self):
+        day = self.cleaned_data["starts_on"]
+        if day < self.today:
+            raise forms.ValidationError("A rule starts today or later: points earned stay.")
+        return day

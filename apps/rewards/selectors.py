@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -92,3 +94,56 @@ def points_as_of(*, member_id: int, as_of: dt.datetime, days: int = EXPIRING_DAY
         cursor.execute(EXPIRING_AS_OF_SQL, params)
         expiring = cursor.fetchall()
     return PointsSummary(balance=balance, expiring=expiring)
+
+
+# The programme's figures for finance: what is owed and how much of it will likely lapse.
+# Breakage: of the points in lots whose last day has passed, the share that expired unspent.
+LIABILITY_SQL = """
+SELECT
+    (SELECT coalesce(sum(points), 0) FROM rewards_pointsbalance WHERE points > 0)::bigint,
+    (SELECT count(*) FROM rewards_pointsbalance WHERE points > 0),
+    (SELECT coalesce(sum(points), 0) FROM rewards_pointsentry
+     WHERE points > 0 AND valid_until < %(today)s)::bigint,
+    (SELECT coalesce(-sum(points), 0) FROM rewards_pointsentry WHERE kind = 'expire')::bigint
+"""
+
+
+@dataclass(frozen=True)
+class Liability:
+    outstanding: int  # points members hold
+    members: int
+    lapsed_lots: int  # points of lots past their last day
+    expired: int  # of which expired unspent
+    point_value: Decimal  # dollars a point
+
+    @property
+    def breakage(self) -> float | None:
+        """The share of points that lapse unspent, from the chain's own history."""
+        return self.expired / self.lapsed_lots if self.lapsed_lots else None
+
+    @property
+    def face_value(self) -> Decimal:
+        return (self.outstanding * self.point_value).quantize(Decimal("0.01"))
+
+    @property
+    def expected_cost(self) -> Decimal:
+        """What the outstanding points will likely cost: face value less expected breakage."""
+        share = Decimal(str(1 - (self.breakage or 0)))
+        return (self.face_value * share).quantize(Decimal("0.01"))
+
+
+def points_liability(*, today: dt.date | None = None) -> Liability:
+    with connection.cursor() as cursor:
+        cursor.execute(LIABILITY_SQL, {"today": today or timezone.localdate()})
+        outstanding, members, lapsed, expired = cursor.fetchone()
+    value = Decimal(settings.CRM_POINT_VALUE_CENTS) / 100
+    return Liability(int(outstanding), members, int(lapsed), int(expired), value)
+
+
+def earning_rules() -> list:
+    """Every version of the earning rule, newest start first, with its exclusions."""
+    from apps.rewards.models import EarningRule
+
+    return list(
+        EarningRule.objects.prefetch_related("excluded_categories").order_by("-starts_on", "-id")
+    )

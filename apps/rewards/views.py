@@ -1,16 +1,19 @@
-"""The points adjustment (marketing), posted from the member page."""
+"""The points pages: the adjustment (posted from the member page), the earning rule."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.members.models import Member
-from apps.rewards.forms import AdjustForm
+from apps.rewards.earning import rule_for
+from apps.rewards.forms import AdjustForm, EarningRuleForm
+from apps.rewards.selectors import earning_rules, points_liability
 from apps.rewards.services import points_adjust
 
 
@@ -42,3 +45,27 @@ def points_adjust_view(request, card_number: str):
                 request, f"Adjusted by {form.cleaned_data['points']:+,}. Balance: {balance:,}."
             )
     return redirect("members:detail", card_number=member.card_number)
+
+
+@role_required(Role.MARKETING)
+def earning_rules_view(request):
+    """The earning rule's versions, the programme's liability, and a new version."""
+    form = EarningRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rule = form.save(commit=False)
+        rule._history_user = request.user
+        rule.save()
+        form.save_m2m()
+        messages.success(request, f"Saved: {rule}.")
+        return redirect("rewards:rules")
+    return render(
+        request,
+        "rewards/rules.html",
+        {
+            "form": form,
+            "rules": earning_rules(),
+            "current_id": getattr(rule_for(timezone.localdate()), "id", None),
+            "today": timezone.localdate(),
+            "liability": points_liability(),
+        },
+    )

@@ -162,6 +162,15 @@ FORMS = {
             "lists:index", valid=lambda o: {"period_start": timezone.localdate().isoformat()}
         ),
         FormSpec("reports:refresh", page="reports:loyalty"),
+        # A new version of the earning rule (from today: earlier days are refused).
+        FormSpec(
+            "rewards:rules",
+            valid=lambda o: {
+                "points_per_dollar": "2",
+                "starts_on": timezone.localdate().isoformat(),
+                "excluded_categories": [str(o["campaign"].category_id)],
+            },
+        ),
         # The points adjustment, on the member page (marketing).
         FormSpec(
             "rewards:adjust",
