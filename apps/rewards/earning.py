@@ -94,7 +94,7 @@ def points_earn_for_sale(
     spend = rule.eligible(lines) if rule is not None else ZERO
     points = rule.points(spend) if rule is not None else 0
     if points == 0:
-        return PointsAnswer(0, balance_locked(member_id))
+        return PointsAnswer(0, balance_locked(member_id, at=at))
     entry_id, balance = entry_record(
         Movement(
             member_id=member_id,
@@ -121,7 +121,7 @@ def points_reverse_for_return(
     member_id = sale_basket.member_id
     if member_id is None:
         return None
-    balance = balance_locked(member_id)
+    balance = balance_locked(member_id, at=at)
     earned = PointsEntry.objects.filter(kind=EntryKind.EARN, basket=sale_basket).first()
     if earned is None:
         return PointsAnswer(0, balance)

@@ -14,7 +14,8 @@ import datetime as dt
 from django.db import connection, transaction
 from django.utils import timezone
 
-# Lots whose last day is before `today` with points left and no expiry yet.
+# Lots whose last day is before `today` with points left and no expiry yet (of one member
+# when %(member)s is set: the ledger lapses a member's lots before each movement).
 DUE = """
 SELECT e.id, e.member_id, e.points - coalesce(u.used, 0) AS remaining
 FROM rewards_pointsentry e
@@ -22,6 +23,7 @@ LEFT JOIN LATERAL (
     SELECT sum(points) AS used FROM rewards_lotuse WHERE lot_id = e.id
 ) u ON TRUE
 WHERE e.points > 0 AND e.valid_until < %(today)s
+  AND (%(member)s::bigint IS NULL OR e.member_id = %(member)s::bigint)
   AND NOT EXISTS (SELECT 1 FROM rewards_pointsentry x WHERE x.key = 'expire:' || e.id)
 """
 
@@ -54,9 +56,21 @@ SELECT count(*), coalesce(-sum(points), 0) FROM expired
 @transaction.atomic
 def points_expire(*, today: dt.date | None = None) -> tuple[int, int]:
     """Expire every lot whose last day is before `today`; return (lots, points) expired."""
-    params = {"today": today or timezone.localdate(), "at": timezone.now()}
+    params = {"today": today or timezone.localdate(), "at": timezone.now(), "member": None}
     with connection.cursor() as cursor:
         cursor.execute(LOCK_SQL, params)
         cursor.execute(EXPIRE_SQL, params)
         lots, points = cursor.fetchone()
     return lots, int(points)
+
+
+def member_lots_lapse(*, member_id: int, today: dt.date, at: dt.datetime) -> int:
+    """Expire the member's lots past their last day now, not at night; return the points.
+
+    The ledger calls it with the member's balance locked, before each movement: points past
+    their last day then never count in a balance that a spend is checked against, and a debt
+    is never hidden behind them. Call it in a transaction.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(EXPIRE_SQL, {"today": today, "at": at, "member": member_id})
+        return int(cursor.fetchone()[1])

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from apps.rewards.expiry import member_lots_lapse
 from apps.rewards.models import LotUse
 
 # The member's balance row, created if need be, locked: one statement.
@@ -43,6 +44,17 @@ VALUES (%(member_id)s, %(kind)s, %(points)s, %(key)s, %(at)s, %(valid_until)s, %
         %(rule_id)s, %(basis)s, %(reverses_id)s, %(user_id)s, %(reason)s)
 ON CONFLICT (key) DO NOTHING
 RETURNING id
+"""
+# Does the member hold a lot past its last day that no expiry has taken yet? (An index
+# probe per movement; the expiry itself runs only when it finds one.)
+LAPSED_SQL = """
+SELECT EXISTS (
+    SELECT 1 FROM rewards_pointsentry e
+    WHERE e.member_id = %(member)s AND e.points > 0 AND e.valid_until < %(today)s
+      AND NOT EXISTS (SELECT 1 FROM rewards_pointsentry x WHERE x.key = 'expire:' || e.id)
+      AND e.points > coalesce(
+          (SELECT sum(points) FROM rewards_lotuse WHERE lot_id = e.id), 0)
+)
 """
 BALANCE_ADD_SQL = """
 UPDATE rewards_pointsbalance SET points = points + %s, updated_at = now() WHERE member_id = %s
@@ -94,12 +106,21 @@ def valid_until(day: dt.date) -> dt.date:
     return day + relativedelta(months=settings.CRM_POINTS_EXPIRY_MONTHS) - dt.timedelta(days=1)
 
 
-def balance_locked(member_id: int) -> int:
-    """Lock the member's balance row (created if need be) until the transaction ends;
-    return the balance."""
+def balance_locked(member_id: int, *, at: dt.datetime | None = None) -> int:
+    """Lock the member's balance row (created if need be) until the transaction ends, lapse
+    their lots past their last day on `at`'s day (default now), and return the balance.
+
+    So the balance a movement sees counts only points that can still be spent: a spend is
+    checked against them, and what is owed shows as a balance below zero.
+    """
+    at = at or timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(BALANCE_LOCK_SQL, [member_id])
-        return cursor.fetchone()[0]
+        balance = cursor.fetchone()[0]
+        cursor.execute(LAPSED_SQL, {"member": member_id, "today": timezone.localdate(at)})
+        if cursor.fetchone()[0]:  # rare: a lot lapsed since the nightly expiry
+            balance -= member_lots_lapse(member_id=member_id, today=timezone.localdate(at), at=at)
+    return balance
 
 
 def _rows(sql: str, params: dict) -> list[tuple[int, int]]:
@@ -116,8 +137,8 @@ def entry_record(movement: Movement) -> tuple[int | None, int]:
     lot when nothing is owed: the lock, the entry, the balance (and, when the balance was
     below zero, what is owed and its settling); a negative movement adds its lots' reading.
     """
-    balance = balance_locked(movement.member_id)
     at = movement.at or timezone.now()
+    balance = balance_locked(movement.member_id, at=at)
     day = timezone.localdate(at)
     params = {
         "member_id": movement.member_id,

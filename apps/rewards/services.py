@@ -26,7 +26,7 @@ def points_spend(*, member_id: int, points: int, key: str, at: dt.datetime | Non
     """
     if points <= 0:
         raise ValidationError("Points to spend must be a positive whole number.")
-    balance = balance_locked(member_id)
+    balance = balance_locked(member_id, at=at)
     if PointsEntry.objects.filter(key=key).exists():
         return None, balance
     if points > balance:

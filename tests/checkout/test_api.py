@@ -318,9 +318,10 @@ def test_a_checkout_takes_the_same_statements_whatever_its_size(
     # their slots; holdout; campaigns (locked) and their spend; agreements (locked) and
     # their charges (running totals, one row each); the new totals (one upsert for the
     # campaigns, one for the agreements); basket, lines, redemptions (one insert each); the
-    # points: the earning rule, the member's balance locked, the entry, the new balance
-    # (4); the answer; the release of the outer savepoint (a COMMIT outside tests): 25.
+    # points: the earning rule, the member's balance locked, whether a lot lapsed, the
+    # entry, the new balance (5); the answer; the release of the outer savepoint (a COMMIT
+    # outside tests): 26.
     data = body(transaction_id=f"T-{copies}")
     data["lines"] = data["lines"] * copies
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(26):
         assert post(chain["secret"], data).status_code == 200

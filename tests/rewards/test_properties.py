@@ -24,10 +24,10 @@ balance; `ledger_problems()` is empty; what is left of each lot, what each membe
 and what expired of each lot equal the model's; no expiry took a lot whose last day had not
 passed. Every example runs in a savepoint that is rolled back: the ledger refuses DELETE.
 
-It found a bug, pinned by the two strict xfail tests at the end: a lot past its last day
-counts in the balance until an expiry takes it, yet no movement can use it, so a spend of
-such points is accepted and a debt beside them is not settled by the next points. Until it
-is fixed (STALE_LOT_BUG) the property test skips those two movements.
+It found a bug, now fixed and pinned by the two tests at the end: a lot past its last day
+counted in the balance until the nightly expiry took it, yet no movement could use it, so a
+spend of such points was accepted and a debt beside them was not settled by the next
+points. The ledger now lapses a member's past-due lots before each of their movements.
 """
 
 from __future__ import annotations
@@ -64,11 +64,6 @@ START = dt.date(2027, 6, 1)
 END = START + dt.timedelta(days=760)
 CATEGORIES = ("food", "drink", "tobacco")
 RATES = (100, 150, 200, 25, 10, 333)  # points per dollar, in hundredths
-# The known bug (see the xfail tests at the end): lots past their last day that no expiry has
-# taken yet count in the balance but cannot be used. While it stands, the property test skips
-# the two movements it breaks (a spend of such points, a return that leaves a debt beside
-# them); set False once the xfail tests pass.
-STALE_LOT_BUG = True
 SEEN: Counter[str] = Counter()  # what the examples went through: the test checks the coverage
 
 
@@ -282,9 +277,15 @@ class Model:
         self.owed[member] += needed
         self.balance[member] -= points
 
-    def expire(self, today: dt.date) -> tuple[int, int]:
+    def lapse(self, member: int, day: dt.date) -> None:
+        """Before any movement of a member, their lots past their last day expire."""
+        self.expire(day, member=member)
+
+    def expire(self, today: dt.date, member: int | None = None) -> tuple[int, int]:
         lots = points = 0
         for lot in self.lots:
+            if member is not None and lot.member != member:
+                continue
             if lot.last_day < today and lot.remaining > 0:
                 lots, points = lots + 1, points + lot.remaining
                 lot.expired += lot.remaining
@@ -411,6 +412,7 @@ class Shop:
             "day": self.day,
         }
         answer = points_earn_for_sale(**args)
+        self.model.lapse(index, self.day)
 
         sold = Sold(
             index, basket, *self.rule_on(self.day), [[*line, 0] for line in operation.lines]
@@ -451,13 +453,6 @@ class Shop:
         refunded = sum(cents for category, cents in returned if category not in sold.excluded)
         kept = sold.eligible(1) - sold.eligible(2) - refunded
         back = max(0, sold.earned - sold.reversed - points_for(kept, sold.rate))
-        if (
-            STALE_LOT_BUG
-            and self.model.shortfall(sold.member, back, self.day, own=sold.lot)
-            and self.model.stale(sold.member, self.day, besides=sold.lot)
-        ):
-            SEEN["skipped: a debt beside stale points (known bug)"] += 1
-            return
         basket = self.basket_record(
             self.members[sold.member], [line for line in returned if line[1]], -1
         )
@@ -468,6 +463,7 @@ class Shop:
             "at": noon(self.day),
         }
         answer = points_reverse_for_return(**args)
+        self.model.lapse(sold.member, self.day)
 
         for line, cents in zip(sold.lines, refunds, strict=True):
             line[2] += cents
@@ -506,10 +502,6 @@ class Shop:
             "at": noon(self.day),
         }
         refused = points > spendable
-        if STALE_LOT_BUG and refused and points <= self.model.balance[index]:
-            # Only lots past their last day make up the difference (balance − spendable).
-            SEEN["skipped: a spend of stale points (known bug)"] += 1
-            return
         stale = self.model.stale(index, self.day) > 0
         SEEN[f"a spend {'refused' if refused else 'accepted'}{' (stale lot)' * stale}"] += 1
         if refused:
@@ -519,6 +511,7 @@ class Shop:
             assert ledger_state() == before, f"a refused spend of {points} changed the ledger"
             return
         entry_id, balance = points_spend(**args)
+        self.model.lapse(index, self.day)
         self.model.take(index, points, self.day)
         assert entry_id is not None
         assert balance == self.model.balance[index]
@@ -603,7 +596,7 @@ def test_the_ledger_follows_its_rules():
             Expire(days=1),
         ],
     )
-    # The two histories of the xfail tests below (skipped while STALE_LOT_BUG stands).
+    # The two histories of the tests below (the bug the property test found, fixed).
     @example(
         members=1,
         rate=100,
@@ -694,24 +687,16 @@ def kept_balance(shop: Shop) -> int:
     return PointsBalance.objects.get(member_id=shop.members[0]).points
 
 
-STALE_LOT_REASON = (
-    "Known bug: a lot past its last day counts in the balance until an expiry takes it, "
-    "but no movement can use it"
-)
+# Two histories the property test found (a lot past its last day counted in the balance
+# until the nightly expiry took it, though no movement could use it). Fixed: the ledger now
+# lapses a member's past-due lots inside the member's lock before each movement
+# (apps.rewards.ledger.balance_locked). These pin the fixed behaviour.
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=STALE_LOT_REASON)
 def test_points_past_their_last_day_cannot_be_spent_before_the_expiry_runs():
-    """Hypothesis's minimal history: 1 point earned 2027-06-01 (last day 2028-05-31); on
-    2028-06-01, before any expiry, spend 1 point.
-
-    Expected (services.py: spending needs the points; test_ledger: expired points cannot be
-    spent even before the nightly job): the spend is refused, the expiry takes the point and
-    the balance is 0. Actual: points_spend compares with the kept balance (1), accepts, and
-    the spend takes no lot (LOTS_SQL skips lots past their last day), so it stays owed; the
-    expiry then takes the lot's point as well: the balance is -1 after a spend, and
-    ledger_problems() finds nothing wrong.
-    """
+    """1 point earned 2027-06-01 (last day 2028-05-31); on 2028-06-01, before any nightly
+    expiry, a spend of 1 point is refused (and changes nothing); the expiry then takes the
+    point: balance 0. (It was accepted against the stale balance, leaving -1.)"""
     shop = Shop(1, 100)
     bought(shop, dt.date(2027, 6, 1), 100)
     try:
@@ -725,32 +710,26 @@ def test_points_past_their_last_day_cannot_be_spent_before_the_expiry_runs():
     assert (refused, expired, kept_balance(shop)) == (True, (1, 1), 0)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=STALE_LOT_REASON)
-def test_a_debt_beside_stale_points_is_settled_by_the_next_points():
-    """A return that finds only stale points leaves a debt while the balance stays above 0.
-
-    50 points earned 2027-06-01 (last day 2028-05-31). On 2028-06-01, before any expiry: a
-    sale earns 10, 10 are spent (the only usable lot: the new one), the sale is returned
-    (its 10 back: its lot is spent, the old one is past its last day: owed; balance 40). On
-    2028-06-02 a sale earns 20, then the expiry takes the old lot's 50 (balance 10).
-
-    Expected (ledger.py: the next points earned settle what is owed before they can be
-    spent): the 20 cover the 10 owed, 10 are left; spending them leaves nothing for the new
-    lot's expiry on 2029-06-02: balance 0. Actual: `_settle_owed` runs only when the balance
-    is below zero (it was 40), so the 20 stay whole; after the 10 spent, the expiry takes the
-    other 10 and the debt is still there: balance -10.
-    """
+def test_a_debt_is_never_hidden_behind_points_past_their_last_day():
+    """50 points earned 2027-06-01 (last day 2028-05-31). On 2028-06-01, before any nightly
+    expiry, a sale earns 10: its movement first lapses the 50 (balance 10); 10 are spent; the
+    sale is returned, its lot spent: 10 owed, balance -10. On 2028-06-02 a sale earns 20,
+    which settle the 10 owed first (balance 10); the nightly expiry finds nothing left to
+    take; the last 10 are spent and the new lot has nothing left to expire a year on.
+    (Before the fix the stale 50 kept the balance at 40, the debt was never settled and the
+    member ended at -10.)"""
     shop = Shop(1, 100)
     bought(shop, dt.date(2027, 6, 1), 5000)
     june = dt.date(2028, 6, 1)
     sale = bought(shop, june, 1000)
+    assert kept_balance(shop) == 10
     points_spend(member_id=shop.members[0], points=10, key="till:1", at=noon(june))
     back = shop.basket_record(shop.members[0], [("food", 1000)], -1)
     answer = points_reverse_for_return(sale_basket=sale, return_baskets=[back], at=noon(june))
-    assert (answer.points, answer.balance) == (10, 40)
+    assert (answer.points, answer.balance) == (10, -10)
     later = bought(shop, june + dt.timedelta(days=1), 2000)
-    assert points_expire(today=june + dt.timedelta(days=1)) == (1, 50)
     assert kept_balance(shop) == 10
+    assert points_expire(today=june + dt.timedelta(days=1)) == (0, 0)
     points_spend(
         member_id=shop.members[0], points=10, key="till:2", at=noon(june + dt.timedelta(days=1))
     )
