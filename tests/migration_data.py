@@ -1,4 +1,4 @@
-"""Put back the rows data migrations write (list content, beat schedules).
+"""Put back the rows data migrations write (list content, beat schedules, the earning rule).
 
 A transactional test ends by emptying every table, and the tests after it would otherwise
 run without those rows. Django's serialized rollback would do this too, but it restores
@@ -18,6 +18,8 @@ SEEDS = [
     ("apps.lists.migrations.0003_biweekly_schedule", "create_schedule"),
     ("apps.segments.migrations.0002_nightly_schedule", "create_schedule"),
     ("apps.reports.migrations.0002_nightly_schedule", "create_schedule"),
+    ("apps.rewards.migrations.0002_append_only_and_default_rule", "default_rule"),
+    ("apps.rewards.migrations.0003_nightly_expiry_schedule", "create_schedule"),
 ]
 
 
