@@ -31,6 +31,7 @@ BENCHMARKS = {
     "bench_lookup": "crm_bench_demo",
     "bench_pos_load": "crm_bench_demo",
     "bench_allocation": "crm_bench_allocation",
+    "bench_rewards": "crm_bench_rewards",
 }
 
 
