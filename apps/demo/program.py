@@ -39,6 +39,7 @@ from apps.checkout.models import PosTransaction, Redemption, TillToken
 from apps.checkout.services import till_token_create
 from apps.demo.campaigns import agreement_ensure, campaign_budget, campaign_ensure, campaign_offers
 from apps.demo.plan import TEST_GOAL, Dates, campaigns_plan
+from apps.demo.points import demo_points_seed
 from apps.demo.settlement import statements_ensure
 from apps.demo.simulate import DEMO_PREFIX, SimulationResult, tills_simulate
 from apps.demo.till_try import TILL_NAME
@@ -183,6 +184,8 @@ def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramRe
             except (ValueError, FitError) as error:
                 # A small or short demo may not support a fit; the rest of the demo stands.
                 result.notes.append(f"Member-value models not fitted: {error}")
+    with _timed(result.seconds, "points"):
+        result.notes.append(demo_points_seed(end=dates.end))
     _backdate(dates=dates)
     _list_schedule_continue(dates=dates)
     with _timed(result.seconds, "settlement"):

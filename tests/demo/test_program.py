@@ -246,6 +246,20 @@ def test_each_agreement_is_settled_up_to_the_current_period_and_has_a_draft(seed
 
 
 @pytest.mark.django_db
+def test_the_history_earned_points_some_expired_some_spent_and_the_ledger_adds_up(seeded):
+    from apps.rewards.models import PointsEntry
+    from apps.rewards.verify import ledger_problems
+
+    kinds = set(PointsEntry.objects.values_list("kind", flat=True))
+    assert {"earn", "redeem"} <= kinds  # 20 weeks of history: nothing has lapsed yet
+    # Every imported sale with eligible spend of a dollar or more earned once.
+    sales = Basket.objects.filter(member__isnull=False, total_amount__gte=1).count()
+    earned = PointsEntry.objects.filter(kind="earn").count()
+    assert 0.9 * sales <= earned <= sales
+    assert ledger_problems() == {}
+    assert any(note.startswith("Points: ") for note in seeded.notes)
+
+
 def test_member_values_and_todays_snapshots_exist(seeded):
     assert RepeatModelFit.objects.get().calibration_end == END
     assert MemberScore.objects.exists()

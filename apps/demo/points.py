@@ -1,0 +1,46 @@
+"""The demo's points: a year of them, some expired and some spent, so every points screen
+shows real figures.
+
+The demo's history is imported from till files, which carry no points: the backfill writes
+what each sale would have earned at the till (apps.rewards.backfill), the nightly expiry
+then takes the lots past their last day, and a sample of members spends some of theirs,
+as at the till. Idempotent: every movement has its key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.rewards.backfill import points_earn_backfill
+from apps.rewards.expiry import points_expire
+from apps.rewards.models import PointsBalance
+from apps.rewards.services import points_spend
+
+SPEND = 500  # points a sampled member spends ($5 at a cent a point)
+SAMPLE_EVERY = 5  # every fifth member holding at least SPEND points
+
+
+def demo_points_seed(*, end: dt.date) -> str:
+    """Earn the history's points, expire what lapsed by `end`, spend some; say what it did."""
+    entries, earned = points_earn_backfill(lo=0, hi=2**62, today=end)
+    lots, expired = points_expire(today=end + dt.timedelta(days=1))
+    holders = list(
+        PointsBalance.objects.filter(points__gte=SPEND)
+        .order_by("member_id")
+        .values_list("member_id", flat=True)[::SAMPLE_EVERY]
+    )
+    at = timezone.make_aware(dt.datetime.combine(end, dt.time(17)))
+    spent = 0
+    for member_id in holders:  # a sample of a few hundred at most: each is a till request
+        with transaction.atomic():
+            entry_id, _ = points_spend(
+                member_id=member_id, points=SPEND, key=f"demo-spend:{member_id}", at=at
+            )
+        spent += SPEND if entry_id is not None else 0
+    return (
+        f"Points: {earned:,} earned by {entries:,} past sales, {expired:,} expired "
+        f"({lots:,} lots), {spent:,} spent by {len(holders):,} members."
+    )
