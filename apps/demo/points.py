@@ -26,7 +26,9 @@ SAMPLE_EVERY = 5  # every fifth member holding at least SPEND points
 def demo_points_seed(*, end: dt.date) -> str:
     """Earn the history's points, expire what lapsed by `end`, spend some; say what it did."""
     entries, earned = points_earn_backfill(lo=0, hi=2**62, today=end)
-    lots, expired = points_expire(today=end + dt.timedelta(days=1))
+    # Expire as of today (the demo's history may end a few days before it): what lapsed is
+    # expired, as the nightly job would have done.
+    lots, expired = points_expire(today=max(end + dt.timedelta(days=1), timezone.localdate()))
     holders = list(
         PointsBalance.objects.filter(points__gte=SPEND)
         .order_by("member_id")

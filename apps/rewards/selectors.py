@@ -97,14 +97,30 @@ def points_as_of(*, member_id: int, as_of: dt.datetime, days: int = EXPIRING_DAY
 
 
 # The programme's figures for finance: what is owed and how much of it will likely lapse.
-# Breakage: of the points in lots whose last day has passed, the share that expired unspent.
+# Breakage: of the points in lots whose last day has passed, the share never spent (expired,
+# or waiting for tonight's expiry). Points of such lots not expired yet are not owed.
 LIABILITY_SQL = """
+WITH lapsed AS (
+    SELECT e.points,
+           e.points - coalesce(spent.points, 0) AS unspent,
+           e.points - coalesce(used.points, 0) AS waiting
+    FROM rewards_pointsentry e
+    LEFT JOIN LATERAL (
+        SELECT sum(lu.points) AS points FROM rewards_lotuse lu
+        JOIN rewards_pointsentry c ON c.id = lu.consumer_id
+        WHERE lu.lot_id = e.id AND c.kind <> 'expire'
+    ) spent ON TRUE
+    LEFT JOIN LATERAL (
+        SELECT sum(points) AS points FROM rewards_lotuse WHERE lot_id = e.id
+    ) used ON TRUE
+    WHERE e.points > 0 AND e.valid_until < %(today)s
+)
 SELECT
-    (SELECT coalesce(sum(points), 0) FROM rewards_pointsbalance WHERE points > 0)::bigint,
+    (SELECT coalesce(sum(points), 0) FROM rewards_pointsbalance WHERE points > 0)::bigint
+        - (SELECT coalesce(sum(waiting), 0) FROM lapsed)::bigint,
     (SELECT count(*) FROM rewards_pointsbalance WHERE points > 0),
-    (SELECT coalesce(sum(points), 0) FROM rewards_pointsentry
-     WHERE points > 0 AND valid_until < %(today)s)::bigint,
-    (SELECT coalesce(-sum(points), 0) FROM rewards_pointsentry WHERE kind = 'expire')::bigint
+    (SELECT coalesce(sum(points), 0) FROM lapsed)::bigint,
+    (SELECT coalesce(sum(unspent), 0) FROM lapsed)::bigint
 """
 
 
@@ -113,7 +129,7 @@ class Liability:
     outstanding: int  # points members hold
     members: int
     lapsed_lots: int  # points of lots past their last day
-    expired: int  # of which expired unspent
+    expired: int  # of which never spent (expired, or expiring tonight)
     point_value: Decimal  # dollars a point
 
     @property

@@ -69,3 +69,15 @@ def test_liability_is_face_value_less_the_breakage_of_the_chains_own_history(db)
     assert (liability.lapsed_lots, liability.expired) == (100, 75)
     # $3.00 face value (1 cent a point), 75 % breakage: $0.75 expected.
     assert (liability.face_value, liability.expected_cost) == (Decimal("3.00"), Decimal("0.75"))
+
+
+def test_points_past_their_last_day_are_not_owed_even_before_tonights_expiry(db):
+    member = MemberFactory()
+    long_ago = timezone.now() - dt.timedelta(days=800)
+    with transaction.atomic():
+        entry_record(Movement(member_id=member.pk, kind="earn", points=60, key="old", at=long_ago))
+        entry_record(Movement(member_id=member.pk, kind="earn", points=10, key="new"))
+    # No expiry has run: the old lot's 60 still sit in the kept balance (70).
+    liability = points_liability()
+    assert (liability.outstanding, liability.lapsed_lots, liability.expired) == (10, 60, 60)
+    assert liability.breakage == 1.0
