@@ -8,7 +8,9 @@ would have: key `earn:<basket id>`, the rule in force on the basket's local day
 lines outside that rule's excluded categories, points = that spend times the rule's rate
 rounded down (no entry for 0), created at the purchase time, spendable until the local
 purchase day + `CRM_POINTS_EXPIRY_MONTHS` months - 1 day. A lot already past that day is
-written too: the nightly expiry takes it, as it would have.
+written too, as it would have been: the nightly expiry takes it, or the member's next
+movement, which lapses such lots first (ledger.balance_locked); until then the kept balance
+counts it, as it counts any lot between its last day and the night.
 
 Set-based, for a range of member ids: one statement locks the range's balance rows (in
 member order, as the expiry does, so a till movement of one of them waits and no two
@@ -30,12 +32,21 @@ amounts) are skipped and nothing is reversed, because:
   longer earn.
 
 A member whose balance is below zero before the backfill (a return took back points
-already spent) owes what their uncovered negative entries miss. The till settles such a
+already spent) owes what their uncovered negative entries miss (and only such a member
+owes: a movement lapses the member's dead lots before it takes any, so a debt never sits
+beside points). The till settles such a
 debt from the next points earned; the backfill does the same, set-based: the owed entries,
 oldest first, are covered by the new lots still spendable on `today` (earliest expiry
 first), one `LotUse` per overlap of the two running sums. A new lot already expired covers
 nothing: those points can no longer be spent, and the expiry takes them whole. What the
 new lots cannot cover stays owed, as at the till.
+
+Speed (bench/bench_rewards.py: 100,000 members' year, 4.8 M entries, 2 workers): 109-170 s
+on a shared 2-core machine, against a goal of 30 s. Reading and summing the lines is
+~15 s of it; the rest is the ledger's own cost per entry, 10 indexes and 5 deferred
+foreign-key checks (one chunk of 1.2 M entries: 44-57 s as it is, 36-43 s without the
+foreign keys, 26-27 s also without the five indexes no query reads). Time order is also
+the cheaper one: in member order the same chunk took 78 s.
 """
 
 from __future__ import annotations
