@@ -34,12 +34,12 @@ amounts) are skipped and nothing is reversed, because:
 A member whose balance is below zero before the backfill (a return took back points
 already spent) owes what their uncovered negative entries miss (and only such a member
 owes: a movement lapses the member's dead lots before it takes any, so a debt never sits
-beside points). The till settles such a
-debt from the next points earned; the backfill does the same, set-based: the owed entries,
-oldest first, are covered by the new lots still spendable on `today` (earliest expiry
-first), one `LotUse` per overlap of the two running sums. A new lot already expired covers
-nothing: those points can no longer be spent, and the expiry takes them whole. What the
-new lots cannot cover stays owed, as at the till.
+beside points). The till settles such a debt from the next points earned; the backfill
+does the same, set-based: the owed entries, oldest first, are covered by the new lots
+still spendable on `today` (earliest expiry first), one `LotUse` per overlap of the two
+running sums. A new lot already expired covers nothing: those points can no longer be
+spent, and the expiry takes them whole. What the new lots cannot cover stays owed, as at
+the till.
 
 Speed (bench/bench_rewards.py: 100,000 members' year, 4.8 M entries, 2 workers): 109-170 s
 on a shared 2-core machine, against a goal of 30 s. Reading and summing the lines is
