@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from apps.rewards.expiry import member_lots_lapse
+from apps.rewards.expiry import DUE, member_lots_lapse
 from apps.rewards.models import LotUse
 
 # The member's balance row, created if need be, locked: one statement.
@@ -45,17 +45,10 @@ VALUES (%(member_id)s, %(kind)s, %(points)s, %(key)s, %(at)s, %(valid_until)s, %
 ON CONFLICT (key) DO NOTHING
 RETURNING id
 """
-# Does the member hold a lot past its last day that no expiry has taken yet? (An index
-# probe per movement; the expiry itself runs only when it finds one.)
-LAPSED_SQL = """
-SELECT EXISTS (
-    SELECT 1 FROM rewards_pointsentry e
-    WHERE e.member_id = %(member)s AND e.points > 0 AND e.valid_until < %(today)s
-      AND NOT EXISTS (SELECT 1 FROM rewards_pointsentry x WHERE x.key = 'expire:' || e.id)
-      AND e.points > coalesce(
-          (SELECT sum(points) FROM rewards_lotuse WHERE lot_id = e.id), 0)
-)
-"""
+# Does the member hold a lot past its last day that no expiry has taken yet? The expiry's
+# own definition of a due lot (one statement of reading; the expiry runs only when it finds
+# one).
+LAPSED_SQL = f"SELECT EXISTS (SELECT 1 FROM ({DUE}) d WHERE d.remaining > 0)"
 BALANCE_ADD_SQL = """
 UPDATE rewards_pointsbalance SET points = points + %s, updated_at = now() WHERE member_id = %s
 RETURNING points

@@ -75,10 +75,10 @@ def points_void(*, entry_id: int, user, reason: str):
     entry = PointsEntry.objects.get(pk=entry_id)
     if entry.points <= 0:
         raise ValidationError("Only points added (a lot) can be voided.")
-    balance_locked(entry.member_id)
+    balance = balance_locked(entry.member_id)
     left = entry.points - sum(entry.used_by.values_list("points", flat=True))
     if left <= 0 or PointsEntry.objects.filter(key=f"void:{entry.pk}").exists():
-        return None, balance_locked(entry.member_id)
+        return None, balance
     return entry_record(
         Movement(
             member_id=entry.member_id,
