@@ -352,3 +352,15 @@ CRM_DISCOVERY_SHARE = envstr("CRM_DISCOVERY_SHARE", "0.20")
 CRM_POINTS_EXPIRY_MONTHS = envint("CRM_POINTS_EXPIRY_MONTHS", 12)
 # What a point is worth when spent, in cents (1: 100 points = $1).
 CRM_POINT_VALUE_CENTS = envint("CRM_POINT_VALUE_CENTS", 1)
+# Lots expire after CRM_POINTS_EXPIRY_MONTHS ("months") or at the end of the programme year
+# they were earned in ("year_end"). The programme year ends on this month-day.
+CRM_POINTS_EXPIRE_AT = envstr("CRM_POINTS_EXPIRE_AT", "months")
+CRM_PROGRAMME_YEAR_END = envstr("CRM_PROGRAMME_YEAR_END", "12-31")
+# The year-end rebate: whole certificates of this many points, each worth this much at the
+# till for CRM_REBATE_VALID_DAYS; the points left over are carried over ("carry") or expire.
+CRM_REBATE_POINTS_PER_CERTIFICATE = envint("CRM_REBATE_POINTS_PER_CERTIFICATE", 500)
+CRM_REBATE_CERTIFICATE_VALUE = envstr("CRM_REBATE_CERTIFICATE_VALUE", "5.00")
+CRM_REBATE_REMAINDER = envstr("CRM_REBATE_REMAINDER", "carry")
+CRM_REBATE_VALID_DAYS = envint("CRM_REBATE_VALID_DAYS", 90)
+# The birthday gift: bonus points on the list of the period holding the member's birthday.
+CRM_BIRTHDAY_POINTS = envint("CRM_BIRTHDAY_POINTS", 200)

@@ -36,6 +36,9 @@ class Member(models.Model):
     household_size = models.PositiveSmallIntegerField(null=True, blank=True)
     children = models.PositiveSmallIntegerField(null=True, blank=True)
     marketing_consent = models.BooleanField(default=True)
+    # Optional, and kept only with the member's consent to a birthday reward (an import
+    # without that consent leaves it empty): the list of the period holding it carries a gift.
+    birth_date = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=8, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )

@@ -91,6 +91,15 @@ class PointsEntry(models.Model):
         related_name="+",
     )
     reason = models.CharField(max_length=200, blank=True)
+    rebate_run = models.ForeignKey(
+        "RebateRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        help_text="A conversion: the year-end run that turned the points into certificates.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -146,3 +155,109 @@ class PointsBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.points}"
+
+
+class Tier(models.Model):
+    """A status tier: members whose trailing 12-month spend reaches `min_spend` hold it.
+
+    The tier with the highest threshold a member reaches applies; its multiplier scales the
+    points a basket earns. Editable by marketing, with history.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    min_spend = models.DecimalField(
+        "trailing 12-month spend from ($)", max_digits=10, decimal_places=2, unique=True
+    )
+    multiplier = models.DecimalField(
+        "earning multiplier", max_digits=4, decimal_places=2, default=1
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["min_spend"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_spend__gte=0), name="tier_spend_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(multiplier__gte=1), name="tier_multiplier_at_least_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberTier(models.Model):
+    """A member's tier as of the last nightly recompute, and the spend that put them there."""
+
+    member = models.OneToOneField(
+        "members.Member", primary_key=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
+    spend = models.DecimalField(max_digits=12, decimal_places=2)
+    since = models.DateField(help_text="The day the member reached this tier.")
+    computed_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.tier_id}"
+
+
+class TierChange(models.Model):
+    """History: one row each time a member's tier changes (the first tier included)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
+    previous = models.ForeignKey(
+        Tier, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    day = models.DateField()
+    spend = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["member", "day"], name="tier_change_member_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "day"], name="tier_change_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.previous_id} -> {self.tier_id} on {self.day}"
+
+
+class RebateRun(models.Model):
+    """One programme year's conversion of balances into rebate certificates (once a year)."""
+
+    year = models.PositiveSmallIntegerField(unique=True, help_text="The programme year it closes.")
+    points_per_certificate = models.PositiveIntegerField()
+    certificate_value = models.DecimalField(max_digits=8, decimal_places=2)
+    remainder = models.CharField(
+        max_length=8, choices=[("carry", "Carried over"), ("expire", "Expired")]
+    )
+    ran_at = models.DateTimeField()
+    members = models.PositiveIntegerField(default=0)
+    certificates = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Rebate {self.year}"
+
+
+class RebateCertificate(models.Model):
+    """A certificate worth `value` at the till, printed on the member's next list."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(RebateRun, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=20, unique=True, help_text="Its barcode's digits.")
+    value = models.DecimalField(max_digits=8, decimal_places=2)
+    issued_on = models.DateField()
+    valid_until = models.DateField()
+
+    class Meta:
+        ordering = ["-issued_on", "code"]
+        indexes = [models.Index(fields=["member", "issued_on"], name="certificate_member")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__gt=0), name="certificate_value_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
