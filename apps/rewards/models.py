@@ -80,6 +80,13 @@ class PointsEntry(models.Model):
     basis = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, help_text="Eligible spend."
     )
+    multiplier = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="An earn: the member's tier multiplier it earned under (empty: 1).",
+    )
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
     )
