@@ -3,6 +3,12 @@
 Only the columns present in the file are written; an empty value clears the field,
 except `marketing_consent`: empty (or no such column) means "yes" for a new member and
 "leave as is" for an existing one, so that a blank cell never opts anyone back in.
+
+`birth_date` is kept only with the member's consent to a birthday reward
+(`birthday_consent`, which no column stores: a birth date on file *is* the consent):
+yes stores the row's date (an empty one clears it); no clears it; empty (or no such
+column) stores nothing for a new member and leaves an existing one as is, so a file
+that does not ask never records a birth date nor withdraws a consent given before.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ OPTIONAL = (
     "household_size",
     "children",
     "marketing_consent",
+    "birth_date",
+    "birthday_consent",
 )
-WIDTH = 10
+WIDTH = 12
 
 STAGE_SQL = """
 CREATE TEMP TABLE pos_stage (
@@ -40,6 +48,8 @@ CREATE TEMP TABLE pos_stage (
     household_size smallint,
     children smallint,
     marketing_consent boolean,  -- NULL: not given
+    birth_date date,
+    birthday_consent boolean,  -- NULL: not given
     reason text,
     raw text
 ) ON COMMIT DROP
@@ -65,7 +75,7 @@ UPDATE members_member m
 SET first_name = n.first_name, last_name = n.last_name, email = n.email, phone = n.phone,
     postal_code = n.postal_code, joined_on = n.joined_on,
     household_size = n.household_size, children = n.children,
-    marketing_consent = n.marketing_consent, updated_at = now()
+    marketing_consent = n.marketing_consent, birth_date = n.birth_date, updated_at = now()
 FROM (
     SELECT old.id,
            CASE WHEN %(has_first_name)s THEN s.first_name ELSE old.first_name END AS first_name,
@@ -78,26 +88,29 @@ FROM (
            CASE WHEN %(has_household_size)s THEN s.household_size ELSE old.household_size END
                AS household_size,
            CASE WHEN %(has_children)s THEN s.children ELSE old.children END AS children,
-           coalesce(s.marketing_consent, old.marketing_consent) AS marketing_consent
+           coalesce(s.marketing_consent, old.marketing_consent) AS marketing_consent,
+           CASE WHEN s.birthday_consent IS FALSE THEN NULL
+                WHEN s.birthday_consent AND %(has_birth_date)s THEN s.birth_date
+                ELSE old.birth_date END AS birth_date
     FROM pos_stage s
     JOIN members_member old ON old.card_number = s.card_number
     WHERE s.reason IS NULL
 ) n
 WHERE m.id = n.id
   AND (m.first_name, m.last_name, m.email, m.phone, m.postal_code, m.joined_on,
-       m.household_size, m.children, m.marketing_consent)
+       m.household_size, m.children, m.marketing_consent, m.birth_date)
       IS DISTINCT FROM
       (n.first_name, n.last_name, n.email, n.phone, n.postal_code, n.joined_on,
-       n.household_size, n.children, n.marketing_consent)
+       n.household_size, n.children, n.marketing_consent, n.birth_date)
 """
 INSERT_SQL = """
 INSERT INTO members_member (
     card_number, first_name, last_name, email, phone, postal_code, joined_on,
-    household_size, children, marketing_consent, status, created_at, updated_at
+    household_size, children, marketing_consent, birth_date, status, created_at, updated_at
 )
 SELECT s.card_number, s.first_name, s.last_name, s.email, s.phone, s.postal_code,
        s.joined_on, s.household_size, s.children, coalesce(s.marketing_consent, true),
-       'active', now(), now()
+       CASE WHEN s.birthday_consent THEN s.birth_date END, 'active', now(), now()
 FROM pos_stage s
 WHERE s.reason IS NULL
   AND NOT EXISTS (SELECT 1 FROM members_member m WHERE m.card_number = s.card_number)
@@ -118,8 +131,11 @@ def convert(get) -> list[str | None]:
     household = check.value(partial(values.small_count, field="household_size"), "household_size")
     children = check.value(partial(values.small_count, field="children"), "children")
     consent = check.value(values.consent, "marketing_consent")
+    birth_date = check.value(values.birth_date, "birth_date")
+    birthday = check.value(partial(values.consent, field="birthday_consent"), "birthday_consent")
     check.done()
     consent_text = None if consent is None else ("t" if consent else "f")
+    birthday_text = None if birthday is None else ("t" if birthday else "f")
     return [
         card,
         first_name,
@@ -131,6 +147,8 @@ def convert(get) -> list[str | None]:
         household,
         children,
         consent_text,
+        birth_date,
+        birthday_text,
     ]
 
 

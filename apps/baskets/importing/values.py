@@ -98,7 +98,7 @@ def small_count(text: str, *, field: str) -> str | None:
     return str(int(value))
 
 
-def consent(text: str) -> bool | None:
+def consent(text: str, *, field: str = "marketing_consent") -> bool | None:
     """Return True/False for yes/no style values, None if empty (the default applies)."""
     value = text.strip().lower()
     if not value:
@@ -107,7 +107,15 @@ def consent(text: str) -> bool | None:
         return True
     if value in _NO:
         return False
-    raise ValueError(f"bad marketing_consent {quoted(text.strip())} (expected yes or no)")
+    raise ValueError(f"bad {field} {quoted(text.strip())} (expected yes or no)")
+
+
+def birth_date(text: str) -> str | None:
+    """Return a YYYY-MM-DD birth date, or None if empty; one in the future is a mistake."""
+    value = date(text, field="birth_date")
+    if value is not None and dt.date.fromisoformat(value) > dt.date.today():
+        raise ValueError(f"birth_date {quoted(value)} is in the future")
+    return value
 
 
 def email(text: str) -> str:
