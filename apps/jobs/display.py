@@ -25,6 +25,11 @@ from apps.core import clock
 from apps.jobs.models import Job, JobStatus
 
 IMPORT_KIND = "pos_import"
+# The opening-balance import of points (apps/rewards/opening.py): the till import's
+# machinery, so its result has the same shape (one file) and its outcome reads the same.
+POINTS_IMPORT_KIND = "points_import"
+# Each import kind and its page, which lists the rejected rows by line.
+IMPORT_PAGES = {IMPORT_KIND: "baskets:import_detail", POINTS_IMPORT_KIND: "rewards:import_detail"}
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,7 @@ def job_outcome(job: Job) -> Outcome:
     status = JobStatus(job.status) if job.status in JobStatus.values else None
     if status is None:
         return Outcome(capfirst(str(job.status)) or "Unknown", "secondary")
-    if status == JobStatus.SUCCEEDED and job.kind == IMPORT_KIND:
+    if status == JobStatus.SUCCEEDED and job.kind in IMPORT_PAGES:
         counts = import_counts(job.result)
         if counts.lost_rows:
             return Outcome("Finished with problems", "warning", counts.phrases())
@@ -279,6 +284,11 @@ KINDS: dict[str, Kind] = {
             "seed": ("Seed", plain),
         },
     ),
+    POINTS_IMPORT_KIND: Kind(
+        "Opening balances import",
+        params={"file": ("File", plain), "path": ("Stored as", plain)},
+        result={"points": ("Points loaded", as_number)},
+    ),
     "member_models": Kind(
         "Member value fit",
         params={"calibration_end": ("History up to", as_date)},
@@ -357,12 +367,13 @@ def job_param_rows(job: Job) -> list[Row]:
 
 def job_result_rows(job: Job) -> list[Row]:
     """Return the job's result as labelled rows; an import's, one row per file."""
-    if job.kind == IMPORT_KIND and import_files(job.result):
+    if job.kind in IMPORT_PAGES and import_files(job.result):
         rows = [Row(str(f.get("file_name", "?")), _file_text(f)) for f in import_files(job.result)]
         others = {k: v for k, v in job.result.items() if k != "files"}
-        rows += _rows(others, {})
+        kind = KINDS.get(job.kind)
+        rows += _rows(others, kind.result if kind else {})
         try:
-            url = reverse("baskets:import_detail", args=[job.pk])
+            url = reverse(IMPORT_PAGES[job.kind], args=[job.pk])
         except NoReverseMatch:  # pragma: no cover - the imports pages are always installed
             url = None
         return [*rows, Row("Rejected rows and warnings", "on the import's page", url)]

@@ -67,3 +67,25 @@ class EarningRuleForm(forms.ModelForm):
         if day < self.today:
             raise forms.ValidationError("A rule starts today or later: points earned stay.")
         return day
+
+
+class OpeningBalanceForm(forms.Form):
+    """The CSV file of opening balances from a previous programme (one file at a time)."""
+
+    file = forms.FileField(
+        label="File",
+        help_text="A CSV file with the columns card_number, points, earned_on (YYYY-MM-DD).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv", "class": "form-control"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError("Upload a .csv file.", code="bad_name")
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.", code="empty")
+        head = upload.read(2)
+        upload.seek(0)
+        if head == b"\x1f\x8b":
+            raise forms.ValidationError("The file is gzip-compressed: unzip it first.", code="gzip")
+        return upload

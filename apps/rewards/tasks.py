@@ -32,3 +32,19 @@ def rebate_convert_task() -> dict:
     from apps.rewards.rebate import rebate_convert_closed_year
 
     return rebate_convert_closed_year()
+
+
+@shared_task(acks_late=True)
+def points_import_task(job_id: int) -> bool:
+    """Import the opening balances of the job's uploaded file; True if the file was read.
+
+    Run twice (a redelivery), it changes nothing: each lot's key is its card and day.
+    """
+    from apps.jobs.models import Job
+    from apps.rewards.opening import points_import_file
+
+    job = Job.objects.values("params", "started_by_id").get(pk=job_id)
+    result = points_import_file(
+        path=job["params"]["path"], job_id=job_id, user_id=job["started_by_id"]
+    )
+    return result.error is None

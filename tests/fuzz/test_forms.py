@@ -171,6 +171,12 @@ FORMS = {
                 "excluded_categories": [str(o["campaign"].category_id)],
             },
         ),
+        # The opening balances of a previous programme: one CSV file.
+        FormSpec(
+            "rewards:imports",
+            valid=lambda o: {"file": [("opening.csv", b"card_number,points,earned_on\n")]},
+            examples=10,
+        ),
         # The points adjustment, on the member page (marketing).
         FormSpec(
             "rewards:adjust",
@@ -205,6 +211,8 @@ FORMS = {
         FormSpec("settlement:list", method="get", accepted=OK),
     ]
 }
+# File fields, sent as (name, content) uploads: the till import's and the opening balances'.
+UPLOADS = ("files", "file")
 # Django's own admin has its own forms; it is not one of our pages.
 NOT_OURS = ("admin:",)
 
@@ -304,7 +312,7 @@ def send(client: Client, target: Target, data: dict[str, list]):
         return client.get(target.url, data)
     payload = {}
     for name, values in data.items():
-        if name == "files":
+        if name in UPLOADS:
             payload[name] = [SimpleUploadedFile(n, content) for n, content in values]
         else:
             payload[name] = values
@@ -365,7 +373,7 @@ uploads = st.lists(st.tuples(upload_names, upload_contents), max_size=4)
 
 def values_for(target: Target, name: str) -> st.SearchStrategy:
     """Values to send for the field: its own choices, edge cases, random text, several."""
-    if name == "files":
+    if name in UPLOADS:
         return uploads
     f = target.fields.get(name)
     single = text_values
