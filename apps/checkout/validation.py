@@ -53,7 +53,12 @@ QUANTITY_PATTERN = r"^([1-9][0-9]{0,5}(\.[0-9]{1,3})?|0\.([1-9][0-9]{0,2}|0[1-9]
 # A unit price as a string: >= 0, < 100000000, at most 2 decimals, no leading zeros.
 PRICE_PATTERN = r"^(0|[1-9][0-9]{0,7})(\.[0-9]{1,2})?$"
 
-CHECKOUT_FIELDS = ("transaction_id", "store", "scanned", "purchased_at", "lines")
+CHECKOUT_FIELDS = (
+    "transaction_id", "store", "scanned", "purchased_at", "lines", "points", "certificates",
+)  # fmt: skip
+MAX_POINTS = 100_000_000
+MAX_CERTIFICATES = 20
+CERTIFICATE_CODE_MAX = 20  # RebateCertificate.code
 CHECKOUT_LINE_FIELDS = ("upc", "quantity", "unit_price")
 RETURN_FIELDS = ("transaction_id", "store", "original_transaction_id", "returned_at", "lines")
 RETURN_LINE_FIELDS = ("upc", "quantity")
@@ -73,6 +78,9 @@ class CheckoutRequest:
     scanned: str
     purchased_at: dt.datetime
     lines: tuple[CheckoutLine, ...]
+    # Tenders: points the member pays with, and rebate certificates handed over.
+    points: int = 0
+    certificates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -270,6 +278,37 @@ def _lines(exact: dict, *, errors: _Errors, allowed: tuple[str, ...], parse_line
     return lines
 
 
+def _points(exact: dict, *, errors: _Errors) -> int:
+    value = exact.get("points")
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POINTS:
+        errors.add("points", f"Must be a whole number of points from 1 to {MAX_POINTS:,}.")
+        return 0
+    return value
+
+
+def _certificates(exact: dict, *, errors: _Errors) -> tuple[str, ...]:
+    value = exact.get("certificates")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or len(value) > MAX_CERTIFICATES:
+        errors.add("certificates", f"Must be a list of at most {MAX_CERTIFICATES} codes.")
+        return ()
+    codes = []
+    for i, code in enumerate(value):
+        if not isinstance(code, str) or not code.strip() or len(code) > CERTIFICATE_CODE_MAX:
+            errors.add(
+                f"certificates[{i}]",
+                f"Must be a certificate code of 1 to {CERTIFICATE_CODE_MAX} characters.",
+            )
+        elif code.strip() in codes:
+            errors.add(f"certificates[{i}]", "This certificate is listed twice.")
+        else:
+            codes.append(code.strip())
+    return tuple(codes)
+
+
 def parse_checkout(
     body: bytes, *, store_code: str
 ) -> tuple[CheckoutRequest | None, dict | None, dict[str, list[str]]]:
@@ -290,6 +329,8 @@ def parse_checkout(
     elif len(scanned) > SCANNED_MAX:
         errors.add("scanned", f"At most {SCANNED_MAX} characters.")
     purchased_at = _datetime(exact, "purchased_at", errors=errors)
+    points = _points(exact, errors=errors)
+    certificates = _certificates(exact, errors=errors)
 
     def parse_line(line: dict, prefix: str) -> CheckoutLine | None:
         upc = _upc(line, prefix, errors=errors)
@@ -311,6 +352,8 @@ def parse_checkout(
             scanned=scanned.strip(),
             purchased_at=purchased_at,
             lines=tuple(lines),
+            points=points,
+            certificates=certificates,
         ),
         raw,
         {},

@@ -20,6 +20,7 @@ from apps.checkout.services import (
     BasketIdTaken,
     CheckoutConflict,
     ReturnInvalid,
+    TenderRefused,
     checkout_record,
     return_record,
 )
@@ -69,6 +70,8 @@ def _checkout(till: TillToken, body: bytes) -> JsonResponse:
         return JsonResponse({"errors": errors}, status=400)
     try:
         return _answer(checkout_record(till=till, request=parsed, raw=raw))
+    except TenderRefused as exc:
+        return JsonResponse({"errors": exc.errors}, status=400)
     except CheckoutConflict:
         return _error(409, CONFLICT)
     except BasketIdTaken as exc:

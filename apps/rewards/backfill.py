@@ -111,7 +111,14 @@ WITH rules AS (
         (member_id, kind, points, key, created_at, valid_until, basket_id, rule_id, basis,
          reason)
     SELECT member_id, 'earn', floor(basis * points_per_dollar)::integer, 'earn:' || basket_id,
-           purchased_at, (day + make_interval(months => %(months)s))::date - 1, basket_id,
+           purchased_at, CASE WHEN %(year_end)s THEN (
+               -- The end of the programme year holding the day (month-end clamps Feb 29).
+               SELECT CASE WHEN day <= e THEN e ELSE (e + interval '1 year')::date END
+               FROM (SELECT least(make_date(extract(year FROM day)::int, %(end_month)s, 1)
+                                      + %(end_day)s - 1,
+                                  (make_date(extract(year FROM day)::int, %(end_month)s, 1)
+                                      + interval '1 month')::date - 1) AS e) y
+           ) ELSE (day + make_interval(months => %(months)s))::date - 1 END, basket_id,
            rule_id, basis, ''
     FROM sales
     WHERE floor(basis * points_per_dollar) >= 1
@@ -169,6 +176,9 @@ def points_earn_backfill(*, lo: int, hi: int, today: dt.date | None = None) -> t
         "hi": hi,
         "tz": settings.TIME_ZONE,
         "months": settings.CRM_POINTS_EXPIRY_MONTHS,
+        "year_end": settings.CRM_POINTS_EXPIRE_AT == "year_end",
+        "end_month": int(settings.CRM_PROGRAMME_YEAR_END.split("-")[0]),
+        "end_day": int(settings.CRM_PROGRAMME_YEAR_END.split("-")[1]),
         "today": today or timezone.localdate(),
     }
     with connection.cursor() as cursor:

@@ -18,6 +18,7 @@ balance. Points are never refused at a return: the goods come back either way.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -39,9 +40,9 @@ RETURNING points
 ENTRY_SQL = """
 INSERT INTO rewards_pointsentry
     (member_id, kind, points, key, created_at, valid_until, basket_id, rule_id, basis,
-     reverses_id, user_id, reason)
+     reverses_id, user_id, reason, multiplier)
 VALUES (%(member_id)s, %(kind)s, %(points)s, %(key)s, %(at)s, %(valid_until)s, %(basket_id)s,
-        %(rule_id)s, %(basis)s, %(reverses_id)s, %(user_id)s, %(reason)s)
+        %(rule_id)s, %(basis)s, %(reverses_id)s, %(user_id)s, %(reason)s, %(multiplier)s)
 ON CONFLICT (key) DO NOTHING
 RETURNING id
 """
@@ -91,11 +92,34 @@ class Movement:
     user_id: int | None = None
     reason: str = ""
     prefer_lot: int | None = None
+    multiplier: Decimal | None = None  # an earn's tier multiplier (its reversal repeats it)
+    # A lot's last day when not the usual one (points given back keep the day they had).
+    valid_until: dt.date | None = None
+
+
+def programme_year_end(day: dt.date) -> dt.date:
+    """The last day of the programme year holding `day` (`CRM_PROGRAMME_YEAR_END`, "12-31";
+    a Feb 29 end is Feb 28 in other years)."""
+    month, day_of_month = (int(part) for part in settings.CRM_PROGRAMME_YEAR_END.split("-"))
+
+    def end_in(year: int) -> dt.date:
+        if month == 2 and day_of_month == 29 and not calendar.isleap(year):
+            return dt.date(year, 2, 28)
+        return dt.date(year, month, day_of_month)
+
+    end = end_in(day.year)
+    return end if day <= end else end_in(day.year + 1)
 
 
 def valid_until(day: dt.date) -> dt.date:
-    """The last day the points of a lot earned on `day` can be spent: they expire
-    `CRM_POINTS_EXPIRY_MONTHS` later (earned Mar 5, 12 months: spendable until Mar 4)."""
+    """The last day the points of a lot earned on `day` can be spent.
+
+    By default (`CRM_POINTS_EXPIRE_AT` "months") they expire `CRM_POINTS_EXPIRY_MONTHS`
+    later: earned Mar 5, 12 months, spendable until Mar 4. With "year_end" they last until
+    the end of the programme year they were earned in.
+    """
+    if settings.CRM_POINTS_EXPIRE_AT == "year_end":
+        return programme_year_end(day)
     return day + relativedelta(months=settings.CRM_POINTS_EXPIRY_MONTHS) - dt.timedelta(days=1)
 
 
@@ -139,13 +163,14 @@ def entry_record(movement: Movement) -> tuple[int | None, int]:
         "points": movement.points,
         "key": movement.key,
         "at": at,
-        "valid_until": valid_until(day) if movement.points > 0 else None,
+        "valid_until": (movement.valid_until or valid_until(day)) if movement.points > 0 else None,
         "basket_id": movement.basket_id,
         "rule_id": movement.rule_id,
         "basis": movement.basis,
         "reverses_id": movement.reverses_id,
         "user_id": movement.user_id,
         "reason": movement.reason,
+        "multiplier": movement.multiplier,
     }
     with connection.cursor() as cursor:
         cursor.execute(ENTRY_SQL, params)

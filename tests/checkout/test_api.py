@@ -34,6 +34,8 @@ EXPECTED = {
         {"offer": None, "campaign": None, "upc": OWN, "discount": "0.40",
          "manufacturer_share": "0.00"},
     ],
+    # No points or certificates handed over: all 10.82 to pay.
+    "tenders": {"points": 0, "points_value": "0.00", "certificates": [], "to_pay": "10.82"},
     # $10.82 paid, at the default rule's 1 point a dollar, rounded down.
     "points": {"earned": 10, "balance": 10},
     "warnings": [],

@@ -61,6 +61,8 @@ def test_returning_below_the_minimum_reverses_the_offer(sale):
             {"offer": sale["heinz_offer"].pk, "campaign": sale["trial"].pk, "upc": HEINZ,
              "discount": "0.75", "manufacturer_share": "0.38"},
         ],
+        # Paid in money only: the refund is all money.
+        "tenders": {"cash": "2.74", "points": 0, "certificates": []},
         # The sale paid 10.82: 10 points. Kept 10.82 - 2.74 = 8.08 earns 8: 2 go back.
         "points": {"reversed": 2, "balance": 8},
         "warnings": [],

@@ -36,8 +36,13 @@ def _json(schema: dict, description: str, headers: dict | None = None) -> dict:
 
 
 def _field_names(fields: tuple[str, ...], line_fields: tuple[str, ...]) -> str:
-    """The keys of a 400 answer's `errors`: a field, `lines[3]` or `lines[3].upc`."""
-    return f"^(body|{'|'.join(fields)}|lines\\[[0-9]+\\](\\.({'|'.join(line_fields)}))?)$"
+    """The keys of a 400 answer's `errors`: a field, `lines[3]`, `lines[3].upc` or (a sale)
+    `certificates[0]`."""
+    items = "certificates\\[[0-9]+\\]|" if "certificates" in fields else ""
+    return (
+        f"^(body|{'|'.join(fields)}|{items}"
+        f"lines\\[[0-9]+\\](\\.({'|'.join(line_fields)}))?)$"
+    )
 
 
 MONEY = r"[0-9]{1,10}\.[0-9]{2}"  # numeric(12,2)
@@ -116,6 +121,31 @@ SCHEMAS: dict = {
                 ),
             },
             "purchased_at": _ref("DateTime"),
+            "points": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": v.MAX_POINTS,
+                "description": (
+                    "Points the member pays with (1 point = CRM_POINT_VALUE_CENTS cents), "
+                    "after the certificates; within their balance and what is left to pay, "
+                    "or the whole request is refused (400, nothing recorded)."
+                ),
+            },
+            "certificates": {
+                "type": "array",
+                "maxItems": v.MAX_CERTIFICATES,
+                "uniqueItems": True,
+                "items": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": v.CERTIFICATE_CODE_MAX,
+                    "pattern": v.NO_NUL_PATTERN,
+                },
+                "description": (
+                    "Codes of the member's rebate certificates handed over, each used whole "
+                    "and once (no change). One that cannot be used refuses the request."
+                ),
+            },
             "lines": {
                 "type": "array",
                 "minItems": 1,
@@ -216,6 +246,37 @@ SCHEMAS: dict = {
             },
         },
     ),
+    "TendersTaken": _object(
+        ["points", "points_value", "certificates", "to_pay"],
+        {
+            "points": {"type": "integer", "minimum": 0, "description": "Points spent."},
+            "points_value": _ref("Money"),
+            "certificates": {
+                "type": "array",
+                "items": _object(
+                    ["code", "amount"],
+                    {"code": {"type": "string", "minLength": 1}, "amount": _ref("PositiveMoney")},
+                ),
+            },
+            "to_pay": {**_ref("Money"), "description": "The total less points and certificates."},
+        },
+    ),
+    "TendersGivenBack": _object(
+        ["cash", "points", "certificates"],
+        {
+            "cash": {**_ref("SignedMoney"), "description": "The refund paid in money."},
+            "points": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Spent points given back: the returned goods' share of them.",
+            },
+            "certificates": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1},
+                "description": "Certificates given back (once the whole sale is returned).",
+            },
+        },
+    ),
     "CheckoutAnswer": _object(
         [
             "transaction_id",
@@ -225,6 +286,7 @@ SCHEMAS: dict = {
             "total",
             "discount_total",
             "redemptions",
+            "tenders",
             "points",
             "warnings",
         ],
@@ -250,6 +312,7 @@ SCHEMAS: dict = {
             "total": _ref("Money"),
             "discount_total": _ref("Money"),
             "redemptions": {"type": "array", "maxItems": v.MAX_LINES, "items": _ref("Redemption")},
+            "tenders": _ref("TendersTaken"),
             "points": {"oneOf": [_ref("PointsEarned"), {"type": "null"}]},
             "warnings": _ref("Warnings"),
         },
@@ -261,6 +324,7 @@ SCHEMAS: dict = {
             "lines",
             "refund_total",
             "reversed",
+            "tenders",
             "points",
             "warnings",
         ],
@@ -281,6 +345,7 @@ SCHEMAS: dict = {
                 ),
             },
             "refund_total": _ref("SignedMoney"),
+            "tenders": _ref("TendersGivenBack"),
             "reversed": {"type": "array", "maxItems": v.MAX_LINES, "items": _ref("Redemption")},
             "points": {"oneOf": [_ref("PointsReversed"), {"type": "null"}]},
             "warnings": _ref("Warnings"),

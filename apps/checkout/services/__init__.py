@@ -7,6 +7,7 @@ One module a step, in the order a sale takes them:
 - funding.py — campaign budgets, manufacturer shares and caps, and their running totals;
 - sale.py — checkout_record: the steps above, the basket (apps.baskets.services), the
   redemptions, the answer;
+- tenders.py — certificates and points paying part of a sale; a return's share of each;
 - refunds.py / returns.py — return_record: what a return refunds and which offers it undoes;
 - tokens.py — till tokens; amounts.py — rounding to the cent, quantities in answers.
 """
@@ -17,12 +18,14 @@ from apps.baskets.services import BasketIdTaken
 from apps.checkout.services.claim import CheckoutConflict, body_hash
 from apps.checkout.services.returns import ReturnInvalid, return_record
 from apps.checkout.services.sale import checkout_record
+from apps.checkout.services.tenders import TenderRefused
 from apps.checkout.services.tokens import till_token_create
 
 __all__ = [
     "BasketIdTaken",
     "CheckoutConflict",
     "ReturnInvalid",
+    "TenderRefused",
     "body_hash",
     "checkout_record",
     "return_record",

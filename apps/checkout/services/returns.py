@@ -4,7 +4,7 @@ The steps, in order: claim the transaction (claim.py), lock the sale, read what 
 what its earlier returns took back, check the return fits, refund each UPC and reverse the
 offers the kept goods no longer reach (refunds.py, funding.totals_subtract), record the
 return's basket (apps.baskets.services), take back the points the returned goods earned
-(apps.rewards), answer.
+(apps.rewards), give the tenders back their share (tenders.py), answer.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from apps.checkout.services.amounts import ZERO, answer_number
 from apps.checkout.services.claim import transaction_claim
 from apps.checkout.services.funding import totals_subtract
 from apps.checkout.services.refunds import ReturnedBefore, Sold, return_refund
+from apps.checkout.services.tenders import GivenBack, refunded_before, tenders_give_back
 from apps.checkout.validation import ReturnRequest
 from apps.rewards.earning import PointsAnswer, points_reverse_for_return
 
@@ -52,6 +53,11 @@ class Return:
     lines: list[ReturnedLine]
     reversed: list[Redemption]
     points: PointsAnswer | None = None
+    given_back: GivenBack | None = None
+
+    @property
+    def refund_total(self) -> Decimal:
+        return sum((li.refund for li in self.lines), ZERO)
 
     def points_warnings(self) -> list[str]:
         if self.points is None or self.points.balance >= 0:
@@ -70,7 +76,8 @@ class Return:
                 {"upc": li.upc, "quantity": answer_number(li.quantity), "refund": str(li.refund)}
                 for li in self.lines
             ],
-            "refund_total": str(sum((li.refund for li in self.lines), ZERO)),
+            "refund_total": str(self.refund_total),
+            "tenders": (self.given_back or GivenBack(cash=self.refund_total)).answer(),
             "reversed": [
                 {
                     "offer": r.offer_id,
@@ -219,6 +226,7 @@ def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict
     asked = _asked(request=request, sold=sold, before=before)
     lines, reversed_ = _refund_and_reverse(original=original, asked=asked, sold=sold, before=before)
     result = Return(request.transaction_id, request.original_transaction_id, lines, reversed_)
+    before_refunds = refunded_before(original=original, pos=pos)
     pos.original = original
     pos.basket = _basket_record(till=till, request=request, original=original, result=result)
     earlier = PosTransaction.objects.filter(original=original, basket__isnull=False).exclude(
@@ -232,6 +240,12 @@ def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict
         ],
         at=request.returned_at,
     )
+    result.given_back = tenders_give_back(
+        original=original, pos=pos, refund=result.refund_total, refunded_before=before_refunds,
+        at=request.returned_at, day=timezone.localdate(request.returned_at),
+    )  # fmt: skip
+    if result.given_back.balance is not None and result.points is not None:
+        result.points = PointsAnswer(result.points.points, result.given_back.balance)
     pos.response = result.answer()
     pos.save(update_fields=["original", "basket", "response"])
     return pos.response

@@ -2,8 +2,9 @@
 
 The steps, in order: claim the transaction (claim.py), resolve who is at the till
 (shopper.py), read the lines' products, match the list's offers (offers.py) and fund them
-(funding.py), record the basket (apps.baskets.services) and the redemptions, record the
-points the member earns (apps.rewards), answer.
+(funding.py), record the basket (apps.baskets.services) and the redemptions, take the
+tenders (certificates, points: tenders.py), record the points the member earns
+(apps.rewards), answer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from apps.checkout.services.claim import transaction_claim
 from apps.checkout.services.funding import offers_fund
 from apps.checkout.services.offers import SaleLine, offers_match
 from apps.checkout.services.shopper import Shopper, shopper_resolve
+from apps.checkout.services.tenders import Taken, tenders_take
 from apps.checkout.validation import CheckoutRequest
 from apps.rewards.earning import PointsAnswer, points_earn_for_sale
 
@@ -35,6 +37,11 @@ class Sale:
     lines: list[SaleLine]
     warnings: list[str]
     points: PointsAnswer | None = None
+    tenders: Taken | None = None
+
+    @property
+    def total(self):
+        return sum((line.amount for line in self.lines), ZERO)
 
     def answer(self) -> dict:
         """Return the till's answer (stored as the transaction's response, replayed as is)."""
@@ -56,7 +63,7 @@ class Sale:
                 }
                 for line in self.lines
             ],
-            "total": str(sum((line.amount for line in self.lines), ZERO)),
+            "total": str(self.total),
             "discount_total": str(sum((line.discount for line in self.lines), ZERO)),
             "redemptions": [
                 {
@@ -69,6 +76,7 @@ class Sale:
                 for line in self.lines
                 if line.offer is not None
             ],
+            "tenders": (self.tenders or Taken()).answer(self.total),
             "points": None if self.points is None else self.points.as_dict("earned"),
             "warnings": self.warnings,
         }
@@ -162,6 +170,10 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
     sale = Sale(request.transaction_id, shopper=shopper, lines=lines, warnings=warnings)
     basket = _basket_record(till=till, request=request, sale=sale)
     _redemptions_record(pos=pos, basket=basket, sale=sale)
+    sale.tenders = tenders_take(
+        pos=pos, basket_id=basket.pk, member=shopper.member, total=sale.total,
+        codes=request.certificates, points=request.points, at=request.purchased_at, day=day,
+    )  # fmt: skip
     sale.points = points_earn_for_sale(
         member_id=basket.member_id,
         basket_id=basket.pk,
