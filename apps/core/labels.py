@@ -79,6 +79,11 @@ COLORS: dict[str, str] = {
     "measure": "#495057",
     # A figure withheld to protect members' anonymity (portal).
     "hidden": "#6c757d",
+    # Members' points, month by month (the points page): what came in, and where it went.
+    "points_earned": "#0ca678",
+    "points_spent": "#1864ab",
+    "points_converted": "#ae3ec9",
+    "points_expired": "#e8590c",
 }
 
 LOYALTY_COLORS = {

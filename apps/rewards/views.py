@@ -11,8 +11,10 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.members.models import Member
+from apps.rewards.charts import points_month_figure
 from apps.rewards.earning import rule_for
 from apps.rewards.forms import AdjustForm, EarningRuleForm
+from apps.rewards.monthly import points_by_month
 from apps.rewards.selectors import earning_rules, points_liability
 from apps.rewards.services import points_adjust
 
@@ -67,5 +69,6 @@ def earning_rules_view(request):
             "current_id": getattr(rule_for(timezone.localdate()), "id", None),
             "today": timezone.localdate(),
             "liability": points_liability(),
+            "points_figure": points_month_figure(points_by_month()),
         },
     )

@@ -110,7 +110,7 @@ def test_money_is_not_drawn_in_a_loyalty_colour(pages):
 
 def test_no_two_meanings_share_a_colour():
     colours = [c.lower() for c in COLORS.values()]
-    assert len(colours) == len(set(colours)) == 18
+    assert len(colours) == len(set(colours)) == 22
     assert not set(colours) & {c.lower() for c in CHROME.values()}
 
 
