@@ -170,6 +170,7 @@ class AppliesTo(models.TextChoices):
 class DiscountKind(models.TextChoices):
     AMOUNT = "amount", "Amount off ($)"
     PERCENT = "percent", "Percent off (%)"
+    POINTS = "points", "Bonus points"
 
 
 class Offer(models.Model):
@@ -237,6 +238,8 @@ class Offer(models.Model):
     def discount_text(self) -> str:
         if self.discount_kind == DiscountKind.AMOUNT:
             text = f"${self.discount_value} off"
+        elif self.discount_kind == DiscountKind.POINTS:
+            text = f"{int(self.discount_value):,} bonus points"
         else:
             text = f"{self.discount_value.normalize():f}% off"
         if self.min_quantity > 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 
 from apps.campaigns.models import CELL_LABELS, Campaign
@@ -139,6 +140,8 @@ PREVIEW_SQL = (
     + f""", offer_cost AS (
     SELECT o.usage_tier,
            CASE WHEN o.discount_kind = 'amount' THEN o.discount_value
+                WHEN o.discount_kind = 'points'
+                    THEN round(o.discount_value * %(cents_per_point)s / 100, 2)
                 ELSE round(o.discount_value / 100 * o.min_quantity * (
                     SELECT avg(p.price) FROM catalog_product p
                     WHERE p.category_id = %(category_id)s AND {OFFER_MATCHES_PRODUCT}
@@ -215,7 +218,14 @@ def campaign_preview(*, campaign: Campaign, rate_pct: Decimal | None = None) -> 
     """
     rate = campaign.redemption_rate_pct if rate_pct is None else rate_pct
     with connection.cursor() as cursor:
-        cursor.execute(PREVIEW_SQL, {**audience_params(campaign), "rate": rate})
+        cursor.execute(
+            PREVIEW_SQL,
+            {
+                **audience_params(campaign),
+                "rate": rate,
+                "cents_per_point": settings.CRM_POINT_VALUE_CENTS,
+            },
+        )
         fetched = cursor.fetchall()
     order = {cell: i for i, cell in enumerate(campaign.target_cells)}
     rows = sorted(

@@ -86,6 +86,9 @@ def campaign_funding_errors(campaign) -> list[str]:
     return errors
 
 
+MAX_BONUS_POINTS = 100_000
+
+
 def offer_errors(offer) -> dict[str, list[str]]:
     """Return field errors of an offer: its target must exist and be covered by the funding."""
     errors: dict[str, list[str]] = {}
@@ -97,6 +100,12 @@ def offer_errors(offer) -> dict[str, list[str]]:
         errors["upcs"] = ["List at least one UPC."]
     if offer.discount_kind == "percent" and offer.discount_value and offer.discount_value > 100:
         errors["discount_value"] = ["A percentage is at most 100."]
+    if offer.discount_kind == "points" and offer.discount_value is not None:
+        value = offer.discount_value
+        if value != value.to_integral_value() or not 1 <= value <= MAX_BONUS_POINTS:
+            errors["discount_value"] = [
+                f"Bonus points are a whole number from 1 to {MAX_BONUS_POINTS:,}."
+            ]
     if errors or getattr(offer, "campaign", None) is None or not offer.campaign.category_id:
         return errors
     products = offer_products(offer)

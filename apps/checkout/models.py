@@ -105,7 +105,13 @@ class Redemption(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(max_digits=10, decimal_places=3)
+    # What the offer gave the shopper, in dollars: the amount off, or for a bonus-points
+    # offer the points' worth when given (then the line's price is not reduced). Budgets,
+    # agreements and settlements count it either way.
     discount = models.DecimalField(max_digits=12, decimal_places=2)
+    bonus_points = models.PositiveIntegerField(
+        default=0, help_text="A bonus-points offer: the points given (0: an amount off)."
+    )
     manufacturer_share = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     slot = models.PositiveSmallIntegerField(
         default=1,

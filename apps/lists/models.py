@@ -120,6 +120,9 @@ class ListItem(models.Model):
     discount_pct = models.DecimalField(
         "percent off", max_digits=5, decimal_places=2, null=True, blank=True
     )
+    bonus_points = models.PositiveIntegerField(
+        null=True, blank=True, help_text="A bonus-points offer: the points it gives."
+    )
     min_quantity = models.PositiveSmallIntegerField(default=1)
     valid_until = models.DateField(null=True, blank=True)
 
@@ -141,4 +144,6 @@ class ListItem(models.Model):
             return f"{self.discount_pct.normalize():f}% off"
         if self.discount:
             return f"${self.discount} off"
+        if self.bonus_points:
+            return f"{self.bonus_points:,} bonus points"
         return ""

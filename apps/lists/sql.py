@@ -37,7 +37,7 @@ WHERE period_start = %(start)s AND member_id >= %(lo)s AND member_id < %(hi)s
 INSERT_OFFERS = """
 INSERT INTO lists_listitem
     (shopping_list_id, kind, campaign_id, offer_id, product_id, description, body,
-     regular_price, discount, discount_pct, min_quantity, valid_until)
+     regular_price, discount, discount_pct, bonus_points, min_quantity, valid_until)
 SELECT sl.id, 'offer', c.id, o.id, single.id,
        cat.name || ': ' || CASE o.applies_to
            WHEN 'brand_type' THEN CASE o.brand_type WHEN 'store' THEN 'our own brand'
@@ -47,6 +47,7 @@ SELECT sl.id, 'offer', c.id, o.id, single.id,
        o.shopper_text, single.price,
        CASE WHEN o.discount_kind = 'amount' THEN o.discount_value END,
        CASE WHEN o.discount_kind = 'percent' THEN o.discount_value END,
+       CASE WHEN o.discount_kind = 'points' THEN o.discount_value::integer END,
        o.min_quantity, least(c.valid_until, %(end)s::date - 1)
 FROM campaigns_allocation al
 JOIN lists_shoppinglist sl ON sl.member_id = al.member_id AND sl.period_start = al.period_start

@@ -30,14 +30,14 @@ EXPECTED = {
     "redemptions": [
         # Acme funds 50 % of the Heinz discount: 0.375 → 0.38. The own brand is unfunded.
         {"offer": None, "campaign": None, "upc": HEINZ, "discount": "0.75",
-         "manufacturer_share": "0.38"},
+         "bonus_points": 0, "manufacturer_share": "0.38"},
         {"offer": None, "campaign": None, "upc": OWN, "discount": "0.40",
-         "manufacturer_share": "0.00"},
+         "bonus_points": 0, "manufacturer_share": "0.00"},
     ],
     # No points or certificates handed over: all 10.82 to pay.
     "tenders": {"points": 0, "points_value": "0.00", "certificates": [], "to_pay": "10.82"},
     # $10.82 paid, at the default rule's 1 point a dollar, rounded down.
-    "points": {"earned": 10, "balance": 10},
+    "points": {"earned": 10, "bonus": 0, "balance": 10},
     "warnings": [],
 }  # fmt: skip
 

@@ -56,7 +56,7 @@ def test_20_concurrent_identical_requests_record_once(chain):
     assert BasketLine.objects.count() == 3
     assert Redemption.objects.count() == 2
     # $10.82 paid earns 10 points, once: one ledger entry, one balance.
-    assert results[0].json()["points"] == {"earned": 10, "balance": 10}
+    assert results[0].json()["points"] == {"earned": 10, "bonus": 0, "balance": 10}
     assert PointsEntry.objects.filter(kind="earn").count() == 1
     assert PointsBalance.objects.get(member=chain["member"]).points == 10
 

@@ -59,7 +59,7 @@ def test_returning_below_the_minimum_reverses_the_offer(sale):
         "refund_total": "2.74",
         "reversed": [
             {"offer": sale["heinz_offer"].pk, "campaign": sale["trial"].pk, "upc": HEINZ,
-             "discount": "0.75", "manufacturer_share": "0.38"},
+             "discount": "0.75", "bonus_points": 0, "manufacturer_share": "0.38"},
         ],
         # Paid in money only: the refund is all money.
         "tenders": {"cash": "2.74", "points": 0, "certificates": []},

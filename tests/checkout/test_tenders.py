@@ -58,7 +58,7 @@ def test_points_pay_part_of_the_sale_and_it_still_earns(ada):
         "points": 500, "points_value": "5.00", "certificates": [], "to_pay": "5.82",
     }  # fmt: skip
     # Tenders are payment, not discounts: the goods' $10.82 earn 10 points.
-    assert answer["points"] == {"earned": 10, "balance": 1000 - 500 + 10}
+    assert answer["points"] == {"earned": 10, "bonus": 0, "balance": 1000 - 500 + 10}
     spend = PointsEntry.objects.get(kind=EntryKind.REDEEM)
     assert spend.points == -500
     assert spend.basket_id == Basket.objects.get().pk

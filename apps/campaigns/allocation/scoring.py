@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import connection
 
 from apps.campaigns.allocation.eligibility import PERIOD_DAYS
@@ -75,11 +76,13 @@ WITH latest AS MATERIALIZED (
           WHERE n.member_id = a.member_id AND n.category_id = c.category_id
       )
 ), terms AS (
-    -- Per offer: what one redemption costs (the amount off, or its percent of min_quantity
-    -- units at the average price of the products it covers), the sale it rings up, and the
-    -- funding agreement's share.
+    -- Per offer: what one redemption costs (the amount off, bonus points at their worth, or
+    -- its percent of min_quantity units at the average price of the products it covers),
+    -- the sale it rings up, and the funding agreement's share.
     SELECT o.id AS offer_id,
            CASE WHEN o.discount_kind = 'amount' THEN o.discount_value
+                WHEN o.discount_kind = 'points'
+                    THEN round(o.discount_value * %(cents_per_point)s / 100, 2)
                 ELSE round(o.discount_value / 100 * o.min_quantity * pr.price, 2) END AS unit_cost,
            pr.price * o.min_quantity AS sale,
            coalesce(ag.manufacturer_share_pct, 0) AS share_pct
@@ -184,6 +187,7 @@ def score_params(*, period_start: dt.date, members: list[int], extra_campaign: i
         "rate_weight": PAST_RATE_WEIGHT,
         "b0": intercept,
         **{f"b_{name}": coefficients[name] for name in FEATURES},
+        "cents_per_point": settings.CRM_POINT_VALUE_CENTS,
     }
 
 

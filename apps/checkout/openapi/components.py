@@ -39,10 +39,7 @@ def _field_names(fields: tuple[str, ...], line_fields: tuple[str, ...]) -> str:
     """The keys of a 400 answer's `errors`: a field, `lines[3]`, `lines[3].upc` or (a sale)
     `certificates[0]`."""
     items = "certificates\\[[0-9]+\\]|" if "certificates" in fields else ""
-    return (
-        f"^(body|{'|'.join(fields)}|{items}"
-        f"lines\\[[0-9]+\\](\\.({'|'.join(line_fields)}))?)$"
-    )
+    return f"^(body|{'|'.join(fields)}|{items}lines\\[[0-9]+\\](\\.({'|'.join(line_fields)}))?)$"
 
 
 MONEY = r"[0-9]{1,10}\.[0-9]{2}"  # numeric(12,2)
@@ -210,23 +207,37 @@ SCHEMAS: dict = {
         },
     ),
     "Redemption": _object(
-        ["offer", "campaign", "upc", "discount", "manufacturer_share"],
+        ["offer", "campaign", "upc", "discount", "bonus_points", "manufacturer_share"],
         {
             "offer": _ref("Id"),
             "campaign": _ref("Id"),
             "upc": _ref("Upc"),
-            "discount": _ref("PositiveMoney"),
+            "discount": {
+                **_ref("PositiveMoney"),
+                "description": "What the offer gave: the amount off, or the bonus points' worth.",
+            },
+            "bonus_points": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "A bonus-points offer: the points it gave (0: an amount off).",
+            },
             "manufacturer_share": _ref("Money"),
         },
     ),
     "Warnings": {"type": "array", "items": {"type": "string", "minLength": 1}},
     "PointsEarned": _object(
-        ["earned", "balance"],
+        ["earned", "bonus", "balance"],
         {
             "earned": {
                 "type": "integer",
                 "minimum": 0,
-                "description": "Points the sale earned (0 when replayed: it earned once).",
+                "description": "Points the sale earned, bonus points included (0 when "
+                "replayed: it earned once).",
+            },
+            "bonus": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Of them, the points of bonus-points offers.",
             },
             "balance": {"type": "integer", "description": "The member's balance after it."},
         },
@@ -237,7 +248,8 @@ SCHEMAS: dict = {
             "reversed": {
                 "type": "integer",
                 "minimum": 0,
-                "description": "Points the returned goods had earned, taken back.",
+                "description": "Points the returned goods had earned, taken back (with the "
+                "bonus points of offers the kept goods no longer reach).",
             },
             "balance": {
                 "type": "integer",

@@ -21,7 +21,7 @@ from apps.campaigns.models import CampaignAudience, CampaignStatus
 from apps.campaigns.selectors import offer_matching_products_sql
 from apps.catalog.models import Product
 from apps.checkout.models import Redemption
-from apps.checkout.services.amounts import ZERO, money
+from apps.checkout.services.amounts import ZERO, money, points_value
 from apps.checkout.services.shopper import Shopper
 from apps.lists.models import ItemKind, ListItem, ShoppingList
 
@@ -39,6 +39,9 @@ class AppliedOffer:
     discount: Decimal
     agreement: ManufacturerAgreement | None = None
     share: Decimal = ZERO  # the manufacturer's part of the discount
+    # A bonus-points offer: the points it gives; `discount` is then their worth, which the
+    # campaign pays, and the line's price stays whole.
+    bonus_points: int = 0
 
 
 @dataclass(slots=True)
@@ -53,7 +56,10 @@ class SaleLine:
 
     @property
     def discount(self) -> Decimal:
-        return self.offer.discount if self.offer is not None else ZERO
+        """What comes off the line's price (a bonus-points offer takes nothing off)."""
+        if self.offer is None or self.offer.bonus_points:
+            return ZERO
+        return self.offer.discount
 
     @property
     def amount(self) -> Decimal:
@@ -71,6 +77,9 @@ def _offer_matches(item: ListItem, product: Product) -> bool:
 
 
 def _item_discount(item: ListItem, line: SaleLine) -> Decimal:
+    """The offer's worth on the line: its amount or percent off, or its bonus points'."""
+    if item.bonus_points:
+        return points_value(item.bonus_points)
     if item.discount_pct:
         return money(line.gross * item.discount_pct / 100)
     if item.discount:
@@ -169,6 +178,8 @@ def offers_match(*, shopper: Shopper, lines: list[SaleLine], day: dt.date) -> li
             continue
         discount = _item_discount(item, line)
         if discount > 0:
-            line.offer = AppliedOffer(item=item, slot=slot, discount=discount)
+            line.offer = AppliedOffer(
+                item=item, slot=slot, discount=discount, bonus_points=item.bonus_points or 0
+            )
             matched.append(line)
     return matched

@@ -26,7 +26,7 @@ class ReturnedBefore:
     refunded: Decimal = ZERO
 
 
-def _undone(kept: Decimal, live: list[Redemption]) -> list[Redemption]:
+def offers_undone(kept: Decimal, live: list[Redemption]) -> list[Redemption]:
     """Return the live offers the kept units no longer reach, taking the largest first."""
     undone = []
     left = kept
@@ -59,7 +59,7 @@ def return_refund(
     """
     bought, paid, discount = sold.quantity, sold.paid, sold.discount
     kept = bought - before.quantity - quantity
-    undone = _undone(kept, live)
+    undone = offers_undone(kept, live)
     still_live = sum((r.discount for r in live if r not in undone), ZERO)
     # One division, so an exact half cent stays exact and rounds the same every time.
     owed = ((bought - kept) * (paid + discount) + still_live * kept) / bought - discount

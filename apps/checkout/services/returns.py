@@ -23,9 +23,10 @@ from apps.checkout.models import PosTransaction, Redemption, TillToken
 from apps.checkout.services.amounts import ZERO, answer_number
 from apps.checkout.services.claim import transaction_claim
 from apps.checkout.services.funding import totals_subtract
-from apps.checkout.services.refunds import ReturnedBefore, Sold, return_refund
+from apps.checkout.services.refunds import ReturnedBefore, Sold, offers_undone, return_refund
 from apps.checkout.services.tenders import GivenBack, refunded_before, tenders_give_back
 from apps.checkout.validation import ReturnRequest
+from apps.rewards.bonus import bonus_points_take_back
 from apps.rewards.earning import PointsAnswer, points_reverse_for_return
 
 
@@ -84,6 +85,7 @@ class Return:
                     "campaign": r.campaign_id,
                     "upc": r.product.upc,
                     "discount": str(r.discount),
+                    "bonus_points": r.bonus_points,
                     "manufacturer_share": str(r.manufacturer_share),
                 }
                 for r in self.reversed
@@ -159,15 +161,20 @@ def _refund_and_reverse(
     sold: dict[str, Sold],
     before: dict[str, ReturnedBefore],
 ) -> tuple[list[ReturnedLine], list[Redemption]]:
-    """Refund each UPC asked back; reverse (and take out of the totals) the offers undone."""
+    """Refund each UPC asked back; reverse (and take out of the totals) the offers undone.
+
+    A bonus-points offer took nothing off the price, so it plays no part in the refund; it
+    is undone, like an amount off, when the kept units no longer reach its minimum.
+    """
     live: dict[str, list[Redemption]] = {}
+    bonus_live: dict[str, list[Redemption]] = {}
     for r in (
         Redemption.objects.select_for_update(of=("self",))
         .filter(pos_transaction=original, reversed_at__isnull=True)
         .select_related("product", "list_item")
         .order_by("-discount", "pk")
     ):
-        live.setdefault(r.product.upc, []).append(r)
+        (bonus_live if r.bonus_points else live).setdefault(r.product.upc, []).append(r)
     now = timezone.now()
     lines, reversed_ = [], []
     for upc, quantity in asked.items():
@@ -177,6 +184,8 @@ def _refund_and_reverse(
             quantity=quantity,
             live=live.get(upc, []),
         )
+        kept = sold[upc].quantity - before.get(upc, ReturnedBefore()).quantity - quantity
+        undone = [*undone, *offers_undone(kept, bonus_live.get(upc, []))]
         for redemption in undone:
             redemption.reversed_at = now
         reversed_.extend(undone)
@@ -240,6 +249,13 @@ def return_record(*, till: TillToken, request: ReturnRequest, raw: dict) -> dict
         ],
         at=request.returned_at,
     )
+    bonus_back = [r.pk for r in reversed_ if r.bonus_points]
+    if bonus_back and result.points is not None:
+        taken, balance = bonus_points_take_back(
+            member_id=original.basket.member_id, basket_id=pos.basket.pk,
+            redemption_ids=bonus_back, at=request.returned_at,
+        )  # fmt: skip
+        result.points = PointsAnswer(result.points.points + taken, balance)
     result.given_back = tenders_give_back(
         original=original, pos=pos, refund=result.refund_total, refunded_before=before_refunds,
         at=request.returned_at, day=timezone.localdate(request.returned_at),

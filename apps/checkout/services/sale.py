@@ -25,6 +25,7 @@ from apps.checkout.services.offers import SaleLine, offers_match
 from apps.checkout.services.shopper import Shopper, shopper_resolve
 from apps.checkout.services.tenders import Taken, tenders_take
 from apps.checkout.validation import CheckoutRequest
+from apps.rewards.bonus import bonus_points_give
 from apps.rewards.earning import PointsAnswer, points_earn_for_sale
 
 
@@ -38,10 +39,19 @@ class Sale:
     warnings: list[str]
     points: PointsAnswer | None = None
     tenders: Taken | None = None
+    bonus: int = 0
 
     @property
     def total(self):
         return sum((line.amount for line in self.lines), ZERO)
+
+    def points_answer(self) -> dict:
+        """Points earned by the goods and by bonus offers (both in `earned`), the balance."""
+        return {
+            "earned": self.points.points + self.bonus,
+            "bonus": self.bonus,
+            "balance": self.points.balance,
+        }
 
     def answer(self) -> dict:
         """Return the till's answer (stored as the transaction's response, replayed as is)."""
@@ -71,13 +81,14 @@ class Sale:
                     "campaign": line.offer.item.offer.campaign_id,
                     "upc": line.upc,
                     "discount": str(line.offer.discount),
+                    "bonus_points": line.offer.bonus_points,
                     "manufacturer_share": str(line.offer.share),
                 }
                 for line in self.lines
                 if line.offer is not None
             ],
             "tenders": (self.tenders or Taken()).answer(self.total),
-            "points": None if self.points is None else self.points.as_dict("earned"),
+            "points": None if self.points is None else self.points_answer(),
             "warnings": self.warnings,
         }
 
@@ -128,8 +139,8 @@ def _basket_record(*, till: TillToken, request: CheckoutRequest, sale: Sale) -> 
     )
 
 
-def _redemptions_record(*, pos: PosTransaction, basket: Basket, sale: Sale) -> None:
-    Redemption.objects.bulk_create(
+def _redemptions_record(*, pos: PosTransaction, basket: Basket, sale: Sale) -> list[Redemption]:
+    return Redemption.objects.bulk_create(
         Redemption(
             pos_transaction=pos,
             basket=basket,
@@ -141,6 +152,7 @@ def _redemptions_record(*, pos: PosTransaction, basket: Basket, sale: Sale) -> N
             product=line.product,
             quantity=line.quantity,
             discount=line.offer.discount,
+            bonus_points=line.offer.bonus_points,
             manufacturer_share=line.offer.share,
             slot=line.offer.slot,
         )
@@ -169,7 +181,7 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
     warnings = shopper.warnings + _unknown_warnings(lines) + unfunded
     sale = Sale(request.transaction_id, shopper=shopper, lines=lines, warnings=warnings)
     basket = _basket_record(till=till, request=request, sale=sale)
-    _redemptions_record(pos=pos, basket=basket, sale=sale)
+    redemptions = _redemptions_record(pos=pos, basket=basket, sale=sale)
     sale.tenders = tenders_take(
         pos=pos, basket_id=basket.pk, member=shopper.member, total=sale.total,
         codes=request.certificates, points=request.points, at=request.purchased_at, day=day,
@@ -181,6 +193,13 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
         at=request.purchased_at,
         day=day,
     )
+    bonuses = [(r.pk, r.bonus_points) for r in redemptions if r.bonus_points]
+    if bonuses:
+        sale.bonus, balance = bonus_points_give(
+            member_id=basket.member_id, basket_id=basket.pk, bonuses=bonuses,
+            at=request.purchased_at,
+        )  # fmt: skip
+        sale.points = PointsAnswer(sale.points.points, balance)
     pos.basket = basket
     pos.unknown_lines = [raw["lines"][i] for i, line in enumerate(lines) if line.product is None]
     pos.response = sale.answer()

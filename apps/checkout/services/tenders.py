@@ -29,11 +29,10 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Max, Sum
 
 from apps.checkout.models import CertificateUse, PosTransaction
-from apps.checkout.services.amounts import ZERO, money
+from apps.checkout.services.amounts import ZERO, money, points_value
 from apps.members.models import Member
 from apps.rewards.ledger import Movement, balance_locked, entry_record
 from apps.rewards.models import EntryKind, LotUse, PointsEntry, RebateCertificate
@@ -45,11 +44,6 @@ class TenderRefused(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         super().__init__(errors)
         self.errors = errors
-
-
-def points_value(points: int) -> Decimal:
-    """What `points` pay, in dollars (100 points = $1 at 1 cent a point)."""
-    return money(Decimal(points * settings.CRM_POINT_VALUE_CENTS) / 100)
 
 
 @dataclass(slots=True)
