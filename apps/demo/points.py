@@ -4,7 +4,9 @@ shows real figures.
 The demo's history is imported from till files, which carry no points: the backfill writes
 what each sale would have earned at the till (apps.rewards.backfill), the nightly expiry
 then takes the lots past their last day, and a sample of members spends some of theirs,
-as at the till. Idempotent: every movement has its key.
+as at the till. Last, the tier recompute places every member by the year's spend, as the
+nightly job would (its backfilled points keep multiplier 1: tiers came after). Idempotent:
+every movement has its key, and the recompute changes nothing a second time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from apps.rewards.backfill import points_earn_backfill
 from apps.rewards.expiry import points_expire
 from apps.rewards.models import PointsBalance
 from apps.rewards.services import points_spend
+from apps.rewards.tiers import tiers_recompute
 
 SPEND = 500  # points a sampled member spends ($5 at a cent a point)
 SAMPLE_EVERY = 5  # every fifth member holding at least SPEND points
@@ -42,7 +45,10 @@ def demo_points_seed(*, end: dt.date) -> str:
                 member_id=member_id, points=SPEND, key=f"demo-spend:{member_id}", at=at
             )
         spent += SPEND if entry_id is not None else 0
+    # The night after the history's last day (or today): its window holds that last day.
+    tiers = tiers_recompute(today=max(end + dt.timedelta(days=1), timezone.localdate()))
     return (
         f"Points: {earned:,} earned by {entries:,} past sales, {expired:,} expired "
-        f"({lots:,} lots), {spent:,} spent by {len(holders):,} members."
+        f"({lots:,} lots), {spent:,} spent by {len(holders):,} members; "
+        f"{tiers['members']:,} members in tiers ({tiers['changes']:,} tier changes)."
     )

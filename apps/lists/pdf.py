@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from reportlab.lib.pagesizes import letter
@@ -9,6 +10,7 @@ from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from apps.core.money import format_money
 from apps.lists.barcodes import barcode_png
 
 KIND_TITLES = {
@@ -36,6 +38,19 @@ def points_text(shopping_list, points) -> str:
     return text
 
 
+def tier_text(shopping_list, points) -> str:
+    """The list's line about the member's tier and what is left to spend to reach the next,
+    from the same reading as the points (the 12 months before the period), or ""."""
+    tier = getattr(points, "tier", None)
+    if tier is None:
+        return ""
+    day = shopping_list.period_start - dt.timedelta(days=1)
+    text = f"{tier.name}: {format_money(tier.spend)} spent in the 12 months to {day:%b} {day.day}."
+    if tier.next_name is not None:
+        text += f" Spend {format_money(tier.more)} more to reach {tier.next_name}."
+    return text
+
+
 def list_pdf(shopping_list, points=None) -> bytes:
     """Render the list with its items, barcode and points line to PDF bytes."""
     out = io.BytesIO()
@@ -56,6 +71,10 @@ def list_pdf(shopping_list, points=None) -> bytes:
     if line:
         pdf.setFont("Helvetica-Bold", 10)
         pdf.drawString(0.75 * inch, height - 1.4 * inch, line[:95])
+    tier_line = tier_text(shopping_list, points)
+    if tier_line:
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(0.75 * inch, height - 1.65 * inch, tier_line[:95])
     image = ImageReader(io.BytesIO(barcode_png(shopping_list.barcode)))
     pdf.drawImage(image, width - 3.4 * inch, height - 1.35 * inch, 2.6 * inch, 0.65 * inch)
     pdf.setFont("Helvetica", 8)

@@ -132,8 +132,8 @@ def member_current_list(*, member, today: dt.date | None = None) -> ShoppingList
 
 def list_points(shopping_list):
     """The member's points as the list states them: at the start of its period (so the list
-    says the same whenever it is opened or printed again), and what expires in the 60 days
-    after."""
+    says the same whenever it is opened or printed again), what expires in the 60 days
+    after, and the tier its 12 months before reached (`tier`: lists.pdf.tier_text)."""
     from apps.core.clock import local_midnight
     from apps.rewards.selectors import points_as_of
 

@@ -14,7 +14,7 @@ from apps.lists import selectors
 from apps.lists.barcodes import barcode_svg
 from apps.lists.forms import GenerateForm
 from apps.lists.models import ShoppingList
-from apps.lists.pdf import KIND_TITLES, list_pdf, points_text
+from apps.lists.pdf import KIND_TITLES, list_pdf, points_text, tier_text
 from apps.lists.services import ListRules, lists_generate
 
 
@@ -56,7 +56,8 @@ def list_detail(request, barcode: str):
         "sections": [(KIND_TITLES[kind], kind, items) for kind, items in sections.items()],
         # python-barcode's own SVG markup of our digits-only value; nothing user-typed.
         "barcode_svg": mark_safe(barcode_svg(shopping_list.barcode)),  # noqa: S308
-        "points_text": points_text(shopping_list, selectors.list_points(shopping_list)),
+        "points_text": points_text(shopping_list, points := selectors.list_points(shopping_list)),
+        "tier_text": tier_text(shopping_list, points),
     }
     return render(request, "lists/list_detail.html", context)
 

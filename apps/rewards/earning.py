@@ -1,11 +1,13 @@
 """Points for a sale, and the points a return takes back, by the earning rule.
 
 A sale's points: its eligible spend (what the member paid, after discounts, on lines
-outside the rule's excluded categories) times the rule's points per dollar, rounded down
-to a whole point, once per basket. A return takes back exactly what the kept goods no
-longer earn: the sale's points less those its eligible spend, net of every return so far,
-earns by the same rule (the one the sale earned under, even if the rule changed since). So
-after returning everything, every point the sale earned is gone; never more.
+outside the rule's excluded categories) times the rule's points per dollar times the
+member's tier multiplier (apps.rewards.tiers; 1 without a tier), rounded down to a whole
+point, once per basket, after the multiplier. The multiplier is stored on the entry. A
+return takes back exactly what the kept goods no longer earn: the sale's points less those
+its eligible spend, net of every return so far, earns by the same rule and multiplier (the
+ones the sale earned under, even if the rule or the member's tier changed since). So after
+returning everything, every point the sale earned is gone; never more.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from apps.rewards.ledger import Movement, balance_locked, entry_record
 from apps.rewards.models import EntryKind, PointsEntry
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -46,14 +49,19 @@ class Rule:
         """What (category, amount) lines paid outside the excluded categories."""
         return sum((amount for category, amount in lines if category not in self.excluded), ZERO)
 
-    def points(self, spend: Decimal) -> int:
-        """Whole points for an eligible spend, rounded down (never below zero)."""
-        return max(0, math.floor(spend * self.points_per_dollar))
+    def points(self, spend: Decimal, multiplier: Decimal = ONE) -> int:
+        """Whole points for an eligible spend at a tier multiplier, rounded down once
+        (never below zero)."""
+        return max(0, math.floor(spend * self.points_per_dollar * multiplier))
 
 
+# The rule, and the member's tier multiplier read in the same statement (a sale's
+# points cost the till no extra query; NULL: no tier, 1).
 RULE_SQL = """
 SELECT r.id, r.points_per_dollar,
-       coalesce(array_agg(x.category_id) FILTER (WHERE x.category_id IS NOT NULL), '{{}}')
+       coalesce(array_agg(x.category_id) FILTER (WHERE x.category_id IS NOT NULL), '{{}}'),
+       (SELECT t.multiplier FROM rewards_membertier mt
+        JOIN rewards_tier t ON t.id = mt.tier_id WHERE mt.member_id = %s)
 FROM rewards_earningrule r
 LEFT JOIN rewards_earningrule_excluded_categories x ON x.earningrule_id = r.id
 WHERE {where}
@@ -61,16 +69,27 @@ GROUP BY r.id ORDER BY r.starts_on DESC, r.id DESC LIMIT 1
 """
 
 
-def _rule(where: str, param) -> Rule | None:
+def _rule_row(where: str, param, member_id: int | None = None) -> tuple[Rule | None, Decimal]:
     with connection.cursor() as cursor:
-        cursor.execute(RULE_SQL.format(where=where), [param])
+        cursor.execute(RULE_SQL.format(where=where), [member_id, param])
         row = cursor.fetchone()
-    return None if row is None else Rule(row[0], row[1], frozenset(row[2]))
+    if row is None:
+        return None, ONE
+    return Rule(row[0], row[1], frozenset(row[2])), row[3] or ONE
+
+
+def _rule(where: str, param) -> Rule | None:
+    return _rule_row(where, param)[0]
 
 
 def rule_for(day: dt.date) -> Rule | None:
     """The rule in force on `day` (the latest started), or None: no programme, no points."""
     return _rule("r.starts_on <= %s", day)
+
+
+def rule_and_multiplier(day: dt.date, member_id: int) -> tuple[Rule | None, Decimal]:
+    """The rule in force on `day` and the member's tier multiplier now (1 without a tier)."""
+    return _rule_row("r.starts_on <= %s", day, member_id)
 
 
 def basket_lines(basket_id: int) -> list[tuple[int, Decimal]]:
@@ -90,9 +109,9 @@ def points_earn_for_sale(
     """
     if member_id is None:
         return None
-    rule = rule_for(day)
+    rule, multiplier = rule_and_multiplier(day, member_id)
     spend = rule.eligible(lines) if rule is not None else ZERO
-    points = rule.points(spend) if rule is not None else 0
+    points = rule.points(spend, multiplier) if rule is not None else 0
     if points == 0:
         return PointsAnswer(0, balance_locked(member_id, at=at))
     entry_id, balance = entry_record(
@@ -105,6 +124,7 @@ def points_earn_for_sale(
             basket_id=basket_id,
             rule_id=rule.id,
             basis=spend,
+            multiplier=multiplier,
         )
     )
     return PointsAnswer(points if entry_id is not None else 0, balance)
@@ -129,7 +149,9 @@ def points_reverse_for_return(
     refunds = [-rule.eligible(basket_lines(basket.pk)) for basket in return_baskets]
     reversed_before = -(earned.reversals.aggregate(points=Sum("points"))["points"] or 0)
     kept = earned.basis - sum(refunds, ZERO)
-    points = earned.points - reversed_before - rule.points(kept)
+    # The multiplier the sale earned under (none stored: backfilled, 1), not today's tier.
+    multiplier = earned.multiplier or ONE
+    points = earned.points - reversed_before - rule.points(kept, multiplier)
     if points <= 0:
         return PointsAnswer(0, balance)
     this_return = return_baskets[-1]
@@ -145,6 +167,7 @@ def points_reverse_for_return(
             basis=refunds[-1],
             reverses_id=earned.pk,
             prefer_lot=earned.pk,
+            multiplier=multiplier,
         )
     )
     return PointsAnswer(points if entry_id is not None else 0, balance_after)

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from apps.rewards.models import PointsBalance, PointsEntry
+from apps.rewards.models import PointsEntry
+from apps.rewards.tiers import spend_window
 
 EXPIRING_DAYS = 60  # "expiring soon": what the member page and the cashier screen show
 RECENT = 8
@@ -28,10 +29,47 @@ ORDER BY e.valid_until
 
 
 @dataclass(frozen=True)
+class TierStanding:
+    """A member's tier, the trailing 12-month spend behind it, and the next tier up."""
+
+    name: str
+    spend: Decimal
+    next_name: str | None = None
+    next_spend: Decimal | None = None  # the next tier's threshold
+
+    @property
+    def more(self) -> Decimal | None:
+        """What is left to spend, within 12 months, to reach the next tier."""
+        return None if self.next_spend is None else max(self.next_spend - self.spend, Decimal(0))
+
+
+def _standing(name, spend, next_name, next_spend) -> TierStanding | None:
+    return None if name is None else TierStanding(name, spend, next_name, next_spend)
+
+
+# A member's balance and tier in one statement (the pages' query counts stay as they were):
+# the tier of the last nightly recompute (rewards.tiers), or the lowest without a row, and
+# the next one above both the spend and the tier held.
+BALANCE_TIER_SQL = """
+SELECT (SELECT points FROM rewards_pointsbalance WHERE member_id = %(member)s),
+       t.name, coalesce(mt.spend, 0), nt.name, nt.min_spend
+FROM (SELECT 1) one
+LEFT JOIN rewards_membertier mt ON mt.member_id = %(member)s
+LEFT JOIN rewards_tier t
+    ON t.id = coalesce(mt.tier_id, (SELECT id FROM rewards_tier ORDER BY min_spend LIMIT 1))
+LEFT JOIN LATERAL (
+    SELECT name, min_spend FROM rewards_tier
+    WHERE min_spend > greatest(coalesce(mt.spend, 0), t.min_spend) ORDER BY min_spend LIMIT 1
+) nt ON TRUE
+"""
+
+
+@dataclass(frozen=True)
 class PointsSummary:
     balance: int
     expiring: list[tuple[dt.date, int]] = field(default_factory=list)
     recent: list[PointsEntry] = field(default_factory=list)
+    tier: TierStanding | None = None  # None: the chain has no tiers
 
     @property
     def expiring_total(self) -> int:
@@ -41,13 +79,14 @@ class PointsSummary:
 def points_summary(*, member_id: int, today: dt.date | None = None) -> PointsSummary:
     """Balance, points expiring in the next EXPIRING_DAYS (by day), the last movements."""
     today = today or timezone.localdate()
-    balance = PointsBalance.objects.filter(member_id=member_id).values_list("points", flat=True)
     params = {
         "member": member_id,
         "today": today,
         "until": today + dt.timedelta(days=EXPIRING_DAYS),
     }
     with connection.cursor() as cursor:
+        cursor.execute(BALANCE_TIER_SQL, params)
+        balance, *tier = cursor.fetchone()
         cursor.execute(EXPIRING_SQL, params)
         expiring = cursor.fetchall()
     recent = list(
@@ -55,14 +94,33 @@ def points_summary(*, member_id: int, today: dt.date | None = None) -> PointsSum
         .select_related("user")
         .order_by("-created_at", "-id")[:RECENT]
     )
-    return PointsSummary(balance=next(iter(balance), 0), expiring=expiring, recent=recent)
+    return PointsSummary(
+        balance=balance or 0, expiring=expiring, recent=recent, tier=_standing(*tier)
+    )
 
 
 # The same as of a moment: only what the ledger held then (it is append-only, so a list
 # printed for a period shows the same figures whenever it is opened again).
+# With the tier the member's spend of the 365 days before that day reaches, as the nightly
+# recompute of that day places it (rewards.tiers; baskets are history, so this too reads the
+# same whenever the list is opened again), and the next tier up.
 AS_OF_SQL = """
-SELECT coalesce(sum(points), 0)::int FROM rewards_pointsentry
-WHERE member_id = %(member)s AND created_at < %(as_of)s
+SELECT (SELECT coalesce(sum(points), 0)::int FROM rewards_pointsentry
+        WHERE member_id = %(member)s AND created_at < %(as_of)s),
+       t.name, s.spend, nt.name, nt.min_spend
+FROM (
+    SELECT coalesce(sum(total_amount), 0) AS spend FROM baskets_basket
+    WHERE member_id = %(member)s AND purchased_at >= %(year_ago)s AND purchased_at < %(as_of)s
+) s
+LEFT JOIN LATERAL (
+    SELECT name, min_spend FROM rewards_tier
+    WHERE min_spend <= greatest(s.spend, (SELECT min(min_spend) FROM rewards_tier))
+    ORDER BY min_spend DESC LIMIT 1
+) t ON TRUE
+LEFT JOIN LATERAL (
+    SELECT name, min_spend FROM rewards_tier
+    WHERE min_spend > greatest(s.spend, t.min_spend) ORDER BY min_spend LIMIT 1
+) nt ON TRUE
 """
 EXPIRING_AS_OF_SQL = """
 SELECT e.valid_until, sum(e.points - coalesce(u.used, 0))::int
@@ -80,20 +138,22 @@ ORDER BY e.valid_until
 
 
 def points_as_of(*, member_id: int, as_of: dt.datetime, days: int = EXPIRING_DAYS) -> PointsSummary:
-    """The balance at `as_of` and what was due to expire in the `days` after it."""
+    """The balance at `as_of`, what was due to expire in the `days` after it, and the tier
+    the spend of the 365 days before reached."""
     today = timezone.localdate(as_of)
     params = {
         "member": member_id,
         "as_of": as_of,
+        "year_ago": spend_window(today)[0],
         "today": today,
         "until": today + dt.timedelta(days=days),
     }
     with connection.cursor() as cursor:
         cursor.execute(AS_OF_SQL, params)
-        balance = cursor.fetchone()[0]
+        balance, *tier = cursor.fetchone()
         cursor.execute(EXPIRING_AS_OF_SQL, params)
         expiring = cursor.fetchall()
-    return PointsSummary(balance=balance, expiring=expiring)
+    return PointsSummary(balance=balance, expiring=expiring, tier=_standing(*tier))
 
 
 # The programme's figures for finance: what is owed and how much of it will likely lapse.

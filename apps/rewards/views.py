@@ -17,6 +17,7 @@ from apps.rewards.forms import AdjustForm, EarningRuleForm
 from apps.rewards.monthly import points_by_month
 from apps.rewards.selectors import earning_rules, points_liability
 from apps.rewards.services import points_adjust
+from apps.rewards.tier_forms import tier_formset, tiers_save, tiers_with_members
 
 
 @role_required(Role.MARKETING)
@@ -71,4 +72,25 @@ def earning_rules_view(request):
             "liability": points_liability(),
             "points_figure": points_month_figure(points_by_month()),
         },
+    )
+
+
+@role_required(Role.MARKETING)
+def tiers_view(request):
+    """The tiers with the members in each, and marketing's edit of all of them at once."""
+    formset = tier_formset(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and formset.is_valid():
+        try:
+            saved = tiers_save(formset, user=request.user)
+        except ValueError as error:
+            messages.error(request, f"Tiers not saved: {error}")
+        else:
+            names = ", ".join(tier.name for tier in saved) or "nothing changed"
+            messages.success(request, f"Tiers saved: {names}.")
+            return redirect("rewards:tiers")
+    tiers, computed_on = tiers_with_members()
+    return render(
+        request,
+        "rewards/tiers.html",
+        {"formset": formset, "tiers": tiers, "computed_on": computed_on},
     )

@@ -95,6 +95,18 @@ def _fit_valid(objects: dict) -> dict:
     return {"calibration_end": day.isoformat()}
 
 
+def _tiers_valid(objects: dict) -> dict:
+    """The migration's tiers (a transactional test's flush may have emptied the table); the
+    lowest one's multiplier raised."""
+    from apps.rewards.models import Tier
+
+    for name, spend, multiplier in [("Member", 0, 1), ("Silver", 1500, 1.25), ("Gold", 3000, 1.5)]:
+        Tier.objects.get_or_create(
+            name=name, defaults={"min_spend": spend, "multiplier": multiplier}
+        )
+    return {"tiers-0-multiplier": "1.10"}
+
+
 def _with_status(status: str) -> Callable[[dict], dict]:
     """Make the sample campaign one its confirm page offers the button for: current dates,
     an offer on a product of its category, and the status the step starts from."""
@@ -171,6 +183,8 @@ FORMS = {
                 "excluded_categories": [str(o["campaign"].category_id)],
             },
         ),
+        # The tiers, all edited at once (the page renders them; the last row adds one).
+        FormSpec("rewards:tiers", valid=_tiers_valid),
         # The opening balances of a previous programme: one CSV file.
         FormSpec(
             "rewards:imports",

@@ -6,6 +6,7 @@ from tests.access_rules import MARKETING, NOT_ALLOWED, page
 
 EXPECTED = {
     "rewards:rules": page(*MARKETING),
+    "rewards:tiers": page(*MARKETING),
     "rewards:adjust": page(*MARKETING, ok=NOT_ALLOWED),  # POST only
     "rewards:imports": page(*MARKETING),
     "rewards:import_detail": page(*MARKETING),
