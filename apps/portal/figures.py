@@ -95,7 +95,7 @@ WITH {_SCOPE}
 SELECT CASE WHEN p.category_id = ANY(%(categories)s) THEN p.category_id::text ELSE 'other' END,
        date_trunc('week', b.purchased_at AT TIME ZONE %(tz)s)::date AS week,
        count(*), sum(r.quantity), sum(r.discount), sum(r.manufacturer_share),
-       count(DISTINCT r.member_id),
+       sum(r.bonus_points), count(DISTINCT r.member_id),
        count(DISTINCT CASE WHEN k.member_id IS NOT NULL THEN r.member_id END),
        GROUPING(CASE WHEN p.category_id = ANY(%(categories)s) THEN p.category_id::text
                      ELSE 'other' END) AS all_categories,
@@ -349,11 +349,14 @@ def _redemptions(plan: Plan, scope: dict, ids: list[int]) -> None:
     for table, row in [*(("red_cat", r) for r in rows),
                        *(("red_week", w.isoformat()) for w in plan.weeks),
                        ("red_week", TOTAL)]:  # fmt: skip
-        for measure in ("redemptions", "units", "discount", "funded"):
+        for measure in ("redemptions", "units", "discount", "funded", "bonus_points"):
             plan.exact[key(table, row, measure)] = "0"
     for row in _fetch(_REDEMPTIONS, scope):
-        cat, week, n, units, discount, funded, members, kept, all_c, all_w = row
-        figures = {"redemptions": n, "units": units, "discount": discount, "funded": funded}
+        cat, week, n, units, discount, funded, bonus, members, kept, all_c, all_w = row
+        figures = {
+            "redemptions": n, "units": units, "discount": discount, "funded": funded,
+            "bonus_points": bonus,
+        }  # fmt: skip
         if all_c and all_w:
             places = [("red_cat", TOTAL), ("red_week", TOTAL)]
             plan.counts[key("red_cat", TOTAL, "members")] = members

@@ -89,6 +89,8 @@ class Report:
         content = self.release.content
         if figure_key in content["exact"]:
             return Decimal(content["exact"][figure_key])
+        if figure_key.endswith("/bonus_points"):
+            return Decimal(0)  # a release made before bonus-points offers existed: none
         if figure_key in self._withheld:
             return Withheld(self.threshold)
         if figure_key in content["counts"]:

@@ -89,9 +89,12 @@ REDEMPTION_COLUMNS = [
     Column("units", "Units", "units"),
     Column("discount", "Discount given ($)", "money"),
     Column("funded", "Funded by you ($)", "money"),
+    Column("bonus_points", "Bonus points given"),
 ]
 MEMBERS_COLUMN = Column("members", "Members who redeemed")
-BILLING = ("redemptions", "units", "discount", "funded")
+# Billing figures: exact, as on the settlement statements. Bonus points are the points of
+# bonus-points offers redeemed (their worth is in the discount).
+BILLING = ("redemptions", "units", "discount", "funded", "bonus_points")
 SALES_COLUMNS = [
     Column(YOURS, "Your brands ($)", "money"),
     Column(NATIONAL, "Other national brands ($)", "money"),

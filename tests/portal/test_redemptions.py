@@ -78,3 +78,19 @@ def test_the_portal_shows_the_money_of_the_statement(funded, marketing_user):
             "2026-03-09": (Decimal("0.50"), Decimal("0.25")),
         }
     )
+
+
+def test_bonus_points_of_funded_offers_are_billing_figures(funded):
+    """Two live redemptions (r1's of Mar 3 and r6's of Mar 10) and the reversed one (r7's)
+    are made bonus-points redemptions of 50 points each: the month shows 100, one per
+    week; the reversed one counts for nothing."""
+    from apps.checkout.models import Redemption
+
+    live = Redemption.objects.filter(reversed_at__isnull=True).order_by("basket__purchased_at")
+    first, last = live.first(), live.last()
+    reversed_ = Redemption.objects.get(reversed_at__isnull=False)
+    Redemption.objects.filter(pk__in=[first.pk, last.pk, reversed_.pk]).update(bonus_points=50)
+    report = report_of(funded)
+    assert report.redemption_category_section().total["bonus_points"] == 100
+    weeks = {r["label"]: r["bonus_points"] for r in report.redemption_week_section().rows}
+    assert weeks["2026-03-02"] == 50 and weeks["2026-03-09"] == 50
