@@ -24,6 +24,7 @@ from apps.desk.filters import MemberFilter
 from apps.desk.limits import lookup_wait_seconds
 from apps.desk.tables import MemberTable
 from apps.members.models import Member
+from apps.rewards.certificates import open_certificates
 from apps.rewards.forms import AdjustForm
 from apps.rewards.selectors import points_summary
 from apps.segments import selectors as segment_selectors
@@ -111,6 +112,9 @@ def member_lookup(request: HttpRequest) -> HttpResponse:
             member=member, user=request.user, list_id=result.list_id
         )
         context["points"] = points_summary(member_id=member.pk)
+        context["certificates"] = list(
+            open_certificates(member_id=member.pk, on=timezone.localdate())
+        )
     return render(request, "desk/member_lookup.html", context)
 
 
@@ -135,6 +139,7 @@ def member_detail(request: HttpRequest, card_number: str) -> HttpResponse:
             "segment_rows": segment_selectors.member_segments(member=member),
             "list_section": sections.list_section(member=member, user=request.user),
             "points": points_summary(member_id=member.pk),
+            "certificates": list(open_certificates(member_id=member.pk, on=timezone.localdate())),
             "adjust_form": AdjustForm() if request.user.has_role(Role.MARKETING) else None,
         },
     )

@@ -12,6 +12,7 @@ from reportlab.pdfgen import canvas
 
 from apps.core.money import format_money
 from apps.lists.barcodes import barcode_png
+from apps.lists.certificates import birthday_text, draw_birthday, draw_certificates
 
 KIND_TITLES = {
     "offer": "Your offers",
@@ -51,8 +52,9 @@ def tier_text(shopping_list, points) -> str:
     return text
 
 
-def list_pdf(shopping_list, points=None) -> bytes:
-    """Render the list with its items, barcode and points line to PDF bytes."""
+def list_pdf(shopping_list, points=None, certificates=(), birthday=None) -> bytes:
+    """Render the list with its items, barcode, points line, birthday gift and rebate
+    certificates to PDF bytes."""
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=letter, pageCompression=1)
     width, height = letter
@@ -80,6 +82,7 @@ def list_pdf(shopping_list, points=None) -> bytes:
     pdf.setFont("Helvetica", 8)
     pdf.drawCentredString(width - 2.1 * inch, height - 1.5 * inch, shopping_list.barcode)
     y = height - 1.9 * inch
+    y = draw_birthday(pdf, birthday_text(birthday), x=0.75 * inch, y=y)
     current = None
     for item in shopping_list.sorted_items:
         if y < 0.9 * inch:
@@ -109,6 +112,7 @@ def list_pdf(shopping_list, points=None) -> bytes:
             pdf.setFont("Helvetica-Oblique", 9)
             pdf.drawString(1.1 * inch, y, item.body[:110])
         y -= 0.24 * inch
+    y = draw_certificates(pdf, certificates, width=width, height=height, y=y)
     pdf.showPage()
     pdf.save()
     return out.getvalue()

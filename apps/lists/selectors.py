@@ -140,3 +140,24 @@ def list_points(shopping_list):
     return points_as_of(
         member_id=shopping_list.member_id, as_of=local_midnight(shopping_list.period_start)
     )
+
+
+def list_certificates(shopping_list, *, today: dt.date | None = None) -> list:
+    """The member's open rebate certificates the list shows (apps.rewards.certificates):
+    usable from its first day (or today), issued by its last day, not used at the till."""
+    from apps.rewards.certificates import list_certificates as certificates
+
+    return certificates(shopping_list, today=today or timezone.localdate())
+
+
+def list_birthday_points(shopping_list) -> int | None:
+    """The birthday gift the list announces: the points given for the member's birthday in
+    its period, or None (no birthday on file, none in the period, or not given)."""
+    from apps.rewards.birthday import birthday_gift
+
+    return birthday_gift(
+        member_id=shopping_list.member_id,
+        birth_date=shopping_list.member.birth_date,
+        period_start=shopping_list.period_start,
+        period_end=shopping_list.period_end,
+    )

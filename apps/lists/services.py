@@ -32,6 +32,7 @@ from apps.jobs.services import (
 )
 from apps.lists import sql
 from apps.members.models import Member
+from apps.rewards.birthday import birthday_points_grant
 from apps.segments.timing import buy_probabilities_ensure
 
 JOB_KIND = "lists"
@@ -137,6 +138,9 @@ def lists_generate_for_range(
         cursor.execute(sql.LIST_HOLDERS, params)
         holders = [row[0] for row in cursor.fetchall()]
     allocation_score(period_start=period_start, members=holders)
+    # The period's list announces a birthday in it: its gift is given with the list (once a
+    # year: a period made again gives nothing twice).
+    birthday_points_grant(period_start=period_start, period_end=params["end"], members=holders)
     return len(params["list_ids"])
 
 

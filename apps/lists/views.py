@@ -12,6 +12,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.lists import selectors
 from apps.lists.barcodes import barcode_svg
+from apps.lists.certificates import birthday_text, certificate_rows
 from apps.lists.forms import GenerateForm
 from apps.lists.models import ShoppingList
 from apps.lists.pdf import KIND_TITLES, list_pdf, points_text, tier_text
@@ -59,6 +60,12 @@ def list_detail(request, barcode: str):
         "points_text": points_text(shopping_list, points := selectors.list_points(shopping_list)),
         "tier_text": tier_text(shopping_list, points),
     }
+    context["birthday_text"] = birthday_text(selectors.list_birthday_points(shopping_list))
+    # Barcode SVGs of digits-only codes the database made; nothing user-typed.
+    context["certificates"] = [
+        (certificate, mark_safe(svg))  # noqa: S308
+        for certificate, svg in certificate_rows(selectors.list_certificates(shopping_list))
+    ]
     return render(request, "lists/list_detail.html", context)
 
 
@@ -66,6 +73,12 @@ def list_detail(request, barcode: str):
 def list_pdf_view(request, barcode: str):
     shopping_list = _get_list(barcode)
     points = selectors.list_points(shopping_list)
-    response = HttpResponse(list_pdf(shopping_list, points=points), content_type="application/pdf")
+    pdf = list_pdf(
+        shopping_list,
+        points=points,
+        certificates=selectors.list_certificates(shopping_list),
+        birthday=selectors.list_birthday_points(shopping_list),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="list-{shopping_list.barcode}.pdf"'
     return response

@@ -83,9 +83,10 @@ def test_marketing_sees_a_link_to_the_member_page(marketing_client):
     [
         # session + user, two limit windows (4: apps/desk/limits.py), then the lookup,
         # its audit row, the summary's two queries, the value score, the current list (none
-        # here, so no items or redemptions), the points (balance, expiring, movements: 3)
-        ("400000000017", 15),
-        ("(515) 555-0123", 15),
+        # here, so no items or redemptions), the points (balance, expiring, movements: 3),
+        # the open rebate certificates
+        ("400000000017", 16),
+        ("(515) 555-0123", 16),
         # a list: session + user + limit windows + lookup + audit row
         ("smi", 8),
         ("nobody", 8),
@@ -254,8 +255,8 @@ def test_detail_figures_chart_and_baskets(marketing_client, django_assert_num_qu
     BasketLineFactory(basket=b1, product__name="Rye bread", amount=Decimal("1.00"))
     # session, user, member, figures, weekly spend, top categories, basket count,
     # basket page (+ store), its lines (+ product), segment rows, member score, current list,
-    # the points: balance, lots expiring soon, last movements
-    with django_assert_num_queries(15):
+    # the points: balance, lots expiring soon, last movements; the open rebate certificates
+    with django_assert_num_queries(16):
         response = marketing_client.get(member.get_absolute_url())
     html = response.content.decode()
     figures = response.context["figures"]

@@ -1,0 +1,154 @@
+"""The birthday gift: bonus points on the list of the period holding the member's birthday.
+
+Granted when a period's lists are made (apps.lists calls `birthday_points_grant` with the
+members of a chunk who hold a list), set-based: one statement finds the birthdays in the
+period, one locks their balances in id order, one lapses their lots past their last day
+(as every movement does), one writes the lots, settles what the member owes and moves the
+balances. The key `birthday:<member>:<year>` gives it once a year however often the lists
+are made again. A birth date is on file only with the member's consent, so only they get
+one. A Feb 29 birthday is Feb 28 in other years.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from apps.rewards.expiry import EXPIRE_SQL
+from apps.rewards.ledger import valid_until
+from apps.rewards.models import PointsEntry
+
+# The members' birthdays in [start, end) without their gift of that year yet.
+BIRTHDAYS = """
+SELECT m.id AS member_id, d.day
+FROM members_member m
+JOIN (
+    SELECT s::date AS day FROM generate_series(%(start)s::date, %(end)s::date - 1, '1 day') s
+) d
+  ON extract(month FROM m.birth_date) = extract(month FROM d.day)
+ AND (extract(day FROM m.birth_date) = extract(day FROM d.day)
+      -- Feb 29 falls on Feb 28 when the day after it is Mar 1 (not a leap year)
+      OR (extract(month FROM m.birth_date) = 2 AND extract(day FROM m.birth_date) = 29
+          AND extract(day FROM d.day) = 28 AND extract(month FROM d.day + 1) = 3))
+WHERE m.birth_date IS NOT NULL AND m.id = ANY(%(members)s)
+  AND NOT EXISTS (
+      SELECT 1 FROM rewards_pointsentry x
+      WHERE x.key = 'birthday:' || m.id || ':' || extract(year FROM d.day)::int
+  )
+"""
+
+LOCK_SQL = """
+WITH made AS (
+    INSERT INTO rewards_pointsbalance (member_id, points, updated_at)
+    SELECT unnest(%(members)s::bigint[]), 0, now()
+    ON CONFLICT (member_id) DO NOTHING
+)
+SELECT member_id FROM rewards_pointsbalance WHERE member_id = ANY(%(members)s)
+ORDER BY member_id FOR UPDATE
+"""
+
+_ONE_MEMBER = "(%(member)s::bigint IS NULL OR e.member_id = %(member)s::bigint)"
+assert _ONE_MEMBER in EXPIRE_SQL  # the expiry's own statement, for these members only
+LAPSE_SQL = EXPIRE_SQL.replace(_ONE_MEMBER, "e.member_id = ANY(%(members)s)")
+
+# The gifts, what they settle of earlier debts (a member below zero owes points: the new
+# lot covers the oldest owed entries first, as the ledger's `_settle_owed`), the balances.
+GRANT_SQL = """
+WITH gifts AS (
+    INSERT INTO rewards_pointsentry
+        (member_id, kind, points, key, created_at, valid_until, reason)
+    SELECT g.member_id, 'bonus', %(points)s, g.key, %(at)s, %(valid_until)s, 'Birthday gift'
+    FROM unnest(%(members)s::bigint[], %(keys)s::text[]) g(member_id, key)
+    ON CONFLICT (key) DO NOTHING
+    RETURNING id, member_id, points
+), owed AS (
+    SELECT o.id, o.member_id, o.owed,
+           sum(o.owed) OVER (PARTITION BY o.member_id ORDER BY o.id) - o.owed AS before
+    FROM (
+        SELECT e.id, e.member_id, -e.points - coalesce(c.covered, 0) AS owed
+        FROM rewards_pointsentry e
+        JOIN rewards_pointsbalance b ON b.member_id = e.member_id AND b.points < 0
+        LEFT JOIN LATERAL (
+            SELECT sum(points) AS covered FROM rewards_lotuse WHERE consumer_id = e.id
+        ) c ON TRUE
+        WHERE e.member_id IN (SELECT member_id FROM gifts) AND e.points < 0
+    ) o
+    WHERE o.owed > 0
+), settled AS (
+    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
+    SELECT o.id, g.id, least(o.owed, g.points - o.before)
+    FROM owed o JOIN gifts g ON g.member_id = o.member_id
+    WHERE o.before < g.points
+), balances AS (
+    UPDATE rewards_pointsbalance b SET points = b.points + g.points, updated_at = now()
+    FROM gifts g WHERE b.member_id = g.member_id
+)
+SELECT count(*) FROM gifts
+"""
+
+
+def birthday_points_grant(
+    *, period_start: dt.date, period_end: dt.date, members: list[int], at: dt.datetime | None = None
+) -> int:
+    """Give `CRM_BIRTHDAY_POINTS` to each of `members` whose birthday is in [start, end).
+
+    Once a year each (a period made again gives nothing twice). Returns the gifts written.
+    Call it in a transaction: the members' balances stay locked until it ends.
+    """
+    points = settings.CRM_BIRTHDAY_POINTS
+    if points <= 0 or not members:
+        return 0
+    at = at or timezone.now()
+    params = {"start": period_start, "end": period_end, "members": list(members)}
+    with connection.cursor() as cursor:
+        cursor.execute(BIRTHDAYS, params)
+        due = cursor.fetchall()
+        if not due:
+            return 0
+        ids = sorted({member_id for member_id, _ in due})
+        cursor.execute(LOCK_SQL, {"members": ids})
+        cursor.fetchall()
+        day = timezone.localdate(at)
+        cursor.execute(LAPSE_SQL, {"members": ids, "today": day, "at": at})
+        cursor.execute(
+            GRANT_SQL,
+            {
+                "members": [member_id for member_id, _ in due],
+                "keys": [f"birthday:{member_id}:{when.year}" for member_id, when in due],
+                "points": points,
+                "at": at,
+                "valid_until": valid_until(day),
+            },
+        )
+        return cursor.fetchone()[0]
+
+
+def birthday_in(birth_date: dt.date | None, start: dt.date, end: dt.date) -> dt.date | None:
+    """The member's birthday in [start, end) (Feb 29 is Feb 28 in other years), or None."""
+    if birth_date is None:
+        return None
+    for year in {start.year, (end - dt.timedelta(days=1)).year}:
+        day = birth_date.day
+        if birth_date.month == 2 and day == 29 and not calendar.isleap(year):
+            day = 28
+        when = dt.date(year, birth_date.month, day)
+        if start <= when < end:
+            return when
+    return None
+
+
+def birthday_gift(*, member_id: int, birth_date, period_start: dt.date, period_end: dt.date):
+    """The points of the member's birthday gift of the period (None: no birthday or no gift).
+
+    What the list says: "Happy birthday! 200 points are yours" (the gift's own points, so
+    a list says the same after the setting changes).
+    """
+    when = birthday_in(birth_date, period_start, period_end)
+    if when is None:
+        return None
+    key = f"birthday:{member_id}:{when.year}"
+    return PointsEntry.objects.filter(key=key).values_list("points", flat=True).first()

@@ -1,0 +1,50 @@
+"""Reads of rebate certificates: a member's open ones, for their list and the desk.
+
+A certificate is open while it is unexpired and not used at the till: no use of it that a
+return has not given back. The uses are the till's (`apps.checkout.CertificateUse`, above
+rewards and lists in the rooms' order), so neither rewards nor lists names that model or
+its table: the read goes through the relation the till's model declares on the
+certificate (`RebateCertificate.uses`, reached as an ORM lookup). The rooms' test reads
+imports, model names, tables and templates; this lookup is the one name of the till's that
+rewards knows. A `used` mark written by the till through a rewards service would mend it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from apps.rewards.models import RebateCertificate
+
+# The relation the till's certificate uses hang on the certificate, and its "given back".
+USES = "uses"
+
+
+def open_certificates(
+    *, member_id: int, on: dt.date, issued_by: dt.date | None = None
+) -> QuerySet[RebateCertificate]:
+    """The member's certificates usable on `on` (last day not passed, no live use), issued
+    on or before `issued_by` when given (a list shows none issued after its period);
+    earliest last day first."""
+    live_uses = RebateCertificate.objects.filter(
+        **{f"{USES}__isnull": False, f"{USES}__reversed_at__isnull": True}
+    ).values("pk")
+    certificates = RebateCertificate.objects.filter(
+        member_id=member_id, valid_until__gte=on
+    ).exclude(pk__in=live_uses)
+    if issued_by is not None:
+        certificates = certificates.filter(issued_on__lte=issued_by)
+    return certificates.order_by("valid_until", "code")
+
+
+def list_certificates(shopping_list, *, today: dt.date) -> list[RebateCertificate]:
+    """The open certificates a list shows: usable on its first day (or today, if later) and
+    issued by its last day; read live, so one used at the till leaves the list."""
+    return list(
+        open_certificates(
+            member_id=shopping_list.member_id,
+            on=max(today, shopping_list.period_start),
+            issued_by=shopping_list.period_end - dt.timedelta(days=1),
+        )
+    )
