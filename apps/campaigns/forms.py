@@ -150,6 +150,8 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["upcs"].required = False
         self.fields["upcs"].help_text = "Comma-separated."
+        self.fields["discount_value"].label = "Value"
+        self.fields["discount_value"].help_text = "$ off, % off, or a whole number of points."
         shopper_text = self.fields["shopper_text"].widget.attrs
         shopper_text["placeholder"] = "$1.00 off Field Hound Dog Chews"
         shopper_text["style"] = "min-width: 16rem"  # a line of the list, readable as typed
