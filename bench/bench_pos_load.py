@@ -257,11 +257,22 @@ def make_tills(*, run: str) -> list[Till]:
 
 
 def write_bodies(
-    path: Path, *, period: dt.date, tills: list[Till], count: int, rng: random.Random
-) -> dict[str, int]:
+    path: Path, *, period: dt.date, tills: list[Till], count: int, rng: random.Random,
+    pay_share: float = 0.0,
+) -> dict[str, int]:  # fmt: skip
     """Write `count` checkout bodies: 40 % scan a list with offers (and buy the offers'
-    products), 45 % scan a member's card, 15 % are anonymous; 5-30 lines each."""
+    products), 45 % scan a member's card, 15 % are anonymous; 5-30 lines each.
+
+    `pay_share` of the members' baskets (when the member holds 1,000 points or more and
+    the basket comes to $1 or more) pay 100 points ($1 at 1 cent a point): the till's
+    points spending, beside the points every member's basket earns.
+    """
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT m.card_number FROM rewards_pointsbalance b "
+            "JOIN members_member m ON m.id = b.member_id WHERE b.points >= 1000"
+        )
+        rich = {row[0] for row in cursor.fetchall()}
         cursor.execute(_LIST_OFFERS, [period])
         offer_rows = cursor.fetchall()
         cursor.execute("SELECT upc, price FROM catalog_product ORDER BY upc")
@@ -274,7 +285,8 @@ def write_bodies(
     barcodes = sorted(lists)
     if not barcodes:
         raise SystemExit(f"no list of {period} holds an offer: nothing for checkouts to redeem")
-    kinds = {"list": 0, "card": 0, "anonymous": 0}
+    card_of = {barcode: card for barcode, card, *_ in offer_rows}
+    kinds = {"list": 0, "card": 0, "anonymous": 0, "points": 0}
     opened = period + dt.timedelta(days=1)
     with path.open("w") as out:
         for _ in range(count):
@@ -314,6 +326,14 @@ def write_bodies(
                     for upc, price, q in lines
                 ],
             }
+            total = sum(Decimal(str(price)) * Decimal(str(q)) for _, price, q in lines)
+            if (
+                card_of.get(scanned, scanned) in rich
+                and total >= 5  # $1 of points, well within what is left after offers
+                and rng.random() < pay_share
+            ):
+                body["points"] = 100
+                kinds["points"] += 1
             out.write(f"{till.token}\t{json.dumps(body, separators=(',', ':'))}\n")
     return kinds
 
@@ -614,6 +634,10 @@ def main() -> int:
     )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=1, help="measured runs per setting")
     parser.add_argument("--bodies", type=int, default=20_000)
+    parser.add_argument(
+        "--pay-with-points", type=float, default=0.2,
+        help="share of members' baskets paying 100 points (members with 1,000 or more)",
+    )  # fmt: skip
     parser.add_argument("--profile", type=int, default=200, help="requests timed in-process")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -632,7 +656,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-pos-load-"))
     bodies, lookups = work / "bodies.tsv", work / "lookups.txt"
     tills = make_tills(run=run)
-    kinds = write_bodies(bodies, period=period, tills=tills, count=args.bodies, rng=rng)
+    kinds = write_bodies(
+        bodies, period=period, tills=tills, count=args.bodies, rng=rng,
+        pay_share=args.pay_with_points,
+    )  # fmt: skip
     write_lookups(lookups, count=20_000, rng=rng)
     session = cashier_session()
     # Issue 7's mixed load adds marketing users on the dashboard (--clients ...,dashboard=N).
@@ -655,7 +682,8 @@ def main() -> int:
         f"{Member.objects.count():,} members; {len(campaigns)} active campaigns; "
         f"{offer_lists:,} lists of {period} hold {offer_items:,} offers; {args.bodies:,} "
         f"checkout bodies ({kinds['list']:,} scan a list, {kinds['card']:,} a card, "
-        f"{kinds['anonymous']:,} nothing; 5-30 lines); {len(tills)} tills",
+        f"{kinds['anonymous']:,} nothing; 5-30 lines; {kinds['points']:,} pay 100 points); "
+        f"{len(tills)} tills",
         flush=True,
     )
 
