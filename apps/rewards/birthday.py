@@ -113,7 +113,9 @@ def birthday_points_grant(
         cursor.execute(LOCK_SQL, {"members": ids})
         cursor.fetchall()
         day = timezone.localdate(at)
-        cursor.execute(LAPSE_SQL, {"members": ids, "today": day, "at": at})
+        cursor.execute(
+            LAPSE_SQL, {"members": ids, "today": day, "at": at, "since": None, "after_id": 0}
+        )
         cursor.execute(
             GRANT_SQL,
             {

@@ -134,7 +134,10 @@ def balance_locked(member_id: int, *, at: dt.datetime | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(BALANCE_LOCK_SQL, [member_id])
         balance = cursor.fetchone()[0]
-        cursor.execute(LAPSED_SQL, {"member": member_id, "today": timezone.localdate(at)})
+        cursor.execute(
+            LAPSED_SQL,
+            {"member": member_id, "today": timezone.localdate(at), "since": None, "after_id": 0},
+        )
         if cursor.fetchone()[0]:  # rare: a lot lapsed since the nightly expiry
             balance -= member_lots_lapse(member_id=member_id, today=timezone.localdate(at), at=at)
     return balance

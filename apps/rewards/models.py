@@ -268,3 +268,24 @@ class RebateCertificate(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ExpiryRun(models.Model):
+    """One nightly expiry: the day it ran for and where the ledger stood when it began.
+
+    The next run looks only at lots that could have lapsed since: those whose last day is
+    on or after this run's day, and those written after it (`last_entry_id`), so a night's
+    work stays the night's lots however long the history grows.
+    """
+
+    day = models.DateField(unique=True)
+    ran_at = models.DateTimeField()
+    last_entry_id = models.BigIntegerField(help_text="The highest entry id when it began.")
+    lots = models.PositiveIntegerField(default=0)
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Expiry of {self.day}: {self.lots} lots, {self.points} points"
