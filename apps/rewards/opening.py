@@ -42,6 +42,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
 from apps.baskets.importing.result import FileResult, ImportResult
 from apps.baskets.importing.runner import import_file, summary_line
@@ -268,7 +269,8 @@ def points_import_start(*, upload, started_by) -> Job:
     job = job_create(kind=KIND, params={}, started_by=started_by)
     directory = Path(settings.MEDIA_ROOT) / "points-imports" / str(job.pk)
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "opening-balances.csv"
+    # The user's own name (made safe), so the job's page and the reject file say it.
+    path = directory / (get_valid_filename(Path(upload.name).name) or "opening-balances.csv")
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)

@@ -47,7 +47,7 @@ def test_upload_stores_the_file_and_queues_the_import_on_commit(
     assert job.started_by == marketing
     assert job.params["file"] == "Old programme.csv"
     stored = Path(job.params["path"])
-    assert stored == media_root / "points-imports" / str(job.pk) / "opening-balances.csv"
+    assert stored == media_root / "points-imports" / str(job.pk) / "Old_programme.csv"
     assert stored.read_bytes() == content
     assert len(callbacks) == 1
 
