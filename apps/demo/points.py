@@ -3,9 +3,10 @@ shows real figures.
 
 The demo's history is imported from till files, which carry no points: the backfill writes
 what each sale would have earned at the till (apps.rewards.backfill), the nightly expiry
-then takes the lots past their last day, and a sample of members spends some of theirs,
-as at the till. Last, the tier recompute places every member by the year's spend, as the
-nightly job would (its backfilled points keep multiplier 1: tiers came after). Idempotent:
+then takes the lots past their last day, the year-end rebate and a few birthdays come
+(apps.demo.rebate), and a sample of members spends some of theirs, as at the till. Last,
+the tier recompute places every member by the year's spend, as the nightly job would (its
+backfilled points keep multiplier 1: tiers came after). Idempotent:
 every movement has its key, and the recompute changes nothing a second time.
 """
 
@@ -16,6 +17,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from apps.demo.plan import Dates
+from apps.demo.rebate import demo_rebate_seed
 from apps.rewards.backfill import points_earn_backfill
 from apps.rewards.expiry import points_expire
 from apps.rewards.models import PointsBalance
@@ -32,6 +35,9 @@ def demo_points_seed(*, end: dt.date) -> str:
     # Expire as of today (the demo's history may end a few days before it): what lapsed is
     # expired, as the nightly job would have done.
     lots, expired = points_expire(today=max(end + dt.timedelta(days=1), timezone.localdate()))
+    # The programme year closed before the demo's lists: certificates on them; birthdays.
+    dates = Dates(end=end)
+    rebate = demo_rebate_seed(previous=dates.previous, current=dates.current)
     holders = list(
         PointsBalance.objects.filter(points__gte=SPEND)
         .order_by("member_id")
@@ -50,5 +56,6 @@ def demo_points_seed(*, end: dt.date) -> str:
     return (
         f"Points: {earned:,} earned by {entries:,} past sales, {expired:,} expired "
         f"({lots:,} lots), {spent:,} spent by {len(holders):,} members; "
-        f"{tiers['members']:,} members in tiers ({tiers['changes']:,} tier changes)."
+        f"{tiers['members']:,} members in tiers ({tiers['changes']:,} tier changes). "
+        f"{rebate}"
     )

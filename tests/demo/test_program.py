@@ -260,6 +260,27 @@ def test_the_history_earned_points_some_expired_some_spent_and_the_ledger_adds_u
     assert any(note.startswith("Points: ") for note in seeded.notes)
 
 
+@pytest.mark.django_db
+def test_the_lists_show_rebate_certificates_and_birthday_gifts(seeded):
+    from apps.lists.selectors import list_birthday_points, list_certificates
+    from apps.rewards.models import PointsEntry, RebateCertificate, RebateRun
+    from apps.rewards.verify import ledger_problems
+
+    # The demo's programme year closes the day before the previous period (Feb 8, 2026):
+    # certificates issued Feb 9, valid 90 days, on both periods' lists.
+    run = RebateRun.objects.get()
+    assert run.year == 2026 and run.certificates > 0
+    assert set(RebateCertificate.objects.values_list("issued_on", flat=True)) == {PREVIOUS}
+    current = ShoppingList.objects.filter(period_start=CURRENT).select_related("member")
+    with_certificates = [sl for sl in current if list_certificates(sl, today=END)]
+    assert with_certificates
+    # A dozen holders of the current lists have a birthday in it, and their gift.
+    gifts = PointsEntry.objects.filter(kind="bonus", key__startswith="birthday:")
+    assert gifts.count() == 12
+    assert sum(1 for sl in current if list_birthday_points(sl) == 200) == 12
+    assert ledger_problems() == {}
+
+
 def test_member_values_and_todays_snapshots_exist(seeded):
     assert RepeatModelFit.objects.get().calibration_end == END
     assert MemberScore.objects.exists()
