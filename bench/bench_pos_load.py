@@ -98,6 +98,24 @@ def ensure_demo(*, members: int, weeks: int) -> None:
     print(f"demo data loaded in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def ensure_points() -> None:
+    """Earn the demo history's points (the backfill, set-based), so members hold balances to
+    pay with and every checkout earns on top of a real ledger."""
+    from apps.rewards.backfill import points_earn_backfill
+    from apps.rewards.models import PointsEntry
+
+    if PointsEntry.objects.exists():
+        return
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id) + 1 FROM members_member")
+        lo, hi = cursor.fetchone()
+    entries = 0
+    for start in range(lo, hi, 25_000):
+        entries += points_earn_backfill(lo=start, hi=min(start + 25_000, hi))[0]
+    print(f"points backfilled: {entries:,} entries in {time.perf_counter() - started:.0f} s")
+
+
 def data_end() -> dt.date:
     """The local day after the last imported purchase (load-test checkouts not counted)."""
     with connection.cursor() as cursor:
@@ -645,6 +663,7 @@ def main() -> int:
     load = {k: int(v) for k, v in (item.split("=") for item in args.clients.split(","))}
 
     ensure_demo(members=args.members, weeks=args.weeks)
+    ensure_points()
     # bench_lists' lists are for the period starting at the data's end; ours are two weeks on.
     period = data_end() + dt.timedelta(days=14)
     ensure_snapshots(period=data_end(), weeks=args.weeks)
