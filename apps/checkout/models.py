@@ -196,38 +196,3 @@ class AgreementTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_id}: {self.charged}"
-
-
-class CertificateUse(models.Model):
-    """A certificate tendered at the till; `reversed_at` set when a return gives it back."""
-
-    certificate = models.ForeignKey(
-        "rewards.RebateCertificate", on_delete=models.PROTECT, related_name="uses"
-    )
-    pos_transaction = models.ForeignKey(
-        PosTransaction, on_delete=models.PROTECT, related_name="certificate_uses"
-    )
-    basket = models.ForeignKey("baskets.Basket", on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(max_digits=8, decimal_places=2)
-    created_at = models.DateTimeField()
-    reversed_at = models.DateTimeField(null=True, blank=True)
-    reversed_by = models.ForeignKey(
-        PosTransaction,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["certificate"],
-                condition=models.Q(reversed_at__isnull=True),
-                name="certificate_used_once",
-            ),
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="certificate_use_gt_0"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.certificate_id} on {self.basket_id}"

@@ -1,12 +1,7 @@
 """Reads of rebate certificates: a member's open ones, for their list and the desk.
 
-A certificate is open while it is unexpired and not used at the till: no use of it that a
-return has not given back. The uses are the till's (`apps.checkout.CertificateUse`, above
-rewards and lists in the rooms' order), so neither rewards nor lists names that model or
-its table: the read goes through the relation the till's model declares on the
-certificate (`RebateCertificate.uses`, reached as an ORM lookup). The rooms' test reads
-imports, model names, tables and templates; this lookup is the one name of the till's that
-rewards knows. A `used` mark written by the till through a rewards service would mend it.
+A certificate is open while it is unexpired and not used at the till: no use of it
+(`CertificateUse`, written by the till's tenders) that a return has not given back.
 """
 
 from __future__ import annotations
@@ -15,10 +10,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from apps.rewards.models import RebateCertificate
-
-# The relation the till's certificate uses hang on the certificate, and its "given back".
-USES = "uses"
+from apps.rewards.models import CertificateUse, RebateCertificate
 
 
 def open_certificates(
@@ -27,9 +19,7 @@ def open_certificates(
     """The member's certificates usable on `on` (last day not passed, no live use), issued
     on or before `issued_by` when given (a list shows none issued after its period);
     earliest last day first."""
-    live_uses = RebateCertificate.objects.filter(
-        **{f"{USES}__isnull": False, f"{USES}__reversed_at__isnull": True}
-    ).values("pk")
+    live_uses = CertificateUse.objects.filter(reversed_at__isnull=True).values("certificate_id")
     certificates = RebateCertificate.objects.filter(
         member_id=member_id, valid_until__gte=on
     ).exclude(pk__in=live_uses)

@@ -270,6 +270,35 @@ class RebateCertificate(models.Model):
         return self.code
 
 
+class CertificateUse(models.Model):
+    """A certificate tendered at the till (the sale's basket); `reversed_at` set, with the
+    return's basket, when a return gives it back. One live use per certificate."""
+
+    certificate = models.ForeignKey(
+        RebateCertificate, on_delete=models.PROTECT, related_name="uses"
+    )
+    basket = models.ForeignKey("baskets.Basket", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=8, decimal_places=2)
+    created_at = models.DateTimeField()
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    returned_in = models.ForeignKey(
+        "baskets.Basket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate"],
+                condition=models.Q(reversed_at__isnull=True),
+                name="certificate_used_once",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="certificate_use_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id} on {self.basket_id}"
+
+
 class ExpiryRun(models.Model):
     """One nightly expiry: the day it ran for and where the ledger stood when it began.
 

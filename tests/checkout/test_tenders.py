@@ -14,10 +14,17 @@ import pytest
 from django.utils import timezone
 
 from apps.baskets.models import Basket
-from apps.checkout.models import CertificateUse, PosTransaction
+from apps.checkout.models import PosTransaction
 from apps.members.models import Member
 from apps.rewards.ledger import Movement, entry_record
-from apps.rewards.models import EntryKind, PointsBalance, PointsEntry, RebateCertificate, RebateRun
+from apps.rewards.models import (
+    CertificateUse,
+    EntryKind,
+    PointsBalance,
+    PointsEntry,
+    RebateCertificate,
+    RebateRun,
+)
 from apps.rewards.verify import ledger_problems
 from tests.checkout.conftest import HEINZ, MILK, OWN, body, post
 from tests.checkout.test_returns import give_back, ret

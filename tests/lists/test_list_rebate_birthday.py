@@ -14,10 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.baskets.models import Basket
-from apps.checkout.models import CertificateUse, PosTransaction
 from apps.lists.models import ShoppingList
 from apps.lists.services import ListRules, lists_generate_for_range, lists_print_offers
-from apps.rewards.models import PointsBalance, PointsEntry, RebateCertificate, RebateRun
+from apps.rewards.models import (
+    CertificateUse,
+    PointsBalance,
+    PointsEntry,
+    RebateCertificate,
+    RebateRun,
+)
 from apps.rewards.verify import ledger_problems
 from tests.factories import StoreFactory
 from tests.lists.conftest import PERIOD
@@ -40,14 +45,11 @@ def certificate(member, run, code, *, issued=dt.date(2026, 1, 1), until=dt.date(
 
 def use(cert, n: int, *, reversed_at=None) -> None:
     store = StoreFactory()
-    pos = PosTransaction.objects.create(
-        store=store, transaction_id=f"T-{n}", body_hash=f"{n:064d}", request={}
-    )
     basket = Basket.objects.create(
         basket_id=f"POS:T-{n}", member=cert.member, store=store, purchased_at=timezone.now()
     )
     CertificateUse.objects.create(
-        certificate=cert, pos_transaction=pos, basket=basket, amount=cert.value,
+        certificate=cert, basket=basket, amount=cert.value,
         created_at=timezone.now(), reversed_at=reversed_at,
     )  # fmt: skip
 

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.baskets.models import Basket
-from apps.checkout.models import CertificateUse, PosTransaction
 from apps.rewards.certificates import open_certificates
-from apps.rewards.models import RebateCertificate, RebateRun
+from apps.rewards.models import CertificateUse, RebateCertificate, RebateRun
 from tests.factories import MemberFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +36,9 @@ def certs():
         )  # fmt: skip
         store = StoreFactory()
         for n, reversed_at in uses:
-            pos = PosTransaction.objects.create(
-                store=store, transaction_id=f"T-c{code[-2:]}-{n}", body_hash=f"{n:064d}", request={}
-            )
             basket = Basket.objects.create(basket_id=f"POS:c{code[-2:]}-{n}", member=owner,
                                            store=store, purchased_at=timezone.now())  # fmt: skip
-            CertificateUse.objects.create(certificate=cert, pos_transaction=pos, basket=basket,
+            CertificateUse.objects.create(certificate=cert, basket=basket,
                                           amount=cert.value, created_at=timezone.now(),
                                           reversed_at=reversed_at)  # fmt: skip
         return cert

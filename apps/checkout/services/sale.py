@@ -183,7 +183,7 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
     basket = _basket_record(till=till, request=request, sale=sale)
     redemptions = _redemptions_record(pos=pos, basket=basket, sale=sale)
     sale.tenders = tenders_take(
-        pos=pos, basket_id=basket.pk, member=shopper.member, total=sale.total,
+        basket_id=basket.pk, member=shopper.member, total=sale.total,
         codes=request.certificates, points=request.points, at=request.purchased_at, day=day,
     )  # fmt: skip
     sale.points = points_earn_for_sale(

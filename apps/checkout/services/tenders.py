@@ -31,11 +31,17 @@ from decimal import Decimal
 
 from django.db.models import Max, Sum
 
-from apps.checkout.models import CertificateUse, PosTransaction
+from apps.checkout.models import PosTransaction
 from apps.checkout.services.amounts import ZERO, money, points_value
 from apps.members.models import Member
 from apps.rewards.ledger import Movement, balance_locked, entry_record
-from apps.rewards.models import EntryKind, LotUse, PointsEntry, RebateCertificate
+from apps.rewards.models import (
+    CertificateUse,
+    EntryKind,
+    LotUse,
+    PointsEntry,
+    RebateCertificate,
+)
 
 
 class TenderRefused(Exception):
@@ -78,7 +84,7 @@ def _certificate_problem(certificate, *, member: Member, used: set[int], day: dt
 
 
 def tenders_take(
-    *, pos: PosTransaction, basket_id: int, member: Member | None, total: Decimal,
+    *, basket_id: int, member: Member | None, total: Decimal,
     codes: tuple[str, ...], points: int, at: dt.datetime, day: dt.date,
 ) -> Taken:  # fmt: skip
     """Pay part of a sale (its `total`, after offers) with certificates, then points.
@@ -113,7 +119,6 @@ def tenders_take(
         uses.append(
             CertificateUse(
                 certificate=certificate,
-                pos_transaction=pos,
                 basket_id=basket_id,
                 amount=amount,
                 created_at=at,
@@ -186,7 +191,7 @@ def tenders_give_back(
     total = Decimal(original.response["total"])
     live_uses = list(
         CertificateUse.objects.select_for_update()
-        .filter(pos_transaction=original, reversed_at__isnull=True)
+        .filter(basket_id=original.basket_id, reversed_at__isnull=True)
         .select_related("certificate")
     )
     certificates = sum((Decimal(c["amount"]) for c in codes), ZERO)
@@ -204,8 +209,8 @@ def tenders_give_back(
                 given.cash += use.amount  # past its last day: it comes back as money
             else:
                 given.certificates.append(use.certificate.code)
-            use.reversed_at, use.reversed_by = at, pos
-        CertificateUse.objects.bulk_update(live_uses, ["reversed_at", "reversed_by"])
+            use.reversed_at, use.returned_in_id = at, pos.basket_id
+        CertificateUse.objects.bulk_update(live_uses, ["reversed_at", "returned_in"])
     if now.points > before.points:
         given.points = now.points - before.points
         given.balance = _points_back(original, pos=pos, points=given.points, at=at, day=day)
