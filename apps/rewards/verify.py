@@ -2,7 +2,9 @@
 
 - every member's balance equals the sum of their entries;
 - no lot gives more than it holds, and no negative entry takes more than it needs;
-- a lot is used only by entries of its own member.
+- a lot is used only by entries of its own member;
+- every lot use names a lot and a consumer that exist (no foreign key checks it: see
+  `LotUse`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ CHECKS = {
         JOIN rewards_pointsentry c ON c.id = u.consumer_id
         JOIN rewards_pointsentry l ON l.id = u.lot_id
         WHERE c.member_id <> l.member_id OR c.points > 0 OR l.points < 0
+    """,
+    "lot use of a missing entry": """
+        SELECT u.id, u.consumer_id, u.lot_id FROM rewards_lotuse u
+        WHERE NOT EXISTS (SELECT 1 FROM rewards_pointsentry c WHERE c.id = u.consumer_id)
+           OR NOT EXISTS (SELECT 1 FROM rewards_pointsentry l WHERE l.id = u.lot_id)
     """,
 }
 

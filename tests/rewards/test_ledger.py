@@ -207,3 +207,13 @@ def test_verify_command_finds_a_balance_that_differs(shop, capsys):
     with pytest.raises(Exception, match="does not add up"):
         call_command("rewards_verify")
     assert LotUse.objects.count() == 0
+
+
+def test_verify_finds_a_lot_use_of_a_missing_entry(shop):
+    """Lot uses carry no foreign keys (speed): the check stands in for them."""
+    sale(shop, dt.date(2026, 3, 2), [("bread", "10.00")])
+    lot = PointsEntry.objects.get()
+    assert ledger_problems() == {}
+    LotUse.objects.create(consumer_id=lot.pk + 1000, lot=lot, points=1)
+    # 10 points, 1 of them taken by a consumer that is not in the ledger.
+    assert list(ledger_problems()) == ["lot use of a missing entry"]
