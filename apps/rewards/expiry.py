@@ -38,15 +38,18 @@ WHERE e.points > 0 AND e.valid_until < %(today)s
        OR e.id > %(after_id)s::bigint)
 """
 
+# The due lots are found first (MATERIALIZED), then their members locked: left to itself
+# the planner walked the ledger by member to merge with the balances.
 LOCK_SQL = f"""
+WITH due AS MATERIALIZED ({DUE})
 SELECT b.member_id FROM rewards_pointsbalance b
-WHERE b.member_id IN (SELECT member_id FROM ({DUE}) d)
+WHERE b.member_id IN (SELECT member_id FROM due)
 ORDER BY b.member_id
 FOR UPDATE
 """
 
 EXPIRE_SQL = f"""
-WITH due AS ({DUE}), expired AS (
+WITH due AS MATERIALIZED ({DUE}), expired AS (
     INSERT INTO rewards_pointsentry (member_id, kind, points, key, created_at, reason)
     SELECT member_id, 'expire', -remaining, 'expire:' || id, %(at)s, ''
     FROM due WHERE remaining > 0
