@@ -57,6 +57,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.rewards.ledger import new_lots_settle_sql
+
 # The range's balance rows, locked in member order before anything is read (a member with
 # no row yet has nothing to lock: a till movement creating it meanwhile conflicts with
 # the balance upsert below, which then waits for it and adds to what it wrote).
@@ -67,7 +69,7 @@ ORDER BY member_id
 FOR UPDATE
 """
 
-BACKFILL_SQL = """
+BACKFILL_SQL = f"""
 WITH rules AS (
     -- Each rule's days: from its start to the next rule's (on a tie the later id wins:
     -- the earlier one's range is empty), as earning.rule_for picks them.
@@ -125,40 +127,7 @@ WITH rules AS (
     ORDER BY purchased_at, basket_id
     ON CONFLICT (key) DO NOTHING
     RETURNING id, member_id, points, valid_until
-), owed AS (
-    -- Members below zero: their negative entries not fully covered yet (ledger.OWED_SQL).
-    SELECT e.id, e.member_id, -e.points - coalesce(u.covered, 0) AS owed
-    FROM rewards_pointsbalance bal
-    JOIN rewards_pointsentry e ON e.member_id = bal.member_id AND e.points < 0
-    LEFT JOIN LATERAL (
-        SELECT sum(points) AS covered FROM rewards_lotuse WHERE consumer_id = e.id
-    ) u ON TRUE
-    WHERE bal.member_id >= %(lo)s AND bal.member_id < %(hi)s AND bal.points < 0
-      AND -e.points - coalesce(u.covered, 0) > 0
-), debts AS (
-    SELECT id, member_id, owed,
-           sum(owed) OVER (PARTITION BY member_id ORDER BY id) - owed AS start_at
-    FROM owed
-), lots AS (
-    SELECT id, member_id, points,
-           sum(points) OVER (PARTITION BY member_id ORDER BY valid_until, id) - points
-               AS start_at
-    FROM earned
-    WHERE valid_until >= %(today)s AND member_id IN (SELECT member_id FROM owed)
-), settled AS (
-    -- Debt [start, start + owed) meets lot [start, start + points): the overlap is taken.
-    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
-    SELECT d.id, l.id,
-           least(d.start_at + d.owed, l.start_at + l.points) - greatest(d.start_at, l.start_at)
-    FROM debts d
-    JOIN lots l ON l.member_id = d.member_id
-        AND l.start_at < d.start_at + d.owed AND d.start_at < l.start_at + l.points
-), balances AS (
-    INSERT INTO rewards_pointsbalance AS bal (member_id, points, updated_at)
-    SELECT member_id, sum(points), now() FROM earned GROUP BY member_id ORDER BY member_id
-    ON CONFLICT (member_id) DO UPDATE
-        SET points = bal.points + EXCLUDED.points, updated_at = EXCLUDED.updated_at
-)
+){new_lots_settle_sql("earned")}
 SELECT count(*), coalesce(sum(points), 0) FROM earned
 """
 

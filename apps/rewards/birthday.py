@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.rewards.expiry import EXPIRE_SQL
-from apps.rewards.ledger import valid_until
+from apps.rewards.ledger import new_lots_settle_sql, valid_until
 from apps.rewards.models import PointsEntry
 
 # The members' birthdays in [start, end) without their gift of that year yet.
@@ -56,37 +56,16 @@ assert _ONE_MEMBER in EXPIRE_SQL  # the expiry's own statement, for these member
 LAPSE_SQL = EXPIRE_SQL.replace(_ONE_MEMBER, "e.member_id = ANY(%(members)s)")
 
 # The gifts, what they settle of earlier debts (a member below zero owes points: the new
-# lot covers the oldest owed entries first, as the ledger's `_settle_owed`), the balances.
-GRANT_SQL = """
+# lot covers the oldest owed entries first), the balances.
+GRANT_SQL = f"""
 WITH gifts AS (
     INSERT INTO rewards_pointsentry
         (member_id, kind, points, key, created_at, valid_until, reason)
     SELECT g.member_id, 'bonus', %(points)s, g.key, %(at)s, %(valid_until)s, 'Birthday gift'
     FROM unnest(%(members)s::bigint[], %(keys)s::text[]) g(member_id, key)
     ON CONFLICT (key) DO NOTHING
-    RETURNING id, member_id, points
-), owed AS (
-    SELECT o.id, o.member_id, o.owed,
-           sum(o.owed) OVER (PARTITION BY o.member_id ORDER BY o.id) - o.owed AS before
-    FROM (
-        SELECT e.id, e.member_id, -e.points - coalesce(c.covered, 0) AS owed
-        FROM rewards_pointsentry e
-        JOIN rewards_pointsbalance b ON b.member_id = e.member_id AND b.points < 0
-        LEFT JOIN LATERAL (
-            SELECT sum(points) AS covered FROM rewards_lotuse WHERE consumer_id = e.id
-        ) c ON TRUE
-        WHERE e.member_id IN (SELECT member_id FROM gifts) AND e.points < 0
-    ) o
-    WHERE o.owed > 0
-), settled AS (
-    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
-    SELECT o.id, g.id, least(o.owed, g.points - o.before)
-    FROM owed o JOIN gifts g ON g.member_id = o.member_id
-    WHERE o.before < g.points
-), balances AS (
-    UPDATE rewards_pointsbalance b SET points = b.points + g.points, updated_at = now()
-    FROM gifts g WHERE b.member_id = g.member_id
-)
+    RETURNING id, member_id, points, valid_until
+){new_lots_settle_sql("gifts")}
 SELECT count(*) FROM gifts
 """
 
@@ -124,6 +103,7 @@ def birthday_points_grant(
                 "points": points,
                 "at": at,
                 "valid_until": valid_until(day),
+                "today": day,
             },
         )
         return cursor.fetchone()[0]

@@ -78,6 +78,52 @@ ORDER BY e.id
 """
 
 
+def new_lots_settle_sql(new_lots: str) -> str:
+    """The CTEs that finish a set-based write of lots: `, owed AS (...) ... balances AS (...)`.
+
+    `new_lots` names the statement's CTE of the lots it has just written (id, member_id,
+    points, valid_until: an INSERT ... RETURNING). As `entry_record` does one lot at a time,
+    a member below zero has their oldest owed entries covered from the new lots still
+    spendable on %(today)s, earliest last day first (debt [start, start + owed) meets lot
+    [start, start + points): the overlap is taken), and each balance adds its lots (the row
+    made if need be). The backfill, the opening balances and the birthday gift end so.
+    """
+    return f"""
+, owed AS (
+    -- Members below zero: their negative entries not fully covered yet (OWED_SQL).
+    SELECT e.id, e.member_id, -e.points - coalesce(u.covered, 0) AS owed
+    FROM rewards_pointsbalance bal
+    JOIN rewards_pointsentry e ON e.member_id = bal.member_id AND e.points < 0
+    LEFT JOIN LATERAL (
+        SELECT sum(points) AS covered FROM rewards_lotuse WHERE consumer_id = e.id
+    ) u ON TRUE
+    WHERE bal.points < 0 AND bal.member_id IN (SELECT member_id FROM {new_lots})
+      AND -e.points - coalesce(u.covered, 0) > 0
+), debts AS (
+    SELECT id, member_id, owed,
+           sum(owed) OVER (PARTITION BY member_id ORDER BY id) - owed AS start_at
+    FROM owed
+), lots AS (
+    SELECT id, member_id, points,
+           sum(points) OVER (PARTITION BY member_id ORDER BY valid_until, id) - points
+               AS start_at
+    FROM {new_lots}
+    WHERE valid_until >= %(today)s AND member_id IN (SELECT member_id FROM owed)
+), settled AS (
+    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
+    SELECT d.id, l.id,
+           least(d.start_at + d.owed, l.start_at + l.points) - greatest(d.start_at, l.start_at)
+    FROM debts d
+    JOIN lots l ON l.member_id = d.member_id
+        AND l.start_at < d.start_at + d.owed AND d.start_at < l.start_at + l.points
+), balances AS (
+    INSERT INTO rewards_pointsbalance AS bal (member_id, points, updated_at)
+    SELECT member_id, sum(points), now() FROM {new_lots} GROUP BY member_id ORDER BY member_id
+    ON CONFLICT (member_id) DO UPDATE
+        SET points = bal.points + EXCLUDED.points, updated_at = EXCLUDED.updated_at
+)"""
+
+
 @dataclass(frozen=True)
 class Movement:
     member_id: int

@@ -50,7 +50,7 @@ from apps.baskets.importing.staging import DROP_STAGE_SQL, Checker, Header, quot
 from apps.baskets.importing.values import date as parse_date
 from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_fail, job_start, job_succeed
-from apps.rewards.ledger import valid_until
+from apps.rewards.ledger import new_lots_settle_sql, valid_until
 
 KIND = "points_import"  # the job kind (apps/jobs/display.py KINDS)
 COLUMNS = ("card_number", "points", "earned_on")
@@ -114,7 +114,7 @@ WHERE member_id IN (SELECT member_id FROM pos_stage WHERE reason IS NULL)
 ORDER BY member_id
 FOR UPDATE
 """
-LOAD_SQL = """
+LOAD_SQL = f"""
 WITH inserted AS (
     INSERT INTO rewards_pointsentry
         (member_id, kind, points, key, created_at, valid_until, user_id, reason)
@@ -124,40 +124,7 @@ WITH inserted AS (
     ORDER BY member_id, valid_until, line
     ON CONFLICT (key) DO NOTHING
     RETURNING id, member_id, points, valid_until
-), owed AS (
-    -- Members below zero: their negative entries not fully covered yet (ledger.OWED_SQL).
-    SELECT e.id, e.member_id, -e.points - coalesce(u.covered, 0) AS owed
-    FROM rewards_pointsbalance bal
-    JOIN rewards_pointsentry e ON e.member_id = bal.member_id AND e.points < 0
-    LEFT JOIN LATERAL (
-        SELECT sum(points) AS covered FROM rewards_lotuse WHERE consumer_id = e.id
-    ) u ON TRUE
-    WHERE bal.points < 0 AND bal.member_id IN (SELECT member_id FROM inserted)
-      AND -e.points - coalesce(u.covered, 0) > 0
-), debts AS (
-    SELECT id, member_id, owed,
-           sum(owed) OVER (PARTITION BY member_id ORDER BY id) - owed AS start_at
-    FROM owed
-), lots AS (
-    SELECT id, member_id, points,
-           sum(points) OVER (PARTITION BY member_id ORDER BY valid_until, id) - points
-               AS start_at
-    FROM inserted
-    WHERE member_id IN (SELECT member_id FROM owed)
-), settled AS (
-    -- Debt [start, start + owed) meets lot [start, start + points): the overlap is taken.
-    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
-    SELECT d.id, l.id,
-           least(d.start_at + d.owed, l.start_at + l.points) - greatest(d.start_at, l.start_at)
-    FROM debts d
-    JOIN lots l ON l.member_id = d.member_id
-        AND l.start_at < d.start_at + d.owed AND d.start_at < l.start_at + l.points
-), balances AS (
-    INSERT INTO rewards_pointsbalance AS bal (member_id, points, updated_at)
-    SELECT member_id, sum(points), now() FROM inserted GROUP BY member_id ORDER BY member_id
-    ON CONFLICT (member_id) DO UPDATE
-        SET points = bal.points + EXCLUDED.points, updated_at = EXCLUDED.updated_at
-)
+){new_lots_settle_sql("inserted")}
 SELECT count(*), coalesce(sum(points), 0) FROM inserted
 """
 
@@ -221,7 +188,13 @@ class Importer:
         for sql in (DUPLICATES_SQL, MEMBERS_SQL, UNKNOWN_SQL, CHANGED_SQL, LOCK_SQL):
             cursor.execute(sql)
         cursor.execute(
-            LOAD_SQL, {"at": timezone.now(), "user": self.user_id, "reason": self.reason}
+            LOAD_SQL,
+            {
+                "at": timezone.now(),
+                "user": self.user_id,
+                "reason": self.reason,
+                "today": self.today,
+            },
         )
         result.loaded, points = cursor.fetchone()
         result.points = int(points)  # type: ignore[attr-defined]
