@@ -112,7 +112,7 @@ def seed(*, members: int, baskets_per_member: int, lines: bool) -> None:
         cur.execute(
             """
             INSERT INTO members_member (card_number, first_name, last_name, email, phone,
-                postal_code, joined_on, household_size, children, marketing_consent, status,
+                postal_code, joined_on, household_size, children, consent_list, status,
                 created_at, updated_at)
             SELECT '4' || lpad(i::text, 11, '0'), f, l,
                    lower(f) || '.' || lower(replace(replace(l, '''', ''), ' ', '')) || i

@@ -105,7 +105,7 @@ ORDER BY b.id, k
 MEMBERS_SQL = """
 INSERT INTO members_member
     (card_number, first_name, last_name, email, phone, postal_code, joined_on,
-     marketing_consent, status, created_at, updated_at)
+     consent_list, status, created_at, updated_at)
 SELECT '77' || lpad(g::text, 10, '0'), 'R', 'Bench', '', '', '', '2024-01-01', true,
        'active', now(), now()
 FROM generate_series(0, %(n)s - 1) g

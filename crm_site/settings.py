@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.segments",
     "apps.campaigns",
     "apps.rewards",
+    "apps.privacy",
     "apps.lists",
     "apps.checkout",
     "apps.reports",

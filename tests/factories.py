@@ -57,6 +57,8 @@ class MemberFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"(555) 01{n % 100:02d}-{n % 10000:04d}")
     postal_code = "50001"
     joined_on = dt.date(2024, 1, 1)
+    # Most test members want their lists; a test of consent says so when they do not.
+    consent_list = True
 
 
 class StoreFactory(factory.django.DjangoModelFactory):

@@ -32,8 +32,9 @@ APPS_DIR = ROOT / "apps"
 
 # From the ground up. Everything records audit events and jobs, so audit and jobs stay low;
 # accounts stands on catalog (a manufacturer's user belongs to a manufacturer) and jobs on
-# accounts (the job pages check roles). desk composes every app's sections; demo drives the
-# whole product and ops launches it.
+# accounts (the job pages check roles). privacy reads (access) and anonymises (erasure)
+# every member's rows wherever they are, so it stands above them all. desk composes every
+# app's sections; demo drives the whole product and ops launches it.
 ROOMS = [
     "core",
     "audit",
@@ -50,6 +51,7 @@ ROOMS = [
     "checkout",
     "reports",
     "portal",
+    "privacy",
     "desk",
     "demo",
     "ops",

@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     CASHIER = "cashier", "Cashier"
     MANUFACTURER = "manufacturer", "Manufacturer"
     ADMIN = "admin", "Administrator"
+    # Answers members' data-rights requests: access exports and erasures.
+    PRIVACY = "privacy", "Privacy officer"
 
 
 def role_check(roles: tuple[Role, ...]) -> None:

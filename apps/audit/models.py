@@ -17,6 +17,11 @@ class AuditKind(models.TextChoices):
     EXPORT = "export", "Export"
     LOOKUP = "lookup", "Member lookup"
     MODEL_FIT_LIVE = "model_fit_live", "Member-value fit made live"
+    MEMBER_VIEW = "member_view", "Member record viewed"
+    ACCESS_EXPORT = "access_export", "Member's data exported (access request)"
+    CONSENT = "consent", "Consent changed"
+    ERASURE = "erasure", "Member erased"
+    RETENTION = "retention", "Retention run"
 
 
 class AuditEvent(models.Model):

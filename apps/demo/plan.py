@@ -96,7 +96,7 @@ WITH latest AS (
     GROUP BY l.member_id HAVING sum(l.amount) >= %(min_spend)s
 ), eligible AS (
     SELECT m.id FROM members_member m JOIN spend s ON s.member_id = m.id
-    WHERE m.status = 'active' AND m.marketing_consent
+    WHERE m.status = 'active' AND m.consent_list
 )
 SELECT latest.category_id, sm.loyalty, count(*) AS buyers, count(e.id) AS with_lists
 FROM latest

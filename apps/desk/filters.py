@@ -18,7 +18,7 @@ class MemberFilter(django_filters.FilterSet):
         ),
     )
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, empty_label="Any status")
-    marketing_consent = django_filters.BooleanFilter(
+    consent_list = django_filters.BooleanFilter(
         label="Consent",
         widget=forms.Select(
             choices=[("", "Any consent"), ("true", "Opted in"), ("false", "Opted out")]

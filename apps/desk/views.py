@@ -42,12 +42,12 @@ class _Echo:
 
 def _csv_rows(queryset):
     yield ["card_number", "first_name", "last_name", "postal_code", "joined_on", "status",
-           "marketing_consent", "last_visit", "spend_52w"]  # fmt: skip
+           "consent_list", "last_visit", "spend_52w"]  # fmt: skip
     for m in queryset.iterator(chunk_size=2000):
         last_visit = timezone.localtime(m.last_visit).date().isoformat() if m.last_visit else ""
         yield [m.card_number, m.first_name, m.last_name, m.postal_code,
                m.joined_on.isoformat() if m.joined_on else "", m.status,
-               "yes" if m.marketing_consent else "no", last_visit, m.spend_52w]  # fmt: skip
+               "yes" if m.consent_list else "no", last_visit, m.spend_52w]  # fmt: skip
 
 
 @role_required(Role.MARKETING)

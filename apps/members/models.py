@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import F, Func, Value
-from django.db.models.functions import Upper
+from django.db.models.functions import Now, Upper
 from django.urls import reverse
 
 
 class MemberStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     CLOSED = "closed", "Closed"
+    # Personal data removed for good (apps.privacy.erasure): the row stays as the anonymous
+    # owner of its baskets, so the chain's figures do not change.
+    ERASED = "erased", "Erased"
 
 
 class Member(models.Model):
@@ -35,7 +39,14 @@ class Member(models.Model):
     joined_on = models.DateField(null=True, blank=True)
     household_size = models.PositiveSmallIntegerField(null=True, blank=True)
     children = models.PositiveSmallIntegerField(null=True, blank=True)
-    marketing_consent = models.BooleanField(default=True)
+    # The member's current consent by channel; `ConsentChange` holds the
+    # history (when, how, by whom). Opt-in: no consent until given.
+    # A database default too, so set-based inserts that name no consent give none.
+    consent_list = models.BooleanField(
+        db_default=False, help_text="Printed or mailed shopping list and its offers."
+    )
+    consent_email = models.BooleanField(db_default=False)
+    consent_sms = models.BooleanField(db_default=False)
     # Optional, and kept only with the member's consent to a birthday reward (an import
     # without that consent leaves it empty): the list of the period holding it carries a gift.
     birth_date = models.DateField(null=True, blank=True)
@@ -71,3 +82,57 @@ class Member(models.Model):
     def display_name(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
         return name or f"Card {self.card_number}"
+
+
+class Channel(models.TextChoices):
+    """A way the chain reaches a member; each has its own consent (`Member.consent_<value>`)."""
+
+    LIST = "list", "Printed or mailed list"
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+
+
+class ConsentSource(models.TextChoices):
+    """How a consent was given or withdrawn."""
+
+    TILL = "till", "At the till"
+    FORM = "form", "Sign-up form"
+    IMPORT = "import", "Import"
+    STAFF = "staff", "Staff, on the member's request"
+    ERASURE = "erasure", "Erasure"
+    EARLIER = "earlier", "Before consent history was kept"
+
+
+class ConsentChange(models.Model):
+    """One consent given or withdrawn, for one channel: the history behind `Member.consent_*`.
+
+    Append-only. Kept after an erasure (the member row is anonymous by then): it shows the
+    chain stopped contacting the member, and names no one but the staff user.
+    """
+
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="consent_changes"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    given = models.BooleanField(help_text="True: consent given; False: withdrawn.")
+    at = models.DateTimeField(db_default=Now())
+    source = models.CharField(max_length=8, choices=ConsentSource.choices)
+    # No foreign-key constraint: the history outlives the users it names.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["member", "at"], name="consent_member_at")]
+
+    def __str__(self) -> str:
+        verb = "given" if self.given else "withdrawn"
+        return f"{self.get_channel_display()} consent {verb} ({self.get_source_display()})"

@@ -31,7 +31,7 @@ INSERT_MEMBER_BASE = """
 INSERT INTO reports_memberbase (store_id, members, active, reachable)
 SELECT h.store_id, count(*),
        count(*) FILTER (WHERE m.status = 'active'),
-       count(*) FILTER (WHERE m.status = 'active' AND m.marketing_consent)
+       count(*) FILTER (WHERE m.status = 'active' AND m.consent_list)
 FROM members_member m
 LEFT JOIN reports_homestore h ON h.member_id = m.id
 GROUP BY h.store_id

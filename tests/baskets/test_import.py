@@ -105,9 +105,9 @@ def test_import_loads_all_three_files(pos_dir):
     ann = Member.objects.get(card_number="1001")
     assert (ann.first_name, ann.email, ann.phone_digits) == ("Ann", "ann@example.com", "5551234567")
     assert (ann.joined_on, ann.household_size, ann.children) == (dt.date(2024, 1, 15), 3, 1)
-    assert ann.marketing_consent is False
+    assert ann.consent_list is False
     bob = Member.objects.get(card_number="1002")
-    assert (bob.email, bob.joined_on, bob.household_size, bob.marketing_consent) == (
+    assert (bob.email, bob.joined_on, bob.household_size, bob.consent_list) == (
         "",
         None,
         None,
@@ -168,7 +168,7 @@ def test_import_loads_all_three_files(pos_dir):
     b3 = Basket.objects.get(basket_id="B3")
     assert b3.purchased_at == dt.datetime(2026, 3, 2, 13, 0, tzinfo=UTC)  # -05:00 honoured
     assert b3.member.card_number == "9999"  # a card handed out before its form was filed
-    assert (b3.member.first_name, b3.member.status, b3.member.marketing_consent) == (
+    assert (b3.member.first_name, b3.member.status, b3.member.consent_list) == (
         "",
         "active",
         True,
@@ -214,7 +214,7 @@ def test_changed_rows_are_updated_and_unchanged_ones_left_alone(pos_dir):
     assert [(f.loaded, f.unchanged_or_already_loaded) for f in result.files] == [(1, 2), (1, 1)]
     assert Product.objects.get(upc="000000000003").price == Decimal("0.59")
     ann = Member.objects.get(card_number="1001")
-    assert (ann.email, ann.first_name, ann.marketing_consent) == (
+    assert (ann.email, ann.first_name, ann.consent_list) == (
         "ann@new.example.com",
         "Ann",
         False,
@@ -229,8 +229,8 @@ def test_blank_consent_never_opts_a_member_back_in(pos_dir):
 
     pos_import_dir(directory=pos_dir)
 
-    assert Member.objects.get(card_number="1001").marketing_consent is False
-    assert Member.objects.get(card_number="1002").marketing_consent is False
+    assert Member.objects.get(card_number="1001").consent_list is False
+    assert Member.objects.get(card_number="1002").consent_list is False
 
 
 BAD_BASKETS = """\

@@ -122,7 +122,7 @@ def table_members():
         last_name="Baker",
         postal_code="60010",
         joined_on=dt.date(2023, 1, 15),
-        marketing_consent=False,
+        consent_list=False,
         email="anna@example.org",
     )
     c = MemberFactory(
@@ -180,7 +180,7 @@ def test_table_sorting(marketing_client, table_members, sort, expected):
         ({"q": "515-555-0001"}, ["400000000001"]),
         ({"q": "ZOE@EXAMPLE"}, ["400000000001"]),
         ({"status": "closed"}, ["400000000003"]),
-        ({"marketing_consent": "false"}, ["400000000002"]),
+        ({"consent_list": "false"}, ["400000000002"]),
         ({"postal_code": "500"}, ["400000000001", "400000000003"]),
         ({"joined_from": "2023-01-15"}, ["400000000002", "400000000003"]),
         ({"joined_to": "2023-01-14"}, ["400000000001"]),

@@ -369,12 +369,18 @@ def member_files(draw):
 
 
 def member_state(card: str) -> dict:
-    return Member.objects.values(*OPTIONAL).get(card_number=card)
+    """The member's values by the file's column names (marketing_consent: the list's)."""
+    fields = [name for name in OPTIONAL if name != "marketing_consent"]
+    state = Member.objects.values(*fields, "consent_list").get(card_number=card)
+    state["marketing_consent"] = state.pop("consent_list")
+    return state
 
 
 @pytest.fixture
 def existing_member(db):
-    return MemberFactory(card_number=EXISTING_CARD, **EXISTING)
+    values = {**EXISTING, "consent_list": EXISTING["marketing_consent"]}
+    del values["marketing_consent"]
+    return MemberFactory(card_number=EXISTING_CARD, **values)
 
 
 @fuzz_settings(25)

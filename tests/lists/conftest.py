@@ -55,7 +55,7 @@ def chain(db):
     m = {
         "exactly_200": MemberFactory(card_number="100000000001"),
         "short_1c": MemberFactory(card_number="100000000002"),
-        "no_consent": MemberFactory(card_number="100000000003", marketing_consent=False),
+        "no_consent": MemberFactory(card_number="100000000003", consent_list=False),
         "closed": MemberFactory(card_number="100000000004", status="closed"),
         "best": MemberFactory(card_number="100000000005"),
         "no_cycle": MemberFactory(card_number="100000000006"),

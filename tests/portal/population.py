@@ -65,7 +65,7 @@ def build(manufacturer_a, manufacturer_b, *, regulars: int = 300) -> dict:
     cohorts = {day: rng.randint(1, 9) for day in range(10, 30)}
     members = Member.objects.bulk_create(
         Member(card_number=f"5{n:011d}", first_name="Pat", last_name=f"Shopper{n}",
-               joined_on=dt.date(2024, 1, 1))
+               joined_on=dt.date(2024, 1, 1), consent_list=True)
         for n in range(regulars + sum(cohorts.values()))
     )  # fmt: skip
     store = StoreFactory(code="S01")

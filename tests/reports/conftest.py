@@ -101,7 +101,7 @@ def world(db) -> World:
     w.heinz, w.own, w.milk = heinz, own, milk
 
     a, b, c, d = (MemberFactory() for _ in range(4))
-    e = MemberFactory(marketing_consent=False)
+    e = MemberFactory(consent_list=False)
     f = MemberFactory(status="closed")
     w.a, w.b, w.c, w.d, w.e, w.f = a, b, c, d, e, f
 

@@ -128,7 +128,7 @@ ON CONFLICT (code) DO NOTHING
 NEW_MEMBERS_SQL = """
 INSERT INTO members_member (
     card_number, first_name, last_name, email, phone, postal_code,
-    marketing_consent, status, created_at, updated_at
+    consent_list, status, created_at, updated_at
 )
 SELECT DISTINCT b.card_number, '', '', '', '', '', true, 'active', now(), now()
 FROM pos_stage_baskets b

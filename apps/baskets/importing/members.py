@@ -75,7 +75,7 @@ UPDATE members_member m
 SET first_name = n.first_name, last_name = n.last_name, email = n.email, phone = n.phone,
     postal_code = n.postal_code, joined_on = n.joined_on,
     household_size = n.household_size, children = n.children,
-    marketing_consent = n.marketing_consent, birth_date = n.birth_date, updated_at = now()
+    consent_list = n.marketing_consent, birth_date = n.birth_date, updated_at = now()
 FROM (
     SELECT old.id,
            CASE WHEN %(has_first_name)s THEN s.first_name ELSE old.first_name END AS first_name,
@@ -88,7 +88,7 @@ FROM (
            CASE WHEN %(has_household_size)s THEN s.household_size ELSE old.household_size END
                AS household_size,
            CASE WHEN %(has_children)s THEN s.children ELSE old.children END AS children,
-           coalesce(s.marketing_consent, old.marketing_consent) AS marketing_consent,
+           coalesce(s.marketing_consent, old.consent_list) AS marketing_consent,
            CASE WHEN s.birthday_consent IS FALSE THEN NULL
                 WHEN s.birthday_consent AND %(has_birth_date)s THEN s.birth_date
                 ELSE old.birth_date END AS birth_date
@@ -98,7 +98,7 @@ FROM (
 ) n
 WHERE m.id = n.id
   AND (m.first_name, m.last_name, m.email, m.phone, m.postal_code, m.joined_on,
-       m.household_size, m.children, m.marketing_consent, m.birth_date)
+       m.household_size, m.children, m.consent_list, m.birth_date)
       IS DISTINCT FROM
       (n.first_name, n.last_name, n.email, n.phone, n.postal_code, n.joined_on,
        n.household_size, n.children, n.marketing_consent, n.birth_date)
@@ -106,7 +106,7 @@ WHERE m.id = n.id
 INSERT_SQL = """
 INSERT INTO members_member (
     card_number, first_name, last_name, email, phone, postal_code, joined_on,
-    household_size, children, marketing_consent, birth_date, status, created_at, updated_at
+    household_size, children, consent_list, birth_date, status, created_at, updated_at
 )
 SELECT s.card_number, s.first_name, s.last_name, s.email, s.phone, s.postal_code,
        s.joined_on, s.household_size, s.children, coalesce(s.marketing_consent, true),

@@ -32,7 +32,7 @@ LEFT JOIN (
     GROUP BY l.member_id
 ) s ON s.member_id = m.id
 WHERE m.id >= %(lo)s AND m.id < %(hi)s
-  AND m.status = 'active' AND m.marketing_consent
+  AND m.status = 'active' AND m.consent_list
   AND (s.spend >= %(min_spend)s OR EXISTS (
       SELECT 1 FROM campaigns_campaignaudience wa
       JOIN campaigns_campaign wc ON wc.id = wa.campaign_id
