@@ -6,7 +6,15 @@ Apps add their pages' rows in `tests/<app>/access.py` (EXPECTED, optional SAMPLE
 
 from __future__ import annotations
 
-PERSONAS = ("anonymous", "cashier", "marketing", "manufacturer_a", "manufacturer_b", "admin")
+PERSONAS = (
+    "anonymous",
+    "cashier",
+    "marketing",
+    "manufacturer_a",
+    "manufacturer_b",
+    "privacy",
+    "admin",
+)
 
 OK = 200
 DENIED = 403
@@ -30,6 +38,7 @@ def everyone(status: int | str) -> dict[str, int | str]:
     return dict.fromkeys(PERSONAS, status)
 
 
-SIGNED_IN = ("cashier", "marketing", "manufacturer_a", "manufacturer_b", "admin")
+SIGNED_IN = ("cashier", "marketing", "manufacturer_a", "manufacturer_b", "privacy", "admin")
 MARKETING = ("marketing",)  # admins are always allowed
 TILL = ("cashier", "marketing")
+PRIVACY = ("privacy",)  # data-rights pages: the privacy officer (and admins)

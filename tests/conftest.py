@@ -71,13 +71,23 @@ def manufacturer_b_user(manufacturer_b):
 
 
 @pytest.fixture
+def privacy_user(db):
+    return UserFactory(username="dpo", role=Role.PRIVACY)
+
+
+@pytest.fixture
 def admin_user_(db):
     return UserFactory(username="admin", role=Role.ADMIN, is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
 def personas(
-    marketing_user, cashier_user, manufacturer_a_user, manufacturer_b_user, admin_user_
+    marketing_user,
+    cashier_user,
+    manufacturer_a_user,
+    manufacturer_b_user,
+    privacy_user,
+    admin_user_,
 ) -> dict:
     """Every role by name, plus None for an anonymous visitor."""
     return {
@@ -86,6 +96,7 @@ def personas(
         "marketing": marketing_user,
         "manufacturer_a": manufacturer_a_user,
         "manufacturer_b": manufacturer_b_user,
+        "privacy": privacy_user,
         "admin": admin_user_,
     }
 

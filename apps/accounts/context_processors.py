@@ -19,6 +19,7 @@ NAVIGATION = [
     ("Reports", "reports:loyalty", (Role.MARKETING,)),
     ("Portal", "portal:index", (Role.MANUFACTURER, Role.MARKETING)),
     ("Jobs", "jobs:list", (Role.MARKETING,)),
+    ("Data rights", "privacy:home", (Role.PRIVACY,)),
 ]
 
 

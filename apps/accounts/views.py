@@ -16,4 +16,6 @@ def home(request):
         return redirect("members:lookup")
     if user.has_role(Role.MANUFACTURER):
         return redirect("portal:index")
+    if user.has_role(Role.PRIVACY):
+        return redirect("privacy:home")
     return render(request, "accounts/home.html")

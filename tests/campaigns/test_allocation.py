@@ -77,8 +77,12 @@ def build_chain(seed: int) -> dict:
         for kind, brand_type in enumerate(("store", "national"))
     )
     members = Member.objects.bulk_create(
-        Member(card_number=f"7{seed:03d}{i:08d}", first_name="M", joined_on=dt.date(2024, 1, 1),
-               consent_list=True)
+        Member(
+            card_number=f"7{seed:03d}{i:08d}",
+            first_name="M",
+            joined_on=dt.date(2024, 1, 1),
+            consent_list=True,
+        )
         for i in range(n_members)
     )
 

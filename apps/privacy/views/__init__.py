@@ -1,0 +1,1 @@
+"""The privacy officer's pages, one module each: home (policy, retention), access, erasure."""

@@ -1,0 +1,5 @@
+"""Privacy pages: access."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

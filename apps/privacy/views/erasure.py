@@ -1,0 +1,5 @@
+"""Privacy pages: erasure."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
