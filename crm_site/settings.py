@@ -365,3 +365,13 @@ CRM_REBATE_REMAINDER = envstr("CRM_REBATE_REMAINDER", "carry")
 CRM_REBATE_VALID_DAYS = envint("CRM_REBATE_VALID_DAYS", 90)
 # The birthday gift: bonus points on the list of the period holding the member's birthday.
 CRM_BIRTHDAY_POINTS = envint("CRM_BIRTHDAY_POINTS", 200)
+
+# Retention (apps.privacy.retention, docs/privacy.md#retention), run nightly: baskets and
+# their lines older than CRM_RETENTION_BASKET_YEARS are detached from their member (kept as
+# anonymous sales); members with no activity for CRM_RETENTION_INACTIVE_YEARS are erased.
+# 0 turns either off; a negative number is refused.
+CRM_RETENTION_BASKET_YEARS = envint("CRM_RETENTION_BASKET_YEARS", 3)
+CRM_RETENTION_INACTIVE_YEARS = envint("CRM_RETENTION_INACTIVE_YEARS", 3)
+for _name in ("CRM_RETENTION_BASKET_YEARS", "CRM_RETENTION_INACTIVE_YEARS"):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must be 0 (off) or a number of years")

@@ -332,6 +332,25 @@ KINDS: dict[str, Kind] = {
             "auc_rule": ("AUC of the due rule", plain),
         },
     ),
+    "retention": Kind(
+        "Retention",
+        params={
+            "basket_years": ("Baskets tied to their member for (years; 0: always)", plain),
+            "inactive_years": ("Members erased after years without activity (0: never)", plain),
+            "basket_cutoff": ("Baskets detached if bought before", as_date),
+            "inactive_cutoff": ("Members erased if inactive since", as_date),
+            "basket_chunk": ("Basket ids per chunk", as_number),
+            "member_chunk": ("Member ids per chunk", as_number),
+            "basket_ids": ("Basket ids to look at", plain),
+            "member_ids": ("Member ids to look at", plain),
+        },
+        result={
+            "baskets_detached": ("Baskets detached", as_number),
+            "lines_detached": ("Basket lines detached", as_number),
+            "members_erased": ("Inactive members erased", as_number),
+            "chunks_done": ("Chunks done", as_count),
+        },
+    ),
     "reports_refresh": Kind(
         "Report figures refresh",
         params={"full": ("Recompute every snapshot's figures", plain)},
