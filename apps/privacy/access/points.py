@@ -1,0 +1,74 @@
+"""The member's points: the ledger, its lots, the balance, tiers, certificates and their uses."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from apps.members.models import Member
+from apps.privacy.access.base import Section, Table
+from apps.privacy.access.shopping import member_baskets
+from apps.rewards.models import (
+    CertificateUse,
+    LotUse,
+    MemberTier,
+    PointsBalance,
+    PointsEntry,
+    RebateCertificate,
+    TierChange,
+)
+
+
+def _lot_uses(member: Member):
+    entries = PointsEntry.objects.filter(member=member).values("id")
+    return LotUse.objects.filter(Q(consumer_id__in=entries) | Q(lot_id__in=entries)).order_by(
+        "consumer_id", "lot_id"
+    )
+
+
+def _certificate_uses(member: Member):
+    certificates = RebateCertificate.objects.filter(member=member).values("id")
+    baskets = member_baskets(member).values("id")
+    return CertificateUse.objects.filter(
+        Q(certificate_id__in=certificates)
+        | Q(basket_id__in=baskets)
+        | Q(returned_in_id__in=baskets)
+    ).order_by("created_at", "id")
+
+
+SECTION = Section(
+    key="points",
+    title="Points, tiers and rebate certificates",
+    why=(
+        "The points the member earned, spent, lost to expiry or had converted, each movement "
+        "with its reason; the balance; the status tier their spend reached and its history; "
+        "the year-end certificates and where they were used. Kept as a ledger so that every "
+        "point can be accounted for."
+    ),
+    tables=(
+        Table(
+            PointsEntry,
+            "Points ledger",
+            lambda m: PointsEntry.objects.filter(member=m).order_by("created_at", "id"),
+        ),
+        Table(LotUse, "Points taken from earlier lots", _lot_uses),
+        Table(PointsBalance, "Points balance", lambda m: PointsBalance.objects.filter(member=m)),
+        Table(
+            MemberTier,
+            "Tier now",
+            lambda m: MemberTier.objects.filter(member=m),
+            extra=("tier__name",),
+        ),
+        Table(
+            TierChange,
+            "Tier changes",
+            lambda m: TierChange.objects.filter(member=m).order_by("day", "id"),
+            extra=("tier__name", "previous__name"),
+        ),
+        Table(
+            RebateCertificate,
+            "Rebate certificates",
+            lambda m: RebateCertificate.objects.filter(member=m).order_by("issued_on", "id"),
+        ),
+        Table(CertificateUse, "Certificate uses", _certificate_uses),
+    ),
+)
