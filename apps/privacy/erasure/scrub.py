@@ -1,0 +1,137 @@
+"""Scrub the personal values erased members left in other tables.
+
+A card number typed at the till stays in the audit trail's path and lookup detail and in
+the till's stored request; a list barcode in a scanned request or a page's path; a name in
+the admin's log; a card in an import's rejected line or a job's parameters. Each place is a
+`Target` below: its rows are split into tokens (runs of letters, digits and `@._+-`, the
+separators kept), each token that is an erased value (`erasure_values`, built by
+members.py) replaced by what replaces it (the card's and list's new pseudonyms, or
+"[erased]"), and the row written back only when it held a strong value (a card, list
+barcode, certificate code, e-mail or phone): a name alone ("Anna") is everyone's, and is
+rewritten only in rows that a strong value shows are the erased member's.
+
+Exact tokens, not substrings: card 1000000123 inside 10000001234 is someone else's.
+
+The audit trail is append-only (apps/audit/migrations/0002); its trigger lets this one kind
+of UPDATE through (0007): with `crm.erasure` set for the transaction, and only the path,
+query, object id and detail changing. The points ledger's keys and reasons are append-only
+too and not rewritten here (see docs/privacy.md, Erasure).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+TOKENS = r"[[:alnum:]@._+-]+|[^[:alnum:]@._+-]+"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A text or JSON column that can hold a member's values, and the rows to look at."""
+
+    table: str
+    column: str
+    json: bool = False
+    where: str = "TRUE"  # over `s`, the table's row; %(ids)s: the erased members
+    pk: str = "id"
+    # An expression over `r.new` (the rewritten value, JSON already cast) when more than the
+    # tokens must change.
+    finish: str = "r.new"
+
+
+# Redemption, reversal and campaign events hold ids and amounts only (the triggers of
+# audit 0002 write them); every other kind may hold what a user typed or opened.
+_AUDIT_ROWS = "s.kind NOT IN ('redemption', 'reversal', 'campaign_change')"
+_MEMBER_BASKETS = "SELECT id FROM baskets_basket WHERE member_id = ANY(%(ids)s::bigint[])"
+_TILL_ROWS = f"""(s.basket_id IS NULL OR s.basket_id IN ({_MEMBER_BASKETS})
+    OR s.original_id IN (SELECT p.id FROM checkout_postransaction p
+                         WHERE p.basket_id IN ({_MEMBER_BASKETS})))"""
+
+AUDIT_TARGETS = [
+    Target("audit_auditevent", "path", where=f"{_AUDIT_ROWS} AND s.path <> ''"),
+    Target("audit_auditevent", "query", where=f"{_AUDIT_ROWS} AND s.query <> ''"),
+    Target("audit_auditevent", "object_id", where=f"{_AUDIT_ROWS} AND s.object_id <> ''"),
+    # A lookup by name keeps a digest of the name typed; in a lookup that showed an erased
+    # member, it goes too (whoever holds the key could test a name against it).
+    Target(
+        "audit_auditevent",
+        "detail",
+        json=True,
+        where=f"{_AUDIT_ROWS} AND s.detail <> '{{}}'::jsonb",
+        finish="CASE WHEN r.new ? 'text_digest' "
+        "THEN jsonb_set(r.new, '{text_digest}', '\"[erased]\"') ELSE r.new END",
+    ),
+]
+
+TARGETS = [
+    Target("checkout_postransaction", "request", json=True, where=_TILL_ROWS),
+    Target("checkout_postransaction", "response", json=True, where=_TILL_ROWS),
+    Target("checkout_postransaction", "unknown_lines", json=True, where=_TILL_ROWS),
+    Target("jobs_job", "params", json=True),
+    Target("jobs_job", "result", json=True),
+    Target("jobs_job", "message", where="s.message <> ''"),
+    Target("jobs_job", "error", where="s.error <> ''"),
+    Target("baskets_importreject", "raw", where="s.raw <> ''"),
+    Target("baskets_importreject", "reason", where="s.reason <> ''"),
+    Target("django_admin_log", "object_repr"),
+    Target("django_admin_log", "change_message", where="s.change_message <> ''"),
+    Target("members_consentchange", "note", where="s.note <> ''"),
+    Target("agreements_statementevent", "note", where="s.note <> ''"),
+    Target("agreements_statementevent", "changes", json=True),
+    Target("agreements_settlementstatement", "note", where="s.note <> ''"),
+]
+
+# The admin's log names a member by their name (`object_repr`, Member.__str__).
+ADMIN_LOG_MEMBERS_SQL = """
+UPDATE django_admin_log l SET object_repr = 'Erased member', change_message = ''
+FROM django_content_type ct
+WHERE ct.id = l.content_type_id AND ct.app_label = 'members' AND ct.model = 'member'
+  AND l.object_id = ANY(%(ids)s::text[])
+"""
+
+
+def rewrite_sql(target: Target) -> str:
+    """The one UPDATE that rewrites the target's rows holding a strong erased value."""
+    text = f"s.{target.column}::text" if target.json else f"s.{target.column}"
+    new = "string_agg(coalesce(v.new, p.part[1]), '' ORDER BY p.n)"
+    if target.json:
+        new = f"({new})::jsonb"
+    return f"""
+UPDATE {target.table} t SET {target.column} = {target.finish}
+FROM (
+    SELECT s.{target.pk} AS pk, {new} AS new
+    FROM {target.table} s
+    CROSS JOIN LATERAL regexp_matches({text}, '{TOKENS}', 'g') WITH ORDINALITY p(part, n)
+    LEFT JOIN erasure_values v ON v.old = lower(p.part[1])
+    WHERE {target.where}
+    GROUP BY s.{target.pk}
+    HAVING bool_or(v.strong)
+) r
+WHERE t.{target.pk} = r.pk
+"""
+
+
+def scrub_elsewhere(*, member_ids: list[int]) -> dict[str, int]:
+    """Rewrite every target's rows that hold the erased values; return rows per column.
+
+    Call it in the erasure's transaction, after members.py has filled `erasure_values`.
+    """
+    params = {"ids": member_ids}
+    counts: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(ADMIN_LOG_MEMBERS_SQL, {"ids": [str(i) for i in member_ids]})
+        counts["django_admin_log.member"] = cursor.rowcount
+        for target in TARGETS:
+            cursor.execute(rewrite_sql(target), params)
+            counts[f"{target.table}.{target.column}"] = cursor.rowcount
+        # The trail's trigger lets these through for this transaction only, and only them.
+        cursor.execute("SELECT set_config('crm.erasure', 'on', true)")
+        try:
+            for target in AUDIT_TARGETS:
+                cursor.execute(rewrite_sql(target), params)
+                counts[f"{target.table}.{target.column}"] = cursor.rowcount
+        finally:
+            cursor.execute("SELECT set_config('crm.erasure', 'off', true)")
+    return counts
