@@ -365,6 +365,10 @@ CRM_REBATE_REMAINDER = envstr("CRM_REBATE_REMAINDER", "carry")
 CRM_REBATE_VALID_DAYS = envint("CRM_REBATE_VALID_DAYS", 90)
 # The birthday gift: bonus points on the list of the period holding the member's birthday.
 CRM_BIRTHDAY_POINTS = envint("CRM_BIRTHDAY_POINTS", 200)
+# A new member's consent, per channel, when members.csv leaves it empty or has no such column
+# (docs/import.md). Off: opt-in, no consent until the member gives it; a chain whose sign-up
+# form asks for consent on every channel may turn it on.
+CRM_IMPORT_CONSENT_DEFAULT = envbool("CRM_IMPORT_CONSENT_DEFAULT", False)
 
 # Retention (apps.privacy.retention, docs/privacy.md#retention), run nightly: baskets and
 # their lines older than CRM_RETENTION_BASKET_YEARS are detached from their member (kept as

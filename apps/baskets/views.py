@@ -115,6 +115,9 @@ def _file_results(result: dict) -> list[dict]:
             "warned": f.get("warned") or 0,
             "seconds": f.get("seconds"),
             "error": f.get("error"),
+            # members.csv: what the import did to consents (None for the other files).
+            "without_list_consent": f.get("new_without_list_consent"),
+            "consent_changes": f.get("consent_changes"),
         }
         for f in files
         if isinstance(f, dict)

@@ -137,6 +137,8 @@ def test_detail_shows_progress_results_and_rejects(marketing_client, marketing_u
             "warned": 0,
             "seconds": 1.25,
             "error": None,
+            "without_list_consent": None,  # a members.csv's only
+            "consent_changes": None,
         }
     ]
     assert "1,190" in html

@@ -403,9 +403,9 @@ def test_members_files(existing_member, data):
                 assert fragment in reported[line], (line, fragment, reported[line])
             changed = 0
             for card, (_, present) in winners.items():
-                # Only the file's columns are written; a blank consent is "yes" for a new
-                # member and leaves an existing one's as it was.
-                base = EXISTING if card == EXISTING_CARD else {**EMPTY, "marketing_consent": True}
+                # Only the file's columns are written; a blank consent is the chain's default
+                # (off: opt-in) for a new member and leaves an existing one's as it was.
+                base = EXISTING if card == EXISTING_CARD else {**EMPTY, "marketing_consent": False}
                 expected = {**base, **present}
                 if expected["marketing_consent"] is None:
                     expected["marketing_consent"] = base["marketing_consent"]

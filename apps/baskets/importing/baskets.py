@@ -125,12 +125,15 @@ WHERE b.problem = '' AND NOT b.already
   AND NOT EXISTS (SELECT 1 FROM baskets_store s WHERE s.code = b.store)
 ON CONFLICT (code) DO NOTHING
 """
+# A card seen before its form is filed consents to nothing (the columns' database default):
+# no form, no consent, whatever the chain's import default (CRM_IMPORT_CONSENT_DEFAULT,
+# for members.csv's rows). The form's members.csv row, when it comes, sets the consents.
 NEW_MEMBERS_SQL = """
 INSERT INTO members_member (
     card_number, first_name, last_name, email, phone, postal_code,
-    consent_list, status, created_at, updated_at
+    status, created_at, updated_at
 )
-SELECT DISTINCT b.card_number, '', '', '', '', '', true, 'active', now(), now()
+SELECT DISTINCT b.card_number, '', '', '', '', '', 'active', now(), now()
 FROM pos_stage_baskets b
 WHERE b.card_number <> '' AND b.problem = '' AND NOT b.already
   AND NOT EXISTS (SELECT 1 FROM members_member m WHERE m.card_number = b.card_number)

@@ -1,8 +1,13 @@
 """Import members.csv: upsert members by card number.
 
 Only the columns present in the file are written; an empty value clears the field,
-except `marketing_consent`: empty (or no such column) means "yes" for a new member and
-"leave as is" for an existing one, so that a blank cell never opts anyone back in.
+except the consents. `consent_list` (the printed or mailed list; `marketing_consent` is its
+older name, and a file may not carry both), `consent_email` and `consent_sms` take yes or
+no; empty (or no such column) means the chain's setting `CRM_IMPORT_CONSENT_DEFAULT` (no
+consent unless the chain says otherwise) for a new member and "leave as is" for an
+existing one, so that a blank cell never opts anyone in or out. Every consent the import
+changes, a new member's given one included, gets its `ConsentChange` row (source import,
+the user who ran the import when known), written set-based in the file's transaction.
 
 `birth_date` is kept only with the member's consent to a birthday reward
 (`birthday_consent`, which no column stores: a birth date on file *is* the consent):
@@ -15,9 +20,17 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
+
 from apps.baskets.importing import values
-from apps.baskets.importing.result import FileResult
-from apps.baskets.importing.staging import DROP_STAGE_SQL, Checker, Header, stage_simple
+from apps.baskets.importing.result import FileResult, ImportActor
+from apps.baskets.importing.staging import (
+    DROP_STAGE_SQL,
+    Checker,
+    Header,
+    HeaderError,
+    stage_simple,
+)
 
 COLUMNS = ("card_number",)
 OPTIONAL = (
@@ -29,11 +42,16 @@ OPTIONAL = (
     "joined_on",
     "household_size",
     "children",
-    "marketing_consent",
+    "consent_list",
+    "marketing_consent",  # consent_list's older name
+    "consent_email",
+    "consent_sms",
     "birth_date",
     "birthday_consent",
 )
-WIDTH = 12
+WIDTH = 14
+# The runner passes the user who ran the import (import_file's `actor`).
+RECORDS_ACTOR = True
 
 STAGE_SQL = """
 CREATE TEMP TABLE pos_stage (
@@ -47,7 +65,9 @@ CREATE TEMP TABLE pos_stage (
     joined_on date,
     household_size smallint,
     children smallint,
-    marketing_consent boolean,  -- NULL: not given
+    consent_list boolean,  -- NULL: not given (also for the two below)
+    consent_email boolean,
+    consent_sms boolean,
     birth_date date,
     birthday_consent boolean,  -- NULL: not given
     reason text,
@@ -75,7 +95,8 @@ UPDATE members_member m
 SET first_name = n.first_name, last_name = n.last_name, email = n.email, phone = n.phone,
     postal_code = n.postal_code, joined_on = n.joined_on,
     household_size = n.household_size, children = n.children,
-    consent_list = n.marketing_consent, birth_date = n.birth_date, updated_at = now()
+    consent_list = n.consent_list, consent_email = n.consent_email, consent_sms = n.consent_sms,
+    birth_date = n.birth_date, updated_at = now()
 FROM (
     SELECT old.id,
            CASE WHEN %(has_first_name)s THEN s.first_name ELSE old.first_name END AS first_name,
@@ -88,7 +109,9 @@ FROM (
            CASE WHEN %(has_household_size)s THEN s.household_size ELSE old.household_size END
                AS household_size,
            CASE WHEN %(has_children)s THEN s.children ELSE old.children END AS children,
-           coalesce(s.marketing_consent, old.consent_list) AS marketing_consent,
+           coalesce(s.consent_list, old.consent_list) AS consent_list,
+           coalesce(s.consent_email, old.consent_email) AS consent_email,
+           coalesce(s.consent_sms, old.consent_sms) AS consent_sms,
            CASE WHEN s.birthday_consent IS FALSE THEN NULL
                 WHEN s.birthday_consent AND %(has_birth_date)s THEN s.birth_date
                 ELSE old.birth_date END AS birth_date
@@ -98,23 +121,57 @@ FROM (
 ) n
 WHERE m.id = n.id
   AND (m.first_name, m.last_name, m.email, m.phone, m.postal_code, m.joined_on,
-       m.household_size, m.children, m.consent_list, m.birth_date)
+       m.household_size, m.children, m.consent_list, m.consent_email, m.consent_sms,
+       m.birth_date)
       IS DISTINCT FROM
       (n.first_name, n.last_name, n.email, n.phone, n.postal_code, n.joined_on,
-       n.household_size, n.children, n.marketing_consent, n.birth_date)
+       n.household_size, n.children, n.consent_list, n.consent_email, n.consent_sms,
+       n.birth_date)
 """
-INSERT_SQL = """
-INSERT INTO members_member (
-    card_number, first_name, last_name, email, phone, postal_code, joined_on,
-    household_size, children, consent_list, birth_date, status, created_at, updated_at
-)
-SELECT s.card_number, s.first_name, s.last_name, s.email, s.phone, s.postal_code,
-       s.joined_on, s.household_size, s.children, coalesce(s.marketing_consent, true),
-       CASE WHEN s.birthday_consent THEN s.birth_date END, 'active', now(), now()
+# Before UPDATE_SQL: one history row per consent the file changes for an existing member.
+CONSENT_HISTORY_SQL = """
+INSERT INTO members_consentchange (member_id, channel, given, at, source, actor_id,
+                                   actor_name, note)
+SELECT m.id, c.channel, c.given, now(), 'import', %(actor_id)s, %(actor_name)s, ''
 FROM pos_stage s
-WHERE s.reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM members_member m WHERE m.card_number = s.card_number)
-ON CONFLICT (card_number) DO NOTHING
+JOIN members_member m ON m.card_number = s.card_number
+CROSS JOIN LATERAL (VALUES ('list', s.consent_list, m.consent_list),
+                           ('email', s.consent_email, m.consent_email),
+                           ('sms', s.consent_sms, m.consent_sms)) c(channel, given, was)
+WHERE s.reason IS NULL AND c.given IS NOT NULL AND c.given <> c.was
+"""
+# New members, their given consents' history, and the counts the report needs: one statement.
+# %(default)s: CRM_IMPORT_CONSENT_DEFAULT, for a consent the row leaves empty.
+INSERT_SQL = """
+WITH added AS (
+    INSERT INTO members_member (
+        card_number, first_name, last_name, email, phone, postal_code, joined_on,
+        household_size, children, consent_list, consent_email, consent_sms, birth_date,
+        status, created_at, updated_at
+    )
+    SELECT s.card_number, s.first_name, s.last_name, s.email, s.phone, s.postal_code,
+           s.joined_on, s.household_size, s.children,
+           coalesce(s.consent_list, %(default)s), coalesce(s.consent_email, %(default)s),
+           coalesce(s.consent_sms, %(default)s),
+           CASE WHEN s.birthday_consent THEN s.birth_date END, 'active', now(), now()
+    FROM pos_stage s
+    WHERE s.reason IS NULL
+      AND NOT EXISTS (SELECT 1 FROM members_member m WHERE m.card_number = s.card_number)
+    ON CONFLICT (card_number) DO NOTHING
+    RETURNING id, consent_list, consent_email, consent_sms
+), history AS (
+    INSERT INTO members_consentchange (member_id, channel, given, at, source, actor_id,
+                                       actor_name, note)
+    SELECT a.id, c.channel, true, now(), 'import', %(actor_id)s, %(actor_name)s, ''
+    FROM added a
+    CROSS JOIN LATERAL (VALUES ('list', a.consent_list), ('email', a.consent_email),
+                               ('sms', a.consent_sms)) c(channel, given)
+    WHERE c.given
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM added),
+       (SELECT count(*) FROM added WHERE NOT consent_list),
+       (SELECT count(*) FROM history)
 """
 
 
@@ -130,12 +187,15 @@ def convert(get) -> list[str | None]:
     joined_on = check.value(partial(values.date, field="joined_on"), "joined_on")
     household = check.value(partial(values.small_count, field="household_size"), "household_size")
     children = check.value(partial(values.small_count, field="children"), "children")
-    consent = check.value(values.consent, "marketing_consent")
+    # The header check (`load`) lets at most one of the two names through.
+    consent_list = check.value(partial(values.consent, field="consent_list"), "consent_list")
+    if consent_list is None:
+        consent_list = check.value(values.consent, "marketing_consent")
+    consent_email = check.value(partial(values.consent, field="consent_email"), "consent_email")
+    consent_sms = check.value(partial(values.consent, field="consent_sms"), "consent_sms")
     birth_date = check.value(values.birth_date, "birth_date")
     birthday = check.value(partial(values.consent, field="birthday_consent"), "birthday_consent")
     check.done()
-    consent_text = None if consent is None else ("t" if consent else "f")
-    birthday_text = None if birthday is None else ("t" if birthday else "f")
     return [
         card,
         first_name,
@@ -146,14 +206,44 @@ def convert(get) -> list[str | None]:
         joined_on,
         household,
         children,
-        consent_text,
+        _flag(consent_list),
+        _flag(consent_email),
+        _flag(consent_sms),
         birth_date,
-        birthday_text,
+        _flag(birthday),
     ]
 
 
-def load(*, cursor, path, stream, header: Header, buffer_factory, result: FileResult) -> None:
-    """Stage the file's rows, then update changed members and insert new ones."""
+def _flag(value: bool | None) -> str | None:
+    """Return a yes/no answer as COPY's boolean text; None (NULL) when not given."""
+    return None if value is None else ("t" if value else "f")
+
+
+def check_header(header: Header) -> None:
+    """Refuse a file that names the list's consent twice: which column wins is unknowable."""
+    if header.has("consent_list") and header.has("marketing_consent"):
+        raise HeaderError(
+            "the file has both consent_list and marketing_consent (its older name); "
+            "keep one of the two columns"
+        )
+
+
+def load(
+    *,
+    cursor,
+    path,
+    stream,
+    header: Header,
+    buffer_factory,
+    result: FileResult,
+    actor: ImportActor | None = None,
+) -> None:
+    """Stage the file's rows, then update changed members and insert new ones.
+
+    Consent history first (it compares the staged consents with the members' current
+    ones), then the members; all in the file's transaction.
+    """
+    check_header(header)
     cursor.execute(DROP_STAGE_SQL)
     cursor.execute(STAGE_SQL)
     with cursor.copy(COPY_SQL) as copy:
@@ -162,7 +252,16 @@ def load(*, cursor, path, stream, header: Header, buffer_factory, result: FileRe
         )
     cursor.execute("ANALYZE pos_stage")
     cursor.execute(DUPLICATES_SQL)
+    who = {
+        "actor_id": actor.user_id if actor else None,
+        "actor_name": actor.name if actor else "",
+    }
+    cursor.execute(CONSENT_HISTORY_SQL, who)
+    changed_consents = cursor.rowcount
     cursor.execute(UPDATE_SQL, {f"has_{c}": header.has(c) for c in OPTIONAL})
     updated = cursor.rowcount
-    cursor.execute(INSERT_SQL)
-    result.loaded = updated + cursor.rowcount
+    cursor.execute(INSERT_SQL, {**who, "default": settings.CRM_IMPORT_CONSENT_DEFAULT})
+    inserted, without_list, given = cursor.fetchone()
+    result.loaded = updated + inserted
+    result.consent_changes = changed_consents + given
+    result.new_without_list_consent = without_list

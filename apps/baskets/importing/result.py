@@ -1,9 +1,18 @@
-"""What an import did, per file: rows read, loaded, unchanged, rejected, warned."""
+"""What an import did, per file: rows read, loaded, unchanged, rejected, warned; for
+members.csv also the consents it changed and the new members without list consent."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ImportActor:
+    """The user who ran an import, as the consent history names them (None: a command)."""
+
+    user_id: int | None
+    name: str
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,10 @@ class FileResult:
     # The first warnings in line order; all of them are in the warning file.
     first_warnings: list[WarnedRow] = field(default_factory=list)
     seconds: float = 0.0
+    # members.csv only (None for the other files): the ConsentChange rows written, and the
+    # new members who came in without consent to the list (the chain's default or a "no").
+    consent_changes: int | None = None
+    new_without_list_consent: int | None = None
 
     def as_dict(self) -> dict:
         data = asdict(self)

@@ -12,7 +12,7 @@ from types import ModuleType
 from django.db import connection, transaction
 
 from apps.baskets.importing import baskets, members, products
-from apps.baskets.importing.result import FileResult, ImportResult
+from apps.baskets.importing.result import FileResult, ImportActor, ImportResult
 from apps.baskets.importing.staging import (
     DROP_STAGE_SQL,
     CopyBuffer,
@@ -25,6 +25,7 @@ from apps.baskets.importing.staging import (
     report_warnings,
     tune_session,
 )
+from apps.jobs.models import Job
 from apps.jobs.services import job_fail, job_progress, job_start, job_succeed
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def pos_import_dir(
     directory = Path(directory)
     files = find_files(directory=directory)
     result = ImportResult()
+    actor = import_actor(job_id=job_id)
     if job_id is not None:
         total = sum(path.stat().st_size for path, _ in files)
         job_start(job_id=job_id, total=total, message=f"Importing from {directory}")
@@ -62,7 +64,7 @@ def pos_import_dir(
         done = 0
         for path, importer in files:
             file_result = import_file(
-                path=path, importer=importer, job_id=job_id, progress=progress
+                path=path, importer=importer, job_id=job_id, progress=progress, actor=actor
             )
             result.files.append(file_result)
             done += path.stat().st_size
@@ -81,10 +83,29 @@ def pos_import_dir(
     return result
 
 
+def import_actor(*, job_id: int | None) -> ImportActor | None:
+    """Return who started the import's job (an upload), or None (a command, the demo)."""
+    if job_id is None:
+        return None
+    row = Job.objects.filter(pk=job_id, started_by__isnull=False).values_list(
+        "started_by_id", "started_by__username"
+    )
+    found = row.first()
+    return ImportActor(user_id=found[0], name=found[1]) if found else None
+
+
 def import_file(
-    *, path: Path, importer: ModuleType, job_id: int | None, progress: bool
+    *,
+    path: Path,
+    importer: ModuleType,
+    job_id: int | None,
+    progress: bool,
+    actor: ImportActor | None = None,
 ) -> FileResult:
-    """Import one file in one transaction; a file that cannot be read loads nothing."""
+    """Import one file in one transaction; a file that cannot be read loads nothing.
+
+    `actor` goes to the importers that record who changed what (RECORDS_ACTOR: members).
+    """
     result = FileResult(file_name=path.name)
     started = time.perf_counter()
     bar = progress_bar(path=path, enabled=progress)
@@ -96,6 +117,7 @@ def import_file(
         ):
             header = read_header(stream, required=importer.COLUMNS, optional=importer.OPTIONAL)
             tune_session(cursor)
+            who = {"actor": actor} if getattr(importer, "RECORDS_ACTOR", False) else {}
             importer.load(
                 cursor=cursor,
                 path=path,
@@ -103,6 +125,7 @@ def import_file(
                 header=header,
                 buffer_factory=lambda copy: CopyBuffer(copy=copy, raw=raw, bar=bar),
                 result=result,
+                **who,
             )
             fill_raw(cursor=cursor, path=path)
             report_rejects(cursor=cursor, path=path, result=result, job_id=job_id)
@@ -133,6 +156,19 @@ def summary_line(result: FileResult) -> str:
         f"{result.rejected:,} rejected"
         # Warned rows are among the loaded and unchanged ones, not another outcome.
         + (f"; {result.warned:,} accepted with warnings" if result.warned else "")
+        + consent_phrase(result)
+    )
+
+
+def consent_phrase(result: FileResult) -> str:
+    """Return what a members file did to consents, for the summary line ('' for others)."""
+    if result.new_without_list_consent is None:
+        return ""
+    return (
+        f"; {result.new_without_list_consent:,} new member"
+        f"{'' if result.new_without_list_consent == 1 else 's'} without list consent, "
+        f"{result.consent_changes or 0:,} consent change"
+        f"{'' if result.consent_changes == 1 else 's'} recorded"
     )
 
 
