@@ -332,6 +332,24 @@ KINDS: dict[str, Kind] = {
             "auc_rule": ("AUC of the due rule", plain),
         },
     ),
+    "privacy_erasure": Kind(
+        "Erasure of a batch of members",
+        params={
+            "file": ("File", plain),
+            "reference": ("Request reference", plain),
+            "rows": ("Cards in the file", as_number),
+            "member_ids": ("Members to erase", as_count),
+            "already_erased": ("Erased already", as_number),
+            "not_found": ("Cards matching no member", as_number),
+            "not_found_lines": ("Their lines (the first 200)", plain),
+            "duplicates": ("Repeated cards", as_number),
+            "confirmed": ("Confirmed", plain),
+        },
+        result={
+            "erased": ("Members erased", as_number),
+            "already_erased": ("Erased meanwhile by someone else", as_number),
+        },
+    ),
     "retention": Kind(
         "Retention",
         params={

@@ -5,3 +5,7 @@ class PrivacyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "apps.privacy"
     verbose_name = "Members' data rights"
+
+    def ready(self) -> None:
+        # The batch erasure's task lives beside the erasure: registered for every worker.
+        from apps.privacy.erasure import tasks  # noqa: F401

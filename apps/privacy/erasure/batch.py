@@ -141,7 +141,7 @@ def batch_confirm(*, job_id: int) -> bool:
 
 
 def _enqueue(job_id: int) -> None:
-    from apps.privacy.tasks import erasure_batch_task  # loads Celery: late
+    from apps.privacy.erasure.tasks import erasure_batch_task  # loads Celery: late
 
     erasure_batch_task.delay(job_id)
 
