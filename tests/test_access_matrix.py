@@ -42,6 +42,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "members:list": page(*MARKETING),
     "members:lookup": page(*TILL),
     "members:detail": page(*MARKETING),
+    "members:consent": page(*MARKETING, ok=NOT_ALLOWED),  # POST only, from the member page
     "baskets:import_list": page(*MARKETING),
     "baskets:import_new": page(*MARKETING),
     "baskets:import_detail": page(*MARKETING),
@@ -69,6 +70,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
 # Arguments of the URL patterns that take some, from the objects of `sample_objects`.
 SAMPLE_KWARGS: dict[str, Callable[[dict], dict]] = {
     "members:detail": lambda o: {"card_number": o["member"].card_number},
+    "members:consent": lambda o: {"card_number": o["member"].card_number},
     "baskets:import_detail": lambda o: {"pk": o["import_job"].pk},
     "jobs:detail": lambda o: {"pk": o["job"].pk},
     "jobs:progress": lambda o: {"pk": o["job"].pk},

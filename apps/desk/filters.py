@@ -9,6 +9,10 @@ from apps.desk.selectors import member_search_q
 from apps.members.models import Member, MemberStatus
 
 
+def _consent_select() -> forms.Select:
+    return forms.Select(choices=[("", "Any"), ("true", "Given"), ("false", "Not given")])
+
+
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
@@ -18,12 +22,10 @@ class MemberFilter(django_filters.FilterSet):
         ),
     )
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, empty_label="Any status")
-    consent_list = django_filters.BooleanFilter(
-        label="Consent",
-        widget=forms.Select(
-            choices=[("", "Any consent"), ("true", "Opted in"), ("false", "Opted out")]
-        ),
-    )
+    # One filter per channel's consent (apps.members.models.Channel).
+    consent_list = django_filters.BooleanFilter(label="List consent", widget=_consent_select())
+    consent_email = django_filters.BooleanFilter(label="E-mail consent", widget=_consent_select())
+    consent_sms = django_filters.BooleanFilter(label="SMS consent", widget=_consent_select())
     postal_code = django_filters.CharFilter(
         field_name="postal_code", lookup_expr="startswith", label="Postal code starts"
     )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.member_list, name="list"),
     path("lookup/", views.member_lookup, name="lookup"),
     path("<str:card_number>/", views.member_detail, name="detail"),
+    path("<str:card_number>/consent/", views.member_consent, name="consent"),
 ]

@@ -8,9 +8,11 @@ apps) and its template includes each app's section template.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
@@ -20,10 +22,12 @@ from apps.baskets import selectors as basket_selectors
 from apps.baskets.tables import BasketTable
 from apps.desk import sections, selectors, services
 from apps.desk.charts import weekly_spend_figure
+from apps.desk.consent import ConsentForm, consent_section
 from apps.desk.filters import MemberFilter
 from apps.desk.limits import lookup_wait_seconds
 from apps.desk.tables import MemberTable
-from apps.members.models import Member
+from apps.members.consent import consent_set
+from apps.members.models import Channel, Member
 from apps.rewards.certificates import open_certificates
 from apps.rewards.forms import AdjustForm
 from apps.rewards.selectors import points_summary
@@ -42,12 +46,14 @@ class _Echo:
 
 def _csv_rows(queryset):
     yield ["card_number", "first_name", "last_name", "postal_code", "joined_on", "status",
-           "consent_list", "last_visit", "spend_52w"]  # fmt: skip
+           "consent_list", "consent_email", "consent_sms", "last_visit", "spend_52w"]  # fmt: skip
     for m in queryset.iterator(chunk_size=2000):
         last_visit = timezone.localtime(m.last_visit).date().isoformat() if m.last_visit else ""
         yield [m.card_number, m.first_name, m.last_name, m.postal_code,
                m.joined_on.isoformat() if m.joined_on else "", m.status,
-               "yes" if m.consent_list else "no", last_visit, m.spend_52w]  # fmt: skip
+               *("yes" if given else "no" for given in (m.consent_list, m.consent_email,
+                                                       m.consent_sms)),
+               last_visit, m.spend_52w]  # fmt: skip
 
 
 @role_required(Role.MARKETING)
@@ -120,8 +126,13 @@ def member_lookup(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.MARKETING)
 def member_detail(request: HttpRequest, card_number: str) -> HttpResponse:
-    """A member's profile, figures, spend, categories, value, cells, list and basket history."""
+    """A member's profile, figures, spend, categories, value, cells, list and basket history.
+
+    Every view of the full record is in the audit trail, by member id (not card number:
+    an erasure replaces the card, and the id keeps naming the same anonymous row).
+    """
     member = get_object_or_404(Member, card_number=card_number)
+    services.member_view_record(request=request, member=member)
     baskets = BasketTable(basket_selectors.member_baskets(member=member), prefix="b-")
     RequestConfig(request, paginate={"per_page": BASKETS_PER_PAGE}).configure(baskets)
     weekly = basket_selectors.member_weekly_spend(member=member)
@@ -141,5 +152,41 @@ def member_detail(request: HttpRequest, card_number: str) -> HttpResponse:
             "points": points_summary(member_id=member.pk),
             "certificates": list(open_certificates(member_id=member.pk, on=timezone.localdate())),
             "adjust_form": AdjustForm() if request.user.has_role(Role.MARKETING) else None,
+            "consent": consent_section(member=member),
+            "consent_form": ConsentForm(),
         },
     )
+
+
+@role_required(Role.MARKETING)
+@require_POST
+def member_consent(request: HttpRequest, card_number: str) -> HttpResponse:
+    """Record a consent given or withdrawn on the member's word; back to the member page.
+
+    A repeat (a double click, a second clerk) finds the consent already as asked and
+    records nothing.
+    """
+    member = get_object_or_404(Member, card_number=card_number)
+    form = ConsentForm(request.POST)
+    back = redirect(f"{member.get_absolute_url()}#consent")
+    if not form.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+        messages.error(request, f"Consent not changed: {problems}")
+        return back
+    data = form.cleaned_data
+    label = Channel(data["channel"]).label
+    state = "given" if data["given"] else "withdrawn"
+    change = consent_set(
+        member,
+        data["channel"],
+        data["given"],
+        source=data["source"],
+        actor=request.user,
+        note=data["note"],
+        request=request,
+    )
+    if change is None:
+        messages.info(request, f"{label} consent was already {state}: nothing changed.")
+    else:
+        messages.success(request, f"{label} consent {state}.")
+    return back

@@ -255,8 +255,9 @@ def test_detail_figures_chart_and_baskets(marketing_client, django_assert_num_qu
     BasketLineFactory(basket=b1, product__name="Rye bread", amount=Decimal("1.00"))
     # session, user, member, figures, weekly spend, top categories, basket count,
     # basket page (+ store), its lines (+ product), segment rows, member score, current list,
-    # the points: balance, lots expiring soon, last movements; the open rebate certificates
-    with django_assert_num_queries(16):
+    # the points: balance, lots expiring soon, last movements; the open rebate certificates;
+    # the view's audit row; the consent by channel and its history (2)
+    with django_assert_num_queries(19):
         response = marketing_client.get(member.get_absolute_url())
     html = response.content.decode()
     figures = response.context["figures"]

@@ -197,6 +197,12 @@ FORMS = {
             page="members:detail",
             valid=lambda o: {"points": "25", "reason": "Goodwill: a damaged product"},
         ),
+        # A consent given or withdrawn on the member's word, on the member page (marketing).
+        FormSpec(
+            "members:consent",
+            page="members:detail",
+            valid=lambda o: {"channel": "email", "given": "yes", "note": "Asked at the desk"},
+        ),
         # Releasing a month (its button shows only while it is not released: POST-only here).
         FormSpec(
             "portal:agreement_release",
