@@ -41,6 +41,7 @@ from apps.reports.selectors import (
     StoreValue,
 )
 from apps.reports.selectors.common import ZERO
+from apps.reports.selectors.retention import retention_line
 from apps.reports.services import reports_refresh_queue
 from apps.reports.stats import POWER_METHOD, PROPORTION_METHOD, SIZE_METHOD, WELCH_METHOD
 from apps.segments.charts import TOP_SHARE_CAPTION, top_share_percent
@@ -254,6 +255,7 @@ def loyalty(request: HttpRequest) -> HttpResponse:
         colors=COLORS,
         reachable=selectors.reachable_members(filters),
         fit_id=selectors.value_fit_id(),
+        retention=retention_line(),
     )
     return render(request, "reports/loyalty.html", context)
 
