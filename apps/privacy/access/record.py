@@ -132,6 +132,7 @@ def record_for_html(record: dict) -> list[dict]:
     """The record's sections with each table's cells as text, for the printable page.
 
     The member's id is left out of every table but the profile: it is the same on each row.
+    A table of one row comes as (field, value) pairs too, shown as a list.
     """
     sections = []
     for section in record["sections"]:
@@ -142,12 +143,10 @@ def record_for_html(record: dict) -> list[dict]:
                 for name in table["fields"]
                 if section["key"] == "profile" or name != "member_id"
             ]
-            tables.append(
-                {
-                    **table,
-                    "columns": [name.replace("__", " ").replace("_", " ") for name in columns],
-                    "cells": [[_cell(row.get(name)) for name in columns] for row in table["rows"]],
-                }
-            )
+            headings = [name.replace("__", " ").replace("_", " ") for name in columns]
+            cells = [[_cell(row.get(name)) for name in columns] for row in table["rows"]]
+            # A single row (the profile, the balance, a tier) reads best as field: value.
+            pairs = list(zip(headings, cells[0], strict=True)) if len(cells) == 1 else []
+            tables.append({**table, "columns": headings, "cells": cells, "pairs": pairs})
         sections.append({**section, "tables": tables})
     return sections

@@ -15,6 +15,11 @@ from apps.audit.services import audit_record
 from apps.members.models import Member
 
 
+def _held(counts: dict[str, int]) -> dict[str, int]:
+    """The tables that hold rows, with their counts (the empty ones are the rest)."""
+    return {model: n for model, n in counts.items() if n}
+
+
 def _request_without_card(request: HttpRequest, member: Member) -> HttpRequest:
     quiet = copy.copy(request)
     quiet.path = request.path.replace(member.card_number, f"member-{member.pk}")
@@ -32,7 +37,7 @@ def access_view_record(
         object_type="member",
         object_id=str(member.pk),
         row_count=sum(counts.values()),
-        detail={"page": "privacy member page", "rows": counts},
+        detail={"page": "privacy member page", "rows": _held(counts)},
         query="",
     )
 
@@ -48,6 +53,6 @@ def access_export_record(
         object_type="member",
         object_id=str(member.pk),
         row_count=sum(counts.values()),
-        detail={"format": fmt, "rows": counts},
+        detail={"format": fmt, "rows": _held(counts)},
         query="",
     )
