@@ -82,6 +82,8 @@ def list_with_items(*, barcode: str) -> ShoppingList:
     return shopping_list
 
 
+# The mail house gets only the lists of members who consent to lists now: one who withdrew
+# after the lists were made is left out (lists_export_withheld counts them).
 _EXPORT_SQL = """
 SELECT m.card_number, sl.barcode, li.kind, coalesce(p.upc, ''), li.description,
        li.regular_price, li.discount, li.discount_pct, coalesce(c.name, ''), li.valid_until
@@ -90,14 +92,22 @@ JOIN members_member m ON m.id = sl.member_id
 JOIN lists_listitem li ON li.shopping_list_id = sl.id
 LEFT JOIN catalog_product p ON p.id = li.product_id
 LEFT JOIN campaigns_campaign c ON c.id = li.campaign_id
-WHERE sl.period_start = %(start)s
+WHERE sl.period_start = %(start)s AND m.consent_list
 ORDER BY m.card_number,
          array_position(ARRAY['offer', 'due', 'reward', 'content']::varchar[], li.kind), li.id
 """
 
 
+def lists_export_withheld(*, period_start: dt.date) -> int:
+    """Return how many of the period's lists the export leaves out: no list consent now."""
+    return ShoppingList.objects.filter(
+        period_start=period_start, member__consent_list=False
+    ).count()
+
+
 def lists_export_rows(*, period_start: dt.date):
-    """Yield CSV rows (EXPORT_COLUMNS) for every item of the period's lists."""
+    """Yield CSV rows (EXPORT_COLUMNS) for every item of the period's lists whose member
+    consents to lists now."""
     with connection.cursor() as cursor:
         cursor.execute(_EXPORT_SQL, {"start": period_start})
         while rows := cursor.fetchmany(5000):

@@ -7,12 +7,15 @@ import sys
 from django.core.management.base import BaseCommand
 
 from apps.audit.exports import CountedRows, command_export_record, csv_writer
-from apps.lists.selectors import EXPORT_COLUMNS, lists_export_rows
+from apps.lists.selectors import EXPORT_COLUMNS, lists_export_rows, lists_export_withheld
 from crm_site.cli import iso_date
 
 
 class Command(BaseCommand):
-    help = "Write one CSV row per list item of the period's lists."
+    help = (
+        "Write one CSV row per list item of the period's lists, for the members who consent "
+        "to lists now (one who withdrew after the lists were made is left out, and counted)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--period-start", type=iso_date, required=True)
@@ -29,3 +32,10 @@ class Command(BaseCommand):
             if out is not sys.stdout:
                 out.close()
         command_export_record(command="export_lists", options=options, row_count=rows.count)
+        withheld = lists_export_withheld(period_start=options["period_start"])
+        if withheld:
+            # stderr: stdout may be the CSV itself.
+            self.stderr.write(
+                f"{withheld:,} list{'' if withheld == 1 else 's'} left out: the member "
+                "withdrew consent to lists after the lists were made."
+            )
