@@ -229,6 +229,14 @@ FORMS = {
         FormSpec("portal:agreement", method="get", persona="manufacturer_a", accepted=OK),
         FormSpec("portal:category", method="get", persona="manufacturer_a", accepted=OK),
         FormSpec("settlement:list", method="get", accepted=OK),
+        # The privacy officer's search: a miss is said on the page, nothing is written.
+        FormSpec(
+            "privacy:member_search",
+            method="get",
+            persona="privacy",
+            accepted=OK,
+            valid=lambda o: {"number": "400099999999"},
+        ),
     ]
 }
 # File fields, sent as (name, content) uploads: the till import's and the opening balances'.
