@@ -365,6 +365,7 @@ KINDS: dict[str, Kind] = {
         result={
             "baskets_detached": ("Baskets detached", as_number),
             "lines_detached": ("Basket lines detached", as_number),
+            "till_records_cleared": ("Till records cleared of card and name", as_number),
             "members_erased": ("Inactive members erased", as_number),
             "chunks_done": ("Chunks done", as_count),
         },

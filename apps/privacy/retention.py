@@ -5,7 +5,8 @@ Run nightly (a beat schedule, `apps.privacy.tasks.retention_nightly_task`) or by
 workers in parallel:
 
 1. Detach: baskets bought before the basket cutoff, and their lines, lose their member
-   (`member_id` set to NULL in both tables: the lines repeat it, apps/baskets/models.py).
+   (`member_id` set to NULL in both tables: the lines repeat it, apps/baskets/models.py),
+   and the till's stored request and answer of those baskets the card, list and name.
    Chunks by basket id range; each chunk is one statement over both tables and commits with
    its count on the job. Only rows still attached are written, so a chunk delivered twice,
    a crashed run resumed (`retention_resume`) or tomorrow's run detaches nothing twice.
@@ -109,7 +110,9 @@ WHERE purchased_at < %(cutoff)s AND member_id IS NOT NULL
 
 # One chunk: the baskets of the id range bought before the cutoff, and their lines, lose
 # their member. Only rows still tied are written (a rerun writes nothing). The lines are
-# found by their basket (their own purchased_at repeats the basket's).
+# found by their basket (their own purchased_at repeats the basket's). The till's stored
+# request and answer of those baskets lose what named the shopper: the card or list barcode
+# scanned, and the member (card number, first name) and list barcode answered.
 DETACH_CHUNK_SQL = """
 WITH old AS (
     SELECT id FROM baskets_basket
@@ -122,8 +125,21 @@ WITH old AS (
     UPDATE baskets_basketline l SET member_id = NULL
     FROM old WHERE l.basket_id = old.id AND l.member_id IS NOT NULL
     RETURNING 1
+), tills AS (
+    UPDATE checkout_postransaction p
+    SET request = CASE WHEN p.request ? 'scanned'
+                       THEN jsonb_set(p.request, '{scanned}', 'null') ELSE p.request END,
+        response = CASE WHEN jsonb_typeof(p.response) = 'object'
+                        THEN p.response || '{"member": null, "list_barcode": null}'::jsonb
+                        ELSE p.response END
+    FROM old WHERE p.basket_id = old.id
+      AND (coalesce(p.request->>'scanned', '') <> ''
+           OR coalesce(p.response->>'member', '') <> ''
+           OR coalesce(p.response->>'list_barcode', '') <> '')
+    RETURNING 1
 )
-SELECT (SELECT count(*) FROM baskets), (SELECT count(*) FROM lines)
+SELECT (SELECT count(*) FROM baskets), (SELECT count(*) FROM lines),
+       (SELECT count(*) FROM tills)
 """
 
 # Members of an id range inactive since the cutoff: joined before it, not erased, and since
@@ -180,15 +196,15 @@ def erase_chunks(params: dict) -> list[tuple[int, int]]:
 # --- The work of one chunk ------------------------------------------------------------------
 
 
-def retention_detach_range(*, cutoff: dt.date, lo: int, hi: int) -> tuple[int, int]:
-    """Detach the baskets [lo, hi) bought before the cutoff day, and their lines.
+def retention_detach_range(*, cutoff: dt.date, lo: int, hi: int) -> tuple[int, int, int]:
+    """Detach the baskets [lo, hi) bought before the cutoff day, their lines and till records.
 
-    Return how many baskets and lines were detached now (0, 0 when done before).
+    Return how many baskets, lines and till records were detached now (0s when done before).
     """
     with connection.cursor() as cursor:
         cursor.execute(DETACH_CHUNK_SQL, {"lo": lo, "hi": hi, "cutoff": local_midnight(cutoff)})
-        baskets, lines = cursor.fetchone()
-    return baskets, lines
+        baskets, lines, tills = cursor.fetchone()
+    return baskets, lines, tills
 
 
 def inactive_member_ids(*, cutoff: dt.date, lo: int, hi: int) -> list[int]:
@@ -223,8 +239,12 @@ def retention_chunk(*, job_id: int, phase: str, lo: int, hi: int, enqueue: bool 
         with transaction.atomic():
             if phase == "detach":
                 cutoff = dt.date.fromisoformat(params["basket_cutoff"])
-                baskets, lines = retention_detach_range(cutoff=cutoff, lo=lo, hi=hi)
-                counts = {"baskets_detached": baskets, "lines_detached": lines}
+                baskets, lines, tills = retention_detach_range(cutoff=cutoff, lo=lo, hi=hi)
+                counts = {
+                    "baskets_detached": baskets,
+                    "lines_detached": lines,
+                    "till_records_cleared": tills,
+                }
                 key, done = lo, baskets + lines
             else:
                 cutoff = dt.date.fromisoformat(params["inactive_cutoff"])

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from apps.baskets.models import Basket, BasketLine
+from apps.checkout.models import PosTransaction
 from apps.core.clock import local_midnight
 from apps.members.models import ConsentChange, Member
 from apps.rewards.models import PointsEntry
@@ -36,6 +37,7 @@ class RetentionChain:
     adjusted: Member  # no basket, but staff adjusted their points after the cutoff: stays
     baskets: list[Basket] = field(default_factory=list)
     lines: list[BasketLine] = field(default_factory=list)
+    tills: list[PosTransaction] = field(default_factory=list)  # an old sale, a recent one
 
     def expected_detached(self) -> tuple[int, int]:
         """Baskets and lines tied to a member and bought before the cutoff, as made."""
@@ -73,6 +75,19 @@ def build_retention_chain() -> RetentionChain:
         basket = BasketFactory(member=member, store=store, purchased_at=at)
         chain.baskets.append(basket)
         chain.lines += [BasketLineFactory(basket=basket) for _ in range(n_lines)]
+    for basket in (chain.baskets[0], chain.baskets[4]):  # old_only's first, mixed's last
+        member = basket.member
+        chain.tills.append(
+            PosTransaction.objects.create(
+                store=store, transaction_id=f"T{basket.pk}", body_hash="x" * 64,
+                request={"transaction_id": f"T{basket.pk}", "scanned": member.card_number},
+                response={
+                    "member": {"card_number": member.card_number, "first_name": "Ann"},
+                    "list_barcode": None, "total": "5.98",
+                },
+                basket=basket,
+            )
+        )  # fmt: skip
     return chain
 
 

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 
 from apps.baskets.models import Basket, BasketLine
+from apps.checkout.models import PosTransaction
 from apps.jobs.models import Job, JobStatus
 from apps.members.models import Member, MemberStatus
 from apps.privacy.models import Erasure
@@ -88,6 +89,13 @@ def test_run_detaches_exactly_the_old_baskets_and_lines(
         (x.pk, x.member_id) for x in BasketLine.objects.filter(purchased_at__gte=CUTOFF)
     } == kept_lines
     assert all(member_id == chain.mixed.pk for _, member_id in kept_lines)
+    # The old sale's till record no longer names the shopper; the recent one does.
+    assert job.result["till_records_cleared"] == 1
+    old_till, recent_till = (PosTransaction.objects.get(pk=t.pk) for t in chain.tills)
+    assert old_till.request["scanned"] is None and old_till.response["member"] is None
+    assert old_till.response["total"] == "5.98"
+    assert recent_till.request == chain.tills[1].request
+    assert recent_till.response == chain.tills[1].response
     # The chain's sales figures read the same: nothing deleted, no amount changed.
     assert totals() == before
 
@@ -117,6 +125,7 @@ def test_a_rerun_changes_nothing(chain, eager, django_capture_on_commit_callback
     assert again.result.get("baskets_detached", 0) == 0
     assert again.result.get("lines_detached", 0) == 0
     assert again.result.get("members_erased", 0) == 0
+    assert again.result.get("till_records_cleared", 0) == 0
     assert ownership() == after_first
     assert list(Erasure.objects.values_list("pk", "member_id")) == erasures
 
