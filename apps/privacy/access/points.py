@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from apps.members.models import Member
 from apps.privacy.access.base import Section, Table
-from apps.privacy.access.shopping import member_baskets
+from apps.privacy.access.shopping import member_basket_ids
 from apps.rewards.models import (
     CertificateUse,
     LotUse,
@@ -19,15 +19,18 @@ from apps.rewards.models import (
 
 
 def _lot_uses(member: Member):
-    entries = PointsEntry.objects.filter(member=member).values("id")
+    # Lists, not subqueries, so that both index scans are used (see member_basket_ids).
+    entries = list(PointsEntry.objects.filter(member=member).values_list("id", flat=True))
     return LotUse.objects.filter(Q(consumer_id__in=entries) | Q(lot_id__in=entries)).order_by(
         "consumer_id", "lot_id"
     )
 
 
 def _certificate_uses(member: Member):
-    certificates = RebateCertificate.objects.filter(member=member).values("id")
-    baskets = member_baskets(member).values("id")
+    certificates = list(
+        RebateCertificate.objects.filter(member=member).values_list("id", flat=True)
+    )
+    baskets = member_basket_ids(member)
     return CertificateUse.objects.filter(
         Q(certificate_id__in=certificates)
         | Q(basket_id__in=baskets)
