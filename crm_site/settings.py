@@ -363,6 +363,9 @@ CRM_REBATE_POINTS_PER_CERTIFICATE = envint("CRM_REBATE_POINTS_PER_CERTIFICATE", 
 CRM_REBATE_CERTIFICATE_VALUE = envstr("CRM_REBATE_CERTIFICATE_VALUE", "5.00")
 CRM_REBATE_REMAINDER = envstr("CRM_REBATE_REMAINDER", "carry")
 CRM_REBATE_VALID_DAYS = envint("CRM_REBATE_VALID_DAYS", 90)
+# The conversion runs in member chunks on this many database connections at once (threads of
+# the process that runs it: the work is in PostgreSQL). 1 inside a transaction.
+CRM_REBATE_WORKERS = envint("CRM_REBATE_WORKERS", 2)
 # The birthday gift: bonus points on the list of the period holding the member's birthday.
 CRM_BIRTHDAY_POINTS = envint("CRM_BIRTHDAY_POINTS", 200)
 # A new member's consent, per channel, when members.csv leaves it empty or has no such column

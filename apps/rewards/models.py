@@ -61,12 +61,19 @@ class PointsEntry(models.Model):
     `key` makes each movement happen once: the same key again (a replayed till request, a
     job run twice) is refused by its unique index. The source says why it happened: the
     basket (a sale or a return), the entry it reverses, the staff user and reason.
+
+    Every till sale writes here and a year-end rebate 100 k rows at once, so the table
+    carries only the indexes its readers use: the member's is (member, created_at); the
+    references set on few rows (rule, reversed entry, user, rebate run) are indexed where
+    set; the key has no LIKE-pattern twin (nothing searches it by prefix).
     """
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     points = models.IntegerField()
-    key = models.CharField(max_length=80, unique=True)
+    key = models.CharField(max_length=80)
     created_at = models.DateTimeField()
     valid_until = models.DateField(
         null=True, blank=True, help_text="Lots only: the last day their points can be spent."
@@ -75,7 +82,12 @@ class PointsEntry(models.Model):
         "baskets.Basket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     rule = models.ForeignKey(
-        EarningRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        EarningRule,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     basis = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, help_text="Eligible spend."
@@ -88,7 +100,12 @@ class PointsEntry(models.Model):
         help_text="An earn: the member's tier multiplier it earned under (empty: 1).",
     )
     reverses = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversals",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -96,6 +113,7 @@ class PointsEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     reason = models.CharField(max_length=200, blank=True)
     rebate_run = models.ForeignKey(
@@ -105,6 +123,7 @@ class PointsEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_constraint=False,
+        db_index=False,
         help_text="A conversion: the year-end run that turned the points into certificates.",
     )
 
@@ -117,8 +136,17 @@ class PointsEntry(models.Model):
                 name="points_lot_expiry",
                 condition=models.Q(points__gt=0),
             ),
+            *(
+                models.Index(
+                    fields=[field],
+                    name=f"points_{field}",
+                    condition=models.Q(**{f"{field}__isnull": False}),
+                )
+                for field in ("rule", "reverses", "user", "rebate_run")
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["key"], name="points_entry_key_unique"),
             models.CheckConstraint(condition=~models.Q(points=0), name="points_not_zero"),
             models.CheckConstraint(
                 condition=models.Q(points__lt=0) | models.Q(valid_until__isnull=False),
@@ -247,7 +275,12 @@ class TierChange(models.Model):
 
 
 class RebateRun(models.Model):
-    """One programme year's conversion of balances into rebate certificates (once a year)."""
+    """One programme year's conversion of balances into rebate certificates (once a year).
+
+    Claimed first (its own commit), then converted in member chunks that each commit; a
+    run without `finished_at` was interrupted and is resumed, with its own rules, by the
+    next call (apps.rewards.rebate).
+    """
 
     year = models.PositiveSmallIntegerField(unique=True, help_text="The programme year it closes.")
     points_per_certificate = models.PositiveIntegerField()
@@ -256,6 +289,10 @@ class RebateRun(models.Model):
         max_length=8, choices=[("carry", "Carried over"), ("expire", "Expired")]
     )
     ran_at = models.DateTimeField()
+    closes_on = models.DateField(
+        null=True, help_text="The year's last day (empty on runs made before it was kept)."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
     members = models.PositiveIntegerField(default=0)
     certificates = models.PositiveIntegerField(default=0)
 

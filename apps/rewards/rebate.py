@@ -2,12 +2,17 @@
 
 Set-based, as the nightly expiry: a handful of statements over all members, none per
 member. As of the programme year's end (`CRM_PROGRAMME_YEAR_END`, "12-31"):
-1. the run's row is claimed (`RebateRun.year` is unique: a second run, or a racing one,
-   finds it and returns it, changing nothing);
+1. the run's row is claimed and committed (`RebateRun.year` is unique: a finished run is
+   returned as it is, changing nothing; an unfinished one was interrupted and is resumed
+   with the rules it recorded); a session advisory lock keeps a second call from racing
+   the first;
 2. lots past their last day on the year's end expire (`points_expire` for the day after);
-3. the members concerned are locked in id order (their balance rows, as every movement
-   does), so a till movement of one of them waits for the conversion or is waited for;
-4. one statement converts: per member, the points of the year = what is left of their lots
+3. the members are split into `CRM_REBATE_WORKERS` id ranges of about equal size, each
+   converted in its own transaction on a connection of its own, at the same time (the
+   conversion is bound by PostgreSQL's CPU: two connections use both cores). Each chunk
+   locks its members in id order (their balance rows, as every movement does), so a till
+   movement of one of them waits for the conversion or is waited for;
+4. one statement converts a chunk: per member, the points of the year = what is left of their lots
    earned before the year closed and still valid, at most their balance (a debt is not
    converted). n = points // `CRM_REBATE_POINTS_PER_CERTIFICATE` certificates; one `convert`
    entry of -n × ppc (key `rebate:<year>:<member>`) takes them from the lots earliest last
@@ -16,12 +21,14 @@ member. As of the programme year's end (`CRM_PROGRAMME_YEAR_END`, "12-31"):
    takes the rest of the year's points, from the lots that follow; balances move.
 Points earned after the year closed (a run late by a few days) stay: they belong to the
 next year.
+5. the run is marked finished with its counts, read from the certificates it made.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.conf import settings
@@ -33,17 +40,26 @@ from apps.rewards.expiry import points_expire
 from apps.rewards.models import RebateRun
 
 CLAIM_SQL = """
-INSERT INTO rewards_rebaterun
-    (year, points_per_certificate, certificate_value, remainder, ran_at, members, certificates)
-VALUES (%(year)s, %(ppc)s::int, %(value)s, %(remainder)s, %(at)s, 0, 0)
+INSERT INTO rewards_rebaterun (year, points_per_certificate, certificate_value, remainder,
+                               ran_at, closes_on, members, certificates)
+VALUES (%(year)s, %(ppc)s::int, %(value)s, %(remainder)s, %(at)s, %(closes_on)s, 0, 0)
 ON CONFLICT (year) DO NOTHING
-RETURNING id
 """
 
-# The members who may have points to convert (carry: a certificate's worth at least; expire:
-# any), locked in id order like the expiry's lock.
+# Member id ranges of about equal numbers of members to convert: [start, next start).
+CHUNKS_SQL = """
+SELECT min(member_id) FROM (
+    SELECT member_id, ntile(%(chunks)s) OVER (ORDER BY member_id) AS chunk
+    FROM rewards_pointsbalance WHERE points >= %(least)s
+) c
+GROUP BY chunk ORDER BY 1
+"""
+
+# The chunk's members who may have points to convert (carry: a certificate's worth at
+# least; expire: any), locked in id order like the expiry's lock.
 LOCK_SQL = """
-SELECT member_id FROM rewards_pointsbalance WHERE points >= %(least)s
+SELECT member_id FROM rewards_pointsbalance
+WHERE points >= %(least)s AND member_id >= %(lo)s AND member_id < %(hi)s
 ORDER BY member_id
 FOR UPDATE
 """
@@ -143,15 +159,42 @@ def year_end(year: int) -> dt.date:
         ) from error
 
 
-def _run_dict(run: RebateRun, *, created: bool, converted: int = 0, expired: int = 0) -> dict:
+FINISH_SQL = """
+UPDATE rewards_rebaterun r
+SET finished_at = %(now)s, members = c.members, certificates = c.certificates
+FROM (
+    SELECT count(DISTINCT member_id) AS members, count(*) AS certificates
+    FROM rewards_rebatecertificate WHERE run_id = %(run)s
+) c
+WHERE r.id = %(run)s AND r.finished_at IS NULL
+"""
+
+TOTALS_SQL = """
+SELECT coalesce(-sum(points) FILTER (WHERE kind = 'convert'), 0),
+       coalesce(-sum(points) FILTER (WHERE kind = 'expire'), 0)
+FROM rewards_pointsentry WHERE rebate_run_id = %(run)s
+"""
+
+# One conversion of a year at a time (a session lock, released when the call ends or its
+# connection dies): a second call while one runs returns at once instead of racing it.
+ADVISORY_LOCK_SQL = "SELECT pg_try_advisory_lock(hashtext('rewards.rebate'), %(year)s)"
+ADVISORY_UNLOCK_SQL = "SELECT pg_advisory_unlock(hashtext('rewards.rebate'), %(year)s)"
+FAR = 2**63 - 1  # past every member id: the last chunk's end
+
+
+def _run_dict(run: RebateRun, *, created: bool) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(TOTALS_SQL, {"run": run.pk})
+        converted, expired = cursor.fetchone()
     return {
         "year": run.year,
         "run": run.pk,
         "created": created,
+        "finished": run.finished_at is not None,
         "members": run.members,
         "certificates": run.certificates,
-        "points_converted": converted,
-        "points_expired": expired,
+        "points_converted": int(converted),
+        "points_expired": int(expired),
     }
 
 
@@ -167,54 +210,117 @@ def _rules() -> tuple[int, Decimal, str]:
     return ppc, value, remainder
 
 
-@transaction.atomic
+def _chunk_params(run: RebateRun) -> dict:
+    """What each chunk converts by: the run's own rules (a resumed run keeps them)."""
+    issued = run.closes_on + dt.timedelta(days=1)
+    return {
+        "year": run.year,
+        "run": run.pk,
+        "ppc": run.points_per_certificate,
+        "value": run.certificate_value,
+        "at": run.ran_at,
+        "issued": issued,
+        "close": local_midnight(issued),
+        "valid_until": issued + dt.timedelta(days=settings.CRM_REBATE_VALID_DAYS - 1),
+        "expire_rest": run.remainder == "expire",
+        "least": run.points_per_certificate if run.remainder == "carry" else 1,
+    }
+
+
+def rebate_convert_chunk(params: dict, lo: int, hi: int) -> None:
+    """Convert the members with ids in [lo, hi), in one transaction of its own.
+
+    Run again (a resumed run), it converts nothing twice: a converted member's year lots
+    are used up but for a remainder under a certificate's worth, and the entries' keys
+    (`rebate:<year>:<member>`) are unique.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One statement over every member of the chunk: no JIT compile (seconds, for
+        # nothing here), and room to sort and hash the chunk's lots in memory.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '512MB'")
+        cursor.execute(LOCK_SQL, {**params, "lo": lo, "hi": hi})
+        members = [member_id for (member_id,) in cursor.fetchall()]
+        if members:
+            cursor.execute(CONVERT_SQL, {**params, "members": members})
+
+
+def _in_thread(params: dict, lo: int, hi: int) -> None:
+    try:
+        rebate_convert_chunk(params, lo, hi)
+    finally:
+        connection.close()  # the thread's own connection
+
+
+def _chunks(params: dict, count: int) -> list[tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(CHUNKS_SQL, {**params, "chunks": count})
+        starts = [start for (start,) in cursor.fetchall()]
+    return list(zip([0, *starts[1:]], [*starts[1:], FAR], strict=True)) if starts else []
+
+
+def _convert(run: RebateRun, workers: int) -> None:
+    """Convert every chunk, `workers` at a time on connections of their own, then finish."""
+    params = _chunk_params(run)
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(_in_thread, params, lo, hi) for lo, hi in _chunks(params, workers)
+            ]
+            for future in futures:
+                future.result()  # a chunk's error is raised here, after the others ended
+    else:
+        for lo, hi in _chunks(params, 1):
+            rebate_convert_chunk(params, lo, hi)
+    with connection.cursor() as cursor:
+        cursor.execute(FINISH_SQL, {"run": run.pk, "now": timezone.now()})
+
+
 def rebate_convert(
-    year: int, *, at: dt.datetime | None = None, closes_on: dt.date | None = None
+    year: int,
+    *,
+    at: dt.datetime | None = None,
+    closes_on: dt.date | None = None,
+    workers: int | None = None,
 ) -> dict:
     """Convert the points of programme year `year` into certificates, once.
 
-    Returns the run as a dict (`created` False: the year was converted before, nothing
-    changed). Refuses (ValueError) a year that has not closed by `at` (default now).
-    `closes_on`: the year's last day when not `CRM_PROGRAMME_YEAR_END`'s (the demo closes
-    its year just before its lists, so that they show certificates).
+    Returns the run as a dict: `created` True when this call converted (or finished an
+    interrupted run), False when the year was converted before (nothing changed) or is
+    being converted by another call right now (`finished` False). Refuses (ValueError) a
+    year that has not closed by `at` (default now). `closes_on`: the year's last day when
+    not `CRM_PROGRAMME_YEAR_END`'s (the demo closes its year just before its lists, so
+    that they show certificates). `workers` (default `CRM_REBATE_WORKERS`): chunks
+    converted at once, each on a connection of its own; 1 inside a transaction, whose
+    rows other connections could not see.
     """
     at = at or timezone.now()
     closes_on = closes_on or year_end(year)
     issued = closes_on + dt.timedelta(days=1)
-    close = local_midnight(issued)
-    if at < close:
+    if at < local_midnight(issued):
         raise ValueError(f"Programme year {year} closes at the end of {closes_on}.")
     ppc, value, remainder = _rules()
-    params = {
-        "year": year,
-        "ppc": ppc,
-        "value": value,
-        "remainder": remainder,
-        "at": at,
-        "issued": issued,
-        "close": close,
-        "valid_until": issued + dt.timedelta(days=settings.CRM_REBATE_VALID_DAYS - 1),
-        "expire_rest": remainder == "expire",
-    }
+    workers = 1 if connection.in_atomic_block else (workers or settings.CRM_REBATE_WORKERS)
+    claim = {"year": year, "ppc": ppc, "value": value, "remainder": remainder, "at": at,
+             "closes_on": closes_on}  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(CLAIM_SQL, params)
-        row = cursor.fetchone()
-        if row is None:  # converted already (or a racing run has just committed it)
-            return _run_dict(RebateRun.objects.get(year=year), created=False)
-        params["run"] = row[0]
-    points_expire(today=issued)  # lots past their last day at the year's end give up first
-    with connection.cursor() as cursor:
-        # One statement over every member: no JIT compile (seconds, for nothing here), and
-        # room to sort and hash the year's lots in memory.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '512MB'")
-        cursor.execute(LOCK_SQL, {"least": ppc if remainder == "carry" else 1})
-        params["members"] = [member_id for (member_id,) in cursor.fetchall()]
-        cursor.execute(CONVERT_SQL, params)
-        members, certificates, converted, expired = cursor.fetchone()
-    RebateRun.objects.filter(pk=params["run"]).update(members=members, certificates=certificates)
-    run = RebateRun.objects.get(pk=params["run"])
-    return _run_dict(run, created=True, converted=int(converted), expired=int(expired))
+        cursor.execute(ADVISORY_LOCK_SQL, claim)
+        if not cursor.fetchone()[0]:  # another call is converting the year right now
+            run = RebateRun.objects.filter(year=year).first() or RebateRun(year=year)
+            return _run_dict(run, created=False)
+        try:
+            with transaction.atomic():
+                cursor.execute(CLAIM_SQL, claim)
+            run = RebateRun.objects.get(year=year)
+            if run.finished_at is not None:
+                return _run_dict(run, created=False)
+            # Lots past their last day at the year's end give up first.
+            points_expire(today=run.closes_on + dt.timedelta(days=1))
+            _convert(run, max(workers, 1))
+        finally:
+            cursor.execute(ADVISORY_UNLOCK_SQL, claim)
+    run.refresh_from_db()
+    return _run_dict(run, created=True)
 
 
 def closed_year(today: dt.date) -> int:
