@@ -41,7 +41,9 @@ MEMBER_HEADER = (
     "joined_on",
     "household_size",
     "children",
-    "marketing_consent",
+    "consent_list",
+    "consent_email",
+    "consent_sms",
 )
 BASKET_HEADER = (
     "basket_id",
@@ -82,6 +84,26 @@ def write_products(path: Path, cat: Catalog) -> None:
     )
 
 
+# Of the members who consent to lists and gave an address or a phone, the shares who also
+# consent to e-mail and to SMS: most take the printed list, some e-mail, few texts.
+EMAIL_CONSENT_SHARE = 0.45
+SMS_CONSENT_SHARE = 0.12
+
+
+def channel_consents(
+    rng, *, consent: np.ndarray, has_email: np.ndarray, has_phone: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return e-mail and SMS consents (0/1): only with an address or phone to reach, and
+    only for members who take the list. Drawn from a child generator, so the main stream
+    (and with it every basket of a seed's demo) stays what it was."""
+    child = rng.spawn(1)[0]
+    draw = child.random((2, len(consent)))
+    listed = consent.astype(bool)
+    by_email = listed & has_email & (draw[0] < EMAIL_CONSENT_SHARE)
+    by_sms = listed & has_phone & (draw[1] < SMS_CONSENT_SHARE)
+    return by_email.astype(np.int64), by_sms.astype(np.int64)
+
+
 def write_members(path: Path, rng, hh: Households, start: date, span: int, p: Params) -> np.ndarray:
     """Draw the members' names and contacts, write them, and return their join days.
 
@@ -115,6 +137,9 @@ def write_members(path: Path, rng, hh: Households, start: date, span: int, p: Pa
     day0 = start - timedelta(days=history)
     dates = [(day0 + timedelta(days=i)).isoformat() for i in range(history + span)]
     consent = (rng.random(n) >= p.no_consent_share).astype(np.int64)
+    by_email, by_sms = channel_consents(
+        rng, consent=consent, has_email=has_email, has_phone=has_phone
+    )
 
     write_csv(
         path,
@@ -144,6 +169,8 @@ def write_members(path: Path, rng, hh: Households, start: date, span: int, p: Pa
             [Digits(hh.size[:n])],
             [Digits(hh.children[:n])],
             [Vocab(["no", "yes"], consent)],
+            [Vocab(["no", "yes"], by_email)],
+            [Vocab(["no", "yes"], by_sms)],
         ],
         n,
     )

@@ -179,9 +179,16 @@ def test_member_rows_are_plausible(demo):
     assert all(e.count("@") == 1 and "." in e.split("@")[1] for e in emails)
     assert all(len(r["postal_code"]) == 5 for r in rows)
     assert all(int(r["household_size"]) >= int(r["children"]) + 1 for r in rows)
-    consent = [r["marketing_consent"] for r in rows]
+    consent = [r["consent_list"] for r in rows]
     assert set(consent) == {"yes", "no"}
     assert 0.01 < consent.count("no") / len(rows) < 0.15
+    # By channel: most take the list, some e-mail, few SMS; only where they can be reached.
+    by_email = [r for r in rows if r["consent_email"] == "yes"]
+    by_sms = [r for r in rows if r["consent_sms"] == "yes"]
+    assert 0.25 < len(by_email) / len(rows) < 0.5
+    assert 0.04 < len(by_sms) / len(rows) < 0.2
+    assert all(r["email"] and r["consent_list"] == "yes" for r in by_email)
+    assert all(r["phone"] and r["consent_list"] == "yes" for r in by_sms)
     assert all(date.fromisoformat(r["joined_on"]) <= END for r in rows)
 
 
