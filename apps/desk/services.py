@@ -12,6 +12,8 @@ up, while the trail on its own does not say it.
 
 from __future__ import annotations
 
+import copy
+
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -72,15 +74,23 @@ def member_lookup_refusal_record(
     )
 
 
+def request_without_card(*, request: HttpRequest, member: Member) -> HttpRequest:
+    """Return the request with the member's card number in its path replaced by their id."""
+    quiet = copy.copy(request)
+    quiet.path = request.path.replace(member.card_number, f"member-{member.pk}")
+    return quiet
+
+
 def member_view_record(*, request: HttpRequest, member: Member) -> AuditEvent:
     """Append the audit row of a staff user opening a member's full record.
 
     By member id, not card number: an erasure replaces the card, and the id keeps naming the
-    same (by then anonymous) row. The path holds the card; the erasure scrubs it.
+    same (by then anonymous) row. The path is kept with the card replaced by `member-<id>`,
+    as the privacy pages record it (apps.privacy.access.services).
     """
     return audit_record(
         kind=AuditKind.MEMBER_VIEW,
-        request=request,
+        request=request_without_card(request=request, member=member),
         actor=request.user,
         object_type="member",
         object_id=str(member.pk),

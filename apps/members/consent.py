@@ -8,6 +8,8 @@ row, so that two clerks pressing the same button at once record one change, not 
 
 from __future__ import annotations
 
+import copy
+
 from django.db import transaction
 from django.db.models.functions import Now
 
@@ -63,7 +65,11 @@ def consent_set(
         actor_name=actor.get_username() if actor is not None else "",
         note=note[:NOTE_MAX],
     )
-    # The member by id and card, as other events name them; no name, address or note.
+    # The member by id only (an erasure replaces the card; the path's card too); no name,
+    # address or note.
+    if request is not None:
+        request = copy.copy(request)
+        request.path = request.path.replace(member.card_number, f"member-{member.pk}")
     audit_record(
         kind=AuditKind.CONSENT,
         request=request,
