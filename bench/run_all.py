@@ -33,6 +33,7 @@ BENCHMARKS = {
     "bench_allocation": "crm_bench_allocation",
     "bench_rewards": "crm_bench_rewards",
     "bench_rebate": "crm_bench_rewards",  # on the year of points bench_rewards leaves
+    "bench_retention": "crm_bench_retention",  # bench_rewards' chain, built in its own database
 }
 
 
