@@ -28,12 +28,9 @@ from apps.privacy.access.services import access_export_record, access_view_recor
 
 
 class MemberSearchForm(forms.Form):
-    number = forms.CharField(
-        label="Card number or list barcode",
-        max_length=32,
-        strip=True,
-        widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric"}),
-    )
+    """A card number or a list's barcode, as scanned or typed (the page draws the input)."""
+
+    number = forms.CharField(label="Card number or list barcode", max_length=32, strip=True)
 
 
 def _member(card_number: str) -> Member:
