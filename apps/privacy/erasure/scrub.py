@@ -24,20 +24,19 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-TOKENS = r"[[:alnum:]@._+-]+|[^[:alnum:]@._+-]+"
+TOKENS = r"[[:alnum:]@._+-]+|[^[:alnum:]@._+-]+"  # tokens and what separates them, in turn
+SEPARATORS = r"[^[:alnum:]@._+-]+"
 
 
 @dataclass(frozen=True)
 class Target:
-    """A text or JSON column that can hold a member's values, and the rows to look at."""
+    """A text or JSON column that can hold a member's values."""
 
     table: str
     column: str
     json: bool = False
-    where: str = "TRUE"  # over `s`, the table's row; %(ids)s: the erased members
-    pk: str = "id"
     # An expression over `r.new` (the rewritten value, JSON already cast) when more than the
-    # tokens must change.
+    # tokens must change (each `r.new` stands for the rewritten value).
     finish: str = "r.new"
 
 
@@ -49,38 +48,40 @@ _TILL_ROWS = f"""(s.basket_id IS NULL OR s.basket_id IN ({_MEMBER_BASKETS})
     OR s.original_id IN (SELECT p.id FROM checkout_postransaction p
                          WHERE p.basket_id IN ({_MEMBER_BASKETS})))"""
 
+# The rows of each table worth reading (over `s`; %(ids)s: the erased members).
+ROWS = {"audit_auditevent": _AUDIT_ROWS, "checkout_postransaction": _TILL_ROWS}
+
 AUDIT_TARGETS = [
-    Target("audit_auditevent", "path", where=f"{_AUDIT_ROWS} AND s.path <> ''"),
-    Target("audit_auditevent", "query", where=f"{_AUDIT_ROWS} AND s.query <> ''"),
-    Target("audit_auditevent", "object_id", where=f"{_AUDIT_ROWS} AND s.object_id <> ''"),
+    Target("audit_auditevent", "path"),
+    Target("audit_auditevent", "query"),
+    Target("audit_auditevent", "object_id"),
     # A lookup by name keeps a digest of the name typed; in a lookup that showed an erased
     # member, it goes too (whoever holds the key could test a name against it).
     Target(
         "audit_auditevent",
         "detail",
         json=True,
-        where=f"{_AUDIT_ROWS} AND s.detail <> '{{}}'::jsonb",
         finish="CASE WHEN r.new ? 'text_digest' "
         "THEN jsonb_set(r.new, '{text_digest}', '\"[erased]\"') ELSE r.new END",
     ),
 ]
 
 TARGETS = [
-    Target("checkout_postransaction", "request", json=True, where=_TILL_ROWS),
-    Target("checkout_postransaction", "response", json=True, where=_TILL_ROWS),
-    Target("checkout_postransaction", "unknown_lines", json=True, where=_TILL_ROWS),
+    Target("checkout_postransaction", "request", json=True),
+    Target("checkout_postransaction", "response", json=True),
+    Target("checkout_postransaction", "unknown_lines", json=True),
     Target("jobs_job", "params", json=True),
     Target("jobs_job", "result", json=True),
-    Target("jobs_job", "message", where="s.message <> ''"),
-    Target("jobs_job", "error", where="s.error <> ''"),
-    Target("baskets_importreject", "raw", where="s.raw <> ''"),
-    Target("baskets_importreject", "reason", where="s.reason <> ''"),
+    Target("jobs_job", "message"),
+    Target("jobs_job", "error"),
+    Target("baskets_importreject", "raw"),
+    Target("baskets_importreject", "reason"),
     Target("django_admin_log", "object_repr"),
-    Target("django_admin_log", "change_message", where="s.change_message <> ''"),
-    Target("members_consentchange", "note", where="s.note <> ''"),
-    Target("agreements_statementevent", "note", where="s.note <> ''"),
+    Target("django_admin_log", "change_message"),
+    Target("members_consentchange", "note"),
+    Target("agreements_statementevent", "note"),
     Target("agreements_statementevent", "changes", json=True),
-    Target("agreements_settlementstatement", "note", where="s.note <> ''"),
+    Target("agreements_settlementstatement", "note"),
 ]
 
 # The admin's log names a member by their name (`object_repr`, Member.__str__).
@@ -92,29 +93,59 @@ WHERE ct.id = l.content_type_id AND ct.app_label = 'members' AND ct.model = 'mem
 """
 
 
-def rewrite_sql(target: Target) -> str:
-    """The one UPDATE that rewrites the target's rows holding a strong erased value."""
-    text = f"s.{target.column}::text" if target.json else f"s.{target.column}"
-    new = "string_agg(coalesce(v.new, p.part[1]), '' ORDER BY p.n)"
-    if target.json:
-        new = f"({new})::jsonb"
+def rows_sql(table: str, targets: list[Target]) -> str:
+    """The rows of `table` holding a strong erased value in any target column, found in one
+    pass (the columns split into tokens together, joined to the values by hash) into
+    `erasure_rows`: the rewrites then read those rows only, not the table once a column."""
+    text = ", ".join(f"s.{t.column}::text" for t in targets)
     return f"""
-UPDATE {target.table} t SET {target.column} = {target.finish}
-FROM (
-    SELECT s.{target.pk} AS pk, {new} AS new
-    FROM {target.table} s
-    CROSS JOIN LATERAL regexp_matches({text}, '{TOKENS}', 'g') WITH ORDINALITY p(part, n)
-    LEFT JOIN erasure_values v ON v.old = lower(p.part[1])
-    WHERE {target.where}
-    GROUP BY s.{target.pk}
-    HAVING bool_or(v.strong)
-) r
-WHERE t.{target.pk} = r.pk
+DROP TABLE IF EXISTS erasure_rows;
+CREATE TEMP TABLE erasure_rows ON COMMIT DROP AS
+SELECT DISTINCT s.id
+FROM {table} s
+CROSS JOIN LATERAL regexp_split_to_table(lower(concat_ws(' ', {text})), '{SEPARATORS}') p(token)
+JOIN erasure_values v ON v.old = p.token AND v.strong
+WHERE {ROWS.get(table, "TRUE")};
+ANALYZE erasure_rows;
 """
 
 
+def _rewritten(target: Target) -> str:
+    """The column's value with every erased token replaced (over `t`, the row)."""
+    text = f"t.{target.column}::text" if target.json else f"t.{target.column}"
+    new = f"""coalesce((
+        SELECT string_agg(coalesce(v.new, p.part[1]), '' ORDER BY p.n)
+        FROM regexp_matches({text}, '{TOKENS}', 'g') WITH ORDINALITY p(part, n)
+        LEFT JOIN erasure_values v ON v.old = lower(p.part[1])
+    ), {text})"""
+    if target.json:
+        new = f"({new})::jsonb"
+    return target.finish.replace("r.new", f"({new})") if target.finish != "r.new" else new
+
+
+def rewrite_sql(table: str, targets: list[Target]) -> str:
+    """One UPDATE of the rows in `erasure_rows`: every target column rewritten at once (one
+    new row version, one pass of the audit trail's trigger, per row)."""
+    columns = ",\n    ".join(f"{t.column} = {_rewritten(t)}" for t in targets)
+    return f"""
+UPDATE {table} t SET
+    {columns}
+FROM erasure_rows e WHERE t.id = e.id
+"""
+
+
+def _scrub(cursor, targets: list[Target], params: dict, counts: dict[str, int]) -> None:
+    tables: dict[str, list[Target]] = {}
+    for target in targets:
+        tables.setdefault(target.table, []).append(target)
+    for table, columns in tables.items():
+        cursor.execute(rows_sql(table, columns), params)
+        cursor.execute(rewrite_sql(table, columns))
+        counts[table] = cursor.rowcount
+
+
 def scrub_elsewhere(*, member_ids: list[int]) -> dict[str, int]:
-    """Rewrite every target's rows that hold the erased values; return rows per column.
+    """Rewrite every target's rows that hold the erased values; return rows per table.
 
     Call it in the erasure's transaction, after members.py has filled `erasure_values`.
     """
@@ -123,15 +154,12 @@ def scrub_elsewhere(*, member_ids: list[int]) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(ADMIN_LOG_MEMBERS_SQL, {"ids": [str(i) for i in member_ids]})
         counts["django_admin_log.member"] = cursor.rowcount
-        for target in TARGETS:
-            cursor.execute(rewrite_sql(target), params)
-            counts[f"{target.table}.{target.column}"] = cursor.rowcount
+        _scrub(cursor, TARGETS, params, counts)
         # The trail's trigger lets these through for this transaction only, and only them.
         cursor.execute("SELECT set_config('crm.erasure', 'on', true)")
         try:
-            for target in AUDIT_TARGETS:
-                cursor.execute(rewrite_sql(target), params)
-                counts[f"{target.table}.{target.column}"] = cursor.rowcount
+            _scrub(cursor, AUDIT_TARGETS, params, counts)
         finally:
             cursor.execute("SELECT set_config('crm.erasure', 'off', true)")
+        cursor.execute("DROP TABLE IF EXISTS erasure_rows")
     return counts
