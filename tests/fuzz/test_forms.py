@@ -237,6 +237,21 @@ FORMS = {
             accepted=OK,
             valid=lambda o: {"number": "400099999999"},
         ),
+        # Erasure: the card typed again and a ticket reference; a batch's CSV of cards.
+        FormSpec(
+            "privacy:erase",
+            persona="privacy",
+            valid=lambda o: {"card_number": o["member"].card_number, "reference": "DPO-1"},
+        ),
+        FormSpec(
+            "privacy:erase_batch",
+            persona="privacy",
+            valid=lambda o: {
+                "file": [("cards.csv", f"card_number\n{o['member'].card_number}\n".encode())],
+                "reference": "DPO-2",
+            },
+            examples=10,
+        ),
     ]
 }
 # File fields, sent as (name, content) uploads: the till import's and the opening balances'.
