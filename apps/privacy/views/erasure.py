@@ -12,6 +12,8 @@ erases in chunks; its page shows progress and counts.
 
 from __future__ import annotations
 
+import copy
+
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -103,15 +105,17 @@ def erase(request: HttpRequest, card_number: str) -> HttpResponse:
             )
             return _done(member.pk)
     if request.method != "POST":
-        # The page shows the member's record: the viewing is in the trail (scrubbed with
-        # the rest if the member is erased).
+        # The page shows the member's record: the viewing is in the trail, by member id
+        # (as the privacy member page's), the card kept out of the path.
+        quiet = copy.copy(request)
+        quiet.path = request.path.replace(member.card_number, f"member-{member.pk}")
         audit_record(
             kind=AuditKind.MEMBER_VIEW,
-            request=request,
+            request=quiet,
             actor=request.user,
             object_type="member",
-            object_id=member.card_number,
-            detail={"page": "erase"},
+            object_id=str(member.pk),
+            detail={"page": "privacy erase page"},
             query="",
         )
     return render(
