@@ -332,7 +332,7 @@ KINDS: dict[str, Kind] = {
             "auc_rule": ("AUC of the due rule", plain),
         },
     ),
-    "privacy_erasure": Kind(
+    "erasure_batch": Kind(
         "Erasure of a batch of members",
         params={
             "file": ("File", plain),

@@ -22,7 +22,7 @@ from apps.jobs.services import job_create, job_fail, job_progress, job_start, jo
 from apps.privacy.erasure.members import erase_members
 from apps.privacy.models import ErasureReason
 
-KIND = "privacy_erasure"
+KIND = "erasure_batch"
 CHUNK = 2000
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 200_000
