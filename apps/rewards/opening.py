@@ -1,6 +1,7 @@
 """Opening balances from a previous programme: a CSV file of (card, points, earned day).
 
-Each good row becomes one `import` lot: key `import:<card>:<earned_on>`, created at the
+Each good row becomes one `import` lot: key `import:<member id>:<earned_on>` (the id, not
+the card: an erasure replaces the card, and the ledger keeps no copy of it), created at the
 import's moment, spendable until `ledger.valid_until(earned_on)`. So importing the same
 file twice changes nothing, and a lot keeps the life it had left in the old programme.
 
@@ -93,7 +94,7 @@ WHERE s.card_number = d.card_number AND s.earned_on = d.earned_on AND s.reason I
 MEMBERS_SQL = """
 UPDATE pos_stage s
 SET member_id = m.id,
-    key = 'import:' || s.card_number || ':' || to_char(s.earned_on, 'YYYY-MM-DD')
+    key = 'import:' || m.id || ':' || to_char(s.earned_on, 'YYYY-MM-DD')
 FROM members_member m
 WHERE m.card_number = s.card_number AND s.reason IS NULL
 """

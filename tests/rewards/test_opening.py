@@ -112,16 +112,18 @@ def test_good_rows_load_as_lots_and_bad_rows_are_reported_by_line(members, tmp_p
     assert result.unchanged_or_already_loaded == 0
     assert lots() == EXPECTED_LOTS
     keys = set(PointsEntry.objects.filter(kind="import").values_list("key", flat=True))
+    # Keyed by the member's id, not the card: an erased member's card must not stay here.
+    ids = {card: member.pk for card, member in members.items()}
     assert keys == {
-        "import:1001:2025-06-01",
-        "import:1001:2026-01-15",
-        "import:1002:2025-03-11",
-        "import:1003:2025-12-01",
+        f"import:{ids['1001']}:2025-06-01",
+        f"import:{ids['1001']}:2026-01-15",
+        f"import:{ids['1002']}:2025-03-11",
+        f"import:{ids['1003']}:2025-12-01",
     }
     # 1001: 250 + 100; 1002: 70; 1003: -30 owed + 80.
     assert balances() == {"1001": 350, "1002": 70, "1003": 50}
     # The debt is settled from the new lot, as the ledger settles it from the next points.
-    lot = PointsEntry.objects.get(key="import:1003:2025-12-01")
+    lot = PointsEntry.objects.get(key=f"import:{ids['1003']}:2025-12-01")
     debt = PointsEntry.objects.get(key="test:debt")
     assert list(LotUse.objects.values_list("consumer_id", "lot_id", "points")) == [
         (debt.pk, lot.pk, 30)

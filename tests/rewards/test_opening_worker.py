@@ -32,7 +32,7 @@ def test_the_import_runs_on_a_worker(live_worker, settings, tmp_path):
     assert job.status == JobStatus.SUCCEEDED, live_worker.output()
     entry = PointsEntry.objects.get(kind="import")
     assert (entry.member_id, entry.points, entry.key, entry.user_id) == (
-        member.pk, 300, f"import:5001:{earned}", user.pk
+        member.pk, 300, f"import:{member.pk}:{earned}", user.pk
     )  # fmt: skip
     assert PointsBalance.objects.get(member=member).points == 300
     assert list(ImportReject.objects.filter(job=job).values_list("line", "reason")) == [

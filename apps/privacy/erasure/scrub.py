@@ -14,8 +14,10 @@ Exact tokens, not substrings: card 1000000123 inside 10000001234 is someone else
 
 The audit trail is append-only (apps/audit/migrations/0002); its trigger lets this one kind
 of UPDATE through (0007): with `crm.erasure` set for the transaction, and only the path,
-query, object id and detail changing. The points ledger's keys and reasons are append-only
-too and not rewritten here (see docs/privacy.md, Erasure).
+query, object id and detail changing. The points ledger's trigger likewise lets through the
+`reason` of the erased members' own entries (rewards 0012): staff adjustments' free text,
+which may name them, becomes "[erased]"; its keys name no card (opening lots are keyed by
+member id).
 """
 
 from __future__ import annotations
@@ -83,6 +85,14 @@ TARGETS = [
     Target("agreements_statementevent", "changes", json=True),
     Target("agreements_settlementstatement", "note"),
 ]
+
+# What staff typed when adjusting an erased member's points (the system's own reasons,
+# like "Year-end rebate 2026", name no one and stay).
+LEDGER_REASONS_SQL = """
+UPDATE rewards_pointsentry SET reason = '[erased]'
+WHERE member_id = ANY(%(ids)s::bigint[]) AND kind = 'adjust' AND reason NOT IN ('', '[erased]')
+  AND key NOT LIKE 'erasure%%'
+"""
 
 # The admin's log names a member by their name (`object_repr`, Member.__str__).
 ADMIN_LOG_MEMBERS_SQL = """
@@ -155,10 +165,12 @@ def scrub_elsewhere(*, member_ids: list[int]) -> dict[str, int]:
         cursor.execute(ADMIN_LOG_MEMBERS_SQL, {"ids": [str(i) for i in member_ids]})
         counts["django_admin_log.member"] = cursor.rowcount
         _scrub(cursor, TARGETS, params, counts)
-        # The trail's trigger lets these through for this transaction only, and only them.
+        # The trail's and the ledger's triggers let these through for this transaction only.
         cursor.execute("SELECT set_config('crm.erasure', 'on', true)")
         try:
             _scrub(cursor, AUDIT_TARGETS, params, counts)
+            cursor.execute(LEDGER_REASONS_SQL, params)
+            counts["rewards_pointsentry.reason"] = cursor.rowcount
         finally:
             cursor.execute("SELECT set_config('crm.erasure', 'off', true)")
         cursor.execute("DROP TABLE IF EXISTS erasure_rows")
