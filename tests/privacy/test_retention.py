@@ -203,3 +203,18 @@ def test_detached_lines_keep_their_amounts(chain, eager, django_capture_on_commi
     run(django_capture_on_commit_callbacks)
     after = dict(BasketLine.objects.filter(pk__in=old_lines).values_list("pk", "amount"))
     assert after == old_lines and sum(after.values()) == Decimal("2.99") * len(old_lines)
+
+
+def test_nightly_task_starts_a_run_once(chain, settings, django_capture_on_commit_callbacks):
+    from apps.privacy.tasks import retention_nightly_task
+
+    settings.CRM_RETENTION_BASKET_YEARS = settings.CRM_RETENTION_INACTIVE_YEARS = 3
+    with django_capture_on_commit_callbacks(execute=False):
+        first = retention_nightly_task()
+        # The first is still queued (no worker took it): the second night's start is skipped.
+        assert retention_nightly_task() is None
+    assert list(Job.objects.filter(kind=JOB_KIND).values_list("pk", flat=True)) == [first]
+    settings.CRM_RETENTION_BASKET_YEARS = settings.CRM_RETENTION_INACTIVE_YEARS = 0
+    Job.objects.filter(pk=first).update(status=JobStatus.SUCCEEDED)
+    assert retention_nightly_task() is None
+    assert Job.objects.filter(kind=JOB_KIND).count() == 1
