@@ -37,7 +37,7 @@ CHECKS = {
         WHERE c.member_id <> l.member_id OR c.points > 0 OR l.points < 0
     """,
     "lot use of a missing entry": """
-        SELECT u.id, u.consumer_id, u.lot_id FROM rewards_lotuse u
+        SELECT u.consumer_id, u.lot_id FROM rewards_lotuse u
         WHERE NOT EXISTS (SELECT 1 FROM rewards_pointsentry c WHERE c.id = u.consumer_id)
            OR NOT EXISTS (SELECT 1 FROM rewards_pointsentry l WHERE l.id = u.lot_id)
     """,

@@ -64,7 +64,11 @@ BASKET_TOTAL = sum(LINE_AMOUNTS)
 
 
 def _keys(*objects) -> set[tuple[str, ...]]:
-    return {(str(o.pk),) for o in objects}
+    """Each object's primary key as a tuple of strings (a composite key has several)."""
+    return {
+        tuple(str(part) for part in o.pk) if isinstance(o.pk, tuple) else (str(o.pk),)
+        for o in objects
+    }
 
 
 def member_with_every_row() -> tuple:

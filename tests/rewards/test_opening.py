@@ -135,7 +135,7 @@ def test_importing_the_same_file_twice_changes_nothing(members, tmp_path):
     path = write(tmp_path, FILE)
     points_import_file(path=path, today=TODAY)
     entries = list(PointsEntry.objects.order_by("id").values())
-    uses = list(LotUse.objects.order_by("id").values())
+    uses = list(LotUse.objects.order_by("consumer_id", "lot_id").values())
     before = balances()
 
     again = points_import_file(path=path, today=TODAY)
@@ -143,7 +143,7 @@ def test_importing_the_same_file_twice_changes_nothing(members, tmp_path):
     assert (again.rows_read, again.loaded, again.rejected) == (17, 0, 13)
     assert again.unchanged_or_already_loaded == 4
     assert list(PointsEntry.objects.order_by("id").values()) == entries
-    assert list(LotUse.objects.order_by("id").values()) == uses
+    assert list(LotUse.objects.order_by("consumer_id", "lot_id").values()) == uses
     assert balances() == before == {"1001": 350, "1002": 70, "1003": 50}
 
 
