@@ -21,7 +21,7 @@ SEEDS = [
     ("apps.rewards.migrations.0002_append_only_and_default_rule", "default_rule"),
     ("apps.rewards.migrations.0003_nightly_expiry_schedule", "create_schedule"),
     ("apps.rewards.migrations.0005_tiers_and_schedules", "seed"),
-    ("apps.privacy.migrations.0002_nightly_retention_schedule", "create_schedule"),
+    ("apps.rights.migrations.0002_nightly_retention_schedule", "create_schedule"),
 ]
 
 

@@ -32,7 +32,7 @@ APPS_DIR = ROOT / "apps"
 
 # From the ground up. Everything records audit events and jobs, so audit and jobs stay low;
 # accounts stands on catalog (a manufacturer's user belongs to a manufacturer) and jobs on
-# accounts (the job pages check roles). privacy reads (access) and anonymises (erasure)
+# accounts (the job pages check roles). rights reads (access) and anonymises (erasure)
 # every member's rows wherever they are, so it stands above them all. desk composes every
 # app's sections; demo drives the whole product and ops launches it.
 ROOMS = [
@@ -51,7 +51,7 @@ ROOMS = [
     "checkout",
     "reports",
     "portal",
-    "privacy",
+    "rights",
     "desk",
     "demo",
     "ops",

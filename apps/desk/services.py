@@ -86,7 +86,7 @@ def member_view_record(*, request: HttpRequest, member: Member) -> AuditEvent:
 
     By member id, not card number: an erasure replaces the card, and the id keeps naming the
     same (by then anonymous) row. The path is kept with the card replaced by `member-<id>`,
-    as the privacy pages record it (apps.privacy.access.services).
+    as the privacy pages record it (apps.rights.access.services).
     """
     return audit_record(
         kind=AuditKind.MEMBER_VIEW,

@@ -13,7 +13,7 @@ from django.urls import reverse
 class MemberStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     CLOSED = "closed", "Closed"
-    # Personal data removed for good (apps.privacy.erasure): the row stays as the anonymous
+    # Personal data removed for good (apps.rights.erasure): the row stays as the anonymous
     # owner of its baskets, so the chain's figures do not change.
     ERASED = "erased", "Erased"
 

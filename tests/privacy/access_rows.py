@@ -27,7 +27,6 @@ from apps.campaigns.models import (
 from apps.checkout.models import PosTransaction, Redemption
 from apps.lists.models import ListItem, ShoppingList
 from apps.members.models import ConsentChange
-from apps.privacy.models import Erasure
 from apps.reports.models import HomeStore
 from apps.rewards.models import (
     CertificateUse,
@@ -40,6 +39,7 @@ from apps.rewards.models import (
     Tier,
     TierChange,
 )
+from apps.rights.models import Erasure
 from apps.segments.models import (
     BuyProbability,
     MemberScore,
@@ -85,7 +85,7 @@ def member_with_every_row() -> tuple:
         ConsentChange.objects.create(member=member, channel="email", given=True, source="form")
     )
     ConsentChange.objects.create(member=other, channel="email", given=True, source="form")
-    made["privacy.Erasure"] = _keys(Erasure.objects.create(member=member, reason="request"))
+    made["rights.Erasure"] = _keys(Erasure.objects.create(member=member, reason="request"))
 
     basket = BasketFactory(
         member=member, store=store, total_amount=BASKET_TOTAL, line_count=len(LINE_AMOUNTS)

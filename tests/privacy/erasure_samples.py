@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from apps.jobs.models import Job
-from apps.privacy.erasure.batch import KIND
-from apps.privacy.models import Erasure, ErasureReason
+from apps.rights.erasure.batch import KIND
+from apps.rights.models import Erasure, ErasureReason
 from tests.factories import MemberFactory
 
 

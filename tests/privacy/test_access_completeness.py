@@ -1,6 +1,6 @@
 """The member's record leaves out no table that holds the member's rows.
 
-The rule (apps/privacy/access/registry.py): every model with a relation to members.Member
+The rule (apps/rights/access/registry.py): every model with a relation to members.Member
 (a foreign key with or without a database constraint, or a one-to-one), and, repeatedly,
 every model with a relation to one of those (rows hanging from the member's rows). A table
 added later that refers to a member, or to a basket, list, redemption or any other of the
@@ -20,7 +20,7 @@ from django.db import connection
 from django.urls import reverse
 
 from apps.members.models import Member
-from apps.privacy.access.registry import NOT_MEMBER_DATA, covered_models
+from apps.rights.access.registry import NOT_MEMBER_DATA, covered_models
 from tests.privacy.access_rows import member_with_every_row
 
 
@@ -90,7 +90,7 @@ def test_every_model_that_refers_to_a_member_is_in_the_record():
     missing = sorted(set(member_scope()) - covered_models() - set(NOT_MEMBER_DATA))
     assert not missing, (
         "These models refer to a member (or to a member's rows) but no section of the "
-        f"member's record covers them; add a Table in apps/privacy/access/: {missing}"
+        f"member's record covers them; add a Table in apps/rights/access/: {missing}"
     )
 
 

@@ -16,11 +16,11 @@ from apps.checkout.services.shopper import shopper_resolve
 from apps.desk.selectors import member_lookup
 from apps.lists.models import ShoppingList
 from apps.members.models import ConsentChange, Member
-from apps.privacy.erasure import erase_members
-from apps.privacy.models import Erasure
 from apps.rewards.ledger import Movement, entry_record
 from apps.rewards.models import PointsBalance, PointsEntry, RebateCertificate, RebateRun
 from apps.rewards.verify import ledger_problems
+from apps.rights.erasure import erase_members
+from apps.rights.models import Erasure
 from tests.factories import BasketLineFactory, MemberFactory, UserFactory
 
 PSEUDONYM = re.compile(r"^X[0-9a-f]{20}$")

@@ -11,9 +11,9 @@ from apps.audit.models import AuditEvent, AuditKind
 from apps.jobs.models import JobStatus
 from apps.jobs.waiting import job_wait
 from apps.members.models import ConsentChange, Member
-from apps.privacy.erasure import erase_members
-from apps.privacy.erasure.batch import batch_confirm, batch_create, batch_preview
-from apps.privacy.models import Erasure
+from apps.rights.erasure import erase_members
+from apps.rights.erasure.batch import batch_confirm, batch_create, batch_preview
+from apps.rights.models import Erasure
 from tests.factories import MemberFactory, UserFactory
 
 

@@ -9,11 +9,11 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from apps.accounts.models import Role
-from apps.privacy.erasure import erase_members
 from apps.rewards.models import PointsEntry
 from apps.rewards.opening import points_import_file
 from apps.rewards.services import points_adjust
 from apps.rewards.verify import ledger_problems
+from apps.rights.erasure import erase_members
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -33,12 +33,12 @@ from apps.demo.services import demo_generate
 from apps.jobs.models import Job
 from apps.lists.models import ShoppingList
 from apps.members.models import ConsentChange, Member
-from apps.privacy.erasure import erase_members
 from apps.reports.forms import ReportFilters
 from apps.reports.services import reports_refresh
 from apps.reports.views import _Data
 from apps.rewards.models import RebateCertificate
 from apps.rewards.verify import ledger_problems
+from apps.rights.erasure import erase_members
 from tests.migration_data import restore_migration_data
 
 END = dt.date(2026, 3, 29)

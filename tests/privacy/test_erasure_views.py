@@ -9,8 +9,8 @@ from django.urls import reverse
 from apps.audit.models import AuditEvent, AuditKind
 from apps.jobs.models import Job, JobStatus
 from apps.members.models import Member
-from apps.privacy.erasure.batch import KIND, batch_run
-from apps.privacy.models import Erasure
+from apps.rights.erasure.batch import KIND, batch_run
+from apps.rights.models import Erasure
 from tests.factories import MemberFactory
 
 

@@ -14,8 +14,8 @@ from apps.baskets.models import Basket, BasketLine
 from apps.checkout.models import PosTransaction
 from apps.jobs.models import Job, JobStatus
 from apps.members.models import Member, MemberStatus
-from apps.privacy.models import Erasure
-from apps.privacy.retention import (
+from apps.rights.models import Erasure
+from apps.rights.retention import (
     JOB_KIND,
     RetentionPolicy,
     retention_chunk,
@@ -206,7 +206,7 @@ def test_detached_lines_keep_their_amounts(chain, eager, django_capture_on_commi
 
 
 def test_nightly_task_starts_a_run_once(chain, settings, django_capture_on_commit_callbacks):
-    from apps.privacy.tasks import retention_nightly_task
+    from apps.rights.tasks import retention_nightly_task
 
     settings.CRM_RETENTION_BASKET_YEARS = settings.CRM_RETENTION_INACTIVE_YEARS = 3
     with django_capture_on_commit_callbacks(execute=False):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from apps.privacy.retention import RetentionPolicy, retention_start
+from apps.rights.retention import RetentionPolicy, retention_start
 from tests.privacy.retention_data import TODAY, build_retention_chain
 
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from apps.jobs.models import Job, JobStatus
 from apps.members.models import Member, MemberStatus
-from apps.privacy.retention import JOB_KIND
+from apps.rights.retention import JOB_KIND
 from tests.privacy.retention_data import build_retention_chain, ownership
 
 

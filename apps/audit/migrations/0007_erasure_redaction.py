@@ -1,7 +1,7 @@
 """The audit trail lets an erasure redact what it holds of an erased member, and only that.
 
 The trail stays append-only (0002): no DELETE, no TRUNCATE (0004), no UPDATE, except the
-export's row count filled in once, and now an erasure's redaction (apps.privacy.erasure):
+export's row count filled in once, and now an erasure's redaction (apps.rights.erasure):
 an UPDATE is let through when the transaction has set `crm.erasure` to 'on' (set_config(…,
 true), reset when the transaction ends) and only the path, query, object id and detail
 change; kind, time, actor, address, object type and row count never do. The setting guards

@@ -1,6 +1,6 @@
 """The retention policy and its last run, in one line for the dashboard.
 
-The run is `apps.privacy`'s (above reports): read here from its job records and the settings
+The run is `apps.rights`'s (above reports): read here from its job records and the settings
 by their names, not by importing it. Its full account is on the privacy home page.
 """
 
@@ -12,7 +12,7 @@ from django.utils.timezone import localtime
 
 from apps.jobs.models import Job, JobStatus
 
-RETENTION_JOB_KIND = "retention"  # apps.privacy.retention.JOB_KIND
+RETENTION_JOB_KIND = "retention"  # apps.rights.retention.JOB_KIND
 
 
 def _many(n: int, word: str) -> str:

@@ -4,7 +4,7 @@
   now (apps.rewards.opening), and the keys already written are rewritten so (the
   append-only trigger is set aside for that one statement, inside this migration).
 - The append-only trigger (0002) lets one kind of UPDATE of an entry through: with
-  `crm.erasure` set on for the transaction (apps.privacy.erasure), only the `reason`
+  `crm.erasure` set on for the transaction (apps.rights.erasure), only the `reason`
   changing (staff adjustments' free text). Lot uses, amounts, keys and times never change.
 """
 

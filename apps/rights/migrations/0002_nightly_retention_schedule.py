@@ -16,7 +16,7 @@ def create_schedule(apps, schema_editor):
     PeriodicTask.objects.get_or_create(
         name=TASK_NAME,
         defaults={
-            "task": "apps.privacy.tasks.retention_nightly_task",
+            "task": "apps.rights.tasks.retention_nightly_task",
             "crontab": crontab,
             "description": (
                 "Detach baskets older than CRM_RETENTION_BASKET_YEARS from their member; "
@@ -32,7 +32,7 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("privacy", "0001_initial"),
+        ("rights", "0001_initial"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -5,7 +5,7 @@ analytics, trail), registry (the sections, and the rule for what must be in them
 (reads and formats), services (the audit trail of views and exports).
 """
 
-from apps.privacy.access.record import (
+from apps.rights.access.record import (
     consent_now,
     member_find,
     member_record,
@@ -14,7 +14,7 @@ from apps.privacy.access.record import (
     record_json,
     record_row_counts,
 )
-from apps.privacy.access.registry import SECTIONS, covered_models
+from apps.rights.access.registry import SECTIONS, covered_models
 
 __all__ = [
     "SECTIONS",

@@ -1,11 +1,11 @@
 from django.apps import AppConfig
 
 
-class PrivacyConfig(AppConfig):
+class RightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    name = "apps.privacy"
+    name = "apps.rights"
     verbose_name = "Members' data rights"
 
     def ready(self) -> None:
         # The batch erasure's task lives beside the erasure: registered for every worker.
-        from apps.privacy.erasure import tasks  # noqa: F401
+        from apps.rights.erasure import tasks  # noqa: F401

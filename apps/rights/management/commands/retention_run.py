@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.waiting import job_wait
-from apps.privacy.retention import (
+from apps.rights.retention import (
     BASKET_CHUNK,
     JOB_KIND,
     MEMBER_CHUNK,

@@ -6,6 +6,6 @@
 - `batch.py`: a CSV of card numbers read into a preview, and the job that erases them.
 """
 
-from apps.privacy.erasure.members import erase_members
+from apps.rights.erasure.members import erase_members
 
 __all__ = ["erase_members"]

@@ -1,7 +1,7 @@
 """Privacy pages: erasure of one member, and of a batch from a CSV of card numbers.
 
 One member: the page shows what goes and what stays, says it cannot be undone, and asks
-for the card typed again and the request's reference; the POST erases (apps.privacy.erasure)
+for the card typed again and the request's reference; the POST erases (apps.rights.erasure)
 and redirects to the result, which shows the member's new pseudonymous number. The form
 carries the member's id, so a repeated POST (a double click: the card in its URL is gone
 by then) finds the member erased and shows the same result instead of acting again.
@@ -30,17 +30,17 @@ from apps.jobs.display import job_outcome
 from apps.jobs.models import Job, JobStatus
 from apps.lists.models import ShoppingList
 from apps.members.models import Member, MemberStatus
-from apps.privacy.erasure import erase_members
-from apps.privacy.erasure.batch import (
+from apps.rewards.models import CertificateUse, PointsBalance, RebateCertificate
+from apps.rights.erasure import erase_members
+from apps.rights.erasure.batch import (
     KIND,
     BatchFileError,
     batch_confirm,
     batch_create,
     batch_preview,
 )
-from apps.privacy.erasure_forms import EraseBatchForm, EraseForm
-from apps.privacy.models import Erasure, ErasureReason
-from apps.rewards.models import CertificateUse, PointsBalance, RebateCertificate
+from apps.rights.erasure_forms import EraseBatchForm, EraseForm
+from apps.rights.models import Erasure, ErasureReason
 
 
 def _kept_and_removed(member: Member) -> dict:

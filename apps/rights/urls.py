@@ -1,6 +1,6 @@
 """Members' data rights: each view module lists its own URL patterns."""
 
-from apps.privacy.views import access, erasure, home
+from apps.rights.views import access, erasure, home
 
 app_name = "privacy"
 urlpatterns = [*home.urlpatterns, *access.urlpatterns, *erasure.urlpatterns]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apps.agreements.models import SettlementLine
 from apps.checkout.models import Redemption
 from apps.lists.models import ListItem, ShoppingList
-from apps.privacy.access.base import Section, Table
+from apps.rights.access.base import Section, Table
 
 SECTION = Section(
     key="lists",

@@ -1,6 +1,6 @@
 """Retention: old baskets detached from their members, long-inactive members erased.
 
-Run nightly (a beat schedule, `apps.privacy.tasks.retention_nightly_task`) or by hand
+Run nightly (a beat schedule, `apps.rights.tasks.retention_nightly_task`) or by hand
 (`manage.py retention_run`), under one Job of kind "retention" whose chunks run on the
 workers in parallel:
 
@@ -12,7 +12,7 @@ workers in parallel:
    a crashed run resumed (`retention_resume`) or tomorrow's run detaches nothing twice.
 2. Erase: members who joined before the inactivity cutoff and did nothing since (no
    basket, no points they earned or spent, no consent they changed) are erased as on a
-   request (`apps.privacy.erasure.erase_members`, reason "retention"). Chunks by member id
+   request (`apps.rights.erasure.erase_members`, reason "retention"). Chunks by member id
    range, queued by the last detach chunk, so that the two phases never write the same
    rows at once.
 
@@ -32,7 +32,7 @@ from django.utils import timezone
 from apps.core.clock import local_midnight
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_advance_chunk, job_create, job_fail, job_start, job_succeed
-from apps.privacy.models import ErasureReason
+from apps.rights.models import ErasureReason
 
 JOB_KIND = "retention"
 BASKET_CHUNK = 20_000  # basket ids per detach chunk: about a day's baskets of a large chain
@@ -151,7 +151,7 @@ SELECT m.id FROM members_member m
 WHERE m.id >= %(lo)s AND m.id < %(hi)s
   AND m.status <> 'erased'
   AND coalesce(m.joined_on, (m.created_at AT TIME ZONE %(tz)s)::date) < %(day)s
-  AND NOT EXISTS (SELECT 1 FROM privacy_erasure e WHERE e.member_id = m.id)
+  AND NOT EXISTS (SELECT 1 FROM rights_erasure e WHERE e.member_id = m.id)
   AND NOT EXISTS (
       SELECT 1 FROM baskets_basket b
       WHERE b.member_id = m.id AND b.purchased_at >= %(cutoff)s)
@@ -217,7 +217,7 @@ def inactive_member_ids(*, cutoff: dt.date, lo: int, hi: int) -> list[int]:
 
 def retention_erase_range(*, cutoff: dt.date, lo: int, hi: int, job_id: int | None) -> int:
     """Erase the members in [lo, hi) inactive since the cutoff; return how many."""
-    from apps.privacy.erasure import erase_members
+    from apps.rights.erasure import erase_members
 
     ids = inactive_member_ids(cutoff=cutoff, lo=lo, hi=hi)
     if not ids:
@@ -263,7 +263,7 @@ def retention_chunk(*, job_id: int, phase: str, lo: int, hi: int, enqueue: bool 
 def _queue(job_id: int, phase: str, chunks: list[tuple[int, int]]) -> None:
     from celery import group
 
-    from apps.privacy.tasks import retention_chunk_task
+    from apps.rights.tasks import retention_chunk_task
 
     if chunks:
         group(retention_chunk_task.s(job_id, phase, lo, hi) for lo, hi in chunks).delay()
@@ -329,7 +329,7 @@ def retention_start(
     with transaction.atomic():
         # One run at a time: the lock makes the check and the new record one step.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('privacy.retention'))")
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('rights.retention'))")
         running = running_retention_job()
         if running is not None:
             raise ValidationError(

@@ -7,7 +7,7 @@ from django.db.models import Q
 from apps.baskets.models import Basket, BasketLine
 from apps.checkout.models import PosTransaction
 from apps.members.models import Member
-from apps.privacy.access.base import Section, Table
+from apps.rights.access.base import Section, Table
 
 
 def member_baskets(member: Member):

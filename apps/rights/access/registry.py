@@ -12,8 +12,8 @@ with the reason.
 
 from __future__ import annotations
 
-from apps.privacy.access import analytics, lists, points, profile, shopping, trail
-from apps.privacy.access.base import Section, Table
+from apps.rights.access import analytics, lists, points, profile, shopping, trail
+from apps.rights.access.base import Section, Table
 
 SECTIONS: tuple[Section, ...] = (
     profile.SECTION,

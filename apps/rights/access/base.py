@@ -3,7 +3,7 @@
 A `Table` names its model and how to find the member's rows of it in one query (never one
 query per row: a member may have thousands of basket lines). A `Section` groups the tables
 that answer one question a member may ask ("what did I buy?") and says why the chain holds
-them. `apps.privacy.access.registry` lists the sections; a test fails when a model that
+them. `apps.rights.access.registry` lists the sections; a test fails when a model that
 refers to a member is in none of them.
 """
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from apps.audit.models import AuditEvent
 from apps.lists.models import ShoppingList
 from apps.members.models import Member
-from apps.privacy.access.base import Section, Table
+from apps.rights.access.base import Section, Table
 
 
 def _events(member: Member):

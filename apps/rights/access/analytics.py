@@ -8,8 +8,8 @@ holds no member, so it is not part of anyone's record.
 from __future__ import annotations
 
 from apps.campaigns.models import Allocation, CampaignAudience, Candidate, EligibleMember
-from apps.privacy.access.base import Section, Table
 from apps.reports.models import HomeStore
+from apps.rights.access.base import Section, Table
 from apps.segments.models import BuyProbability, MemberScore, SegmentMember
 
 SEGMENTS = Section(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
-from apps.privacy.retention import retention_chunk, retention_start
+from apps.rights.retention import retention_chunk, retention_start
 
 
 @shared_task(acks_late=True)

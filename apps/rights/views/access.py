@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.members.models import Member
-from apps.privacy.access import (
+from apps.rights.access import (
     consent_now,
     member_find,
     member_record,
@@ -24,7 +24,7 @@ from apps.privacy.access import (
     record_json,
     record_row_counts,
 )
-from apps.privacy.access.services import access_export_record, access_view_record
+from apps.rights.access.services import access_export_record, access_view_record
 
 
 class MemberSearchForm(forms.Form):

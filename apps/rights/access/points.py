@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.db.models import Q
 
 from apps.members.models import Member
-from apps.privacy.access.base import Section, Table
-from apps.privacy.access.shopping import member_basket_ids
 from apps.rewards.models import (
     CertificateUse,
     LotUse,
@@ -16,6 +14,8 @@ from apps.rewards.models import (
     RebateCertificate,
     TierChange,
 )
+from apps.rights.access.base import Section, Table
+from apps.rights.access.shopping import member_basket_ids
 
 
 def _lot_uses(member: Member):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from apps.members.models import ConsentChange, Member
-from apps.privacy.access.base import Section, Table
-from apps.privacy.models import Erasure
+from apps.rights.access.base import Section, Table
+from apps.rights.models import Erasure
 
 SECTION = Section(
     key="profile",

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from apps.audit.models import AuditKind
 from apps.audit.services import audit_record
-from apps.privacy.erasure.scrub import scrub_elsewhere
-from apps.privacy.models import ErasureReason
+from apps.rights.erasure.scrub import scrub_elsewhere
+from apps.rights.models import ErasureReason
 
 
 def _random(n: int) -> str:
@@ -189,7 +189,7 @@ ORDER BY member_id FOR UPDATE
 """
 
 ERASURES_SQL = """
-INSERT INTO privacy_erasure (member_id, at, reason, reference, actor_id, actor_name)
+INSERT INTO rights_erasure (member_id, at, reason, reference, actor_id, actor_name)
 SELECT id, %(at)s, %(reason)s, %(reference)s, %(actor_id)s, %(actor_name)s
 FROM unnest(%(ids)s::bigint[]) id ORDER BY id
 """

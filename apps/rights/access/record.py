@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.lists.models import ShoppingList
 from apps.members.models import Channel, ConsentChange, Member
-from apps.privacy.access.registry import SECTIONS
+from apps.rights.access.registry import SECTIONS
 
 FORMAT_VERSION = 1
 

@@ -19,8 +19,8 @@ from django.db import connection, transaction
 
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_create, job_fail, job_progress, job_start, job_succeed
-from apps.privacy.erasure.members import erase_members
-from apps.privacy.models import ErasureReason
+from apps.rights.erasure.members import erase_members
+from apps.rights.models import ErasureReason
 
 KIND = "erasure_batch"
 CHUNK = 2000
@@ -141,7 +141,7 @@ def batch_confirm(*, job_id: int) -> bool:
 
 
 def _enqueue(job_id: int) -> None:
-    from apps.privacy.erasure.tasks import erasure_batch_task  # loads Celery: late
+    from apps.rights.erasure.tasks import erasure_batch_task  # loads Celery: late
 
     erasure_batch_task.delay(job_id)
 

@@ -10,10 +10,10 @@ from django_celery_beat.models import PeriodicTask
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.jobs.display import as_date, job_outcome
-from apps.privacy.models import Erasure, ErasureReason
-from apps.privacy.retention import RetentionPolicy, last_retention_runs
+from apps.rights.models import Erasure, ErasureReason
+from apps.rights.retention import RetentionPolicy, last_retention_runs
 
-SCHEDULE_TASK = "apps.privacy.tasks.retention_nightly_task"
+SCHEDULE_TASK = "apps.rights.tasks.retention_nightly_task"
 RECENT_ERASURES = 20
 
 
