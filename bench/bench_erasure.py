@@ -24,7 +24,7 @@ bench_setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from apps.privacy.erasure import erase_members  # noqa: E402
+from apps.rights.erasure import erase_members  # noqa: E402
 
 FILL = """
 INSERT INTO members_member (card_number, first_name, last_name, email, phone, postal_code,

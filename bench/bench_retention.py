@@ -53,7 +53,7 @@ from django.db import connection, connections  # noqa: E402
 from apps.core.clock import local_midnight  # noqa: E402
 from apps.jobs.models import Job, JobStatus  # noqa: E402
 from apps.jobs.waiting import job_wait  # noqa: E402
-from apps.privacy.retention import JOB_KIND, RetentionPolicy, retention_start  # noqa: E402
+from apps.rights.retention import JOB_KIND, RetentionPolicy, retention_start  # noqa: E402
 
 GOAL_SECONDS = 60
 POLICY = RetentionPolicy(basket_years=3, inactive_years=3)

@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "apps.segments",
     "apps.campaigns",
     "apps.rewards",
-    "apps.privacy",
+    "apps.rights",
     "apps.lists",
     "apps.checkout",
     "apps.reports",
@@ -373,7 +373,7 @@ CRM_BIRTHDAY_POINTS = envint("CRM_BIRTHDAY_POINTS", 200)
 # form asks for consent on every channel may turn it on.
 CRM_IMPORT_CONSENT_DEFAULT = envbool("CRM_IMPORT_CONSENT_DEFAULT", False)
 
-# Retention (apps.privacy.retention, docs/privacy.md#retention), run nightly: baskets and
+# Retention (apps.rights.retention, docs/privacy.md#retention), run nightly: baskets and
 # their lines older than CRM_RETENTION_BASKET_YEARS are detached from their member (kept as
 # anonymous sales); members with no activity for CRM_RETENTION_INACTIVE_YEARS are erased.
 # 0 turns either off; a negative number is refused.

@@ -15,7 +15,7 @@ urlpatterns = [
     path("campaigns/", include("apps.campaigns.urls")),
     path("lists/", include("apps.lists.urls")),
     path("points/", include("apps.rewards.urls")),
-    path("privacy/", include("apps.privacy.urls")),
+    path("privacy/", include("apps.rights.urls")),
     path("", include("apps.checkout.urls")),
     path("reports/", include("apps.reports.urls")),
     path("portal/", include("apps.portal.urls")),
