@@ -36,6 +36,7 @@ def demo_users_ensure(*, manufacturer_codes: tuple[str, str] | None = None) -> l
         DemoLogin("admin", "admin-demo-pass", Role.ADMIN),
         DemoLogin("marketing", "marketing-demo-pass", Role.MARKETING),
         DemoLogin("cashier", "cashier-demo-pass", Role.CASHIER),
+        DemoLogin("privacy", "privacy-demo-pass", Role.PRIVACY),
     ]
     logins += [
         DemoLogin(f"maker{i + 1}", f"maker{i + 1}-demo-pass", Role.MANUFACTURER, code)
