@@ -37,9 +37,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(Role.MARKETING)
-def job_progress_json(request: HttpRequest, pk: int) -> JsonResponse:
-    job = get_object_or_404(Job, pk=pk)
+def job_progress_response(job: Job) -> JsonResponse:
+    """A job's progress as static/js/job-progress.js reads it (any page's own job view)."""
     return JsonResponse(
         {
             "status": job.status,
@@ -51,3 +50,8 @@ def job_progress_json(request: HttpRequest, pk: int) -> JsonResponse:
             "finished": job.is_finished,
         }
     )
+
+
+@role_required(Role.MARKETING)
+def job_progress_json(request: HttpRequest, pk: int) -> JsonResponse:
+    return job_progress_response(get_object_or_404(Job, pk=pk))

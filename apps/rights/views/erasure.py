@@ -28,6 +28,7 @@ from apps.baskets.models import Basket
 from apps.checkout.models import Redemption
 from apps.jobs.display import job_outcome
 from apps.jobs.models import Job, JobStatus
+from apps.jobs.views import job_progress_response
 from apps.lists.models import ShoppingList
 from apps.members.models import Member, MemberStatus
 from apps.rewards.models import CertificateUse, PointsBalance, RebateCertificate
@@ -197,18 +198,7 @@ def erase_batch_job(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PRIVACY)
 def erase_batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """The batch's progress for static/js/job-progress.js (the jobs' own is marketing's)."""
-    job = _batch(pk)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job_outcome(job).label,
-            "percent": job.percent,
-            "done": job.progress_done,
-            "total": job.progress_total,
-            "message": job.message,
-            "finished": job.is_finished,
-        }
-    )
+    return job_progress_response(_batch(pk))
 
 
 urlpatterns = [
