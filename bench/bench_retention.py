@@ -16,7 +16,8 @@ starts it, with both rules at 3 years on 7 Jul 2028: the baskets before 7 Jul 20
 first half of the year — detach in chunks of basket ids on a Celery worker of 2 processes,
 then every member is checked for inactivity (all bought since: none is erased). The
 detached counts are checked against a plain count taken before. Then the same run again
-(nothing left to detach: what a night costs when nothing is new).
+(nothing left to detach: what a night costs when nothing is new), and the next night's run
+(one more day of baskets passes the cutoff: what every night after the first costs).
 
 Floors in the same run, on the same rows: the rows to detach read (one statement, the
 server's parallel workers), and the same UPDATE of member to NULL on UNLOGGED copies of
@@ -61,6 +62,7 @@ GOAL_SECONDS = 60
 POLICY = RetentionPolicy(basket_years=3, inactive_years=3)
 TODAY = dt.date(2028, 7, 7)  # 3 years after START + 26 weeks: half the year detaches
 CUTOFF = local_midnight(dt.date(2025, 7, 7))
+NEXT_CUTOFF = local_midnight(dt.date(2025, 7, 8))  # the next night's
 assert bench_rewards.START + dt.timedelta(weeks=26) == dt.date(2025, 7, 7)
 
 OWNER_SQL = """
@@ -168,9 +170,9 @@ def start_worker(workers: int, log: Path) -> subprocess.Popen:
     return process
 
 
-def timed_run(basket_chunk: int) -> tuple[float, Job]:
+def timed_run(basket_chunk: int, today: dt.date = TODAY) -> tuple[float, Job]:
     started = time.perf_counter()
-    job = retention_start(policy=POLICY, today=TODAY, basket_chunk=basket_chunk)
+    job = retention_start(policy=POLICY, today=today, basket_chunk=basket_chunk)
     job = job_wait(job_id=job.pk, timeout=1800, progress=False)
     return time.perf_counter() - started, job
 
@@ -225,14 +227,18 @@ def main() -> None:
         try:
             seconds, job = timed_run(args.basket_chunk)
             again_seconds, again = timed_run(args.basket_chunk)
+            night = execute(COUNT_SQL, {"cutoff": NEXT_CUTOFF})[0]
+            night_seconds, next_night = timed_run(args.basket_chunk, TODAY + dt.timedelta(1))
         finally:
             os.killpg(worker.pid, 15)
             worker.wait(timeout=60)
-        left = execute(COUNT_SQL, {"cutoff": CUTOFF})[0]
+        left = execute(COUNT_SQL, {"cutoff": NEXT_CUTOFF})[0]
     finally:
         drop_copy(source, copy)
 
-    ok = job.status == JobStatus.SUCCEEDED and again.status == JobStatus.SUCCEEDED
+    ok = all(j.status == JobStatus.SUCCEEDED for j in (job, again, next_night))
+    n = next_night.result
+    night_exact = (n.get("baskets_detached"), n.get("lines_detached")) == night
     r = job.result
     exact = (r.get("baskets_detached"), r.get("lines_detached")) == (baskets, lines)
     met = "met" if seconds <= GOAL_SECONDS else "NOT met"
@@ -245,10 +251,13 @@ def main() -> None:
           f"still tied before the cutoff: {left}")  # fmt: skip
     print(f"  the same run again (nothing new): {again_seconds:.1f} s, "
           f"{again.result.get('baskets_detached', 0)} baskets detached")  # fmt: skip
+    print(f"  the next night (one more day passes the cutoff): {night_seconds:.1f} s, "
+          f"{n.get('baskets_detached', 0):,} baskets and {n.get('lines_detached', 0):,} "
+          f"lines detached; as counted before: {'yes' if night_exact else 'NO'}")  # fmt: skip
     print(f"floors: the rows read {read:.1f} s; the same UPDATE on unlogged copies without "
           f"indexes, 2 connections {write:.1f} s")  # fmt: skip
     print(f"load average after: {load()} (a shared machine: noisy when others run)")
-    if not ok or not exact or left != (0, 0):
+    if not ok or not exact or not night_exact or left != (0, 0):
         print(job.error or again.error or "counts differ", file=sys.stderr)
         sys.exit(1)
 
