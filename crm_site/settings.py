@@ -126,6 +126,8 @@ DATABASES = {
 }
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…)")
+# Django's PostgreSQL backend with the schema changes a Citus coordinator needs as well.
+DATABASES["default"]["ENGINE"] = "apps.core.postgres"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,6 +8,8 @@ offer changes are mirrored from django-simple-history's tables, which carry the 
 
 from django.db import migrations
 
+from apps.core.sql_script import sql_statements
+
 FORWARD = r"""
 CREATE FUNCTION audit_redemption_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -151,4 +153,4 @@ class Migration(migrations.Migration):
         ("checkout", "0002_return_kind"),
     ]
 
-    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
+    operations = [migrations.RunSQL(sql_statements(FORWARD), sql_statements(BACKWARD))]

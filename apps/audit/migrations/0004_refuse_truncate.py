@@ -10,6 +10,8 @@ superuser may change, under which PostgreSQL fires no ordinary trigger.
 
 from django.db import migrations
 
+from apps.core.sql_script import sql_statements
+
 FORWARD = r"""
 CREATE FUNCTION audit_event_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -30,4 +32,4 @@ DROP FUNCTION IF EXISTS audit_event_no_truncate();
 class Migration(migrations.Migration):
     dependencies = [("audit", "0003_kind_model_fit_live")]
 
-    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
+    operations = [migrations.RunSQL(sql_statements(FORWARD), sql_statements(BACKWARD))]

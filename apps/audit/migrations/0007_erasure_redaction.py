@@ -10,6 +10,8 @@ against mistakes, not against a database user who could drop the trigger anyway.
 
 from django.db import migrations
 
+from apps.core.sql_script import sql_statements
+
 FORWARD = r"""
 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -43,4 +45,4 @@ END $$;
 class Migration(migrations.Migration):
     dependencies = [("audit", "0006_kind_privacy")]
 
-    operations = [migrations.RunSQL(FORWARD, BACKWARD)]
+    operations = [migrations.RunSQL(sql_statements(FORWARD), sql_statements(BACKWARD))]

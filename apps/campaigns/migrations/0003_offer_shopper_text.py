@@ -8,16 +8,17 @@ text, so the next change of an offer does not show a spurious "'' → …" line.
 
 from django.db import migrations, models
 
+# Searched CASEs, not `CASE x WHEN …`: Citus mis-deparses a simple CASE nested in one.
 FILL = """
 UPDATE {table} o SET shopper_text = left(
     CASE WHEN o.discount_kind = 'amount' THEN '$' || o.discount_value::text
          ELSE trim_scale(o.discount_value)::text || '%' END
     || ' off '
-    || CASE o.applies_to
-           WHEN 'brand_type' THEN
-               CASE o.brand_type WHEN 'store' THEN 'our own brand ' ELSE 'national-brand ' END
+    || CASE
+           WHEN o.applies_to = 'brand_type' THEN
+               CASE WHEN o.brand_type = 'store' THEN 'our own brand ' ELSE 'national-brand ' END
                || cat.name
-           WHEN 'brand' THEN o.brand || ' ' || cat.name
+           WHEN o.applies_to = 'brand' THEN o.brand || ' ' || cat.name
            ELSE coalesce(
                (SELECT p.name FROM catalog_product p
                 WHERE cardinality(o.upcs) = 1 AND p.upc = o.upcs[1]),

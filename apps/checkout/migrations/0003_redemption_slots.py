@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from apps.core.sql_script import sql_statements
+
 # The unique (list_item, slot) constraint bounds live redemptions of an item by the number
 # of slots; this keeps the slot within the campaign's redemptions_per_member, so the limit
 # holds in the database whatever code writes the row.
@@ -51,5 +53,5 @@ class Migration(migrations.Migration):
             model_name='redemption',
             constraint=models.CheckConstraint(condition=models.Q(('slot__gte', 1)), name='redemption_slot_from_1'),
         ),
-        migrations.RunSQL(SLOT_WITHIN_LIMIT, DROP_SLOT_WITHIN_LIMIT),
+        migrations.RunSQL(sql_statements(SLOT_WITHIN_LIMIT), sql_statements(DROP_SLOT_WITHIN_LIMIT)),
     ]

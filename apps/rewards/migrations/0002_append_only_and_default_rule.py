@@ -5,6 +5,8 @@ import datetime as dt
 
 from django.db import migrations
 
+from apps.core.sql_script import sql_statements
+
 FORWARD = r"""
 CREATE FUNCTION rewards_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -41,6 +43,6 @@ class Migration(migrations.Migration):
     dependencies = [("rewards", "0001_initial")]
 
     operations = [
-        migrations.RunSQL(FORWARD, BACKWARD),
+        migrations.RunSQL(sql_statements(FORWARD), sql_statements(BACKWARD)),
         migrations.RunPython(default_rule, migrations.RunPython.noop),
     ]

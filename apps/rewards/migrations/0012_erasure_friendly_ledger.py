@@ -10,6 +10,8 @@
 
 from django.db import migrations
 
+from apps.core.sql_script import sql_statements
+
 REKEY = r"""
 ALTER TABLE rewards_pointsentry DISABLE TRIGGER rewards_entry_append_only;
 UPDATE rewards_pointsentry e
@@ -47,5 +49,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(REKEY, migrations.RunSQL.noop),
-        migrations.RunSQL(FORWARD, BACKWARD),
+        migrations.RunSQL(sql_statements(FORWARD), sql_statements(BACKWARD)),
     ]

@@ -1,0 +1,58 @@
+"""Citus: one set of migrations for plain PostgreSQL and for a Citus coordinator.
+
+When the database has the `citus` extension (a coordinator of a cluster, docs/scale.md),
+these migration operations distribute tables: small tables every node joins with become
+*reference tables* (a full copy on every node), per-member tables are *distributed* by the
+member and co-located with the members. On plain PostgreSQL (the embedded server, the
+machine's server) they do nothing, so the schema and every query stay as they are.
+
+Django's state is not touched: distribution is a property of the database, like a
+tablespace, not of the models.
+"""
+
+from __future__ import annotations
+
+from django.db.migrations.operations.base import Operation
+
+CITUS_SQL = "SELECT 1 FROM pg_extension WHERE extname = 'citus'"
+
+
+def is_citus(connection) -> bool:
+    """Return whether the database behind `connection` is a Citus coordinator."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(CITUS_SQL)
+        return cursor.fetchone() is not None
+
+
+class MakeReferenceTables(Operation):
+    """Copy the tables to every node of a Citus cluster, in the order given.
+
+    A reference table may refer by foreign key only to other reference tables, so list the
+    referenced ones first. Nothing happens on plain PostgreSQL.
+    """
+
+    reversible = True
+
+    def __init__(self, *tables: str) -> None:
+        self.tables = tables
+
+    def deconstruct(self):
+        return self.__class__.__name__, list(self.tables), {}
+
+    def state_forwards(self, app_label, state) -> None:
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if is_citus(schema_editor.connection):
+            for table in self.tables:
+                schema_editor.execute("SELECT create_reference_table(%s)", [table])
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if is_citus(schema_editor.connection):
+            for table in reversed(self.tables):
+                schema_editor.execute("SELECT undistribute_table(%s)", [table])
+
+    def describe(self) -> str:
+        return f"Make {', '.join(self.tables)} reference tables on Citus"
