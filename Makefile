@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # that `.venv/bin/python manage.py …` works after `make run` or `make test`. Git-ignored.
 LOCAL_ENV := local.env
 
-.PHONY: run test lint bench worker clean-var lock
+.PHONY: run test test-citus lint bench worker clean-var lock
 
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: $(INSTALLED) $(LOCAL_ENV)
 ## Run the whole test suite against real PostgreSQL.
 test: $(INSTALLED) $(LOCAL_ENV)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## The suite's core against a local Citus cluster, built from ../shared/citus (docs/scale.md).
+CITUS_TESTS ?= tests/core tests/baskets tests/checkout tests/members tests/rewards
+test-citus: $(INSTALLED) $(LOCAL_ENV)
+	bash tests/citus/run.sh $(CITUS_TESTS) $(PYTEST_ARGS)
 
 lint: $(INSTALLED) $(LOCAL_ENV)
 	$(VENV)/bin/ruff check .

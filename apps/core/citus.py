@@ -16,6 +16,17 @@ from django.db.migrations.operations.base import Operation
 
 CITUS_SQL = "SELECT 1 FROM pg_extension WHERE extname = 'citus'"
 
+# The identity columns of the tables Citus manages. Turning a table into a reference table
+# also turns the local tables tied to it by foreign keys into Citus-managed tables, and
+# that conversion restarts their identity sequences at 1 (tried on Citus 13.2.2): rows
+# seeded by earlier migrations would then collide with the next insert.
+MANAGED_IDENTITIES_SQL = """
+SELECT p.logicalrelid::regclass::text, a.attname,
+       pg_get_serial_sequence(p.logicalrelid::regclass::text, a.attname)
+FROM pg_dist_partition p
+JOIN pg_attribute a ON a.attrelid = p.logicalrelid AND a.attidentity <> '' AND a.attnum > 0
+"""
+
 
 def is_citus(connection) -> bool:
     """Return whether the database behind `connection` is a Citus coordinator."""
@@ -24,6 +35,18 @@ def is_citus(connection) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(CITUS_SQL)
         return cursor.fetchone() is not None
+
+
+def resume_identities(schema_editor) -> None:
+    """Set the identity of every Citus-managed table past its largest value."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(MANAGED_IDENTITIES_SQL)
+        identities = cursor.fetchall()
+        for table, column, sequence in identities:
+            cursor.execute(
+                f'SELECT setval(%s, coalesce(max("{column}"), 0) + 1, false) FROM {table}',
+                [sequence],
+            )
 
 
 class MakeReferenceTables(Operation):
@@ -48,6 +71,7 @@ class MakeReferenceTables(Operation):
         if is_citus(schema_editor.connection):
             for table in self.tables:
                 schema_editor.execute("SELECT create_reference_table(%s)", [table])
+            resume_identities(schema_editor)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
         if is_citus(schema_editor.connection):

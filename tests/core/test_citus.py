@@ -12,19 +12,45 @@ from apps.members.models import Member
 pytestmark = pytest.mark.django_db
 
 
-def test_the_suite_database_is_plain_postgresql():
+def citus_functions() -> bool:
+    """Whether Citus' functions exist: found another way than is_citus (pg_extension)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regproc('create_reference_table') IS NOT NULL")
+        return cursor.fetchone()[0]
+
+
+def citus_kind(table: str) -> str | None:
+    """Return Citus' partition method of the table ('n': reference), None when not Citus'."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('pg_dist_partition') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(
+            "SELECT partmethod FROM pg_dist_partition WHERE logicalrelid = %s::regclass",
+            [table],
+        )
+        row = cursor.fetchone()
+        return row[0] if row else None
+
+
+def test_is_citus_says_whether_the_database_has_citus():
+    # The plain suite runs on PostgreSQL without Citus; `make test-citus` on a coordinator.
     assert connection.vendor == "postgresql"
-    assert not is_citus(connection)
+    assert is_citus(connection) == citus_functions()
 
 
-def test_making_reference_tables_does_nothing_without_citus():
-    # A table that does not exist: any attempt to distribute it would raise.
-    operation = MakeReferenceTables("no_such_table")
+def test_reference_tables_on_citus_and_nothing_elsewhere():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE core_probe_reference (id bigint PRIMARY KEY)")
+    operation = MakeReferenceTables("core_probe_reference")
     with connection.schema_editor() as editor:
         operation.database_forwards("core", editor, None, None)
+    assert citus_kind("core_probe_reference") == ("n" if citus_functions() else None)
+    with connection.schema_editor() as editor:
         operation.database_backwards("core", editor, None, None)
-    assert operation.describe() == "Make no_such_table reference tables on Citus"
-    assert operation.deconstruct() == ("MakeReferenceTables", ["no_such_table"], {})
+    assert citus_kind("core_probe_reference") is None
+    assert operation.describe() == "Make core_probe_reference reference tables on Citus"
+    assert operation.deconstruct() == ("MakeReferenceTables", ["core_probe_reference"], {})
 
 
 def test_the_backend_adds_a_positive_field_with_its_check_as_django_does():
