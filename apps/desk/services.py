@@ -1,4 +1,4 @@
-"""Writes of the desk: the audit trail of cashier lookups and of views of the member page.
+"""Writes of the desk: the audit trail of cashier lookups (member views: apps.members.trail).
 
 Every lookup is recorded with who made it, what kind it was (card, list, phone, name), how
 many members it showed and their card numbers: enough to see a harvest (many lookups, many
@@ -12,15 +12,12 @@ up, while the trail on its own does not say it.
 
 from __future__ import annotations
 
-import copy
-
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from apps.audit.models import AuditEvent, AuditKind
 from apps.audit.services import audit_record
 from apps.desk.selectors import LookupResult
-from apps.members.models import Member
 
 # Named after the app the lookup was born in: the trail's digests so far were made with it.
 _DIGEST_SALT = "apps.members.lookup"
@@ -71,27 +68,4 @@ def member_lookup_refusal_record(
         row_count=0,
         detail={"kind": kind, "refused": "rate limit", "retry_after": wait_seconds},
         query="",
-    )
-
-
-def request_without_card(*, request: HttpRequest, member: Member) -> HttpRequest:
-    """Return the request with the member's card number in its path replaced by their id."""
-    quiet = copy.copy(request)
-    quiet.path = request.path.replace(member.card_number, f"member-{member.pk}")
-    return quiet
-
-
-def member_view_record(*, request: HttpRequest, member: Member) -> AuditEvent:
-    """Append the audit row of a staff user opening a member's full record.
-
-    By member id, not card number: an erasure replaces the card, and the id keeps naming the
-    same (by then anonymous) row. The path is kept with the card replaced by `member-<id>`,
-    as the privacy pages record it (apps.rights.access.services).
-    """
-    return audit_record(
-        kind=AuditKind.MEMBER_VIEW,
-        request=request_without_card(request=request, member=member),
-        actor=request.user,
-        object_type="member",
-        object_id=str(member.pk),
     )

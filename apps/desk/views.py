@@ -28,6 +28,7 @@ from apps.desk.limits import lookup_wait_seconds
 from apps.desk.tables import MemberTable
 from apps.members.consent import consent_set
 from apps.members.models import Channel, Member
+from apps.members.trail import member_view_record
 from apps.rewards.certificates import open_certificates
 from apps.rewards.forms import AdjustForm
 from apps.rewards.selectors import points_summary
@@ -132,7 +133,7 @@ def member_detail(request: HttpRequest, card_number: str) -> HttpResponse:
     an erasure replaces the card, and the id keeps naming the same anonymous row).
     """
     member = get_object_or_404(Member, card_number=card_number)
-    services.member_view_record(request=request, member=member)
+    member_view_record(request=request, member=member)
     baskets = BasketTable(basket_selectors.member_baskets(member=member), prefix="b-")
     RequestConfig(request, paginate={"per_page": BASKETS_PER_PAGE}).configure(baskets)
     weekly = basket_selectors.member_weekly_spend(member=member)

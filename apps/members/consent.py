@@ -8,14 +8,13 @@ row, so that two clerks pressing the same button at once record one change, not 
 
 from __future__ import annotations
 
-import copy
-
 from django.db import transaction
 from django.db.models.functions import Now
 
 from apps.audit.models import AuditKind
 from apps.audit.services import audit_record
 from apps.members.models import Channel, ConsentChange, ConsentSource, Member
+from apps.members.trail import request_without_card
 
 NOTE_MAX = ConsentChange._meta.get_field("note").max_length
 
@@ -68,8 +67,7 @@ def consent_set(
     # The member by id only (an erasure replaces the card; the path's card too); no name,
     # address or note.
     if request is not None:
-        request = copy.copy(request)
-        request.path = request.path.replace(member.card_number, f"member-{member.pk}")
+        request = request_without_card(request=request, member=member)
     audit_record(
         kind=AuditKind.CONSENT,
         request=request,

@@ -6,13 +6,12 @@ number replaced by the id: an erasure must not find the old card number in the t
 
 from __future__ import annotations
 
-import copy
-
 from django.http import HttpRequest
 
 from apps.audit.models import AuditEvent, AuditKind
 from apps.audit.services import audit_record
 from apps.members.models import Member
+from apps.members.trail import member_view_record, request_without_card
 
 
 def _held(counts: dict[str, int]) -> dict[str, int]:
@@ -20,22 +19,13 @@ def _held(counts: dict[str, int]) -> dict[str, int]:
     return {model: n for model, n in counts.items() if n}
 
 
-def _request_without_card(request: HttpRequest, member: Member) -> HttpRequest:
-    quiet = copy.copy(request)
-    quiet.path = request.path.replace(member.card_number, f"member-{member.pk}")
-    return quiet
-
-
 def access_view_record(
     *, request: HttpRequest, member: Member, counts: dict[str, int]
 ) -> AuditEvent:
     """Append the MEMBER_VIEW event of the privacy officer's member page."""
-    return audit_record(
-        kind=AuditKind.MEMBER_VIEW,
-        request=_request_without_card(request, member),
-        actor=request.user,
-        object_type="member",
-        object_id=str(member.pk),
+    return member_view_record(
+        request=request,
+        member=member,
         row_count=sum(counts.values()),
         detail={"page": "privacy member page", "rows": _held(counts)},
         query="",
@@ -48,7 +38,7 @@ def access_export_record(
     """Append the ACCESS_EXPORT event of one export (its format and row counts)."""
     return audit_record(
         kind=AuditKind.ACCESS_EXPORT,
-        request=_request_without_card(request, member),
+        request=request_without_card(request=request, member=member),
         actor=request.user,
         object_type="member",
         object_id=str(member.pk),

@@ -12,8 +12,6 @@ erases in chunks; its page shows progress and counts.
 
 from __future__ import annotations
 
-import copy
-
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,8 +20,6 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
-from apps.audit.models import AuditKind
-from apps.audit.services import audit_record
 from apps.baskets.models import Basket
 from apps.checkout.models import Redemption
 from apps.jobs.display import job_outcome
@@ -31,6 +27,7 @@ from apps.jobs.models import Job, JobStatus
 from apps.jobs.views import job_progress_response
 from apps.lists.models import ShoppingList
 from apps.members.models import Member, MemberStatus
+from apps.members.trail import member_view_record
 from apps.rewards.models import CertificateUse, PointsBalance, RebateCertificate
 from apps.rights.erasure import erase_members
 from apps.rights.erasure.batch import (
@@ -108,16 +105,8 @@ def erase(request: HttpRequest, card_number: str) -> HttpResponse:
     if request.method != "POST":
         # The page shows the member's record: the viewing is in the trail, by member id
         # (as the privacy member page's), the card kept out of the path.
-        quiet = copy.copy(request)
-        quiet.path = request.path.replace(member.card_number, f"member-{member.pk}")
-        audit_record(
-            kind=AuditKind.MEMBER_VIEW,
-            request=quiet,
-            actor=request.user,
-            object_type="member",
-            object_id=str(member.pk),
-            detail={"page": "privacy erase page"},
-            query="",
+        member_view_record(
+            request=request, member=member, detail={"page": "privacy erase page"}, query=""
         )
     return render(
         request,
