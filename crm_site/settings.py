@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "apps.demo",
     "apps.ops",
     "apps.audit",
+    "apps.cluster",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(autouse=True, scope="session")
 def _flush_past_triggers():
-    """The audit trail refuses TRUNCATE: a transactional test's flush empties it as a replica."""
+    """The audit trail and the ledger refuse TRUNCATE: a transactional test's flush gets past."""
     with flush_past_triggers():
         yield
 

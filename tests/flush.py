@@ -1,10 +1,14 @@
-"""Let the test suite's flush empty the audit trail, which refuses TRUNCATE.
+"""Let the test suite's flush empty the tables that refuse TRUNCATE.
 
-After a transactional test, Django empties every table with one TRUNCATE; the audit table's
-BEFORE TRUNCATE trigger (audit migration 0004) refuses that, as it must for the product.
-The flush here runs with session_replication_role = replica, for its own transaction only
-(SET LOCAL): PostgreSQL then fires no ordinary trigger. Only a superuser may set it, as the
-test database's owner is; the product's connection never does.
+After a transactional test, Django empties every table with one TRUNCATE; the audit trail
+and the points ledger refuse that with BEFORE TRUNCATE triggers (audit 0004, rewards 0002),
+as they must for the product. The flush here switches those triggers off for its own
+transaction only: Django runs the flush in one transaction, and the ALTER TABLEs that
+switch them back on are its last statements, so a failed flush leaves them on too.
+
+(It used to run the flush with session_replication_role = replica, under which PostgreSQL
+fires no ordinary trigger. On Citus, that role also keeps the TRUNCATE from reaching the
+shards, so the rows stayed: docs/scale.md.)
 """
 
 from __future__ import annotations
@@ -14,17 +18,31 @@ from contextlib import contextmanager
 
 from django.db.backends.postgresql.operations import DatabaseOperations
 
-REPLICA = "SET LOCAL session_replication_role = replica"
+# The user's own triggers that fire on TRUNCATE (bit 32 of tgtype), not Citus' own.
+TRUNCATE_TRIGGERS_SQL = """
+SELECT format('%I', c.relname), format('%I', t.tgname)
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT t.tgisinternal AND t.tgtype & 32 <> 0 AND n.nspname = current_schema()
+  AND t.tgname NOT LIKE 'truncate\\_trigger\\_%'
+ORDER BY 1, 2
+"""
 
 
 @contextmanager
 def flush_past_triggers() -> Iterator[None]:
-    """Run every flush of the test run as a replica, so that triggers do not fire."""
+    """Run every flush of the test run with the TRUNCATE-refusing triggers switched off."""
     original = DatabaseOperations.execute_sql_flush
 
     def execute_sql_flush(self, sql_list):
-        # Django runs the list in one transaction (atomic): SET LOCAL ends with it.
-        return original(self, [REPLICA, *sql_list] if sql_list else sql_list)
+        if not sql_list:
+            return original(self, sql_list)
+        with self.connection.cursor() as cursor:
+            cursor.execute(TRUNCATE_TRIGGERS_SQL)
+            triggers = cursor.fetchall()
+        off = [f"ALTER TABLE {table} DISABLE TRIGGER {name}" for table, name in triggers]
+        on = [f"ALTER TABLE {table} ENABLE TRIGGER {name}" for table, name in triggers]
+        return original(self, [*off, *sql_list, *on])
 
     DatabaseOperations.execute_sql_flush = execute_sql_flush
     try:

@@ -55,6 +55,7 @@ ROOMS = [
     "desk",
     "demo",
     "ops",
+    "cluster",
 ]
 FLOOR = {room: floor for floor, room in enumerate(ROOMS)}
 

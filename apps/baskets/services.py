@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from django.db import IntegrityError
 
 from apps.baskets.models import Basket, BasketLine, BasketSource, Store
+from apps.core.citus import violates
 
 if TYPE_CHECKING:
     from apps.catalog.models import Product
@@ -132,7 +133,7 @@ def _basket_insert(basket: Basket) -> None:
     try:
         basket.save(force_insert=True)
     except IntegrityError as exc:
-        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "") != BASKET_ID_UNIQUE:
+        if not violates(exc, BASKET_ID_UNIQUE):
             raise
         raise BasketIdTaken(basket_id=basket.basket_id) from None
 

@@ -12,6 +12,8 @@ tablespace, not of the models.
 
 from __future__ import annotations
 
+import re
+
 from django.db.migrations.operations.base import Operation
 
 CITUS_SQL = "SELECT 1 FROM pg_extension WHERE extname = 'citus'"
@@ -80,3 +82,15 @@ class MakeReferenceTables(Operation):
 
     def describe(self) -> str:
         return f"Make {', '.join(self.tables)} reference tables on Citus"
+
+
+def violates(exc: BaseException, constraint: str) -> bool:
+    """Return whether the database error `exc` (Django's, or psycopg's) broke `constraint`.
+
+    On Citus the error names the constraint of the shard that refused the row, which is the
+    constraint's name followed by `_<shard id>` (`basket_basket_id_unique_102044`), so a
+    comparison by name alone would miss it.
+    """
+    error = exc if hasattr(exc, "diag") else exc.__cause__
+    name = getattr(getattr(error, "diag", None), "constraint_name", None) or ""
+    return name == constraint or bool(re.fullmatch(re.escape(constraint) + r"_\d+", name))

@@ -91,12 +91,17 @@ FROM (
 ) d
 WHERE s.card_number = d.card_number AND s.earned_on = d.earned_on AND s.reason IS NULL
 """
+# The key is written by a second statement on the stage alone: Citus refuses a STABLE
+# function (to_char) on a column in an UPDATE that joins a table it manages (docs/scale.md).
 MEMBERS_SQL = """
 UPDATE pos_stage s
-SET member_id = m.id,
-    key = 'import:' || m.id || ':' || to_char(s.earned_on, 'YYYY-MM-DD')
+SET member_id = m.id
 FROM members_member m
 WHERE m.card_number = s.card_number AND s.reason IS NULL
+"""
+KEYS_SQL = """
+UPDATE pos_stage SET key = 'import:' || member_id || ':' || to_char(earned_on, 'YYYY-MM-DD')
+WHERE member_id IS NOT NULL
 """
 UNKNOWN_SQL = """
 UPDATE pos_stage SET reason = 'unknown card_number ' || quote_literal(card_number)
@@ -186,7 +191,7 @@ class Importer:
                 convert=partial(convert, today=self.today),
             )
         cursor.execute("ANALYZE pos_stage")
-        for sql in (DUPLICATES_SQL, MEMBERS_SQL, UNKNOWN_SQL, CHANGED_SQL, LOCK_SQL):
+        for sql in (DUPLICATES_SQL, MEMBERS_SQL, KEYS_SQL, UNKNOWN_SQL, CHANGED_SQL, LOCK_SQL):
             cursor.execute(sql)
         cursor.execute(
             LOAD_SQL,

@@ -2,8 +2,9 @@
 
 The append-only row trigger covers UPDATE and DELETE; TRUNCATE fires no row trigger, so a
 statement-level BEFORE TRUNCATE trigger (audit migration 0004) refuses it. The test suite's
-own flush gets past it as a replica (tests/flush.py); the last test shows that flush still
-empties the table while the product's statement is refused.
+own flush switches the trigger off for its own transaction (tests/flush.py); the last test
+shows that flush still empties the table while the product's statement is refused, before
+and after it.
 """
 
 from __future__ import annotations
@@ -59,4 +60,13 @@ def test_a_committed_trail_survives_truncate_and_only_the_test_flush_empties_it(
     # What a transactional test's teardown does, here on purpose: it gets through.
     call_command("flush", interactive=False, verbosity=0)
     assert AuditEvent.objects.count() == 0
-    assert replication_role() == "origin"  # the flush's setting ended with its transaction
+    with connection.cursor() as cursor:  # switched on again when the flush committed
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_event_no_truncate'")
+        assert cursor.fetchall() == [("O",)]
+    audit_record(kind=AuditKind.LOGIN, actor_name="vp")
+    with (
+        pytest.raises(DatabaseError, match=r"append-only \(TRUNCATE refused\)"),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("TRUNCATE audit_auditevent")
+    assert AuditEvent.objects.filter(actor_name="vp").count() == 1

@@ -116,13 +116,15 @@ SET reason = b.problem
 FROM pos_stage_baskets b
 WHERE b.problem <> '' AND s.basket_id = b.basket_id AND s.reason IS NULL
 """
-# Cards are handed out at the till before the member's form is filed; stores open.
+# Cards are handed out at the till before the member's form is filed; stores open. The
+# anti-join is a LEFT JOIN … IS NULL: Citus refuses an INSERT … SELECT from the stage with a
+# correlated NOT EXISTS on a reference table (docs/scale.md).
 NEW_STORES_SQL = """
 INSERT INTO baskets_store (code, name, city)
 SELECT DISTINCT b.store, '', ''
 FROM pos_stage_baskets b
-WHERE b.problem = '' AND NOT b.already
-  AND NOT EXISTS (SELECT 1 FROM baskets_store s WHERE s.code = b.store)
+LEFT JOIN baskets_store s ON s.code = b.store
+WHERE b.problem = '' AND NOT b.already AND s.id IS NULL
 ON CONFLICT (code) DO NOTHING
 """
 # A card seen before its form is filed consents to nothing (the columns' database default):

@@ -10,12 +10,18 @@ Everything runs inside the import's transaction: a failure rolls the indexes bac
 the rows. DROP INDEX holds an exclusive lock on the table until commit, so readers of
 basket lines wait during such a load; small daily loads keep the indexes and the lock-free
 path.
+
+Not on Citus (docs/scale.md): there the index DDL would run inside a transaction that has
+already written through the coordinator's own placements, which Citus refuses ("a local
+execution has accessed a placement"), and each worker maintains only its shards' indexes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from apps.core.citus import CITUS_SQL
 
 # A load rebuilds the indexes when it adds more than this share of the table's rows
 # (and at least MIN_ROWS): below that, maintaining them is cheaper than a rebuild.
@@ -35,6 +41,9 @@ ORDER BY i.relname
 
 def worth_rebuilding(*, cursor, table: str, incoming_rows: int) -> bool:
     """Return whether a load of incoming_rows should rebuild the table's indexes."""
+    cursor.execute(CITUS_SQL)
+    if cursor.fetchone() is not None:
+        return False
     cursor.execute(
         "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table]
     )
