@@ -14,19 +14,21 @@ from __future__ import annotations
 
 import re
 
+from django.db.migrations.exceptions import IrreversibleError
 from django.db.migrations.operations.base import Operation
 
 CITUS_SQL = "SELECT 1 FROM pg_extension WHERE extname = 'citus'"
 
-# The identity columns of the tables Citus manages. Turning a table into a reference table
-# also turns the local tables tied to it by foreign keys into Citus-managed tables, and
-# that conversion restarts their identity sequences at 1 (tried on Citus 13.2.2): rows
-# seeded by earlier migrations would then collide with the next insert.
-MANAGED_IDENTITIES_SQL = """
-SELECT p.logicalrelid::regclass::text, a.attname,
-       pg_get_serial_sequence(p.logicalrelid::regclass::text, a.attname)
-FROM pg_dist_partition p
-JOIN pg_attribute a ON a.attrelid = p.logicalrelid AND a.attidentity <> '' AND a.attnum > 0
+# The identity columns of the schema's tables. Turning a table into a reference table also
+# turns the local tables tied to it by foreign keys into Citus-managed tables, and
+# undistributing turns them back; each conversion restarts their identity sequences at 1
+# (tried on Citus 13.2.2): rows already there would then collide with the next insert.
+IDENTITIES_SQL = """
+SELECT format('%I', c.relname), a.attname,
+       pg_get_serial_sequence(format('%I', c.relname), a.attname)
+FROM pg_class c
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> '' AND NOT a.attisdropped
+WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
 """
 
 
@@ -40,9 +42,9 @@ def is_citus(connection) -> bool:
 
 
 def resume_identities(schema_editor) -> None:
-    """Set the identity of every Citus-managed table past its largest value."""
+    """Set every identity of the schema past its column's largest value."""
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(MANAGED_IDENTITIES_SQL)
+        cursor.execute(IDENTITIES_SQL)
         identities = cursor.fetchall()
         for table, column, sequence in identities:
             cursor.execute(
@@ -58,7 +60,7 @@ class MakeReferenceTables(Operation):
     referenced ones first. Nothing happens on plain PostgreSQL.
     """
 
-    reversible = True
+    reversible = True  # on plain PostgreSQL; see database_backwards
 
     def __init__(self, *tables: str) -> None:
         self.tables = tables
@@ -76,9 +78,18 @@ class MakeReferenceTables(Operation):
             resume_identities(schema_editor)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        """Refuse on Citus: the tables cannot be made local again.
+
+        Citus' undistribute_table refuses every table with an identity column ("cannot
+        complete operation on a table with identity column", tried on 13.2.2), and the
+        Citus-managed tables tied to these by foreign keys would have to go back with them.
+        A cluster is rebuilt from a backup, or from a dump into a fresh database, instead.
+        """
         if is_citus(schema_editor.connection):
-            for table in reversed(self.tables):
-                schema_editor.execute("SELECT undistribute_table(%s)", [table])
+            raise IrreversibleError(
+                f"{self.describe()}: Citus cannot make tables with identity columns local "
+                "again (docs/scale.md)"
+            )
 
     def describe(self) -> str:
         return f"Make {', '.join(self.tables)} reference tables on Citus"

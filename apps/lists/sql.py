@@ -56,11 +56,8 @@ JOIN campaigns_offer o ON o.id = al.offer_id
 JOIN catalog_category cat ON cat.id = c.category_id
 LEFT JOIN catalog_product single
     ON o.applies_to = 'upcs' AND cardinality(o.upcs) = 1 AND single.upc = o.upcs[1]
-WHERE al.period_start = %(start)s AND al.outcome = 'given'
-  AND NOT EXISTS (
-      SELECT 1 FROM lists_listitem done
-      WHERE done.shopping_list_id = sl.id AND done.offer_id = o.id
-  )
+LEFT JOIN lists_listitem done ON done.shopping_list_id = sl.id AND done.offer_id = o.id
+WHERE al.period_start = %(start)s AND al.outcome = 'given' AND done.id IS NULL
 RETURNING shopping_list_id
 """
 

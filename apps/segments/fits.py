@@ -21,7 +21,6 @@ from typing import NamedTuple
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Func
 from django.http import HttpRequest
 
 from apps.audit.models import AuditKind
@@ -264,17 +263,18 @@ def _make_live(fit: RepeatModelFit) -> int | None:
 
     A transaction-level lock serializes changes of the live fit, and live_since is the
     database's clock read after taking it: a later change always gets a later time, so
-    "the fit made live last" is the one that committed last.
+    "the fit made live last" is the one that committed last. The clock is read by its own
+    statement: Citus refuses a volatile function in an UPDATE of a table it manages.
     """
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('segments_live_fit'))")
-    previous = _live_fit_id()
-    if previous == fit.pk:
-        return previous
-    RepeatModelFit.objects.filter(pk=fit.pk).update(
-        live_since=Func(function="clock_timestamp", output_field=RepeatModelFit.live_since.field)
-    )
-    fit.refresh_from_db(fields=["live_since"])
+        previous = _live_fit_id()
+        if previous == fit.pk:
+            return previous
+        cursor.execute("SELECT clock_timestamp()")
+        (now,) = cursor.fetchone()
+    RepeatModelFit.objects.filter(pk=fit.pk).update(live_since=now)
+    fit.live_since = now
     live_fit_changed.send(sender=RepeatModelFit, fit_id=fit.pk, previous_id=previous)
     return previous
 
