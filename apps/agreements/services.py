@@ -23,6 +23,7 @@ from apps.agreements.models import (
     StatementEvent,
     StatementStatus,
 )
+from apps.core.citus import violates
 
 
 def day_text(day: dt.date) -> str:
@@ -96,7 +97,7 @@ def _save_unique(statement: SettlementStatement) -> None:
         with transaction.atomic():
             statement.save()
     except IntegrityError as error:
-        if "statement_no_overlap" in str(error):
+        if violates(error, "statement_no_overlap"):
             raise ValidationError(
                 "Another statement of this agreement covers these days."
             ) from None

@@ -14,22 +14,20 @@ from __future__ import annotations
 
 import re
 
-from django.db.migrations.exceptions import IrreversibleError
 from django.db.migrations.operations.base import Operation
 
 CITUS_SQL = "SELECT 1 FROM pg_extension WHERE extname = 'citus'"
 
-# The identity columns of the schema's tables. Turning a table into a reference table also
-# turns the local tables tied to it by foreign keys into Citus-managed tables, and
-# undistributing turns them back; each conversion restarts their identity sequences at 1
-# (tried on Citus 13.2.2): rows already there would then collide with the next insert.
+# The identity columns of the schema's tables (dropped columns keep their flag: skipped).
 IDENTITIES_SQL = """
-SELECT format('%I', c.relname), a.attname,
+SELECT format('%I', c.relname), format('%I', a.attname),
        pg_get_serial_sequence(format('%I', c.relname), a.attname)
 FROM pg_class c
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> '' AND NOT a.attisdropped
 WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p')
+ORDER BY 1, 2
 """
+DISTRIBUTED_SQL = "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = %s::regclass"
 
 
 def is_citus(connection) -> bool:
@@ -41,26 +39,44 @@ def is_citus(connection) -> bool:
         return cursor.fetchone() is not None
 
 
-def resume_identities(schema_editor) -> None:
-    """Set every identity of the schema past its column's largest value."""
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(IDENTITIES_SQL)
-        identities = cursor.fetchall()
-        for table, column, sequence in identities:
-            cursor.execute(
-                f'SELECT setval(%s, coalesce(max("{column}"), 0) + 1, false) FROM {table}',
-                [sequence],
-            )
+def identities_to_sequences(cursor) -> list[str]:
+    """Give every identity column of the schema an owned sequence default instead.
+
+    Citus converts a table tied by a foreign key to a reference table into a Citus-managed
+    table, and converts it back, or distributes it, when asked; every such conversion of a
+    table with an identity column either restarts its numbering at 1 or is refused outright
+    ("cannot complete operation on a table with identity column"), tried on 13.2.2. A
+    sequence default (what `bigserial` makes) numbers rows the same way for Django, which
+    reads the new id back with RETURNING, and survives every conversion. The sequence keeps
+    the identity's name and goes on after the largest id. Returns the columns changed as
+    `table.column`.
+    """
+    cursor.execute(IDENTITIES_SQL)
+    changed = []
+    for table, column, sequence in cursor.fetchall():
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP IDENTITY")
+        cursor.execute(f"CREATE SEQUENCE {sequence} OWNED BY {table}.{column}")
+        cursor.execute(
+            f"SELECT setval(%s, coalesce(max({column}), 0) + 1, false) FROM {table}", [sequence]
+        )
+        cursor.execute(
+            f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT nextval(%s::regclass)",
+            [sequence],
+        )
+        changed.append(f"{table}.{column}")
+    return changed
 
 
 class MakeReferenceTables(Operation):
     """Copy the tables to every node of a Citus cluster, in the order given.
 
     A reference table may refer by foreign key only to other reference tables, so list the
-    referenced ones first. Nothing happens on plain PostgreSQL.
+    referenced ones first. Identity columns become sequence defaults first
+    (`identities_to_sequences`). Backwards, the tables and those Citus took in with them
+    become local again; the sequences stay. Nothing happens on plain PostgreSQL.
     """
 
-    reversible = True  # on plain PostgreSQL; see database_backwards
+    reversible = True
 
     def __init__(self, *tables: str) -> None:
         self.tables = tables
@@ -72,24 +88,25 @@ class MakeReferenceTables(Operation):
         pass
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        if is_citus(schema_editor.connection):
+        if not is_citus(schema_editor.connection):
+            return
+        with schema_editor.connection.cursor() as cursor:
+            identities_to_sequences(cursor)
             for table in self.tables:
-                schema_editor.execute("SELECT create_reference_table(%s)", [table])
-            resume_identities(schema_editor)
+                cursor.execute("SELECT create_reference_table(%s)", [table])
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
-        """Refuse on Citus: the tables cannot be made local again.
-
-        Citus' undistribute_table refuses every table with an identity column ("cannot
-        complete operation on a table with identity column", tried on 13.2.2), and the
-        Citus-managed tables tied to these by foreign keys would have to go back with them.
-        A cluster is rebuilt from a backup, or from a dump into a fresh database, instead.
-        """
-        if is_citus(schema_editor.connection):
-            raise IrreversibleError(
-                f"{self.describe()}: Citus cannot make tables with identity columns local "
-                "again (docs/scale.md)"
-            )
+        if not is_citus(schema_editor.connection):
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for table in reversed(self.tables):
+                cursor.execute(DISTRIBUTED_SQL, [table])
+                if cursor.fetchone() is not None:  # not taken back with an earlier one
+                    # With the tables Citus took in for the foreign keys: local again.
+                    cursor.execute(
+                        "SELECT undistribute_table(%s, cascade_via_foreign_keys => true)",
+                        [table],
+                    )
 
     def describe(self) -> str:
         return f"Make {', '.join(self.tables)} reference tables on Citus"

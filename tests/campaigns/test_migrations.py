@@ -24,7 +24,6 @@ def _migrate(targets) -> MigrationExecutor:
 
 
 @pytest.mark.slow
-@pytest.mark.migrates_backwards
 def test_existing_offers_and_lists_get_words_for_shoppers(transactional_db):
     executor = _migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps

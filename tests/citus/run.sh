@@ -25,7 +25,5 @@ rm -rf "$DIR"
 CITUS_DB=test_crm_citus bash "$KIT/cluster.sh" start "$DIR" "$PORT"
 trap 'bash "$KIT/cluster.sh" stop "$DIR" >/dev/null' EXIT
 
-# Migrating back past the layout is refused on Citus (apps/core/citus.py): those tests are
-# left out here, and run on plain PostgreSQL.
 DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/crm_citus" \
-  .venv/bin/pytest -p no:cacheprovider --reuse-db -m "not migrates_backwards" "$@"
+  .venv/bin/pytest -p no:cacheprovider --reuse-db "$@"
