@@ -11,6 +11,7 @@ from apps.baskets.selectors import (
     member_top_categories,
     member_weekly_spend,
 )
+from apps.core.citus import is_citus
 from apps.desk.selectors import _by_digits, member_lookup
 from apps.lists.models import ShoppingList
 from apps.members.models import MemberStatus
@@ -162,6 +163,8 @@ def test_lookup_queries_use_the_indexes(people):
     from apps.members.models import Member
 
     with connection.cursor() as cur:
+        if is_citus(connection):  # the shard's plan is made over Citus' own connection
+            cur.execute("SET LOCAL citus.propagate_set_commands = 'local'")
         cur.execute("SET LOCAL enable_seqscan = off")
         cur.execute("SET LOCAL enable_indexscan = off")
         cur.execute("SET LOCAL enable_indexonlyscan = off")
