@@ -128,7 +128,12 @@ def main() -> None:
         psql(5432, "postgres", "CREATE DATABASE crm_bench_citus_plain")
         results["PostgreSQL"] = run_child(PLAIN_URL, files)
         for label, port in CLUSTERS.items():
-            data = Path(tmp) / f"cluster-{port}"
+            # Not under the temporary directory: the servers run as postgres, which may
+            # not enter it. Wiped first, like tests/citus/run.sh does.
+            data = Path(f"/tmp/crm-bench-citus-{port}")
+            subprocess.run(["bash", str(kit / "cluster.sh"), "stop", str(data)],
+                           check=False, capture_output=True)  # fmt: skip
+            subprocess.run(["rm", "-rf", str(data)], check=True)
             env = {**os.environ, "CITUS_DB": "crm_bench"}
             subprocess.run(["bash", str(kit / "cluster.sh"), "start", str(data), str(port)],
                            env=env, check=True, capture_output=True)  # fmt: skip
