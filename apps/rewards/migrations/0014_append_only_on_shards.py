@@ -6,6 +6,8 @@ followed by `_<shard id>` (`rewards_pointsentry_102024`), and the erasure was re
 check now takes either name; `rewards_lotuse` and its shards are still refused everything.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
 from apps.core.sql_script import sql_statements
@@ -23,18 +25,8 @@ BEGIN
 END $$;
 """
 
-BACKWARD = r"""
-CREATE OR REPLACE FUNCTION rewards_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'rewards_pointsentry'
-       AND current_setting('crm.erasure', true) = 'on'
-       AND (to_jsonb(NEW) - 'reason') = (to_jsonb(OLD) - 'reason') THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'the points ledger is append-only (% on % refused)', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
-END $$;
-"""
+# Back to 0012's function, which checked the table's own name only.
+BACKWARD = import_module("apps.rewards.migrations.0012_erasure_friendly_ledger").FORWARD
 
 
 class Migration(migrations.Migration):
