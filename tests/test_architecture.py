@@ -34,7 +34,8 @@ APPS_DIR = ROOT / "apps"
 # accounts stands on catalog (a manufacturer's user belongs to a manufacturer) and jobs on
 # accounts (the job pages check roles). rights reads (access) and anonymises (erasure)
 # every member's rows wherever they are, so it stands above them all. desk composes every
-# app's sections; demo drives the whole product and ops launches it.
+# app's sections; demo drives the whole product and ops launches it. cluster lays every
+# app's tables out on Citus, in migrations that run after all the others.
 ROOMS = [
     "core",
     "audit",
