@@ -1,0 +1,33 @@
+"""The plans docs/scale.md shows: what stays on one node, on either engine.
+
+On Citus a reference table has a copy on the coordinator, so the till's product lookup is
+one task run there (`Task Count: 1` on the coordinator's own port), through the shard's own
+upc index; on plain PostgreSQL it is the same index scan without Citus' node.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from apps.catalog.models import Product
+from apps.core.citus import is_citus
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_tills_product_lookup_runs_on_one_node_through_the_upc_index():
+    ProductFactory(upc="000000000011")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: show the index it fits
+        if is_citus(connection):  # the shard's plan is explained over Citus' own connection
+            cursor.execute("SET LOCAL citus.propagate_set_commands = 'local'")
+    plan = Product.objects.select_related("category").filter(upc="000000000011").explain()
+    assert "catalog_product_upc" in plan
+    if is_citus(connection):
+        assert "Custom Scan (Citus Adaptive)" in plan
+        assert "Task Count: 1" in plan
+        assert f"port={connection.settings_dict['PORT']} " in plan  # the coordinator itself
+    else:
+        assert "Citus" not in plan
