@@ -63,9 +63,9 @@ CELLS = [f"{loyalty}-{tier}" for loyalty in ("national", "store", "swinger") for
 # a member buys category c when hash(member, c) < BUY_SHARE, a line at most visits.
 BASKETS_SQL = """
 INSERT INTO baskets_basket
-    (basket_id, member_id, store_id, purchased_at, total_amount, total_discount, line_count,
-     source, loaded_at)
-SELECT 'AB' || m.id || '-' || v.n, m.id, %(store)s,
+    (basket_id, member_id, owner_id, store_id, purchased_at, total_amount, total_discount,
+     line_count, source, loaded_at)
+SELECT 'AB' || m.id || '-' || v.n, m.id, m.id, %(store)s,
        %(period)s::timestamptz - make_interval(weeks => v.weeks) + interval '10 hours',
        0, 0, 0, 'import', now()
 FROM members_member m
@@ -73,8 +73,8 @@ CROSS JOIN (VALUES (1, 2), (2, 5), (3, 30)) AS v(n, weeks)
 """
 LINES_SQL = """
 INSERT INTO baskets_basketline
-    (basket_id, product_id, member_id, purchased_at, quantity, amount, discount)
-SELECT b.id, p.id, b.member_id, b.purchased_at, 1, 21.00, 0
+    (basket_id, product_id, member_id, owner_id, purchased_at, quantity, amount, discount)
+SELECT b.id, p.id, b.member_id, b.owner_id, b.purchased_at, 1, 21.00, 0
 FROM baskets_basket b
 JOIN catalog_category c ON c.name LIKE 'Bench %%'
 CROSS JOIN LATERAL (

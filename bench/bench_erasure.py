@@ -37,9 +37,9 @@ FROM generate_series(%(have)s + 1, %(members)s) g;
 INSERT INTO baskets_store (code, name, city) VALUES ('B1', 'Bench store', '')
 ON CONFLICT DO NOTHING;
 
-INSERT INTO baskets_basket (basket_id, member_id, store_id, purchased_at, source,
+INSERT INTO baskets_basket (basket_id, member_id, owner_id, store_id, purchased_at, source,
                             total_amount, total_discount, line_count, loaded_at)
-SELECT 'EB' || m.id, m.id, (SELECT id FROM baskets_store WHERE code = 'B1'), now(), 'import',
+SELECT 'EB' || m.id, m.id, m.id, (SELECT id FROM baskets_store WHERE code = 'B1'), now(), 'import',
        10, 0, 1, now()
 FROM members_member m WHERE m.card_number LIKE '7%%'
 ON CONFLICT DO NOTHING;

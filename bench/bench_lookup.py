@@ -141,9 +141,9 @@ def seed(*, members: int, baskets_per_member: int, lines: bool) -> None:
         # Baskets over the last two years, about `baskets_per_member` per member.
         cur.execute(
             """
-            INSERT INTO baskets_basket (basket_id, member_id, store_id, purchased_at,
+            INSERT INTO baskets_basket (basket_id, member_id, owner_id, store_id, purchased_at,
                 total_amount, total_discount, line_count, source, loaded_at)
-            SELECT 'BENCH' || g, m.id, s.ids[1 + g %% array_length(s.ids, 1)],
+            SELECT 'BENCH' || g, m.id, m.id, s.ids[1 + g %% array_length(s.ids, 1)],
                    now() - (random() * interval '730 days'),
                    round((5 + random() * 120)::numeric, 2), 0, 1 + g %% 8, 'import', now()
             FROM generate_series(1, %(n)s) g
@@ -163,9 +163,9 @@ def seed(*, members: int, baskets_per_member: int, lines: bool) -> None:
                   WHERE m.card_number <= '400000003000'
                 ), p AS (SELECT array_agg(id ORDER BY id) ids, array_agg(price ORDER BY id) prices
                          FROM catalog_product)
-                INSERT INTO baskets_basketline (basket_id, product_id, member_id, purchased_at,
-                    quantity, amount, discount)
-                SELECT b.id, p.ids[k], b.member_id, b.purchased_at, q,
+                INSERT INTO baskets_basketline (basket_id, product_id, member_id, owner_id,
+                    purchased_at, quantity, amount, discount)
+                SELECT b.id, p.ids[k], b.member_id, b.owner_id, b.purchased_at, q,
                        p.prices[k] * q - disc, disc
                 FROM b CROSS JOIN p CROSS JOIN LATERAL generate_series(1, b.line_count) n
                 CROSS JOIN LATERAL (SELECT

@@ -65,9 +65,9 @@ WEEK_BLOCK = 4  # weeks of baskets per INSERT while building (progress, bounded 
 H = "(hashint8extended({x}, {salt}) & 2147483647)"
 BASKETS_SQL = f"""
 INSERT INTO baskets_basket
-    (basket_id, member_id, store_id, purchased_at, total_amount, total_discount, line_count,
-     source, loaded_at)
-SELECT 'RB' || s.seq, s.member_id, %(store)s, s.at, t.total, 0, s.n, 'import', now()
+    (basket_id, member_id, owner_id, store_id, purchased_at, total_amount, total_discount,
+     line_count, source, loaded_at)
+SELECT 'RB' || s.seq, s.member_id, s.member_id, %(store)s, s.at, t.total, 0, s.n, 'import', now()
 FROM (
     SELECT v.*,
            (%(start)s::timestamp + make_interval(
@@ -92,9 +92,9 @@ ORDER BY s.at, s.member_id  -- as a chain's till files arrive: in time, members 
 """
 LINES_SQL = f"""
 INSERT INTO baskets_basketline
-    (basket_id, product_id, member_id, purchased_at, quantity, amount, discount)
+    (basket_id, product_id, member_id, owner_id, purchased_at, quantity, amount, discount)
 SELECT b.id, (%(products)s::bigint[])[(1 + {H.format(x="s.seq * 8 + k", salt=6)} %% %(p)s)::int],
-       b.member_id, b.purchased_at, 1,
+       b.member_id, b.owner_id, b.purchased_at, 1,
        ((50 + {H.format(x="s.seq * 8 + k", salt=7)} %% 1450) / 100.0)::numeric(12, 2), 0
 FROM baskets_basket b
 CROSS JOIN LATERAL (SELECT substr(b.basket_id, 3)::bigint AS seq) s

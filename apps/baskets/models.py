@@ -12,6 +12,22 @@ from __future__ import annotations
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 
+from apps.baskets.owners import basket_owner
+
+
+class OwnerFillingQuerySet(models.QuerySet):
+    """Fills each new row's `owner_id` before a bulk insert, as `save()` does.
+
+    The till, the import and retention write `owner_id` themselves; this keeps every other
+    writer (the admin, the demo, the tests' factories) from having to know the rule.
+    """
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_owner()
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Store(models.Model):
     code = models.CharField(max_length=32, unique=True)
@@ -54,6 +70,12 @@ class Basket(models.Model):
     line_count = models.PositiveIntegerField(default=0)
     source = models.CharField(max_length=8, choices=BasketSource.choices)
     loaded_at = models.DateTimeField(auto_now_add=True)
+    # The distribution key (apps/baskets/owners.py): the member, or the store-day key of a
+    # basket without one. Held by the check constraint `basket_owner_rule` (migration 0006,
+    # in SQL: the day is computed with `AT TIME ZONE`, which a Q object cannot state).
+    owner_id = models.BigIntegerField(editable=False)
+
+    objects = OwnerFillingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-purchased_at"]
@@ -76,6 +98,17 @@ class Basket(models.Model):
 
     def __str__(self) -> str:
         return self.basket_id
+
+    def save(self, *args, **kwargs):
+        self.fill_owner()
+        super().save(*args, **kwargs)
+
+    def fill_owner(self) -> None:
+        """Set `owner_id` from the member, store and time when it is not set yet."""
+        if self.owner_id is None:
+            self.owner_id = basket_owner(
+                member_id=self.member_id, store_id=self.store_id, purchased_at=self.purchased_at
+            )
 
 
 class BasketLine(models.Model):
@@ -118,6 +151,11 @@ class BasketLine(models.Model):
     quantity = models.DecimalField(max_digits=10, decimal_places=3)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # The basket's owner, repeated like member and purchased_at: on Citus lines are
+    # distributed by it, next to their basket (apps/baskets/owners.py).
+    owner_id = models.BigIntegerField(editable=False)
+
+    objects = OwnerFillingQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -139,10 +177,25 @@ class BasketLine(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(discount__gte=0), name="line_discount_gte_0"),
+            # A line's owner is its member, or a store-day key (negative) when it has none.
+            models.CheckConstraint(
+                condition=models.Q(member__isnull=False, owner_id=models.F("member_id"))
+                | models.Q(member__isnull=True, owner_id__lt=0),
+                name="line_owner_rule",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.basket_id}:{self.product_id}"
+
+    def save(self, *args, **kwargs):
+        self.fill_owner()
+        super().save(*args, **kwargs)
+
+    def fill_owner(self) -> None:
+        """Take `owner_id` from the basket when it is not set yet."""
+        if self.owner_id is None:
+            self.owner_id = self.basket.owner_id
 
 
 class ImportReject(models.Model):

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from django.db import IntegrityError
 
 from apps.baskets.models import Basket, BasketLine, BasketSource, Store
+from apps.baskets.owners import basket_owner, owner_sql
 from apps.core.citus import violates
 
 if TYPE_CHECKING:
@@ -154,7 +155,11 @@ def basket_record(
     transaction, wrapped in basket_clash_described.
     """
     totals = basket_totals(lines)
+    owner_id = basket_owner(
+        member_id=member.pk if member else None, store_id=store.pk, purchased_at=purchased_at
+    )
     basket = Basket(
+        owner_id=owner_id,
         basket_id=pos_basket_id(store_code=store.code, transaction_id=transaction_id),
         member=member,
         store=store,
@@ -170,6 +175,7 @@ def basket_record(
             basket=basket,
             product=line.product,
             member=member,
+            owner_id=owner_id,
             purchased_at=purchased_at,
             quantity=line.quantity,
             amount=line.amount,
@@ -192,27 +198,29 @@ BASKET_TOTALS_SQL = (
 # pos_stage_baskets (a basket per row: basket_id, card_number, store, purchased_at, the
 # totals above, `problem` '' when good, `already` when loaded before) and pos_stage (its
 # lines: basket_id, product_id, quantity, amount, discount, `reason` NULL when good).
-# Lines take member and purchased_at from their new basket. ON CONFLICT DO NOTHING lets a
+# Lines take member, owner and purchased_at from their new basket. ON CONFLICT DO NOTHING lets a
 # concurrent import of the same basket win cleanly: its lines are then not inserted twice.
+_IMPORT_OWNER = owner_sql(member="m.id", store="st.id", purchased_at="b.purchased_at")
 STAGED_BASKETS_INSERT_SQL = f"""
 WITH new_baskets AS (
     INSERT INTO baskets_basket (
-        basket_id, member_id, store_id, purchased_at,
+        basket_id, member_id, owner_id, store_id, purchased_at,
         total_amount, total_discount, line_count, source, loaded_at
     )
-    SELECT b.basket_id, m.id, st.id, b.purchased_at,
+    SELECT b.basket_id, m.id, {_IMPORT_OWNER}, st.id, b.purchased_at,
            b.total_amount, b.total_discount, b.line_count, '{BasketSource.IMPORT.value}', now()
     FROM pos_stage_baskets b
     JOIN baskets_store st ON st.code = b.store
     LEFT JOIN members_member m ON m.card_number = b.card_number AND b.card_number <> ''
     WHERE b.problem = '' AND NOT b.already
     ON CONFLICT (basket_id) DO NOTHING
-    RETURNING id, basket_id, member_id, purchased_at
+    RETURNING id, basket_id, member_id, owner_id, purchased_at
 )
 INSERT INTO baskets_basketline (
-    basket_id, product_id, member_id, purchased_at, quantity, amount, discount
+    basket_id, product_id, member_id, owner_id, purchased_at, quantity, amount, discount
 )
-SELECT nb.id, s.product_id, nb.member_id, nb.purchased_at, s.quantity, s.amount, s.discount
+SELECT nb.id, s.product_id, nb.member_id, nb.owner_id, nb.purchased_at,
+       s.quantity, s.amount, s.discount
 FROM new_baskets nb
 JOIN pos_stage s ON s.basket_id = nb.basket_id
 WHERE s.reason IS NULL

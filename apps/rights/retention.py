@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.baskets.owners import anonymous_owner_sql
 from apps.core.clock import local_midnight
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_advance_chunk, job_create, job_fail, job_start, job_succeed
@@ -109,28 +110,32 @@ WHERE purchased_at < %(cutoff)s AND member_id IS NOT NULL
 """
 
 # One chunk: the baskets of the id range bought before the cutoff, and their lines, lose
-# their member. Only rows still tied are written (a rerun writes nothing). The lines are
+# their member, and their owner becomes the store-day key (apps/baskets/owners.py). Only
+# rows still tied are written (a rerun writes nothing). The lines are
 # found by their basket (their own purchased_at repeats the basket's). The till's stored
 # request and answer of those baskets lose what named the shopper: the card or list barcode
 # scanned, and the member (card number, first name) and list barcode answered.
-DETACH_CHUNK_SQL = """
+ANONYMOUS_OWNER = anonymous_owner_sql(store="b.store_id", purchased_at="b.purchased_at")
+
+DETACH_CHUNK_SQL = f"""
 WITH old AS (
     SELECT id FROM baskets_basket
     WHERE id >= %(lo)s AND id < %(hi)s AND purchased_at < %(cutoff)s
 ), baskets AS (
-    UPDATE baskets_basket b SET member_id = NULL
+    UPDATE baskets_basket b
+    SET member_id = NULL, owner_id = {ANONYMOUS_OWNER}
     FROM old WHERE b.id = old.id AND b.member_id IS NOT NULL
-    RETURNING 1
+    RETURNING b.id, b.owner_id
 ), lines AS (
-    UPDATE baskets_basketline l SET member_id = NULL
-    FROM old WHERE l.basket_id = old.id AND l.member_id IS NOT NULL
+    UPDATE baskets_basketline l SET member_id = NULL, owner_id = baskets.owner_id
+    FROM baskets WHERE l.basket_id = baskets.id AND l.member_id IS NOT NULL
     RETURNING 1
 ), tills AS (
     UPDATE checkout_postransaction p
     SET request = CASE WHEN p.request ? 'scanned'
-                       THEN jsonb_set(p.request, '{scanned}', 'null') ELSE p.request END,
+                       THEN jsonb_set(p.request, '{{scanned}}', 'null') ELSE p.request END,
         response = CASE WHEN jsonb_typeof(p.response) = 'object'
-                        THEN p.response || '{"member": null, "list_barcode": null}'::jsonb
+                        THEN p.response || '{{"member": null, "list_barcode": null}}'::jsonb
                         ELSE p.response END
     FROM old WHERE p.basket_id = old.id
       AND (coalesce(p.request->>'scanned', '') <> ''

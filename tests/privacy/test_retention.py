@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -25,6 +26,7 @@ from apps.rights.retention import (
 )
 from tests.privacy.retention_data import CUTOFF, TODAY, build_retention_chain, ownership
 
+EPOCH = dt.date(1970, 1, 1)
 POLICY = RetentionPolicy(basket_years=3, inactive_years=3)
 
 
@@ -79,6 +81,17 @@ def test_run_detaches_exactly_the_old_baskets_and_lines(
     old = Basket.objects.filter(purchased_at__lt=CUTOFF)
     assert not old.filter(member__isnull=False).exists()
     assert not BasketLine.objects.filter(purchased_at__lt=CUTOFF, member__isnull=False).exists()
+    # Their owner is now the store-day key (apps/baskets/owners.py), lines like baskets.
+    store_day = {
+        b.pk: -(b.store_id * 100_000 + (b.purchased_at.astimezone(dt.UTC).date() - EPOCH).days)
+        for b in chain.baskets
+        if b.purchased_at < CUTOFF
+    }
+    assert dict(old.values_list("pk", "owner_id")) == store_day
+    assert {
+        (line.basket_id, line.owner_id)
+        for line in BasketLine.objects.filter(basket_id__in=store_day)
+    } == set(store_day.items())
     # At the cutoff and after: untouched, lines included.
     kept = {(b.pk, b.member_id) for b in chain.baskets if b.purchased_at >= CUTOFF}
     assert (
