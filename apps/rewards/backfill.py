@@ -17,8 +17,8 @@ member order, as the expiry does, so a till movement of one of them waits and no
 chunks can deadlock); one INSERT ... SELECT writes every missing entry, oldest purchase
 first (each member's lots get ids in time order), with its side effects in the same
 statement: the debts it settles and the balances (missing rows inserted, points added).
-ON CONFLICT (key) DO NOTHING makes it idempotent: a second run, or a till earning the same
-basket meanwhile, writes nothing twice.
+ON CONFLICT (member_id, key) DO NOTHING makes it idempotent: a second run, or a till earning
+the same basket meanwhile, writes nothing twice.
 
 Only earning. A sale is a basket whose lines sum above zero; return baskets (negative
 amounts) are skipped and nothing is reversed, because:
@@ -125,7 +125,7 @@ WITH rules AS (
     FROM sales
     WHERE floor(basis * points_per_dollar) >= 1
     ORDER BY purchased_at, basket_id
-    ON CONFLICT (key) DO NOTHING
+    ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, points, valid_until
 ){new_lots_settle_sql("earned")}
 SELECT count(*), coalesce(sum(points), 0) FROM earned

@@ -37,7 +37,8 @@ JOIN (
 WHERE m.birth_date IS NOT NULL AND m.id = ANY(%(members)s)
   AND NOT EXISTS (
       SELECT 1 FROM rewards_pointsentry x
-      WHERE x.key = 'birthday:' || m.id || ':' || extract(year FROM d.day)::int
+      WHERE x.member_id = m.id
+        AND x.key = 'birthday:' || m.id || ':' || extract(year FROM d.day)::int
   )
 """
 
@@ -63,7 +64,7 @@ WITH gifts AS (
         (member_id, kind, points, key, created_at, valid_until, reason)
     SELECT g.member_id, 'bonus', %(points)s, g.key, %(at)s, %(valid_until)s, 'Birthday gift'
     FROM unnest(%(members)s::bigint[], %(keys)s::text[]) g(member_id, key)
-    ON CONFLICT (key) DO NOTHING
+    ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, points, valid_until
 ){new_lots_settle_sql("gifts")}
 SELECT count(*) FROM gifts
@@ -133,4 +134,8 @@ def birthday_gift(*, member_id: int, birth_date, period_start: dt.date, period_e
     if when is None:
         return None
     key = f"birthday:{member_id}:{when.year}"
-    return PointsEntry.objects.filter(key=key).values_list("points", flat=True).first()
+    return (
+        PointsEntry.objects.filter(member_id=member_id, key=key)
+        .values_list("points", flat=True)
+        .first()
+    )

@@ -41,7 +41,9 @@ def bonus_points_take_back(
 ) -> tuple[int, int | None]:
     """Take back the bonus lots of the reversed redemptions; return (points, balance)."""
     taken, balance = 0, None
-    lots = PointsEntry.objects.filter(key__in=[f"bonus:{pk}" for pk in redemption_ids])
+    lots = PointsEntry.objects.filter(
+        member_id=member_id, key__in=[f"bonus:{pk}" for pk in redemption_ids]
+    )
     for lot in lots.order_by("pk"):
         entry_id, balance = entry_record(
             Movement(

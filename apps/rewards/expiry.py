@@ -53,7 +53,7 @@ WITH due AS MATERIALIZED ({DUE}), expired AS (
     INSERT INTO rewards_pointsentry (member_id, kind, points, key, created_at, reason)
     SELECT member_id, 'expire', -remaining, 'expire:' || id, %(at)s, ''
     FROM due WHERE remaining > 0
-    ON CONFLICT (key) DO NOTHING
+    ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, points, key
 ), uses AS (
     INSERT INTO rewards_lotuse (consumer_id, lot_id, points)

@@ -43,7 +43,7 @@ INSERT INTO rewards_pointsentry
      reverses_id, user_id, reason, multiplier)
 VALUES (%(member_id)s, %(kind)s, %(points)s, %(key)s, %(at)s, %(valid_until)s, %(basket_id)s,
         %(rule_id)s, %(basis)s, %(reverses_id)s, %(user_id)s, %(reason)s, %(multiplier)s)
-ON CONFLICT (key) DO NOTHING
+ON CONFLICT (member_id, key) DO NOTHING
 RETURNING id
 """
 # Does the member hold a lot past its last day that no expiry has taken yet? The expiry's

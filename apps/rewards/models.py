@@ -59,7 +59,7 @@ class PointsEntry(models.Model):
     """One movement of a member's points; positive entries are lots.
 
     `key` makes each movement happen once: the same key again (a replayed till request, a
-    job run twice) is refused by its unique index. The source says why it happened: the
+    job run twice) is refused by its unique index, per member. The source says why it happened: the
     basket (a sale or a return), the entry it reverses, the staff user and reason.
 
     Every till sale writes here and a year-end rebate 100 k rows at once, so the table
@@ -146,7 +146,10 @@ class PointsEntry(models.Model):
             ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["key"], name="points_entry_key_unique"),
+            # Per member: a key names one event (a basket, a redemption, a year's rebate) of
+            # one member, and a cluster sharded by member can hold a key with the member
+            # only (docs/scale.md).
+            models.UniqueConstraint(fields=["member", "key"], name="points_entry_member_key"),
             models.CheckConstraint(condition=~models.Q(points=0), name="points_not_zero"),
             models.CheckConstraint(
                 condition=models.Q(points__lt=0) | models.Q(valid_until__isnull=False),

@@ -27,7 +27,7 @@ Good rows still load.
 
 Set-based, as the backfill (`backfill.py`): the members of the good rows are locked in id
 order (their balance rows, as the nightly expiry does), then one INSERT ... SELECT writes
-the lots with ON CONFLICT (key) DO NOTHING, and from what it inserted, in the same
+the lots with ON CONFLICT (member_id, key) DO NOTHING, and from what it inserted, in the same
 statement, settles what members below zero owe (oldest debt first, from the new lots,
 earliest last day first, as the ledger settles a debt from the next points earned) and
 adds the points to the balances (rows created if need be).
@@ -112,7 +112,7 @@ UPDATE pos_stage s
 SET reason = 'imported before with ' || e.points || ' points (a correction is a staff '
              || 'adjustment on the member page)'
 FROM rewards_pointsentry e
-WHERE e.key = s.key AND s.reason IS NULL AND e.points <> s.points
+WHERE e.member_id = s.member_id AND e.key = s.key AND s.reason IS NULL AND e.points <> s.points
 """
 LOCK_SQL = """
 SELECT member_id FROM rewards_pointsbalance
@@ -128,7 +128,7 @@ WITH inserted AS (
     FROM pos_stage
     WHERE reason IS NULL
     ORDER BY member_id, valid_until, line
-    ON CONFLICT (key) DO NOTHING
+    ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, points, valid_until
 ){new_lots_settle_sql("inserted")}
 SELECT count(*), coalesce(sum(points), 0) FROM inserted

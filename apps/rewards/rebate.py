@@ -102,7 +102,7 @@ WITH lots AS ({LOTS}), plan AS (
                                      rebate_run_id)
     SELECT member_id, kind, -points, key, %(at)s, 'Year-end rebate ' || %(year)s, %(run)s
     FROM moves
-    ON CONFLICT (key) DO NOTHING
+    ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, kind, points
 ), uses AS (
     -- Each move takes the points [start, start + points) of the member's lots in order.

@@ -27,7 +27,7 @@ def points_spend(*, member_id: int, points: int, key: str, at: dt.datetime | Non
     if points <= 0:
         raise ValidationError("Points to spend must be a positive whole number.")
     balance = balance_locked(member_id, at=at)
-    if PointsEntry.objects.filter(key=key).exists():
+    if PointsEntry.objects.filter(member_id=member_id, key=key).exists():
         return None, balance
     if points > balance:
         raise ValidationError(f"The member has {balance:,} points, fewer than {points:,}.")
@@ -77,7 +77,10 @@ def points_void(*, entry_id: int, user, reason: str):
         raise ValidationError("Only points added (a lot) can be voided.")
     balance = balance_locked(entry.member_id)
     left = entry.points - sum(entry.used_by.values_list("points", flat=True))
-    if left <= 0 or PointsEntry.objects.filter(key=f"void:{entry.pk}").exists():
+    if (
+        left <= 0
+        or PointsEntry.objects.filter(member_id=entry.member_id, key=f"void:{entry.pk}").exists()
+    ):
         return None, balance
     return entry_record(
         Movement(

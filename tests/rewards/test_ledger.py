@@ -134,6 +134,37 @@ def test_spending_is_refused_beyond_the_balance_and_happens_once(shop):
     assert balance(shop) == 15
 
 
+def test_a_key_happens_once_per_member_and_two_members_may_share_one(shop):
+    """The key is unique per member (docs/rewards.md): a replay for the same member writes
+    nothing, while the same text for another member is another event."""
+    day = dt.date(2026, 3, 2)
+    sale(shop, day, [("bread", "20.00")])
+    other = MemberFactory()
+    PointsEntry.objects.create(
+        member=other,
+        kind="adjust",
+        points=30,
+        key="till:T-9",
+        created_at=at(day),
+        valid_until=day.replace(year=2028),
+    )
+    assert points_spend(member_id=shop["member"].pk, points=5, key="till:T-9")[1] == 15
+    assert points_spend(member_id=shop["member"].pk, points=5, key="till:T-9") == (None, 15)
+    assert sorted(PointsEntry.objects.filter(key="till:T-9").values_list("points", flat=True)) == [
+        -5,
+        30,
+    ]
+    with pytest.raises(DatabaseError, match="points_entry_member_key"), transaction.atomic():
+        PointsEntry.objects.create(
+            member=other,
+            kind="adjust",
+            points=1,
+            key="till:T-9",
+            created_at=at(day),
+            valid_until=day,
+        )
+
+
 def test_expiry_takes_only_what_is_left_of_each_lot(shop):
     """FloCafe 78: a balance collapsed when old points expired because spending had never
     been matched to the lots it consumed."""

@@ -219,7 +219,9 @@ def tenders_give_back(
 
 def _points_back(original: PosTransaction, *, pos: PosTransaction, points: int, at, day) -> int:
     """Give back spent points as a lot with the last day they had; return the balance."""
-    spend = PointsEntry.objects.get(key=f"spend:{original.basket_id}")
+    spend = PointsEntry.objects.get(
+        member_id=original.basket.member_id, key=f"spend:{original.basket_id}"
+    )
     last_day = LotUse.objects.filter(consumer=spend).aggregate(day=Max("lot__valid_until"))["day"]
     _, balance = entry_record(
         Movement(

@@ -154,7 +154,7 @@ WITH members AS (SELECT unnest(%(ids)s::bigint[]) AS member_id
     SELECT member_id, 'expire', -sum(remaining), 'erasure:' || member_id, %(at)s,
            'Erasure: the points close', %(actor_id)s
     FROM lots GROUP BY member_id ORDER BY member_id
-    ON CONFLICT (key) DO NOTHING
+    ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, points
 ), close_uses AS (
     INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
@@ -166,7 +166,7 @@ WITH members AS (SELECT unnest(%(ids)s::bigint[]) AS member_id
     SELECT member_id, 'adjust', sum(owed), 'erasure-debt:' || member_id, %(at)s, %(today)s,
            'Erasure: what was owed written off', %(actor_id)s
     FROM owed GROUP BY member_id ORDER BY member_id
-    ON CONFLICT (key) DO NOTHING
+    ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, points
 ), debt_uses AS (
     INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
