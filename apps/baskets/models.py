@@ -13,20 +13,7 @@ from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 
 from apps.baskets.owners import basket_owner
-
-
-class OwnerFillingQuerySet(models.QuerySet):
-    """Fills each new row's `owner_id` before a bulk insert, as `save()` does.
-
-    The till, the import and retention write `owner_id` themselves; this keeps every other
-    writer (the admin, the demo, the tests' factories) from having to know the rule.
-    """
-
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        for obj in objs:
-            obj.fill_owner()
-        return super().bulk_create(objs, *args, **kwargs)
+from apps.core.placement import Placed, copied_from_parent
 
 
 class Store(models.Model):
@@ -46,7 +33,7 @@ class BasketSource(models.TextChoices):
     POS = "pos", "POS API"
 
 
-class Basket(models.Model):
+class Basket(Placed):
     """One till transaction, possibly anonymous (no member)."""
 
     # Unique through a constraint, not `unique=True`: that would add a second, LIKE-pattern
@@ -75,8 +62,6 @@ class Basket(models.Model):
     # in SQL: the day is computed with `AT TIME ZONE`, which a Q object cannot state).
     owner_id = models.BigIntegerField(editable=False)
 
-    objects = OwnerFillingQuerySet.as_manager()
-
     class Meta:
         ordering = ["-purchased_at"]
         indexes = [
@@ -99,11 +84,7 @@ class Basket(models.Model):
     def __str__(self) -> str:
         return self.basket_id
 
-    def save(self, *args, **kwargs):
-        self.fill_owner()
-        super().save(*args, **kwargs)
-
-    def fill_owner(self) -> None:
+    def fill_placement(self) -> None:
         """Set `owner_id` from the member, store and time when it is not set yet."""
         if self.owner_id is None:
             self.owner_id = basket_owner(
@@ -111,7 +92,7 @@ class Basket(models.Model):
             )
 
 
-class BasketLine(models.Model):
+class BasketLine(Placed):
     """One scanned line. `amount` is what the customer paid after `discount`."""
 
     # No database FK constraints on this table: their per-row checks (deferred RI
@@ -155,8 +136,6 @@ class BasketLine(models.Model):
     # distributed by it, next to their basket (apps/baskets/owners.py).
     owner_id = models.BigIntegerField(editable=False)
 
-    objects = OwnerFillingQuerySet.as_manager()
-
     class Meta:
         indexes = [
             # A member's history, newest first, without touching baskets.
@@ -188,14 +167,9 @@ class BasketLine(models.Model):
     def __str__(self) -> str:
         return f"{self.basket_id}:{self.product_id}"
 
-    def save(self, *args, **kwargs):
-        self.fill_owner()
-        super().save(*args, **kwargs)
-
-    def fill_owner(self) -> None:
+    def fill_placement(self) -> None:
         """Take `owner_id` from the basket when it is not set yet."""
-        if self.owner_id is None:
-            self.owner_id = self.basket.owner_id
+        copied_from_parent(self, field="owner_id", parent="basket", parent_field="owner_id")
 
 
 class ImportReject(models.Model):

@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 
 from apps.core import clock
+from apps.core.placement import Placed, copied_from_parent
 
 
 class ListContent(models.Model):
@@ -94,10 +95,19 @@ class ItemKind(models.TextChoices):
     CONTENT = "content", "Content"
 
 
-class ListItem(models.Model):
+class ListItem(Placed):
     """One line of a list: an offer, a product due, a reward coupon, or some content."""
 
     shopping_list = models.ForeignKey(ShoppingList, on_delete=models.CASCADE, related_name="items")
+    # The list's member, repeated so that a cluster keeps the item beside its list
+    # (apps/core/placement.py). The item lives and dies with its list: no check of its own.
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     kind = models.CharField(max_length=8, choices=ItemKind.choices)
     product = models.ForeignKey(
         "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -137,6 +147,11 @@ class ListItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.description}"
+
+    def fill_placement(self) -> None:
+        copied_from_parent(
+            self, field="member_id", parent="shopping_list", parent_field="member_id"
+        )
 
     @property
     def discount_text(self) -> str:

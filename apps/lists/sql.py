@@ -36,9 +36,9 @@ WHERE period_start = %(start)s AND member_id >= %(lo)s AND member_id < %(hi)s
 # campaign's internal name; it is valid until the campaign or the period ends.
 INSERT_OFFERS = """
 INSERT INTO lists_listitem
-    (shopping_list_id, kind, campaign_id, offer_id, product_id, description, body,
+    (shopping_list_id, member_id, kind, campaign_id, offer_id, product_id, description, body,
      regular_price, discount, discount_pct, bonus_points, min_quantity, valid_until)
-SELECT sl.id, 'offer', c.id, o.id, single.id,
+SELECT sl.id, sl.member_id, 'offer', c.id, o.id, single.id,
        cat.name || ': ' || CASE o.applies_to
            WHEN 'brand_type' THEN CASE o.brand_type WHEN 'store' THEN 'our own brand'
                                                     ELSE 'national brands' END
@@ -82,20 +82,20 @@ WITH due AS (
         ON bp.period_start = sl.period_start AND bp.member_id = sl.member_id
     WHERE sl.id = ANY(%(list_ids)s) AND bp.probability >= %(due_probability)s
 ), top AS (
-    SELECT DISTINCT ON (d.list_id, d.category_id) d.list_id, l.product_id
+    SELECT DISTINCT ON (d.list_id, d.category_id) d.list_id, d.member_id, l.product_id
     FROM due d
     JOIN baskets_basketline l
         ON l.member_id = d.member_id
        AND l.purchased_at >= (%(start)s::date - 364)::timestamp AT TIME ZONE %(tz)s
        AND l.purchased_at < %(start)s::timestamp AT TIME ZONE %(tz)s
     JOIN catalog_product p ON p.id = l.product_id AND p.category_id = d.category_id
-    GROUP BY d.list_id, d.category_id, l.product_id
+    GROUP BY d.list_id, d.member_id, d.category_id, l.product_id
     ORDER BY d.list_id, d.category_id, sum(l.quantity) DESC, count(*) DESC, l.product_id
 )
 INSERT INTO lists_listitem
-    (shopping_list_id, kind, product_id, description, body, regular_price, min_quantity,
-     valid_until)
-SELECT t.list_id, 'due', p.id, p.name, '', p.price, 1, %(end)s::date - 1
+    (shopping_list_id, member_id, kind, product_id, description, body, regular_price,
+     min_quantity, valid_until)
+SELECT t.list_id, t.member_id, 'due', p.id, p.name, '', p.price, 1, %(end)s::date - 1
 FROM top t JOIN catalog_product p ON p.id = t.product_id
 """
 
@@ -103,8 +103,8 @@ FROM top t JOIN catalog_product p ON p.id = t.product_id
 # at most reward_cap (5%, $5, $40: $200 → $10, $600 → $30, $800 and up → $40).
 INSERT_REWARDS = """
 INSERT INTO lists_listitem
-    (shopping_list_id, kind, description, body, discount, min_quantity, valid_until)
-SELECT sl.id, 'reward',
+    (shopping_list_id, member_id, kind, description, body, discount, min_quantity, valid_until)
+SELECT sl.id, sl.member_id, 'reward',
        'Thank you: $' || r.amount::int || ' off your shopping',
        'In ' || n.coupons || CASE WHEN n.coupons = 1 THEN ' coupon' ELSE ' coupons' END
            || ' of $' || %(reward_step)s::int || ', one a visit.',
@@ -124,7 +124,7 @@ WHERE sl.id = ANY(%(list_ids)s) AND r.amount > 0
 # at the middle of the period (%(month)s), so a December list gets no summer tip.
 INSERT_CONTENT = """
 WITH dept AS (
-    SELECT sl.id AS list_id, cat.department, sum(l.amount) AS spend
+    SELECT sl.id AS list_id, sl.member_id, cat.department, sum(l.amount) AS spend
     FROM lists_shoppinglist sl
     JOIN baskets_basketline l
         ON l.member_id = sl.member_id
@@ -136,9 +136,9 @@ WITH dept AS (
           SELECT department FROM lists_listcontent
           WHERE active AND (cardinality(months) = 0 OR %(month)s::smallint = ANY(months))
       )
-    GROUP BY sl.id, cat.department
+    GROUP BY sl.id, sl.member_id, cat.department
 ), picked AS (
-    SELECT d.list_id, lc.id AS content_id, lc.title, lc.body,
+    SELECT d.list_id, d.member_id, lc.id AS content_id, lc.title, lc.body,
            row_number() OVER (
                PARTITION BY d.list_id ORDER BY d.spend DESC, md5(d.list_id::text || lc.id::text)
            ) AS n
@@ -148,7 +148,7 @@ WITH dept AS (
        AND (cardinality(lc.months) = 0 OR %(month)s::smallint = ANY(lc.months))
 )
 INSERT INTO lists_listitem
-    (shopping_list_id, kind, content_id, description, body, min_quantity)
-SELECT list_id, 'content', content_id, title, body, 1
+    (shopping_list_id, member_id, kind, content_id, description, body, min_quantity)
+SELECT list_id, member_id, 'content', content_id, title, body, 1
 FROM picked WHERE n <= %(content_per_list)s
 """

@@ -56,8 +56,8 @@ WITH due AS MATERIALIZED ({DUE}), expired AS (
     ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, points, key
 ), uses AS (
-    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
-    SELECT id, substr(key, 8)::bigint, -points FROM expired
+    INSERT INTO rewards_lotuse (consumer_id, lot_id, points, member_id)
+    SELECT id, substr(key, 8)::bigint, -points, member_id FROM expired
 ), balances AS (
     UPDATE rewards_pointsbalance b SET points = b.points + d.delta, updated_at = now()
     FROM (SELECT member_id, sum(points) AS delta FROM expired GROUP BY member_id) d

@@ -110,9 +110,10 @@ def new_lots_settle_sql(new_lots: str) -> str:
     FROM {new_lots}
     WHERE valid_until >= %(today)s AND member_id IN (SELECT member_id FROM owed)
 ), settled AS (
-    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
+    INSERT INTO rewards_lotuse (consumer_id, lot_id, points, member_id)
     SELECT d.id, l.id,
-           least(d.start_at + d.owed, l.start_at + l.points) - greatest(d.start_at, l.start_at)
+           least(d.start_at + d.owed, l.start_at + l.points) - greatest(d.start_at, l.start_at),
+           d.member_id
     FROM debts d
     JOIN lots l ON l.member_id = d.member_id
         AND l.start_at < d.start_at + d.owed AND d.start_at < l.start_at + l.points
@@ -247,7 +248,7 @@ def _consume(entry_id: int, *, member_id: int, points: int, day: dt.date, prefer
         if needed == 0:
             break
         taken = min(needed, remaining)
-        uses.append(LotUse(consumer_id=entry_id, lot_id=lot_id, points=taken))
+        uses.append(LotUse(consumer_id=entry_id, lot_id=lot_id, points=taken, member_id=member_id))
         needed -= taken
     LotUse.objects.bulk_create(uses)
 
@@ -260,6 +261,8 @@ def _settle_owed(lot_id: int, *, member_id: int, points: int) -> None:
         if left == 0:
             break
         taken = min(left, owed)
-        uses.append(LotUse(consumer_id=consumer_id, lot_id=lot_id, points=taken))
+        uses.append(
+            LotUse(consumer_id=consumer_id, lot_id=lot_id, points=taken, member_id=member_id)
+        )
         left -= taken
     LotUse.objects.bulk_create(uses)

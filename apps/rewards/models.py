@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from apps.core.placement import Placed, copied_from_parent
+
 
 class EarningRule(models.Model):
     """Points per dollar of eligible spend, and the categories that earn none.
@@ -161,7 +163,7 @@ class PointsEntry(models.Model):
         return f"{self.member_id} {self.kind} {self.points:+d}"
 
 
-class LotUse(models.Model):
+class LotUse(Placed):
     """Points of a lot (a positive entry) taken by a negative entry (the consumer).
 
     Millions are written at once (a year-end rebate takes most of every member's lots), so
@@ -183,6 +185,15 @@ class LotUse(models.Model):
     lot = models.ForeignKey(
         PointsEntry, on_delete=models.PROTECT, related_name="used_by", db_constraint=False
     )
+    # The entries' member, repeated so that a cluster keeps the use beside its entries
+    # (apps/core/placement.py); `rewards_verify` checks it is theirs.
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     points = models.PositiveIntegerField()
 
     class Meta:
@@ -192,6 +203,9 @@ class LotUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer_id} takes {self.points} from {self.lot_id}"
+
+    def fill_placement(self) -> None:
+        copied_from_parent(self, field="member_id", parent="consumer", parent_field="member_id")
 
 
 class PointsBalance(models.Model):
@@ -332,7 +346,7 @@ class RebateCertificate(models.Model):
         return self.code
 
 
-class CertificateUse(models.Model):
+class CertificateUse(Placed):
     """A certificate tendered at the till (the sale's basket); `reversed_at` set, with the
     return's basket, when a return gives it back. One live use per certificate."""
 
@@ -345,6 +359,15 @@ class CertificateUse(models.Model):
     reversed_at = models.DateTimeField(null=True, blank=True)
     returned_in = models.ForeignKey(
         "baskets.Basket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The certificate's member, repeated so that a cluster keeps the use beside it
+    # (apps/core/placement.py).
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:
@@ -359,6 +382,9 @@ class CertificateUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.certificate_id} on {self.basket_id}"
+
+    def fill_placement(self) -> None:
+        copied_from_parent(self, field="member_id", parent="certificate", parent_field="member_id")
 
 
 class ExpiryRun(models.Model):

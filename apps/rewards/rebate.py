@@ -106,9 +106,10 @@ WITH lots AS ({LOTS}), plan AS (
     RETURNING id, member_id, kind, points
 ), uses AS (
     -- Each move takes the points [start, start + points) of the member's lots in order.
-    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
+    INSERT INTO rewards_lotuse (consumer_id, lot_id, points, member_id)
     SELECT e.id, l.id,
-           least(l.before + l.remaining, m.start + m.points) - greatest(l.before, m.start)
+           least(l.before + l.remaining, m.start + m.points) - greatest(l.before, m.start),
+           e.member_id
     FROM entries e
     JOIN moves m ON m.member_id = e.member_id AND m.kind = e.kind
     JOIN lots l ON l.member_id = e.member_id

@@ -2,7 +2,7 @@
 
 - every member's balance equals the sum of their entries;
 - no lot gives more than it holds, and no negative entry takes more than it needs;
-- a lot is used only by entries of its own member;
+- a lot is used only by entries of its own member, and the use repeats that member;
 - every lot use names a lot and a consumer that exist (no foreign key checks it: see
   `LotUse`).
 """
@@ -34,7 +34,8 @@ CHECKS = {
         SELECT c.member_id, c.id, l.id FROM rewards_lotuse u
         JOIN rewards_pointsentry c ON c.id = u.consumer_id
         JOIN rewards_pointsentry l ON l.id = u.lot_id
-        WHERE c.member_id <> l.member_id OR c.points > 0 OR l.points < 0
+        WHERE c.member_id <> l.member_id OR u.member_id <> c.member_id
+           OR c.points > 0 OR l.points < 0
     """,
     "lot use of a missing entry": """
         SELECT u.consumer_id, u.lot_id FROM rewards_lotuse u

@@ -80,6 +80,14 @@ def test_items_timed_by_cycle_tier_specific_and_none_for_holdout(chain):
     assert not ListItem.objects.filter(
         kind="content", shopping_list__member__card_number="100000000001"
     ).exists()
+    # Every item of every kind repeats its list's member (apps/core/placement.py).
+    kinds = {"offer", "due", "reward", "content"}
+    assert set(ListItem.objects.values_list("kind", flat=True)) == kinds
+    assert [
+        (item.kind, item.member_id)
+        for item in ListItem.objects.select_related("shopping_list")
+        if item.member_id != item.shopping_list.member_id
+    ] == []
 
 
 def test_next_list_brings_the_offer_once_and_heavy_buyers_get_theirs(chain):

@@ -245,6 +245,20 @@ def test_verify_finds_a_lot_use_of_a_missing_entry(shop):
     sale(shop, dt.date(2026, 3, 2), [("bread", "10.00")])
     lot = PointsEntry.objects.get()
     assert ledger_problems() == {}
-    LotUse.objects.create(consumer_id=lot.pk + 1000, lot=lot, points=1)
+    LotUse.objects.create(consumer_id=lot.pk + 1000, lot=lot, points=1, member=shop["member"])
     # 10 points, 1 of them taken by a consumer that is not in the ledger.
     assert list(ledger_problems()) == ["lot use of a missing entry"]
+
+
+def test_verify_finds_a_lot_use_that_names_another_member(shop):
+    """A use repeats its entries' member (the key a cluster places it by)."""
+    day = dt.date(2026, 3, 2)
+    sale(shop, day, [("bread", "10.00")])
+    sale(shop, day, [("bread", "10.00")])
+    points_spend(member_id=shop["member"].pk, points=5, key="till:T-1")
+    spend = PointsEntry.objects.get(kind="redeem")
+    assert LotUse.objects.get(consumer=spend).member_id == shop["member"].pk
+    assert ledger_problems() == {}
+    untouched = PointsEntry.objects.filter(points__gt=0).exclude(used_by__consumer=spend).get()
+    LotUse.objects.create(consumer=spend, lot=untouched, points=1, member=MemberFactory())
+    assert "lot used by another member" in ledger_problems()

@@ -157,8 +157,9 @@ WITH members AS (SELECT unnest(%(ids)s::bigint[]) AS member_id
     ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, points
 ), close_uses AS (
-    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
-    SELECT c.id, l.id, l.remaining FROM closes c JOIN lots l ON l.member_id = c.member_id
+    INSERT INTO rewards_lotuse (consumer_id, lot_id, points, member_id)
+    SELECT c.id, l.id, l.remaining, c.member_id
+    FROM closes c JOIN lots l ON l.member_id = c.member_id
     ORDER BY l.id
 ), written_off AS (
     INSERT INTO rewards_pointsentry (member_id, kind, points, key, created_at, valid_until,
@@ -169,8 +170,9 @@ WITH members AS (SELECT unnest(%(ids)s::bigint[]) AS member_id
     ON CONFLICT (member_id, key) DO NOTHING
     RETURNING id, member_id, points
 ), debt_uses AS (
-    INSERT INTO rewards_lotuse (consumer_id, lot_id, points)
-    SELECT o.id, w.id, o.owed FROM owed o JOIN written_off w ON w.member_id = o.member_id
+    INSERT INTO rewards_lotuse (consumer_id, lot_id, points, member_id)
+    SELECT o.id, w.id, o.owed, o.member_id
+    FROM owed o JOIN written_off w ON w.member_id = o.member_id
 ), moved AS (
     SELECT member_id, points FROM closes UNION ALL SELECT member_id, points FROM written_off
 ), balances AS (
