@@ -200,6 +200,8 @@ BASKET_TOTALS_SQL = (
 # lines: basket_id, product_id, quantity, amount, discount, `reason` NULL when good).
 # Lines take member, owner and purchased_at from their new basket. ON CONFLICT DO NOTHING lets a
 # concurrent import of the same basket win cleanly: its lines are then not inserted twice.
+# It names no columns: the basket id's unique key is `(basket_id)` on PostgreSQL and
+# `(owner_id, basket_id)` on a Citus cluster (apps/core/citus_group.py), under one name.
 _IMPORT_OWNER = owner_sql(member="m.id", store="st.id", purchased_at="b.purchased_at")
 STAGED_BASKETS_INSERT_SQL = f"""
 WITH new_baskets AS (
@@ -213,7 +215,7 @@ WITH new_baskets AS (
     JOIN baskets_store st ON st.code = b.store
     LEFT JOIN members_member m ON m.card_number = b.card_number AND b.card_number <> ''
     WHERE b.problem = '' AND NOT b.already
-    ON CONFLICT (basket_id) DO NOTHING
+    ON CONFLICT DO NOTHING
     RETURNING id, basket_id, member_id, owner_id, purchased_at
 )
 INSERT INTO baskets_basketline (
