@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class CoreConfig(AppConfig):
-    """What every app shares; installed only so that its template filters load (no models)."""
+    """What every app shares: template filters, and the Citus session settings."""
 
     name = "apps.core"
+
+    def ready(self) -> None:
+        from apps.core.citus import citus_session
+
+        connection_created.connect(citus_session, dispatch_uid="core.citus_session")

@@ -39,6 +39,25 @@ def is_citus(connection) -> bool:
         return cursor.fetchone() is not None
 
 
+# What every connection to a Citus coordinator runs first (nothing elsewhere), found on the
+# suite: a transaction that reads shards in parallel may not then write a reference table
+# (tables with a foreign key to one need one connection per node: `sequential`); and the
+# ORM joins rows by id, not by member (a line to its basket), which Citus runs only as a
+# repartition join. Statements that must fan out wide set their own mode.
+SESSION_SQL = """
+SELECT set_config('citus.multi_shard_modify_mode', 'sequential', false),
+       set_config('citus.enable_repartition_joins', 'on', false)
+WHERE EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')
+"""
+
+
+def citus_session(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: SESSION_SQL on every new PostgreSQL connection."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(SESSION_SQL)
+
+
 def identities_to_sequences(cursor) -> list[str]:
     """Give every identity column of the schema an owned sequence default instead.
 
