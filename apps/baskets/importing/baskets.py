@@ -80,10 +80,18 @@ MAX_TOTAL = "9999999999.99"
 # One row per basket in the file, from its good rows; `problem` ('' when none) is why all
 # its rows are rejected. Comparisons in the "C" collation: byte order is all that equality
 # needs, and it is much cheaper than a linguistic one.
+#
+# `already`: loaded before. A join to the baskets the file names, not a correlated EXISTS:
+# Citus runs no correlated subquery over a distributed table from a query on a local one;
+# it runs the IN list first and sends it to every shard (docs/scale.md).
 BASKETS_SQL = f"""
 CREATE TEMP TABLE pos_stage_baskets ON COMMIT DROP AS
+WITH loaded AS MATERIALIZED (
+    SELECT DISTINCT basket_id FROM baskets_basket
+    WHERE basket_id IN (SELECT basket_id FROM pos_stage WHERE reason IS NULL)
+)
 SELECT g.*,
-       EXISTS (SELECT 1 FROM baskets_basket x WHERE x.basket_id = g.basket_id) AS already,
+       loaded.basket_id IS NOT NULL AS already,
        CASE
            WHEN g.disagree <> ''
            THEN 'rows of basket ' || quote_literal(g.basket_id) || ' disagree on ' || g.disagree
@@ -107,6 +115,7 @@ FROM (
     WHERE reason IS NULL
     GROUP BY basket_id
 ) g
+LEFT JOIN loaded ON loaded.basket_id = g.basket_id
 """
 PROBLEM_COUNT_SQL = "SELECT count(*) FROM pos_stage_baskets WHERE problem <> ''"
 # Which of a basket's rows would be right is unknowable, so all of them are rejected.
@@ -137,8 +146,8 @@ INSERT INTO members_member (
 )
 SELECT DISTINCT b.card_number, '', '', '', '', '', 'active', now(), now()
 FROM pos_stage_baskets b
-WHERE b.card_number <> '' AND b.problem = '' AND NOT b.already
-  AND NOT EXISTS (SELECT 1 FROM members_member m WHERE m.card_number = b.card_number)
+LEFT JOIN members_member m ON m.card_number = b.card_number
+WHERE b.card_number <> '' AND b.problem = '' AND NOT b.already AND m.id IS NULL
 ON CONFLICT (card_number) DO NOTHING
 """
 NEW_LINES_SQL = """

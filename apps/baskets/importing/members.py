@@ -90,13 +90,12 @@ FROM (
 WHERE s.card_number = d.card_number AND s.reason IS NULL AND s.line < d.last_line
 """
 # %(has_<column>)s: whether the file has that column; absent columns keep their value.
-UPDATE_SQL = """
-UPDATE members_member m
-SET first_name = n.first_name, last_name = n.last_name, email = n.email, phone = n.phone,
-    postal_code = n.postal_code, joined_on = n.joined_on,
-    household_size = n.household_size, children = n.children,
-    consent_list = n.consent_list, consent_email = n.consent_email, consent_sms = n.consent_sms,
-    birth_date = n.birth_date, updated_at = now()
+# The changed members are read first, as one jsonb value, and then written: on Citus the
+# members are a reference table, and an UPDATE of one joined with the (temporary) stage is
+# refused ("relation pos_stage is not distributed"), as for the products. Only changed rows
+# make the trip.
+CHANGED_SQL = """
+SELECT jsonb_agg(n)::text
 FROM (
     SELECT old.id,
            CASE WHEN %(has_first_name)s THEN s.first_name ELSE old.first_name END AS first_name,
@@ -114,19 +113,28 @@ FROM (
            coalesce(s.consent_sms, old.consent_sms) AS consent_sms,
            CASE WHEN s.birthday_consent IS FALSE THEN NULL
                 WHEN s.birthday_consent AND %(has_birth_date)s THEN s.birth_date
-                ELSE old.birth_date END AS birth_date
+                ELSE old.birth_date END AS birth_date,
+           (old.first_name, old.last_name, old.email, old.phone, old.postal_code,
+            old.joined_on, old.household_size, old.children, old.consent_list,
+            old.consent_email, old.consent_sms, old.birth_date) AS was
     FROM pos_stage s
     JOIN members_member old ON old.card_number = s.card_number
     WHERE s.reason IS NULL
 ) n
-WHERE m.id = n.id
-  AND (m.first_name, m.last_name, m.email, m.phone, m.postal_code, m.joined_on,
-       m.household_size, m.children, m.consent_list, m.consent_email, m.consent_sms,
-       m.birth_date)
-      IS DISTINCT FROM
+WHERE n.was IS DISTINCT FROM
       (n.first_name, n.last_name, n.email, n.phone, n.postal_code, n.joined_on,
        n.household_size, n.children, n.consent_list, n.consent_email, n.consent_sms,
        n.birth_date)
+"""
+UPDATE_SQL = """
+UPDATE members_member m
+SET first_name = n.first_name, last_name = n.last_name, email = n.email, phone = n.phone,
+    postal_code = n.postal_code, joined_on = n.joined_on,
+    household_size = n.household_size, children = n.children,
+    consent_list = n.consent_list, consent_email = n.consent_email, consent_sms = n.consent_sms,
+    birth_date = n.birth_date, updated_at = now()
+FROM jsonb_populate_recordset(NULL::members_member, %s::jsonb) n
+WHERE m.id = n.id
 """
 # Before UPDATE_SQL: one history row per consent the file changes for an existing member.
 CONSENT_HISTORY_SQL = """
@@ -155,8 +163,8 @@ WITH added AS (
            coalesce(s.consent_sms, %(default)s),
            CASE WHEN s.birthday_consent THEN s.birth_date END, 'active', now(), now()
     FROM pos_stage s
-    WHERE s.reason IS NULL
-      AND NOT EXISTS (SELECT 1 FROM members_member m WHERE m.card_number = s.card_number)
+    LEFT JOIN members_member m ON m.card_number = s.card_number
+    WHERE s.reason IS NULL AND m.id IS NULL
     ON CONFLICT (card_number) DO NOTHING
     RETURNING id, consent_list, consent_email, consent_sms
 ), history AS (
@@ -258,8 +266,12 @@ def load(
     }
     cursor.execute(CONSENT_HISTORY_SQL, who)
     changed_consents = cursor.rowcount
-    cursor.execute(UPDATE_SQL, {f"has_{c}": header.has(c) for c in OPTIONAL})
-    updated = cursor.rowcount
+    cursor.execute(CHANGED_SQL, {f"has_{c}": header.has(c) for c in OPTIONAL})
+    (changed,) = cursor.fetchone()
+    updated = 0
+    if changed is not None:
+        cursor.execute(UPDATE_SQL, [changed])
+        updated = cursor.rowcount
     cursor.execute(INSERT_SQL, {**who, "default": settings.CRM_IMPORT_CONSENT_DEFAULT})
     inserted, without_list, given = cursor.fetchone()
     result.loaded = updated + inserted
