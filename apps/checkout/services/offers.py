@@ -99,12 +99,18 @@ def _items_locked(*, shopping_list: ShoppingList, lines: list[SaleLine]) -> list
     """Lock the list's offer items, by id, each with the sale's products its offer matches.
 
     The lock queues concurrent sales of the same member, so each reads the slots the
-    others took (at most redemptions_per_member live redemptions per item).
+    others took (at most redemptions_per_member live redemptions per item). The member in
+    the filter keeps it on the member's shard on Citus, where a lock needs that.
     """
     product_ids = sorted({line.product.pk for line in lines if line.product is not None})
     return list(
         ListItem.objects.select_for_update(of=("self",))
-        .filter(shopping_list=shopping_list, kind=ItemKind.OFFER, offer__isnull=False)
+        .filter(
+            member_id=shopping_list.member_id,
+            shopping_list=shopping_list,
+            kind=ItemKind.OFFER,
+            offer__isnull=False,
+        )
         .select_related("offer__campaign")
         .annotate(matching_products=RawSQL(MATCHING_PRODUCTS_SQL, (product_ids,)))
         .order_by("id")

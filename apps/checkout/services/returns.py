@@ -171,7 +171,7 @@ def _refund_and_reverse(
     for r in (
         Redemption.objects.select_for_update(of=("self",))
         .filter(pos_transaction=original, reversed_at__isnull=True)
-        .select_related("product", "list_item")
+        .select_related("product")
         .order_by("-discount", "pk")
     ):
         (bonus_live if r.bonus_points else live).setdefault(r.product.upc, []).append(r)

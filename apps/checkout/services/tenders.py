@@ -97,9 +97,15 @@ def tenders_take(
     if member is None:
         field_name = "points" if points else "certificates"
         raise TenderRefused({field_name: ["No member card: points and certificates need it."]})
-    certificates = {
-        c.code: c for c in RebateCertificate.objects.select_for_update().filter(code__in=codes)
-    }
+    # Found by code whoever holds them (another member's is refused by name below), then
+    # the member's own locked: a lock names the member, to stay on one shard on Citus.
+    certificates = {c.code: c for c in RebateCertificate.objects.filter(code__in=codes)}
+    certificates.update(
+        (c.code, c)
+        for c in RebateCertificate.objects.select_for_update().filter(
+            member_id=member.pk, code__in=codes
+        )
+    )
     used = set(
         CertificateUse.objects.filter(
             certificate__in=certificates.values(), reversed_at__isnull=True
@@ -191,7 +197,11 @@ def tenders_give_back(
     total = Decimal(original.response["total"])
     live_uses = list(
         CertificateUse.objects.select_for_update()
-        .filter(basket_id=original.basket_id, reversed_at__isnull=True)
+        .filter(
+            member_id=original.basket.member_id,  # the tenders were the member's
+            basket_id=original.basket_id,
+            reversed_at__isnull=True,
+        )
         .select_related("certificate")
     )
     certificates = sum((Decimal(c["amount"]) for c in codes), ZERO)
