@@ -62,11 +62,16 @@ from apps.rewards.ledger import new_lots_settle_sql
 # The range's balance rows, locked in member order before anything is read (a member with
 # no row yet has nothing to lock: a till movement creating it meanwhile conflicts with
 # the balance upsert below, which then waits for it and adds to what it wrote).
+# Locked by an UPDATE that changes nothing, not SELECT … FOR UPDATE: on Citus a row lock
+# over many members' shards is refused, and an UPDATE takes the same row locks on every
+# shard at once (apps/rewards/ledger.py's one-member lock still uses FOR UPDATE).
 LOCK_SQL = """
-SELECT member_id FROM rewards_pointsbalance
-WHERE member_id >= %(lo)s AND member_id < %(hi)s
-ORDER BY member_id
-FOR UPDATE
+WITH locked AS (
+    UPDATE rewards_pointsbalance SET points = points
+    WHERE member_id >= %(lo)s AND member_id < %(hi)s
+    RETURNING member_id
+)
+SELECT member_id FROM locked ORDER BY member_id
 """
 
 BACKFILL_SQL = f"""

@@ -22,9 +22,13 @@ from apps.rewards.expiry import EXPIRE_SQL
 from apps.rewards.ledger import new_lots_settle_sql, valid_until
 from apps.rewards.models import PointsEntry
 
-# The members' birthdays in [start, end) without their gift of that year yet.
+# The members' birthdays in [start, end) without their gift of that year yet. The gifts
+# given are read first, by a key list (not a correlated NOT EXISTS: Citus runs none over
+# the ledger's shards from a query on the members' reference table).
 BIRTHDAYS = """
-SELECT m.id AS member_id, d.day
+WITH birthdays AS MATERIALIZED (
+SELECT m.id AS member_id, d.day,
+       'birthday:' || m.id || ':' || extract(year FROM d.day)::int AS key
 FROM members_member m
 JOIN (
     SELECT s::date AS day FROM generate_series(%(start)s::date, %(end)s::date - 1, '1 day') s
@@ -35,21 +39,28 @@ JOIN (
       OR (extract(month FROM m.birth_date) = 2 AND extract(day FROM m.birth_date) = 29
           AND extract(day FROM d.day) = 28 AND extract(month FROM d.day + 1) = 3))
 WHERE m.birth_date IS NOT NULL AND m.id = ANY(%(members)s)
-  AND NOT EXISTS (
-      SELECT 1 FROM rewards_pointsentry x
-      WHERE x.member_id = m.id
-        AND x.key = 'birthday:' || m.id || ':' || extract(year FROM d.day)::int
-  )
+), given AS MATERIALIZED (
+    SELECT x.member_id, x.key FROM rewards_pointsentry x
+    WHERE x.member_id = ANY(%(members)s) AND x.key IN (SELECT key FROM birthdays)
+)
+SELECT b.member_id, b.day FROM birthdays b
+LEFT JOIN given g ON g.member_id = b.member_id AND g.key = b.key
+WHERE g.key IS NULL
 """
 
+# Locked by an UPDATE that changes nothing, not SELECT … FOR UPDATE: on Citus a row lock
+# over many members' shards is refused, and an UPDATE takes the same row locks on every
+# shard at once (apps/rewards/ledger.py's one-member lock still uses FOR UPDATE).
 LOCK_SQL = """
 WITH made AS (
     INSERT INTO rewards_pointsbalance (member_id, points, updated_at)
     SELECT unnest(%(members)s::bigint[]), 0, now()
     ON CONFLICT (member_id) DO NOTHING
+), locked AS (
+    UPDATE rewards_pointsbalance SET points = points WHERE member_id = ANY(%(members)s)
+    RETURNING member_id
 )
-SELECT member_id FROM rewards_pointsbalance WHERE member_id = ANY(%(members)s)
-ORDER BY member_id FOR UPDATE
+SELECT member_id FROM locked ORDER BY member_id
 """
 
 _ONE_MEMBER = "(%(member)s::bigint IS NULL OR e.member_id = %(member)s::bigint)"

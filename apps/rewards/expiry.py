@@ -30,7 +30,8 @@ DUE = """
 SELECT e.id, e.member_id, e.points - coalesce(u.used, 0) AS remaining
 FROM rewards_pointsentry e
 LEFT JOIN LATERAL (
-    SELECT sum(points) AS used FROM rewards_lotuse WHERE lot_id = e.id
+    SELECT sum(points) AS used FROM rewards_lotuse
+        WHERE member_id = e.member_id AND lot_id = e.id
 ) u ON TRUE
 WHERE e.points > 0 AND e.valid_until < %(today)s
   AND (%(member)s::bigint IS NULL OR e.member_id = %(member)s::bigint)
@@ -40,12 +41,16 @@ WHERE e.points > 0 AND e.valid_until < %(today)s
 
 # The due lots are found first (MATERIALIZED), then their members locked: left to itself
 # the planner walked the ledger by member to merge with the balances.
+# Locked by an UPDATE that changes nothing, not SELECT … FOR UPDATE: on Citus a row lock
+# over many members' shards is refused, and an UPDATE takes the same row locks on every
+# shard at once (apps/rewards/ledger.py's one-member lock still uses FOR UPDATE).
 LOCK_SQL = f"""
-WITH due AS MATERIALIZED ({DUE})
-SELECT b.member_id FROM rewards_pointsbalance b
-WHERE b.member_id IN (SELECT member_id FROM due)
-ORDER BY b.member_id
-FOR UPDATE
+WITH due AS MATERIALIZED ({DUE}), locked AS (
+    UPDATE rewards_pointsbalance b SET points = b.points
+    WHERE b.member_id IN (SELECT member_id FROM due)
+    RETURNING member_id
+)
+SELECT member_id FROM locked ORDER BY member_id
 """
 
 EXPIRE_SQL = f"""

@@ -59,8 +59,11 @@ RETURNING points
 LOTS_SQL = """
 SELECT e.id, e.points - coalesce(u.used, 0) AS remaining
 FROM rewards_pointsentry e
-LEFT JOIN (SELECT lot_id, sum(points) AS used FROM rewards_lotuse GROUP BY lot_id) u
-    ON u.lot_id = e.id
+LEFT JOIN (
+    SELECT member_id, lot_id, sum(points) AS used
+    FROM rewards_lotuse GROUP BY member_id, lot_id
+) u
+    ON u.member_id = e.member_id AND u.lot_id = e.id
 WHERE e.member_id = %(member)s AND e.points > 0
   AND (e.id = %(prefer)s OR e.valid_until >= %(day)s)
   AND e.points - coalesce(u.used, 0) > 0
@@ -71,8 +74,11 @@ ORDER BY e.id = %(prefer)s DESC, e.valid_until, e.id
 OWED_SQL = """
 SELECT e.id, -e.points - coalesce(u.covered, 0) AS owed
 FROM rewards_pointsentry e
-LEFT JOIN (SELECT consumer_id, sum(points) AS covered FROM rewards_lotuse GROUP BY consumer_id) u
-    ON u.consumer_id = e.id
+LEFT JOIN (
+    SELECT member_id, consumer_id, sum(points) AS covered
+    FROM rewards_lotuse GROUP BY member_id, consumer_id
+) u
+    ON u.member_id = e.member_id AND u.consumer_id = e.id
 WHERE e.member_id = %(member)s AND e.points < 0 AND -e.points - coalesce(u.covered, 0) > 0
 ORDER BY e.id
 """
@@ -95,7 +101,8 @@ def new_lots_settle_sql(new_lots: str) -> str:
     FROM rewards_pointsbalance bal
     JOIN rewards_pointsentry e ON e.member_id = bal.member_id AND e.points < 0
     LEFT JOIN LATERAL (
-        SELECT sum(points) AS covered FROM rewards_lotuse WHERE consumer_id = e.id
+        SELECT sum(points) AS covered FROM rewards_lotuse
+        WHERE member_id = e.member_id AND consumer_id = e.id
     ) u ON TRUE
     WHERE bal.points < 0 AND bal.member_id IN (SELECT member_id FROM {new_lots})
       AND -e.points - coalesce(u.covered, 0) > 0

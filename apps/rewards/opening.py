@@ -114,11 +114,16 @@ SET reason = 'imported before with ' || e.points || ' points (a correction is a 
 FROM rewards_pointsentry e
 WHERE e.member_id = s.member_id AND e.key = s.key AND s.reason IS NULL AND e.points <> s.points
 """
+# Locked by an UPDATE that changes nothing, not SELECT … FOR UPDATE: on Citus a row lock
+# over many members' shards is refused, and an UPDATE takes the same row locks on every
+# shard at once (apps/rewards/ledger.py's one-member lock still uses FOR UPDATE).
 LOCK_SQL = """
-SELECT member_id FROM rewards_pointsbalance
-WHERE member_id IN (SELECT member_id FROM pos_stage WHERE reason IS NULL)
-ORDER BY member_id
-FOR UPDATE
+WITH locked AS (
+    UPDATE rewards_pointsbalance SET points = points
+    WHERE member_id IN (SELECT member_id FROM pos_stage WHERE reason IS NULL)
+    RETURNING member_id
+)
+SELECT member_id FROM locked ORDER BY member_id
 """
 LOAD_SQL = f"""
 WITH inserted AS (

@@ -57,11 +57,16 @@ GROUP BY chunk ORDER BY 1
 
 # The chunk's members who may have points to convert (carry: a certificate's worth at
 # least; expire: any), locked in id order like the expiry's lock.
+# Locked by an UPDATE that changes nothing, not SELECT … FOR UPDATE: on Citus a row lock
+# over many members' shards is refused, and an UPDATE takes the same row locks on every
+# shard at once (apps/rewards/ledger.py's one-member lock still uses FOR UPDATE).
 LOCK_SQL = """
-SELECT member_id FROM rewards_pointsbalance
-WHERE points >= %(least)s AND member_id >= %(lo)s AND member_id < %(hi)s
-ORDER BY member_id
-FOR UPDATE
+WITH locked AS (
+    UPDATE rewards_pointsbalance SET points = points
+    WHERE points >= %(least)s AND member_id >= %(lo)s AND member_id < %(hi)s
+    RETURNING member_id
+)
+SELECT member_id FROM locked ORDER BY member_id
 """
 
 # The year's lots of the locked members with what is left of each, in the order consumers
@@ -75,8 +80,9 @@ SELECT e.id, e.member_id, r.remaining,
 FROM rewards_pointsentry e
 JOIN unnest(%(members)s::bigint[]) m(member_id) ON m.member_id = e.member_id
 LEFT JOIN (
-    SELECT lot_id, sum(points) AS used FROM rewards_lotuse GROUP BY lot_id
-) u ON u.lot_id = e.id
+    SELECT member_id, lot_id, sum(points) AS used
+    FROM rewards_lotuse GROUP BY member_id, lot_id
+) u ON u.member_id = e.member_id AND u.lot_id = e.id
 CROSS JOIN LATERAL (SELECT (e.points - coalesce(u.used, 0))::int AS remaining) r
 WHERE e.points > 0 AND e.valid_until >= %(issued)s AND e.created_at < %(close)s
   AND r.remaining > 0

@@ -20,7 +20,8 @@ RECENT = 8
 EXPIRING_SQL = """
 SELECT e.valid_until, sum(e.points - coalesce(u.used, 0))::int
 FROM rewards_pointsentry e
-LEFT JOIN LATERAL (SELECT sum(points) AS used FROM rewards_lotuse WHERE lot_id = e.id) u ON TRUE
+LEFT JOIN LATERAL (SELECT sum(points) AS used FROM rewards_lotuse
+        WHERE member_id = e.member_id AND lot_id = e.id) u ON TRUE
 WHERE e.member_id = %(member)s AND e.points > 0
   AND e.valid_until >= %(today)s AND e.valid_until < %(until)s
 GROUP BY e.valid_until HAVING sum(e.points - coalesce(u.used, 0)) > 0
@@ -127,8 +128,9 @@ SELECT e.valid_until, sum(e.points - coalesce(u.used, 0))::int
 FROM rewards_pointsentry e
 LEFT JOIN LATERAL (
     SELECT sum(lu.points) AS used FROM rewards_lotuse lu
-    JOIN rewards_pointsentry c ON c.id = lu.consumer_id
-    WHERE lu.lot_id = e.id AND c.created_at < %(as_of)s
+    JOIN rewards_pointsentry c
+        ON c.member_id = lu.member_id AND c.id = lu.consumer_id
+    WHERE lu.member_id = e.member_id AND lu.lot_id = e.id AND c.created_at < %(as_of)s
 ) u ON TRUE
 WHERE e.member_id = %(member)s AND e.points > 0 AND e.created_at < %(as_of)s
   AND e.valid_until >= %(today)s AND e.valid_until < %(until)s
@@ -167,11 +169,13 @@ WITH lapsed AS (
     FROM rewards_pointsentry e
     LEFT JOIN LATERAL (
         SELECT sum(lu.points) AS points FROM rewards_lotuse lu
-        JOIN rewards_pointsentry c ON c.id = lu.consumer_id
-        WHERE lu.lot_id = e.id AND c.kind <> 'expire'
+        JOIN rewards_pointsentry c
+        ON c.member_id = lu.member_id AND c.id = lu.consumer_id
+        WHERE lu.member_id = e.member_id AND lu.lot_id = e.id AND c.kind <> 'expire'
     ) spent ON TRUE
     LEFT JOIN LATERAL (
-        SELECT sum(points) AS points FROM rewards_lotuse WHERE lot_id = e.id
+        SELECT sum(points) AS points FROM rewards_lotuse
+        WHERE member_id = e.member_id AND lot_id = e.id
     ) used ON TRUE
     WHERE e.points > 0 AND e.valid_until < %(today)s
 )

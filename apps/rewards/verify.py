@@ -2,9 +2,10 @@
 
 - every member's balance equals the sum of their entries;
 - no lot gives more than it holds, and no negative entry takes more than it needs;
-- a lot is used only by entries of its own member, and the use repeats that member;
-- every lot use names a lot and a consumer that exist (no foreign key checks it: see
-  `LotUse`).
+- every lot use names a lot and a consumer that exist and are entries of the member the
+  use names (no foreign key checks it: see `LotUse`), so a lot is used only by entries of
+  its own member;
+- a use takes from a lot (positive) for a consumer (negative).
 """
 
 from __future__ import annotations
@@ -22,25 +23,27 @@ CHECKS = {
     """,
     "lot used beyond its points": """
         SELECT e.member_id, e.id, sum(u.points) FROM rewards_pointsentry e
-        JOIN rewards_lotuse u ON u.lot_id = e.id
+        JOIN rewards_lotuse u ON u.member_id = e.member_id AND u.lot_id = e.id
         GROUP BY e.member_id, e.id, e.points HAVING sum(u.points) > e.points
     """,
     "entry covered beyond its points": """
         SELECT e.member_id, e.id, sum(u.points) FROM rewards_pointsentry e
-        JOIN rewards_lotuse u ON u.consumer_id = e.id
+        JOIN rewards_lotuse u ON u.member_id = e.member_id AND u.consumer_id = e.id
         GROUP BY e.member_id, e.id, e.points HAVING sum(u.points) > -e.points
     """,
-    "lot used by another member": """
-        SELECT c.member_id, c.id, l.id FROM rewards_lotuse u
-        JOIN rewards_pointsentry c ON c.id = u.consumer_id
-        JOIN rewards_pointsentry l ON l.id = u.lot_id
-        WHERE c.member_id <> l.member_id OR u.member_id <> c.member_id
-           OR c.points > 0 OR l.points < 0
+    # Within the use's member: a consumer or lot that is missing, or is another member's
+    # entry, is not found here (and on Citus the check stays on each member's shard).
+    "lot use of an entry the member does not have": """
+        SELECT u.member_id, u.consumer_id, u.lot_id FROM rewards_lotuse u
+        LEFT JOIN rewards_pointsentry c ON c.member_id = u.member_id AND c.id = u.consumer_id
+        LEFT JOIN rewards_pointsentry l ON l.member_id = u.member_id AND l.id = u.lot_id
+        WHERE c.id IS NULL OR l.id IS NULL
     """,
-    "lot use of a missing entry": """
-        SELECT u.consumer_id, u.lot_id FROM rewards_lotuse u
-        WHERE NOT EXISTS (SELECT 1 FROM rewards_pointsentry c WHERE c.id = u.consumer_id)
-           OR NOT EXISTS (SELECT 1 FROM rewards_pointsentry l WHERE l.id = u.lot_id)
+    "lot use the wrong way round": """
+        SELECT u.member_id, c.id, l.id FROM rewards_lotuse u
+        JOIN rewards_pointsentry c ON c.member_id = u.member_id AND c.id = u.consumer_id
+        JOIN rewards_pointsentry l ON l.member_id = u.member_id AND l.id = u.lot_id
+        WHERE c.points > 0 OR l.points < 0
     """,
 }
 

@@ -247,7 +247,7 @@ def test_verify_finds_a_lot_use_of_a_missing_entry(shop):
     assert ledger_problems() == {}
     LotUse.objects.create(consumer_id=lot.pk + 1000, lot=lot, points=1, member=shop["member"])
     # 10 points, 1 of them taken by a consumer that is not in the ledger.
-    assert list(ledger_problems()) == ["lot use of a missing entry"]
+    assert list(ledger_problems()) == ["lot use of an entry the member does not have"]
 
 
 def test_verify_finds_a_lot_use_that_names_another_member(shop):
@@ -261,4 +261,4 @@ def test_verify_finds_a_lot_use_that_names_another_member(shop):
     assert ledger_problems() == {}
     untouched = PointsEntry.objects.filter(points__gt=0).exclude(used_by__consumer=spend).get()
     LotUse.objects.create(consumer=spend, lot=untouched, points=1, member=MemberFactory())
-    assert "lot used by another member" in ledger_problems()
+    assert "lot use of an entry the member does not have" in ledger_problems()
