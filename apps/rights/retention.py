@@ -111,24 +111,38 @@ WHERE purchased_at < %(cutoff)s AND member_id IS NOT NULL
 
 # One chunk: the baskets of the id range bought before the cutoff, and their lines, lose
 # their member, and their owner becomes the store-day key (apps/baskets/owners.py). Only
-# rows still tied are written (a rerun writes nothing). The lines are
-# found by their basket (their own purchased_at repeats the basket's). The till's stored
-# request and answer of those baskets lose what named the shopper: the card or list barcode
-# scanned, and the member (card number, first name) and list barcode answered.
+# rows still tied are written (a rerun writes nothing). The owner is the key a Citus cluster
+# places rows by, and a row's key cannot be updated there, so the rows move: deleted and
+# written again with the same ids and values in one statement (on PostgreSQL the same;
+# foreign keys into baskets are checked at commit). The till's stored request and answer of
+# those baskets lose what named the shopper: the card or list barcode scanned, and the
+# member (card number, first name) and list barcode answered.
 ANONYMOUS_OWNER = anonymous_owner_sql(store="b.store_id", purchased_at="b.purchased_at")
-
 DETACH_CHUNK_SQL = f"""
-WITH old AS (
-    SELECT id FROM baskets_basket
-    WHERE id >= %(lo)s AND id < %(hi)s AND purchased_at < %(cutoff)s
+WITH moved AS (
+    DELETE FROM baskets_basket b
+    WHERE b.id >= %(lo)s AND b.id < %(hi)s AND b.purchased_at < %(cutoff)s
+      AND b.member_id IS NOT NULL
+    RETURNING b.*
 ), baskets AS (
-    UPDATE baskets_basket b
-    SET member_id = NULL, owner_id = {ANONYMOUS_OWNER}
-    FROM old WHERE b.id = old.id AND b.member_id IS NOT NULL
-    RETURNING b.id, b.owner_id
+    INSERT INTO baskets_basket
+        (id, basket_id, member_id, owner_id, store_id, purchased_at, total_amount,
+         total_discount, line_count, source, loaded_at)
+    SELECT b.id, b.basket_id, NULL, {ANONYMOUS_OWNER}, b.store_id, b.purchased_at,
+           b.total_amount, b.total_discount, b.line_count, b.source, b.loaded_at
+    FROM moved b
+    RETURNING id, owner_id
+), gone_lines AS (
+    DELETE FROM baskets_basketline l USING moved
+    WHERE l.owner_id = moved.owner_id AND l.basket_id = moved.id
+    RETURNING l.*
 ), lines AS (
-    UPDATE baskets_basketline l SET member_id = NULL, owner_id = baskets.owner_id
-    FROM baskets WHERE l.basket_id = baskets.id AND l.member_id IS NOT NULL
+    INSERT INTO baskets_basketline
+        (id, basket_id, product_id, member_id, owner_id, purchased_at, quantity, amount,
+         discount)
+    SELECT l.id, l.basket_id, l.product_id, NULL, b.owner_id, l.purchased_at, l.quantity,
+           l.amount, l.discount
+    FROM gone_lines l JOIN baskets b ON b.id = l.basket_id
     RETURNING 1
 ), tills AS (
     UPDATE checkout_postransaction p
@@ -137,7 +151,7 @@ WITH old AS (
         response = CASE WHEN jsonb_typeof(p.response) = 'object'
                         THEN p.response || '{{"member": null, "list_barcode": null}}'::jsonb
                         ELSE p.response END
-    FROM old WHERE p.basket_id = old.id
+    FROM moved WHERE p.basket_id = moved.id
       AND (coalesce(p.request->>'scanned', '') <> ''
            OR coalesce(p.response->>'member', '') <> ''
            OR coalesce(p.response->>'list_barcode', '') <> '')
@@ -151,23 +165,35 @@ SELECT (SELECT count(*) FROM baskets), (SELECT count(*) FROM lines),
 # it no basket, no points they earned, spent or had returned or adjusted at their request,
 # and no consent they gave or withdrew themselves (the till, a form, staff on their
 # request). Lists printed for them, expiry and bonuses are the chain's doing, not theirs.
+#
+# The candidates are found first, then those of them active since the cutoff, by id lists:
+# not correlated NOT EXISTS, which Citus does not run over sharded tables from a query on
+# the members' reference table.
 INACTIVE_SQL = """
-SELECT m.id FROM members_member m
-WHERE m.id >= %(lo)s AND m.id < %(hi)s
-  AND m.status <> 'erased'
-  AND coalesce(m.joined_on, (m.created_at AT TIME ZONE %(tz)s)::date) < %(day)s
-  AND NOT EXISTS (SELECT 1 FROM rights_erasure e WHERE e.member_id = m.id)
-  AND NOT EXISTS (
-      SELECT 1 FROM baskets_basket b
-      WHERE b.member_id = m.id AND b.purchased_at >= %(cutoff)s)
-  AND NOT EXISTS (
-      SELECT 1 FROM rewards_pointsentry p
-      WHERE p.member_id = m.id AND p.created_at >= %(cutoff)s
-        AND p.kind IN ('earn', 'redeem', 'reverse', 'adjust'))
-  AND NOT EXISTS (
-      SELECT 1 FROM members_consentchange c
-      WHERE c.member_id = m.id AND c.at >= %(cutoff)s AND c.source IN ('till', 'form', 'staff'))
-ORDER BY m.id
+WITH candidates AS MATERIALIZED (
+    SELECT m.id FROM members_member m
+    WHERE m.id >= %(lo)s AND m.id < %(hi)s
+      AND m.status <> 'erased'
+      AND coalesce(m.joined_on, (m.created_at AT TIME ZONE %(tz)s)::date) < %(day)s
+), active AS MATERIALIZED (
+    SELECT e.member_id FROM rights_erasure e
+    WHERE e.member_id IN (SELECT id FROM candidates)
+    UNION
+    SELECT b.member_id FROM baskets_basket b
+    WHERE b.member_id IN (SELECT id FROM candidates) AND b.purchased_at >= %(cutoff)s
+    UNION
+    SELECT p.member_id FROM rewards_pointsentry p
+    WHERE p.member_id IN (SELECT id FROM candidates) AND p.created_at >= %(cutoff)s
+      AND p.kind IN ('earn', 'redeem', 'reverse', 'adjust')
+    UNION
+    SELECT c.member_id FROM members_consentchange c
+    WHERE c.member_id IN (SELECT id FROM candidates) AND c.at >= %(cutoff)s
+      AND c.source IN ('till', 'form', 'staff')
+)
+SELECT c.id FROM candidates c
+LEFT JOIN active a ON a.member_id = c.id
+WHERE a.member_id IS NULL
+ORDER BY c.id
 """
 
 MEMBER_RANGE_SQL = "SELECT min(id), max(id) FROM members_member WHERE status <> 'erased'"

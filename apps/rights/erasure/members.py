@@ -92,25 +92,31 @@ WHERE m.id = ANY(%(ids)s::bigint[]) AND length(w.word) >= 2
 ON CONFLICT (old) DO NOTHING;
 """
 
+# The new cards are read first, as one jsonb value, then written: on Citus the members are
+# a reference table, which an UPDATE joined with a temporary table may not change (as the
+# members' import). Lists and certificates are sharded: the CTE brings the map to them.
+CARDS_SQL = "SELECT jsonb_agg(c)::text FROM erasure_cards c"
 MEMBERS_SQL = """
 UPDATE members_member m
 SET card_number = c.new, first_name = '', last_name = '', email = '', phone = '',
     postal_code = '', birth_date = NULL, household_size = NULL, children = NULL,
     consent_list = false, consent_email = false, consent_sms = false,
     status = 'erased', updated_at = now()
-FROM erasure_cards c WHERE c.member_id = m.id
+FROM jsonb_to_recordset(%s::jsonb) AS c(member_id bigint, new text) WHERE c.member_id = m.id
 """
 
 LISTS_SQL = """
-UPDATE lists_shoppinglist l SET barcode = e.new FROM erasure_lists e WHERE e.id = l.id
+WITH e AS MATERIALIZED (SELECT id, new FROM erasure_lists)
+UPDATE lists_shoppinglist l SET barcode = e.new FROM e WHERE e.id = l.id
 """
 
 # Certificates get new codes (the old ones are printed on paper the person holds) and
 # those still open end the day before: they can never be spent.
 CERTIFICATES_SQL = """
+WITH e AS MATERIALIZED (SELECT id, new FROM erasure_certificates)
 UPDATE rewards_rebatecertificate c
 SET code = e.new, valid_until = least(c.valid_until, %(today)s::date - 1)
-FROM erasure_certificates e WHERE e.id = c.id
+FROM e WHERE e.id = c.id
 """
 
 # One withdrawal per channel the member had consented to (read before the row is blanked).
@@ -138,7 +144,8 @@ WITH members AS (SELECT unnest(%(ids)s::bigint[]) AS member_id
     FROM rewards_pointsentry e
     JOIN members m ON m.member_id = e.member_id
     LEFT JOIN LATERAL (
-        SELECT sum(points) AS used FROM rewards_lotuse WHERE lot_id = e.id
+        SELECT sum(points) AS used FROM rewards_lotuse
+        WHERE member_id = e.member_id AND lot_id = e.id
     ) u ON TRUE
     WHERE e.points > 0 AND e.points - coalesce(u.used, 0) > 0
 ), owed AS (
@@ -146,7 +153,8 @@ WITH members AS (SELECT unnest(%(ids)s::bigint[]) AS member_id
     FROM rewards_pointsentry e
     JOIN members m ON m.member_id = e.member_id
     LEFT JOIN LATERAL (
-        SELECT sum(points) AS covered FROM rewards_lotuse WHERE consumer_id = e.id
+        SELECT sum(points) AS covered FROM rewards_lotuse
+        WHERE member_id = e.member_id AND consumer_id = e.id
     ) u ON TRUE
     WHERE e.points < 0 AND -e.points - coalesce(u.covered, 0) > 0
 ), closes AS (
@@ -185,9 +193,15 @@ SELECT coalesce(-sum(points) FILTER (WHERE points < 0), 0),
 FROM moved
 """
 
+# Locked by an UPDATE that changes nothing, not SELECT … FOR UPDATE: on Citus a row lock
+# over many members' shards is refused, and an UPDATE takes the same row locks on every
+# shard at once (apps/rewards/ledger.py's one-member lock still uses FOR UPDATE).
 BALANCES_LOCK_SQL = """
-SELECT member_id FROM rewards_pointsbalance WHERE member_id = ANY(%(ids)s::bigint[])
-ORDER BY member_id FOR UPDATE
+WITH locked AS (
+    UPDATE rewards_pointsbalance SET points = points WHERE member_id = ANY(%(ids)s::bigint[])
+    RETURNING member_id
+)
+SELECT member_id FROM locked ORDER BY member_id
 """
 
 ERASURES_SQL = """
@@ -235,7 +249,8 @@ def erase_members(
         cursor.execute(CONSENT_SQL, params)
         cursor.execute(POINTS_CLOSE_SQL, params)
         points_closed, debt_written_off = cursor.fetchone()
-        cursor.execute(MEMBERS_SQL)
+        cursor.execute(CARDS_SQL)
+        cursor.execute(MEMBERS_SQL, [cursor.fetchone()[0]])
         cursor.execute(LISTS_SQL)
         cursor.execute(CERTIFICATES_SQL, params)
         cursor.execute(ERASURES_SQL, params)
