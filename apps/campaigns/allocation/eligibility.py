@@ -20,7 +20,9 @@ PERIOD_DAYS = 14  # a list period: the one definition (scoring and lists re-expo
 
 # Members of [lo, hi) eligible for the period, with their qualifying spend.
 # `win_back_extra` also counts a win-back campaign that is not active yet (the preview's
-# dry run of a draft or approved campaign).
+# dry run of a draft or approved campaign). The win-back audience is a join, not a
+# correlated EXISTS: Citus runs no correlated subquery over a sharded table from a query on
+# the members' reference table (docs/scale.md).
 ELIGIBLE_SQL = """
 SELECT m.id AS member_id, coalesce(s.spend, 0) AS spend
 FROM members_member m
@@ -31,15 +33,17 @@ LEFT JOIN (
       AND l.purchased_at >= %(spend_from)s AND l.purchased_at < %(spend_to)s
     GROUP BY l.member_id
 ) s ON s.member_id = m.id
+LEFT JOIN (
+    SELECT DISTINCT wa.member_id
+    FROM campaigns_campaignaudience wa
+    JOIN campaigns_campaign wc ON wc.id = wa.campaign_id
+    WHERE wa.member_id >= %(lo)s AND wa.member_id < %(hi)s AND wc.goal = 'win_back'
+      AND (wc.status = 'active' OR wc.id = %(win_back_extra)s::bigint)
+      AND wc.valid_from < %(period_end)s AND wc.valid_until >= %(period_start)s
+) w ON w.member_id = m.id
 WHERE m.id >= %(lo)s AND m.id < %(hi)s
   AND m.status = 'active' AND m.consent_list
-  AND (s.spend >= %(min_spend)s OR EXISTS (
-      SELECT 1 FROM campaigns_campaignaudience wa
-      JOIN campaigns_campaign wc ON wc.id = wa.campaign_id
-      WHERE wa.member_id = m.id AND wc.goal = 'win_back'
-        AND (wc.status = 'active' OR wc.id = %(win_back_extra)s::bigint)
-        AND wc.valid_from < %(period_end)s AND wc.valid_until >= %(period_start)s
-  ))
+  AND (s.spend >= %(min_spend)s OR w.member_id IS NOT NULL)
 """
 
 
