@@ -9,6 +9,11 @@ switch them back on are its last statements, so a failed flush leaves them on to
 (It used to run the flush with session_replication_role = replica, under which PostgreSQL
 fires no ordinary trigger. On Citus, that role also keeps the TRUNCATE from reaching the
 shards, so the rows stayed: docs/scale.md.)
+
+On Citus, a distributed table's shards carry the trigger too, and an ALTER TABLE on the
+coordinator does not reach them: `run_command_on_shards` switches them off before the
+flush and on after it. It runs on connections of its own, so the switch on waits until the
+flush has committed (inside the flush it would wait on the flush's own locks).
 """
 
 from __future__ import annotations
@@ -27,6 +32,28 @@ WHERE NOT t.tgisinternal AND t.tgtype & 32 <> 0 AND n.nspname = current_schema()
   AND t.tgname NOT LIKE 'truncate\\_trigger\\_%'
 ORDER BY 1, 2
 """
+DISTRIBUTED_SQL = """
+SELECT 1 FROM pg_extension WHERE extname = 'citus'
+"""
+SHARDED_SQL = "SELECT logicalrelid::regclass::text FROM pg_dist_partition WHERE partmethod = 'h'"
+
+
+def _on_shards(connection, triggers: list[tuple[str, str]], action: str) -> None:
+    """Switch the user triggers of these distributed tables on or off on every shard.
+
+    A shard's trigger is named after the shard (`<name>_<shard id>`), so all of the shard's
+    user triggers are switched (the append-only ones go with the TRUNCATE ones: the flush
+    deletes nothing row by row).
+    """
+    with connection.cursor() as cursor:
+        for table in sorted({table for table, _ in triggers}):
+            cursor.execute(
+                "SELECT shardid, result FROM run_command_on_shards(%s, %s) WHERE NOT success",
+                [table, f"ALTER TABLE %s {action} TRIGGER USER"],
+            )
+            failed = cursor.fetchall()
+            if failed:
+                raise RuntimeError(f"{action} TRIGGER on {table}'s shards: {failed}")
 
 
 @contextmanager
@@ -40,9 +67,20 @@ def flush_past_triggers() -> Iterator[None]:
         with self.connection.cursor() as cursor:
             cursor.execute(TRUNCATE_TRIGGERS_SQL)
             triggers = cursor.fetchall()
-        off = [f"ALTER TABLE {table} DISABLE TRIGGER {name}" for table, name in triggers]
-        on = [f"ALTER TABLE {table} ENABLE TRIGGER {name}" for table, name in triggers]
-        return original(self, [*off, *sql_list, *on])
+            cursor.execute(DISTRIBUTED_SQL)
+            sharded = set()
+            if cursor.fetchone():
+                cursor.execute(SHARDED_SQL)
+                sharded = {row[0] for row in cursor.fetchall()}
+        on_shards = [(t, n) for t, n in triggers if t in sharded]
+        _on_shards(self.connection, on_shards, "DISABLE")
+        try:
+            unsafe = ["SET LOCAL citus.enable_unsafe_triggers = on"] if sharded else []
+            off = [f"ALTER TABLE {table} DISABLE TRIGGER {name}" for table, name in triggers]
+            on = [f"ALTER TABLE {table} ENABLE TRIGGER {name}" for table, name in triggers]
+            return original(self, [*unsafe, *off, *sql_list, *on])
+        finally:
+            _on_shards(self.connection, on_shards, "ENABLE")
 
     DatabaseOperations.execute_sql_flush = execute_sql_flush
     try:

@@ -13,21 +13,17 @@ from django.db import connection
 from apps.catalog.models import Product
 from apps.core.citus import is_citus
 from tests.factories import ProductFactory
+from tests.plans import plans_without
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_tills_product_lookup_runs_on_one_node_through_the_upc_index():
     ProductFactory(upc="000000000011")
-    with connection.cursor() as cursor:
-        if is_citus(connection):  # the shard's plan is explained over Citus' own connection
-            cursor.execute("SET LOCAL citus.propagate_set_commands = 'local'")
-        # A few rows: forbid the scans that need no index condition (a sequential scan, or a
-        # plain walk of the whole primary key when the statistics an earlier test left say
-        # one row), so the plan shows the index the lookup fits, as a bitmap scan.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute("SET LOCAL enable_indexonlyscan = off")
+    # A few rows: forbid the scans that need no index condition (a sequential scan, or a
+    # plain walk of the whole primary key when the statistics an earlier test left say one
+    # row), so the plan shows the index the lookup fits, as a bitmap scan.
+    plans_without("seqscan", "indexscan", "indexonlyscan")
     plan = Product.objects.select_related("category").filter(upc="000000000011").explain()
     assert "catalog_product_upc" in plan
     if is_citus(connection):

@@ -30,6 +30,7 @@ from tests.factories import (
     ProductFactory,
     StoreFactory,
 )
+from tests.plans import plans_without
 
 pytestmark = pytest.mark.django_db
 
@@ -420,12 +421,10 @@ def test_query_count_does_not_grow_with_the_list(
 
 def test_the_screen_reads_redemptions_and_lists_through_indexes(till):
     """The planner would seq-scan these tiny tables; forbid that to see which index fits."""
-    from django.db import connection
 
     from apps.checkout.models import Redemption
 
-    with connection.cursor() as cur:
-        cur.execute("SET LOCAL enable_seqscan = off")
+    plans_without("seqscan")
     item_ids = [till["heinz_item"].pk, till["own_item"].pk]
     plan = Redemption.objects.filter(list_item_id__in=item_ids, reversed_at__isnull=True).explain()
     assert "once_per_list_item" in plan  # the partial unique index of live (list_item, slot)

@@ -2,7 +2,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.baskets.selectors import (
@@ -11,7 +10,6 @@ from apps.baskets.selectors import (
     member_top_categories,
     member_weekly_spend,
 )
-from apps.core.citus import is_citus
 from apps.desk.selectors import _by_digits, member_lookup
 from apps.lists.models import ShoppingList
 from apps.members.models import MemberStatus
@@ -22,6 +20,7 @@ from tests.factories import (
     MemberFactory,
     ProductFactory,
 )
+from tests.plans import plans_without
 
 pytestmark = pytest.mark.django_db
 
@@ -162,12 +161,7 @@ def test_lookup_queries_use_the_indexes(people):
     """
     from apps.members.models import Member
 
-    with connection.cursor() as cur:
-        if is_citus(connection):  # the shard's plan is made over Citus' own connection
-            cur.execute("SET LOCAL citus.propagate_set_commands = 'local'")
-        cur.execute("SET LOCAL enable_seqscan = off")
-        cur.execute("SET LOCAL enable_indexscan = off")
-        cur.execute("SET LOCAL enable_indexonlyscan = off")
+    plans_without("seqscan", "indexscan", "indexonlyscan")
     from django.db.models import Q
     from django.db.models.functions import Upper
 
