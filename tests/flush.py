@@ -23,6 +23,8 @@ from contextlib import contextmanager
 
 from django.db.backends.postgresql.operations import DatabaseOperations
 
+from apps.core.citus import is_citus
+
 # The user's own triggers that fire on TRUNCATE (bit 32 of tgtype), not Citus' own.
 TRUNCATE_TRIGGERS_SQL = """
 SELECT format('%I', c.relname), format('%I', t.tgname)
@@ -31,9 +33,6 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT t.tgisinternal AND t.tgtype & 32 <> 0 AND n.nspname = current_schema()
   AND t.tgname NOT LIKE 'truncate\\_trigger\\_%'
 ORDER BY 1, 2
-"""
-DISTRIBUTED_SQL = """
-SELECT 1 FROM pg_extension WHERE extname = 'citus'
 """
 SHARDED_SQL = "SELECT logicalrelid::regclass::text FROM pg_dist_partition WHERE partmethod = 'h'"
 
@@ -67,9 +66,8 @@ def flush_past_triggers() -> Iterator[None]:
         with self.connection.cursor() as cursor:
             cursor.execute(TRUNCATE_TRIGGERS_SQL)
             triggers = cursor.fetchall()
-            cursor.execute(DISTRIBUTED_SQL)
             sharded = set()
-            if cursor.fetchone():
+            if is_citus(self.connection):
                 cursor.execute(SHARDED_SQL)
                 sharded = {row[0] for row in cursor.fetchall()}
         on_shards = [(t, n) for t, n in triggers if t in sharded]
