@@ -40,21 +40,6 @@ class Placed(models.Model):
         raise NotImplementedError
 
 
-def placed_member() -> models.ForeignKey:
-    """The member a child row repeats from its parent.
-
-    No database check and no index of its own: the parent's foreign key already holds the
-    member, and the child lives and dies with its parent.
-    """
-    return models.ForeignKey(
-        "members.Member",
-        on_delete=models.DO_NOTHING,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
-
-
 def copied_from_parent(obj: models.Model, *, field: str, parent: str, parent_field: str) -> None:
     """Copy `parent.parent_field` into `obj.field` when it is not set yet."""
     if getattr(obj, field) is None:

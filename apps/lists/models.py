@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 
 from apps.core import clock
-from apps.core.placement import Placed, copied_from_parent, placed_member
+from apps.core.placement import Placed, copied_from_parent
 
 
 class ListContent(models.Model):
@@ -101,7 +101,13 @@ class ListItem(Placed):
     shopping_list = models.ForeignKey(ShoppingList, on_delete=models.CASCADE, related_name="items")
     # The list's member, repeated so that a cluster keeps the item beside its list
     # (apps/core/placement.py). The item lives and dies with its list: no check of its own.
-    member = placed_member()
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     kind = models.CharField(max_length=8, choices=ItemKind.choices)
     product = models.ForeignKey(
         "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

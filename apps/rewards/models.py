@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from apps.core.placement import Placed, copied_from_parent, placed_member
+from apps.core.placement import Placed, copied_from_parent
 
 
 class EarningRule(models.Model):
@@ -187,7 +187,13 @@ class LotUse(Placed):
     )
     # The entries' member, repeated so that a cluster keeps the use beside its entries
     # (apps/core/placement.py); `rewards_verify` checks it is theirs.
-    member = placed_member()
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     points = models.PositiveIntegerField()
 
     class Meta:
@@ -356,7 +362,13 @@ class CertificateUse(Placed):
     )
     # The certificate's member, repeated so that a cluster keeps the use beside it
     # (apps/core/placement.py).
-    member = placed_member()
+    member = models.ForeignKey(
+        "members.Member",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
 
     class Meta:
         constraints = [
