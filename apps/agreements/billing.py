@@ -23,12 +23,11 @@ WITH lines AS ({lines}), tagged AS (
     SELECT CASE WHEN l.kind = 'credit' THEN 'credit' WHEN l.late THEN 'late' ELSE 'period' END
                AS section,
            date_trunc('week', (CASE WHEN l.kind = 'credit' THEN r.reversed_at
-                                    ELSE b.purchased_at END) AT TIME ZONE %(tz)s)::date AS week,
+                                    ELSE r.purchased_at END) AT TIME ZONE %(tz)s)::date AS week,
            s.code AS store, r.quantity, l.kind, l.discount, l.share
     FROM lines l
     JOIN checkout_redemption r ON r.id = l.redemption_id
-    JOIN baskets_basket b ON b.id = r.basket_id
-    JOIN baskets_store s ON s.id = b.store_id
+    JOIN baskets_store s ON s.id = r.store_id
 )
 SELECT section, week, store, count(*) AS redemptions, sum(quantity) AS units,
        sum(discount) AS discount, sum(share) AS share,

@@ -103,6 +103,11 @@ class Redemption(models.Model):
         related_name="redemptions",
     )
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    # The sale's time and store, repeated from its basket (as a line repeats its basket's):
+    # billing, budgets and reports read redemptions by week and store without joining the
+    # baskets, which a cluster shards by member while redemptions stay on its coordinator.
+    purchased_at = models.DateTimeField()
+    store = models.ForeignKey("baskets.Store", on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(max_digits=10, decimal_places=3)
     # What the offer gave the shopper, in dollars: the amount off, or for a bonus-points

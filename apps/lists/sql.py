@@ -2,6 +2,10 @@
 
 Every statement after the first works only on the lists the first one created in the same
 transaction (`list_ids`), so a chunk run twice, or racing itself, adds nothing.
+
+A member's basket lines are joined on both `owner_id` and `member_id`, which are equal on a
+member's lines: the first is the cluster's distribution column (the join stays on the
+member's shard, docs/scale.md), the second leads PostgreSQL's index `line_member_history`.
 """
 
 from __future__ import annotations
@@ -56,7 +60,8 @@ JOIN campaigns_offer o ON o.id = al.offer_id
 JOIN catalog_category cat ON cat.id = c.category_id
 LEFT JOIN catalog_product single
     ON o.applies_to = 'upcs' AND cardinality(o.upcs) = 1 AND single.upc = o.upcs[1]
-LEFT JOIN lists_listitem done ON done.shopping_list_id = sl.id AND done.offer_id = o.id
+LEFT JOIN lists_listitem done
+    ON done.member_id = sl.member_id AND done.shopping_list_id = sl.id AND done.offer_id = o.id
 WHERE al.period_start = %(start)s AND al.outcome = 'given' AND done.id IS NULL
 RETURNING shopping_list_id
 """
@@ -85,7 +90,7 @@ WITH due AS (
     SELECT DISTINCT ON (d.list_id, d.category_id) d.list_id, d.member_id, l.product_id
     FROM due d
     JOIN baskets_basketline l
-        ON l.member_id = d.member_id
+        ON l.owner_id = d.member_id AND l.member_id = d.member_id
        AND l.purchased_at >= (%(start)s::date - 364)::timestamp AT TIME ZONE %(tz)s
        AND l.purchased_at < %(start)s::timestamp AT TIME ZONE %(tz)s
     JOIN catalog_product p ON p.id = l.product_id AND p.category_id = d.category_id
@@ -127,7 +132,7 @@ WITH dept AS (
     SELECT sl.id AS list_id, sl.member_id, cat.department, sum(l.amount) AS spend
     FROM lists_shoppinglist sl
     JOIN baskets_basketline l
-        ON l.member_id = sl.member_id
+        ON l.owner_id = sl.member_id AND l.member_id = sl.member_id
        AND l.purchased_at >= %(spend_from)s AND l.purchased_at < %(spend_to)s
     JOIN catalog_product p ON p.id = l.product_id
     JOIN catalog_category cat ON cat.id = p.category_id

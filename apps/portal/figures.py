@@ -17,6 +17,11 @@ Bounding one member's contribution (the unit of privacy is one member):
 Brand groups of a category's products, from the agreement's point of view: `yours` (the
 manufacturer's products the agreement covers), `national` (every other national brand) and
 `store` (the store brand).
+
+Each member's figures are summed per member first, grouped by the lines' `owner_id` (the
+member on a member's lines, and the cluster's distribution column, so the sums run shard by
+shard), in materialized CTEs; the roll-ups (GROUPING SETS) run on that small result, as a
+cluster cannot roll up sharded rows (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -71,19 +76,19 @@ scope AS (
     FROM catalog_product p
     WHERE p.category_id = ANY(%(categories)s)
 ),
-kept AS (
+kept AS MATERIALIZED (
     -- Each member's categories that count: at most max_categories of the agreement's, those
     -- they spent most on over the two months (a function of their own data only, so one
     -- member still changes figures of at most max_categories categories).
     SELECT member_id, category_id FROM (
-        SELECT l.member_id, s.category_id,
-               row_number() OVER (PARTITION BY l.member_id
+        SELECT l.owner_id AS member_id, s.category_id,
+               row_number() OVER (PARTITION BY l.owner_id
                                   ORDER BY sum(l.amount) DESC, s.category_id) AS n
         FROM baskets_basketline l
         JOIN scope s ON s.product_id = l.product_id
         WHERE l.member_id IS NOT NULL
           AND l.purchased_at >= %(prev_start)s AND l.purchased_at < %(end)s
-        GROUP BY l.member_id, s.category_id
+        GROUP BY l.owner_id, s.category_id
     ) ranked
     WHERE n <= %(max_categories)s
 )"""
@@ -93,37 +98,41 @@ KEPT = "JOIN kept k ON k.member_id = l.member_id AND k.category_id = s.category_
 _REDEMPTIONS = f"""
 WITH {_SCOPE}
 SELECT CASE WHEN p.category_id = ANY(%(categories)s) THEN p.category_id::text ELSE 'other' END,
-       date_trunc('week', b.purchased_at AT TIME ZONE %(tz)s)::date AS week,
+       date_trunc('week', r.purchased_at AT TIME ZONE %(tz)s)::date AS week,
        count(*), sum(r.quantity), sum(r.discount), sum(r.manufacturer_share),
        sum(r.bonus_points), count(DISTINCT r.member_id),
        count(DISTINCT CASE WHEN k.member_id IS NOT NULL THEN r.member_id END),
        GROUPING(CASE WHEN p.category_id = ANY(%(categories)s) THEN p.category_id::text
                      ELSE 'other' END) AS all_categories,
-       GROUPING(date_trunc('week', b.purchased_at AT TIME ZONE %(tz)s)::date) AS all_weeks
+       GROUPING(date_trunc('week', r.purchased_at AT TIME ZONE %(tz)s)::date) AS all_weeks
 FROM checkout_redemption r
-JOIN baskets_basket b ON b.id = r.basket_id
 JOIN catalog_product p ON p.id = r.product_id
 LEFT JOIN kept k ON k.member_id = r.member_id AND k.category_id = p.category_id
 WHERE r.agreement_id = %(agreement)s AND r.reversed_at IS NULL
-  AND b.purchased_at >= %(start)s AND b.purchased_at < %(end)s
+  AND r.purchased_at >= %(start)s AND r.purchased_at < %(end)s
 GROUP BY GROUPING SETS (
     (CASE WHEN p.category_id = ANY(%(categories)s) THEN p.category_id::text ELSE 'other' END),
-    (date_trunc('week', b.purchased_at AT TIME ZONE %(tz)s)::date), ())
+    (date_trunc('week', r.purchased_at AT TIME ZONE %(tz)s)::date), ())
 """
 
 # Member sales by group × category with both margins; a member's own total per figure,
 # clamped to the cap.
 _SALES = f"""
 WITH {_SCOPE},
-per_member AS (
-    SELECT l.member_id, s.category_id, s.grp, sum(l.amount) AS spend,
-           GROUPING(s.category_id) AS all_c, GROUPING(s.grp) AS all_g
+base AS MATERIALIZED (
+    SELECT l.owner_id AS member_id, s.category_id, s.grp, sum(l.amount) AS spend
     FROM baskets_basketline l
     JOIN scope s ON s.product_id = l.product_id
     {KEPT}
     WHERE l.member_id IS NOT NULL AND l.purchased_at >= %(start)s AND l.purchased_at < %(end)s
-    GROUP BY GROUPING SETS ((l.member_id, s.category_id, s.grp), (l.member_id, s.category_id),
-                            (l.member_id, s.grp), (l.member_id))
+    GROUP BY l.owner_id, s.category_id, s.grp
+),
+per_member AS (
+    SELECT member_id, category_id, grp, sum(spend) AS spend,
+           GROUPING(category_id) AS all_c, GROUPING(grp) AS all_g
+    FROM base
+    GROUP BY GROUPING SETS ((member_id, category_id, grp), (member_id, category_id),
+                            (member_id, grp), (member_id))
 )
 SELECT CASE WHEN all_c = 1 THEN 'total' ELSE category_id::text END,
        CASE WHEN all_g = 1 THEN 'total' ELSE grp END,
@@ -135,21 +144,21 @@ GROUP BY all_c, all_g, category_id, grp
 # Buyers of the agreement's brands by loyalty × usage cell of the category's snapshot.
 _CELLS = f"""
 WITH {_SCOPE},
-snapshot AS (
+snapshot AS MATERIALIZED (
     -- Each category's latest snapshot ending by the period's end, else its latest at all.
     SELECT DISTINCT ON (category_id) id, category_id, window_start, window_end
     FROM segments_segmentsnapshot
     WHERE category_id = ANY(%(categories)s)
     ORDER BY category_id, (window_end <= %(end_day)s) DESC, window_end DESC, computed_at DESC
 ),
-buyers AS (
-    SELECT DISTINCT l.member_id, s.category_id
+buyers AS MATERIALIZED (
+    SELECT DISTINCT l.owner_id AS member_id, s.category_id
     FROM baskets_basketline l
     JOIN scope s ON s.product_id = l.product_id AND s.grp = 'yours'
     {KEPT}
     WHERE l.member_id IS NOT NULL AND l.purchased_at >= %(start)s AND l.purchased_at < %(end)s
 ),
-cells AS (
+cells AS MATERIALIZED (
     SELECT b.category_id, coalesce(m.loyalty, 'none') AS loyalty,
            coalesce(m.usage_tier, 0) AS tier
     FROM buyers b
@@ -174,8 +183,8 @@ ORDER BY category_id, (window_end <= %(end_day)s) DESC, window_end DESC, compute
 # Each buyer's main group (most money in the category) the month before → this month.
 _SWITCHING = f"""
 WITH {_SCOPE},
-spend AS (
-    SELECT l.member_id, s.category_id, l.purchased_at >= %(start)s AS now, s.grp,
+spend AS MATERIALIZED (
+    SELECT l.owner_id AS member_id, s.category_id, l.purchased_at >= %(start)s AS now, s.grp,
            sum(l.amount) AS amount
     FROM baskets_basketline l
     JOIN scope s ON s.product_id = l.product_id
@@ -207,20 +216,26 @@ GROUP BY GROUPING SETS ((category_id, before, after), (category_id, before),
 # New / retained / lost buyers of the agreement's brands, per category and across them.
 _FLOW = f"""
 WITH {_SCOPE},
-per_member AS (
-    SELECT l.member_id, s.category_id, GROUPING(s.category_id) AS all_c,
+base AS MATERIALIZED (
+    SELECT l.owner_id AS member_id, s.category_id,
            bool_or(l.purchased_at < %(start)s) AS before,
            bool_or(l.purchased_at >= %(start)s) AS now,
-           least(greatest(coalesce(sum(l.amount) FILTER (WHERE l.purchased_at >= %(start)s),
-                                   0), 0), %(cap)s) AS spend_now,
-           least(greatest(coalesce(sum(l.amount) FILTER (WHERE l.purchased_at < %(start)s),
-                                   0), 0), %(cap)s) AS spend_before
+           sum(l.amount) FILTER (WHERE l.purchased_at >= %(start)s) AS spend_now,
+           sum(l.amount) FILTER (WHERE l.purchased_at < %(start)s) AS spend_before
     FROM baskets_basketline l
     JOIN scope s ON s.product_id = l.product_id AND s.grp = 'yours'
     {KEPT}
     WHERE l.member_id IS NOT NULL
       AND l.purchased_at >= %(prev_start)s AND l.purchased_at < %(end)s
-    GROUP BY GROUPING SETS ((l.member_id, s.category_id), (l.member_id))
+    GROUP BY l.owner_id, s.category_id
+),
+per_member AS (
+    SELECT member_id, category_id, GROUPING(category_id) AS all_c,
+           bool_or(before) AS before, bool_or(now) AS now,
+           least(greatest(coalesce(sum(spend_now), 0), 0), %(cap)s) AS spend_now,
+           least(greatest(coalesce(sum(spend_before), 0), 0), %(cap)s) AS spend_before
+    FROM base
+    GROUP BY GROUPING SETS ((member_id, category_id), (member_id))
 )
 SELECT CASE WHEN all_c = 1 THEN 'all' ELSE category_id::text END,
        CASE WHEN before AND now THEN 'retained' WHEN now THEN 'new' ELSE 'lost' END,

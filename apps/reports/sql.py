@@ -3,6 +3,11 @@
 Every aggregate is replaced inside the refresh's transaction (DELETE then INSERT … SELECT),
 so the pages read the old figures until the new ones commit, never a half-written set.
 Local dates are in the chain's time zone (%(tz)s), as in the segments and lists SQL.
+
+Per-member rows join on the member as well as their own keys (a list's items on
+`(member_id, shopping_list_id)`, a member's baskets and lines on `owner_id`, equal to the
+member on a member's rows): on a cluster those are the distribution columns, so each join
+runs shard by shard (docs/scale.md).
 """
 
 from apps.campaigns.selectors import OFFER_MATCHES_PRODUCT
@@ -17,10 +22,10 @@ INSERT_HOME_STORES = """
 INSERT INTO reports_homestore (member_id, store_id)
 SELECT DISTINCT ON (member_id) member_id, store_id
 FROM (
-    SELECT member_id, store_id, sum(total_amount) AS spend
+    SELECT owner_id AS member_id, store_id, sum(total_amount) AS spend
     FROM baskets_basket
     WHERE member_id IS NOT NULL
-    GROUP BY member_id, store_id
+    GROUP BY owner_id, store_id
 ) per_store
 ORDER BY member_id, spend DESC, store_id
 """
@@ -239,14 +244,15 @@ DELETE_REACH = "DELETE FROM reports_listreach"
 
 INSERT_REACH = """
 WITH offers AS (
-    SELECT shopping_list_id, count(*) AS n
+    SELECT member_id, shopping_list_id, count(*) AS n
     FROM lists_listitem WHERE kind = 'offer'
-    GROUP BY shopping_list_id
+    GROUP BY member_id, shopping_list_id
 ), redeemed AS (
-    SELECT li.shopping_list_id, count(*) AS n
-    FROM checkout_redemption r JOIN lists_listitem li ON li.id = r.list_item_id
+    SELECT li.member_id, li.shopping_list_id, count(*) AS n
+    FROM checkout_redemption r
+    JOIN lists_listitem li ON li.member_id = r.member_id AND li.id = r.list_item_id
     WHERE r.reversed_at IS NULL
-    GROUP BY li.shopping_list_id
+    GROUP BY li.member_id, li.shopping_list_id
 )
 INSERT INTO reports_listreach
     (period_start, store_id, lists, with_offers, offers, redeemed_lists, redemptions)
@@ -254,8 +260,8 @@ SELECT sl.period_start, h.store_id, count(*),
        count(o.n), coalesce(sum(o.n), 0), count(r.n), coalesce(sum(r.n), 0)
 FROM lists_shoppinglist sl
 LEFT JOIN reports_homestore h ON h.member_id = sl.member_id
-LEFT JOIN offers o ON o.shopping_list_id = sl.id
-LEFT JOIN redeemed r ON r.shopping_list_id = sl.id
+LEFT JOIN offers o ON o.member_id = sl.member_id AND o.shopping_list_id = sl.id
+LEFT JOIN redeemed r ON r.member_id = sl.member_id AND r.shopping_list_id = sl.id
 GROUP BY sl.period_start, h.store_id
 """
 
@@ -268,7 +274,8 @@ DELETE_CAMPAIGN_CELLS = "DELETE FROM reports_campaigncellaggregate"
 INSERT_CAMPAIGN_CELLS = """
 WITH reached AS (
     SELECT DISTINCT li.campaign_id, sl.member_id
-    FROM lists_listitem li JOIN lists_shoppinglist sl ON sl.id = li.shopping_list_id
+    FROM lists_listitem li
+    JOIN lists_shoppinglist sl ON sl.member_id = li.member_id AND sl.id = li.shopping_list_id
     WHERE li.kind = 'offer' AND li.campaign_id IS NOT NULL
 ), redeemed AS (
     SELECT campaign_id, member_id, count(*) AS n, sum(discount) AS discount,
@@ -297,10 +304,9 @@ DELETE_REDEMPTION_MONTHS = "DELETE FROM reports_redemptionmonth"
 INSERT_REDEMPTION_MONTHS = """
 INSERT INTO reports_redemptionmonth
     (month, campaign_id, category_id, store_id, redemptions, discount, manufacturer_share)
-SELECT date_trunc('month', b.purchased_at AT TIME ZONE %(tz)s)::date, r.campaign_id,
+SELECT date_trunc('month', r.purchased_at AT TIME ZONE %(tz)s)::date, r.campaign_id,
        c.category_id, h.store_id, count(*), sum(r.discount), sum(r.manufacturer_share)
 FROM checkout_redemption r
-JOIN baskets_basket b ON b.id = r.basket_id
 JOIN campaigns_campaign c ON c.id = r.campaign_id
 LEFT JOIN reports_homestore h ON h.member_id = r.member_id
 WHERE r.reversed_at IS NULL
@@ -345,7 +351,7 @@ WITH camp AS (
     FROM members m
     JOIN catalog_product p ON p.category_id = m.category_id
     JOIN baskets_basketline l
-        ON l.product_id = p.id AND l.member_id = m.member_id
+        ON l.product_id = p.id AND l.owner_id = m.member_id AND l.member_id = m.member_id
        AND l.purchased_at >= m.from_ts AND l.purchased_at < m.to_ts
     GROUP BY m.campaign_id, m.member_id
 ), per_member AS (
@@ -353,7 +359,7 @@ WITH camp AS (
            coalesce(b.spend, 0) AS spend, coalesce(b.converted, false) AS converted,
            EXISTS (
                SELECT 1 FROM baskets_basket bk
-               WHERE bk.member_id = m.member_id
+               WHERE bk.owner_id = m.member_id AND bk.member_id = m.member_id
                  AND bk.purchased_at >= m.from_ts AND bk.purchased_at < m.to_ts
            ) AS returned
     FROM members m

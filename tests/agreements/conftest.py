@@ -124,7 +124,8 @@ def redeem(
     return Redemption.objects.create(
         pos_transaction=pos, basket=basket, list_item=item, offer=offer, campaign=campaign_,
         agreement=deal[agreement] if agreement else None, member=member,
-        product=deal[product], quantity=Decimal("1"), discount=Decimal(discount),
+        purchased_at=when, store=store, product=deal[product], quantity=Decimal("1"),
+        discount=Decimal(discount),
         manufacturer_share=Decimal(share), reversed_at=reversed_at,
     )  # fmt: skip
 

@@ -145,6 +145,8 @@ def member_with_every_row() -> tuple:
         offer=offer,
         campaign=campaign,
         member=member,
+        purchased_at=basket.purchased_at,
+        store=basket.store,
         product=product,
         quantity=1,
         discount=Decimal("1.00"),

@@ -211,7 +211,8 @@ def world(db) -> World:
         Redemption.objects.create(
             pos_transaction=pos, basket=basket, list_item=items[member.pk],
             offer=items[member.pk].offer, campaign=w.campaign, member=member,
-            product=product, quantity=1, discount=Decimal(discount),
+            purchased_at=basket.purchased_at, store=basket.store, product=product, quantity=1,
+            discount=Decimal(discount),
             manufacturer_share=Decimal(share), reversed_at=reversed_at,
         )  # fmt: skip
     return w

@@ -31,9 +31,8 @@ SELECT (SELECT coalesce(sum(c.budget), 0) FROM campaigns_campaign c
           AND (%(exclude_id)s::bigint IS NULL OR c.id <> %(exclude_id)s::bigint)) AS budgets,
        (SELECT coalesce(sum(r.manufacturer_share), 0)
         FROM checkout_redemption r
-        JOIN baskets_basket b ON b.id = r.basket_id
         WHERE r.agreement_id = %(agreement_id)s AND r.reversed_at IS NULL
-          AND (%(end_at)s::timestamptz IS NULL OR b.purchased_at < %(end_at)s::timestamptz))
+          AND (%(end_at)s::timestamptz IS NULL OR r.purchased_at < %(end_at)s::timestamptz))
            AS used
 """
 

@@ -25,12 +25,11 @@ from apps.agreements.selectors.period import agreement_period_summary
 # list (its amount due): one definition of what a draft claims.
 def _draft_lines(*, agreement: str, start_at: str, end_at: str) -> str:
     return f"""
-    SELECT r.id AS redemption_id, 'charge' AS kind, b.purchased_at < {start_at} AS late,
+    SELECT r.id AS redemption_id, 'charge' AS kind, r.purchased_at < {start_at} AS late,
            r.discount, r.manufacturer_share AS share
     FROM checkout_redemption r
-    JOIN baskets_basket b ON b.id = r.basket_id
     WHERE r.agreement_id = {agreement} AND r.reversed_at IS NULL
-      AND b.purchased_at < {end_at}
+      AND r.purchased_at < {end_at}
       AND NOT EXISTS (SELECT 1 FROM agreements_settlementline l
                       WHERE l.redemption_id = r.id AND l.kind = 'charge')
     UNION ALL
@@ -89,17 +88,16 @@ CLAIM_LINES_SQL = """
 WITH lines AS ({lines})
 SELECT CASE WHEN l.kind = 'credit' THEN 'credit' WHEN l.late THEN 'late' ELSE 'period' END
            AS section,
-       r.id AS redemption_id, b.purchased_at, r.reversed_at, s.code AS store,
+       r.id AS redemption_id, r.purchased_at, r.reversed_at, s.code AS store,
        c.name AS campaign, p.upc, p.brand, p.name AS product, r.quantity,
        l.discount, l.share
 FROM lines l
 JOIN checkout_redemption r ON r.id = l.redemption_id
-JOIN baskets_basket b ON b.id = r.basket_id
-JOIN baskets_store s ON s.id = b.store_id
+JOIN baskets_store s ON s.id = r.store_id
 JOIN campaigns_campaign c ON c.id = r.campaign_id
 JOIN catalog_product p ON p.id = r.product_id
 ORDER BY CASE WHEN l.kind = 'credit' THEN 3 WHEN l.late THEN 2 ELSE 1 END,
-         b.purchased_at, r.id
+         r.purchased_at, r.id
 """
 
 SECTIONS = ("period", "late", "credit")

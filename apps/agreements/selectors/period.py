@@ -20,10 +20,9 @@ from apps.agreements.selectors.common import ZERO, _period_params, _rows
 PERIOD_SUMMARY_SQL = """
 WITH r AS (
     SELECT r.campaign_id, r.product_id, r.discount, r.manufacturer_share AS share,
-           r.reversed_at IS NULL AS live, b.purchased_at >= %(start_at)s AS in_period
+           r.reversed_at IS NULL AS live, r.purchased_at >= %(start_at)s AS in_period
     FROM checkout_redemption r
-    JOIN baskets_basket b ON b.id = r.basket_id
-    WHERE r.agreement_id = %(agreement_id)s AND b.purchased_at < %(end_at)s
+    WHERE r.agreement_id = %(agreement_id)s AND r.purchased_at < %(end_at)s
 ), grouped AS (
     SELECT campaign_id, product_id, GROUPING(campaign_id, product_id) <> 0 AS is_total,
            count(*) FILTER (WHERE live AND in_period) AS redemptions,

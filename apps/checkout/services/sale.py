@@ -149,6 +149,8 @@ def _redemptions_record(*, pos: PosTransaction, basket: Basket, sale: Sale) -> l
             campaign=line.offer.item.offer.campaign,
             agreement=line.offer.agreement,
             member=sale.shopper.member,
+            purchased_at=basket.purchased_at,
+            store_id=basket.store_id,
             product=line.product,
             quantity=line.quantity,
             discount=line.offer.discount,

@@ -16,22 +16,28 @@ from django.db import connection
 
 from apps.campaigns.allocation import PERIOD_DAYS
 
+# The redeemed (member, campaign, period) triples are read first, then joined: no subquery
+# correlated with the allocation row, which a cluster could not run across shards (every
+# join here is on the member, the distribution column, docs/scale.md).
 LABEL_SQL = """
+WITH redeemed AS MATERIALIZED (
+    SELECT DISTINCT r.member_id, r.campaign_id, l.period_start
+    FROM checkout_redemption r
+    JOIN lists_listitem i ON i.member_id = r.member_id AND i.id = r.list_item_id
+    JOIN lists_shoppinglist l ON l.member_id = i.member_id AND l.id = i.shopping_list_id
+    WHERE r.reversed_at IS NULL AND l.period_start <= %(last_ended_start)s
+)
 UPDATE campaigns_allocation a
 SET redeemed = s.redeemed
 FROM (
-    SELECT g.id, EXISTS (
-        SELECT 1
-        FROM checkout_redemption r
-        JOIN lists_listitem i ON i.id = r.list_item_id
-        JOIN lists_shoppinglist l ON l.id = i.shopping_list_id
-        WHERE r.member_id = g.member_id AND r.campaign_id = g.campaign_id
-          AND r.reversed_at IS NULL AND l.period_start = g.period_start
-    ) AS redeemed
+    SELECT g.member_id, g.id, d.member_id IS NOT NULL AS redeemed
     FROM campaigns_allocation g
+    LEFT JOIN redeemed d
+        ON d.member_id = g.member_id AND d.campaign_id = g.campaign_id
+       AND d.period_start = g.period_start
     WHERE g.outcome = 'given' AND g.period_start <= %(last_ended_start)s
 ) s
-WHERE a.id = s.id AND a.redeemed IS DISTINCT FROM s.redeemed
+WHERE a.member_id = s.member_id AND a.id = s.id AND a.redeemed IS DISTINCT FROM s.redeemed
 """
 
 

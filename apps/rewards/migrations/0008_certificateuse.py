@@ -8,6 +8,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("baskets", "0003_basket_leaner_indexes"),
         ("rewards", "0007_expiry_runs"),
+        # checkout's table of the same name (and constraint names) must be gone first; the
+        # graph happened to order it so until a later migration changed the plan.
+        ("checkout", "0007_delete_certificateuse"),
     ]
 
     operations = [
