@@ -102,11 +102,11 @@ def _try_basket(*, today: dt.date) -> tuple[str, list[dict]]:
             offer__campaign__status=CampaignStatus.ACTIVE,
             offer__campaign__valid_from__lte=today,
             offer__campaign__valid_until__gte=today,
-            shopping_list__member__status=MemberStatus.ACTIVE,
+            member__status=MemberStatus.ACTIVE,
         )
         .exclude(pk__in=Redemption.objects.filter(reversed_at__isnull=True).values("list_item"))
         .select_related("shopping_list", "offer__campaign")
-        .order_by("shopping_list__member_id", "offer_id")
+        .order_by("member_id", "offer_id")
         .first()
     )
     lines = []

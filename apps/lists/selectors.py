@@ -31,7 +31,8 @@ SELECT sl.period_start, sl.period_end, count(DISTINCT sl.id) AS lists,
        count(li.id) FILTER (WHERE li.kind = 'due') AS due,
        coalesce(sum(li.discount) FILTER (WHERE li.kind = 'reward'), 0) AS rewards,
        count(li.id) FILTER (WHERE li.kind = 'content') AS content
-FROM lists_shoppinglist sl LEFT JOIN lists_listitem li ON li.shopping_list_id = sl.id
+FROM lists_shoppinglist sl
+LEFT JOIN lists_listitem li ON li.member_id = sl.member_id AND li.shopping_list_id = sl.id
 GROUP BY sl.period_start, sl.period_end
 ORDER BY sl.period_start DESC
 LIMIT %(limit)s
@@ -89,7 +90,7 @@ SELECT m.card_number, sl.barcode, li.kind, coalesce(p.upc, ''), li.description,
        li.regular_price, li.discount, li.discount_pct, coalesce(c.name, ''), li.valid_until
 FROM lists_shoppinglist sl
 JOIN members_member m ON m.id = sl.member_id
-JOIN lists_listitem li ON li.shopping_list_id = sl.id
+JOIN lists_listitem li ON li.member_id = sl.member_id AND li.shopping_list_id = sl.id
 LEFT JOIN catalog_product p ON p.id = li.product_id
 LEFT JOIN campaigns_campaign c ON c.id = li.campaign_id
 WHERE sl.period_start = %(start)s AND m.consent_list

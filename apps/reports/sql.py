@@ -327,23 +327,26 @@ WITH camp AS (
            (c.valid_until + 1)::timestamp AT TIME ZONE %(tz)s AS to_ts
     FROM campaigns_campaign c
     WHERE c.status IN ('active', 'ended')
-), target AS (
+), target AS MATERIALIZED (
     SELECT o.campaign_id, o.usage_tier,
            CASE WHEN o.applies_to = 'brand_type' THEN o.brand_type
-                ELSE (SELECT mode() WITHIN GROUP (ORDER BY p.brand_type)
-                      FROM catalog_product p
-                      WHERE p.category_id = c.category_id AND {OFFER_MATCHES_PRODUCT})
-           END AS brand_type
-    FROM campaigns_offer o JOIN camp c ON c.id = o.campaign_id
+                ELSE mode() WITHIN GROUP (ORDER BY p.brand_type) END AS brand_type
+    FROM campaigns_offer o
+    JOIN camp c ON c.id = o.campaign_id
+    LEFT JOIN catalog_product p
+        ON o.applies_to <> 'brand_type' AND p.category_id = c.category_id
+       AND {OFFER_MATCHES_PRODUCT}
+    GROUP BY o.campaign_id, o.usage_tier, o.applies_to, o.brand_type
+), fallback AS MATERIALIZED (
+    SELECT DISTINCT ON (campaign_id) campaign_id, brand_type
+    FROM target ORDER BY campaign_id, usage_tier DESC
 ), members AS (
     SELECT a.campaign_id, c.category_id, a.member_id, a.holdout, c.from_ts, c.to_ts,
-           coalesce(t.brand_type, (
-               SELECT t2.brand_type FROM target t2
-               WHERE t2.campaign_id = a.campaign_id ORDER BY t2.usage_tier DESC LIMIT 1
-           )) AS target_type
+           coalesce(t.brand_type, f.brand_type) AS target_type
     FROM campaigns_campaignaudience a
     JOIN camp c ON c.id = a.campaign_id
     LEFT JOIN target t ON t.campaign_id = a.campaign_id AND t.usage_tier = a.usage_tier
+    LEFT JOIN fallback f ON f.campaign_id = a.campaign_id
 ), bought AS (
     SELECT m.campaign_id, m.member_id,
            sum(l.amount + l.discount) AS spend,
@@ -354,16 +357,19 @@ WITH camp AS (
         ON l.product_id = p.id AND l.owner_id = m.member_id AND l.member_id = m.member_id
        AND l.purchased_at >= m.from_ts AND l.purchased_at < m.to_ts
     GROUP BY m.campaign_id, m.member_id
+), visited AS (
+    SELECT DISTINCT m.campaign_id, m.member_id
+    FROM members m
+    JOIN baskets_basket bk
+        ON bk.owner_id = m.member_id AND bk.member_id = m.member_id
+       AND bk.purchased_at >= m.from_ts AND bk.purchased_at < m.to_ts
 ), per_member AS (
     SELECT m.campaign_id, m.category_id, m.member_id, m.holdout,
            coalesce(b.spend, 0) AS spend, coalesce(b.converted, false) AS converted,
-           EXISTS (
-               SELECT 1 FROM baskets_basket bk
-               WHERE bk.owner_id = m.member_id AND bk.member_id = m.member_id
-                 AND bk.purchased_at >= m.from_ts AND bk.purchased_at < m.to_ts
-           ) AS returned
+           v.member_id IS NOT NULL AS returned
     FROM members m
     LEFT JOIN bought b ON b.campaign_id = m.campaign_id AND b.member_id = m.member_id
+    LEFT JOIN visited v ON v.campaign_id = m.campaign_id AND v.member_id = m.member_id
 )
 INSERT INTO reports_liftaggregate
     (campaign_id, category_id, store_id, holdout, members, spend_sum, spend_sq_sum,

@@ -133,7 +133,7 @@ def test_lists_of_two_periods_carry_offers_and_a_checkout_now_finds_the_current_
     assert offers.filter(shopping_list__period_start=CURRENT).exists()
     # No held-out member has an offer of that campaign.
     held_out = CampaignAudience.objects.filter(
-        campaign=OuterRef("campaign"), member=OuterRef("shopping_list__member"), holdout=True
+        campaign=OuterRef("campaign"), member=OuterRef("member"), holdout=True
     )
     assert not offers.filter(Exists(held_out)).exists()
     current = ShoppingList.objects.filter(period_start=CURRENT).first()

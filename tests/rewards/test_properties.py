@@ -298,12 +298,14 @@ class Model:
 
 LOTS_LEFT = """
 SELECT e.id, e.points - coalesce(sum(u.points), 0) FROM rewards_pointsentry e
-LEFT JOIN rewards_lotuse u ON u.lot_id = e.id WHERE e.points > 0 GROUP BY e.id
+LEFT JOIN rewards_lotuse u ON u.member_id = e.member_id AND u.lot_id = e.id
+WHERE e.points > 0 GROUP BY e.member_id, e.id, e.points
 """
 OWED = """
 SELECT e.member_id, sum(-e.points - coalesce(u.covered, 0)) FROM rewards_pointsentry e
-LEFT JOIN (SELECT consumer_id, sum(points) AS covered FROM rewards_lotuse GROUP BY consumer_id)
-    u ON u.consumer_id = e.id
+LEFT JOIN (SELECT member_id, consumer_id, sum(points) AS covered FROM rewards_lotuse
+           GROUP BY member_id, consumer_id)
+    u ON u.member_id = e.member_id AND u.consumer_id = e.id
 WHERE e.points < 0 GROUP BY e.member_id
 """
 

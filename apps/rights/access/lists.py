@@ -25,7 +25,7 @@ SECTION = Section(
         Table(
             ListItem,
             "List items and offers",
-            lambda m: ListItem.objects.filter(shopping_list__member=m).order_by(
+            lambda m: ListItem.objects.filter(member=m).order_by(
                 "shopping_list__period_start", "shopping_list_id", "id"
             ),
         ),
