@@ -96,11 +96,16 @@ class Return:
 
 
 def _sale_locked(*, till: TillToken, transaction_id: str) -> PosTransaction:
-    """Lock the original sale, which serializes its returns: each sees the others'."""
+    """Lock the original sale, which serializes its returns: each sees the others'.
+
+    The sale is locked alone and its basket read after: joined with the basket, which a
+    cluster shards by member while the till's transactions stay on its coordinator, the
+    lock was lost (Citus planned the join in two steps, and twenty concurrent returns of
+    one sale all went through; docs/scale.md).
+    """
     original = (
-        PosTransaction.objects.select_for_update(of=("self",))
+        PosTransaction.objects.select_for_update()
         .filter(store=till.store, transaction_id=transaction_id, kind=PosTransaction.Kind.SALE)
-        .select_related("basket")
         .first()
     )
     if original is None or original.basket is None:
