@@ -61,6 +61,18 @@ class Basket(Placed):
     # basket without one. Held by the check constraint `basket_owner_rule` (migration 0006,
     # in SQL: the day is computed with `AT TIME ZONE`, which a Q object cannot state).
     owner_id = models.BigIntegerField(editable=False)
+    # The same column as a relation to the member it names (none for a negative key), with
+    # no column or constraint of its own: a query that joins members to their baskets by
+    # it joins on the cluster's distribution column, which Citus can run from the members'
+    # reference table (apps.desk.selectors), where a join on member_id is refused.
+    owner = models.ForeignObject(
+        "members.Member",
+        on_delete=models.DO_NOTHING,
+        from_fields=["owner_id"],
+        to_fields=["id"],
+        related_name="owned_baskets",
+        null=True,  # no column: says only that a negative key names no member
+    )
 
     class Meta:
         ordering = ["-purchased_at"]

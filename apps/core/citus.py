@@ -31,9 +31,16 @@ DISTRIBUTED_SQL = "SELECT 1 FROM pg_dist_partition WHERE logicalrelid = %s::regc
 
 
 def is_citus(connection) -> bool:
-    """Return whether the database behind `connection` is a Citus coordinator."""
+    """Return whether the database behind `connection` is a Citus coordinator.
+
+    Known from the connection's first statement (`citus_session`) once it is open, so that
+    asking costs no query; asked of the database otherwise.
+    """
     if connection.vendor != "postgresql":
         return False
+    known = getattr(connection, "crm_citus", None)
+    if known is not None and connection.connection is not None:
+        return known
     with connection.cursor() as cursor:
         cursor.execute(CITUS_SQL)
         return cursor.fetchone() is not None
@@ -45,17 +52,23 @@ def is_citus(connection) -> bool:
 # ORM joins rows by id, not by member (a line to its basket), which Citus runs only as a
 # repartition join. Statements that must fan out wide set their own mode.
 SESSION_SQL = """
-SELECT set_config('citus.multi_shard_modify_mode', 'sequential', false),
-       set_config('citus.enable_repartition_joins', 'on', false)
-WHERE EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')
+SELECT count(*) > 0 FROM (
+    SELECT set_config('citus.multi_shard_modify_mode', 'sequential', false),
+           set_config('citus.enable_repartition_joins', 'on', false)
+    WHERE EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')
+) citus
 """
 
 
 def citus_session(sender, connection, **kwargs) -> None:
-    """`connection_created` receiver: SESSION_SQL on every new PostgreSQL connection."""
+    """`connection_created` receiver: SESSION_SQL on every new PostgreSQL connection.
+
+    Its answer (a coordinator or not) is kept on the connection for `is_citus`.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(SESSION_SQL)
+            (connection.crm_citus,) = cursor.fetchone()
 
 
 def identities_to_sequences(cursor) -> list[str]:

@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     DecimalField,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -27,6 +29,7 @@ from django.utils import timezone
 
 from apps.baskets.models import Basket
 from apps.baskets.selectors import SPEND_WEEKS
+from apps.core.citus import is_citus
 from apps.members.models import Member
 
 LOOKUP_LIMIT = 20
@@ -196,15 +199,34 @@ def member_search_q(text: str) -> Q:
     return q
 
 
-def member_table_queryset(*, now: dt.datetime | None = None) -> QuerySet[Member]:
-    """Return members with last visit and 52-week spend as correlated subqueries.
+def member_table_queryset(
+    *, now: dt.datetime | None = None, by_owner: bool | None = None
+) -> QuerySet[Member]:
+    """Return members with last visit and 52-week spend.
 
-    PostgreSQL evaluates subqueries in the select list after ORDER BY … LIMIT, so the
-    default card-number order (unique index) computes them for the page's 25 rows only;
-    sorting on them computes them for every filtered member.
+    On PostgreSQL as correlated subqueries: PostgreSQL evaluates subqueries in the select
+    list after ORDER BY … LIMIT, so the default card-number order (unique index) computes
+    them for the page's 25 rows only; sorting on them computes them for every filtered
+    member. A Citus cluster refuses a subquery correlated with the members (a reference
+    table) over sharded baskets; it runs the same figures as a join on the baskets' owner,
+    their distribution column, shard by shard (docs/scale.md). Both give the same rows
+    (`by_owner`: which form; by default the join on a cluster only).
     """
     now = now or timezone.now()
     since = now - dt.timedelta(weeks=SPEND_WEEKS)
+    members = Member.objects.annotate(
+        last_upper=Upper("last_name"), first_upper=Upper("first_name")
+    )
+    if by_owner is None:
+        by_owner = is_citus(connection)
+    if by_owner:
+        recent = Q(owned_baskets__purchased_at__gte=since)
+        return members.annotate(
+            last_visit=Max("owned_baskets__purchased_at"),
+            spend_52w=Coalesce(
+                Sum("owned_baskets__total_amount", filter=recent), Value(Decimal("0"))
+            ),
+        ).order_by("card_number")
     member_baskets = Basket.objects.filter(member=OuterRef("pk"))
     last_visit = member_baskets.order_by("-purchased_at").values("purchased_at")[:1]
     spend = (
@@ -214,9 +236,7 @@ def member_table_queryset(*, now: dt.datetime | None = None) -> QuerySet[Member]
         .annotate(total=Sum("total_amount"))
         .values("total")
     )
-    return Member.objects.annotate(
-        last_upper=Upper("last_name"),
-        first_upper=Upper("first_name"),
+    return members.annotate(
         last_visit=Subquery(last_visit),
         spend_52w=Coalesce(Subquery(spend, output_field=_MONEY), Value(Decimal("0"))),
     ).order_by("card_number")
