@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet, Subquery
 
+from apps.baskets.models import Store
 from apps.core.labels import LOYALTY_LABELS, LOYALTY_ORDER, TIER_LABELS
 from apps.segments.models import SegmentMember, SegmentSnapshot
 
@@ -138,25 +140,33 @@ def repeat_model_fits_recent(*, limit: int = 20) -> list:
     return fits
 
 
-_BASKET_DAYS_SQL = """
-SELECT (min(first_at) AT TIME ZONE %(tz)s)::date, (max(last_at) AT TIME ZONE %(tz)s)::date
-FROM baskets_store s
-CROSS JOIN LATERAL (
-    SELECT min(b.purchased_at) AS first_at, max(b.purchased_at) AS last_at
-    FROM baskets_basket b WHERE b.store_id = s.id
-) t
+# One store's first and last basket: each end one probe of the (store, purchased_at) index.
+_STORE_ENDS_SQL = """
+SELECT (SELECT min(purchased_at) FROM baskets_basket WHERE store_id = %s),
+       (SELECT max(purchased_at) FROM baskets_basket WHERE store_id = %s)
 """
 
 
 def basket_days() -> tuple[dt.date | None, dt.date | None]:
     """Return the local dates of the first and the last basket (None, None without any).
 
-    Per store, so that each end is one probe of the (store, purchased_at) index.
+    Per store (a chain has a handful), each store's ends a subquery of their own in one
+    statement: a subquery correlated with the stores, the obvious form, is refused by a
+    cluster whose baskets are sharded (docs/scale.md).
     """
+    stores = list(Store.objects.order_by("pk").values_list("pk", flat=True))
+    if not stores:
+        return None, None
+    ends = " UNION ALL ".join([_STORE_ENDS_SQL] * len(stores))
+    sql = f"SELECT min(f), max(l) FROM ({ends}) e(f, l)"
     with connection.cursor() as cursor:
-        cursor.execute(_BASKET_DAYS_SQL, {"tz": settings.TIME_ZONE})
+        cursor.execute(sql, [pk for pk in stores for _ in (0, 1)])
         first, last = cursor.fetchone()
-    return first, last
+    tz = ZoneInfo(settings.TIME_ZONE)
+    return (
+        first.astimezone(tz).date() if first else None,
+        last.astimezone(tz).date() if last else None,
+    )
 
 
 # --- Pareto -------------------------------------------------------------------------------

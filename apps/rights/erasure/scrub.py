@@ -120,13 +120,23 @@ ANALYZE erasure_rows;
 """
 
 
-def _rewritten(target: Target) -> str:
+# Tables a cluster shards by member (docs/scale.md): a shard cannot read this transaction's
+# temporary tables, so their rewrite takes the values and the rows' ids as parameters.
+SHARDED = {"members_consentchange"}
+VALUES_SQL = """
+SELECT coalesce(jsonb_agg(jsonb_build_object('old', old, 'new', new)), '[]')::text
+FROM erasure_values
+"""
+ROW_IDS_SQL = "SELECT coalesce(array_agg(id), '{}') FROM erasure_rows"
+
+
+def _rewritten(target: Target, values: str = "erasure_values v") -> str:
     """The column's value with every erased token replaced (over `t`, the row)."""
     text = f"t.{target.column}::text" if target.json else f"t.{target.column}"
     new = f"""coalesce((
         SELECT string_agg(coalesce(v.new, p.part[1]), '' ORDER BY p.n)
         FROM regexp_matches({text}, '{TOKENS}', 'g') WITH ORDINALITY p(part, n)
-        LEFT JOIN erasure_values v ON v.old = lower(p.part[1])
+        LEFT JOIN {values} ON v.old = lower(p.part[1])
     ), {text})"""
     if target.json:
         new = f"({new})::jsonb"
@@ -135,7 +145,16 @@ def _rewritten(target: Target) -> str:
 
 def rewrite_sql(table: str, targets: list[Target]) -> str:
     """One UPDATE of the rows in `erasure_rows`: every target column rewritten at once (one
-    new row version, one pass of the audit trail's trigger, per row)."""
+    new row version, one pass of the audit trail's trigger, per row). A sharded table's
+    reads `%(values)s` (jsonb) and `%(rows)s` (ids) instead of the temporary tables."""
+    if table in SHARDED:
+        values = "jsonb_to_recordset(%(values)s::jsonb) v(old text, new text)"
+        columns = ",\n    ".join(f"{t.column} = {_rewritten(t, values)}" for t in targets)
+        return f"""
+UPDATE {table} t SET
+    {columns}
+WHERE t.id = ANY(%(rows)s::bigint[])
+"""
     columns = ",\n    ".join(f"{t.column} = {_rewritten(t)}" for t in targets)
     return f"""
 UPDATE {table} t SET
@@ -150,7 +169,14 @@ def _scrub(cursor, targets: list[Target], params: dict, counts: dict[str, int]) 
         tables.setdefault(target.table, []).append(target)
     for table, columns in tables.items():
         cursor.execute(rows_sql(table, columns), params)
-        cursor.execute(rewrite_sql(table, columns))
+        if table in SHARDED:
+            cursor.execute(VALUES_SQL)
+            (values,) = cursor.fetchone()
+            cursor.execute(ROW_IDS_SQL)
+            (rows,) = cursor.fetchone()
+            cursor.execute(rewrite_sql(table, columns), {"values": values, "rows": rows})
+        else:
+            cursor.execute(rewrite_sql(table, columns))
         counts[table] = cursor.rowcount
 
 
