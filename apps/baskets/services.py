@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
 from apps.baskets.models import Basket, BasketLine, BasketSource, Store
 from apps.baskets.owners import basket_owner, owner_sql
-from apps.core.citus import violates
+from apps.core.citus import is_citus, violates
 
 if TYPE_CHECKING:
     from apps.catalog.models import Product
@@ -130,7 +130,15 @@ def basket_totals(lines: Sequence[LineRecord]) -> BasketTotals:
 
 
 def _basket_insert(basket: Basket) -> None:
-    """Insert the basket; raise BasketIdTaken when another basket holds its id."""
+    """Insert the basket; raise BasketIdTaken when another basket holds its id.
+
+    On a cluster the unique key of basket ids includes the owner (a cluster holds a unique
+    key only with the distribution column in it, docs/scale.md), so a holder with another
+    owner is looked for first, on every shard. No race: a till's ids are only the till's
+    (the import refuses the prefix) and its transaction's unique key serializes them.
+    """
+    if is_citus(connection) and Basket.objects.filter(basket_id=basket.basket_id).exists():
+        raise BasketIdTaken(basket_id=basket.basket_id)
     try:
         basket.save(force_insert=True)
     except IntegrityError as exc:

@@ -9,8 +9,9 @@ catalog rather than a hand-kept list of constraints:
    is dropped, remembered with its definition;
 2. the new reference tables are copied to every node;
 3. each primary key, unique constraint and unique index of a group table that lacks the
-   table's distribution column gains it in front, keeping its name (so code that recognises
-   a constraint by name, `apps.core.citus.violates`, still does);
+   table's distribution column gains it at the end, keeping its name (so code that
+   recognises a constraint by name, `apps.core.citus.violates`, still does) and its leading
+   columns (so every lookup it served still uses it);
 4. the first table is distributed by its column, every other one co-located with it;
 5. the foreign keys come back where Citus can hold them: to a reference table as they were;
    between two group tables with the distribution column on both sides,
@@ -84,13 +85,28 @@ def _foreign_keys(cursor, tables: list[str]) -> list[ForeignKey]:
     ]
 
 
+def _with_column_last(definition: str, opening: str, column: str) -> str:
+    """Add `column` at the end of the column list opened by the first match of `opening`."""
+    start = re.search(opening, definition).end()
+    depth = 1
+    for i in range(start, len(definition)):
+        depth += {"(": 1, ")": -1}.get(definition[i], 0)
+        if depth == 0:
+            return f"{definition[:i]}, {column}{definition[i:]}"
+    raise ValueError(f"unbalanced column list: {definition}")
+
+
 def _widen_keys(cursor, anchor: str, table: str, column: str) -> None:
-    """Put `column` in front of every key and unique index of `table` that lacks it."""
+    """Add `column` at the end of every key and unique index of `table` that lacks it.
+
+    At the end, so that every lookup the key served (by id, by a basket's id, by a list
+    item's slot) still finds its rows by the index's leading columns.
+    """
     cursor.execute(KEYS_SQL, {"table": table, "column": column})
     for name, definition, has_column in cursor.fetchall():
         if has_column:
             continue
-        wider = re.sub(r"\(", f"({column}, ", definition, count=1)
+        wider = _with_column_last(definition, r"\(", column)
         cursor.execute(SAVE_SQL, [anchor, table, name, "key", definition])
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {wider}')
@@ -98,7 +114,7 @@ def _widen_keys(cursor, anchor: str, table: str, column: str) -> None:
     for name, definition, has_column in cursor.fetchall():
         if has_column:
             continue
-        wider = re.sub(r"USING (\w+) \(", rf"USING \1 ({column}, ", definition, count=1)
+        wider = _with_column_last(definition, r"USING \w+ \(", column)
         cursor.execute(SAVE_SQL, [anchor, table, name, "index", definition])
         cursor.execute(f"DROP INDEX {name}")
         cursor.execute(wider)

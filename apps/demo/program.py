@@ -20,13 +20,14 @@ transaction id), so a second run changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -280,9 +281,17 @@ def _backdate(*, dates: Dates) -> None:
         valid_from=dates.agreements_from, created_at__gt=approved
     ).update(created_at=approved - dt.timedelta(days=7))
     demo = PosTransaction.objects.filter(transaction_id__startswith=DEMO_PREFIX)
-    demo.update(
-        created_at=Subquery(Basket.objects.filter(pk=OuterRef("basket")).values("purchased_at")[:1])
-    )
+    # The sales' times read first, then written: a cluster shards the baskets by member and
+    # keeps the till's transactions on its coordinator, where an UPDATE of one reading the
+    # other is refused (docs/scale.md).
+    times = Basket.objects.filter(pk__in=demo.values("basket")).values_list("pk", "purchased_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE checkout_postransaction p SET created_at = b.at "
+            "FROM jsonb_to_recordset(%s::jsonb) b(id bigint, at timestamptz) "
+            "WHERE p.basket_id = b.id AND p.transaction_id LIKE %s",
+            [json.dumps([{"id": pk, "at": at.isoformat()} for pk, at in times]), f"{DEMO_PREFIX}%"],
+        )
     Redemption.objects.filter(pos_transaction__in=demo).update(
         created_at=Subquery(
             PosTransaction.objects.filter(pk=OuterRef("pos_transaction")).values("created_at")[:1]

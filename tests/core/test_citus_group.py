@@ -86,12 +86,12 @@ def test_the_group_is_distributed_with_its_keys_and_comes_back_as_it_was():
     assert where["core_probe_order"][0] == where["core_probe_line"][0] == "h"
     assert where["core_probe_order"][2] == where["core_probe_line"][2]  # co-located
     assert "core_probe_note" not in where  # left on the coordinator, untouched
-    assert after[("core_probe_order", "core_probe_order_pkey")] == "PRIMARY KEY (owner_id, id)"
-    assert after[("core_probe_order", "probe_order_code")] == "UNIQUE (owner_id, code)"
-    assert after[("core_probe_line", "core_probe_line_pkey")] == "PRIMARY KEY (member_id, id)"
+    assert after[("core_probe_order", "core_probe_order_pkey")] == "PRIMARY KEY (id, owner_id)"
+    assert after[("core_probe_order", "probe_order_code")] == "UNIQUE (code, owner_id)"
+    assert after[("core_probe_line", "core_probe_line_pkey")] == "PRIMARY KEY (id, member_id)"
     assert after[("core_probe_line", "probe_line_slot")] == (
         "CREATE UNIQUE INDEX probe_line_slot ON public.core_probe_line "
-        "USING btree (member_id, order_id, slot) WHERE (NOT gone)"
+        "USING btree (order_id, slot, member_id) WHERE (NOT gone)"
     )
     assert after[("core_probe_line", "probe_line_order")] == (
         "FOREIGN KEY (member_id, order_id) REFERENCES core_probe_order(owner_id, id) "

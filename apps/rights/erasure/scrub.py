@@ -120,14 +120,14 @@ ANALYZE erasure_rows;
 """
 
 
-# Tables a cluster shards by member (docs/scale.md): a shard cannot read this transaction's
-# temporary tables, so their rewrite takes the values and the rows' ids as parameters.
+# Tables a cluster shards by member (docs/scale.md): their rewrite is `_rewrite_sharded`.
 SHARDED = {"members_consentchange"}
 VALUES_SQL = """
 SELECT coalesce(jsonb_agg(jsonb_build_object('old', old, 'new', new)), '[]')::text
 FROM erasure_values
 """
 ROW_IDS_SQL = "SELECT coalesce(array_agg(id), '{}') FROM erasure_rows"
+VALUES_FROM = "jsonb_to_recordset(%(values)s::jsonb) v(old text, new text)"
 
 
 def _rewritten(target: Target, values: str = "erasure_values v") -> str:
@@ -145,22 +145,39 @@ def _rewritten(target: Target, values: str = "erasure_values v") -> str:
 
 def rewrite_sql(table: str, targets: list[Target]) -> str:
     """One UPDATE of the rows in `erasure_rows`: every target column rewritten at once (one
-    new row version, one pass of the audit trail's trigger, per row). A sharded table's
-    reads `%(values)s` (jsonb) and `%(rows)s` (ids) instead of the temporary tables."""
-    if table in SHARDED:
-        values = "jsonb_to_recordset(%(values)s::jsonb) v(old text, new text)"
-        columns = ",\n    ".join(f"{t.column} = {_rewritten(t, values)}" for t in targets)
-        return f"""
-UPDATE {table} t SET
-    {columns}
-WHERE t.id = ANY(%(rows)s::bigint[])
-"""
+    new row version, one pass of the audit trail's trigger, per row)."""
     columns = ",\n    ".join(f"{t.column} = {_rewritten(t)}" for t in targets)
     return f"""
 UPDATE {table} t SET
     {columns}
 FROM erasure_rows e WHERE t.id = e.id
 """
+
+
+def _rewrite_sharded(cursor, table: str, targets: list[Target]) -> int:
+    """`rewrite_sql` for a sharded table, in two steps: the new values are read (with the
+    erased values and the rows' ids as parameters), then written from a jsonb value. A
+    cluster runs no temporary table on a shard, nor a non-immutable function inside the
+    SET of an UPDATE of sharded rows."""
+    cursor.execute(VALUES_SQL)
+    (values,) = cursor.fetchone()
+    cursor.execute(ROW_IDS_SQL)
+    (rows,) = cursor.fetchone()
+    pairs = ", ".join(f"'{t.column}', {_rewritten(t, VALUES_FROM)}" for t in targets)
+    cursor.execute(
+        f"SELECT coalesce(jsonb_agg(jsonb_build_object('id', t.id, {pairs})), '[]')::text "
+        f"FROM {table} t WHERE t.id = ANY(%(rows)s::bigint[])",
+        {"values": values, "rows": rows},
+    )
+    (new,) = cursor.fetchone()
+    columns = ", ".join(f"{t.column} {'jsonb' if t.json else 'text'}" for t in targets)
+    sets = ", ".join(f"{t.column} = n.{t.column}" for t in targets)
+    cursor.execute(
+        f"UPDATE {table} t SET {sets} "
+        f"FROM jsonb_to_recordset(%s::jsonb) n(id bigint, {columns}) WHERE t.id = n.id",
+        [new],
+    )
+    return cursor.rowcount
 
 
 def _scrub(cursor, targets: list[Target], params: dict, counts: dict[str, int]) -> None:
@@ -170,14 +187,10 @@ def _scrub(cursor, targets: list[Target], params: dict, counts: dict[str, int]) 
     for table, columns in tables.items():
         cursor.execute(rows_sql(table, columns), params)
         if table in SHARDED:
-            cursor.execute(VALUES_SQL)
-            (values,) = cursor.fetchone()
-            cursor.execute(ROW_IDS_SQL)
-            (rows,) = cursor.fetchone()
-            cursor.execute(rewrite_sql(table, columns), {"values": values, "rows": rows})
+            counts[table] = _rewrite_sharded(cursor, table, columns)
         else:
             cursor.execute(rewrite_sql(table, columns))
-        counts[table] = cursor.rowcount
+            counts[table] = cursor.rowcount
 
 
 def scrub_elsewhere(*, member_ids: list[int]) -> dict[str, int]:
