@@ -93,7 +93,7 @@ def _kept_secret(*, till: TillToken, secret_file: Path) -> str:
 
 def _try_basket(*, today: dt.date) -> tuple[str, list[dict]]:
     """A current list's unredeemed offer with a product it applies to (and a due product)."""
-    running = Q(shopping_list__period_start__lte=today, shopping_list__period_end__gt=today)
+    running = Q(placed_list__period_start__lte=today, placed_list__period_end__gt=today)
     item = (
         ListItem.objects.filter(
             running,
@@ -105,7 +105,7 @@ def _try_basket(*, today: dt.date) -> tuple[str, list[dict]]:
             member__status=MemberStatus.ACTIVE,
         )
         .exclude(pk__in=Redemption.objects.filter(reversed_at__isnull=True).values("list_item"))
-        .select_related("shopping_list", "offer__campaign")
+        .select_related("placed_list", "offer__campaign")
         .order_by("member_id", "offer_id")
         .first()
     )
@@ -115,7 +115,9 @@ def _try_basket(*, today: dt.date) -> tuple[str, list[dict]]:
         if product is not None:
             lines.append(_line(product, item.min_quantity))
         due = (
-            ListItem.objects.filter(shopping_list=item.shopping_list, kind=ItemKind.DUE)
+            ListItem.objects.filter(
+                member_id=item.member_id, shopping_list_id=item.shopping_list_id, kind=ItemKind.DUE
+            )
             .exclude(product=product)
             .select_related("product")
             .order_by("product_id")
@@ -124,7 +126,7 @@ def _try_basket(*, today: dt.date) -> tuple[str, list[dict]]:
         if due is not None and due.product.price:
             lines.append(_line(due.product, 1))
         if lines:
-            return item.shopping_list.barcode, lines
+            return item.placed_list.barcode, lines
     product = Product.objects.filter(price__gt=0).order_by("upc").first()
     return "", [_line(product, 1)] if product is not None else []
 

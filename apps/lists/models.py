@@ -108,6 +108,17 @@ class ListItem(Placed):
         db_constraint=False,
         db_index=False,
     )
+    # The list again, joined on the member as well as its id (no column of its own): the
+    # join a cluster runs on the member's shard, where one on `shopping_list` alone is not
+    # co-located (docs/scale.md). Query through it where a join to the list must scale out.
+    placed_list = models.ForeignObject(
+        ShoppingList,
+        on_delete=models.DO_NOTHING,
+        from_fields=["member", "shopping_list"],
+        to_fields=["member", "id"],
+        related_name="+",
+        null=True,
+    )
     kind = models.CharField(max_length=8, choices=ItemKind.choices)
     product = models.ForeignKey(
         "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
