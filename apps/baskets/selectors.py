@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from apps.baskets.models import Basket, BasketLine
+from apps.baskets.owners import owned_by
 from apps.core.clock import local_midnight
 from apps.members.models import Member
 
@@ -41,11 +42,11 @@ def member_summary(*, member: Member, now: dt.datetime | None = None) -> MemberS
     """Return the cashier's view of a member: visits and spend in the last 8 weeks (2 queries)."""
     now = now or timezone.now()
     since = now - dt.timedelta(weeks=SUMMARY_WEEKS)
-    figures = Basket.objects.filter(member=member, purchased_at__gte=since).aggregate(
+    figures = Basket.objects.filter(**owned_by(member.pk), purchased_at__gte=since).aggregate(
         visits=Count("id"), spend=Coalesce(Sum("total_amount"), Value(Decimal("0")))
     )
     recent = list(
-        Basket.objects.filter(member=member)
+        Basket.objects.filter(**owned_by(member.pk))
         .select_related("store")
         .order_by("-purchased_at")[:SUMMARY_RECENT_VISITS]
     )
@@ -73,7 +74,7 @@ class MemberFigures:
 
 def member_figures(*, member: Member) -> MemberFigures:
     """Return lifetime visits, spend, average basket, first and last visit (1 query)."""
-    row = Basket.objects.filter(member=member).aggregate(
+    row = Basket.objects.filter(**owned_by(member.pk)).aggregate(
         visits=Count("id"),
         spend=Coalesce(Sum("total_amount"), Value(Decimal("0"))),
         first_visit=Min("purchased_at"),
@@ -87,7 +88,7 @@ def member_baskets(*, member: Member) -> QuerySet[Basket]:
     """Return the member's baskets, newest first, with each page's lines prefetched."""
     lines = BasketLine.objects.select_related("product").order_by("id")
     return (
-        Basket.objects.filter(member=member)
+        Basket.objects.filter(**owned_by(member.pk))
         .select_related("store")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .order_by("-purchased_at")
@@ -103,7 +104,7 @@ def member_weekly_spend(
     first_monday = this_monday - dt.timedelta(weeks=weeks - 1)
     start = local_midnight(first_monday)
     rows = (
-        Basket.objects.filter(member=member, purchased_at__gte=start)
+        Basket.objects.filter(**owned_by(member.pk), purchased_at__gte=start)
         .annotate(week=TruncWeek("purchased_at"))
         .values("week")
         .annotate(total=Sum("total_amount"))
@@ -117,7 +118,7 @@ def member_weekly_spend(
 def member_top_categories(*, member: Member, limit: int = 8) -> list[dict]:
     """Return the member's categories by lifetime spend: name, spend, baskets, share."""
     rows = list(
-        BasketLine.objects.filter(member=member)
+        BasketLine.objects.filter(**owned_by(member.pk))
         .values("product__category__name")
         .annotate(spend=Sum("amount"), baskets=Count("basket", distinct=True))
         .order_by("-spend", "product__category__name")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from apps.baskets.models import Basket, BasketLine
+from apps.baskets.owners import owned_by
 from apps.checkout.models import PosTransaction
 from apps.members.models import Member
 from apps.rights.access.base import Section, Table
@@ -12,7 +13,7 @@ from apps.rights.access.base import Section, Table
 
 def member_baskets(member: Member):
     """The member's baskets: what their lines and transactions are found by."""
-    return Basket.objects.filter(member=member)
+    return Basket.objects.filter(**owned_by(member.pk))
 
 
 def member_basket_ids(member: Member) -> list[int]:
