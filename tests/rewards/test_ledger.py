@@ -259,6 +259,8 @@ def test_verify_finds_a_lot_use_that_names_another_member(shop):
     spend = PointsEntry.objects.get(kind="redeem")
     assert LotUse.objects.get(consumer=spend).member_id == shop["member"].pk
     assert ledger_problems() == {}
-    untouched = PointsEntry.objects.filter(points__gt=0).exclude(used_by__consumer=spend).get()
+    used = LotUse.objects.filter(member_id=spend.member_id, consumer=spend).values("lot_id")
+    mine = PointsEntry.objects.filter(member_id=spend.member_id, points__gt=0)
+    untouched = mine.exclude(pk__in=used).get()
     LotUse.objects.create(consumer=spend, lot=untouched, points=1, member=MemberFactory())
     assert "lot use of an entry the member does not have" in ledger_problems()
