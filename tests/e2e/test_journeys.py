@@ -249,9 +249,9 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
 
     # ---- 2. A cashier scans a list; the till redeems its offers; the screen shows it. ----
     items = list(
-        ListItem.objects.filter(shopping_list__in=lists, campaign=campaign)
-        .select_related("shopping_list__member")
-        .order_by("shopping_list__member_id")
+        ListItem.objects.filter(placed_list__period_start=next_start, campaign=campaign)
+        .select_related("placed_list__member")
+        .order_by("member_id")
     )
     assert len(items) >= REDEEMERS, f"only {len(items)} lists carry the new offer"
     redeemers = REDEEMERS
@@ -266,9 +266,9 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
     first = items[0]
     cashier = sign_in("cashier", PASSWORDS["cashier"], name="2-cashier")
     cashier.goto("/members/lookup/")
-    _scan(cashier, first.shopping_list.barcode)
+    _scan(cashier, first.placed_list.barcode)
     text = cashier.page.inner_text(".current-list")
-    assert "Scanned shopping list" in text and first.shopping_list.barcode in text
+    assert "Scanned shopping list" in text and first.placed_list.barcode in text
     offer_row = cashier.page.locator(".list-offers tr", has_text=first.body)
     assert "Not used" in offer_row.inner_text()
     count_before = cashier.page.inner_text(".list-offer-count")
@@ -282,7 +282,7 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
             {
                 "transaction_id": f"E2E-{uuid.uuid4().hex[:8]}-{number}",
                 "store": store.code,
-                "scanned": item.shopping_list.barcode,
+                "scanned": item.placed_list.barcode,
                 "purchased_at": timezone.now().isoformat(),
                 "lines": [{"upc": product.upc, "quantity": 1, "unit_price": str(product.price)}],
             },
@@ -294,7 +294,7 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
         ], answer
         expected_total += expected
 
-    _scan(cashier, first.shopping_list.barcode)
+    _scan(cashier, first.placed_list.barcode)
     offer_row = cashier.page.locator(".list-offers tr", has_text=first.body)
     assert "✓ Redeemed" in offer_row.inner_text()
     assert "table-success" in offer_row.get_attribute("class")
@@ -381,7 +381,7 @@ def test_vp_designs_a_campaign_a_cashier_redeems_it_and_the_maker_sees_it(
         maker,
         chain=chain,
         category_id=category_id,
-        list_barcode=first.shopping_list.barcode,
+        list_barcode=first.placed_list.barcode,
     )
 
 

@@ -205,12 +205,16 @@ def scrub_elsewhere(*, member_ids: list[int]) -> dict[str, int]:
         counts["django_admin_log.member"] = cursor.rowcount
         _scrub(cursor, TARGETS, params, counts)
         # The trail's and the ledger's triggers let these through for this transaction only.
-        cursor.execute("SELECT set_config('crm.erasure', 'on', true)")
+        # SET LOCAL (not set_config) and Citus told to pass SET LOCAL on: the ledger's
+        # trigger fires on the workers' shards, which must see the flag too. On plain
+        # PostgreSQL the citus setting is an unused placeholder.
+        cursor.execute("SET LOCAL citus.propagate_set_commands = 'local'")
+        cursor.execute("SET LOCAL crm.erasure = 'on'")
         try:
             _scrub(cursor, AUDIT_TARGETS, params, counts)
             cursor.execute(LEDGER_REASONS_SQL, params)
             counts["rewards_pointsentry.reason"] = cursor.rowcount
         finally:
-            cursor.execute("SELECT set_config('crm.erasure', 'off', true)")
+            cursor.execute("SET LOCAL crm.erasure = 'off'")
         cursor.execute("DROP TABLE IF EXISTS erasure_rows")
     return counts

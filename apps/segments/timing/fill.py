@@ -38,6 +38,7 @@ SELECT f.as_of, f.member_id, f.category_id,
            %(b0)s::float8 + {_LINEAR}, %(z_cap)s::float8), -%(z_cap)s::float8)))
 FROM features f
 ON CONFLICT (period_start, member_id, category_id) DO NOTHING
+RETURNING 1
 """
 
 
@@ -62,4 +63,6 @@ def buy_probabilities_ensure(*, period_start: dt.date, lo: int, hi: int) -> int:
     params.update({"b0": intercept, "z_cap": Z_CAP})
     with connection.cursor() as cursor:
         cursor.execute(INSERT_PROBABILITIES, params)
+        # The rows returned, not the command's count: a cluster that runs the INSERT … SELECT
+        # through its coordinator counts the rows it tried, conflicts included.
         return cursor.rowcount
