@@ -1,12 +1,12 @@
 """Where each table lives on a Citus cluster (docs/scale.md, "The plan").
 
-- REFERENCE: small tables every node joins with, copied to every node (laid out now).
-- PER_MEMBER: the tables that grow with the members, to be sharded by the member and
-  co-located. They stay on the coordinator until their keys include the member
-  (docs/scale.md, "Next"), which is where they are today.
+- REFERENCE: small tables every node joins with, copied to every node (cluster 0001).
+- MEMBERS: the members, a reference table too, made one with the group (cluster 0002).
+- DISTRIBUTED: the tables that grow with the members, sharded by the member and co-located
+  (cluster 0002), each with its distribution column.
 - COORDINATOR: tables only the web and worker processes read and write, never joined with
-  per-member rows on a worker: sessions, sign-in records, jobs, the audit trail, histories,
-  schedules, fits and report aggregates. They stay on the coordinator by design.
+  per-member rows on a worker: the till's transactions and redemptions, sessions, sign-in
+  records, jobs, the audit trail, histories, schedules, fits and report aggregates.
 
 Citus manages a coordinator table tied to a reference table by a foreign key (it must, to
 check the key), which changes nothing for Django. The migrations of this app lay the tables
@@ -39,34 +39,43 @@ REFERENCE = (
     "lists_listcontent",
 )
 
-PER_MEMBER = (
-    "members_member",
-    "members_consentchange",
-    "baskets_basket",
-    "baskets_basketline",
-    "checkout_postransaction",
-    "checkout_redemption",
-    "lists_shoppinglist",
-    "lists_listitem",
-    "segments_segmentmember",
-    "segments_memberscore",
-    "segments_buyprobability",
-    "campaigns_campaignaudience",
-    "campaigns_eligiblemember",
-    "campaigns_candidate",
-    "campaigns_allocation",
-    "rewards_pointsbalance",
-    "rewards_pointsentry",
-    "rewards_lotuse",
-    "rewards_membertier",
-    "rewards_tierchange",
-    "rewards_rebatecertificate",
-    "rewards_certificateuse",
-    "reports_homestore",
-    "rights_erasure",
-)
+# The members: a reference table too (every till scan, import row and erasure finds a member
+# by card number, never knowing the member first: docs/decisions.md), made one with the
+# group below, since the group's foreign keys to them must move in the same step.
+MEMBERS = ("members_member",)
+
+# Everything that grows with the members, sharded by the member and co-located: table →
+# distribution column (baskets and their lines by `owner_id`, apps/baskets/owners.py).
+DISTRIBUTED = {
+    "baskets_basket": "owner_id",
+    "baskets_basketline": "owner_id",
+    "members_consentchange": "member_id",
+    "lists_shoppinglist": "member_id",
+    "lists_listitem": "member_id",
+    "segments_segmentmember": "member_id",
+    "segments_memberscore": "member_id",
+    "segments_buyprobability": "member_id",
+    "campaigns_campaignaudience": "member_id",
+    "campaigns_eligiblemember": "member_id",
+    "campaigns_candidate": "member_id",
+    "campaigns_allocation": "member_id",
+    "rewards_pointsbalance": "member_id",
+    "rewards_pointsentry": "member_id",
+    "rewards_lotuse": "member_id",
+    "rewards_membertier": "member_id",
+    "rewards_tierchange": "member_id",
+    "rewards_rebatecertificate": "member_id",
+    "rewards_certificateuse": "member_id",
+    "reports_homestore": "member_id",
+    "rights_erasure": "member_id",
+}
 
 COORDINATOR = (
+    # The till's transactions and redemptions: their unique keys (a transaction per store
+    # and id; a list item's slot) hold exactly-once checkout across every member, and their
+    # audit triggers write the coordinator's trail (docs/scale.md).
+    "checkout_postransaction",
+    "checkout_redemption",
     "django_session",
     "django_admin_log",
     "django_celery_beat_clockedschedule",

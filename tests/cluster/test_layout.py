@@ -14,12 +14,14 @@ from django.db import connection
 
 from apps.cluster import layout
 from apps.core.citus import MakeReferenceTables, is_citus
+from apps.core.citus_group import DistributeGroup
 
 pytestmark = pytest.mark.django_db
 
 LISTS = {
     "REFERENCE": layout.REFERENCE,
-    "PER_MEMBER": layout.PER_MEMBER,
+    "MEMBERS": layout.MEMBERS,
+    "DISTRIBUTED": tuple(layout.DISTRIBUTED),
     "COORDINATOR": layout.COORDINATOR,
 }
 
@@ -59,6 +61,15 @@ def test_the_migration_makes_the_layouts_reference_tables_in_its_order():
     assert operation.tables == layout.REFERENCE
 
 
+def test_the_group_migration_distributes_the_layouts_group():
+    migration = import_module("apps.cluster.migrations.0002_per_member_group").Migration
+    (operation,) = migration.operations
+    assert isinstance(operation, DistributeGroup)
+    assert tuple(operation.reference) == layout.MEMBERS
+    assert operation.group == layout.DISTRIBUTED
+    assert list(operation.group) == list(layout.DISTRIBUTED)  # the first is the anchor
+
+
 def test_the_database_is_laid_out_as_the_layout_says():
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass('pg_dist_partition') IS NOT NULL")
@@ -71,8 +82,10 @@ def test_the_database_is_laid_out_as_the_layout_says():
         )
         references = {row[0] for row in cursor.fetchall()}
         cursor.execute(
-            "SELECT logicalrelid::regclass::text FROM pg_dist_partition WHERE partmethod = 'h'"
+            "SELECT logicalrelid::regclass::text, column_to_column_name(logicalrelid, partkey),"
+            " colocationid FROM pg_dist_partition WHERE partmethod = 'h'"
         )
-        distributed = {row[0] for row in cursor.fetchall()}
-    assert references == set(layout.REFERENCE)
-    assert distributed == set()
+        distributed = cursor.fetchall()
+    assert references == set(layout.REFERENCE) | set(layout.MEMBERS)
+    assert {table: column for table, column, _ in distributed} == layout.DISTRIBUTED
+    assert len({group for _, _, group in distributed}) == 1, "one co-location group"
