@@ -7,8 +7,8 @@ Each then computes every category's snapshot over the whole window in one statem
 
 All three run on this one machine, so the figures show what the cluster's layout costs
 or saves on the same cores, never a speed-up from more machines (docs/scale.md). The
-cluster holds the layout of today: reference tables, every per-member table still on the
-coordinator.
+cluster holds the full layout: reference tables and the members, every per-member table
+sharded by member (Citus' default 32 shards).
 
     .venv/bin/python bench/bench_citus.py [--lines N]     (default 300,000 basket lines)
 
@@ -29,7 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN_URL = "postgres://postgres@127.0.0.1:5432/crm_bench_citus_plain"
-CLUSTERS = {"Citus, 2 workers": 9730, "Citus, 1 worker": 9740}
+# Ports apart from the test clusters (tests/citus/run.sh: 9710 by default).
+CLUSTERS = {"Citus, 2 workers": 9760, "Citus, 1 worker": 9770}
 
 
 def child(directory: Path) -> None:
