@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
@@ -158,15 +157,14 @@ def basket_days() -> tuple[dt.date | None, dt.date | None]:
     if not stores:
         return None, None
     ends = " UNION ALL ".join([_STORE_ENDS_SQL] * len(stores))
-    sql = f"SELECT min(f), max(l) FROM ({ends}) e(f, l)"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [pk for pk in stores for _ in (0, 1)])
-        first, last = cursor.fetchone()
-    tz = ZoneInfo(settings.TIME_ZONE)
-    return (
-        first.astimezone(tz).date() if first else None,
-        last.astimezone(tz).date() if last else None,
+    sql = (
+        "SELECT (min(f) AT TIME ZONE %s)::date, (max(l) AT TIME ZONE %s)::date "
+        f"FROM ({ends}) e(f, l)"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [settings.TIME_ZONE] * 2 + [pk for pk in stores for _ in (0, 1)])
+        first, last = cursor.fetchone()
+    return first, last
 
 
 # --- Pareto -------------------------------------------------------------------------------

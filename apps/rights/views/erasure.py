@@ -20,6 +20,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.baskets.models import Basket, BasketLine
+from apps.baskets.owners import owned_by
 from apps.checkout.models import Redemption
 from apps.jobs.display import job_outcome
 from apps.jobs.models import Job, JobStatus
@@ -43,8 +44,7 @@ from apps.rights.models import Erasure, ErasureReason
 def _kept_and_removed(member: Member) -> dict:
     """The counts the page shows: what the erasure removes, rewrites, and keeps."""
     today = timezone.localdate()
-    # Each count names the member's owner key too, so a cluster reads one shard (docs/scale.md).
-    mine = {"owner_id": member.pk, "member": member}
+    mine = owned_by(member.pk)  # baskets and lines: one shard on a cluster
     balance = PointsBalance.objects.filter(member=member).values_list("points", flat=True)
     return {
         "lists": ShoppingList.objects.filter(member=member).count(),
