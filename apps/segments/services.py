@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
+import numpy as np
 from celery import group
 from django.conf import settings
 from django.db import connection, transaction
 
 from apps.catalog.models import Category
-from apps.core.clock import local_midnight
 from apps.jobs.models import Job
 from apps.jobs.services import (
     job_advance_chunk,
@@ -20,11 +20,14 @@ from apps.jobs.services import (
     job_start,
     job_succeed,
 )
-from apps.segments import sql
+from apps.segments import cells, copying, sql
 from apps.segments.models import SegmentSnapshot
 
 DEFAULT_NATIONAL_THRESHOLD = Decimal("0.80")
 DEFAULT_STORE_THRESHOLD = Decimal("0.20")
+# Categories whose lines are read and grouped at once: bounds the memory a call over
+# every category takes (one line is ~60 bytes in flight).
+CATEGORIES_PER_PASS = 25
 
 _CLAIM_SNAPSHOTS = """
 INSERT INTO segments_segmentsnapshot
@@ -66,27 +69,43 @@ def snapshots_compute(
         "job_id": job_id,
     }
     with connection.cursor() as cursor:
-        # Per-buyer sorts and hashes stay in memory instead of spilling to disk.
-        cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(_CLAIM_SNAPSHOTS, params)
         claimed = cursor.fetchall()
         if not claimed:
             return []
+        snapshot_of = {category_id: snapshot_id for snapshot_id, category_id in claimed}
+        categories = sorted(snapshot_of)
+        for first in range(0, len(categories), CATEGORIES_PER_PASS):
+            _snapshot_rows_write(
+                cursor,
+                snapshot_of={c: snapshot_of[c] for c in categories[first:][:CATEGORIES_PER_PASS]},
+                first=window_start,
+                end=window_end,
+                national_threshold=national_threshold,
+                store_threshold=store_threshold,
+            )
         snapshot_ids = [row[0] for row in claimed]
-        cursor.execute(
-            sql.INSERT_SNAPSHOT_ROWS,
-            {
-                "category_ids": [row[1] for row in claimed],
-                "snapshot_ids": snapshot_ids,
-                "tz": settings.TIME_ZONE,
-                "start": local_midnight(window_start),
-                "end": local_midnight(window_end),
-                "national_threshold": national_threshold,
-                "store_threshold": store_threshold,
-            },
-        )
         cursor.execute(sql.COUNT_BUYERS, {"snapshot_ids": snapshot_ids})
     return snapshot_ids
+
+
+def _snapshot_rows_write(
+    cursor, *, snapshot_of: dict[int, int], first, end, national_threshold, store_threshold
+) -> None:
+    """Compute and insert the buyer rows of these categories' snapshots (category → id)."""
+    lines = copying.lines_read(
+        cursor, category_ids=list(snapshot_of), first=first, end=end, tz=settings.TIME_ZONE
+    )
+    by_card = copying.card_order(cursor, member_ids=np.unique(lines.member))
+    rank_members, card_rank = cells.card_ranks(by_card)
+    buyers = cells.buyer_cells(
+        lines,
+        card_rank=card_rank,
+        rank_members=rank_members,
+        national_threshold=national_threshold,
+        store_threshold=store_threshold,
+    )
+    copying.buyers_write(cursor, buyers=buyers, snapshot_of=snapshot_of)
 
 
 def snapshot_get_or_compute(

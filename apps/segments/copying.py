@@ -1,0 +1,166 @@
+"""Move a snapshot's lines out of PostgreSQL and its buyer rows back in, as binary COPY.
+
+Binary COPY of fixed-width columns (bigint, integer, smallint, date, boolean) and no NULLs
+has rows of one size, so NumPy reads and writes them as a structured array of big-endian
+fields: no per-row Python (PostgreSQL's documented format: an 11-byte signature, flags,
+a header extension, then per row a field count and each field's length and bytes, then a
+-1 trailer). Buyer rows go to a temporary table and from there into segmentmember with
+one INSERT … SELECT that turns cents, micro-shares and doubled medians into numerics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from apps.core.clock import local_midnight
+from apps.segments import sql
+from apps.segments.cells import Buyers, Lines
+from apps.segments.models import Loyalty
+
+SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+TRAILER = b"\xff\xff"
+EPOCH = dt.date(2000, 1, 1)  # binary dates and timestamps count from here
+
+
+def _row_type(fields: list[tuple[str, str]]) -> np.dtype:
+    parts = [("fields", ">i2")]
+    for name, kind in fields:
+        parts += [(f"{name}_size", ">i4"), (name, kind)]
+    return np.dtype(parts)
+
+
+LINE_ARRAYS = [
+    ("category", ">i8"),
+    ("member", ">i8"),
+    ("time", ">i8"),
+    ("cents", ">i8"),
+    ("national", "u1"),
+]
+
+STAGE_FIELDS = [
+    ("snapshot_id", ">i8"),
+    ("member_id", ">i8"),
+    ("spend_cents", ">i8"),
+    ("share_micro", ">i8"),
+    ("loyalty", ">i2"),
+    ("usage_tier", ">i2"),
+    ("occasions", ">i4"),
+    ("median2", ">i4"),
+    ("last_day", ">i4"),
+]
+STAGE_ROW = _row_type(STAGE_FIELDS)
+LOYALTY_BY_CODE = [Loyalty.NATIONAL.value, Loyalty.STORE.value, Loyalty.SWINGER.value]
+
+
+def _int(data: bytes, at: int, size: int = 4) -> int:
+    return int.from_bytes(data[at : at + size], "big", signed=True)
+
+
+def _arrays(data: bytes, fields: list[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """Parse a binary COPY of one row of one-dimensional arrays without NULL elements.
+
+    Each array: dimensions, a has-NULLs flag, the element type, its length and lower
+    bound, then per element a 4-byte size and the value: a fixed stride for fixed-width
+    types. An empty aggregate is a NULL field (size -1): an empty array. Anything else
+    is refused.
+    """
+    if not data.startswith(SIGNATURE) or not data.endswith(TRAILER):
+        raise ValueError("not a binary COPY stream")
+    at = 19 + _int(data, 15)
+    if _int(data, at, 2) != len(fields):
+        raise ValueError("binary COPY row holds other fields than expected")
+    at += 2
+    arrays = {}
+    for name, kind in fields:
+        native = np.dtype(kind).newbyteorder("=")
+        size, at = _int(data, at), at + 4
+        if size == -1:
+            arrays[name] = np.zeros(0, dtype=native)
+            continue
+        dimensions, has_nulls, length = _int(data, at), _int(data, at + 4), _int(data, at + 12)
+        if dimensions != 1 or has_nulls:
+            raise ValueError(f"{name}: not a one-dimensional array without NULLs")
+        element = np.dtype([("size", ">i4"), ("value", kind)])
+        items = np.frombuffer(data, dtype=element, count=length, offset=at + 20)
+        widths_ok = (items["size"] == element.itemsize - 4).all()
+        if length * element.itemsize != size - 20 or not widths_ok:
+            raise ValueError(f"{name}: elements are not of the expected width")
+        arrays[name] = items["value"].astype(native)
+        at += size
+    return arrays
+
+
+def local_days(cursor, *, times: np.ndarray, first: dt.date, last: dt.date, tz: str):
+    """The local date of each time (µs since 2000-01-01 UTC), as days since 2000-01-01.
+
+    Every time must fall on a local day from `first` to `last`: its date is the last
+    local midnight at or before it, the midnights as PostgreSQL places them in `tz`.
+    """
+    cursor.execute(sql.LOCAL_MIDNIGHTS, {"tz": tz, "first": first, "last": last})
+    midnights = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+    index = np.searchsorted(midnights, times, side="right") - 1
+    if len(times) and (index.min() < 0 or index.max() >= len(midnights) - 1):
+        raise ValueError("a time falls outside the local days asked for")
+    return (first - EPOCH).days + index
+
+
+def lines_read(cursor, *, category_ids: list[int], first: dt.date, end: dt.date, tz: str) -> Lines:
+    """The member lines of these categories on local days [first, end), one row each."""
+    params = {
+        "category_ids": category_ids,
+        "start": local_midnight(first),
+        "end": local_midnight(end),
+    }
+    arrays = _arrays(_copy_out(cursor, sql.COPY_SNAPSHOT_LINES, params), LINE_ARRAYS)
+    return Lines(
+        category=arrays["category"],
+        member=arrays["member"],
+        day=local_days(cursor, times=arrays["time"], first=first, last=end, tz=tz),
+        cents=arrays["cents"],
+        national=arrays["national"].astype(bool),
+    )
+
+
+def _copy_out(cursor, statement: str, params: dict) -> bytes:
+    # psycopg's own cursor: it binds a COPY's parameters (client-side, quoted as literals);
+    # Django's debug wrapper passes the statement alone.
+    with cursor.cursor.copy(statement, params) as copy:
+        return b"".join(copy)
+
+
+def card_order(cursor, *, member_ids: np.ndarray) -> np.ndarray:
+    """These members' ids ordered by card number in byte order."""
+    ids = "{" + ",".join(map(str, member_ids.tolist())) + "}"  # one literal, not n params
+    data = _copy_out(cursor, sql.BUYERS_BY_CARD, {"ids": ids})
+    return _arrays(data, [("id", ">i8")])["id"]
+
+
+def buyers_write(cursor, *, buyers: Buyers, snapshot_of: dict[int, int]) -> None:
+    """Insert the buyers as segmentmember rows of their category's snapshot."""
+    if not len(buyers):
+        return
+    categories = np.array(sorted(snapshot_of), dtype=np.int64)
+    snapshots = np.array([snapshot_of[c] for c in categories], dtype=np.int64)
+    values = {
+        "snapshot_id": snapshots[np.searchsorted(categories, buyers.category)],
+        "member_id": buyers.member,
+        "spend_cents": buyers.spend_cents,
+        "share_micro": buyers.share_micro,
+        "loyalty": buyers.loyalty,
+        "usage_tier": buyers.usage_tier,
+        "occasions": buyers.occasions,
+        "median2": buyers.median2,
+        "last_day": buyers.last_day,
+    }
+    rows = np.zeros(len(buyers), dtype=STAGE_ROW)
+    rows["fields"] = len(STAGE_FIELDS)
+    for name, kind in STAGE_FIELDS:
+        rows[f"{name}_size"] = np.dtype(kind).itemsize
+        rows[name] = values[name]
+    cursor.execute(sql.CREATE_STAGE)
+    header = SIGNATURE + bytes(8)
+    with cursor.copy(sql.COPY_STAGE) as copy:
+        copy.write(header + rows.tobytes() + TRAILER)
+    cursor.execute(sql.INSERT_FROM_STAGE, {"loyalties": LOYALTY_BY_CODE})
