@@ -96,6 +96,10 @@ class _Problem:
         repeat = x_row > 0
         self.ix, self.itx, self.iT = ix[repeat], itx[repeat], iT[repeat]
         self.w, self.x = w[repeat], x_row[repeat]
+        # Work arrays for the per-row terms, reused by every evaluation: fresh ones cost page
+        # faults (in this VM about as much as the arithmetic itself).
+        self._buffers = np.empty((6, self.x.size))
+        self._positive = np.empty(self.x.size, dtype=bool)
 
     def value_and_grad(self, theta: np.ndarray, *, grad: bool = True):
         r, alpha, a, b = np.exp(theta)
@@ -117,23 +121,26 @@ class _Problem:
         # Repeat buyers: d = l2 - l1 = c2 - c1 + (r+x) u with u = log(α+T) - log(α+t_x), and
         # log(1 + e^d) = max(d, 0) + log(1 + e^-|d|), which neither overflows nor loses the
         # small term (its absolute error stays at rounding, next to A + l1).
-        rx = r + self.x
-        u = log_aT[iT]
-        u -= log_atx[itx]
-        d = (c2 - c1)[ix]
-        d += rx * u
-        e = np.abs(d)
+        rx, u, d, e, t, s = self._buffers
+        np.add(self.x, r, out=rx)
+        np.take(log_aT, iT, out=u, mode="clip")  # (the codes are in range; "clip" skips checks)
+        u -= np.take(log_atx, itx, out=t, mode="clip")
+        np.take(c2 - c1, ix, out=d, mode="clip")
+        d += np.multiply(rx, u, out=t)
+        np.abs(d, out=e)
         np.negative(e, out=e)
         np.exp(e, out=e)
-        one_e = e + 1.0
-        ll += dot(w, np.log(one_e)) + dot(w, np.maximum(d, 0.0))
+        one_e = np.add(e, 1.0, out=t)
+        ll += dot(w, np.log(one_e, out=s)) + dot(w, np.maximum(d, 0.0, out=s))
         ll = float(ll)
         if not grad:
             return ll, None
 
-        # Share of the δ-term in L: ω2 = e^d / (1 + e^d), from e = e^-|d| without overflow.
+        # Share of the δ-term in L: ω2 = e^d / (1 + e^d), from e = e^-|d| without overflow:
+        # 1/(1+e) where d > 0, e/(1+e) elsewhere.
         share = np.reciprocal(one_e, out=one_e)
-        w2 = np.where(d > 0.0, share, e * share)
+        w2 = np.multiply(e, share, out=e)
+        np.copyto(w2, share, where=np.greater(d, 0.0, out=self._positive))
         w2 *= w
         w2_x = np.bincount(ix, weights=w2, minlength=xs.size)  # Σ w ω2 per distinct x
         # Per-x digamma pieces, from d/da log B(a, b) = ψ(a) - ψ(a+b), d/db = ψ(b) - ψ(a+b).
@@ -147,8 +154,8 @@ class _Problem:
         # d log L = dA + dl1 + ω2 (dl2 - dl1), summed with the weights.
         g_r = dot(self.w_x, dA_dr) - dot(self.w_T, log_aT) + dot(w2, u)
         inv_aT = 1.0 / (alpha + self.uT)
-        v = inv_aT[iT]
-        v -= (1.0 / (alpha + self.utx))[itx]
+        v = np.take(inv_aT, iT, out=s, mode="clip")
+        v -= np.take(1.0 / (alpha + self.utx), itx, out=t, mode="clip")
         v *= rx
         g_alpha = self.total_weight * r / alpha - dot(rw_T, inv_aT) + dot(w2, v)
         g_a = dot(self.w_x, dc1_da) + dot(w2_x, dc2_da - dc1_da)

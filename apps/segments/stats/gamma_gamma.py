@@ -82,6 +82,7 @@ class _Problem:
         self.log_xm = np.log(self.xm)
         self.sum_log_m = float(np.log(m).sum())
         self.count_x = np.bincount(ix, minlength=self.xs.size).astype(np.float64)
+        self._buffers = np.empty((2, self.n))
 
     def value_and_grad(self, theta: np.ndarray, *, grad: bool = True):
         p, q, g = np.exp(theta)
@@ -93,8 +94,9 @@ class _Problem:
         #   px (log(m_x x) - ℓ) + q (log γ - ℓ) - log m_x,
         # whose sums are each of the size of the log-likelihood: summed apart, p Σ x log(m_x x)
         # and p Σ x ℓ are a hundred times larger and their difference loses two digits.
-        g_xm = self.xm + g
-        log_g_xm = np.log(g_xm)
+        g_xm, log_g_xm = self._buffers  # reused: fresh arrays cost page faults each time
+        np.add(self.xm, g, out=g_xm)
+        np.log(g_xm, out=log_g_xm)
         sum_log = float(log_g_xm.sum())
         np.subtract(self.log_xm, log_g_xm, out=log_g_xm)
         sum_x_log_ratio = dot(x, log_g_xm)  # Σ x (log(m_x x) - ℓ)
