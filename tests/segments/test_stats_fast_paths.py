@@ -1,7 +1,8 @@
 """The member-value models' fast paths against independent, plain computations.
 
 The likelihoods sum per-x and per-T pieces and keep their gradients analytic; distinct rows are
-found through factorized columns and one integer key. Each is checked here against a plain
+found through factorized columns (grid positions where the values lie on a grid) and one
+integer key. Each is checked here against a plain
 version: central finite differences of the per-row formula, and np.unique over whole rows.
 """
 
@@ -120,9 +121,9 @@ def plain_unique_rows(cols):
 @pytest.mark.parametrize(
     "case",
     [
-        "whole numbers",  # counted per column, few possible keys: counted into a table
-        "fractions",  # np.unique per column, few possible keys
-        "many keys",  # more possible keys than rows: the keys are sorted
+        "whole numbers",  # columns on a grid, few possible keys: counted into a table
+        "fractions",  # the same with sevenths and tenths
+        "many keys",  # a column on no grid, more possible keys than rows: the keys are sorted
         "key overflow",  # more than 2^62 possible keys: the codes are lexsorted
     ],
 )
@@ -166,12 +167,16 @@ def test_distinct_rows_keep_factorized_columns():
 @pytest.mark.parametrize(
     "values",
     [
-        np.array([5.0, 0.0, 5.0, 2.0]),  # whole numbers: counted
-        np.array([0.5, -1.0, 0.5, 1e9]),  # negative, fractional, large: sorted
-        np.array([1e6, 3.0]),  # whole, but far wider than the array: sorted
+        np.array([5.0, 0.0, 5.0, 2.0]),  # whole numbers: positions on a grid
+        np.arange(0, 729)[::-1] / 7.0,  # days in weeks: a grid of sevenths
+        np.array([0.5, -1.0, 0.5, 1e9]),  # a grid far wider than the array: np.unique
+        np.random.default_rng(0).normal(size=1000),  # no grid: np.unique
+        np.array([3.0, 3.0]),  # one value
+        np.zeros(0),
     ],
 )
 def test_factorize_gives_sorted_distinct_values_and_codes(values):
     distinct, codes = factorize(values)
     np.testing.assert_array_equal(distinct, np.unique(values))
     np.testing.assert_array_equal(distinct[codes], values)
+    assert codes.shape == values.shape

@@ -91,16 +91,27 @@ def as_float_array(values, name: str) -> np.ndarray:
 def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the sorted distinct values of a 1-d float array and each element's index in them.
 
-    Whole numbers in a range not much wider than the array (purchase counts) are counted into
-    a table, which takes one pass; anything else is sorted by np.unique.
+    Summaries on whole days put x, t_x and T on grids (whole numbers, sevenths of a week), and
+    then each value's index is its position on the grid, read from a table: a sort of the array
+    (np.unique without the inverse, which needs the much slower argsort) and a few passes,
+    checked element by element (distinct[codes] == values). Values that are on no grid, or
+    on one much wider than the array, take np.unique's inverse.
     """
     n = values.shape[0]
-    if n and values.min() >= 0.0 and values.max() < 4 * n + 1024:
-        as_int = values.astype(np.intp)
-        if np.array_equal(as_int, values):
-            present = np.bincount(as_int) > 0
-            rank = np.cumsum(present) - 1
-            return np.flatnonzero(present).astype(np.float64), rank[as_int]
+    distinct = np.unique(values)
+    if distinct.size < 2:
+        return distinct, np.zeros(n, dtype=np.intp)
+    origin = distinct[0]
+    step = float(np.min(np.diff(distinct)))
+    span = (distinct[-1] - origin) / step
+    if span < 4 * n + 1024:
+        table = np.full(int(np.rint(span)) + 1, -1, dtype=np.intp)
+        table[np.rint((distinct - origin) / step).astype(np.intp)] = np.arange(distinct.size)
+        slot = np.rint((values - origin) / step).astype(np.intp)
+        np.clip(slot, 0, table.size - 1, out=slot)
+        codes = table[slot]
+        if codes.min() >= 0 and np.array_equal(distinct[codes], values):
+            return distinct, codes
     distinct, codes = np.unique(values, return_inverse=True)
     return distinct, codes.reshape(-1)
 
