@@ -1,6 +1,13 @@
 """Time the member-value models: 1,000,000 simulated members, and CDNOW against lifetimes.
 
-Run: .venv/bin/python bench/bench_models.py [--members N] [--seed S]
+The million-member figure is the BG/NBD fit, the Gamma-Gamma fit and score_members (P(alive),
+E[Y] at 2/4/13 weeks, expected spend, 12-month CLV) on one simulated repeat summary, wall
+time, against the goal of 2 s for all three (it was 20 s until 2026-12-06; what is timed is
+unchanged). CPU time is printed beside it: on the shared 2-core machine a wall time well
+above the CPU time means other work had the cores. --runs N repeats the timing on the same
+members in the same process (the first run also pays for first-touch memory).
+
+Run: .venv/bin/python bench/bench_models.py [--members N] [--seed S] [--runs N]
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ CDNOW = ROOT / "tests" / "segments" / "data" / "CDNOW_sample.txt"
 # member shops every week or two, and drop-out after a visit is rare.
 TRUE_BGNBD = dict(r=1.5, alpha=2.5, a=0.6, b=6.0)
 TRUE_GG = dict(p=6.0, q=4.0, gamma=15.0)
-GOAL_SECONDS = 20.0
+GOAL_SECONDS = 2.0  # fit and score of 1,000,000 members
 
 
 def simulated_members(n: int, seed: int) -> RepeatSummary:
@@ -57,7 +64,14 @@ def simulated_members(n: int, seed: int) -> RepeatSummary:
     )
 
 
-def bench_million(n: int, seed: int) -> float:
+def _timed(fn, *args):
+    """Return fn(*args), its wall time and its CPU time."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = fn(*args)
+    return result, time.perf_counter() - t0, time.process_time() - c0
+
+
+def bench_million(n: int, seed: int, runs: int = 1) -> list[float]:
     print(f"== {n:,} simulated members (seed {seed}) ==")
     t0 = time.perf_counter()
     s = simulated_members(n, seed)
@@ -67,33 +81,40 @@ def bench_million(n: int, seed: int) -> float:
         f"distinct (x, t_x, T)    {counts.size:,} of {n:,}; distinct x {np.unique(s.x).size}; "
         f"repeat buyers {int((s.x > 0).sum()):,}; max x {int(s.x.max())}"
     )
-
-    t0 = time.perf_counter()
-    bg = bgnbd_fit(s.x, s.t_x, s.T)
-    t_bg = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    gg = gamma_gamma_fit(s.x, s.monetary)
-    t_gg = time.perf_counter() - t0
-    fits = RepeatModelFits(bgnbd=bg, gamma_gamma=gg)
-    t0 = time.perf_counter()
-    scores = score_members(fits, s)
-    t_score = time.perf_counter() - t0
-    total = t_bg + t_gg + t_score
-    print(
-        f"BG/NBD fit              {t_bg:7.2f} s   r={bg.r:.4f} alpha={bg.alpha:.4f} "
-        f"a={bg.a:.4f} b={bg.b:.4f}  (true {TRUE_BGNBD})"
-    )
-    print(
-        f"Gamma-Gamma fit         {t_gg:7.2f} s   p={gg.p:.4f} q={gg.q:.4f} gamma={gg.gamma:.4f} "
-        f" (true {TRUE_GG})"
-    )
-    print(
-        f"score (P(alive), E[Y] at 2/4/13 wk, spend, 12-month CLV) {t_score:7.2f} s   "
-        f"mean CLV {scores.clv.mean():.2f}"
-    )
-    verdict = "within" if total <= GOAL_SECONDS else "OVER"
-    print(f"TOTAL fit + score       {total:7.2f} s   ({verdict} the {GOAL_SECONDS:.0f} s goal)")
-    return total
+    totals = []
+    for run in range(1, runs + 1):
+        if runs > 1:
+            print(f"-- run {run} of {runs}")
+        bg, w_bg, c_bg = _timed(bgnbd_fit, s.x, s.t_x, s.T)
+        gg, w_gg, c_gg = _timed(gamma_gamma_fit, s.x, s.monetary)
+        scores, w_sc, c_sc = _timed(score_members, RepeatModelFits(bgnbd=bg, gamma_gamma=gg), s)
+        print(
+            f"BG/NBD fit              {w_bg:7.2f} s  (cpu {c_bg:5.2f})  r={bg.r:.4f} "
+            f"alpha={bg.alpha:.4f} a={bg.a:.4f} b={bg.b:.4f}  (true {TRUE_BGNBD})"
+        )
+        print(
+            f"Gamma-Gamma fit         {w_gg:7.2f} s  (cpu {c_gg:5.2f})  p={gg.p:.4f} "
+            f"q={gg.q:.4f} gamma={gg.gamma:.4f}  (true {TRUE_GG})"
+        )
+        print(f"fit, both models        {w_bg + w_gg:7.2f} s  (cpu {c_bg + c_gg:5.2f})")
+        print(
+            f"score                   {w_sc:7.2f} s  (cpu {c_sc:5.2f})  P(alive), E[Y] at "
+            f"2/4/13 wk, spend, 12-month CLV; mean CLV {scores.clv.mean():.2f}"
+        )
+        total = w_bg + w_gg + w_sc
+        verdict = "met" if total <= GOAL_SECONDS else "NOT MET"
+        print(
+            f"TOTAL fit + score       {total:7.2f} s  (cpu {c_bg + c_gg + c_sc:5.2f})  "
+            f"goal <= {GOAL_SECONDS:.1f} s: {verdict}"
+        )
+        totals.append(total)
+    if runs > 1:
+        print(
+            f"TOTAL over {runs} runs     min {min(totals):.2f} s, median "
+            f"{float(np.median(totals)):.2f} s, max {max(totals):.2f} s "
+            f"(goal <= {GOAL_SECONDS:.1f} s)"
+        )
+    return totals
 
 
 def _best_of(repeats: int, fn):
@@ -157,8 +178,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--members", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--runs", type=int, default=1, help="time fit + score this many times")
     args = parser.parse_args()
-    bench_million(args.members, args.seed)
+    bench_million(args.members, args.seed, args.runs)
     print()
     bench_cdnow()
     print(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bgnbd import BgNbdFit, bgnbd_conditional_expected_purchases
+from .bgnbd import BgNbdFit, _check_summary, _p_alive, _pair_brackets, _params
 from .common import as_float_array
 
 __all__ = ["WEEKS_PER_MONTH", "customer_lifetime_value"]
@@ -33,15 +33,37 @@ def customer_lifetime_value(
     end of the month, as the lifetimes package's customer_lifetime_value does, for all members
     at once.
     """
+    horizons, discount = month_ends(months, monthly_discount_rate, weeks_per_month)
+    spend = as_float_array(expected_spend, "expected_spend")
+    if months == 0:
+        return np.zeros_like(spend)
+    x, t_x, T = _check_summary(x, t_x, T)
+    brackets, pair = _pair_brackets(fit, horizons, x, T)
+    return discounted_value(brackets, discount, pair, _p_alive(*_params(fit), x, t_x, T), spend)
+
+
+def month_ends(
+    months: int, monthly_discount_rate: float, weeks_per_month: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the month ends in weeks, 1..months, and each month's discount factor 1/(1+d)^i."""
     if months < 0:
         raise ValueError("months must be non-negative")
     if monthly_discount_rate <= -1.0:
         raise ValueError("monthly_discount_rate must be above -1")
-    spend = as_float_array(expected_spend, "expected_spend")
-    if months == 0:
-        return np.zeros_like(spend)
-    horizons = np.arange(1, months + 1) * weeks_per_month
-    cumulative = bgnbd_conditional_expected_purchases(fit, horizons, x, t_x, T)
-    per_month = np.diff(cumulative, axis=1, prepend=0.0)
-    discount = (1.0 + monthly_discount_rate) ** -np.arange(1, months + 1, dtype=np.float64)
-    return (per_month @ discount) * spend
+    i = np.arange(1, months + 1, dtype=np.float64)
+    return i * weeks_per_month, (1.0 + monthly_discount_rate) ** -i
+
+
+def discounted_value(brackets, discount, pair, p_alive, spend) -> np.ndarray:
+    """Return CLV from eq. (10)'s brackets at the month ends per distinct (x, T) pair.
+
+    E[Y(t_i)] is the pair's bracket times the member's P(alive), and P(alive) and spend do not
+    depend on the month: so the discounted sum of the monthly differences is taken per pair,
+    once, and only its gather and two products are per member.
+    """
+    per_month = np.diff(brackets, axis=1, prepend=0.0)
+    per_pair = np.einsum("ij,j->i", per_month, discount)  # not BLAS threads (see common.dot)
+    value = per_pair[pair]
+    value *= p_alive
+    value *= spend
+    return value

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma, gammaln
 
-from .common import as_float_array, minimize_log_params
+from .common import as_float_array, dot, factorize, minimize_log_params
 
 __all__ = [
     "GammaGammaFit",
@@ -67,41 +67,53 @@ def _repeat_buyers(x, monetary) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Problem:
-    """The Gamma-Gamma log-likelihood; gamma functions are evaluated once per distinct x."""
+    """The Gamma-Gamma log-likelihood and its gradient.
+
+    Gamma functions are evaluated once per distinct x; per row and evaluation there remain
+    one log, one reciprocal and four sums: the terms in (px + q) split into p · Σ x (...) and
+    q · Σ (...), so no per-row product with the parameters is formed.
+    """
 
     def __init__(self, x: np.ndarray, m: np.ndarray) -> None:
-        self.xs, self.ix = np.unique(x, return_inverse=True)
-        self.x, self.m = x, m
+        self.xs, ix = factorize(x)
+        self.x = x
         self.n = x.size
-        self.sum_x_log_xm = float(np.dot(x, np.log(x * m)))
-        self.sum_log_m = float(np.log(m).sum())
         self.xm = x * m
-        self.count_x = np.bincount(self.ix, minlength=self.xs.size).astype(np.float64)
+        self.log_xm = np.log(self.xm)
+        self.sum_log_m = float(np.log(m).sum())
+        self.count_x = np.bincount(ix, minlength=self.xs.size).astype(np.float64)
+        self._buffers = np.empty((2, self.n))
 
     def value_and_grad(self, theta: np.ndarray, *, grad: bool = True):
         p, q, g = np.exp(theta)
-        xs, cx = self.xs, self.count_x
+        xs, cx, x = self.xs, self.count_x, self.x
         # FH 2013 eq. (3), the density of the mean m_x of x purchases:
         #   f(m_x | p, q, γ; x) = Γ(px+q) / (Γ(px) Γ(q))
         #                         · γ^q · m_x^(px-1) · x^(px) / (γ + m_x x)^(px+q)
-        log_g_xm = np.log(g + self.xm)
+        # In logs, with ℓ = log(γ + m_x x) and the powers grouped as
+        #   px (log(m_x x) - ℓ) + q (log γ - ℓ) - log m_x,
+        # whose sums are each of the size of the log-likelihood: summed apart, p Σ x log(m_x x)
+        # and p Σ x ℓ are a hundred times larger and their difference loses two digits.
+        g_xm, log_g_xm = self._buffers  # reused: fresh arrays cost page faults each time
+        np.add(self.xm, g, out=g_xm)
+        np.log(g_xm, out=log_g_xm)
+        sum_log = float(log_g_xm.sum())
+        np.subtract(self.log_xm, log_g_xm, out=log_g_xm)
+        sum_x_log_ratio = dot(x, log_g_xm)  # Σ x (log(m_x x) - ℓ)
         ll = (
-            np.dot(cx, gammaln(p * xs + q) - gammaln(p * xs))
-            - self.n * (gammaln(q) - q * np.log(g))
-            + p * self.sum_x_log_xm
+            dot(cx, gammaln(p * xs + q) - gammaln(p * xs))
+            - self.n * gammaln(q)
+            + p * sum_x_log_ratio
+            + q * (self.n * np.log(g) - sum_log)
             - self.sum_log_m
-            - np.dot(p * self.x + q, log_g_xm)
         )
         if not grad:
             return float(ll), None
+        inv = np.reciprocal(g_xm, out=g_xm)
         psi_pxq = digamma(p * xs + q)
-        g_p = (
-            np.dot(cx, xs * (psi_pxq - digamma(p * xs)))
-            + self.sum_x_log_xm
-            - np.dot(self.x, log_g_xm)
-        )
-        g_q = np.dot(cx, psi_pxq) - self.n * (digamma(q) - np.log(g)) - log_g_xm.sum()
-        g_g = self.n * q / g - np.sum((p * self.x + q) / (g + self.xm))
+        g_p = dot(cx, xs * (psi_pxq - digamma(p * xs))) + sum_x_log_ratio
+        g_q = dot(cx, psi_pxq) - self.n * digamma(q) + (self.n * np.log(g) - sum_log)
+        g_g = self.n * q / g - (p * dot(x, inv) + q * float(inv.sum()))
         return float(ll), np.array([g_p * p, g_q * q, g_g * g])
 
 

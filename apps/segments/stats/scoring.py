@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bgnbd import BgNbdFit, bgnbd_conditional_expected_purchases, bgnbd_fit, bgnbd_p_alive
-from .clv import WEEKS_PER_MONTH, customer_lifetime_value
+from .bgnbd import BgNbdFit, _check_summary, _p_alive, _pair_brackets, _params, bgnbd_fit
+from .clv import WEEKS_PER_MONTH, discounted_value, month_ends
 from .gamma_gamma import GammaGammaFit, gamma_gamma_conditional_expected_spend, gamma_gamma_fit
 from .summary import RepeatSummary
 
@@ -53,25 +53,32 @@ def score_members(
     monthly_discount_rate: float = 0.01,
     weeks_per_month: float = WEEKS_PER_MONTH,
 ) -> MemberScores:
-    """Return P(alive), expected purchases per horizon, expected spend and CLV per member."""
+    """Return P(alive), expected purchases per horizon, expected spend and CLV per member.
+
+    The same numbers as bgnbd_p_alive, bgnbd_conditional_expected_purchases and
+    customer_lifetime_value, with their shared parts done once: P(alive) per member, and one
+    pass over distinct (x, T) pairs for the brackets of eq. (10) at the horizons and at every
+    month end of the CLV.
+    """
     s = summary
-    spend = gamma_gamma_conditional_expected_spend(fits.gamma_gamma, s.x, s.monetary)
+    bg = fits.bgnbd
+    x, t_x, T = _check_summary(s.x, s.t_x, s.T)
+    spend = gamma_gamma_conditional_expected_spend(fits.gamma_gamma, x, s.monetary)
+    months, discount = month_ends(clv_months, monthly_discount_rate, weeks_per_month)
+    k = len(horizons)
+    brackets, pair = _pair_brackets(bg, np.concatenate([np.asarray(horizons, float), months]), x, T)
+    p_alive = _p_alive(*_params(bg), x, t_x, T)
+    expected = brackets[:, :k][pair]
+    expected *= p_alive[:, None]
+    if clv_months == 0:
+        clv = np.zeros_like(spend)
+    else:
+        clv = discounted_value(brackets[:, k:], discount, pair, p_alive, spend)
     return MemberScores(
         member=s.member,
-        p_alive=bgnbd_p_alive(fits.bgnbd, s.x, s.t_x, s.T),
+        p_alive=p_alive,
         horizons=tuple(float(h) for h in horizons),
-        expected_purchases=bgnbd_conditional_expected_purchases(
-            fits.bgnbd, np.asarray(horizons, dtype=float), s.x, s.t_x, s.T
-        ),
+        expected_purchases=expected,
         expected_spend=spend,
-        clv=customer_lifetime_value(
-            fits.bgnbd,
-            s.x,
-            s.t_x,
-            s.T,
-            spend,
-            months=clv_months,
-            monthly_discount_rate=monthly_discount_rate,
-            weeks_per_month=weeks_per_month,
-        ),
+        clv=clv,
     )
