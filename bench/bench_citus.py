@@ -3,7 +3,7 @@
 The same generated files (bench_import's, seeded) are imported into three fresh databases:
 the machine's PostgreSQL, a Citus coordinator with two workers, and one with a single
 worker (the kit's cluster with its second worker removed before anything is laid out).
-Each then computes every category's snapshot over the whole window in one statement.
+Each then computes every category's snapshot over the whole window in one call.
 
 All three run on this one machine, so the figures show what the cluster's layout costs
 or saves on the same cores, never a speed-up from more machines (docs/scale.md). The
