@@ -37,8 +37,9 @@ OFFER_MATCHES_PRODUCT = """(
 )"""
 
 
-def offer_matching_products_sql(*, offer_id: str) -> str:
-    """Return SQL of the ids, among the product ids bound to its one `%s`, the offer matches.
+def offer_matching_products_sql(*, offer_id: str, products: str = "%s") -> str:
+    """Return SQL of the ids, among the product ids bound to `products` (a placeholder, by
+    default one `%s`), the offer matches.
 
     `offer_id` is the SQL of the offer's id in the enclosing query (a column), so the
     checkout asks the rule in the statement that locks its list items: no statement more.
@@ -47,7 +48,7 @@ def offer_matching_products_sql(*, offer_id: str) -> str:
     SELECT p.id FROM catalog_product p
     JOIN campaigns_offer o ON o.id = {offer_id}
     JOIN campaigns_campaign c ON c.id = o.campaign_id
-    WHERE p.id = ANY(%s::bigint[]) AND p.category_id = c.category_id
+    WHERE p.id = ANY({products}::bigint[]) AND p.category_id = c.category_id
       AND {OFFER_MATCHES_PRODUCT}
 )"""
 

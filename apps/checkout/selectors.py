@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from django.db import connection
+
+from apps.baskets.models import Store
 from apps.checkout.models import Redemption, TillToken, hash_token
+
+# Every till request's first statement: raw SQL, the instances built by hand (the ORM's
+# query building and row handling cost more than the rest of the lookup).
+TILL_TOKEN_SQL = """
+SELECT t.id, t.name, t.created_at, s.id, s.code, s.name, s.city
+FROM checkout_tilltoken t JOIN baskets_store s ON s.id = t.store_id
+WHERE t.token_hash = %s AND t.revoked_at IS NULL
+"""
 
 
 def till_token_for_header(*, authorization: str) -> TillToken | None:
@@ -11,11 +22,17 @@ def till_token_for_header(*, authorization: str) -> TillToken | None:
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
         return None
-    return (
-        TillToken.objects.select_related("store")
-        .filter(token_hash=hash_token(secret), revoked_at__isnull=True)
-        .first()
-    )
+    digest = hash_token(secret)
+    with connection.cursor() as cursor:
+        cursor.execute(TILL_TOKEN_SQL, [digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    store = Store(id=row[3], code=row[4], name=row[5], city=row[6])
+    till = TillToken(id=row[0], store=store, name=row[1], token_hash=digest, created_at=row[2])
+    for instance in (store, till):
+        instance._state.adding, instance._state.db = False, connection.alias
+    return till
 
 
 def live_redemptions_by_item(*, list_item_ids: list[int]) -> dict[int, list[Redemption]]:

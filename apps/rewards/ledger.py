@@ -37,23 +37,28 @@ INSERT INTO rewards_pointsbalance (member_id, points, updated_at) VALUES (%s, 0,
 ON CONFLICT (member_id) DO UPDATE SET member_id = EXCLUDED.member_id
 RETURNING points
 """
+# The entry, unless its key is recorded already, and its points added to the balance, in
+# one statement (both on the member's shard on a cluster): nothing comes back for a replay,
+# which then changes nothing. The balance row is locked already (BALANCE_LOCK_SQL).
 ENTRY_SQL = """
-INSERT INTO rewards_pointsentry
-    (member_id, kind, points, key, created_at, valid_until, basket_id, rule_id, basis,
-     reverses_id, user_id, reason, multiplier)
-VALUES (%(member_id)s, %(kind)s, %(points)s, %(key)s, %(at)s, %(valid_until)s, %(basket_id)s,
-        %(rule_id)s, %(basis)s, %(reverses_id)s, %(user_id)s, %(reason)s, %(multiplier)s)
-ON CONFLICT (member_id, key) DO NOTHING
-RETURNING id
+WITH entry AS (
+    INSERT INTO rewards_pointsentry
+        (member_id, kind, points, key, created_at, valid_until, basket_id, rule_id, basis,
+         reverses_id, user_id, reason, multiplier)
+    VALUES (%(member_id)s, %(kind)s, %(points)s, %(key)s, %(at)s, %(valid_until)s,
+            %(basket_id)s, %(rule_id)s, %(basis)s, %(reverses_id)s, %(user_id)s, %(reason)s,
+            %(multiplier)s)
+    ON CONFLICT (member_id, key) DO NOTHING
+    RETURNING id, member_id, points
+)
+UPDATE rewards_pointsbalance b SET points = b.points + entry.points, updated_at = now()
+FROM entry WHERE b.member_id = %(member_id)s AND b.member_id = entry.member_id
+RETURNING entry.id, b.points
 """
 # Does the member hold a lot past its last day that no expiry has taken yet? The expiry's
 # own definition of a due lot (one statement of reading; the expiry runs only when it finds
 # one).
 LAPSED_SQL = f"SELECT EXISTS (SELECT 1 FROM ({DUE}) d WHERE d.remaining > 0)"
-BALANCE_ADD_SQL = """
-UPDATE rewards_pointsbalance SET points = points + %s, updated_at = now() WHERE member_id = %s
-RETURNING points
-"""
 
 # A member's lots with points left, in the order a consumer takes them.
 LOTS_SQL = """
@@ -207,9 +212,11 @@ def entry_record(movement: Movement) -> tuple[int | None, int]:
     """Record the movement once; return (its entry id, or None if already recorded; the
     balance after).
 
-    Call it in a transaction (the balance lock lasts until it ends). Four statements for a
-    lot when nothing is owed: the lock, the entry, the balance (and, when the balance was
-    below zero, what is owed and its settling); a negative movement adds its lots' reading.
+    Call it in a transaction (the balance lock lasts until it ends). Three statements for a
+    lot when nothing is owed: the lock, whether a lot lapsed, the entry with the new balance
+    (and, when the balance was below zero, what is owed and its settling); a negative
+    movement adds its lots' reading and their uses. The lots are read after the entry and
+    balance are written: they read neither.
     """
     at = movement.at or timezone.now()
     balance = balance_locked(movement.member_id, at=at)
@@ -232,17 +239,16 @@ def entry_record(movement: Movement) -> tuple[int | None, int]:
     with connection.cursor() as cursor:
         cursor.execute(ENTRY_SQL, params)
         row = cursor.fetchone()
-        if row is None:  # recorded already: a replay changes nothing
-            return None, balance
-        entry_id = row[0]
-        if movement.points > 0:
-            if balance < 0:
-                _settle_owed(entry_id, member_id=movement.member_id, points=movement.points)
-        else:
-            _consume(entry_id, member_id=movement.member_id, points=-movement.points, day=day,
-                     prefer=movement.prefer_lot)  # fmt: skip
-        cursor.execute(BALANCE_ADD_SQL, [movement.points, movement.member_id])
-        return entry_id, cursor.fetchone()[0]
+    if row is None:  # recorded already: a replay changes nothing
+        return None, balance
+    entry_id, balance_after = row
+    if movement.points > 0:
+        if balance < 0:
+            _settle_owed(entry_id, member_id=movement.member_id, points=movement.points)
+    else:
+        _consume(entry_id, member_id=movement.member_id, points=-movement.points, day=day,
+                 prefer=movement.prefer_lot)  # fmt: skip
+    return entry_id, balance_after
 
 
 def _consume(entry_id: int, *, member_id: int, points: int, day: dt.date, prefer: int | None):

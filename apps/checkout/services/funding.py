@@ -1,28 +1,74 @@
 """Who pays for the offers applied: campaign budgets, manufacturer shares and their caps.
 
 Locks, always in this order so that concurrent checkouts cannot deadlock: the list's offer
-items (offers.offers_match), then the campaigns (their budget), then the agreements (their
-cap), each by id. Budget and cap are checked against the running totals (CampaignTotal,
-AgreementTotal), not a sum over all redemptions, and the new totals are written under the
-same locks. Returns take the same locks to subtract what they reverse.
+items (offers.offers_match), then the campaigns' running totals (CampaignTotal: their
+budget), then the agreements' (AgreementTotal: their cap), each by id. The lock is the
+total's own row, taken by an upsert that returns it (`TOTALS_LOCK_SQL`): a row locked by
+the statement that reads it is read as committed by whoever held it before, so one
+statement locks and reads (locking the campaign row and reading its total needed two, and
+two more for the agreement). The new totals are written under the same locks, with the
+redemptions (sale.py). Returns subtract what they reverse from the same rows, in the same
+order (`totals_subtract`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F
+from django.db import connection
 
-from apps.agreements.models import AgreementStatus, ManufacturerAgreement
-from apps.campaigns.models import Campaign
-from apps.catalog.models import Product
-from apps.checkout.models import AgreementTotal, CampaignTotal, Redemption
+from apps.agreements.models import AgreementStatus
+from apps.checkout.models import Redemption
 from apps.checkout.services.amounts import ZERO, money
-from apps.checkout.services.offers import SaleLine
+from apps.checkout.services.offers import AgreementRef, ProductRef, SaleLine
+
+# Lock the given campaigns' (agreements') running totals, by id, and read them; a row
+# missing is made (nothing spent yet). ON CONFLICT DO UPDATE locks the row and returns its
+# latest committed value, as the balance lock of the points ledger does.
+_TOTALS_LOCK_SQL = """
+INSERT INTO {table} AS t ({key}, {total})
+SELECT k, 0 FROM unnest(%s::bigint[]) AS k ORDER BY k
+ON CONFLICT ({key}) DO UPDATE SET {total} = t.{total}
+RETURNING {key}, {total}
+"""
+CAMPAIGN_TOTALS_LOCK_SQL = _TOTALS_LOCK_SQL.format(
+    table="checkout_campaigntotal", key="campaign_id", total="spent"
+)
+AGREEMENT_TOTALS_LOCK_SQL = _TOTALS_LOCK_SQL.format(
+    table="checkout_agreementtotal", key="agreement_id", total="charged"
+)
+# The new totals, as CTEs of the statement that inserts the redemptions (sale.py): the
+# rows exist and are locked (above). Parameters: campaign ids and totals, agreement ids and
+# totals, as arrays.
+TOTALS_SET_CTES = """
+campaign_totals AS (
+    UPDATE checkout_campaigntotal t SET spent = v.spent
+    FROM unnest(%(campaigns)s::bigint[], %(spent)s::numeric[]) AS v (id, spent)
+    WHERE t.campaign_id = v.id
+), agreement_totals AS (
+    UPDATE checkout_agreementtotal t SET charged = v.charged
+    FROM unnest(%(agreements)s::bigint[], %(charged)s::numeric[]) AS v (id, charged)
+    WHERE t.agreement_id = v.id
+)"""
 
 
-def _agreement_covers(agreement: ManufacturerAgreement, product: Product, day: dt.date) -> bool:
+@dataclass(slots=True)
+class Totals:
+    """Running totals changed by a sale, to be written under the locks that read them."""
+
+    spent: dict[int, Decimal] = field(default_factory=dict)
+    charged: dict[int, Decimal] = field(default_factory=dict)
+
+    def params(self) -> dict:
+        return {
+            "campaigns": list(self.spent), "spent": list(self.spent.values()),
+            "agreements": list(self.charged), "charged": list(self.charged.values()),
+        }  # fmt: skip
+
+
+def _agreement_covers(agreement: AgreementRef, product: ProductRef, day: dt.date) -> bool:
     if agreement.status != AgreementStatus.ACTIVE:
         return False
     if not agreement.valid_from <= day <= agreement.valid_until:
@@ -33,57 +79,32 @@ def _agreement_covers(agreement: ManufacturerAgreement, product: Product, day: d
     return not brands or product.brand.casefold() in brands
 
 
-def _campaigns_locked(matched: list[SaleLine]) -> tuple[dict[int, Campaign], dict[int, Decimal]]:
-    """Lock the matched offers' campaigns by id; return them and their spend so far."""
-    campaign_ids = sorted({line.offer.item.offer.campaign_id for line in matched})
-    campaigns = {
-        c.pk: c
-        for c in Campaign.objects.select_for_update().filter(pk__in=campaign_ids).order_by("pk")
-    }
-    # Running totals, read under the row locks (they are written only under them).
-    spent = dict(
-        CampaignTotal.objects.filter(campaign_id__in=campaign_ids).values_list(
-            "campaign_id", "spent"
-        )
-    )
-    return campaigns, spent
+def _totals_locked(sql: str, ids: set[int]) -> dict[int, Decimal]:
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sorted(ids)])
+        return dict(cursor.fetchall())
 
 
-def _agreements_locked(
-    campaigns: dict[int, Campaign],
-) -> tuple[dict[int, ManufacturerAgreement], dict[int, Decimal]]:
-    """Lock the campaigns' agreements by id; return them and what they were charged so far."""
-    agreement_ids = sorted({c.agreement_id for c in campaigns.values() if c.agreement_id})
-    agreements = {
-        a.pk: a
-        for a in ManufacturerAgreement.objects.select_for_update()
-        .filter(pk__in=agreement_ids)
-        .order_by("pk")
-    }
-    charged = dict(
-        AgreementTotal.objects.filter(agreement_id__in=agreement_ids).values_list(
-            "agreement_id", "charged"
-        )
-    )
-    return agreements, charged
-
-
-def offers_fund(*, matched: list[SaleLine], day: dt.date) -> list[str]:
+def offers_fund(*, matched: list[SaleLine], day: dt.date) -> tuple[list[str], Totals]:
     """Fund the matched lines' offers; take back those past their campaign's budget.
 
     Sets each offer's agreement and manufacturer share (capped at what is left of the
-    agreement's budget cap: beyond it the discount is the chain's) and stores the new
-    running totals. Returns a warning for each offer taken back.
+    agreement's budget cap: beyond it the discount is the chain's). Returns a warning for
+    each offer taken back, and the new running totals for sale.py to store.
     """
     if not matched:
-        return []
-    campaigns, spent = _campaigns_locked(matched)
-    agreements, charged = _agreements_locked(campaigns)
+        return [], Totals()
+    campaigns = {line.offer.item.campaign.pk: line.offer.item.campaign for line in matched}
+    spent = _totals_locked(CAMPAIGN_TOTALS_LOCK_SQL, set(campaigns))
+    agreements = {c.agreement.pk: c.agreement for c in campaigns.values() if c.agreement}
+    charged = _totals_locked(AGREEMENT_TOTALS_LOCK_SQL, set(agreements))
     spent_before, charged_before = dict(spent), dict(charged)
     warnings = []
     for line in matched:
         offer = line.offer
-        campaign = campaigns[offer.item.offer.campaign_id]
+        campaign = offer.item.campaign
         used = spent.get(campaign.pk) or ZERO
         if used + offer.discount > campaign.budget:
             warnings.append(
@@ -92,42 +113,33 @@ def offers_fund(*, matched: list[SaleLine], day: dt.date) -> list[str]:
             line.offer = None
             continue
         spent[campaign.pk] = used + offer.discount
-        agreement = agreements.get(campaign.agreement_id)
+        agreement = campaign.agreement
         if agreement is not None and _agreement_covers(agreement, line.product, day):
             used_share = charged.get(agreement.pk) or ZERO
             share = money(offer.discount * agreement.manufacturer_share_pct / 100)
             # Beyond the cap the discount is ours: charge at most what is left.
             offer.share = max(ZERO, min(share, agreement.budget_cap - used_share))
-            offer.agreement = agreement
+            offer.agreement_id = agreement.pk
             charged[agreement.pk] = used_share + offer.share
-    _totals_save(
-        campaigns={k: v for k, v in spent.items() if v != spent_before.get(k)},
-        agreements={k: v for k, v in charged.items() if v != charged_before.get(k)},
+    totals = Totals(
+        spent={k: v for k, v in sorted(spent.items()) if v != spent_before.get(k)},
+        charged={k: v for k, v in sorted(charged.items()) if v != charged_before.get(k)},
     )
-    return warnings
+    return warnings, totals
 
 
-def _totals_save(*, campaigns: dict[int, Decimal], agreements: dict[int, Decimal]) -> None:
-    """Store new running totals; the caller holds the campaign and agreement row locks."""
-    if campaigns:
-        CampaignTotal.objects.bulk_create(
-            [CampaignTotal(campaign_id=pk, spent=v) for pk, v in sorted(campaigns.items())],
-            update_conflicts=True,
-            unique_fields=["campaign"],
-            update_fields=["spent"],
-        )
-    if agreements:
-        AgreementTotal.objects.bulk_create(
-            [AgreementTotal(agreement_id=pk, charged=v) for pk, v in sorted(agreements.items())],
-            update_conflicts=True,
-            unique_fields=["agreement"],
-            update_fields=["charged"],
-        )
+# A return's reversals, taken out of one total row (its update locks it).
+_SUBTRACT_SQL = {
+    "campaign": "UPDATE checkout_campaigntotal SET spent = spent - %s WHERE campaign_id = %s",
+    "agreement": (
+        "UPDATE checkout_agreementtotal SET charged = charged - %s WHERE agreement_id = %s"
+    ),
+}
 
 
 def totals_subtract(reversed_: list[Redemption]) -> None:
-    """Take reversed redemptions out of the running totals, under the same row locks as a
-    checkout (campaigns, then agreements, each by id), so no checkout reads a stale total."""
+    """Take reversed redemptions out of the running totals, row by row in a checkout's lock
+    order (campaigns, then agreements, each by id), so no checkout reads a stale total."""
     if not reversed_:
         return
     by_campaign: dict[int, Decimal] = {}
@@ -138,11 +150,7 @@ def totals_subtract(reversed_: list[Redemption]) -> None:
             by_agreement[r.agreement_id] = (
                 by_agreement.get(r.agreement_id, ZERO) + r.manufacturer_share
             )
-    list(Campaign.objects.select_for_update().filter(pk__in=by_campaign).order_by("pk"))
-    list(
-        ManufacturerAgreement.objects.select_for_update().filter(pk__in=by_agreement).order_by("pk")
-    )
-    for pk, amount in sorted(by_campaign.items()):
-        CampaignTotal.objects.filter(campaign_id=pk).update(spent=F("spent") - amount)
-    for pk, amount in sorted(by_agreement.items()):
-        AgreementTotal.objects.filter(agreement_id=pk).update(charged=F("charged") - amount)
+    with connection.cursor() as cursor:
+        for kind, amounts in (("campaign", by_campaign), ("agreement", by_agreement)):
+            for pk, amount in sorted(amounts.items()):
+                cursor.execute(_SUBTRACT_SQL[kind], [amount, pk])

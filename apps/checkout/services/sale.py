@@ -2,26 +2,30 @@
 
 The steps, in order: claim the transaction (claim.py), resolve who is at the till
 (shopper.py), read the lines' products, match the list's offers (offers.py) and fund them
-(funding.py), record the basket (apps.baskets.services) and the redemptions, take the
-tenders (certificates, points: tenders.py), record the points the member earns
-(apps.rewards), answer.
+(funding.py), record the basket (apps.baskets.services) and the redemptions with the new
+running totals, take the tenders (certificates, points: tenders.py), record the points the
+member earns (apps.rewards), answer.
+
+The statements are raw SQL into small records: the ORM's query building and model
+instances were most of a checkout's CPU. tests/checkout/test_statements.py pins what each
+kind of checkout runs, statement by statement.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from apps.baskets.models import Basket
 from apps.baskets.services import LineRecord, basket_clash_described, basket_record
-from apps.catalog.models import Product
-from apps.checkout.models import PosTransaction, Redemption, TillToken
+from apps.checkout.models import PosTransaction, TillToken
 from apps.checkout.services.amounts import ZERO, answer_number, money
 from apps.checkout.services.claim import transaction_claim
-from apps.checkout.services.funding import offers_fund
-from apps.checkout.services.offers import SaleLine, offers_match
+from apps.checkout.services.funding import TOTALS_SET_CTES, Totals, offers_fund
+from apps.checkout.services.offers import ProductRef, SaleLine, offers_match
 from apps.checkout.services.shopper import Shopper, shopper_resolve
 from apps.checkout.services.tenders import Taken, tenders_take
 from apps.checkout.validation import CheckoutRequest
@@ -78,7 +82,7 @@ class Sale:
             "redemptions": [
                 {
                     "offer": line.offer.item.offer_id,
-                    "campaign": line.offer.item.offer.campaign_id,
+                    "campaign": line.offer.item.campaign_id,
                     "upc": line.upc,
                     "discount": str(line.offer.discount),
                     "bonus_points": line.offer.bonus_points,
@@ -93,11 +97,16 @@ class Sale:
         }
 
 
+PRODUCTS_SQL = """
+SELECT upc, id, category_id, manufacturer_id, brand FROM catalog_product WHERE upc = ANY(%s)
+"""
+
+
 def _sale_lines(request: CheckoutRequest) -> list[SaleLine]:
     """Return the request's lines with their products (None for a UPC not in the catalog)."""
-    products = {
-        p.upc: p for p in Product.objects.filter(upc__in={line.upc for line in request.lines})
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(PRODUCTS_SQL, [sorted({line.upc for line in request.lines})])
+        products = {row[0]: ProductRef(*row[1:]) for row in cursor.fetchall()}
     return [
         SaleLine(
             upc=line.upc,
@@ -139,28 +148,54 @@ def _basket_record(*, till: TillToken, request: CheckoutRequest, sale: Sale) -> 
     )
 
 
-def _redemptions_record(*, pos: PosTransaction, basket: Basket, sale: Sale) -> list[Redemption]:
-    return Redemption.objects.bulk_create(
-        Redemption(
-            pos_transaction=pos,
-            basket=basket,
-            list_item=line.offer.item,
-            offer=line.offer.item.offer,
-            campaign=line.offer.item.offer.campaign,
-            agreement=line.offer.agreement,
-            member=sale.shopper.member,
-            purchased_at=basket.purchased_at,
-            store_id=basket.store_id,
-            product=line.product,
-            quantity=line.quantity,
-            discount=line.offer.discount,
-            bonus_points=line.offer.bonus_points,
-            manufacturer_share=line.offer.share,
-            slot=line.offer.slot,
-        )
-        for line in sale.lines
-        if line.offer is not None
-    )
+# The sale's redemptions and the running totals they change (funding.py: the rows are
+# locked already), in one statement; each redemption's id and bonus points come back.
+REDEMPTIONS_SQL = f"""
+WITH {TOTALS_SET_CTES}
+INSERT INTO checkout_redemption (
+    pos_transaction_id, basket_id, member_id, purchased_at, store_id, created_at,
+    list_item_id, offer_id, campaign_id, agreement_id, product_id, quantity, discount,
+    bonus_points, manufacturer_share, slot
+)
+SELECT %(pos)s, %(basket)s, %(member)s, %(at)s, %(store)s, now(), r.*
+FROM unnest(
+    %(items)s::bigint[], %(offers)s::bigint[], %(campaigns_of)s::bigint[],
+    %(agreements_of)s::bigint[], %(products)s::bigint[], %(quantities)s::numeric[],
+    %(discounts)s::numeric[], %(bonus)s::integer[], %(shares)s::numeric[], %(slots)s::integer[]
+) AS r
+RETURNING id, bonus_points
+"""
+
+
+def _redemptions_record(
+    *, pos: PosTransaction, basket: Basket, sale: Sale, totals: Totals
+) -> list[tuple[int, int]]:
+    """Insert the sale's redemptions and store the new running totals; return each
+    redemption's (id, bonus points), in the order of the lines."""
+    offers = [(line, line.offer) for line in sale.lines if line.offer is not None]
+    if not offers:
+        return []
+    params = {
+        "pos": pos.pk, "basket": basket.pk, "member": sale.shopper.member.pk,
+        "at": basket.purchased_at, "store": basket.store_id,
+        "items": [o.item.pk for _, o in offers], "offers": [o.item.offer_id for _, o in offers],
+        "campaigns_of": [o.item.campaign_id for _, o in offers],
+        "agreements_of": [o.agreement_id for _, o in offers],
+        "products": [line.product.pk for line, _ in offers],
+        "quantities": [line.quantity for line, _ in offers],
+        "discounts": [o.discount for _, o in offers], "bonus": [o.bonus_points for _, o in offers],
+        "shares": [o.share for _, o in offers], "slots": [o.slot for _, o in offers],
+        **totals.params(),
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(REDEMPTIONS_SQL, params)
+        return sorted(cursor.fetchall())
+
+
+ANSWER_SQL = """
+UPDATE checkout_postransaction SET basket_id = %s, unknown_lines = %s, response = %s
+WHERE id = %s
+"""
 
 
 @basket_clash_described
@@ -179,11 +214,11 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
     shopper = shopper_resolve(scanned=request.scanned, day=day)
     lines = _sale_lines(request)
     matched = offers_match(shopper=shopper, lines=lines, day=day)
-    unfunded = offers_fund(matched=matched, day=day)
+    unfunded, totals = offers_fund(matched=matched, day=day)
     warnings = shopper.warnings + _unknown_warnings(lines) + unfunded
     sale = Sale(request.transaction_id, shopper=shopper, lines=lines, warnings=warnings)
     basket = _basket_record(till=till, request=request, sale=sale)
-    redemptions = _redemptions_record(pos=pos, basket=basket, sale=sale)
+    redemptions = _redemptions_record(pos=pos, basket=basket, sale=sale, totals=totals)
     sale.tenders = tenders_take(
         basket_id=basket.pk, member=shopper.member, total=sale.total,
         codes=request.certificates, points=request.points, at=request.purchased_at, day=day,
@@ -195,15 +230,15 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
         at=request.purchased_at,
         day=day,
     )
-    bonuses = [(r.pk, r.bonus_points) for r in redemptions if r.bonus_points]
+    bonuses = [(pk, points) for pk, points in redemptions if points]
     if bonuses:
         sale.bonus, balance = bonus_points_give(
             member_id=basket.member_id, basket_id=basket.pk, bonuses=bonuses,
             at=request.purchased_at,
         )  # fmt: skip
         sale.points = PointsAnswer(sale.points.points, balance)
-    pos.basket = basket
-    pos.unknown_lines = [raw["lines"][i] for i, line in enumerate(lines) if line.product is None]
-    pos.response = sale.answer()
-    pos.save(update_fields=["basket", "unknown_lines", "response"])
-    return pos.response
+    unknown = [raw["lines"][i] for i, line in enumerate(lines) if line.product is None]
+    response = sale.answer()
+    with connection.cursor() as cursor:
+        cursor.execute(ANSWER_SQL, [basket.pk, Jsonb(unknown), Jsonb(response), pos.pk])
+    return response
