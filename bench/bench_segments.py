@@ -22,12 +22,10 @@ from _setup import bench_setup
 
 bench_setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.catalog.models import Category  # noqa: E402
-from apps.core.clock import local_midnight  # noqa: E402
 from apps.jobs.models import JobStatus  # noqa: E402
 from apps.jobs.waiting import job_wait  # noqa: E402
 from apps.segments.models import SegmentMember, SegmentSnapshot  # noqa: E402
@@ -35,7 +33,7 @@ from apps.segments.services import snapshots_compute, snapshots_refresh_all  # n
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.live_worker import LiveWorker  # noqa: E402
-from tests.segments.reference_snapshot_sql import INSERT_SNAPSHOT_ROWS  # noqa: E402
+from tests.segments.reference_snapshot_sql import reference_rows_insert  # noqa: E402
 
 ONE_CATEGORY_GOAL = 0.5
 ALL_ON_TWO_WORKERS_GOAL = 10.0
@@ -65,17 +63,11 @@ def former_sql(category: int, start: dt.date, end: dt.date) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '128MB'")  # as the former service did
-        cursor.execute(
-            INSERT_SNAPSHOT_ROWS,
-            {
-                "category_ids": [category],
-                "snapshot_ids": [snapshot.pk],
-                "tz": settings.TIME_ZONE,
-                "start": local_midnight(start),
-                "end": local_midnight(end),
-                "national_threshold": snapshot.national_threshold,
-                "store_threshold": snapshot.store_threshold,
-            },
+        reference_rows_insert(
+            cursor,
+            snapshot=snapshot,
+            national_threshold=snapshot.national_threshold,
+            store_threshold=snapshot.store_threshold,
         )
 
 

@@ -1,11 +1,14 @@
 """Move a snapshot's lines out of PostgreSQL and its buyer rows back in, as binary COPY.
 
-Binary COPY of fixed-width columns (bigint, integer, smallint, date, boolean) and no NULLs
-has rows of one size, so NumPy reads and writes them as a structured array of big-endian
-fields: no per-row Python (PostgreSQL's documented format: an 11-byte signature, flags,
-a header extension, then per row a field count and each field's length and bytes, then a
--1 trailer). Buyer rows go to a temporary table and from there into segmentmember with
-one INSERT … SELECT that turns cents, micro-shares and doubled medians into numerics.
+PostgreSQL's binary COPY format: an 11-byte signature, flags, a header extension, then per
+row a field count and each field's length and bytes, then a -1 trailer. With fixed-width
+values and no NULLs, NumPy reads and writes it with no per-row Python:
+
+- out, the lines come as one row of arrays (`_arrays`): each array's elements have one
+  stride, so each column is one `np.frombuffer`;
+- in, the buyer rows are rows of one size (`STAGE_ROW`), one structured array of
+  big-endian fields, copied into a temporary table and from there into segmentmember with
+  one INSERT … SELECT that turns cents, micro-shares and doubled medians into numerics.
 """
 
 from __future__ import annotations
@@ -92,32 +95,39 @@ def _arrays(data: bytes, fields: list[tuple[str, str]]) -> dict[str, np.ndarray]
     return arrays
 
 
-def local_days(cursor, *, times: np.ndarray, first: dt.date, last: dt.date, tz: str):
+def local_midnights(cursor, *, first: dt.date, last: dt.date, tz: str) -> np.ndarray:
+    """Where each local day from `first` to `last` begins, as PostgreSQL places it in `tz`
+    (µs since 2000-01-01 UTC)."""
+    cursor.execute(sql.LOCAL_MIDNIGHTS, {"tz": tz, "first": first, "last": last})
+    return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+
+
+def local_days(times: np.ndarray, *, midnights: np.ndarray, first: dt.date) -> np.ndarray:
     """The local date of each time (µs since 2000-01-01 UTC), as days since 2000-01-01.
 
-    Every time must fall on a local day from `first` to `last`: its date is the last
-    local midnight at or before it, the midnights as PostgreSQL places them in `tz`.
+    `midnights` are those of the days from `first` on (`local_midnights`), the last one
+    the window's end: every time must fall before it, on one of the days before. A time's
+    date is the last local midnight at or before it.
     """
-    cursor.execute(sql.LOCAL_MIDNIGHTS, {"tz": tz, "first": first, "last": last})
-    midnights = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
     index = np.searchsorted(midnights, times, side="right") - 1
     if len(times) and (index.min() < 0 or index.max() >= len(midnights) - 1):
         raise ValueError("a time falls outside the local days asked for")
     return (first - EPOCH).days + index
 
 
-def lines_read(cursor, *, category_ids: list[int], first: dt.date, end: dt.date, tz: str) -> Lines:
-    """The member lines of these categories on local days [first, end), one row each."""
+def lines_read(cursor, *, category_ids: list[int], first: dt.date, midnights: np.ndarray) -> Lines:
+    """The member lines of these categories on the local days from `first` up to the last
+    of `midnights` (`local_midnights` of the window, its end included), one row each."""
     params = {
         "category_ids": category_ids,
         "start": local_midnight(first),
-        "end": local_midnight(end),
+        "end": local_midnight(first + dt.timedelta(days=len(midnights) - 1)),
     }
     arrays = _arrays(_copy_out(cursor, sql.COPY_SNAPSHOT_LINES, params), LINE_ARRAYS)
     return Lines(
         category=arrays["category"],
         member=arrays["member"],
-        day=local_days(cursor, times=arrays["time"], first=first, last=end, tz=tz),
+        day=local_days(arrays["time"], midnights=midnights, first=first),
         cents=arrays["cents"],
         national=arrays["national"].astype(bool),
     )

@@ -75,12 +75,15 @@ def snapshots_compute(
             return []
         snapshot_of = {category_id: snapshot_id for snapshot_id, category_id in claimed}
         categories = sorted(snapshot_of)
-        for first in range(0, len(categories), CATEGORIES_PER_PASS):
+        midnights = copying.local_midnights(
+            cursor, first=window_start, last=window_end, tz=settings.TIME_ZONE
+        )
+        for at in range(0, len(categories), CATEGORIES_PER_PASS):
             _snapshot_rows_write(
                 cursor,
-                snapshot_of={c: snapshot_of[c] for c in categories[first:][:CATEGORIES_PER_PASS]},
+                snapshot_of={c: snapshot_of[c] for c in categories[at : at + CATEGORIES_PER_PASS]},
                 first=window_start,
-                end=window_end,
+                midnights=midnights,
                 national_threshold=national_threshold,
                 store_threshold=store_threshold,
             )
@@ -90,11 +93,11 @@ def snapshots_compute(
 
 
 def _snapshot_rows_write(
-    cursor, *, snapshot_of: dict[int, int], first, end, national_threshold, store_threshold
+    cursor, *, snapshot_of: dict[int, int], first, midnights, national_threshold, store_threshold
 ) -> None:
     """Compute and insert the buyer rows of these categories' snapshots (category → id)."""
     lines = copying.lines_read(
-        cursor, category_ids=list(snapshot_of), first=first, end=end, tz=settings.TIME_ZONE
+        cursor, category_ids=list(snapshot_of), first=first, midnights=midnights
     )
     by_card = copying.card_order(cursor, member_ids=np.unique(lines.member))
     rank_members, card_rank = cells.card_ranks(by_card)

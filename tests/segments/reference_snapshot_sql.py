@@ -7,6 +7,12 @@ whole snapshot ("numeric field overflow") when a buyer's returns of one kind of 
 the share outside it, which the random histories reach.
 """
 
+from __future__ import annotations
+
+from django.conf import settings
+
+from apps.core.clock import local_midnight
+
 # One statement computes every buyer's cell and purchase cycle for the snapshots given in
 # %(snapshots)s (pairs of category id and snapshot id), and inserts the rows.
 #
@@ -77,3 +83,19 @@ SELECT r.snapshot_id, r.member_id, r.spend,
             THEN r.last_day + floor(r.median_gap + 0.5)::int END
 FROM ranked r
 """
+
+
+def reference_rows_insert(cursor, *, snapshot, national_threshold, store_threshold) -> None:
+    """Run the statement for one snapshot's category and window, into that snapshot."""
+    cursor.execute(
+        INSERT_SNAPSHOT_ROWS,
+        {
+            "category_ids": [snapshot.category_id],
+            "snapshot_ids": [snapshot.pk],
+            "tz": settings.TIME_ZONE,
+            "start": local_midnight(snapshot.window_start),
+            "end": local_midnight(snapshot.window_end),
+            "national_threshold": national_threshold,
+            "store_threshold": store_threshold,
+        },
+    )

@@ -16,16 +16,14 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from apps.baskets.models import Basket, BasketLine
 from apps.catalog.models import BrandType
-from apps.core.clock import local_midnight
 from apps.segments.models import SegmentMember, SegmentSnapshot
 from apps.segments.services import snapshots_compute
 from tests.factories import CategoryFactory, MemberFactory, ProductFactory, StoreFactory
-from tests.segments.reference_snapshot_sql import INSERT_SNAPSHOT_ROWS
+from tests.segments.reference_snapshot_sql import reference_rows_insert
 
 pytestmark = pytest.mark.django_db
 CHICAGO = ZoneInfo("America/Chicago")
@@ -112,17 +110,8 @@ def reference_rows(category_id: int, national: Decimal, store: Decimal) -> set[t
         buyers=0,
     )
     with connection.cursor() as cursor:
-        cursor.execute(
-            INSERT_SNAPSHOT_ROWS,
-            {
-                "category_ids": [category_id],
-                "snapshot_ids": [snapshot.pk],
-                "tz": settings.TIME_ZONE,
-                "start": local_midnight(START),
-                "end": local_midnight(END),
-                "national_threshold": national,
-                "store_threshold": store,
-            },
+        reference_rows_insert(
+            cursor, snapshot=snapshot, national_threshold=national, store_threshold=store
         )
     return rows(snapshot.pk)
 
