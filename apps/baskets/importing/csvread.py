@@ -98,6 +98,14 @@ def quoted_record(text: str, stream: IO[str]) -> tuple[list[str], int]:
         raise
 
 
+def quoted_record_text(text: str) -> tuple[list[str] | None, str]:
+    """Parse a whole record holding quotes; return (fields, '') or (None, why it is malformed)."""
+    try:
+        return next(csv.reader([text], strict=True)), ""
+    except csv.Error as exc:
+        return None, str(exc)
+
+
 def rows_with_lines(
     stream: IO[str], on_error: Callable[[int, str], None]
 ) -> Iterator[tuple[int, list[str]]]:
