@@ -27,12 +27,23 @@ from tests.fuzz.profiles import fuzz_settings
 PRODUCTS = {"000000000001": 1, "000000000002": 2, "3": 3}
 HEADER = "basket_id,card_number,note,store,purchased_at,upc,quantity,amount,discount"
 GOOD = {
-    "basket_id": ["B1", "B2", " B3 ", "B\\4"],
+    "basket_id": ["B1", "B2", " B3 ", "B\\4", "B 5", "Bé6", "pos:7"],
     "card_number": ["", "1001", "1002 "],
     "note": ["", "x"],
     "store": ["S01", "S02"],
-    "purchased_at": ["2026-03-01 10:30", "2026-03-01T15:30:00Z", "2026-11-01 01:30"],
-    "upc": ["000000000001", "000000000002", " 3"],
+    "purchased_at": [
+        "2026-03-01 10:30",
+        "2026-03-01T15:30:00Z",
+        "2026-11-01 01:30",  # the repeated hour: the first one
+        "2026-03-08 02:30",  # the skipped hour
+        "2026-03-08 10:00",  # after the change, on the day the clocks change
+        "2026-11-01 10:00",
+        "2026-07-04T08:05:09",
+        "2026-03-01 10:30:59",
+        "9999-12-31 12:00",
+        "0001-01-01 00:00",
+    ],
+    "upc": ["000000000001", "000000000002", " 3", "000000000001 "],
     "quantity": ["1", "2.5", ".250"],
     "amount": ["3.49", "0", "12.00"],
     "discount": ["", "0.50", "0"],
@@ -41,7 +52,15 @@ BAD = {
     "basket_id": ["", "POS:1:2", "B" * 65, "B\x01"],
     "card_number": ["C" * 33],
     "store": ["", "S\x7f"],
-    "purchased_at": ["", "2026-13-01 10:00", "2026-03-01", "yesterday"],
+    "purchased_at": [
+        "",
+        "2026-13-01 10:00",
+        "2026-02-30 10:00",
+        "2026-03-01 24:00",
+        "9999-12-31 23:30",
+        "2026-03-01",
+        "yesterday",
+    ],
     "upc": ["", "999"],
     "quantity": ["0", "-1", "1.2345", "x"],
     "amount": ["", "-1.00", "1.234"],
@@ -55,26 +74,26 @@ def field(draw, column: str) -> str:
     """A value for the column: good mostly, refused sometimes, quoted now and then."""
     pool = GOOD[column] + (BAD.get(column, []) if draw(st.integers(0, 5)) == 0 else [])
     value = draw(st.sampled_from(pool))
-    style = draw(st.integers(0, 12))
-    if style == 0:
+    style = draw(st.sampled_from(["plain"] * 12 + ["quoted", "two lines", "stray quote"]))
+    if style == "quoted":
         return '"' + value.replace('"', '""') + '"'
-    if style == 1:
-        return '"' + value + ",\n" + value + '"'  # a quoted field over two lines
-    if style == 2:
-        return 'a"b'  # a stray quote: broken quoting
+    if style == "two lines":
+        return '"' + value + ",\n" + value + '"'
+    if style == "stray quote":
+        return 'a"b'  # broken quoting
     return value
 
 
 @st.composite
 def record(draw) -> str:
     """One record: a row of the header's width, or a wrong width, or a blank line."""
-    kind = draw(st.integers(0, 15))
-    if kind == 0:
+    kind = draw(st.sampled_from(["row"] * 12 + ["blank", "short", "long"]))
+    if kind == "blank":
         return ""
     fields = [draw(field(column)) for column in COLUMNS]
-    if kind == 1:
+    if kind == "short":
         fields = fields[: draw(st.integers(1, len(fields) - 1))]
-    elif kind == 2:
+    elif kind == "long":
         fields.append("extra")
     return ",".join(fields)
 
@@ -141,6 +160,24 @@ def test_the_columnar_reader_stages_what_the_per_row_reader_staged(text, chunk_c
         rows, lines = staged(text, baskets.stage_rows)
     assert rows == expected_rows
     assert lines == expected
+
+
+BASE_ROW = {column: values[0] for column, values in GOOD.items()}
+
+
+@pytest.mark.parametrize(
+    "column, value",
+    [
+        (c, v)
+        for c, pool in {**GOOD, **{k: GOOD[k] + BAD.get(k, []) for k in GOOD}}.items()
+        for v in pool
+    ],
+)
+def test_every_value_of_a_plain_row_stages_as_the_per_row_reader_stages_it(column, value):
+    """Each value of the pools alone in a plain row (the columnar path, not the fallback)."""
+    row = ",".join(value if c == column else BASE_ROW[c] for c in COLUMNS)
+    text = f"{HEADER}\n{row}\n{row}\n"
+    assert staged(text, baskets.stage_rows) == staged(text, reference_stage_rows)
 
 
 def test_a_quoted_record_over_a_chunk_boundary_keeps_its_line_numbers(monkeypatch):

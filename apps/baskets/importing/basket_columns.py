@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -19,9 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from apps.baskets.importing import values
+from apps.baskets.importing import values, vector_rules
 from apps.baskets.importing.basket_rows import (
     COLUMNS,
+    MAX_LENGTH,
     NULLS,
     RowStager,
     amount_text,
@@ -32,6 +34,7 @@ from apps.baskets.importing.basket_rows import (
 from apps.baskets.importing.chunks import Chunk
 from apps.baskets.importing.csvread import quoted_record_text
 from apps.baskets.importing.staging import copy_text
+from apps.baskets.services import POS_BASKET_ID_PREFIX
 
 # A value cache this large is dropped and started again (a file of years of baskets holds
 # millions of distinct basket ids and times).
@@ -57,20 +60,46 @@ class ColumnRules:
             "discount": self._refused_as_none(discount_text),
         }
         self.caches: dict[str, dict[str, str | None]] = {c: {} for c in COLUMNS}
+        upcs = pa.array(list(products), pa.string())
+        product_ids = pa.array([str(i) for i in products.values()], pa.string())
+        self.vectors = {
+            "basket_id": partial(
+                vector_rules.plain_ids,
+                max_length=MAX_LENGTH["basket_id"],
+                refused_prefix=POS_BASKET_ID_PREFIX,
+            ),
+            "card_number": partial(vector_rules.plain_ids, max_length=MAX_LENGTH["card_number"]),
+            "store": partial(vector_rules.plain_ids, max_length=MAX_LENGTH["store"]),
+            "purchased_at": partial(vector_rules.naive_times, local=local),
+            "upc": partial(vector_rules.known_upcs, upcs=upcs, product_ids=product_ids),
+        }
 
     def staged(self, column: str, raw: pa.Array) -> pa.Array:
         """The column's staged texts, row by row (null where the rule refuses the value)."""
         encoded = pc.dictionary_encode(raw)
+        distinct = encoded.dictionary
+        vector = self.vectors.get(column)
+        if vector is None:
+            texts = pa.array(self._by_value(column, distinct.to_pylist()), pa.string())
+        else:
+            texts, decided = vector(distinct)
+            if not decided.all():
+                rest = self._by_value(column, distinct.filter(~decided).to_pylist())
+                texts = pc.replace_with_mask(texts, pa.array(~decided), pa.array(rest, pa.string()))
+        return texts.take(encoded.indices)
+
+    def _by_value(self, column: str, values_: list[str]) -> list[str | None]:
+        """The per-value rule over values, through the column's cache."""
         rule, cache = self.rules[column], self.caches[column]
         if len(cache) > CACHE_MAX:
             cache.clear()
         texts = []
-        for value in encoded.dictionary.to_pylist():
+        for value in values_:
             text = cache.get(value, cache)
             if text is cache:
                 text = cache[value] = rule(value)
             texts.append(text)
-        return pa.array(texts, pa.string()).take(encoded.indices)
+        return texts
 
     @staticmethod
     def _id(name: str) -> Callable[[str], str | None]:
