@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from contextlib import nullcontext
 
 import pytest
 from django.conf import settings
@@ -147,7 +148,9 @@ def staged(text: str, stage) -> tuple[int, Counter]:
             time_zone=settings.TIME_ZONE,
         )
     else:
-        rows = stage(buffer=out, stream=stream, header=header, products=PRODUCTS)
+        rows = stage(
+            copies=lambda: nullcontext(out), stream=stream, header=header, products=PRODUCTS
+        )
     return rows, out.copy_lines()
 
 

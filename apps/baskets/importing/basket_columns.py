@@ -36,6 +36,11 @@ from apps.baskets.importing.csvread import quoted_record_text
 from apps.baskets.importing.staging import copy_text
 from apps.baskets.services import POS_BASKET_ID_PREFIX
 
+STAGED = ["line", *COLUMNS]
+EMPTY = pa.table(
+    {name: pa.array([], pa.int64() if name == "line" else pa.string()) for name in STAGED}
+)
+
 # A value cache this large is dropped and started again (a file of years of baskets holds
 # millions of distinct basket ids and times).
 CACHE_MAX = 1_000_000
@@ -124,14 +129,14 @@ class ColumnRules:
         return rule
 
 
-def chunk_copy_text(
+def chunk_rows(
     chunk: Chunk, *, width: int, index: tuple[int, ...], rules: ColumnRules, rows: RowStager
-) -> tuple[bytes, list[str], int]:
-    """Return the COPY text of the chunk's good plain rows, the lines of every other row
-    (rejects, quoted records), and the number of rows read."""
+) -> tuple[pa.Table, list[str]]:
+    """Return the chunk's good plain rows (a table: `line`, then the staged columns) and the
+    COPY lines of every other row (rejects, quoted records)."""
     others = [_record_line(rows, line, quoted, text) for line, quoted, text in chunk.others]
     if not len(chunk.plain_lines):
-        return b"", others, len(others)
+        return EMPTY, others
     names = [str(i) for i in range(width)]
     table = pa_csv.read_csv(
         io.BytesIO(chunk.plain),
@@ -147,20 +152,28 @@ def chunk_copy_text(
     )
     if table.num_rows != len(chunk.plain_lines):
         raise AssertionError("the columnar reader and the line count disagree")
-    staged = [
+    staged = [pa.array(chunk.plain_lines)] + [
         rules.staged(column, table.column(names[i]).combine_chunks())
         for column, i in zip(COLUMNS, index, strict=True)
     ]
-    good = _all_valid(staged)
-    lines = pa.array(chunk.plain_lines)
+    good = _all_valid(staged[1:])
     if not pc.all(good).as_py():
         others.extend(_refused_plain_rows(chunk, good, rows))
         staged = [column.filter(good) for column in staged]
-        lines = lines.filter(good)
+    return pa.Table.from_arrays(staged, names=STAGED), others
+
+
+def copy_text_of(table: pa.Table) -> bytes:
+    """The COPY text lines of staged good rows, back to back."""
+    if not table.num_rows:
+        return b""
     joined = pc.binary_join_element_wise(
-        pc.cast(lines, pa.string()), *staged, pa.scalar(NULLS[:-1] + "\n"), "\t"
+        pc.cast(table.column("line"), pa.string()),
+        *(table.column(c) for c in COLUMNS),
+        pa.scalar(NULLS),
+        "\t",
     )
-    return _text_of(joined), others, len(chunk.plain_lines) + len(chunk.others)
+    return _text_of(joined.combine_chunks())
 
 
 def _all_valid(staged: list[pa.Array]) -> pa.Array:

@@ -11,16 +11,19 @@ which the checkout shares.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from apps.baskets.importing.basket_columns import ColumnRules, chunk_copy_text
+from apps.baskets.importing.basket_columns import ColumnRules, chunk_rows, copy_text_of
 from apps.baskets.importing.basket_rows import COLUMNS, WIDTH, RowStager
 from apps.baskets.importing.bulk_indexes import indexes_rebuilt_after, worth_rebuilding
-from apps.baskets.importing.chunks import chunks
+from apps.baskets.importing.chunks import chunks, read_ahead
+from apps.baskets.importing.loaded import HeldRows
 from apps.baskets.importing.result import FileResult
 from apps.baskets.importing.staging import DROP_STAGE_SQL, CopyBuffer, Header
 from apps.baskets.services import BASKET_TOTALS_SQL, baskets_insert_staged
@@ -129,28 +132,44 @@ SELECT coalesce(sum(line_count), 0) FROM pos_stage_baskets WHERE problem = '' AN
 """
 
 
-def stage_rows(*, buffer: CopyBuffer, stream: IO[str], header: Header, products: dict) -> int:
+def stage_rows(
+    *,
+    copies: Callable[[], AbstractContextManager[CopyBuffer]],
+    stream: IO[str],
+    header: Header,
+    products: dict,
+    cursor=None,
+) -> int:
     """Validate every row and stream it into pos_stage; return the number of rows read.
 
-    Chunk by chunk: the plain lines column by column (`basket_columns`), every other row
-    through the per-row reader (`basket_rows`), one COPY stream for both.
+    Chunk by chunk, the next one read in a thread while this one is sent: the plain lines
+    column by column (`basket_columns`), every other row through the per-row reader
+    (`basket_rows`), one COPY per chunk (`copies()` opens one) for both. Given a cursor, the
+    rows of baskets loaded before are held back (`loaded`), looked up between COPYs, and
+    only those SQL must still judge reach the stage.
     """
     index = tuple(header.index[c] for c in COLUMNS)
     width = len(header.names)
     local = ZoneInfo(settings.TIME_ZONE)
     rules = ColumnRules(products=products, local=local)
     rows = RowStager(width=width, index=index, products=products, local=local)
+    held = HeldRows(cursor=cursor) if cursor is not None else None
     read = 0
-    for chunk in chunks(stream, width=width):
-        good, others, count = chunk_copy_text(
-            chunk, width=width, index=index, rules=rules, rows=rows
-        )
-        read += count
-        if good:
-            buffer.copy.write(good)
-        buffer.lines.extend(others)
-        buffer.flush()
-    buffer.close()
+    for chunk, (good, others) in read_ahead(
+        chunks(stream, width=width),
+        lambda chunk: chunk_rows(chunk, width=width, index=index, rules=rules, rows=rows),
+    ):
+        read += len(chunk.plain_lines) + len(chunk.others)
+        if held is not None:
+            good = held.new_baskets(good, others=others)
+        with copies() as buffer:
+            buffer.copy.write(copy_text_of(good))
+            buffer.lines.extend(others)
+            buffer.flush()
+    if held is not None:
+        with copies() as buffer:
+            buffer.copy.write(copy_text_of(held.to_stage()))
+            buffer.close()
     return read
 
 
@@ -162,10 +181,15 @@ def load(
     products = dict(cursor.fetchall())
     cursor.execute(DROP_STAGE_SQL)
     cursor.execute(STAGE_SQL)
-    with cursor.copy(COPY_SQL) as copy:
-        result.rows_read = stage_rows(
-            buffer=buffer_factory(copy), stream=stream, header=header, products=products
-        )
+
+    @contextmanager
+    def copies() -> Iterator[CopyBuffer]:
+        with cursor.copy(COPY_SQL) as copy:
+            yield buffer_factory(copy)
+
+    result.rows_read = stage_rows(
+        copies=copies, stream=stream, header=header, products=products, cursor=cursor
+    )
     cursor.execute("ANALYZE pos_stage")
     cursor.execute(DROP_BASKETS_SQL)
     cursor.execute(BASKETS_SQL)

@@ -14,9 +14,10 @@ the same line wherever the row was read:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TypeVar
 
 import numpy as np
 
@@ -25,6 +26,8 @@ import numpy as np
 CHUNK_CHARS = 16 * 1024 * 1024
 
 NEWLINE, RETURN, QUOTE, COMMA = 10, 13, 34, 44
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -60,6 +63,22 @@ def chunks(stream: IO[str], *, width: int, first_line: int = 2) -> Iterator[Chun
         yield chunk
         if final:
             return
+
+
+def read_ahead(items: Iterator[T], work: Callable[[T], R]) -> Iterator[tuple[T, R]]:
+    """Yield (item, work(item)) for each item, the next one read and worked in a thread
+    while the caller handles this one (one at a time: the items' iterator and `work`
+    never run twice at once). Parsing then overlaps with PostgreSQL ingesting a COPY."""
+
+    def step() -> tuple[T, R] | None:
+        item = next(items, None)
+        return None if item is None else (item, work(item))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read") as pool:
+        pending = pool.submit(step)
+        while (done := pending.result()) is not None:
+            pending = pool.submit(step)
+            yield done
 
 
 def _sorted(data: bytes, *, width: int, final: bool, first_line: int):
