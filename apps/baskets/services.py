@@ -2,8 +2,8 @@
 
 Two writers share these rules, stated here once:
 - a basket's `total_amount`, `total_discount` and `line_count` are the sums and count of its
-  lines (`basket_totals` for a till basket, `BASKET_TOTALS_SQL` for the import's staged
-  lines);
+  lines (`basket_totals` for a till basket; the import sums its staged lines per basket in
+  `apps/baskets/importing/basket_groups.py`);
 - every line carries its basket's `member` and `purchased_at` (BasketLine repeats them so
   that a member's or a window's history needs no join);
 - a till transaction's basket id is `POS:<store>:<transaction id>` (`pos_basket_id`), and the
@@ -220,16 +220,11 @@ def basket_record(
 
 # The import's side of the same rules, in SQL over its staged rows.
 #
-# A basket's totals from its lines: the select list of a GROUP BY basket_id over the staged
-# lines (columns amount, discount), in apps/baskets/importing/baskets.py's BASKETS_SQL.
-BASKET_TOTALS_SQL = (
-    "sum(amount) AS total_amount, sum(discount) AS total_discount, count(*) AS line_count"
-)
-
 # New baskets and their lines in one statement, from the import's staging tables:
 # pos_stage_baskets (a basket per row: basket_id, card_number, store, purchased_at, the
-# totals above, `problem` '' when good, `already` when loaded before) and pos_stage (its
-# lines: basket_id, product_id, quantity, amount, discount, `reason` NULL when good).
+# sums and count of its staged lines, `problem` '' when good, `already` when loaded before)
+# and pos_stage (its lines: basket_id, product_id, quantity, amount, discount, `reason` NULL
+# when good).
 # Lines take member, owner and purchased_at from their new basket. ON CONFLICT DO NOTHING lets a
 # concurrent import of the same basket win cleanly: its lines are then not inserted twice.
 # It names no columns: the basket id's unique key is `(basket_id)` on PostgreSQL and

@@ -165,15 +165,21 @@ def chunk_rows(
 
 def copy_text_of(table: pa.Table) -> bytes:
     """The COPY text lines of staged good rows, back to back."""
-    if not table.num_rows:
+    line = pc.cast(table.column("line"), pa.string())
+    columns = [line, *(table.column(c) for c in COLUMNS)]
+    return copy_text_of_columns(columns, tail="\t" + NULLS.removesuffix("\n"))
+
+
+def copy_text_of_columns(columns: list, *, tail: str = "") -> bytes:
+    """The COPY text of rows whose fields are these string columns (already escaped),
+    each row followed by `tail` and a line end."""
+    if not len(columns[0]):
         return b""
-    joined = pc.binary_join_element_wise(
-        pc.cast(table.column("line"), pa.string()),
-        *(table.column(c) for c in COLUMNS),
-        pa.scalar(NULLS),
-        "\t",
-    )
-    return _text_of(joined.combine_chunks())
+    rows = pc.binary_join_element_wise(*columns, "\t")
+    joined = pc.binary_join_element_wise(rows, pa.scalar(tail + "\n"), "")
+    if isinstance(joined, pa.ChunkedArray):
+        joined = joined.combine_chunks()
+    return _text_of(joined)
 
 
 def _all_valid(staged: list[pa.Array]) -> pa.Array:

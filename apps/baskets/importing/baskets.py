@@ -20,13 +20,18 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from apps.baskets.importing.basket_columns import ColumnRules, chunk_rows, copy_text_of
+from apps.baskets.importing.basket_groups import (
+    COPY_GROUPS_SQL,
+    GROUPS_STAGE_SQL,
+    BasketGroups,
+)
 from apps.baskets.importing.basket_rows import COLUMNS, WIDTH, RowStager
 from apps.baskets.importing.bulk_indexes import indexes_rebuilt_after, worth_rebuilding
 from apps.baskets.importing.chunks import chunks, read_ahead
 from apps.baskets.importing.loaded import HeldRows
 from apps.baskets.importing.result import FileResult
 from apps.baskets.importing.staging import DROP_STAGE_SQL, CopyBuffer, Header
-from apps.baskets.services import BASKET_TOTALS_SQL, baskets_insert_staged
+from apps.baskets.services import baskets_insert_staged
 
 __all__ = ["COLUMNS", "OPTIONAL", "WIDTH", "load", "stage_rows"]
 
@@ -50,13 +55,14 @@ CREATE TEMP TABLE pos_stage (
 COPY_SQL = "COPY pos_stage FROM STDIN"
 PRODUCTS_SQL = "SELECT upc, id FROM catalog_product"
 
-DROP_BASKETS_SQL = "DROP TABLE IF EXISTS pos_stage_baskets"
+# Both tables of a load's baskets (also dropped after each file: see runner).
+DROP_BASKETS_SQL = "DROP TABLE IF EXISTS pos_stage_baskets, pos_stage_groups"
 # Basket.total_amount and total_discount are numeric(12,2): each line may be valid and their
 # sum still not fit (found by tests/fuzz).
 MAX_TOTAL = "9999999999.99"
-# One row per basket in the file, from its good rows; `problem` ('' when none) is why all
-# its rows are rejected. Comparisons in the "C" collation: byte order is all that equality
-# needs, and it is much cheaper than a linguistic one.
+# One row per basket in the file, from its staged good rows grouped in Arrow
+# (`basket_groups`: least and greatest card, store and time, sums, a count); `problem`
+# ('' when none) is why all its rows are rejected.
 #
 # `already`: loaded before. A join to the baskets the file names, not a correlated EXISTS:
 # Citus runs no correlated subquery over a distributed table from a query on a local one;
@@ -65,7 +71,7 @@ BASKETS_SQL = f"""
 CREATE TEMP TABLE pos_stage_baskets ON COMMIT DROP AS
 WITH loaded AS MATERIALIZED (
     SELECT DISTINCT basket_id FROM baskets_basket
-    WHERE basket_id IN (SELECT basket_id FROM pos_stage WHERE reason IS NULL)
+    WHERE basket_id IN (SELECT basket_id FROM pos_stage_groups)
 )
 SELECT g.*,
        loaded.basket_id IS NOT NULL AS already,
@@ -78,19 +84,18 @@ SELECT g.*,
        END AS problem
 FROM (
     SELECT basket_id,
-           min(card_number COLLATE "C") COLLATE "default" AS card_number,
-           min(store COLLATE "C") COLLATE "default" AS store,
-           min(purchased_at) AS purchased_at,
-           {BASKET_TOTALS_SQL},
+           card_least AS card_number,
+           store_least AS store,
+           time_least AS purchased_at,
+           round(amount_cents::numeric / 100, 2) AS total_amount,
+           round(discount_cents::numeric / 100, 2) AS total_discount,
+           line_count,
            concat_ws(', ',
-               CASE WHEN min(card_number COLLATE "C") <> max(card_number COLLATE "C")
-                    THEN 'card_number' END,
-               CASE WHEN min(store COLLATE "C") <> max(store COLLATE "C") THEN 'store' END,
-               CASE WHEN min(purchased_at) <> max(purchased_at) THEN 'purchased_at' END
+               CASE WHEN card_least <> card_greatest THEN 'card_number' END,
+               CASE WHEN store_least <> store_greatest THEN 'store' END,
+               CASE WHEN time_least <> time_greatest THEN 'purchased_at' END
            ) AS disagree
-    FROM pos_stage
-    WHERE reason IS NULL
-    GROUP BY basket_id
+    FROM pos_stage_groups
 ) g
 LEFT JOIN loaded ON loaded.basket_id = g.basket_id
 """
@@ -139,6 +144,7 @@ def stage_rows(
     header: Header,
     products: dict,
     cursor=None,
+    groups: BasketGroups | None = None,
 ) -> int:
     """Validate every row and stream it into pos_stage; return the number of rows read.
 
@@ -154,6 +160,7 @@ def stage_rows(
     rules = ColumnRules(products=products, local=local)
     rows = RowStager(width=width, index=index, products=products, local=local)
     held = HeldRows(cursor=cursor) if cursor is not None else None
+    groups = groups if groups is not None else BasketGroups()
     read = 0
     for chunk, (good, others) in read_ahead(
         chunks(stream, width=width),
@@ -162,13 +169,16 @@ def stage_rows(
         read += len(chunk.plain_lines) + len(chunk.others)
         if held is not None:
             good = held.new_baskets(good, others=others)
+        groups.add(good, others=others)
         with copies() as buffer:
             buffer.copy.write(copy_text_of(good))
             buffer.lines.extend(others)
             buffer.flush()
     if held is not None:
+        late = held.to_stage()
+        groups.add(late)
         with copies() as buffer:
-            buffer.copy.write(copy_text_of(held.to_stage()))
+            buffer.copy.write(copy_text_of(late))
             buffer.close()
     return read
 
@@ -187,11 +197,20 @@ def load(
         with cursor.copy(COPY_SQL) as copy:
             yield buffer_factory(copy)
 
+    groups = BasketGroups()
     result.rows_read = stage_rows(
-        copies=copies, stream=stream, header=header, products=products, cursor=cursor
+        copies=copies,
+        stream=stream,
+        header=header,
+        products=products,
+        cursor=cursor,
+        groups=groups,
     )
     cursor.execute("ANALYZE pos_stage")
     cursor.execute(DROP_BASKETS_SQL)
+    cursor.execute(GROUPS_STAGE_SQL)
+    with cursor.copy(COPY_GROUPS_SQL) as copy:
+        copy.write(groups.copy_text())
     cursor.execute(BASKETS_SQL)
     cursor.execute("ANALYZE pos_stage_baskets")
     cursor.execute(PROBLEM_COUNT_SQL)
