@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -175,17 +176,30 @@ def test_form_queues_the_last_data_day(
 
 # --- A fit that fails the checks is kept as a candidate, not made live -----------------------
 
+# b runs up against the cap where the likelihood is flat: where exactly L-BFGS-B stops
+# there (9,990 or 10,000) depends on the machine's floating point, not on the product.
 HELD_BACK = [
     "only 82 members bought (at least 100 are needed)",
-    "BG/NBD b = 10,000 is at the fitter's upper cap (10,000): the history does not pin it down",
+    re.compile(
+        r"BG/NBD b = (9,9\d\d|10,000) is at the fitter's upper cap \(10,000\): "
+        r"the history does not pin it down"
+    ),
 ]
+
+
+def is_held_back(reasons: list[str]) -> bool:
+    """The reasons are HELD_BACK's, in order (a pattern matches a whole reason)."""
+    return len(reasons) == len(HELD_BACK) and all(
+        expected.fullmatch(reason) if isinstance(expected, re.Pattern) else expected == reason
+        for expected, reason in zip(HELD_BACK, reasons, strict=True)
+    )
 
 
 def test_fit_failing_the_checks_is_stored_as_a_candidate_not_live(live, client, marketing_user):
     before = scores_of_every_fit()
     candidate = repeat_model_fit(calibration_end=dt.date(2025, 6, 20))
     assert candidate.live_since is None
-    assert candidate.held_back == HELD_BACK
+    assert is_held_back(candidate.held_back)
     assert MemberScore.objects.filter(fit=candidate).count() == 82  # its scores are kept
     # The live fit and its scores are as they were; the dashboard still has its figures.
     assert selectors.repeat_model_fit_live().pk == live.pk
@@ -206,7 +220,7 @@ def test_job_says_the_fit_was_held_back(live):
     repeat_model_fit_task(job.pk, "2025-06-20")
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
-    assert job.result["live"] is False and job.result["held_back"] == HELD_BACK
+    assert job.result["live"] is False and is_held_back(job.result["held_back"])
     assert job.message.startswith(
         "82 members scored; kept as a candidate, not made live: only 82 members bought"
     )
@@ -265,11 +279,11 @@ def test_promote_then_restore_moves_every_page_and_is_audited(live, client, mark
         (marketing_user.pk, "vp", "repeat_model_fit", str(candidate.pk)),
         (marketing_user.pk, "vp", "repeat_model_fit", str(live.pk)),
     ]
+    assert is_held_back(events[0].detail.pop("held_back"))
     assert events[0].detail == {
         "action": "promote",
         "previous_live": live.pk,
         "calibration_end": "2025-06-20",
-        "held_back": HELD_BACK,
     }
     assert events[1].detail == {
         "action": "restore",
