@@ -4,8 +4,10 @@ PostgreSQL's binary COPY format: an 11-byte signature, flags, a header extension
 row a field count and each field's length and bytes, then a -1 trailer. With fixed-width
 values and no NULLs, NumPy reads and writes it with no per-row Python:
 
-- out, the lines come as one row of arrays (`_arrays`): each array's elements have one
-  stride, so each column is one `np.frombuffer`;
+- out, the lines come as a row per product (`_rows`, a little Python per product): its
+  lines as one bytea of fixed-size records (`LINE`), so all the products' lines are one
+  `np.frombuffer` of their byteas joined; the ids of the buyers in card order come as one
+  array (`_arrays`), whose elements have one stride;
 - in, the buyer rows are rows of one size (`STAGE_ROW`), one structured array of
   big-endian fields, copied into a temporary table and from there into segmentmember with
   one INSERT … SELECT that turns cents, micro-shares and doubled medians into numerics.
@@ -34,13 +36,8 @@ def _row_type(fields: list[tuple[str, str]]) -> np.dtype:
     return np.dtype(parts)
 
 
-LINE_ARRAYS = [
-    ("category", ">i8"),
-    ("member", ">i8"),
-    ("time", ">i8"),
-    ("cents", ">i8"),
-    ("national", "u1"),
-]
+# One line in a product's bytea (sql.COPY_SNAPSHOT_LINES); the time in µs since EPOCH.
+LINE = np.dtype([("member", ">i8"), ("time", ">i8"), ("cents", ">i8")])
 
 STAGE_FIELDS = [
     ("snapshot_id", ">i8"),
@@ -61,6 +58,36 @@ def _int(data: bytes, at: int, size: int = 4) -> int:
     return int.from_bytes(data[at : at + size], "big", signed=True)
 
 
+def _start(data: bytes) -> int:
+    """Where a binary COPY stream's first row begins."""
+    if not data.startswith(SIGNATURE) or not data.endswith(TRAILER):
+        raise ValueError("not a binary COPY stream")
+    return 19 + _int(data, 15)
+
+
+def _rows(data: bytes, width: int) -> list[list[memoryview | None]]:
+    """Each row of a binary COPY stream as its fields' bytes (None for NULL).
+
+    Python per row and per field: for streams of a few rows of large fields (a row per
+    product, not per line).
+    """
+    view, at = memoryview(data), _start(data)
+    rows = []
+    while (count := _int(data, at, 2)) != -1:
+        if count != width:
+            raise ValueError("binary COPY row holds other fields than expected")
+        at += 2
+        row = []
+        for _ in range(width):
+            size, at = _int(data, at), at + 4
+            row.append(None if size == -1 else view[at : at + size])
+            at += max(size, 0)
+        rows.append(row)
+    if at + 2 != len(data):
+        raise ValueError("binary COPY stream continues after its trailer")
+    return rows
+
+
 def _arrays(data: bytes, fields: list[tuple[str, str]]) -> dict[str, np.ndarray]:
     """Parse a binary COPY of one row of one-dimensional arrays without NULL elements.
 
@@ -69,9 +96,7 @@ def _arrays(data: bytes, fields: list[tuple[str, str]]) -> dict[str, np.ndarray]
     types. An empty aggregate is a NULL field (size -1): an empty array. Anything else
     is refused.
     """
-    if not data.startswith(SIGNATURE) or not data.endswith(TRAILER):
-        raise ValueError("not a binary COPY stream")
-    at = 19 + _int(data, 15)
+    at = _start(data)
     if _int(data, at, 2) != len(fields):
         raise ValueError("binary COPY row holds other fields than expected")
     at += 2
@@ -117,19 +142,25 @@ def local_days(times: np.ndarray, *, midnights: np.ndarray, first: dt.date) -> n
 
 def lines_read(cursor, *, category_ids: list[int], first: dt.date, midnights: np.ndarray) -> Lines:
     """The member lines of these categories on the local days from `first` up to the last
-    of `midnights` (`local_midnights` of the window, its end included), one row each."""
+    of `midnights` (`local_midnights` of the window, its end included), one element each."""
     params = {
         "category_ids": category_ids,
         "start": local_midnight(first),
         "end": local_midnight(first + dt.timedelta(days=len(midnights) - 1)),
     }
-    arrays = _arrays(_copy_out(cursor, sql.COPY_SNAPSHOT_LINES, params), LINE_ARRAYS)
+    rows = _rows(_copy_out(cursor, sql.COPY_SNAPSHOT_LINES, params), 3)
+    if any(len(lines) % LINE.itemsize for _, _, lines in rows):
+        raise ValueError("a product's lines are not whole records")
+    counts = np.array([len(lines) // LINE.itemsize for _, _, lines in rows], dtype=np.int64)
+    every = np.frombuffer(b"".join(lines for _, _, lines in rows), dtype=LINE)
+    category = np.array([_int(category, 0, 8) for category, _, _ in rows], dtype=np.int64)
+    national = np.array([bool(national[0]) for _, national, _ in rows], dtype=bool)
     return Lines(
-        category=arrays["category"],
-        member=arrays["member"],
-        day=local_days(arrays["time"], midnights=midnights, first=first),
-        cents=arrays["cents"],
-        national=arrays["national"].astype(bool),
+        category=np.repeat(category, counts),
+        member=every["member"].astype(np.int64),
+        day=local_days(every["time"].astype(np.int64), midnights=midnights, first=first),
+        cents=every["cents"].astype(np.int64),
+        national=np.repeat(national, counts),
     )
 
 

@@ -1,21 +1,33 @@
 """Set-based SQL for category snapshots. Parameters are always bound, never formatted in."""
 
 # The member lines of the snapshots' categories in the window, for apps.segments.cells
-# (which groups them by buyer and day): one row of five arrays, one element per line.
-# One row, because a COPY of one row per line cost ~6 µs a line in the client's per-message
-# handling, more than the query. Fixed-width elements and no NULLs, so
-# apps.segments.copying reads each binary array as a NumPy array. The time goes out as it
-# is stored (binary: microseconds since 2000-01-01 UTC) and the local days' midnights
-# below date it: `AT TIME ZONE` on every line was half the query's time. Amounts in cents.
+# (which groups them by buyer and day): one row per product, its category, whether it is
+# a national brand, and its lines as one bytea of 24-byte records (member, time, cents:
+# big-endian int8s from `int8send` and `timestamptz_send`), which apps.segments.copying
+# reads with one `np.frombuffer`. Why so (issue 22):
+# - not a row per line: psycopg hands a COPY over one message per row, ~5 µs a row in
+#   Python, more than the query;
+# - not one row of `array_agg`s (6 Dec): `array_send` calls each element's send function
+#   and sizes each element, array by array, and category and brand went once per line;
+#   this read took 15–25 % less (docs/decisions.md, "Category snapshots").
+# One aggregate of the three fields, not one per field: a line's fields stay together
+# whatever order an aggregate (or Citus' merge of the shards' partial ones) takes rows in.
+# The time goes out as it is stored (microseconds since 2000-01-01 UTC) and the local
+# days' midnights below date it: `AT TIME ZONE` on every line was half the query.
 COPY_SNAPSHOT_LINES = """
 COPY (
-    SELECT array_agg(p.category_id), array_agg(l.member_id), array_agg(l.purchased_at),
-           array_agg((l.amount * 100)::bigint), array_agg(p.brand_type = 'national')
+    SELECT p.category_id, p.brand_type = 'national',
+           string_agg(
+               int8send(l.member_id) || timestamptz_send(l.purchased_at)
+               || int8send((l.amount * 100)::bigint),
+               ''::bytea
+           )
     FROM baskets_basketline l
     JOIN catalog_product p ON p.id = l.product_id
     WHERE p.category_id = ANY(%(category_ids)s::bigint[])
       AND l.member_id IS NOT NULL
       AND l.purchased_at >= %(start)s AND l.purchased_at < %(end)s
+    GROUP BY p.id
 ) TO STDOUT (FORMAT binary)
 """
 
