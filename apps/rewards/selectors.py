@@ -77,8 +77,14 @@ class PointsSummary:
         return sum(points for _, points in self.expiring)
 
 
-def points_summary(*, member_id: int, today: dt.date | None = None) -> PointsSummary:
-    """Balance, points expiring in the next EXPIRING_DAYS (by day), the last movements."""
+def points_summary(
+    *, member_id: int, today: dt.date | None = None, recent: bool = True
+) -> PointsSummary:
+    """Balance, points expiring in the next EXPIRING_DAYS (by day), the last movements.
+
+    `recent=False` leaves the movements out (one statement fewer): the cashier's screen shows
+    only the balance, the tier and what expires soon.
+    """
     today = today or timezone.localdate()
     params = {
         "member": member_id,
@@ -90,13 +96,17 @@ def points_summary(*, member_id: int, today: dt.date | None = None) -> PointsSum
         balance, *tier = cursor.fetchone()
         cursor.execute(EXPIRING_SQL, params)
         expiring = cursor.fetchall()
-    recent = list(
-        PointsEntry.objects.filter(member_id=member_id)
-        .select_related("user")
-        .order_by("-created_at", "-id")[:RECENT]
+    movements = (
+        list(
+            PointsEntry.objects.filter(member_id=member_id)
+            .select_related("user")
+            .order_by("-created_at", "-id")[:RECENT]
+        )
+        if recent
+        else []
     )
     return PointsSummary(
-        balance=balance or 0, expiring=expiring, recent=recent, tier=_standing(*tier)
+        balance=balance or 0, expiring=expiring, recent=movements, tier=_standing(*tier)
     )
 
 
