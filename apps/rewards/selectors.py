@@ -16,12 +16,14 @@ from apps.rewards.tiers import spend_window
 EXPIRING_DAYS = 60  # "expiring soon": what the member page and the cashier screen show
 RECENT = 8
 
-# What is left of each unexpired lot whose last day falls in the window, by day.
+# What is left of each unexpired lot whose last day falls in the window, by day. The lots
+# through points_member_lot (member, last day); the member named in the LATERAL too, so that
+# a cluster asks the member's shard alone (joined only, Citus asked every shard).
 EXPIRING_SQL = """
 SELECT e.valid_until, sum(e.points - coalesce(u.used, 0))::int
 FROM rewards_pointsentry e
 LEFT JOIN LATERAL (SELECT sum(points) AS used FROM rewards_lotuse
-        WHERE member_id = e.member_id AND lot_id = e.id) u ON TRUE
+        WHERE member_id = %(member)s AND lot_id = e.id) u ON TRUE
 WHERE e.member_id = %(member)s AND e.points > 0
   AND e.valid_until >= %(today)s AND e.valid_until < %(until)s
 GROUP BY e.valid_until HAVING sum(e.points - coalesce(u.used, 0)) > 0
