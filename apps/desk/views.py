@@ -118,7 +118,8 @@ def member_lookup(request: HttpRequest) -> HttpResponse:
         context["list_section"] = sections.list_section(
             member=member, user=request.user, list_id=result.list_id
         )
-        context["points"] = points_summary(member_id=member.pk)
+        # The screen's one line of points shows no movements: not read.
+        context["points"] = points_summary(member_id=member.pk, recent=False)
         context["certificates"] = list(
             open_certificates(member_id=member.pk, on=timezone.localdate())
         )

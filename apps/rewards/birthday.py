@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from apps.rewards.expiry import EXPIRE_SQL
+from apps.rewards.expiry import EXPIRE_SQL, USES_OF_ONE_MEMBER
 from apps.rewards.ledger import new_lots_settle_sql, valid_until
 from apps.rewards.models import PointsEntry
 
@@ -65,7 +65,10 @@ SELECT member_id FROM locked ORDER BY member_id
 
 _ONE_MEMBER = "(%(member)s::bigint IS NULL OR e.member_id = %(member)s::bigint)"
 assert _ONE_MEMBER in EXPIRE_SQL  # the expiry's own statement, for these members only
-LAPSE_SQL = EXPIRE_SQL.replace(_ONE_MEMBER, "e.member_id = ANY(%(members)s)")
+assert USES_OF_ONE_MEMBER in EXPIRE_SQL  # the lots' uses: joined by member, as the lots
+LAPSE_SQL = EXPIRE_SQL.replace(_ONE_MEMBER, "e.member_id = ANY(%(members)s)").replace(
+    USES_OF_ONE_MEMBER, "TRUE"
+)
 
 # The gifts, what they settle of earlier debts (a member below zero owes points: the new
 # lot covers the oldest owed entries first), the balances.

@@ -25,13 +25,17 @@ from django.utils import timezone
 from apps.rewards.models import ExpiryRun
 
 # Lots whose last day is before `today` with points left and no expiry yet (of one member
-# when %(member)s is set: the ledger lapses a member's lots before each movement).
-DUE = """
+# when %(member)s is set: the ledger lapses a member's lots before each movement). The member
+# is named in the LATERAL too, so that on a cluster a movement's check goes to the member's
+# shard alone (joined only, Citus asked every shard).
+USES_OF_ONE_MEMBER = "(%(member)s::bigint IS NULL OR member_id = %(member)s::bigint)"
+DUE = f"""
 SELECT e.id, e.member_id, e.points - coalesce(u.used, 0) AS remaining
 FROM rewards_pointsentry e
 LEFT JOIN LATERAL (
     SELECT sum(points) AS used FROM rewards_lotuse
-        WHERE member_id = e.member_id AND lot_id = e.id
+        WHERE {USES_OF_ONE_MEMBER}
+          AND member_id = e.member_id AND lot_id = e.id
 ) u ON TRUE
 WHERE e.points > 0 AND e.valid_until < %(today)s
   AND (%(member)s::bigint IS NULL OR e.member_id = %(member)s::bigint)

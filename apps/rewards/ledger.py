@@ -60,30 +60,33 @@ RETURNING entry.id, b.points
 # one).
 LAPSED_SQL = f"SELECT EXISTS (SELECT 1 FROM ({DUE}) d WHERE d.remaining > 0)"
 
-# A member's lots with points left, in the order a consumer takes them.
+# A member's lots with points left, in the order a consumer takes them. Each lot's uses are
+# summed through the lots' index (LATERAL): a grouped subquery of the member's uses has no
+# index to read them by (lot uses are keyed by consumer and lot) and scanned the table. The
+# member is named in the LATERAL too, not only joined: a cluster then sends the statement to
+# the member's shard alone (with the join only, Citus asked every shard).
 LOTS_SQL = """
 SELECT e.id, e.points - coalesce(u.used, 0) AS remaining
 FROM rewards_pointsentry e
-LEFT JOIN (
-    SELECT member_id, lot_id, sum(points) AS used
-    FROM rewards_lotuse GROUP BY member_id, lot_id
-) u
-    ON u.member_id = e.member_id AND u.lot_id = e.id
+LEFT JOIN LATERAL (
+    SELECT sum(points) AS used FROM rewards_lotuse
+    WHERE member_id = %(member)s AND lot_id = e.id
+) u ON TRUE
 WHERE e.member_id = %(member)s AND e.points > 0
   AND (e.id = %(prefer)s OR e.valid_until >= %(day)s)
   AND e.points - coalesce(u.used, 0) > 0
 ORDER BY e.id = %(prefer)s DESC, e.valid_until, e.id
 """
 
-# A member's negative movements not fully covered by lots yet, oldest first.
+# A member's negative movements not fully covered by lots yet, oldest first (each one's uses
+# through the primary key, which starts with the consumer).
 OWED_SQL = """
 SELECT e.id, -e.points - coalesce(u.covered, 0) AS owed
 FROM rewards_pointsentry e
-LEFT JOIN (
-    SELECT member_id, consumer_id, sum(points) AS covered
-    FROM rewards_lotuse GROUP BY member_id, consumer_id
-) u
-    ON u.member_id = e.member_id AND u.consumer_id = e.id
+LEFT JOIN LATERAL (
+    SELECT sum(points) AS covered FROM rewards_lotuse
+    WHERE member_id = %(member)s AND consumer_id = e.id
+) u ON TRUE
 WHERE e.member_id = %(member)s AND e.points < 0 AND -e.points - coalesce(u.covered, 0) > 0
 ORDER BY e.id
 """

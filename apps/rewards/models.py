@@ -65,9 +65,10 @@ class PointsEntry(models.Model):
     basket (a sale or a return), the entry it reverses, the staff user and reason.
 
     Every till sale writes here and a year-end rebate 100 k rows at once, so the table
-    carries only the indexes its readers use: the member's is (member, created_at); the
-    references set on few rows (rule, reversed entry, user, rebate run) are indexed where
-    set; the key has no LIKE-pattern twin (nothing searches it by prefix).
+    carries only the indexes its readers use: the member's are (member, created_at) and, for
+    lots, (member, valid_until); the references set on few rows (rule, reversed entry, user,
+    rebate run) are indexed where set; the key has no LIKE-pattern twin (nothing searches it
+    by prefix).
     """
 
     member = models.ForeignKey(
@@ -136,6 +137,14 @@ class PointsEntry(models.Model):
             models.Index(
                 fields=["valid_until"],
                 name="points_lot_expiry",
+                condition=models.Q(points__gt=0),
+            ),
+            # A member's lots by last day: what expires soon (the cashier's screen), the
+            # lots a spend takes and the lapsed ones a movement checks first read only the
+            # member's lots in their window, not every entry the member ever had.
+            models.Index(
+                fields=["member", "valid_until"],
+                name="points_member_lot",
                 condition=models.Q(points__gt=0),
             ),
             *(

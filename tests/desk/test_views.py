@@ -83,10 +83,10 @@ def test_marketing_sees_a_link_to_the_member_page(marketing_client):
     [
         # session + user, two limit windows (4: apps/desk/limits.py), then the lookup,
         # its audit row, the summary's two queries, the value score, the current list (none
-        # here, so no items or redemptions), the points (balance, expiring, movements: 3),
-        # the open rebate certificates
-        ("400000000017", 16),
-        ("(515) 555-0123", 16),
+        # here, so no items or redemptions), the points (balance and tier, expiring: 2, the
+        # screen shows no movements), the open rebate certificates
+        ("400000000017", 15),
+        ("(515) 555-0123", 15),
         # a list: session + user + limit windows + lookup + audit row
         ("smi", 8),
         ("nobody", 8),
