@@ -36,6 +36,8 @@ CREATE TEMP TABLE pos_stage_groups (
 ) ON COMMIT DROP
 """
 COPY_GROUPS_SQL = "COPY pos_stage_groups FROM STDIN"
+# A basket's total_amount and total_discount are numeric(12,2): BASKETS_SQL's MAX_TOTAL.
+MAX_TOTAL_CENTS = 999_999_999_999
 
 _KEYS = ("card_number", "store", "purchased_at")
 _OUT = [
@@ -86,9 +88,33 @@ class BasketGroups:
         self.partial.append(grouped.rename_columns(_renamed(grouped.column_names)))
 
     def copy_text(self) -> bytes:
-        """The COPY text of pos_stage_groups: the partial rows reduced once more."""
-        if not self.partial:
+        """The COPY text of pos_stage_groups: one row per basket."""
+        merged = self.merged()
+        if merged is None:
             return b""
+        columns = [merged.column(name) for name in _OUT]
+        columns[-3:] = [pc.cast(c, pa.string()) for c in columns[-3:]]
+        return copy_text_of_columns(columns)
+
+    def problems(self) -> set[str]:
+        """Baskets whose rows disagree on card, store or time, or whose totals overflow
+        numeric(12,2): what BASKETS_SQL would call a problem."""
+        merged = self.merged()
+        if merged is None:
+            return set()
+        bad = pc.or_(
+            pc.greater(merged.column("amount_sum"), MAX_TOTAL_CENTS),
+            pc.greater(merged.column("discount_sum"), MAX_TOTAL_CENTS),
+        )
+        for key in _KEYS:
+            least, greatest = merged.column(f"{key}_min"), merged.column(f"{key}_max")
+            bad = pc.or_(bad, pc.not_equal(least, greatest))
+        return set(merged.column("basket_id").filter(bad).to_pylist())
+
+    def merged(self) -> pa.Table | None:
+        """The partial rows reduced once more: one row per basket (None when no rows)."""
+        if not self.partial:
+            return None
         table = pa.concat_tables(self.partial)
         self.partial = []
         merged = table.group_by("basket_id").aggregate(
@@ -100,10 +126,7 @@ class BasketGroups:
                 ("line_count", "sum"),
             ]
         )
-        merged = merged.rename_columns(_renamed(merged.column_names))
-        columns = [merged.column(name) for name in _OUT]
-        columns[-3:] = [pc.cast(c, pa.string()) for c in columns[-3:]]
-        return copy_text_of_columns(columns)
+        return merged.rename_columns(_renamed(merged.column_names))
 
     def _cents(self, money: pa.ChunkedArray) -> pa.Array:
         encoded = pc.dictionary_encode(money.combine_chunks())

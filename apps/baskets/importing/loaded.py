@@ -15,19 +15,16 @@ holding stops for the rest of the file, which then costs what it did before.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from apps.baskets.importing.basket_columns import EMPTY
+from apps.baskets.importing.basket_groups import BasketGroups
 from apps.baskets.importing.basket_rows import NULLS
 
 LOADED_SQL = "SELECT basket_id FROM baskets_basket WHERE basket_id = ANY(%s)"
 HELD_MAX = 4_000_000
 KNOWN_MAX = 2_000_000
-# A basket's total_amount and total_discount are numeric(12,2): BASKETS_SQL's MAX_TOTAL.
-MAX_TOTAL_CENTS = 999_999_999_999
 
 
 class HeldRows:
@@ -70,7 +67,9 @@ class HeldRows:
             return EMPTY
         held = pa.concat_tables(self.held)
         self.held = []
-        wanted = problem_baskets(held) | self.staged_elsewhere
+        groups = BasketGroups()
+        groups.add(held)
+        wanted = groups.problems() | self.staged_elsewhere
         if not wanted:
             return EMPTY
         return held.filter(pc.is_in(held.column("basket_id"), value_set=pa.array(list(wanted))))
@@ -87,49 +86,3 @@ class HeldRows:
         self.cursor.execute(LOADED_SQL, [list(plain)])
         for (basket_id,) in self.cursor.fetchall():
             self.loaded[plain[basket_id]] = True
-
-
-def problem_baskets(rows: pa.Table) -> set[str]:
-    """Baskets whose good rows disagree on card, store or time, or whose totals overflow:
-    BASKETS_SQL's `problem`, computed on the same rows."""
-    table = pa.table(
-        {
-            "basket_id": rows.column("basket_id"),
-            "card_number": rows.column("card_number"),
-            "store": rows.column("store"),
-            "purchased_at": rows.column("purchased_at"),
-            "amount": _cents(rows.column("amount")),
-            "discount": _cents(rows.column("discount")),
-        }
-    )
-    groups = table.group_by("basket_id").aggregate(
-        [
-            ("card_number", "count_distinct"),
-            ("store", "count_distinct"),
-            ("purchased_at", "count_distinct"),
-            ("amount", "sum"),
-            ("discount", "sum"),
-        ]
-    )
-    bad = pc.or_(
-        pc.or_(
-            pc.greater(groups.column("card_number_count_distinct"), 1),
-            pc.greater(groups.column("store_count_distinct"), 1),
-        ),
-        pc.or_(
-            pc.greater(groups.column("purchased_at_count_distinct"), 1),
-            pc.or_(
-                pc.greater(groups.column("amount_sum"), MAX_TOTAL_CENTS),
-                pc.greater(groups.column("discount_sum"), MAX_TOTAL_CENTS),
-            ),
-        ),
-    )
-    return set(groups.column("basket_id").filter(bad).to_pylist())
-
-
-def _cents(money: pa.ChunkedArray) -> pa.Array:
-    """Staged amounts as cents, in float64: exact below 2**53, and a sum past that is past
-    the limit whatever its rounding (no amount is negative)."""
-    encoded = pc.dictionary_encode(money.combine_chunks())
-    cents = [float(Decimal(text) * 100) for text in encoded.dictionary.to_pylist()]
-    return pa.array(cents, pa.float64()).take(encoded.indices)
