@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from apps.baskets.importing.basket_rows import COLUMNS as BASKET_COLUMNS
 from apps.demo import vocabulary as vocab
 from apps.demo.catalog import Catalog
 from apps.demo.csvwrite import Digits, Lit, Table, Vocab, fields, money, render, write_csv
@@ -45,16 +46,7 @@ MEMBER_HEADER = (
     "consent_email",
     "consent_sms",
 )
-BASKET_HEADER = (
-    "basket_id",
-    "card_number",
-    "store",
-    "purchased_at",
-    "upc",
-    "quantity",
-    "amount",
-    "discount",
-)
+BASKET_HEADER = BASKET_COLUMNS  # the import's own columns, in its order
 CARD_DIGITS = 12
 
 
