@@ -39,7 +39,6 @@ class Chunk:
     plain_starts: np.ndarray  # where each plain line starts in `plain`
     plain_lengths: np.ndarray  # its length in bytes, without its line end
     others: list[tuple[int, bool, str]]  # (line, quoted?, text) of every other record
-    chars: int  # characters of the file this chunk covers (for the progress bar)
 
 
 def chunks(stream: IO[str], *, width: int, first_line: int = 2) -> Iterator[Chunk]:
@@ -59,7 +58,6 @@ def chunks(stream: IO[str], *, width: int, first_line: int = 2) -> Iterator[Chun
             continue
         carry = data[cut:].decode()
         chunk, line = lines
-        chunk.chars = len(text) - len(carry)
         yield chunk
         if final:
             return
@@ -140,7 +138,6 @@ def _sorted(data: bytes, *, width: int, final: bool, first_line: int):
         plain_starts=np.concatenate(([0], np.cumsum((nexts - starts)[plain])[:-1])),
         plain_lengths=(content_ends - starts)[plain],
         others=others,
-        chars=0,
     )
     return cut, (chunk, first_line + len(ends))
 
