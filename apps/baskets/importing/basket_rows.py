@@ -28,6 +28,14 @@ COLUMNS = (
 WIDTH = 8
 MAX_LENGTH = {"basket_id": 64, "card_number": 32, "store": 32}
 NULLS = "\\N\t\\N\n"  # reason and raw of a good row
+_GOOD_ROW_END = "\t" + NULLS
+
+
+def good_row_fields(line: str) -> list[str] | None:
+    """The staged fields (line, then COLUMNS) of a good row's COPY line; None for a reject."""
+    if not line.endswith(_GOOD_ROW_END):
+        return None
+    return line.removesuffix(_GOOD_ROW_END).split("\t")
 
 
 def id_reason(name: str, value: str) -> str | None:

@@ -23,6 +23,7 @@ from apps.baskets.importing.basket_columns import ColumnRules, chunk_rows, copy_
 from apps.baskets.importing.basket_groups import (
     COPY_GROUPS_SQL,
     GROUPS_STAGE_SQL,
+    MAX_TOTAL,
     BasketGroups,
 )
 from apps.baskets.importing.basket_rows import COLUMNS, WIDTH, RowStager
@@ -57,9 +58,6 @@ PRODUCTS_SQL = "SELECT upc, id FROM catalog_product"
 
 # Both tables of a load's baskets (also dropped after each file: see runner).
 DROP_BASKETS_SQL = "DROP TABLE IF EXISTS pos_stage_baskets, pos_stage_groups"
-# Basket.total_amount and total_discount are numeric(12,2): each line may be valid and their
-# sum still not fit (found by tests/fuzz).
-MAX_TOTAL = "9999999999.99"
 # One row per basket in the file, from its staged good rows grouped in Arrow
 # (`basket_groups`: least and greatest card, store and time, sums, a count); `problem`
 # ('' when none) is why all its rows are rejected.

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from apps.baskets.importing.basket_columns import EMPTY
 from apps.baskets.importing.basket_groups import BasketGroups
-from apps.baskets.importing.basket_rows import NULLS
+from apps.baskets.importing.basket_rows import good_row_fields
 
 LOADED_SQL = "SELECT basket_id FROM baskets_basket WHERE basket_id = ANY(%s)"
 HELD_MAX = 4_000_000
@@ -41,8 +41,9 @@ class HeldRows:
     def new_baskets(self, good: pa.Table, *, others: list[str]) -> pa.Table:
         """Return the rows to stage now; hold the rest."""
         for line in others:
-            if line.endswith(NULLS):  # a good row of the per-row reader: its basket is field 2
-                self.staged_elsewhere.add(line.split("\t", 2)[1])
+            fields = good_row_fields(line)
+            if fields is not None:  # a good row of the per-row reader: its basket is field 2
+                self.staged_elsewhere.add(fields[1])
         if not self.holding or not good.num_rows:
             return good
         baskets = good.column("basket_id")
