@@ -97,6 +97,57 @@ def test_a_clean_re_import_stages_no_row_of_a_loaded_basket(tmp_path, monkeypatc
     assert again.unchanged_or_already_loaded == 4
 
 
+def test_large_totals_are_summed_exactly_not_bounded(tmp_path):
+    """Held baskets are summed only when their amounts' lengths allow an overflow; then the
+    exact sum decides. BIG1's two lines total 9999999999.98, one cent short of the limit:
+    already loaded, not rejected. BIG2 comes again with a third line that takes it past the
+    limit (9999999999.98 + 0.02): rejected whole. NEW2 loads. Written out by hand."""
+    write(tmp_path, "products.csv", PRODUCTS)
+    big = (
+        HEADER
+        + "BIG1,1001,S01,2026-03-03 09:30,000000000001,1,4999999999.99,0\n"
+        + "BIG1,1001,S01,2026-03-03 09:30,000000000002,1,4999999999.99,0\n"
+        + "BIG2,1002,S01,2026-03-03 10:30,000000000001,1,4999999999.99,0\n"
+        + "BIG2,1002,S01,2026-03-03 10:30,000000000002,1,4999999999.99,0\n"
+    )
+    write(tmp_path, "baskets.csv", big)
+    assert by_name(pos_import_dir(directory=tmp_path), "baskets.csv").loaded == 4
+    again = (
+        big
+        + "BIG2,1002,S01,2026-03-03 10:30,000000000003,1,0.02,0\n"  # line 6
+        + "NEW2,1002,S02,2026-03-04 10:30,000000000003,1,0.94,0\n"  # line 7
+    )
+    write(tmp_path, "baskets.csv", again)
+    result = by_name(pos_import_dir(directory=tmp_path), "baskets.csv")
+    assert (result.rows_read, result.loaded, result.rejected) == (6, 1, 3)
+    assert result.unchanged_or_already_loaded == 2  # BIG1
+    assert _reasons(tmp_path) == {
+        line: "basket 'BIG2' totals more than 9999999999.99" for line in (4, 5, 6)
+    }
+    assert BasketLine.objects.count() == 5
+
+
+def test_rows_that_disagree_are_found_without_summing(tmp_path):
+    """With short amounts no held basket can overflow, so nothing is summed: OLD1's second
+    row on another card is still found (its rows disagree), OLD4 is already loaded."""
+    write(tmp_path, "products.csv", PRODUCTS)
+    write(tmp_path, "baskets.csv", FIRST)
+    assert by_name(pos_import_dir(directory=tmp_path), "baskets.csv").loaded == 4
+    write(
+        tmp_path,
+        "baskets.csv",
+        HEADER
+        + "OLD1,1001,S01,2026-03-01 09:30,000000000001,1,3.49,0\n"  # line 2
+        + "OLD4,,S02,2026-03-01 12:30,000000000001,1,3.49,0\n"  # line 3
+        + "OLD1,1001,S01,2026-03-01 09:31,000000000002,1,1.99,0\n",  # line 4
+    )
+    again = by_name(pos_import_dir(directory=tmp_path), "baskets.csv")
+    assert (again.rows_read, again.loaded, again.rejected) == (3, 0, 2)
+    assert _reasons(tmp_path) == {
+        line: "rows of basket 'OLD1' disagree on purchased_at" for line in (2, 4)
+    }
+
+
 def _reasons(directory: Path) -> dict[int, str]:
     with (directory / "baskets.csv.rejects.csv").open(newline="") as f:
         return {int(row["line"]): row["reason"] for row in csv.DictReader(f)}
