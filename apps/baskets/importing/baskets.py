@@ -31,7 +31,7 @@ from apps.baskets.importing.bulk_indexes import indexes_rebuilt_after, worth_reb
 from apps.baskets.importing.chunks import chunks, read_ahead
 from apps.baskets.importing.loaded import HeldRows
 from apps.baskets.importing.result import FileResult
-from apps.baskets.importing.staging import DROP_STAGE_SQL, CopyBuffer, Header
+from apps.baskets.importing.staging import DROP_STAGE_SQL, CopyBuffer, Header, analyze_stage
 from apps.baskets.services import baskets_insert_staged
 
 __all__ = ["COLUMNS", "OPTIONAL", "WIDTH", "load", "stage_rows"]
@@ -204,13 +204,13 @@ def load(
         cursor=cursor,
         groups=groups,
     )
-    cursor.execute("ANALYZE pos_stage")
+    analyze_stage(cursor, "pos_stage")
     cursor.execute(DROP_BASKETS_SQL)
     cursor.execute(GROUPS_STAGE_SQL)
     with cursor.copy(COPY_GROUPS_SQL) as copy:
         copy.write(groups.copy_text())
     cursor.execute(BASKETS_SQL)
-    cursor.execute("ANALYZE pos_stage_baskets")
+    analyze_stage(cursor, "pos_stage_baskets")
     cursor.execute(PROBLEM_COUNT_SQL)
     if cursor.fetchone()[0]:
         cursor.execute(PROBLEM_SQL)

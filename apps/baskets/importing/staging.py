@@ -82,6 +82,7 @@ __all__ = [
     "Header",
     "HeaderError",
     "Rejected",
+    "analyze_stage",
     "bad_text",
     "copy_text",
     "csv_line",
@@ -111,3 +112,22 @@ def tune_session(cursor) -> None:
     """Give the big set-based statements room to hash and sort in memory."""
     cursor.execute("SET LOCAL work_mem = '256MB'")
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+
+
+# Rows ANALYZE samples are 300 times the statistics target: 30,000 at the default 100.
+STAGE_STATISTICS_TARGET = 10
+
+
+def analyze_stage(cursor, table: str) -> None:
+    """Give a staging table the statistics its joins are planned with, from a small sample.
+
+    The planner needs the stage's size and rough distributions to hash-join it; 3,000 sampled
+    rows give those. The default 30,000 cost 0.56-0.83 s on 1.5 M staged lines against
+    0.055 s (measured 7 Dec 2026). Only the stage's own statistics are coarser: the target
+    goes back to what it was for what follows.
+    """
+    cursor.execute("SHOW default_statistics_target")
+    before = int(cursor.fetchone()[0])
+    cursor.execute(f"SET LOCAL default_statistics_target = {STAGE_STATISTICS_TARGET}")
+    cursor.execute(f"ANALYZE {table}")
+    cursor.execute(f"SET LOCAL default_statistics_target = {before}")
