@@ -229,6 +229,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # Security (docs/security.md). Development (DEBUG) runs over plain HTTP; anything else is
 # assumed to be served over HTTPS, and `manage.py check --deploy` passes with the defaults.
+# Django's database sessions, read with a written-out query (apps/accounts/sessions.py).
+SESSION_ENGINE = "apps.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db import connection
 
-from apps.baskets.models import Store
+from apps.baskets.models import Basket, Store
 from apps.checkout.models import Redemption, TillToken, hash_token
+from apps.core import rows
 
 # Every till request's first statement: raw SQL, the instances built by hand (the ORM's
 # query building and row handling cost more than the rest of the lookup).
@@ -45,11 +46,21 @@ def live_redemptions_by_item(*, list_item_ids: list[int]) -> dict[int, list[Rede
     found: dict[int, list[Redemption]] = {}
     if not list_item_ids:
         return found
-    rows = (
-        Redemption.objects.filter(list_item_id__in=list_item_ids, reversed_at__isnull=True)
-        .select_related("basket__store")
-        .order_by("list_item_id", "slot")
-    )
-    for redemption in rows:
-        found.setdefault(redemption.list_item_id, []).append(redemption)
+    # The ORM's SQL, written out (apps/core/rows.py): read on every scan of the screen.
+    sql = f"""
+SELECT {rows.columns(Redemption)}, {rows.columns(Basket)}, {rows.columns(Store)}
+FROM checkout_redemption
+JOIN baskets_basket ON checkout_redemption.basket_id = baskets_basket.id
+JOIN baskets_store ON baskets_basket.store_id = baskets_store.id
+WHERE checkout_redemption.list_item_id = ANY(%s) AND checkout_redemption.reversed_at IS NULL
+ORDER BY checkout_redemption.list_item_id, checkout_redemption.slot
+"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(list_item_ids)])
+        for row in cursor.fetchall():
+            redemption = rows.instance(Redemption, row)
+            basket_at = rows.width(Redemption)
+            redemption.basket = rows.instance(Basket, row, basket_at)
+            redemption.basket.store = rows.instance(Store, row, basket_at + rows.width(Basket))
+            found.setdefault(redemption.list_item_id, []).append(redemption)
     return found

@@ -77,16 +77,13 @@ def list_section(*, member: Member, user, list_id: int | None = None) -> ListSec
     """
     today = timezone.localdate()
     if list_id is not None:
-        shopping_list = ShoppingList.objects.filter(pk=list_id, member=member).first()
+        shopping_list = list_selectors.member_list(member=member, list_id=list_id)
     else:
         shopping_list = list_selectors.member_current_list(member=member, today=today)
     items: list[ListItem] = []
     if shopping_list is not None:
-        items = list(
-            shopping_list.items.exclude(kind=ItemKind.CONTENT)
-            .select_related("campaign")  # the item carries its own description and price
-            .order_by("kind", "id")
-        )
+        # With each item's campaign; the item carries its own description and price.
+        items = list_selectors.list_items_shown(shopping_list)
     offers = [item for item in items if item.kind == ItemKind.OFFER]
     redeemed = live_redemptions_by_item(list_item_ids=[item.pk for item in offers])
     offer_lines = [

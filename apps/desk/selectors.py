@@ -14,8 +14,6 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import (
     DecimalField,
-    F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -29,6 +27,7 @@ from django.utils import timezone
 
 from apps.baskets.models import Basket
 from apps.baskets.selectors import SPEND_WEEKS
+from apps.core import rows
 from apps.core.citus import is_citus
 from apps.members.models import Member
 
@@ -85,23 +84,33 @@ def _name_q(words: list[str]) -> Q | None:
     return Q(first_upper__startswith=first.upper(), last_upper__startswith=last.upper())
 
 
-def _by_digits(query: str) -> QuerySet[Member]:
+def _by_digits(query: str) -> rows.Rows:
     """Return the members a string of digits names: list barcode, card number or phone.
 
-    One statement, a UNION ALL of index lookups: the list barcode through the reverse
-    relation `lists` (unique barcode index), the card
-    (unique index) and the phone digits (member_phone_digits). `scanned_list` tells which
-    branch found the row. One OR across the join would defeat the indexes.
+    One statement, a UNION ALL of index lookups: the list barcode through the members'
+    lists (unique barcode index), the card (unique index) and the phone digits
+    (member_phone_digits). `scanned_list` tells which branch found the row. One OR across
+    the join would defeat the indexes. At most LOOKUP_LIMIT + 1 rows. Written out rather
+    than built by the ORM: building it cost more CPU than running it, on every scan
+    (apps/core/rows.py).
     """
     digits = _NON_DIGITS.sub("", query)
-    own = Q(card_number=query)
+    own = "members_member.card_number = %(query)s"
     if len(digits) >= 7:  # shorter is no phone number: only card numbers match exactly
-        own |= Q(phone_digits__in=_phone_variants(digits))
-    members = Member.objects.filter(own).annotate(scanned_list=Value(None, IntegerField()))
-    if not query.isdigit():  # list barcodes are digits only
-        return members.order_by()
-    by_list = Member.objects.filter(lists__barcode=query).annotate(scanned_list=F("lists__id"))
-    return by_list.order_by().union(members.order_by(), all=True)
+        own += " OR members_member.phone_digits = ANY(%(phones)s)"
+    sql = f"SELECT {rows.columns(Member)}, NULL AS scanned_list FROM members_member WHERE {own}"
+    if query.isdigit():  # list barcodes are digits only
+        sql = f"({_BY_LIST_SQL}) UNION ALL ({sql})"
+    sql += f" LIMIT {LOOKUP_LIMIT + 1}"
+    params = {"query": query, "phones": _phone_variants(digits)}
+    return rows.Rows(Member, sql, params, extra=("scanned_list",))
+
+
+_BY_LIST_SQL = f"""
+SELECT {rows.columns(Member)}, lists_shoppinglist.id AS scanned_list
+FROM members_member JOIN lists_shoppinglist ON members_member.id = lists_shoppinglist.member_id
+WHERE lists_shoppinglist.barcode = %(query)s
+"""
 
 
 def lookup_normalize(query: str) -> str:
@@ -140,18 +149,18 @@ def member_lookup(*, query: str) -> LookupResult:
         return LookupResult(query="", kind="none", members=[])
 
     if _PHONE_CHARS.match(query):
-        rows = list(_by_digits(query)[: LOOKUP_LIMIT + 1])
-        scanned = next((m for m in rows if m.scanned_list is not None), None)
+        matches = list(_by_digits(query))
+        scanned = next((m for m in matches if m.scanned_list is not None), None)
         if scanned is not None:
             return LookupResult(
                 query=query, kind="list", members=[scanned], list_id=scanned.scanned_list
             )
-        card = next((m for m in rows if m.card_number == query), None)
+        card = next((m for m in matches if m.card_number == query), None)
         if card is not None:
             return LookupResult(query=query, kind="card", members=[card])
         kind = "phone" if len(_NON_DIGITS.sub("", query)) >= 7 else "card"
     elif any(ch.isdigit() for ch in query):  # letters and digits: a card number, if anything
-        rows = list(Member.objects.filter(card_number=query).order_by()[:1])
+        matches = list(Member.objects.filter(card_number=query).order_by()[:1])
         kind = "card"
     else:
         if "," in query:  # "Smith, Anna" as printed on lists
@@ -162,18 +171,18 @@ def member_lookup(*, query: str) -> LookupResult:
         # No ORDER BY: PostgreSQL stops after 21 rows instead of reading and sorting every
         # "Smith" (thousands of heap pages). When there are at most 20 matches these are all
         # of them; when there are more, the page says so and asks for more letters.
-        rows = list(
+        matches = list(
             Member.objects.annotate(last_upper=Upper("last_name"), first_upper=Upper("first_name"))
             .filter(_name_q(words))
             .order_by()[: LOOKUP_LIMIT + 1]
         )
         kind = "name"
-    truncated = len(rows) > LOOKUP_LIMIT
-    rows = sorted(
-        rows[:LOOKUP_LIMIT],
+    truncated = len(matches) > LOOKUP_LIMIT
+    matches = sorted(
+        matches[:LOOKUP_LIMIT],
         key=lambda m: (m.last_name.upper(), m.first_name.upper(), m.card_number),
     )
-    return LookupResult(query=query, kind=kind, members=rows, truncated=truncated)
+    return LookupResult(query=query, kind=kind, members=matches, truncated=truncated)
 
 
 # --- Marketing member table -----------------------------------------------------------------

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.campaigns.models import Campaign
+from apps.core import rows
 from apps.core.clock import last_day
 from apps.jobs.models import Job
-from apps.lists.models import ShoppingList
+from apps.lists.models import ItemKind, ListItem, ShoppingList
 from apps.lists.services import JOB_KIND, PERIOD_DAYS
 
 EXPORT_COLUMNS = [
@@ -130,15 +132,57 @@ def lists_export_rows(*, period_start: dt.date):
                 ]
 
 
+# A member's current list: the one whose period holds the day, else the latest started
+# (id breaks a tie). The till's checkout reads it with the same rule
+# (apps.checkout.services.shopper).
+CURRENT_LIST_RULE = """
+member_id = %(member)s AND period_start <= %(day)s
+ORDER BY CASE WHEN period_end > %(day)s THEN 0 ELSE 1 END, period_start DESC, id
+"""
+
+
 def member_current_list(*, member, today: dt.date | None = None) -> ShoppingList | None:
     """Return the member's list for the period containing today, else their latest one."""
     today = today or timezone.localdate()
-    running = Case(When(period_end__gt=today, then=Value(0)), default=Value(1))
-    return (
-        ShoppingList.objects.filter(member=member, period_start__lte=today)
-        .order_by(running, "-period_start")
-        .first()
-    )
+    sql = f"SELECT {rows.columns(ShoppingList)} FROM lists_shoppinglist WHERE {CURRENT_LIST_RULE}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " LIMIT 1", {"member": member.pk, "day": today})
+        row = cursor.fetchone()
+    return rows.instance(ShoppingList, row) if row is not None else None
+
+
+def member_list(*, member, list_id: int) -> ShoppingList | None:
+    """Return the member's list `list_id` (a scanned barcode's), None if not theirs."""
+    sql = f"SELECT {rows.columns(ShoppingList)} FROM lists_shoppinglist WHERE id = %s"
+    sql += " AND member_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list_id, member.pk])
+        row = cursor.fetchone()
+    return rows.instance(ShoppingList, row) if row is not None else None
+
+
+def list_items_shown(shopping_list: ShoppingList) -> list[ListItem]:
+    """The list's items but its content, by kind and id, each with its campaign (one query).
+
+    The SQL is the ORM's, written out (apps/core/rows.py): the cashier's screen reads it on
+    every scan, and building it cost more CPU than running it.
+    """
+    sql = f"""
+SELECT {rows.columns(ListItem)}, {rows.columns(Campaign)}
+FROM lists_listitem
+LEFT JOIN campaigns_campaign ON lists_listitem.campaign_id = campaigns_campaign.id
+WHERE lists_listitem.shopping_list_id = %s AND NOT lists_listitem.kind = %s
+ORDER BY lists_listitem.kind, lists_listitem.id
+"""
+    items = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [shopping_list.pk, ItemKind.CONTENT.value])
+        for row in cursor.fetchall():
+            item = rows.instance(ListItem, row)
+            start = rows.width(ListItem)
+            item.campaign = rows.instance(Campaign, row, start) if row[start] is not None else None
+            items.append(item)
+    return items
 
 
 def list_points(shopping_list):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet, Subquery
+from django.db.models import QuerySet
 
 from apps.baskets.models import Store
+from apps.core import rows
 from apps.core.labels import LOYALTY_LABELS, LOYALTY_ORDER, TIER_LABELS
 from apps.segments.models import SegmentMember, SegmentSnapshot
 
@@ -254,11 +256,31 @@ def member_score(*, member):
     """Return the member's scores under the live fit, or None (one query).
 
     Only the live fit: a member it does not include (joined since) shows as not scored,
-    not with an older fit's figures that the rest of the pages no longer read.
+    not with an older fit's figures that the rest of the pages no longer read. The SQL is
+    the ORM's, written out (apps/core/rows.py): on the cashier's screen its building cost
+    more CPU than its running.
     """
-    from apps.segments.models import MemberScore
+    from apps.segments.models import MemberScore, RepeatModelFit
 
-    live = _live_fits().values("pk")[:1]
-    return (
-        MemberScore.objects.filter(member=member, fit=Subquery(live)).select_related("fit").first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_member_score_sql(), {"member": member.pk})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    score = rows.instance(MemberScore, row)
+    score.fit = rows.instance(RepeatModelFit, row, rows.width(MemberScore))
+    return score
+
+
+@cache
+def _member_score_sql() -> str:
+    from apps.segments.models import MemberScore, RepeatModelFit
+
+    return f"""
+SELECT {rows.columns(MemberScore)}, {rows.columns(RepeatModelFit)}
+FROM segments_memberscore
+JOIN segments_repeatmodelfit ON segments_memberscore.fit_id = segments_repeatmodelfit.id
+WHERE segments_memberscore.fit_id = ({LIVE_FIT_ID_SQL})
+  AND segments_memberscore.member_id = %(member)s
+ORDER BY segments_memberscore.id LIMIT 1
+"""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from apps.lists.selectors import CURRENT_LIST_RULE
 from apps.members.models import MemberStatus
 
 # The list whose barcode was scanned and its member, else the member whose card it is (a
@@ -30,13 +31,8 @@ ORDER BY l.id IS NULL
 LIMIT 1
 """
 # A card's list: the one whose period holds the day, else the latest started
-# (apps.lists.selectors.member_current_list, here without building a queryset).
-CURRENT_LIST_SQL = """
-SELECT id, barcode FROM lists_shoppinglist
-WHERE member_id = %(member)s AND period_start <= %(day)s
-ORDER BY CASE WHEN period_end > %(day)s THEN 0 ELSE 1 END, period_start DESC, id
-LIMIT 1
-"""
+# (apps.lists.selectors' rule, the one the cashier's screen shows).
+CURRENT_LIST_SQL = f"SELECT id, barcode FROM lists_shoppinglist WHERE {CURRENT_LIST_RULE} LIMIT 1"
 
 
 @dataclass(frozen=True, slots=True)
