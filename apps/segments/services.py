@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-import numpy as np
 from celery import group
 from django.conf import settings
 from django.db import connection, transaction
@@ -99,12 +98,9 @@ def _snapshot_rows_write(
     lines = copying.lines_read(
         cursor, category_ids=list(snapshot_of), first=first, midnights=midnights
     )
-    by_card = copying.card_order(cursor, member_ids=np.unique(lines.member))
-    rank_members, card_rank = cells.card_ranks(by_card)
     buyers = cells.buyer_cells(
         lines,
-        card_rank=card_rank,
-        rank_members=rank_members,
+        members_by_card=lambda member_ids: copying.card_order(cursor, member_ids=member_ids),
         national_threshold=national_threshold,
         store_threshold=store_threshold,
     )
