@@ -97,3 +97,35 @@ def test_nightly_fit_waits_for_a_whole_day_of_baskets(db, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=False):
         segments_nightly_task()
     assert not Job.objects.filter(kind="member_models").exists()
+
+
+def _line_pages() -> tuple[int, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages, relallvisible FROM pg_class"
+            " WHERE oid = 'baskets_basketline'::regclass"
+        )
+        return cursor.fetchone()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nightly_task_vacuums_the_lines_so_their_pages_are_all_visible():
+    """The snapshots' index-only scan reads only the index on all-visible pages."""
+    from apps.segments.tasks import segments_nightly_task
+
+    product = ProductFactory()
+    for _ in range(3):
+        basket = BasketFactory(member=MemberFactory())
+        BasketLineFactory.create_batch(60, basket=basket, product=product)
+    assert _line_pages()[1] == 0  # written, never vacuumed
+    segments_nightly_task()
+    pages, visible = _line_pages()
+    assert pages > 0 and visible == pages
+
+
+def test_lines_are_not_vacuumed_inside_a_transaction(db):
+    from apps.segments.services import basket_lines_vacuum
+
+    assert basket_lines_vacuum() is False  # VACUUM cannot run in a transaction block
