@@ -100,14 +100,21 @@ def test_nightly_fit_waits_for_a_whole_day_of_baskets(db, django_capture_on_comm
 
 
 def _line_pages() -> tuple[int, int]:
+    """The lines' pages and how many are all-visible (on Citus, summed over the shards)."""
     from django.db import connection
 
+    from apps.core.citus import is_citus
+
+    pages = "SELECT relpages || ',' || relallvisible FROM pg_class WHERE oid = '%s'::regclass"
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relpages, relallvisible FROM pg_class"
-            " WHERE oid = 'baskets_basketline'::regclass"
-        )
-        return cursor.fetchone()
+        if is_citus(connection):
+            cursor.execute(
+                "SELECT result FROM run_command_on_shards('baskets_basketline', %s)", [pages]
+            )
+        else:
+            cursor.execute(pages % "baskets_basketline")
+        counts = [tuple(map(int, result.split(","))) for (result,) in cursor.fetchall()]
+    return sum(p for p, _ in counts), sum(v for _, v in counts)
 
 
 @pytest.mark.django_db(transaction=True)
