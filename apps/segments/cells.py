@@ -25,6 +25,8 @@ unsorted, one row each, from `apps.segments.copying.lines_read`.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -74,6 +76,28 @@ def _starts(*keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(change)
 
 
+def _order(*keys: np.ndarray) -> np.ndarray:
+    """Indexes that sort integer rows by `keys`, the first the most significant.
+
+    Rows equal in every key come in no particular order: callers only sum over such runs,
+    or rank rows no two of which are equal. When the keys' spans multiply to under 2^62
+    they are packed into one int64 (key by key, offset from its least value), and one
+    argsort of it is ~4x faster than `np.lexsort` (one stable sort per key; 445 k lines:
+    0.03 s against 0.12 s); otherwise the lexsort.
+    """
+    if len(keys[0]) == 0:
+        return np.zeros(0, dtype=np.intp)
+    lows = [int(key.min()) for key in keys]
+    spans = [int(key.max()) - low + 1 for key, low in zip(keys, lows, strict=True)]
+    if math.prod(spans) >= 2**62:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, low, span in zip(keys, lows, spans, strict=True):
+        packed *= span
+        packed += key - low
+    return np.argsort(packed)
+
+
 def _ends(starts: np.ndarray, size: int) -> np.ndarray:
     return np.append(starts[1:], size)
 
@@ -90,7 +114,7 @@ def _median2(day: np.ndarray, buyer_starts: np.ndarray, occasions: np.ndarray) -
     within = ~first[1:]
     gaps = np.diff(day)[within]
     owner = (np.cumsum(first) - 1)[1:][within]
-    gaps = gaps[np.lexsort((gaps, owner))]
+    gaps = gaps[_order(owner, gaps)]
     count = occasions - 1
     offset = np.cumsum(count) - count
     has = count >= 1
@@ -146,20 +170,20 @@ def _ntile(category: np.ndarray) -> np.ndarray:
 def buyer_cells(
     lines: Lines,
     *,
-    card_rank: np.ndarray,
-    rank_members: np.ndarray,
+    members_by_card: Callable[[np.ndarray], np.ndarray],
     national_threshold: Decimal,
     store_threshold: Decimal,
 ) -> Buyers:
     """Every buyer's spend, share, loyalty, tier and cycle from their lines.
 
-    `rank_members` (sorted member ids) and `card_rank` (each one's card number's rank
-    in byte order) order the spend ties; see `card_ranks`.
+    `members_by_card` puts the buyers' distinct member ids (sorted) in the order of their
+    card numbers' bytes, which orders the spend ties. It is asked once the buyers are
+    known: for them alone, not for every member id of the lines (a sort of ~20x fewer ids).
     """
     if len(lines.member) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Buyers(*(empty,) * 9)
-    order = np.lexsort((lines.day, lines.member, lines.category))
+    order = _order(lines.category, lines.member, lines.day)
     category = lines.category[order]
     member = lines.member[order]
     day = lines.day[order]
@@ -188,8 +212,9 @@ def buyer_cells(
     )
     occasions, median2, last_day = occasions[keep], median2[keep], last_day[keep]
 
+    rank_members, card_rank = card_ranks(members_by_card(np.unique(b_member)))
     rank = card_rank[np.searchsorted(rank_members, b_member)]
-    ranked = np.lexsort((rank, spend, b_category))
+    ranked = _order(b_category, spend, rank)
     usage_tier = np.empty(len(ranked), dtype=np.int64)
     usage_tier[ranked] = _ntile(b_category[ranked])
 

@@ -2,15 +2,16 @@
 
 PostgreSQL's binary COPY format: an 11-byte signature, flags, a header extension, then per
 row a field count and each field's length and bytes, then a -1 trailer. With fixed-width
-values and no NULLs, NumPy reads and writes it with no per-row Python:
+values, NumPy reads and writes it with no per-row Python:
 
 - out, the lines come as a row per product (`_rows`, a little Python per product): its
   lines as one bytea of fixed-size records (`LINE`), so all the products' lines are one
   `np.frombuffer` of their byteas joined; the ids of the buyers in card order come as one
   array (`_arrays`), whose elements have one stride;
-- in, the buyer rows are rows of one size (`STAGE_ROW`), one structured array of
-  big-endian fields, copied into a temporary table and from there into segmentmember with
-  one INSERT … SELECT that turns cents, micro-shares and doubled medians into numerics.
+- in, the buyer rows go straight into segmentmember (`buyers_write`), numerics and all in
+  their binary form: each numeric with a fixed number of base-10000 digits (PostgreSQL
+  strips the zero ones), so a row's size depends only on its loyalty word and on whether
+  it has a cycle; each of those six shapes is one structured array.
 """
 
 from __future__ import annotations
@@ -29,28 +30,9 @@ TRAILER = b"\xff\xff"
 EPOCH = dt.date(2000, 1, 1)  # binary dates and timestamps count from here
 
 
-def _row_type(fields: list[tuple[str, str]]) -> np.dtype:
-    parts = [("fields", ">i2")]
-    for name, kind in fields:
-        parts += [(f"{name}_size", ">i4"), (name, kind)]
-    return np.dtype(parts)
-
-
 # One line in a product's bytea (sql.COPY_SNAPSHOT_LINES); the time in µs since EPOCH.
 LINE = np.dtype([("member", ">i8"), ("time", ">i8"), ("cents", ">i8")])
 
-STAGE_FIELDS = [
-    ("snapshot_id", ">i8"),
-    ("member_id", ">i8"),
-    ("spend_cents", ">i8"),
-    ("share_micro", ">i8"),
-    ("loyalty", ">i2"),
-    ("usage_tier", ">i2"),
-    ("occasions", ">i4"),
-    ("median2", ">i4"),
-    ("last_day", ">i4"),
-]
-STAGE_ROW = _row_type(STAGE_FIELDS)
 LOYALTY_BY_CODE = [Loyalty.NATIONAL.value, Loyalty.STORE.value, Loyalty.SWINGER.value]
 
 
@@ -178,30 +160,103 @@ def card_order(cursor, *, member_ids: np.ndarray) -> np.ndarray:
     return _arrays(data, [("id", ">i8")])["id"]
 
 
+# numeric's binary form: digit count, weight (of the first digit, in powers of 10000), sign,
+# display scale, then the digits (base 10000, most significant first).
+NUMERIC_POSITIVE = 0
+BASE = 10_000
+
+
+def _numeric(whole_digits: int, scale: int) -> list[tuple[str, str]]:
+    """The fields of a non-negative numeric with `whole_digits` base-10000 digits before
+    the point and enough after it for `scale` decimal places."""
+    digits = whole_digits + (scale + 3) // 4
+    return [("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">i2"), ("dscale", ">i2")] + [
+        (f"d{i}", ">i2") for i in range(digits)
+    ]
+
+
+# numeric(12,2), numeric(7,6), numeric(8,2): 10, 1 and 6 digits before the point.
+SPEND = _numeric(3, 2)
+SHARE = _numeric(1, 6)
+CYCLE = _numeric(2, 2)
+
+
+def _row_shape(loyalty: str, with_cycle: bool) -> np.dtype:
+    """One segmentmember row in binary COPY (the columns of `sql.COPY_BUYERS`): each
+    field's size, then its value unless it is NULL (size -1)."""
+    fields = [
+        ("snapshot_id", ">i8"),
+        ("member_id", ">i8"),
+        ("spend", SPEND),
+        ("share", SHARE),
+        ("loyalty", f"S{len(loyalty)}"),
+        ("usage_tier", ">i2"),
+        ("occasions", ">i4"),
+        ("cycle", CYCLE if with_cycle else None),
+        ("next_on", ">i4" if with_cycle else None),
+    ]
+    parts = [("fields", ">i2")]
+    for name, kind in fields:
+        parts.append((f"{name}_size", ">i4"))
+        if kind is not None:
+            parts.append((name, kind))
+    return np.dtype(parts)
+
+
+def _fill_numeric(target: np.ndarray, units: np.ndarray, *, scale: int) -> None:
+    """Write non-negative integers `units` (the value × 10^scale) as numerics into `target`."""
+    names = [name for name in target.dtype.names if name[1:].isdigit()]
+    fraction_digits = (scale + 3) // 4
+    whole, fraction = np.divmod(units, 10**scale)
+    fraction = fraction * 10 ** (4 * fraction_digits - scale)  # to whole base-10000 digits
+    target["ndigits"] = len(names)
+    target["weight"] = len(names) - fraction_digits - 1
+    target["sign"] = NUMERIC_POSITIVE
+    target["dscale"] = scale
+    for name in reversed(names[len(names) - fraction_digits :]):
+        fraction, target[name] = np.divmod(fraction, BASE)
+    for name in reversed(names[: len(names) - fraction_digits]):
+        whole, target[name] = np.divmod(whole, BASE)
+    if len(whole) and whole.max() > 0:
+        raise ValueError("a value has more digits than its numeric column holds")
+
+
+def _shape_rows(buyers: Buyers, snapshot_id: np.ndarray, *, loyalty: int, with_cycle: bool):
+    word = LOYALTY_BY_CODE[loyalty]
+    chosen = (buyers.loyalty == loyalty) & ((buyers.occasions >= 3) == with_cycle)
+    shape = _row_shape(word, with_cycle)
+    rows = np.zeros(int(chosen.sum()), dtype=shape)
+    rows["fields"] = 9
+    for name in shape.names:
+        if name.endswith("_size") and name[: -len("_size")] in shape.names:
+            rows[name] = shape[name[: -len("_size")]].itemsize
+    rows["snapshot_id"] = snapshot_id[chosen]
+    rows["member_id"] = buyers.member[chosen]
+    _fill_numeric(rows["spend"], buyers.spend_cents[chosen], scale=2)
+    _fill_numeric(rows["share"], buyers.share_micro[chosen], scale=6)
+    rows["loyalty"] = word.encode()
+    rows["usage_tier"] = buyers.usage_tier[chosen]
+    rows["occasions"] = buyers.occasions[chosen]
+    if with_cycle:
+        median2, last_day = buyers.median2[chosen], buyers.last_day[chosen]
+        _fill_numeric(rows["cycle"], median2 * 50, scale=2)  # median2 / 2 in hundredths
+        rows["next_on"] = last_day + (median2 + 1) // 2  # the cycle rounded half up
+    else:
+        rows["cycle_size"] = rows["next_on_size"] = -1  # NULL
+    return rows.tobytes()
+
+
 def buyers_write(cursor, *, buyers: Buyers, snapshot_of: dict[int, int]) -> None:
-    """Insert the buyers as segmentmember rows of their category's snapshot."""
+    """Insert the buyers as segmentmember rows of their category's snapshot, by one binary
+    COPY: a cycle and next purchase only with 3 occasions or more (else NULL)."""
     if not len(buyers):
         return
     categories = np.array(sorted(snapshot_of), dtype=np.int64)
     snapshots = np.array([snapshot_of[c] for c in categories], dtype=np.int64)
-    values = {
-        "snapshot_id": snapshots[np.searchsorted(categories, buyers.category)],
-        "member_id": buyers.member,
-        "spend_cents": buyers.spend_cents,
-        "share_micro": buyers.share_micro,
-        "loyalty": buyers.loyalty,
-        "usage_tier": buyers.usage_tier,
-        "occasions": buyers.occasions,
-        "median2": buyers.median2,
-        "last_day": buyers.last_day,
-    }
-    rows = np.zeros(len(buyers), dtype=STAGE_ROW)
-    rows["fields"] = len(STAGE_FIELDS)
-    for name, kind in STAGE_FIELDS:
-        rows[f"{name}_size"] = np.dtype(kind).itemsize
-        rows[name] = values[name]
-    cursor.execute(sql.CREATE_STAGE)
-    header = SIGNATURE + bytes(8)
-    with cursor.copy(sql.COPY_STAGE) as copy:
-        copy.write(header + rows.tobytes() + TRAILER)
-    cursor.execute(sql.INSERT_FROM_STAGE, {"loyalties": LOYALTY_BY_CODE})
+    snapshot_id = snapshots[np.searchsorted(categories, buyers.category)]
+    with cursor.copy(sql.COPY_BUYERS) as copy:
+        copy.write(SIGNATURE + bytes(8))
+        for loyalty in range(len(LOYALTY_BY_CODE)):
+            for with_cycle in (False, True):
+                copy.write(_shape_rows(buyers, snapshot_id, loyalty=loyalty, with_cycle=with_cycle))
+        copy.write(TRAILER)

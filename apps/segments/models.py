@@ -98,8 +98,11 @@ class SegmentMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "member"], name="segment_member_unique"),
         ]
+        # No index on (snapshot, loyalty, usage_tier) since issue 22: every reader of a cell
+        # reads one snapshot's rows (a few thousand to ~20 k), which segment_member_unique
+        # finds by its first column, and keeping a third index on a table that gains
+        # ~0.5 M rows a night cost 15-20 % of the snapshots' write (docs/decisions.md).
         indexes = [
-            models.Index(fields=["snapshot", "loyalty", "usage_tier"], name="segment_cell"),
             models.Index(fields=["member"], name="segment_member_lookup"),
         ]
 

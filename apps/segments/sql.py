@@ -47,27 +47,13 @@ COPY (
 ) TO STDOUT (FORMAT binary)
 """
 
-# The buyers' rows as apps.segments.cells computes them, in integers; INSERT_FROM_STAGE
-# turns them into the table's numerics exactly (cents / 100, micro-shares / 10^6, twice
-# the median / 2) and the loyalty code into its value (%(loyalties)s, in code order).
-CREATE_STAGE = """
-DROP TABLE IF EXISTS segment_stage;
-CREATE TEMP TABLE segment_stage (
-    snapshot_id bigint NOT NULL, member_id bigint NOT NULL, spend_cents bigint NOT NULL,
-    share_micro bigint NOT NULL, loyalty smallint NOT NULL, usage_tier smallint NOT NULL,
-    occasions integer NOT NULL, median2 integer NOT NULL, last_day date NOT NULL
-) ON COMMIT DROP
-"""
-COPY_STAGE = "COPY segment_stage FROM STDIN (FORMAT binary)"
-INSERT_FROM_STAGE = """
-INSERT INTO segments_segmentmember
+# The buyers' rows, as apps.segments.copying.buyers_write sends them (binary, one shape
+# per loyalty word and per cycle or none; the id from its identity).
+COPY_BUYERS = """
+COPY segments_segmentmember
     (snapshot_id, member_id, category_spend, national_share, loyalty, usage_tier,
      occasions, cycle_days, next_purchase_on)
-SELECT snapshot_id, member_id, spend_cents / 100.0, share_micro / 1000000.0,
-       (%(loyalties)s::text[])[loyalty + 1], usage_tier, occasions,
-       CASE WHEN occasions >= 3 THEN median2 / 2.0 END,
-       CASE WHEN occasions >= 3 THEN last_day + (median2 + 1) / 2 END
-FROM segment_stage
+FROM STDIN (FORMAT binary)
 """
 
 COUNT_BUYERS = """

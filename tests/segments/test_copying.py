@@ -125,3 +125,36 @@ def test_lines_read_gives_every_line_with_its_own_fields():
     assert len(got) == len(expected) == 5
     assert set(got) == expected
     assert all(a.dtype == np.int64 for a in (read.category, read.member, read.day, read.cents))
+
+
+@pytest.mark.django_db
+def test_numerics_written_in_binary_read_back_as_their_decimal_values():
+    """Each numeric shape (segmentmember's three) through PostgreSQL's own binary input:
+    whole digits, leading and trailing zero digits, and the largest value each holds."""
+    cases = [
+        (copying.SPEND, 2, "numeric(12,2)", [0, 1, 99, 100, 123456, 10**8, 999999999999]),
+        (copying.SHARE, 6, "numeric(7,6)", [0, 1, 5000, 999999, 1000000]),
+        (copying.CYCLE, 2, "numeric(8,2)", [0, 50, 150, 1000000, 99999950]),
+    ]
+    with connection.cursor() as cursor:
+        for shape, scale, column, units in cases:
+            row = np.dtype([("fields", ">i2"), ("size", ">i4"), ("value", shape)])
+            rows = np.zeros(len(units), dtype=row)
+            rows["fields"], rows["size"] = 1, row["value"].itemsize
+            copying._fill_numeric(rows["value"], np.array(units, dtype=np.int64), scale=scale)
+            cursor.execute(f"CREATE TEMP TABLE numbers (value {column})")
+            with cursor.copy("COPY numbers FROM STDIN (FORMAT binary)") as copy:
+                copy.write(copying.SIGNATURE + bytes(8) + rows.tobytes() + copying.TRAILER)
+            cursor.execute("SELECT value::text FROM numbers")
+            written = [value for (value,) in cursor.fetchall()]
+            cursor.execute("DROP TABLE numbers")
+            expected = [
+                str(Decimal(u).scaleb(-scale).quantize(Decimal(1).scaleb(-scale))) for u in units
+            ]
+            assert written == expected
+
+
+def test_a_value_too_long_for_its_numeric_is_refused():
+    target = np.zeros(1, dtype=copying.SPEND)
+    with pytest.raises(ValueError, match="more digits"):
+        copying._fill_numeric(target, np.array([10**14], dtype=np.int64), scale=2)
