@@ -62,7 +62,7 @@ from apps.reports.services import reports_refresh_job
 from apps.segments.affinity import category_affinity_compute
 from apps.segments.fits import repeat_model_fit
 from apps.segments.models import RepeatModelFit
-from apps.segments.services import snapshots_compute
+from apps.segments.services import basket_lines_vacuum, snapshots_compute
 from apps.segments.stats import FitError
 
 SNAPSHOT_WEEKS = 52
@@ -98,9 +98,20 @@ def history_end() -> dt.date | None:
     return None if last["last"] is None else timezone.localdate(last["last"])
 
 
-@transaction.atomic
 def demo_program_seed(*, seed: int = 42, max_checkouts: int = 2000) -> ProgramResult:
-    """Seed agreements, campaigns, lists, tills and simulated checkouts on the demo history."""
+    """Seed agreements, campaigns, lists, tills and simulated checkouts on the demo history.
+
+    The basket lines are vacuumed first, as the nightly segments task does, so the
+    snapshots read them by an index-only scan (apps.segments.services.basket_lines_vacuum):
+    a freshly loaded history has no page marked all-visible. VACUUM cannot run inside the
+    transaction that seeds the rest.
+    """
+    basket_lines_vacuum()
+    return _program_seed(seed=seed, max_checkouts=max_checkouts)
+
+
+@transaction.atomic
+def _program_seed(*, seed: int, max_checkouts: int) -> ProgramResult:
     end = history_end()
     if end is None:
         raise ValueError("No till history: load the demo data first (generate_demo).")

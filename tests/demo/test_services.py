@@ -63,3 +63,19 @@ def test_generate_demo_command_prints_a_summary(tmp_path):
     assert "40 members" in text and "lines" in text and "Demo data loaded." in text
     assert (tmp_path / "baskets.csv").exists()
     assert Member.objects.count() == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_program_vacuums_the_lines_before_its_snapshots(tmp_path):
+    """A freshly loaded history has no all-visible page; the program's snapshots read the
+    lines by an index-only scan, which needs them (apps.segments.services)."""
+    from apps.demo.program import demo_program_seed
+    from tests.segments.line_pages import line_pages
+
+    demo_generate(members=60, weeks=4, seed=3, end_date=END, directory=tmp_path)
+    assert line_pages()[1] == 0  # loaded, never vacuumed
+
+    demo_program_seed(seed=42, max_checkouts=20)
+
+    pages, visible = line_pages()
+    assert pages > 0 and visible >= 1  # only VACUUM marks pages (one must be, as in test_tasks)

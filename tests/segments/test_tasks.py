@@ -19,6 +19,7 @@ from tests.factories import (
     MemberFactory,
     ProductFactory,
 )
+from tests.segments.line_pages import line_pages
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -99,24 +100,6 @@ def test_nightly_fit_waits_for_a_whole_day_of_baskets(db, django_capture_on_comm
     assert not Job.objects.filter(kind="member_models").exists()
 
 
-def _line_pages() -> tuple[int, int]:
-    """The lines' pages and how many are all-visible (on Citus, summed over the shards)."""
-    from django.db import connection
-
-    from apps.core.citus import is_citus
-
-    pages = "SELECT relpages || ',' || relallvisible FROM pg_class WHERE oid = '%s'::regclass"
-    with connection.cursor() as cursor:
-        if is_citus(connection):
-            cursor.execute(
-                "SELECT result FROM run_command_on_shards('baskets_basketline', %s)", [pages]
-            )
-        else:
-            cursor.execute(pages % "baskets_basketline")
-        counts = [tuple(map(int, result.split(","))) for (result,) in cursor.fetchall()]
-    return sum(p for p, _ in counts), sum(v for _, v in counts)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_nightly_task_vacuums_the_lines_so_their_pages_are_all_visible():
     """The snapshots' index-only scan reads only the index on all-visible pages."""
@@ -126,9 +109,9 @@ def test_nightly_task_vacuums_the_lines_so_their_pages_are_all_visible():
     for _ in range(3):
         basket = BasketFactory(member=MemberFactory())
         BasketLineFactory.create_batch(60, basket=basket, product=product)
-    assert _line_pages()[1] == 0  # written, never vacuumed
+    assert line_pages()[1] == 0  # written, never vacuumed
     segments_nightly_task()
-    pages, visible = _line_pages()
+    pages, visible = line_pages()
     # Only VACUUM sets the visibility map. A page whose rows are newer than another open
     # transaction's snapshot stays unmarked (on Citus, the cluster's own connections hold
     # such snapshots now and then), so not every page need be marked; one must be.
