@@ -67,15 +67,16 @@ def test_generate_demo_command_prints_a_summary(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_demo_program_vacuums_the_lines_before_its_snapshots(tmp_path):
-    """A freshly loaded history has no all-visible page; the program's snapshots read the
+    """A freshly loaded history has no all-visible page; the programme's snapshots read the
     lines by an index-only scan, which needs them (apps.segments.services)."""
     from apps.demo.program import demo_program_seed
-    from tests.segments.line_pages import line_pages
+    from tests.segments.line_pages import line_vacuums
 
     demo_generate(members=60, weeks=4, seed=3, end_date=END, directory=tmp_path)
-    assert line_pages()[1] == 0  # loaded, never vacuumed
+    before = line_vacuums()
 
     demo_program_seed(seed=42, max_checkouts=20)
 
-    pages, visible = line_pages()
-    assert pages > 0 and visible >= 1  # only VACUUM marks pages (one must be, as in test_tasks)
+    after = line_vacuums()
+    assert len(after) == len(before) > 0
+    assert after == [count + 1 for count in before]
