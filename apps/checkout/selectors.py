@@ -55,11 +55,11 @@ JOIN baskets_store ON baskets_basket.store_id = baskets_store.id
 WHERE checkout_redemption.list_item_id = ANY(%s) AND checkout_redemption.reversed_at IS NULL
 ORDER BY checkout_redemption.list_item_id, checkout_redemption.slot
 """
+    basket_at = rows.width(Redemption)
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(list_item_ids)])
         for row in cursor.fetchall():
             redemption = rows.instance(Redemption, row)
-            basket_at = rows.width(Redemption)
             redemption.basket = rows.instance(Basket, row, basket_at)
             redemption.basket.store = rows.instance(Store, row, basket_at + rows.width(Basket))
             found.setdefault(redemption.list_item_id, []).append(redemption)

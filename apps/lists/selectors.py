@@ -145,20 +145,17 @@ def member_current_list(*, member, today: dt.date | None = None) -> ShoppingList
     """Return the member's list for the period containing today, else their latest one."""
     today = today or timezone.localdate()
     sql = f"SELECT {rows.columns(ShoppingList)} FROM lists_shoppinglist WHERE {CURRENT_LIST_RULE}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " LIMIT 1", {"member": member.pk, "day": today})
-        row = cursor.fetchone()
-    return rows.instance(ShoppingList, row) if row is not None else None
+    found = rows.Rows(ShoppingList, sql + " LIMIT 1", {"member": member.pk, "day": today})
+    return next(iter(found), None)
 
 
 def member_list(*, member, list_id: int) -> ShoppingList | None:
     """Return the member's list `list_id` (a scanned barcode's), None if not theirs."""
-    sql = f"SELECT {rows.columns(ShoppingList)} FROM lists_shoppinglist WHERE id = %s"
-    sql += " AND member_id = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [list_id, member.pk])
-        row = cursor.fetchone()
-    return rows.instance(ShoppingList, row) if row is not None else None
+    sql = (
+        f"SELECT {rows.columns(ShoppingList)} FROM lists_shoppinglist"
+        " WHERE id = %s AND member_id = %s"
+    )
+    return next(iter(rows.Rows(ShoppingList, sql, [list_id, member.pk])), None)
 
 
 def list_items_shown(shopping_list: ShoppingList) -> list[ListItem]:
