@@ -17,6 +17,7 @@ numeric(12,2) comes near that (amounts are never negative).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pyarrow as pa
@@ -66,7 +67,7 @@ class BasketGroups:
     def add(self, staged: pa.Table, *, others: list[str] = ()) -> None:
         """Count in a chunk's staged good rows, and the good rows among `others` lines."""
         if others:
-            staged = pa.concat_tables([staged, _table_of_lines(others, staged.schema)])
+            staged = pa.concat_tables([staged, table_of_lines(others, staged.schema)])
         if not staged.num_rows:
             return
         table = pa.table(
@@ -89,13 +90,16 @@ class BasketGroups:
         )
         self.partial.append(grouped.rename_columns(_renamed(grouped.column_names)))
 
-    def copy_text(self) -> bytes:
-        """The COPY text of pos_stage_groups: one row per basket."""
+    def copy_text(self, extra: Callable[[pa.Table], list[pa.Array]] | None = None) -> bytes:
+        """The COPY text of pos_stage_groups: one row per basket; `extra` gives more
+        columns (COPY text) from the merged groups."""
         merged = self.merged()
         if merged is None:
             return b""
         columns = [merged.column(name) for name in _OUT]
         columns[-3:] = [pc.cast(c, pa.string()) for c in columns[-3:]]
+        if extra is not None:
+            columns.extend(extra(merged))
         return copy_text_of_columns(columns)
 
     def problems(self) -> set[str]:
@@ -151,7 +155,7 @@ def _renamed(names: list[str]) -> list[str]:
     return out
 
 
-def _table_of_lines(lines: list[str], schema: pa.Schema) -> pa.Table:
+def table_of_lines(lines: list[str], schema: pa.Schema) -> pa.Table:
     """The good rows among COPY lines of the per-row reader, as a staged table."""
     rows = [fields for line in lines if (fields := good_row_fields(line)) is not None]
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)

@@ -12,7 +12,7 @@ which the checkout shares.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
@@ -29,6 +29,13 @@ from apps.baskets.importing.basket_groups import (
 from apps.baskets.importing.basket_rows import COLUMNS, WIDTH, RowStager
 from apps.baskets.importing.bulk_indexes import indexes_rebuilt_after, worth_rebuilding
 from apps.baskets.importing.chunks import chunks, read_ahead
+from apps.baskets.importing.direct_lines import DirectLines
+from apps.baskets.importing.direct_load import (
+    GROUPS_EXTRA,
+    LineIndexes,
+    insert_baskets,
+    write_rows,
+)
 from apps.baskets.importing.loaded import HeldRows
 from apps.baskets.importing.result import FileResult
 from apps.baskets.importing.staging import DROP_STAGE_SQL, CopyBuffer, Header, analyze_stage
@@ -58,6 +65,8 @@ PRODUCTS_SQL = "SELECT upc, id FROM catalog_product"
 
 # Both tables of a load's baskets (also dropped after each file: see runner).
 DROP_BASKETS_SQL = "DROP TABLE IF EXISTS pos_stage_baskets, pos_stage_groups"
+
+
 # One row per basket in the file, from its staged good rows grouped in Arrow
 # (`basket_groups`: least and greatest card, store and time, sums, a count); `problem`
 # ('' when none) is why all its rows are rejected.
@@ -65,7 +74,9 @@ DROP_BASKETS_SQL = "DROP TABLE IF EXISTS pos_stage_baskets, pos_stage_groups"
 # `already`: loaded before. A join to the baskets the file names, not a correlated EXISTS:
 # Citus runs no correlated subquery over a distributed table from a query on a local one;
 # it runs the IN list first and sends it to every shard (docs/scale.md).
-BASKETS_SQL = f"""
+def baskets_sql(extra: str = "") -> str:
+    """BASKETS_SQL, carrying `extra` columns of pos_stage_groups (", "-terminated) along."""
+    return f"""
 CREATE TEMP TABLE pos_stage_baskets ON COMMIT DROP AS
 WITH loaded AS MATERIALIZED (
     SELECT DISTINCT basket_id FROM baskets_basket
@@ -81,7 +92,7 @@ SELECT g.*,
            ELSE ''
        END AS problem
 FROM (
-    SELECT basket_id,
+    SELECT basket_id, {extra}
            card_least AS card_number,
            store_least AS store,
            time_least AS purchased_at,
@@ -97,6 +108,9 @@ FROM (
 ) g
 LEFT JOIN loaded ON loaded.basket_id = g.basket_id
 """
+
+
+BASKETS_SQL = baskets_sql()
 PROBLEM_COUNT_SQL = "SELECT count(*) FROM pos_stage_baskets WHERE problem <> ''"
 # Which of a basket's rows would be right is unknowable, so all of them are rejected.
 PROBLEM_SQL = """
@@ -184,7 +198,50 @@ def stage_rows(
 def load(
     *, cursor, path: Path, stream: IO[str], header: Header, buffer_factory, result: FileResult
 ) -> None:
-    """Stage the file's rows, then insert its new baskets and lines set-based."""
+    """Write the file's new baskets' lines as they are read, then insert the baskets."""
+    cursor.execute(PRODUCTS_SQL)
+    products = dict(cursor.fetchall())
+    cursor.execute(DROP_STAGE_SQL)
+    cursor.execute(STAGE_SQL)
+
+    @contextmanager
+    def copies() -> Iterator[CopyBuffer]:
+        with cursor.copy(COPY_SQL) as copy:
+            yield buffer_factory(copy)
+
+    lines = DirectLines(cursor=cursor)
+    with ExitStack() as stack:
+        line_indexes = LineIndexes(cursor=cursor, stack=stack)
+        result.rows_read = write_rows(
+            cursor=cursor,
+            copies=copies,
+            stream=stream,
+            header=header,
+            products=products,
+            lines=lines,
+            bulk_lines=line_indexes,
+        )
+        analyze_stage(cursor, "pos_stage")
+        cursor.execute(DROP_BASKETS_SQL)
+        if line_indexes.enabled:
+            stack.enter_context(indexes_rebuilt_after(cursor=cursor, table="baskets_basket"))
+        result.loaded = insert_baskets(
+            cursor=cursor,
+            lines=lines,
+            baskets_sql=baskets_sql(GROUPS_EXTRA),
+            problem_sql=PROBLEM_SQL,
+        )
+    if line_indexes.enabled:
+        # Fresh statistics for the queries that follow; autovacuum sets the visibility map
+        # (index-only scans) on its own soon after an insert this size.
+        cursor.execute("ANALYZE baskets_basketline, baskets_basket")
+
+
+def load_staged(
+    *, cursor, path: Path, stream: IO[str], header: Header, buffer_factory, result: FileResult
+) -> None:
+    """Stage the file's rows, then insert its new baskets and lines set-based (before
+    the direct write of lines; kept as the reference path)."""
     cursor.execute(PRODUCTS_SQL)
     products = dict(cursor.fetchall())
     cursor.execute(DROP_STAGE_SQL)
