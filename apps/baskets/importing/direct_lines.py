@@ -77,16 +77,13 @@ class DirectLines:
         return rows, good.filter(pc.invert(new)), loaded
 
     def copy_text(self, rows: pa.Table) -> bytes:
-        """The COPY text of these rows' lines (`split`'s first table); counted as written."""
+        """The COPY text of these rows' lines (`split`'s first table)."""
         if not rows.num_rows:
             return b""
         members = self.resolver.member_ids(rows.column("card_number"))
         stores = self.resolver.store_ids(rows.column("store"))
         times = rows.column("purchased_at")
         owner = owners(member_ids=members, store_ids=stores, times=times)
-        self.groups.add(rows)
-        self.where.append(rows.select(["line", "basket_id"]))
-        self.written += rows.num_rows
         columns = [
             _text(rows.column("basket_pk")),
             rows.column("upc"),  # the staged product id
@@ -98,6 +95,15 @@ class DirectLines:
             rows.column("discount"),
         ]
         return copy_text_of_columns([_combined(c) for c in columns])
+
+    def track(self, rows: pa.Table) -> None:
+        """Count in rows written (`split`'s first table): their baskets' groups, and where
+        they are in the file. Arrow only: it runs while the server ingests their COPY."""
+        if not rows.num_rows:
+            return
+        self.groups.add(rows)
+        self.where.append(rows.select(["line", "basket_id"]))
+        self.written += rows.num_rows
 
     def rows_of(self, basket_ids: list[str]) -> pa.Table:
         """(line, basket_id) of the written rows of these (staged) basket ids."""

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
+from psycopg.copy import QueuedLibpqWriter
 
 from apps.baskets.importing.basket_columns import (
     ColumnRules,
@@ -112,12 +113,16 @@ def write_rows(
         new, old, loaded = lines.split(good)
         held.loaded.update(dict.fromkeys(loaded.to_pylist(), True))
         staged = held.new_baskets(old, others=[])
-        lines.groups.add(staged)
         text = lines.copy_text(new)
-        bulk_lines(lines.written)
-        if text:
-            with cursor.copy(LINES_COPY_SQL) as copy:
-                copy.write(text)
+        bulk_lines(lines.written + new.num_rows)
+        # The queued writer sends the text from a thread of its own, so the groups are
+        # made while the server ingests the lines.
+        with ExitStack() as copying:
+            if text:
+                writer = QueuedLibpqWriter(_psycopg(cursor))
+                copying.enter_context(cursor.copy(LINES_COPY_SQL, writer=writer)).write(text)
+            lines.track(new)
+            lines.groups.add(staged)
         with copies() as buffer:
             buffer.copy.write(copy_text_of(staged))
             buffer.lines.extend(rejects)
@@ -128,6 +133,11 @@ def write_rows(
         buffer.copy.write(copy_text_of(late))
         buffer.close()
     return read
+
+
+def _psycopg(cursor):
+    """The psycopg cursor under Django's wrapper (a writer needs it)."""
+    return getattr(cursor, "cursor", cursor)
 
 
 def group_ids(lines: DirectLines) -> Callable[[pa.Table], list[pa.Array]]:
