@@ -11,8 +11,8 @@ Two writers share these rules, stated here once:
   takes an id a till will need.
 
 A till basket (`basket_record`) is one statement, the basket and its lines. The import stays
-set-based: `baskets_insert_staged` inserts every new basket of a file and all their lines in
-one statement.
+set-based: it COPYs every line of a file's new baskets (`IMPORT_LINES_COPY_SQL`), then inserts
+the baskets in one statement (`baskets_insert_grouped`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 from django.db import IntegrityError, connection
 
 from apps.baskets.models import Basket, BasketSource, Store
-from apps.baskets.owners import basket_owner, owner_sql
+from apps.baskets.owners import basket_owner
 from apps.core.citus import is_citus, violates
 
 if TYPE_CHECKING:
@@ -218,45 +218,43 @@ def basket_record(
     return basket
 
 
-# The import's side of the same rules, in SQL over its staged rows.
+# The import's side of the same rules (apps/baskets/importing/direct_load.py).
 #
-# New baskets and their lines in one statement, from the import's staging tables:
-# pos_stage_baskets (a basket per row: basket_id, card_number, store, purchased_at, the
-# sums and count of its staged lines, `problem` '' when good, `already` when loaded before)
-# and pos_stage (its lines: basket_id, product_id, quantity, amount, discount, `reason` NULL
-# when good).
-# Lines take member, owner and purchased_at from their new basket. ON CONFLICT DO NOTHING lets a
-# concurrent import of the same basket win cleanly: its lines are then not inserted twice.
-# It names no columns: the basket id's unique key is `(basket_id)` on PostgreSQL and
-# `(owner_id, basket_id)` on a Citus cluster (apps/core/citus_group.py), under one name.
-_IMPORT_OWNER = owner_sql(member="m.id", store="st.id", purchased_at="b.purchased_at")
-STAGED_BASKETS_INSERT_SQL = f"""
-WITH new_baskets AS (
-    INSERT INTO baskets_basket (
-        basket_id, member_id, owner_id, store_id, purchased_at,
-        total_amount, total_discount, line_count, source, loaded_at
-    )
-    SELECT b.basket_id, m.id, {_IMPORT_OWNER}, st.id, b.purchased_at,
-           b.total_amount, b.total_discount, b.line_count, '{BasketSource.IMPORT.value}', now()
-    FROM pos_stage_baskets b
-    JOIN baskets_store st ON st.code = b.store
-    LEFT JOIN members_member m ON m.card_number = b.card_number AND b.card_number <> ''
-    WHERE b.problem = '' AND NOT b.already
-    ON CONFLICT DO NOTHING
-    RETURNING id, basket_id, member_id, owner_id, purchased_at
+# Its lines go first, by COPY, each with its basket's id (reserved from the baskets'
+# sequence), member, owner and purchased_at, as the import computed them for the basket's
+# rows. Its baskets follow from pos_stage_baskets (a basket per row: its reserved `id`,
+# member, store and owner ids, the sums and count of its lines, `problem` '' when good,
+# `already` when loaded before, `id` NULL for a basket the file does not add to).
+# ON CONFLICT DO NOTHING lets a concurrent import of the same basket win cleanly (the
+# import then deletes the lines it wrote for it: `lines_delete`). It names no columns: the
+# basket id's unique key is `(basket_id)` on PostgreSQL and `(owner_id, basket_id)` on a
+# Citus cluster (apps/core/citus_group.py), under one name. The owner the import computed is
+# held to the rule by the check constraint `basket_owner_rule` (baskets migration 0006).
+IMPORT_LINES_COPY_SQL = (
+    "COPY baskets_basketline (basket_id, product_id, member_id, owner_id, purchased_at, "
+    "quantity, amount, discount) FROM STDIN"
 )
-INSERT INTO baskets_basketline (
-    basket_id, product_id, member_id, owner_id, purchased_at, quantity, amount, discount
+IMPORT_BASKETS_INSERT_SQL = f"""
+INSERT INTO baskets_basket (
+    id, basket_id, member_id, owner_id, store_id, purchased_at,
+    total_amount, total_discount, line_count, source, loaded_at
 )
-SELECT nb.id, s.product_id, nb.member_id, nb.owner_id, nb.purchased_at,
-       s.quantity, s.amount, s.discount
-FROM new_baskets nb
-JOIN pos_stage s ON s.basket_id = nb.basket_id
-WHERE s.reason IS NULL
+SELECT id, basket_id, member_id, owner_id, store_id, purchased_at,
+       total_amount, total_discount, line_count, '{BasketSource.IMPORT.value}', now()
+FROM pos_stage_baskets
+WHERE problem = '' AND NOT already AND id IS NOT NULL
+ON CONFLICT DO NOTHING
 """
+_LINES_DELETE_SQL = "DELETE FROM baskets_basketline WHERE basket_id = ANY(%s)"
 
 
-def baskets_insert_staged(*, cursor) -> int:
-    """Insert the import's new staged baskets and their lines; return the lines inserted."""
-    cursor.execute(STAGED_BASKETS_INSERT_SQL)
+def baskets_insert_grouped(*, cursor) -> int:
+    """Insert the import's new good baskets (their lines are in already); return how many."""
+    cursor.execute(IMPORT_BASKETS_INSERT_SQL)
+    return cursor.rowcount
+
+
+def lines_delete(*, cursor, basket_ids: list[int]) -> int:
+    """Delete the lines the import wrote for baskets it did not insert; return how many."""
+    cursor.execute(_LINES_DELETE_SQL, [basket_ids])
     return cursor.rowcount

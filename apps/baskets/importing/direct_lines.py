@@ -4,7 +4,8 @@ Staging every line in a TEMP table and copying it again with `INSERT … SELECT`
 of 1.5 M rows on the basket id's text) was the biggest part of a first load. Instead each
 chunk's rows get their basket's id, reserved ahead from the baskets' sequence, their member
 and store ids (unknown cards and stores created as first seen, `key_ids`) and their owner
-(`owners`, computed here column-wise), and go to `basketline` in one COPY, while the reading
+(`owners`, computed here column-wise), and go to `basketline` in one COPY
+(`services.IMPORT_LINES_COPY_SQL`), while the reading
 thread parses the next chunk.
 
 What is known only at the end stays set-based there (`direct_load`): the baskets are inserted
@@ -25,10 +26,6 @@ from apps.baskets.importing.basket_groups import BasketGroups
 from apps.baskets.importing.key_ids import Resolver
 from apps.baskets.owners import DAYS_PER_STORE, EPOCH
 
-LINES_COPY_SQL = (
-    "COPY baskets_basketline (basket_id, product_id, member_id, owner_id, purchased_at, "
-    "quantity, amount, discount) FROM STDIN"
-)
 NULL = "\\N"
 
 

@@ -29,14 +29,18 @@ from apps.baskets.importing.basket_columns import (
     copy_text_of,
     copy_text_of_columns,
 )
-from apps.baskets.importing.basket_groups import table_of_lines
+from apps.baskets.importing.basket_groups import MAX_TOTAL, table_of_lines
 from apps.baskets.importing.basket_rows import COLUMNS, RowStager, good_row_fields
 from apps.baskets.importing.bulk_indexes import indexes_rebuilt_after, worth_rebuilding
 from apps.baskets.importing.chunks import chunks, read_ahead
-from apps.baskets.importing.direct_lines import LINES_COPY_SQL, DirectLines, owners
+from apps.baskets.importing.direct_lines import DirectLines, owners
 from apps.baskets.importing.loaded import HeldRows
 from apps.baskets.importing.staging import CopyBuffer, Header, analyze_stage
-from apps.baskets.models import BasketSource
+from apps.baskets.services import (
+    IMPORT_LINES_COPY_SQL,
+    baskets_insert_grouped,
+    lines_delete,
+)
 
 GROUPS_STAGE_SQL = """
 CREATE TEMP TABLE pos_stage_groups (
@@ -50,7 +54,52 @@ CREATE TEMP TABLE pos_stage_groups (
     member_id bigint, store_id bigint, owner_id bigint
 ) ON COMMIT DROP
 """
-GROUPS_EXTRA = "id, member_id, store_id, owner_id,"
+# One row per basket in the file, from its rows grouped in Arrow (`basket_groups`: least
+# and greatest card, store and time, sums, a count) with the ids `group_ids` adds; `problem`
+# ('' when none) is why all its rows are rejected.
+#
+# `already`: loaded before. A join to the baskets the file names, not a correlated EXISTS:
+# Citus runs no correlated subquery over a distributed table from a query on a local one;
+# it runs the IN list first and sends it to every shard (docs/scale.md).
+BASKETS_SQL = f"""
+CREATE TEMP TABLE pos_stage_baskets ON COMMIT DROP AS
+WITH loaded AS MATERIALIZED (
+    SELECT DISTINCT basket_id FROM baskets_basket
+    WHERE basket_id IN (SELECT basket_id FROM pos_stage_groups)
+)
+SELECT g.*,
+       loaded.basket_id IS NOT NULL AS already,
+       CASE
+           WHEN g.disagree <> ''
+           THEN 'rows of basket ' || quote_literal(g.basket_id) || ' disagree on ' || g.disagree
+           WHEN g.total_amount > {MAX_TOTAL} OR g.total_discount > {MAX_TOTAL}
+           THEN 'basket ' || quote_literal(g.basket_id) || ' totals more than {MAX_TOTAL}'
+           ELSE ''
+       END AS problem
+FROM (
+    SELECT basket_id, id, member_id, store_id, owner_id,
+           card_least AS card_number,
+           store_least AS store,
+           time_least AS purchased_at,
+           round(amount_cents::numeric / 100, 2) AS total_amount,
+           round(discount_cents::numeric / 100, 2) AS total_discount,
+           line_count,
+           concat_ws(', ',
+               CASE WHEN card_least <> card_greatest THEN 'card_number' END,
+               CASE WHEN store_least <> store_greatest THEN 'store' END,
+               CASE WHEN time_least <> time_greatest THEN 'purchased_at' END
+           ) AS disagree
+    FROM pos_stage_groups
+) g
+LEFT JOIN loaded ON loaded.basket_id = g.basket_id
+"""
+# Which of a basket's rows would be right is unknowable, so all of them are rejected.
+PROBLEM_SQL = """
+UPDATE pos_stage s
+SET reason = b.problem
+FROM pos_stage_baskets b
+WHERE b.problem <> '' AND s.basket_id = b.basket_id AND s.reason IS NULL
+"""
 WHERE_COPY_SQL = "COPY pos_stage (line, basket_id) FROM STDIN"
 REJECTED_NEW_SQL = """
 SELECT basket_id, id FROM pos_stage_baskets WHERE problem <> '' AND id IS NOT NULL
@@ -58,24 +107,8 @@ SELECT basket_id, id FROM pos_stage_baskets WHERE problem <> '' AND id IS NOT NU
 GOOD_NEW_SQL = """
 SELECT count(*) FROM pos_stage_baskets WHERE problem = '' AND id IS NOT NULL
 """
-# ON CONFLICT DO NOTHING lets a concurrent import of the same basket win cleanly (its lines
-# are then deleted). It names no columns: the unique key is `(basket_id)` on PostgreSQL and
-# `(owner_id, basket_id)` on a Citus cluster, under one name. The owner is computed in
-# Arrow by the rule of apps/baskets/owners.py, and checked here by `basket_owner_rule`.
-INSERT_BASKETS_SQL = f"""
-INSERT INTO baskets_basket (
-    id, basket_id, member_id, owner_id, store_id, purchased_at,
-    total_amount, total_discount, line_count, source, loaded_at
-)
-SELECT id, basket_id, member_id, owner_id, store_id, purchased_at,
-       total_amount, total_discount, line_count, '{BasketSource.IMPORT.value}', now()
-FROM pos_stage_baskets
-WHERE problem = '' AND NOT already AND id IS NOT NULL
-ON CONFLICT DO NOTHING
-"""
 GOOD_IDS_SQL = "SELECT id FROM pos_stage_baskets WHERE problem = '' AND id IS NOT NULL"
 INSERTED_SQL = "SELECT id FROM baskets_basket WHERE id = ANY(%s)"
-DELETE_LINES_SQL = "DELETE FROM baskets_basketline WHERE basket_id = ANY(%s)"
 USED_MEMBERS_SQL = "SELECT DISTINCT member_id FROM baskets_basket WHERE member_id = ANY(%s)"
 USED_STORES_SQL = "SELECT DISTINCT store_id FROM baskets_basket WHERE store_id = ANY(%s)"
 DELETE_MEMBERS_SQL = "DELETE FROM members_member WHERE id = ANY(%s)"
@@ -119,8 +152,9 @@ def write_rows(
         # made while the server ingests the lines.
         with ExitStack() as copying:
             if text:
-                writer = QueuedLibpqWriter(_psycopg(cursor))
-                copying.enter_context(cursor.copy(LINES_COPY_SQL, writer=writer)).write(text)
+                raw = _psycopg(cursor)
+                writer = QueuedLibpqWriter(raw)
+                copying.enter_context(raw.copy(IMPORT_LINES_COPY_SQL, writer=writer)).write(text)
             lines.track(new)
             lines.groups.add(staged)
         with copies() as buffer:
@@ -136,7 +170,8 @@ def write_rows(
 
 
 def _psycopg(cursor):
-    """The psycopg cursor under Django's wrapper (a writer needs it)."""
+    """The psycopg cursor under Django's wrapper: a writer needs it, and Django's debug
+    wrapper (DEBUG) passes no `writer` on."""
     return getattr(cursor, "cursor", cursor)
 
 
@@ -155,12 +190,12 @@ def group_ids(lines: DirectLines) -> Callable[[pa.Table], list[pa.Array]]:
     return extra
 
 
-def insert_baskets(*, cursor, lines: DirectLines, baskets_sql: str, problem_sql: str) -> int:
+def insert_baskets(*, cursor, lines: DirectLines) -> int:
     """Insert the new good baskets, delete the lines no basket took; return lines loaded."""
     cursor.execute(GROUPS_STAGE_SQL)
     with cursor.copy("COPY pos_stage_groups FROM STDIN") as copy:
         copy.write(lines.groups.copy_text(extra=group_ids(lines)))
-    cursor.execute(baskets_sql)
+    cursor.execute(BASKETS_SQL)
     analyze_stage(cursor, "pos_stage_baskets")
     cursor.execute(REJECTED_NEW_SQL)
     rejected = cursor.fetchall()
@@ -169,11 +204,10 @@ def insert_baskets(*, cursor, lines: DirectLines, baskets_sql: str, problem_sql:
         where = lines.rows_of([basket_id for basket_id, _ in rejected])
         with cursor.copy(WHERE_COPY_SQL) as copy:
             copy.write(copy_text_of_where(where))
-    cursor.execute(problem_sql)
+    cursor.execute(PROBLEM_SQL)
     cursor.execute(GOOD_NEW_SQL)
     expected = cursor.fetchone()[0]
-    cursor.execute(INSERT_BASKETS_SQL)
-    if cursor.rowcount < expected:  # loaded by a concurrent import meanwhile (rare)
+    if baskets_insert_grouped(cursor=cursor) < expected:  # a concurrent import's (rare)
         cursor.execute(GOOD_IDS_SQL)
         good = [pk for (pk,) in cursor.fetchall()]
         cursor.execute(INSERTED_SQL, [good])
@@ -181,8 +215,7 @@ def insert_baskets(*, cursor, lines: DirectLines, baskets_sql: str, problem_sql:
         orphans += [pk for pk in good if pk not in inserted]
     deleted = 0
     if orphans:
-        cursor.execute(DELETE_LINES_SQL, [orphans])
-        deleted = cursor.rowcount
+        deleted = lines_delete(cursor=cursor, basket_ids=orphans)
         _drop_unused(cursor, lines.resolver.created_members, USED_MEMBERS_SQL, DELETE_MEMBERS_SQL)
         _drop_unused(cursor, lines.resolver.created_stores, USED_STORES_SQL, DELETE_STORES_SQL)
     return lines.written - deleted
