@@ -121,14 +121,19 @@ class Resolver:
         if len(unknown):
             loaded = loaded_baskets(self.cursor, unknown)
             new = unknown.filter(pc.invert(pc.is_in(unknown, value_set=loaded)))
-            if self.sequence is None:
-                self.cursor.execute(SEQUENCE_SQL)
-                self.sequence = self.cursor.fetchone()[0]
-            self.cursor.execute(RESERVE_SQL, [self.sequence, len(new)])
-            reserved = pa.array([i for (i,) in self.cursor.fetchall()], pa.int64())
             self.baskets.add(loaded, pa.nulls(len(loaded), pa.int64()))
-            self.baskets.add(new, reserved)
+            self.baskets.add(new, self._reserved(len(new)))
         return self.baskets.ids_of(staged), loaded
+
+    def _reserved(self, count: int) -> pa.Array:
+        """`count` new ids from the baskets' sequence (none drawn for none: a re-import)."""
+        if not count:
+            return pa.array([], pa.int64())
+        if self.sequence is None:
+            self.cursor.execute(SEQUENCE_SQL)
+            self.sequence = self.cursor.fetchone()[0]
+        self.cursor.execute(RESERVE_SQL, [self.sequence, count])
+        return pa.array([i for (i,) in self.cursor.fetchall()], pa.int64())
 
     def member_ids(self, cards: pa.ChunkedArray | pa.Array) -> pa.Array:
         """Each row's member id (null for an anonymous row), creating unknown cards."""
