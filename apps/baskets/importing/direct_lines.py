@@ -70,6 +70,9 @@ class DirectLines:
         new = pc.is_valid(pks)
         if pc.all(new).as_py():
             return good.append_column("basket_pk", pks), good.slice(0, 0), loaded
+        if not pc.any(new).as_py():  # a re-import's chunk: held whole, not copied
+            none = good.slice(0, 0).append_column("basket_pk", pa.array([], pa.int64()))
+            return none, good, loaded
         rows = good.filter(new).append_column("basket_pk", pks.filter(new))
         return rows, good.filter(pc.invert(new)), loaded
 
