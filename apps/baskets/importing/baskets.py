@@ -27,6 +27,7 @@ from apps.baskets.importing.basket_groups import (
     BasketGroups,
 )
 from apps.baskets.importing.basket_rows import COLUMNS, WIDTH, RowStager
+from apps.baskets.importing.bulk_constraints import foreign_keys_checked_after
 from apps.baskets.importing.bulk_indexes import indexes_rebuilt_after, worth_rebuilding
 from apps.baskets.importing.chunks import chunks, read_ahead
 from apps.baskets.importing.loaded import HeldRows
@@ -223,6 +224,8 @@ def load(
     with (
         indexes_rebuilt_after(cursor=cursor, table="baskets_basketline", enabled=bulk),
         indexes_rebuilt_after(cursor=cursor, table="baskets_basket", enabled=bulk),
+        # Innermost: the keys are checked (one anti-join each) before the indexes are built.
+        foreign_keys_checked_after(cursor=cursor, table="baskets_basket", enabled=bulk),
     ):
         result.loaded = baskets_insert_staged(cursor=cursor)
     if bulk:
