@@ -3,6 +3,7 @@ Django made them."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
@@ -74,12 +75,17 @@ def test_a_row_without_its_referenced_row_fails_the_check():
     if is_citus(connection):
         pytest.skip("the bulk path is off on Citus (bulk_indexes' docstring)")
     store = Store.objects.create(code="S9")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW lock_timeout")
+        lock_timeout = cursor.fetchone()[0]
     with (
         connection.cursor() as cursor,
         pytest.raises(IntegrityError, match="member_id"),
         transaction.atomic(),
         foreign_keys_checked_after(cursor=cursor, table="baskets_basket"),
     ):
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == lock_timeout  # the drop's own wait only
         cursor.execute(
             """
             INSERT INTO baskets_basket (
@@ -91,3 +97,27 @@ def test_a_row_without_its_referenced_row_fails_the_check():
         )
     assert not Basket.objects.filter(basket_id="orphan").exists()
     assert len(foreign_keys()[0]) == 2  # rolled back with the failed load: still in place
+
+
+def test_a_busy_members_table_keeps_the_foreign_keys_and_their_per_row_checks():
+    if is_citus(connection):
+        pytest.skip("the bulk path is off on Citus (bulk_indexes' docstring)")
+    settings = connection.settings_dict
+    params = {"dbname": settings["NAME"], "user": settings["USER"], "host": settings["HOST"]}
+    params |= {"port": settings["PORT"], "password": settings["PASSWORD"]}
+    before = foreign_keys()
+    with (
+        psycopg.connect(**{k: v for k, v in params.items() if v}) as reader,
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SHOW lock_timeout")
+        lock_timeout = cursor.fetchone()[0]
+        # Another session reading members: the drop cannot have its lock within LOCK_WAIT.
+        reader.execute("LOCK TABLE members_member IN ACCESS SHARE MODE")
+        with foreign_keys_checked_after(cursor=cursor, table="baskets_basket"):
+            inside = foreign_keys()
+        reader.rollback()
+        cursor.execute("SHOW lock_timeout")
+        assert cursor.fetchone()[0] == lock_timeout
+    assert inside == before  # kept: the load goes on with the per-row checks
+    assert foreign_keys() == before

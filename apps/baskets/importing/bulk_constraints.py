@@ -15,7 +15,10 @@ Locks: dropping a foreign key drops its triggers on the referenced table too, so
 transaction holds an ACCESS EXCLUSIVE lock on the table and on the referenced ones
 (members_member, baskets_store) until commit: readers of members and stores wait for such
 a load, as readers of baskets already do for bulk_indexes' DROP INDEX. Daily files stay
-below the threshold and keep the per-row checks and the lock-free path.
+below the threshold and keep the per-row checks and the lock-free path. The drop waits at
+most LOCK_WAIT for those locks: a long reader of members (a report, a segment job) would
+otherwise queue every other session's reads of members behind the load's lock request.
+When it cannot have them in time, the load keeps its foreign keys and their per-row checks.
 
 Not on Citus: the bulk path is off there (bulk_indexes' docstring).
 """
@@ -24,6 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from django.db import OperationalError, transaction
+
+# How long the drop may wait for its locks before the load keeps the per-row checks. Below
+# PostgreSQL's deadlock_timeout (1 s): the load gives way before a deadlock check would
+# have to pick a victim (it holds the basket tables' locks already, bulk_indexes).
+LOCK_WAIT = "500ms"
+LOCK_NOT_AVAILABLE = "55P03"
 
 # What pg_dump would write for them: definitions that re-create the constraints exactly.
 _FOREIGN_KEYS_SQL = """
@@ -49,8 +60,27 @@ def foreign_keys_checked_after(*, cursor, table: str, enabled: bool = True) -> I
     # e.g. a caller's earlier writes in the same transaction: run those checks now.
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    drops = ", ".join(f'DROP CONSTRAINT "{name}"' for name, _ in definitions)
-    cursor.execute(f'ALTER TABLE "{table}" {drops}')
+    if not _dropped(cursor=cursor, table=table, names=[name for name, _ in definitions]):
+        yield
+        return
     yield
     adds = ", ".join(f'ADD CONSTRAINT "{name}" {definition}' for name, definition in definitions)
     cursor.execute(f'ALTER TABLE "{table}" {adds}')
+
+
+def _dropped(*, cursor, table: str, names: list[str]) -> bool:
+    """Drop the named constraints, waiting at most LOCK_WAIT for the locks; return whether
+    they were dropped (nothing changes when not)."""
+    cursor.execute("SELECT current_setting('lock_timeout')")
+    lock_timeout = cursor.fetchone()[0]
+    drops = ", ".join(f'DROP CONSTRAINT "{name}"' for name in names)
+    try:
+        with transaction.atomic():  # a savepoint: a timed-out drop leaves the load intact
+            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
+            cursor.execute(f'ALTER TABLE "{table}" {drops}')
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        return False
+    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [lock_timeout])
+    return True
