@@ -102,12 +102,10 @@ def test_a_row_without_its_referenced_row_fails_the_check():
 def test_a_busy_members_table_keeps_the_foreign_keys_and_their_per_row_checks():
     if is_citus(connection):
         pytest.skip("the bulk path is off on Citus (bulk_indexes' docstring)")
-    settings = connection.settings_dict
-    params = {"dbname": settings["NAME"], "user": settings["USER"], "host": settings["HOST"]}
-    params |= {"port": settings["PORT"], "password": settings["PASSWORD"]}
+    params = connection.get_connection_params()
     before = foreign_keys()
     with (
-        psycopg.connect(**{k: v for k, v in params.items() if v}) as reader,
+        psycopg.connect(**{k: v for k, v in params.items() if k != "cursor_factory"}) as reader,
         connection.cursor() as cursor,
     ):
         cursor.execute("SHOW lock_timeout")
