@@ -22,6 +22,7 @@ from django.conf import settings
 
 from apps.baskets.importing.basket_columns import ColumnRules, chunk_rows, copy_text_of
 from apps.baskets.importing.basket_rows import COLUMNS, WIDTH, RowStager
+from apps.baskets.importing.bulk_constraints import foreign_keys_checked_after
 from apps.baskets.importing.bulk_indexes import indexes_rebuilt_after
 from apps.baskets.importing.chunks import chunks, read_ahead
 from apps.baskets.importing.direct_lines import DirectLines
@@ -116,6 +117,9 @@ def load(
         cursor.execute(DROP_BASKETS_SQL)
         if line_indexes.enabled:
             stack.enter_context(indexes_rebuilt_after(cursor=cursor, table="baskets_basket"))
+            # Entered last, so left first: the keys are checked (one anti-join each)
+            # before the indexes are built.
+            stack.enter_context(foreign_keys_checked_after(cursor=cursor, table="baskets_basket"))
         result.loaded = insert_baskets(cursor=cursor, lines=lines)
     if line_indexes.enabled:
         # Fresh statistics for the queries that follow; autovacuum sets the visibility map

@@ -16,7 +16,12 @@ FIRST_REJECTS = 200
 REJECTS_SQL = """
 SELECT line, reason FROM pos_stage WHERE reason IS NOT NULL ORDER BY line LIMIT %s
 """
-REJECT_COUNT_SQL = "SELECT count(*) FROM pos_stage WHERE reason IS NOT NULL"
+# One scan of the stage for both what fill_raw and report_rejects need: the number of
+# rejects and the lines of those rejected in SQL, whose raw text is still to be read.
+REJECT_COUNT_SQL = """
+SELECT count(*), coalesce(array_agg(line) FILTER (WHERE raw IS NULL), '{}')
+FROM pos_stage WHERE reason IS NOT NULL
+"""
 REJECT_FILE_SQL = """
 COPY (SELECT line, reason, raw FROM pos_stage WHERE reason IS NOT NULL ORDER BY line)
 TO STDOUT WITH (FORMAT csv, HEADER)
@@ -64,7 +69,6 @@ def warning_file_path(path: Path) -> Path:
     return path.with_name(f"{name}.warnings.csv")
 
 
-MISSING_RAW_SQL = "SELECT line FROM pos_stage WHERE reason IS NOT NULL AND raw IS NULL"
 FILL_RAW_SQL = """
 UPDATE pos_stage s SET raw = v.raw
 FROM unnest(%(lines)s::integer[], %(raws)s::text[]) AS v(line, raw)
@@ -72,10 +76,20 @@ WHERE s.line = v.line
 """
 
 
-def fill_raw(*, cursor, path: Path) -> None:
-    """Fill in the raw text of rows rejected in SQL (rare) by reading the file again."""
-    cursor.execute(MISSING_RAW_SQL)
-    wanted = {line for (line,) in cursor.fetchall()}
+def count_rejects(*, cursor) -> tuple[int, set[int]]:
+    """Return the staged rejects' count and the lines of those without their raw text.
+
+    One scan of the stage serves fill_raw and report_rejects (a scan of 1.5 M staged lines
+    takes ~0.3 s); filling in the raw text changes neither.
+    """
+    cursor.execute(REJECT_COUNT_SQL)
+    count, missing_raw = cursor.fetchone()
+    return count, set(missing_raw)
+
+
+def fill_raw(*, cursor, path: Path, wanted: set[int]) -> None:
+    """Fill in the raw text of rows rejected in SQL (rare), the lines `wanted`, by reading
+    the file again."""
     if not wanted:
         return
     found: dict[int, str] = {}
@@ -93,10 +107,11 @@ def report_rejects(
     path: Path,
     result: FileResult,
     job_id: int | None,
+    rejected: int,
 ) -> None:
-    """Count the staged rejects, write the reject file, store ImportReject rows."""
-    cursor.execute(REJECT_COUNT_SQL)
-    result.rejected = cursor.fetchone()[0]
+    """Report the `rejected` staged rejects (count_rejects): write the reject file, store
+    ImportReject rows."""
+    result.rejected = rejected
     target = reject_file_path(path)
     if job_id is not None:
         params = {"job_id": job_id, "file_name": result.file_name}

@@ -17,6 +17,7 @@ from apps.baskets.importing.staging import (
     DROP_STAGE_SQL,
     CopyBuffer,
     HeaderError,
+    count_rejects,
     fill_raw,
     open_csv,
     progress_bar,
@@ -127,8 +128,11 @@ def import_file(
                 result=result,
                 **who,
             )
-            fill_raw(cursor=cursor, path=path)
-            report_rejects(cursor=cursor, path=path, result=result, job_id=job_id)
+            rejected, missing_raw = count_rejects(cursor=cursor)
+            fill_raw(cursor=cursor, path=path, wanted=missing_raw)
+            report_rejects(
+                cursor=cursor, path=path, result=result, job_id=job_id, rejected=rejected
+            )
             if getattr(importer, "WARNINGS", False):
                 report_warnings(cursor=cursor, path=path, result=result)
             result.unchanged_or_already_loaded = result.rows_read - result.loaded - result.rejected
