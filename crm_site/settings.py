@@ -148,7 +148,9 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes first: it refuses a locked-out sign-in before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, the user of each request read with written-out SQL. Sessions signed in
+    # under Django's own path (before 2026-12-07) sign in again once.
+    "apps.accounts.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
