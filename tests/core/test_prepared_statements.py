@@ -41,3 +41,18 @@ def test_a_statement_run_once_is_not_prepared():
         cursor.execute(f"{MARK} SELECT count(*) FROM members_member WHERE id > %s", [0])
     assert not any("id > $1" in s and MARK in s for s in _prepared())
     assert Member.objects.count() == 0
+
+
+def test_a_script_with_parameters_runs_every_statement():
+    # The extended protocol takes one statement per parameterized query; a script (the
+    # erasure's, the retention's) is bound on the client and runs whole, twice over.
+    first, second = MemberFactory(first_name="Ann"), MemberFactory(first_name="Bob")
+    script = (
+        "UPDATE members_member SET first_name = %s WHERE id = %s; "
+        "UPDATE members_member SET first_name = %s WHERE id = %s;"
+    )
+    for suffix in ("1", "2"):
+        with connection.cursor() as cursor:
+            cursor.execute(script, [f"A{suffix}", first.pk, f"B{suffix}", second.pk])
+    names = dict(Member.objects.values_list("pk", "first_name"))
+    assert names == {first.pk: "A2", second.pk: "B2"}
