@@ -130,6 +130,15 @@ if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # Django's PostgreSQL backend with the schema changes a Citus coordinator needs as well.
 DATABASES["default"]["ENGINE"] = "apps.core.postgres"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Parameters bound by PostgreSQL, not quoted into the SQL text by psycopg, and a statement
+# a connection runs a second time prepared (planned once per connection, then reused): the
+# till's and the cashier's statements are the same on every request (docs/performance.md).
+# Off (DB_PREPARED_STATEMENTS=0) behind a pooler in transaction mode that cannot keep a
+# connection's prepared statements (pgbouncer before 1.21, or without max_prepared_statements).
+if envbool("DB_PREPARED_STATEMENTS", True):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=2
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -139,7 +148,9 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes first: it refuses a locked-out sign-in before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, the user of each request read with written-out SQL. Sessions signed in
+    # under Django's own path (before 2026-12-07) sign in again once.
+    "apps.accounts.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -91,9 +91,10 @@ def identities_to_sequences(cursor) -> list[str]:
         cursor.execute(
             f"SELECT setval(%s, coalesce(max({column}), 0) + 1, false) FROM {table}", [sequence]
         )
+        # A literal, not a parameter: DDL takes none (server-side binding, crm_site/settings).
+        literal = "'" + sequence.replace("'", "''") + "'"
         cursor.execute(
-            f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT nextval(%s::regclass)",
-            [sequence],
+            f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT nextval({literal}::regclass)"
         )
         changed.append(f"{table}.{column}")
     return changed

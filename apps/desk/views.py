@@ -29,7 +29,7 @@ from apps.desk.tables import MemberTable
 from apps.members.consent import consent_set
 from apps.members.models import Channel, Member
 from apps.members.trail import member_view_record
-from apps.rewards.certificates import open_certificates
+from apps.rewards.certificates import open_certificates_listed
 from apps.rewards.forms import AdjustForm
 from apps.rewards.selectors import points_summary
 from apps.segments import selectors as segment_selectors
@@ -120,8 +120,8 @@ def member_lookup(request: HttpRequest) -> HttpResponse:
         )
         # The screen's one line of points shows no movements: not read.
         context["points"] = points_summary(member_id=member.pk, recent=False)
-        context["certificates"] = list(
-            open_certificates(member_id=member.pk, on=timezone.localdate())
+        context["certificates"] = open_certificates_listed(
+            member_id=member.pk, on=timezone.localdate()
         )
     return render(request, "desk/member_lookup.html", context)
 
@@ -152,7 +152,7 @@ def member_detail(request: HttpRequest, card_number: str) -> HttpResponse:
             "segment_rows": segment_selectors.member_segments(member=member),
             "list_section": sections.list_section(member=member, user=request.user),
             "points": points_summary(member_id=member.pk),
-            "certificates": list(open_certificates(member_id=member.pk, on=timezone.localdate())),
+            "certificates": open_certificates_listed(member_id=member.pk, on=timezone.localdate()),
             "adjust_form": AdjustForm() if request.user.has_role(Role.MARKETING) else None,
             "consent": consent_section(member=member),
             "consent_form": ConsentForm(),

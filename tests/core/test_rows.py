@@ -14,7 +14,7 @@ from apps.audit.services import audit_record
 from apps.campaigns.models import Campaign
 from apps.core import rows
 from tests.checkout.conftest import build_chain
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,19 @@ def test_rows_sets_the_extra_columns_and_explains_its_statement():
         (second.pk, second.card_number, second.pk * 10),
     ]
     assert "members_member" in found.explain()
+
+
+def test_insert_returns_what_the_orm_reads_back_defaults_included():
+    from apps.audit.models import AuditEvent
+
+    user = UserFactory()
+    made = rows.insert(
+        AuditEvent, kind="lookup", actor_id=user.pk, actor_name="till 7",
+        ip_address="2001:DB8::1", path="/members/lookup/", query="", object_type="member",
+        object_id="4001", row_count=1, detail={"cards": ["4001"], "truncated": False},
+    )  # fmt: skip
+    stored = AuditEvent.objects.get(pk=made.pk)
+    assert _fields(made) == _fields(stored)
+    assert made.at is not None and not made._state.adding  # the database's default, read back
+    assert stored.ip_address == "2001:db8::1"  # cleaned as the ORM's insert cleans it
+    assert stored.detail == {"cards": ["4001"], "truncated": False} and stored.actor == user

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.baskets.models import Basket
-from apps.rewards.certificates import open_certificates
+from apps.rewards.certificates import open_certificates, open_certificates_listed
 from apps.rewards.models import CertificateUse, RebateCertificate, RebateRun
 from tests.factories import MemberFactory, StoreFactory, UserFactory
 
@@ -72,3 +72,15 @@ def test_the_member_page_and_the_cashier_screen_show_them(client, certs, monkeyp
         for code in ("971000000000000003", "971000000000000004", "971000000000000006"):
             assert code not in shown
         assert "971000000000000007" not in shown
+
+
+@pytest.mark.parametrize("issued_by", [None, dt.date(2026, 10, 1), dt.date(2026, 9, 30)])
+def test_the_written_out_read_lists_what_the_querysets_does(certs, issued_by):
+    # The queryset is the oracle; the written-out SQL is what the cashier's screen runs.
+    expected = list(open_certificates(member_id=certs.pk, on=TODAY, issued_by=issued_by))
+    listed = open_certificates_listed(member_id=certs.pk, on=TODAY, issued_by=issued_by)
+    assert [c.code for c in listed] == [c.code for c in expected]
+    assert [(c.pk, c.value, c.valid_until, c.run_id) for c in listed] == [
+        (c.pk, c.value, c.valid_until, c.run_id) for c in expected
+    ]
+    assert len(listed) == (0 if issued_by == dt.date(2026, 9, 30) else 3)
