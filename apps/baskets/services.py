@@ -232,7 +232,7 @@ def basket_record(
 # held to the rule by the check constraint `basket_owner_rule` (baskets migration 0006).
 IMPORT_LINES_COPY_SQL = (
     "COPY baskets_basketline (basket_id, product_id, member_id, owner_id, purchased_at, "
-    "quantity, amount, discount) FROM STDIN"
+    "quantity, amount, discount) FROM STDIN (FORMAT binary)"
 )
 IMPORT_BASKETS_INSERT_SQL = f"""
 INSERT INTO baskets_basket (

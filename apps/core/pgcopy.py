@@ -83,3 +83,41 @@ def write_columns(cursor, table: str, columns: dict[str, tuple[str, np.ndarray]]
     with _psycopg(cursor).copy(f"COPY {table} ({column_list}) FROM STDIN (FORMAT binary)") as copy:
         copy.write(HEADER + rows.tobytes() + TRAILER)
     return count
+
+
+# numeric's binary form: digit count, weight (of the first digit, in powers of 10000), sign,
+# display scale, then the digits (base 10000, most significant first). PostgreSQL strips
+# leading and trailing zero digits on input, so a column's values can all be written with
+# the same number of digits: one fixed-width field.
+NUMERIC_POSITIVE = 0
+NUMERIC_NEGATIVE = 0x4000
+NUMERIC_BASE = 10_000
+
+
+def numeric_fields(whole_digits: int, scale: int) -> list[tuple[str, str]]:
+    """The fields of a numeric with `whole_digits` base-10000 digits before the point and
+    enough after it for `scale` decimal places."""
+    digits = whole_digits + (scale + 3) // 4
+    return [("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">i2"), ("dscale", ">i2")] + [
+        (f"d{i}", ">i2") for i in range(digits)
+    ]
+
+
+def fill_numeric(target: np.ndarray, units: np.ndarray, *, scale: int) -> None:
+    """Write integers `units` (the value × 10^scale) as numerics into `target`, a
+    structured array of `numeric_fields`."""
+    names = [name for name in target.dtype.names if name[1:].isdigit()]
+    fraction_digits = (scale + 3) // 4
+    magnitude = np.abs(units)
+    whole, fraction = np.divmod(magnitude, 10**scale)
+    fraction = fraction * 10 ** (4 * fraction_digits - scale)  # to whole base-10000 digits
+    target["ndigits"] = len(names)
+    target["weight"] = len(names) - fraction_digits - 1
+    target["sign"] = np.where(units < 0, NUMERIC_NEGATIVE, NUMERIC_POSITIVE)
+    target["dscale"] = scale
+    for name in reversed(names[len(names) - fraction_digits :]):
+        fraction, target[name] = np.divmod(fraction, NUMERIC_BASE)
+    for name in reversed(names[: len(names) - fraction_digits]):
+        whole, target[name] = np.divmod(whole, NUMERIC_BASE)
+    if len(whole) and whole.max() > 0:
+        raise ValueError("a value has more digits than its numeric column holds")

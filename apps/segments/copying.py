@@ -21,12 +21,11 @@ import datetime as dt
 import numpy as np
 
 from apps.core.clock import local_midnight
+from apps.core.pgcopy import SIGNATURE, TRAILER, fill_numeric, numeric_fields
 from apps.segments import sql
 from apps.segments.cells import Buyers, Lines
 from apps.segments.models import Loyalty
 
-SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
-TRAILER = b"\xff\xff"
 EPOCH = dt.date(2000, 1, 1)  # binary dates and timestamps count from here
 
 
@@ -160,25 +159,11 @@ def card_order(cursor, *, member_ids: np.ndarray) -> np.ndarray:
     return _arrays(data, [("id", ">i8")])["id"]
 
 
-# numeric's binary form: digit count, weight (of the first digit, in powers of 10000), sign,
-# display scale, then the digits (base 10000, most significant first).
-NUMERIC_POSITIVE = 0
-BASE = 10_000
-
-
-def _numeric(whole_digits: int, scale: int) -> list[tuple[str, str]]:
-    """The fields of a non-negative numeric with `whole_digits` base-10000 digits before
-    the point and enough after it for `scale` decimal places."""
-    digits = whole_digits + (scale + 3) // 4
-    return [("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">i2"), ("dscale", ">i2")] + [
-        (f"d{i}", ">i2") for i in range(digits)
-    ]
-
-
 # numeric(12,2), numeric(7,6), numeric(8,2): 10, 1 and 6 digits before the point.
-SPEND = _numeric(3, 2)
-SHARE = _numeric(1, 6)
-CYCLE = _numeric(2, 2)
+SPEND = numeric_fields(3, 2)
+SHARE = numeric_fields(1, 6)
+CYCLE = numeric_fields(2, 2)
+_fill_numeric = fill_numeric  # its name here before it moved to apps.core
 
 
 def _row_shape(loyalty: str, with_cycle: bool) -> np.dtype:
@@ -203,24 +188,6 @@ def _row_shape(loyalty: str, with_cycle: bool) -> np.dtype:
     return np.dtype(parts)
 
 
-def _fill_numeric(target: np.ndarray, units: np.ndarray, *, scale: int) -> None:
-    """Write non-negative integers `units` (the value × 10^scale) as numerics into `target`."""
-    names = [name for name in target.dtype.names if name[1:].isdigit()]
-    fraction_digits = (scale + 3) // 4
-    whole, fraction = np.divmod(units, 10**scale)
-    fraction = fraction * 10 ** (4 * fraction_digits - scale)  # to whole base-10000 digits
-    target["ndigits"] = len(names)
-    target["weight"] = len(names) - fraction_digits - 1
-    target["sign"] = NUMERIC_POSITIVE
-    target["dscale"] = scale
-    for name in reversed(names[len(names) - fraction_digits :]):
-        fraction, target[name] = np.divmod(fraction, BASE)
-    for name in reversed(names[: len(names) - fraction_digits]):
-        whole, target[name] = np.divmod(whole, BASE)
-    if len(whole) and whole.max() > 0:
-        raise ValueError("a value has more digits than its numeric column holds")
-
-
 def _shape_rows(buyers: Buyers, snapshot_id: np.ndarray, *, loyalty: int, with_cycle: bool):
     word = LOYALTY_BY_CODE[loyalty]
     chosen = (buyers.loyalty == loyalty) & ((buyers.occasions >= 3) == with_cycle)
@@ -232,14 +199,14 @@ def _shape_rows(buyers: Buyers, snapshot_id: np.ndarray, *, loyalty: int, with_c
             rows[name] = shape[name[: -len("_size")]].itemsize
     rows["snapshot_id"] = snapshot_id[chosen]
     rows["member_id"] = buyers.member[chosen]
-    _fill_numeric(rows["spend"], buyers.spend_cents[chosen], scale=2)
-    _fill_numeric(rows["share"], buyers.share_micro[chosen], scale=6)
+    fill_numeric(rows["spend"], buyers.spend_cents[chosen], scale=2)
+    fill_numeric(rows["share"], buyers.share_micro[chosen], scale=6)
     rows["loyalty"] = word.encode()
     rows["usage_tier"] = buyers.usage_tier[chosen]
     rows["occasions"] = buyers.occasions[chosen]
     if with_cycle:
         median2, last_day = buyers.median2[chosen], buyers.last_day[chosen]
-        _fill_numeric(rows["cycle"], median2 * 50, scale=2)  # median2 / 2 in hundredths
+        fill_numeric(rows["cycle"], median2 * 50, scale=2)  # median2 / 2 in hundredths
         rows["next_on"] = last_day + (median2 + 1) // 2  # the cycle rounded half up
     else:
         rows["cycle_size"] = rows["next_on_size"] = -1  # NULL

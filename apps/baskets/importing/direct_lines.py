@@ -4,8 +4,8 @@ Staging every line in a TEMP table and copying it again with `INSERT … SELECT`
 of 1.5 M rows on the basket id's text) was the biggest part of a first load. Instead each
 chunk's rows get their basket's id, reserved ahead from the baskets' sequence, their member
 and store ids (unknown cards and stores created as first seen, `key_ids`) and their owner
-(`owners`, computed here column-wise), and go to `basketline` in one COPY
-(`services.IMPORT_LINES_COPY_SQL`), while the reading
+(`owners`, computed here column-wise), and go to `basketline` in one binary COPY
+(`services.IMPORT_LINES_COPY_SQL`, `binary_lines`), while the reading
 thread parses the next chunk.
 
 What is known only at the end stays set-based there (`direct_load`): the baskets are inserted
@@ -21,12 +21,10 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from apps.baskets.importing.basket_columns import copy_text_of_columns
 from apps.baskets.importing.basket_groups import BasketGroups
+from apps.baskets.importing.binary_lines import binary_lines
 from apps.baskets.importing.key_ids import Resolver
 from apps.baskets.owners import DAYS_PER_STORE, EPOCH
-
-NULL = "\\N"
 
 
 def utc_days(times: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -45,11 +43,6 @@ def owners(
     """`owners.basket_owner` column-wise: the member, or -(store * DAYS_PER_STORE + day)."""
     store_days = pc.add(pc.multiply(store_ids.cast(pa.int64()), DAYS_PER_STORE), utc_days(times))
     return pc.coalesce(member_ids.cast(pa.int64()), pc.negate(store_days))
-
-
-def _text(ids: pa.Array) -> pa.Array:
-    """Integers as COPY text, NULL as \\N."""
-    return pc.fill_null(pc.cast(ids, pa.string()), NULL)
 
 
 class DirectLines:
@@ -76,25 +69,24 @@ class DirectLines:
         rows = good.filter(new).append_column("basket_pk", pks.filter(new))
         return rows, good.filter(pc.invert(new)), loaded
 
-    def copy_text(self, rows: pa.Table) -> bytes:
-        """The COPY text of these rows' lines (`split`'s first table)."""
+    def copy_data(self, rows: pa.Table) -> bytes:
+        """The binary COPY stream of these rows' lines (`split`'s first table; `binary_lines`),
+        empty when there are none."""
         if not rows.num_rows:
             return b""
         members = self.resolver.member_ids(rows.column("card_number"))
         stores = self.resolver.store_ids(rows.column("store"))
         times = rows.column("purchased_at")
-        owner = owners(member_ids=members, store_ids=stores, times=times)
-        columns = [
-            _text(rows.column("basket_pk")),
-            rows.column("upc"),  # the staged product id
-            _text(members),
-            _text(owner),
-            times,
-            rows.column("quantity"),
-            rows.column("amount"),
-            rows.column("discount"),
-        ]
-        return copy_text_of_columns([_combined(c) for c in columns])
+        return binary_lines(
+            basket_pks=rows.column("basket_pk"),
+            product_ids=rows.column("upc"),  # the staged product id
+            member_ids=_combined(members),
+            owner_ids=owners(member_ids=members, store_ids=stores, times=times),
+            times=times,
+            quantity=rows.column("quantity"),
+            amount=rows.column("amount"),
+            discount=rows.column("discount"),
+        )
 
     def track(self, rows: pa.Table) -> None:
         """Count in rows written (`split`'s first table): their baskets' groups, and where

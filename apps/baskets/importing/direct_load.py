@@ -146,15 +146,15 @@ def write_rows(
         new, old, loaded = lines.split(good)
         held.loaded.update(dict.fromkeys(loaded.to_pylist(), True))
         staged = held.new_baskets(old, others=[])
-        text = lines.copy_text(new)
+        data = lines.copy_data(new)
         bulk_lines(lines.written + new.num_rows)
-        # The queued writer sends the text from a thread of its own, so the groups are
+        # The queued writer sends the stream from a thread of its own, so the groups are
         # made while the server ingests the lines.
         with ExitStack() as copying:
-            if text:
+            if data:
                 raw = _psycopg(cursor)
                 writer = QueuedLibpqWriter(raw)
-                copying.enter_context(raw.copy(IMPORT_LINES_COPY_SQL, writer=writer)).write(text)
+                copying.enter_context(raw.copy(IMPORT_LINES_COPY_SQL, writer=writer)).write(data)
             lines.track(new)
             lines.groups.add(staged)
         with copies() as buffer:
