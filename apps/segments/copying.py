@@ -163,7 +163,6 @@ def card_order(cursor, *, member_ids: np.ndarray) -> np.ndarray:
 SPEND = numeric_fields(3, 2)
 SHARE = numeric_fields(1, 6)
 CYCLE = numeric_fields(2, 2)
-_fill_numeric = fill_numeric  # its name here before it moved to apps.core
 
 
 def _row_shape(loyalty: str, with_cycle: bool) -> np.dtype:

@@ -19,6 +19,7 @@ from django.db import connection
 
 from apps.baskets.models import Basket, BasketLine
 from apps.catalog.models import BrandType
+from apps.core.pgcopy import fill_numeric
 from apps.segments import copying
 from tests.factories import CategoryFactory, MemberFactory, ProductFactory, StoreFactory
 
@@ -141,7 +142,7 @@ def test_numerics_written_in_binary_read_back_as_their_decimal_values():
             row = np.dtype([("fields", ">i2"), ("size", ">i4"), ("value", shape)])
             rows = np.zeros(len(units), dtype=row)
             rows["fields"], rows["size"] = 1, row["value"].itemsize
-            copying._fill_numeric(rows["value"], np.array(units, dtype=np.int64), scale=scale)
+            fill_numeric(rows["value"], np.array(units, dtype=np.int64), scale=scale)
             cursor.execute(f"CREATE TEMP TABLE numbers (value {column})")
             with cursor.copy("COPY numbers FROM STDIN (FORMAT binary)") as copy:
                 copy.write(copying.SIGNATURE + bytes(8) + rows.tobytes() + copying.TRAILER)
@@ -157,4 +158,4 @@ def test_numerics_written_in_binary_read_back_as_their_decimal_values():
 def test_a_value_too_long_for_its_numeric_is_refused():
     target = np.zeros(1, dtype=copying.SPEND)
     with pytest.raises(ValueError, match="more digits"):
-        copying._fill_numeric(target, np.array([10**14], dtype=np.int64), scale=2)
+        fill_numeric(target, np.array([10**14], dtype=np.int64), scale=2)
