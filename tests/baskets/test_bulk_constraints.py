@@ -7,11 +7,10 @@ import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from apps.baskets.importing import bulk_indexes, pos_import_dir
 from apps.baskets.importing.bulk_constraints import foreign_keys_checked_after
 from apps.baskets.models import Basket, BasketLine, Store
 from apps.core.citus import is_citus
-from tests.baskets.test_import import BASKETS, MEMBERS, PRODUCTS, write
+from tests.baskets.bulk_load import bulk_import_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -48,20 +47,7 @@ def test_bulk_load_puts_back_the_same_foreign_keys(tmp_path, monkeypatch):
     assert len(names) == 2  # member and store, as Django made them
     assert all(row[2:5] == (True, True, True) for row in before[0])  # deferrable, deferred
 
-    altered: list[str] = []
-    real_execute = connection.cursor().__class__.execute
-
-    def spy(self, sql, params=None):
-        if sql.startswith('ALTER TABLE "baskets_basket"'):
-            altered.append(sql)
-        return real_execute(self, sql, params)
-
-    monkeypatch.setattr(bulk_indexes, "MIN_ROWS", 0)
-    monkeypatch.setattr(connection.cursor().__class__, "execute", spy)
-    for name, text in (("products.csv", PRODUCTS), ("members.csv", MEMBERS)):
-        write(tmp_path, name, text)
-    write(tmp_path, "baskets.csv", BASKETS)
-    pos_import_dir(directory=tmp_path)
+    altered = bulk_import_sent(tmp_path, monkeypatch, prefix='ALTER TABLE "baskets_basket"')
 
     # Dropped and added back on plain PostgreSQL; never touched on Citus (no bulk path).
     assert len(altered) == (0 if is_citus(connection) else 2)

@@ -8,7 +8,8 @@ from django.db import connection
 from apps.baskets.importing import bulk_indexes, pos_import_dir
 from apps.baskets.models import Basket, BasketLine
 from apps.core.citus import is_citus
-from tests.baskets.test_import import BASKETS, MEMBERS, PRODUCTS, snapshot, write
+from tests.baskets.bulk_load import bulk_import_sent
+from tests.baskets.test_import import snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -54,20 +55,8 @@ def test_bulk_load_gives_the_same_rows_and_indexes(tmp_path, monkeypatch):
     secondary = {name for name, sql in before if "UNIQUE" not in sql}
     assert {"line_member_history", "line_product_time", "basket_member_history"} <= secondary
 
-    dropped: list[str] = []
-    real_execute = connection.cursor().__class__.execute
-
-    def spy(self, sql, params=None):
-        if sql.startswith("DROP INDEX"):
-            dropped.append(sql.split('"')[1])
-        return real_execute(self, sql, params)
-
-    monkeypatch.setattr(bulk_indexes, "MIN_ROWS", 0)
-    monkeypatch.setattr(connection.cursor().__class__, "execute", spy)
-    for name, text in (("products.csv", PRODUCTS), ("members.csv", MEMBERS)):
-        write(tmp_path, name, text)
-    write(tmp_path, "baskets.csv", BASKETS)
-    pos_import_dir(directory=tmp_path)
+    sent = bulk_import_sent(tmp_path, monkeypatch, prefix="DROP INDEX")
+    dropped = [sql.split('"')[1] for sql in sent]
 
     # Every secondary index went through the rebuild; none on Citus, which keeps them.
     assert set(dropped) == (set() if is_citus(connection) else secondary)

@@ -7,8 +7,9 @@ at the end. Least and greatest merge across chunks where a count of distinct val
 not, and a basket's rows disagree exactly when its least and greatest differ.
 
 Only those per-basket figures go to PostgreSQL (`pos_stage_groups`, a COPY of one row per
-basket); `BASKETS_SQL` turns them into `pos_stage_baskets` with the same expressions as
-before for `already` and `problem`, so reasons read as they did.
+basket, with the ids `direct_load` adds); its `BASKETS_SQL` turns them into
+`pos_stage_baskets` with the same expressions as before for `already` and `problem`, so
+reasons read as they did.
 
 Values stay as staged (COPY text): ids with a backslash doubled, times as UTC text whose
 order is time order. Cents are float64: exact below 2**53, and no basket within
@@ -26,17 +27,6 @@ import pyarrow.compute as pc
 from apps.baskets.importing.basket_columns import copy_text_of_columns
 from apps.baskets.importing.basket_rows import good_row_fields
 
-GROUPS_STAGE_SQL = """
-CREATE TEMP TABLE pos_stage_groups (
-    basket_id text,
-    card_least text, card_greatest text,
-    store_least text, store_greatest text,
-    time_least timestamptz, time_greatest timestamptz,
-    amount_cents float8, discount_cents float8,
-    line_count bigint
-) ON COMMIT DROP
-"""
-COPY_GROUPS_SQL = "COPY pos_stage_groups FROM STDIN"
 # Basket.total_amount and total_discount are numeric(12,2): each line may be valid and their
 # sum still not fit (found by tests/fuzz). BASKETS_SQL tests the totals against MAX_TOTAL.
 MAX_TOTAL = "9999999999.99"
