@@ -29,8 +29,9 @@ WIDTHS = {
 }
 
 
-def _psycopg(cursor):
-    """The driver's cursor under Django's wrapper (whose debug variant drops COPY's params)."""
+def driver_cursor(cursor):
+    """The driver's cursor under Django's wrapper (whose debug variant drops COPY's params
+    and psycopg's `writer=`)."""
     return getattr(cursor, "cursor", cursor)
 
 
@@ -49,7 +50,7 @@ def read_columns(cursor, sql: str, params, columns: dict[str, str]) -> dict[str,
     """
     copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT binary)"
     data = bytearray()
-    with _psycopg(cursor).copy(copy_sql, params) as copy:
+    with driver_cursor(cursor).copy(copy_sql, params) as copy:
         for block in copy:
             data += block
     if not data.startswith(SIGNATURE):
@@ -80,7 +81,9 @@ def write_columns(cursor, table: str, columns: dict[str, tuple[str, np.ndarray]]
         rows[f"_len_{name}"] = dtype[name].itemsize
         rows[name] = values
     column_list = ", ".join(names)
-    with _psycopg(cursor).copy(f"COPY {table} ({column_list}) FROM STDIN (FORMAT binary)") as copy:
+    with driver_cursor(cursor).copy(
+        f"COPY {table} ({column_list}) FROM STDIN (FORMAT binary)"
+    ) as copy:
         copy.write(HEADER + rows.tobytes() + TRAILER)
     return count
 

@@ -41,6 +41,7 @@ from apps.baskets.services import (
     baskets_insert_grouped,
     lines_delete,
 )
+from apps.core.pgcopy import driver_cursor
 
 GROUPS_STAGE_SQL = """
 CREATE TEMP TABLE pos_stage_groups (
@@ -152,7 +153,7 @@ def write_rows(
         # made while the server ingests the lines.
         with ExitStack() as copying:
             if data:
-                raw = _psycopg(cursor)
+                raw = driver_cursor(cursor)
                 writer = QueuedLibpqWriter(raw)
                 copying.enter_context(raw.copy(IMPORT_LINES_COPY_SQL, writer=writer)).write(data)
             lines.track(new)
@@ -167,12 +168,6 @@ def write_rows(
         buffer.copy.write(copy_text_of(late))
         buffer.close()
     return read
-
-
-def _psycopg(cursor):
-    """The psycopg cursor under Django's wrapper: a writer needs it, and Django's debug
-    wrapper (DEBUG) passes no `writer` on."""
-    return getattr(cursor, "cursor", cursor)
 
 
 def group_ids(lines: DirectLines) -> Callable[[pa.Table], list[pa.Array]]:
