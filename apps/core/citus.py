@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from django.db.migrations.operations.base import Operation
+from psycopg import sql
 
 CITUS_SQL = "SELECT 1 FROM pg_extension WHERE extname = 'citus'"
 
@@ -92,7 +93,7 @@ def identities_to_sequences(cursor) -> list[str]:
             f"SELECT setval(%s, coalesce(max({column}), 0) + 1, false) FROM {table}", [sequence]
         )
         # A literal, not a parameter: DDL takes none (server-side binding, crm_site/settings).
-        literal = "'" + sequence.replace("'", "''") + "'"
+        literal = sql.Literal(sequence).as_string()
         cursor.execute(
             f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT nextval({literal}::regclass)"
         )

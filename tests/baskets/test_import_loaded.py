@@ -83,14 +83,14 @@ def test_a_clean_re_import_stages_no_row_of_a_loaded_basket(tmp_path, monkeypatc
     write(tmp_path, "baskets.csv", FIRST)
     pos_import_dir(directory=tmp_path)
     seen = []
-    original = loaded.HeldRows.new_baskets
+    original = loaded.HeldRows.hold
 
-    def spy(self, good, *, others):
-        staged = original(self, good, others=others)
+    def spy(self, rows, *, newly_loaded):
+        staged = original(self, rows, newly_loaded=newly_loaded)
         seen.append(staged.num_rows)
         return staged
 
-    monkeypatch.setattr(loaded.HeldRows, "new_baskets", spy)
+    monkeypatch.setattr(loaded.HeldRows, "hold", spy)
     again = by_name(pos_import_dir(directory=tmp_path), "baskets.csv")
     assert seen == [0]
     assert (again.rows_read, again.loaded, again.rejected) == (4, 0, 0)

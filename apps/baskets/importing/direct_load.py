@@ -134,7 +134,7 @@ def write_rows(
     local = ZoneInfo(settings.TIME_ZONE)
     rules = ColumnRules(products=products, local=local)
     row_stager = RowStager(width=width, index=index, products=products, local=local)
-    held = HeldRows(cursor=cursor)
+    held = HeldRows()
     read = 0
     for chunk, (good, others) in read_ahead(
         chunks(stream, width=width),
@@ -145,8 +145,7 @@ def write_rows(
         if len(rejects) < len(others):  # good rows of the per-row reader join the plain ones
             good = pa.concat_tables([good, table_of_lines(others, good.schema)])
         new, old, loaded = lines.split(good)
-        held.loaded.update(dict.fromkeys(loaded.to_pylist(), True))
-        staged = held.new_baskets(old, others=[])
+        staged = held.hold(old, newly_loaded=len(loaded))
         data = lines.copy_data(new)
         bulk_lines(lines.written + new.num_rows)
         # The queued writer sends the stream from a thread of its own, so the groups are

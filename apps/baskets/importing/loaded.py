@@ -3,11 +3,11 @@
 A re-import (the same till file sent again, or a file overlapping the last one) is mostly
 baskets already loaded, which the import skips whole. Staging their rows only for
 PostgreSQL to group and skip them was most of a re-import's time. So the rows of a basket
-known to be loaded are held back in memory. At the end, a held basket whose rows would be
-rejected anyway (rows that disagree on card, store or time, or totals past numeric(12,2))
-is staged after all, and so is one with rows the per-row reader staged: SQL then rejects
-or skips it with the reasons it always gave. Every other held row is counted as already
-loaded without reaching PostgreSQL.
+known to be loaded (`key_ids` finds those while it reserves ids for new baskets) are held
+back in memory. At the end, a held basket whose rows would be rejected anyway (rows that
+disagree on card, store or time, or totals past numeric(12,2)) is staged after all: SQL
+then rejects it with the reasons it always gave. Every other held row is counted as
+already loaded without reaching PostgreSQL.
 
 The held rows' baskets are summed up chunk by chunk as they are held (`HeldBaskets`, on the
 COPYing thread while the reading thread parses the next chunk), so the end only merges
@@ -26,14 +26,7 @@ import pyarrow.compute as pc
 
 from apps.baskets.importing.basket_columns import EMPTY
 from apps.baskets.importing.basket_groups import MAX_TOTAL_CENTS, BasketGroups
-from apps.baskets.importing.basket_rows import good_row_fields
 
-# The ids go as one text, split in the server: a quarter of the client's CPU of a list of
-# 25 k strings adapted one by one (measured), on the thread that must keep up with parsing.
-# No id held here holds a line end: they come from plain lines, which a line end ends.
-LOADED_SQL = (
-    "SELECT basket_id FROM baskets_basket WHERE basket_id = ANY(string_to_array(%s, E'\\n'))"
-)
 HELD_MAX = 4_000_000
 KNOWN_MAX = 2_000_000
 _AGREE = ["basket_id", "card_number", "store", "purchased_at"]
@@ -83,68 +76,46 @@ class HeldBaskets:
 
 
 class HeldRows:
-    """Hold back the good rows of baskets loaded before; stage what still needs SQL."""
+    """Hold back the good rows of baskets loaded before; stage what still needs SQL.
 
-    def __init__(self, *, cursor) -> None:
-        self.cursor = cursor
-        self.loaded: dict[str, bool] = {}  # staged basket id → loaded before the import?
+    The caller knows which baskets are loaded (`key_ids`' resolver finds them as it
+    reserves ids for the new ones), so this only keeps the rows and bounds their memory:
+    past HELD_MAX rows or KNOWN_MAX loaded basket ids, holding stops.
+    """
+
+    def __init__(self) -> None:
         self.held: list[pa.Table] = []
         self.held_rows = 0
+        self.known = 0  # loaded basket ids heard of so far
         self.held_baskets = HeldBaskets()
-        self.staged_elsewhere: set[str] = set()
         self.holding = True
 
-    def new_baskets(self, good: pa.Table, *, others: list[str]) -> pa.Table:
-        """Return the rows to stage now; hold the rest."""
-        for line in others:
-            fields = good_row_fields(line)
-            if fields is not None:  # a good row of the per-row reader: its basket is field 2
-                self.staged_elsewhere.add(fields[1])
-        if not self.holding or not good.num_rows:
-            return good
-        baskets = good.column("basket_id")
-        distinct = pc.unique(baskets).to_pylist()
-        self._look_up([b for b in distinct if b not in self.loaded])
-        loaded = [b for b in distinct if self.loaded[b]]
-        if not loaded:
-            return good
-        if len(loaded) == len(distinct):  # a plain re-import: hold the chunk whole, uncopied
-            self.held.append(good)
-            rest = good.slice(0, 0)
-        else:
-            mask = pc.is_in(baskets, value_set=pa.array(loaded, pa.string()))
-            self.held.append(good.filter(mask))
-            rest = good.filter(pc.invert(mask))
-        self.held_rows += self.held[-1].num_rows
-        if self.held_rows > HELD_MAX or len(self.loaded) > KNOWN_MAX:
+    def hold(self, rows: pa.Table, *, newly_loaded: int) -> pa.Table:
+        """Hold `rows` (all of baskets loaded before; `newly_loaded` of those baskets were
+        first found loaded with them) and return the rows to stage now: none while holding,
+        every row held so far when holding stops."""
+        self.known += newly_loaded
+        if not self.holding or not rows.num_rows:
+            return rows
+        self.held.append(rows)
+        self.held_rows += rows.num_rows
+        if self.held_rows > HELD_MAX or self.known > KNOWN_MAX:
             self.holding = False
-            rest = pa.concat_tables([*self.held, rest])
+            rest = pa.concat_tables(self.held)
             self.held = []
             self.held_baskets = HeldBaskets()
-        else:
-            self.held_baskets.add(self.held[-1])
-        return rest
+            return rest
+        self.held_baskets.add(rows)
+        return rows.slice(0, 0)
 
     def to_stage(self) -> pa.Table:
-        """The held rows SQL must still see: baskets with a problem or rows staged elsewhere."""
+        """The held rows SQL must still see: those of baskets whose rows disagree or
+        overflow, so that SQL rejects them with the reasons it always gives."""
         if not self.held:
             return EMPTY
         held = pa.concat_tables(self.held)
         self.held = []
-        wanted = self.held_baskets.problems(held) | self.staged_elsewhere
+        wanted = self.held_baskets.problems(held)
         if not wanted:
             return EMPTY
         return held.filter(pc.is_in(held.column("basket_id"), value_set=pa.array(list(wanted))))
-
-    def _look_up(self, ids: list[str]) -> None:
-        """Which of these staged basket ids are loaded already."""
-        for staged in ids:
-            self.loaded[staged] = False
-        if not ids:
-            return
-        # Staged ids escape a backslash for COPY; the ids a column rule passes hold no
-        # other character COPY escapes.
-        plain = {staged.replace("\\\\", "\\"): staged for staged in ids}
-        self.cursor.execute(LOADED_SQL, ["\n".join(plain)])
-        for (basket_id,) in self.cursor.fetchall():
-            self.loaded[plain[basket_id]] = True
