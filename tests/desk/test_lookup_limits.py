@@ -17,7 +17,7 @@ import django_ratelimit.core
 import pytest
 from django.core import checks
 from django.db import connection, connections
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from apps.audit.models import AuditEvent
@@ -54,6 +54,16 @@ def clock(monkeypatch) -> dict:
     now = {"t": float(int(time.time()))}
     monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now["t"]))
     return now
+
+
+@pytest.fixture
+def empty_counters():
+    """For tests that commit: the counter table is no model, so no flush empties it."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ratelimit_counter")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM ratelimit_counter")
 
 
 def lookups() -> list[AuditEvent]:
@@ -188,7 +198,9 @@ def test_the_counters_live_in_postgresql_which_every_process_shares(cashier, mem
 
 
 @pytest.mark.django_db(transaction=True)
-def test_simultaneous_lookups_of_one_user_are_all_counted(cashier_user, members, settings):
+def test_simultaneous_lookups_of_one_user_are_all_counted(
+    cashier_user, members, settings, empty_counters
+):
     """Django's database cache reads then writes a counter, so two requests at the same
     moment could both write the same count; the counter cache adds in one statement."""
     settings.LOOKUP_NAME_RATES = ["10/m"]
@@ -211,6 +223,79 @@ def test_simultaneous_lookups_of_one_user_are_all_counted(cashier_user, members,
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(statuses) == [200] * 10 + [429] * 14
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_lookups_count_exactly_in_every_window(
+    cashier_user, members, settings, empty_counters
+):
+    """Both windows counted in one statement: neither loses a count when lookups collide,
+    and the tighter one refuses exactly the lookups past its limit."""
+    settings.LOOKUP_NAME_RATES = ["100/m", "7/h"]
+    start = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def till() -> None:
+        client = Client()
+        client.force_login(cashier_user)
+        try:
+            start.wait(timeout=30)
+            for _ in range(4):
+                statuses.append(client.get(LOOKUP, {"q": "Smith"}).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=till) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [200] * 7 + [429] * 17
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM ratelimit_counter")
+        assert [row[0] for row in cursor.fetchall()] == [24, 24]
+
+
+def test_the_counts_are_django_ratelimits_own(cashier, cashier_user, members, settings):
+    """The windows' keys are django-ratelimit's: its get_usage reads what a lookup counted."""
+    settings.LOOKUP_NAME_RATES = ["5/m", "9/h"]
+    for _ in range(3):
+        cashier.get(LOOKUP, {"q": "Smith"})
+    request = RequestFactory().get(LOOKUP)
+    request.user = cashier_user
+    for rate, limit in (("5/m", 5), ("9/h", 9)):
+        usage = django_ratelimit.core.get_usage(
+            request, group="members.lookup.name", key="user", rate=rate
+        )
+        assert (usage["count"], usage["limit"], usage["should_limit"]) == (3, limit, False)
+
+
+def test_a_lookup_removes_ended_windows_but_not_live_ones(cashier, members, settings, clock):
+    settings.LOOKUP_NAME_RATES = ["2/m"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ratelimit_counter VALUES ('ended', 9, now() - interval '1 s'), "
+            "('live', 9, now() + interval '1 h')"
+        )
+    assert cashier.get(LOOKUP, {"q": "Smith"}).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key, value FROM ratelimit_counter ORDER BY value")
+        rows = cursor.fetchall()
+    assert [value for _, value in rows] == [1, 9]
+    assert rows[1][0] == "live"
+
+
+def test_another_cache_counts_through_django_ratelimit(cashier, members, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    settings.LOOKUP_NAME_RATES = ["1/m"]
+    assert cashier.get(LOOKUP, {"q": "Smith"}).status_code == 200
+    assert cashier.get(LOOKUP, {"q": "Smith"}).status_code == 429
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM ratelimit_counter")
+        assert cursor.fetchone()[0] == 0
 
 
 # --- Audit --------------------------------------------------------------------------------

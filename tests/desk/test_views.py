@@ -81,15 +81,15 @@ def test_marketing_sees_a_link_to_the_member_page(marketing_client):
 @pytest.mark.parametrize(
     ("typed", "queries"),
     [
-        # session + user, two limit windows (4: apps/desk/limits.py), then the lookup,
+        # session + user, the limit windows (both in 1: apps/desk/limits.py), then the lookup,
         # its audit row, the summary's two queries, the value score, the current list (none
         # here, so no items or redemptions), the points (balance and tier, expiring: 2, the
         # screen shows no movements), the open rebate certificates
-        ("400000000017", 15),
-        ("(515) 555-0123", 15),
+        ("400000000017", 12),
+        ("(515) 555-0123", 12),
         # a list: session + user + limit windows + lookup + audit row
-        ("smi", 8),
-        ("nobody", 8),
+        ("smi", 5),
+        ("nobody", 5),
         ("", 2),
     ],
 )
