@@ -5,7 +5,9 @@ django-ratelimit counts with `cache.add(key, 1, timeout)` then, when the key exi
 statements and increments by reading then writing, so two requests at once can both read 5
 and write 6 (django-ratelimit's check calls it "does not support atomic increment"). Here
 `add` is one INSERT … ON CONFLICT and `incr` one UPDATE … RETURNING: atomic, exact under any
-number of web processes, two statements per limit window and lookup. Every process of every
+number of web processes. The lookup itself counts all its windows in one upsert against
+this table (apps/desk/limits.py); these two steps remain for
+django-ratelimit's `get_usage`, which reads the same rows. Every process of every
 mode shares PostgreSQL, so no Redis is needed (docs/decisions.md, "Lookup limits").
 
 Only integers are stored. The table is UNLOGGED: a counter lives a minute or an hour, and a
