@@ -8,20 +8,23 @@ list, no baskets, no score."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apps.baskets.models import Basket
-from apps.baskets.selectors import SUMMARY_RECENT_VISITS, SUMMARY_WEEKS
+from apps.baskets.selectors import SUMMARY_RECENT_VISITS, SUMMARY_SQL, SUMMARY_WEEKS
+from apps.core.citus import is_citus
 from apps.desk import sections
-from apps.desk.screen import _score_and_list, member_screen
+from apps.desk.screen import _score_and_list, _score_and_list_sql, member_screen
 from apps.lists.models import ListItem, ShoppingList
 from apps.lists.selectors import list_items_shown
 from apps.rewards.certificates import open_certificates
-from apps.rewards.selectors import points_summary
+from apps.rewards.selectors import TILL_POINTS_SQL, points_summary
 from tests.desk.test_cashier_screen import buy_two_heinz, score, till  # noqa: F401
 from tests.factories import BasketFactory, MemberFactory
 
@@ -131,3 +134,26 @@ def test_a_list_of_content_only_and_a_member_with_nothing(cashier_user, marketin
     assert screen.summary.visits_recent == 0 and screen.summary.recent_visits == []
     assert screen.value_tier.score is None and screen.list_section.shopping_list is None
     check_screen(nobody, cashier_user)
+
+
+@pytest.mark.parametrize("read", ["summary", "current list", "scanned list", "points"])
+def test_each_merged_read_goes_to_the_members_shard_alone(till, read):  # noqa: F811
+    """On a cluster every task of the plan is one (the member's shard, or the coordinator's
+    own fits); on plain PostgreSQL a plan without Citus."""
+    member = till["member"]
+    today = timezone.localdate()
+    sql, params = {
+        "summary": (SUMMARY_SQL, {"member": member.pk, "since": timezone.now()}),
+        "current list": (_score_and_list_sql(False), {"member": member.pk, "day": today}),
+        "scanned list": (_score_and_list_sql(True), {"member": member.pk, "list": 1}),
+        "points": (TILL_POINTS_SQL, {"member": member.pk, "today": today, "until": today}),
+    }[read]
+    params["content"] = "content"
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    if is_citus(connection):
+        tasks = re.findall(r"Task Count: (\d+)", plan)
+        assert tasks and set(tasks) == {"1"}, plan
+    else:
+        assert "Citus" not in plan
