@@ -40,34 +40,42 @@ class MemberSummary:
     recent_visits: list[Basket] = field(default_factory=list)
 
 
-# The cashier's two reads, as the ORM wrote them (apps/core/rows.py: query building was most
-# of their CPU). Both name the owner: on a cluster, one shard each (apps.baskets.owners).
-SUMMARY_FIGURES_SQL = """
-SELECT count(id), coalesce(sum(total_amount), 0) FROM baskets_basket
-WHERE member_id = %(member)s AND owner_id = %(member)s AND purchased_at >= %(since)s
-"""
-SUMMARY_RECENT_SQL = f"""
-SELECT {rows.columns(Basket)}, {rows.columns(Store)}
-FROM baskets_basket JOIN baskets_store ON baskets_basket.store_id = baskets_store.id
-WHERE baskets_basket.member_id = %(member)s AND baskets_basket.owner_id = %(member)s
-ORDER BY baskets_basket.purchased_at DESC LIMIT {SUMMARY_RECENT_VISITS}
+# The cashier's read, written out (apps/core/rows.py: query building was most of its CPU):
+# the 8-week figures, and the latest visits with their stores beside them (one row with NULL
+# baskets when there are none), in one statement, so one round trip. Every basket read names
+# the owner: on a cluster, the member's shard alone (apps.baskets.owners).
+SUMMARY_SQL = f"""
+SELECT f.visits, f.spend, r.*
+FROM (
+    SELECT count(id) AS visits, coalesce(sum(total_amount), 0) AS spend FROM baskets_basket
+    WHERE member_id = %(member)s AND owner_id = %(member)s AND purchased_at >= %(since)s
+) f
+LEFT JOIN LATERAL (
+    SELECT {rows.columns(Basket)}, {rows.columns(Store)},
+           row_number() OVER (ORDER BY baskets_basket.purchased_at DESC) AS recent_rank
+    FROM baskets_basket JOIN baskets_store ON baskets_basket.store_id = baskets_store.id
+    WHERE baskets_basket.member_id = %(member)s AND baskets_basket.owner_id = %(member)s
+    ORDER BY baskets_basket.purchased_at DESC LIMIT {SUMMARY_RECENT_VISITS}
+) r ON TRUE
+ORDER BY r.recent_rank
 """
 
 
 def member_summary(*, member: Member, now: dt.datetime | None = None) -> MemberSummary:
-    """Return the cashier's view of a member: visits and spend in the last 8 weeks (2 queries)."""
+    """Return the cashier's view of a member: visits and spend in the last 8 weeks (1 query)."""
     now = now or timezone.now()
     since = now - dt.timedelta(weeks=SUMMARY_WEEKS)
-    params = {"member": member.pk, "since": since}
     with connection.cursor() as cursor:
-        cursor.execute(SUMMARY_FIGURES_SQL, params)
-        visits, spend = cursor.fetchone()
-        cursor.execute(SUMMARY_RECENT_SQL, params)
-        recent = []
-        for row in cursor.fetchall():
-            basket = rows.instance(Basket, row)
-            basket.store = rows.instance(Store, row, rows.width(Basket))
-            recent.append(basket)
+        cursor.execute(SUMMARY_SQL, {"member": member.pk, "since": since})
+        fetched = cursor.fetchall()
+    visits, spend = fetched[0][:2]
+    recent = []
+    for row in fetched:
+        if row[2] is None:  # no basket at all: the figures' row alone
+            break
+        basket = rows.instance(Basket, row, 2)
+        basket.store = rows.instance(Store, row, 2 + rows.width(Basket))
+        recent.append(basket)
     return MemberSummary(
         member=member,
         weeks=SUMMARY_WEEKS,

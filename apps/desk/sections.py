@@ -84,6 +84,23 @@ def list_section(*, member: Member, user, list_id: int | None = None) -> ListSec
     if shopping_list is not None:
         # With each item's campaign; the item carries its own description and price.
         items = list_selectors.list_items_shown(shopping_list)
+    return list_section_of(
+        member=member, user=user, shopping_list=shopping_list, items=items,
+        scanned=list_id is not None, today=today,
+    )  # fmt: skip
+
+
+def list_section_of(
+    *,
+    member: Member,
+    user,
+    shopping_list: ShoppingList | None,
+    items: list[ListItem],
+    scanned: bool,
+    today: dt.date,
+) -> ListSection:
+    """Return the section of a list already read with its items (as `list_items_shown`
+    gives them); reads the live redemptions of its offers, if it has any (one query)."""
     offers = [item for item in items if item.kind == ItemKind.OFFER]
     redeemed = live_redemptions_by_item(list_item_ids=[item.pk for item in offers])
     offer_lines = [
@@ -97,7 +114,7 @@ def list_section(*, member: Member, user, list_id: int | None = None) -> ListSec
     rewards = [item for item in items if item.kind == ItemKind.REWARD]
     return ListSection(
         shopping_list=shopping_list,
-        scanned=list_id is not None,
+        scanned=scanned,
         period_state=_period_state(shopping_list, today) if shopping_list else None,
         offers=offer_lines,
         redeemed_count=sum(1 for line in offer_lines if line.redemptions),
@@ -147,7 +164,11 @@ class ValueTierSection:
 
 def value_tier_section(*, member: Member) -> ValueTierSection:
     """Return the member's value tier under the live fit (1 query)."""
-    score = segment_selectors.member_score(member=member)
+    return value_tier_of(segment_selectors.member_score(member=member))
+
+
+def value_tier_of(score: MemberScore | None) -> ValueTierSection:
+    """Return the value tier section of a score read already (None: not scored)."""
     if score is None:
         return ValueTierSection(score=None)
     tier = value_tier(score.cumulative_share)

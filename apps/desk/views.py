@@ -25,6 +25,7 @@ from apps.desk.charts import weekly_spend_figure
 from apps.desk.consent import ConsentForm, consent_section
 from apps.desk.filters import MemberFilter
 from apps.desk.limits import lookup_wait_seconds
+from apps.desk.screen import member_screen
 from apps.desk.tables import MemberTable
 from apps.members.consent import consent_set
 from apps.members.models import Channel, Member
@@ -113,15 +114,15 @@ def member_lookup(request: HttpRequest) -> HttpResponse:
     context["result"] = result
     member = result.single
     if member is not None:
-        context["summary"] = basket_selectors.member_summary(member=member)
-        context["value_tier"] = sections.value_tier_section(member=member)
-        context["list_section"] = sections.list_section(
-            member=member, user=request.user, list_id=result.list_id
-        )
-        # The screen's one line of points shows no movements: not read.
-        context["points"] = points_summary(member_id=member.pk, recent=False)
-        context["certificates"] = open_certificates_listed(
-            member_id=member.pk, on=timezone.localdate()
+        # The sections in four statements at most (apps/desk/screen.py); the points line
+        # shows no movements.
+        screen = member_screen(member=member, user=request.user, list_id=result.list_id)
+        context.update(
+            summary=screen.summary,
+            value_tier=screen.value_tier,
+            list_section=screen.list_section,
+            points=screen.points,
+            certificates=screen.certificates,
         )
     return render(request, "desk/member_lookup.html", context)
 

@@ -263,7 +263,7 @@ def member_score(*, member):
     from apps.segments.models import MemberScore, RepeatModelFit
 
     with connection.cursor() as cursor:
-        cursor.execute(_member_score_sql(), {"member": member.pk})
+        cursor.execute(member_score_sql(), {"member": member.pk})
         row = cursor.fetchone()
     if row is None:
         return None
@@ -273,7 +273,8 @@ def member_score(*, member):
 
 
 @cache
-def _member_score_sql() -> str:
+def member_score_sql() -> str:
+    """The SQL of `member_score` (parameter `member`), for reads that fold it into theirs."""
     from apps.segments.models import MemberScore, RepeatModelFit
 
     return f"""

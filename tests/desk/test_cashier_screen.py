@@ -392,14 +392,15 @@ def test_recent_visits_are_the_last_five_baskets(cashier):
 @pytest.mark.parametrize(
     ("typed", "queries"),
     [
-        # session, user, the two limit windows (one statement), lookup, its audit
-        # row, 8-week figures, recent visits (+ store), value score, current list, its
-        # items, the live redemptions of its offers; the points: balance and tier, lots
-        # expiring soon (2: the screen shows no movements); the open rebate certificates
-        (CARD, 14),
+        # session, user, the two limit windows (one statement: apps/desk/limits.py), lookup,
+        # its audit row, then the screen's reads (apps/desk/screen.py): 8-week figures with
+        # the recent visits (+ store); value score with the current list and its items; the
+        # live redemptions of its offers; the points (balance, tier, lots expiring soon: the
+        # screen shows no movements) with the open rebate certificates
+        (CARD, 9),
         # the same, with the scanned list instead of the current one
-        (CURRENT_LIST, 14),
-        (OLD_LIST, 14),
+        (CURRENT_LIST, 9),
+        (OLD_LIST, 9),
         # several matches or none: session, user, limit windows (1), lookup, audit row
         ("Lovelace", 5),
         ("Nobody", 5),
