@@ -32,7 +32,7 @@ INSERT INTO members_member (card_number, first_name, last_name, email, phone, po
 SELECT (7000000000 + g)::text, 'First' || g, 'Last' || g, 'm' || g || '@example.test',
        '(555) ' || lpad((g %% 10000)::text, 4, '0') || '-' || lpad(g::text, 6, '0'),
        '5' || lpad((g %% 1000)::text, 4, '0'), 'active', now(), now()
-FROM generate_series(%(have)s + 1, %(members)s) g;
+FROM generate_series(%(have)s::int + 1, %(members)s::int) g;
 
 INSERT INTO baskets_store (code, name, city) VALUES ('B1', 'Bench store', '')
 ON CONFLICT DO NOTHING;

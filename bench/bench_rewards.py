@@ -77,7 +77,7 @@ FROM (
            1 + {H.format(x="v.seq", salt=5)} %% 5 AS n
     FROM (
         SELECT w AS week, m.id AS member_id, w::bigint * %(span)s + (m.id - %(first)s) AS seq
-        FROM generate_series(%(w0)s, %(w1)s - 1) w
+        FROM generate_series(%(w0)s::int, %(w1)s::int - 1) w
         CROSS JOIN members_member m
         WHERE m.id >= %(first)s AND m.id < %(first)s + %(span)s
     ) v
