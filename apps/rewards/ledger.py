@@ -31,9 +31,11 @@ from django.utils import timezone
 from apps.rewards.expiry import DUE, member_lots_lapse
 from apps.rewards.models import LotUse
 
-# The member's balance row, created if need be, locked: one statement.
+# The member's balance row, created if need be, locked: one statement. Its latest committed
+# points come back even when it waited for another movement (ON CONFLICT DO UPDATE reads
+# the row it locks). A CTE of apps.rewards.earning's EARN_LOCK_SQL too.
 BALANCE_LOCK_SQL = """
-INSERT INTO rewards_pointsbalance (member_id, points, updated_at) VALUES (%s, 0, now())
+INSERT INTO rewards_pointsbalance (member_id, points, updated_at) VALUES (%(member)s, 0, now())
 ON CONFLICT (member_id) DO UPDATE SET member_id = EXCLUDED.member_id
 RETURNING points
 """
@@ -185,17 +187,24 @@ def valid_until(day: dt.date) -> dt.date:
     return day + relativedelta(months=settings.CRM_POINTS_EXPIRY_MONTHS) - dt.timedelta(days=1)
 
 
-def balance_locked(member_id: int, *, at: dt.datetime | None = None) -> int:
+def balance_locked(
+    member_id: int, *, at: dt.datetime | None = None, locked: int | None = None
+) -> int:
     """Lock the member's balance row (created if need be) until the transaction ends, lapse
     their lots past their last day on `at`'s day (default now), and return the balance.
 
     So the balance a movement sees counts only points that can still be spent: a spend is
-    checked against them, and what is owed shows as a balance below zero.
+    checked against them, and what is owed shows as a balance below zero. `locked`: the
+    balance a caller's own statement locked and read already (BALANCE_LOCK_SQL in it).
     """
     at = at or timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(BALANCE_LOCK_SQL, [member_id])
-        balance = cursor.fetchone()[0]
+        if locked is None:
+            cursor.execute(BALANCE_LOCK_SQL, {"member": member_id})
+            locked = cursor.fetchone()[0]
+        balance = locked
+        # Its own statement, after the lock: one that waited for the lock reads with the
+        # snapshot it began with, and would miss the lots the movement it waited for wrote.
         cursor.execute(
             LAPSED_SQL,
             {"member": member_id, "today": timezone.localdate(at), "since": None, "after_id": 0},
@@ -211,9 +220,10 @@ def _rows(sql: str, params: dict) -> list[tuple[int, int]]:
         return cursor.fetchall()
 
 
-def entry_record(movement: Movement) -> tuple[int | None, int]:
+def entry_record(movement: Movement, *, locked: int | None = None) -> tuple[int | None, int]:
     """Record the movement once; return (its entry id, or None if already recorded; the
-    balance after).
+    balance after). `locked`: the balance, when the caller's statement locked it already
+    (balance_locked).
 
     Call it in a transaction (the balance lock lasts until it ends). Three statements for a
     lot when nothing is owed: the lock, whether a lot lapsed, the entry with the new balance
@@ -222,7 +232,7 @@ def entry_record(movement: Movement) -> tuple[int | None, int]:
     balance are written: they read neither.
     """
     at = movement.at or timezone.now()
-    balance = balance_locked(movement.member_id, at=at)
+    balance = balance_locked(movement.member_id, at=at, locked=locked)
     day = timezone.localdate(at)
     params = {
         "member_id": movement.member_id,
