@@ -323,11 +323,12 @@ def test_a_checkout_takes_the_same_statements_whatever_its_size(
     # matching products and holdout); their slots; the campaigns' and the agreements'
     # running totals (locked and read, one statement); basket and lines (one statement);
     # redemptions and new totals (one statement); the points: the member's balance locked
-    # with the earning rule and tier multiplier, whether a lot lapsed, the entry and the new
-    # balance (3); the answer; the release of the savepoint (a COMMIT outside tests): 14.
+    # with the earning rule and tier multiplier, then the entry and the new balance unless
+    # a lot lapsed (2); the answer; the release of the savepoint (a COMMIT outside tests):
+    # 13.
     # On a cluster one more: whether another owner's basket holds the basket's id. Each kind
     # of till transaction, statement by statement: tests/checkout/test_statements.py.
     data = body(transaction_id=f"T-{copies}")
     data["lines"] = data["lines"] * copies
-    with django_assert_num_queries(14 + is_citus(connection)):
+    with django_assert_num_queries(13 + is_citus(connection)):
         assert post(chain["secret"], data).status_code == 200
