@@ -1,10 +1,11 @@
 """checkout_record: a till sale, recorded exactly once, answered with its discounts.
 
-The steps, in order: claim the transaction (claim.py), resolve who is at the till
-(shopper.py), read the lines' products, match the list's offers (offers.py) and fund them
-(funding.py), record the basket (apps.baskets.services) and the redemptions with the new
-running totals, take the tenders (certificates, points: tenders.py), record the points the
-member earns (apps.rewards), answer.
+The steps, in order: claim the transaction (claim.py), resolve who is at the till and
+read the lines' products (shopper.py, one statement; the products alone without a member),
+match the list's offers (offers.py) and fund them (funding.py), record the basket
+(apps.baskets.services) and the redemptions with the new running totals, take the tenders
+(certificates, points: tenders.py), record the points the member earns (apps.rewards),
+answer.
 
 The statements are raw SQL into small records: the ORM's query building and model
 instances were most of a checkout's CPU. tests/checkout/test_statements.py pins what each
