@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from apps.baskets.models import Basket, BasketLine
-from apps.rewards.ledger import Movement, balance_locked, entry_record
+from apps.rewards.ledger import BALANCE_LOCK_SQL, Movement, balance_locked, entry_record
 from apps.rewards.models import EntryKind, PointsEntry
 
 ZERO = Decimal(0)
@@ -55,8 +55,8 @@ class Rule:
         return max(0, math.floor(spend * self.points_per_dollar * multiplier))
 
 
-# The rule, and the member's tier multiplier read in the same statement (a sale's
-# points cost the till no extra query; NULL: no tier, 1).
+# The rule, and the member's tier multiplier read in the same statement (NULL: no tier, 1;
+# a sale reads both with its balance lock instead: EARN_LOCK_SQL).
 RULE_SQL = """
 SELECT r.id, r.points_per_dollar,
        coalesce(array_agg(x.category_id) FILTER (WHERE x.category_id IS NOT NULL), '{{}}'),
@@ -67,6 +67,41 @@ LEFT JOIN rewards_earningrule_excluded_categories x ON x.earningrule_id = r.id
 WHERE {where}
 GROUP BY r.id ORDER BY r.starts_on DESC, r.id DESC LIMIT 1
 """
+
+
+# A sale's points, first statement: the member's balance locked (ledger.BALANCE_LOCK_SQL),
+# with the rule in force on the day and the member's tier multiplier (RULE_SQL's) read in
+# the same statement: they cost a statement of their own before the lock. Read with the
+# statement's snapshot, as they were before the lock; the balance is the locked row's
+# latest. Whether a lot lapsed stays a statement of its own, after the lock
+# (ledger.balance_locked says why). On a cluster the balance and the tier are on the
+# member's shard; the rule and the tiers are reference tables.
+EARN_LOCK_SQL = f"""
+WITH balance AS ({BALANCE_LOCK_SQL})
+SELECT b.points, r.id, r.points_per_dollar, r.excluded,
+       (SELECT t.multiplier FROM rewards_membertier mt
+        JOIN rewards_tier t ON t.id = mt.tier_id WHERE mt.member_id = %(member)s)
+FROM balance b
+LEFT JOIN LATERAL (
+    SELECT r.id, r.points_per_dollar,
+           coalesce(array_agg(x.category_id) FILTER (WHERE x.category_id IS NOT NULL), '{{}}')
+               AS excluded
+    FROM rewards_earningrule r
+    LEFT JOIN rewards_earningrule_excluded_categories x ON x.earningrule_id = r.id
+    WHERE r.starts_on <= %(day)s
+    GROUP BY r.id ORDER BY r.starts_on DESC, r.id DESC LIMIT 1
+) r ON TRUE
+"""
+
+
+def _earn_lock(day: dt.date, member_id: int) -> tuple[int, Rule | None, Decimal]:
+    """Lock the member's balance; return it, the rule in force on `day` and the member's
+    tier multiplier now (1 without a tier)."""
+    with connection.cursor() as cursor:
+        cursor.execute(EARN_LOCK_SQL, {"member": member_id, "day": day})
+        locked, rule_id, per_dollar, excluded, multiplier = cursor.fetchone()
+    rule = Rule(rule_id, per_dollar, frozenset(excluded)) if rule_id is not None else None
+    return locked, rule, multiplier or ONE
 
 
 def _rule_row(where: str, param, member_id: int | None = None) -> tuple[Rule | None, Decimal]:
@@ -87,11 +122,6 @@ def rule_for(day: dt.date) -> Rule | None:
     return _rule("r.starts_on <= %s", day)
 
 
-def rule_and_multiplier(day: dt.date, member_id: int) -> tuple[Rule | None, Decimal]:
-    """The rule in force on `day` and the member's tier multiplier now (1 without a tier)."""
-    return _rule_row("r.starts_on <= %s", day, member_id)
-
-
 def basket_lines(basket_id: int) -> list[tuple[int, Decimal]]:
     """A recorded basket's (category, amount) lines (a return's: negative, its refunds)."""
     return list(
@@ -105,15 +135,16 @@ def points_earn_for_sale(
 ) -> PointsAnswer | None:  # fmt: skip
     """Record the points a member's sale earns (once per basket); None without a member.
 
-    `lines`: the sale's (category, amount paid) lines, as the till recorded them.
+    `lines`: the sale's (category, amount paid) lines, as the till recorded them. The
+    balance is locked first, with the rule and the multiplier read (EARN_LOCK_SQL).
     """
     if member_id is None:
         return None
-    rule, multiplier = rule_and_multiplier(day, member_id)
+    locked, rule, multiplier = _earn_lock(day, member_id)
     spend = rule.eligible(lines) if rule is not None else ZERO
     points = rule.points(spend, multiplier) if rule is not None else 0
     if points == 0:
-        return PointsAnswer(0, balance_locked(member_id, at=at))
+        return PointsAnswer(0, balance_locked(member_id, at=at, locked=locked))
     entry_id, balance = entry_record(
         Movement(
             member_id=member_id,
@@ -125,7 +156,8 @@ def points_earn_for_sale(
             rule_id=rule.id,
             basis=spend,
             multiplier=multiplier,
-        )
+        ),
+        locked=locked,
     )
     return PointsAnswer(points if entry_id is not None else 0, balance)
 

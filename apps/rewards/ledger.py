@@ -31,34 +31,48 @@ from django.utils import timezone
 from apps.rewards.expiry import DUE, member_lots_lapse
 from apps.rewards.models import LotUse
 
-# The member's balance row, created if need be, locked: one statement.
+# The member's balance row, created if need be, locked: one statement. Its latest committed
+# points come back even when it waited for another movement (ON CONFLICT DO UPDATE reads
+# the row it locks). A CTE of apps.rewards.earning's EARN_LOCK_SQL too.
 BALANCE_LOCK_SQL = """
-INSERT INTO rewards_pointsbalance (member_id, points, updated_at) VALUES (%s, 0, now())
+INSERT INTO rewards_pointsbalance (member_id, points, updated_at) VALUES (%(member)s, 0, now())
 ON CONFLICT (member_id) DO UPDATE SET member_id = EXCLUDED.member_id
 RETURNING points
-"""
-# The entry, unless its key is recorded already, and its points added to the balance, in
-# one statement (both on the member's shard on a cluster): nothing comes back for a replay,
-# which then changes nothing. The balance row is locked already (BALANCE_LOCK_SQL).
-ENTRY_SQL = """
-WITH entry AS (
-    INSERT INTO rewards_pointsentry
-        (member_id, kind, points, key, created_at, valid_until, basket_id, rule_id, basis,
-         reverses_id, user_id, reason, multiplier)
-    VALUES (%(member_id)s, %(kind)s, %(points)s, %(key)s, %(at)s, %(valid_until)s,
-            %(basket_id)s, %(rule_id)s, %(basis)s, %(reverses_id)s, %(user_id)s, %(reason)s,
-            %(multiplier)s)
-    ON CONFLICT (member_id, key) DO NOTHING
-    RETURNING id, member_id, points
-)
-UPDATE rewards_pointsbalance b SET points = b.points + entry.points, updated_at = now()
-FROM entry WHERE b.member_id = %(member_id)s AND b.member_id = entry.member_id
-RETURNING entry.id, b.points
 """
 # Does the member hold a lot past its last day that no expiry has taken yet? The expiry's
 # own definition of a due lot (one statement of reading; the expiry runs only when it finds
 # one).
 LAPSED_SQL = f"SELECT EXISTS (SELECT 1 FROM ({DUE}) d WHERE d.remaining > 0)"
+
+# The entry, unless its key is recorded already, and its points added to the balance, in
+# one statement (all on the member's shard on a cluster): nothing is written for a replay,
+# which then changes nothing. The balance row is locked already (BALANCE_LOCK_SQL), by an
+# earlier statement: so this one reads what the movement it waited for wrote. It asks
+# LAPSED_SQL's question first (when %(check)s), and writes nothing when a lot has lapsed
+# since the nightly expiry (`lapsed` true): the ledger lapses the lots, then runs it again
+# unchecked. So the lapse still comes before the entry, and asking costs no statement of
+# its own. Typed parameters: an INSERT … SELECT does not type them from its columns.
+ENTRY_SQL = f"""
+WITH lapsed AS MATERIALIZED (
+    SELECT %(check)s AND EXISTS (SELECT 1 FROM ({DUE}) d WHERE d.remaining > 0) AS due
+), entry AS (
+    INSERT INTO rewards_pointsentry
+        (member_id, kind, points, key, created_at, valid_until, basket_id, rule_id, basis,
+         reverses_id, user_id, reason, multiplier)
+    SELECT %(member)s::bigint, %(kind)s::varchar, %(points)s::integer, %(key)s::varchar,
+           %(at)s::timestamptz, %(valid_until)s::date, %(basket_id)s::bigint,
+           %(rule_id)s::bigint, %(basis)s::numeric, %(reverses_id)s::bigint,
+           %(user_id)s::bigint, %(reason)s::varchar, %(multiplier)s::numeric
+    FROM lapsed WHERE NOT lapsed.due
+    ON CONFLICT (member_id, key) DO NOTHING
+    RETURNING id, member_id, points
+), balance AS (
+    UPDATE rewards_pointsbalance b SET points = b.points + entry.points, updated_at = now()
+    FROM entry WHERE b.member_id = %(member)s AND b.member_id = entry.member_id
+    RETURNING entry.id, b.points
+)
+SELECT lapsed.due, balance.id, balance.points FROM lapsed LEFT JOIN balance ON TRUE
+"""
 
 # A member's lots with points left, in the order a consumer takes them. Each lot's uses are
 # summed through the lots' index (LATERAL): a grouped subquery of the member's uses has no
@@ -185,17 +199,24 @@ def valid_until(day: dt.date) -> dt.date:
     return day + relativedelta(months=settings.CRM_POINTS_EXPIRY_MONTHS) - dt.timedelta(days=1)
 
 
-def balance_locked(member_id: int, *, at: dt.datetime | None = None) -> int:
+def balance_locked(
+    member_id: int, *, at: dt.datetime | None = None, locked: int | None = None
+) -> int:
     """Lock the member's balance row (created if need be) until the transaction ends, lapse
     their lots past their last day on `at`'s day (default now), and return the balance.
 
     So the balance a movement sees counts only points that can still be spent: a spend is
-    checked against them, and what is owed shows as a balance below zero.
+    checked against them, and what is owed shows as a balance below zero. `locked`: the
+    balance a caller's own statement locked and read already (BALANCE_LOCK_SQL in it).
     """
     at = at or timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(BALANCE_LOCK_SQL, [member_id])
-        balance = cursor.fetchone()[0]
+        if locked is None:
+            cursor.execute(BALANCE_LOCK_SQL, {"member": member_id})
+            locked = cursor.fetchone()[0]
+        balance = locked
+        # Its own statement, after the lock: one that waited for the lock reads with the
+        # snapshot it began with, and would miss the lots the movement it waited for wrote.
         cursor.execute(
             LAPSED_SQL,
             {"member": member_id, "today": timezone.localdate(at), "since": None, "after_id": 0},
@@ -211,21 +232,31 @@ def _rows(sql: str, params: dict) -> list[tuple[int, int]]:
         return cursor.fetchall()
 
 
-def entry_record(movement: Movement) -> tuple[int | None, int]:
+def entry_record(movement: Movement, *, locked: int | None = None) -> tuple[int | None, int]:
     """Record the movement once; return (its entry id, or None if already recorded; the
-    balance after).
+    balance after). `locked`: the balance, when the caller's statement locked it already
+    (balance_locked).
 
-    Call it in a transaction (the balance lock lasts until it ends). Three statements for a
-    lot when nothing is owed: the lock, whether a lot lapsed, the entry with the new balance
-    (and, when the balance was below zero, what is owed and its settling); a negative
-    movement adds its lots' reading and their uses. The lots are read after the entry and
-    balance are written: they read neither.
+    Call it in a transaction (the balance lock lasts until it ends). Two statements for a
+    lot when nothing is owed and no lot lapsed: the lock, then the entry with the new
+    balance, which asks first whether a lot lapsed (ENTRY_SQL; when one did, the lapse and
+    the entry again); when the balance was below zero, what is owed and its settling; a
+    negative movement adds its lots' reading and their uses. The lots are read after the
+    entry and balance are written: they read neither.
     """
     at = movement.at or timezone.now()
-    balance = balance_locked(movement.member_id, at=at)
     day = timezone.localdate(at)
+    if locked is None:
+        with connection.cursor() as cursor:
+            cursor.execute(BALANCE_LOCK_SQL, {"member": movement.member_id})
+            locked = cursor.fetchone()[0]
+    balance = locked
     params = {
-        "member_id": movement.member_id,
+        "check": True,
+        "member": movement.member_id,
+        "today": day,
+        "since": None,
+        "after_id": 0,
         "kind": movement.kind,
         "points": movement.points,
         "key": movement.key,
@@ -241,8 +272,12 @@ def entry_record(movement: Movement) -> tuple[int | None, int]:
     }
     with connection.cursor() as cursor:
         cursor.execute(ENTRY_SQL, params)
-        row = cursor.fetchone()
-    if row is None:  # recorded already: a replay changes nothing
+        lapsed, *row = cursor.fetchone()
+        if lapsed:  # rare: a lot lapsed since the nightly expiry; nothing was written
+            balance -= member_lots_lapse(member_id=movement.member_id, today=day, at=at)
+            cursor.execute(ENTRY_SQL, {**params, "check": False})
+            lapsed, *row = cursor.fetchone()
+    if row[0] is None:  # recorded already: a replay changes nothing
         return None, balance
     entry_id, balance_after = row
     if movement.points > 0:

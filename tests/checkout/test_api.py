@@ -318,16 +318,17 @@ def test_numeric_price_is_exact(chain):
 def test_a_checkout_takes_the_same_statements_whatever_its_size(
     chain, django_assert_num_queries, copies
 ):
-    # Token; the savepoint and the claim (one INSERT … ON CONFLICT DO NOTHING); the list
-    # and its member; products; list items (locked, with campaigns, agreements, matching
-    # products and holdout); their slots; the campaigns' and the agreements' running totals
-    # (locked and read, one upsert each); basket and lines (one statement); redemptions and
-    # new totals (one statement); the points: the earning rule, the member's balance
-    # locked, whether a lot lapsed, the entry and the new balance (4); the answer; the
-    # release of the savepoint (a COMMIT outside tests): 17. On a cluster one more: whether
-    # another owner's basket holds the basket's id. Each kind of till transaction, statement
-    # by statement: tests/checkout/test_statements.py.
+    # Token; the savepoint and the claim (one INSERT … ON CONFLICT DO NOTHING); the list,
+    # its member and the lines' products; list items (locked, with campaigns, agreements,
+    # matching products and holdout); their slots; the campaigns' and the agreements'
+    # running totals (locked and read, one statement); basket and lines (one statement);
+    # redemptions and new totals (one statement); the points: the member's balance locked
+    # with the earning rule and tier multiplier, then the entry and the new balance unless
+    # a lot lapsed (2); the answer; the release of the savepoint (a COMMIT outside tests):
+    # 13.
+    # On a cluster one more: whether another owner's basket holds the basket's id. Each kind
+    # of till transaction, statement by statement: tests/checkout/test_statements.py.
     data = body(transaction_id=f"T-{copies}")
     data["lines"] = data["lines"] * copies
-    with django_assert_num_queries(17 + is_citus(connection)):
+    with django_assert_num_queries(13 + is_citus(connection)):
         assert post(chain["secret"], data).status_code == 200

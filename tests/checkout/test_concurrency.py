@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 
 from apps.baskets.models import Basket, BasketLine
-from apps.checkout.models import PosTransaction, Redemption
+from apps.checkout.models import AgreementTotal, CampaignTotal, PosTransaction, Redemption
 from apps.checkout.services import offers as services
 from apps.rewards.models import EarningRule, PointsBalance, PointsEntry
 from tests.checkout.conftest import HEINZ, body, post
@@ -132,3 +132,52 @@ def test_concurrent_returns_never_return_more_than_was_bought(chain):
     assert Counter(codes) == {200: 2, 400: N - 2}
     assert PosTransaction.objects.filter(kind="return").count() == 2
     assert Redemption.objects.filter(reversed_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sale_locks_campaign_totals_before_agreement_totals(chain):
+    # One statement locks both kinds of running totals (funding.TOTALS_LOCK_SQL); the lock
+    # order must stay campaigns, then agreements, as returns take them. Another transaction
+    # holds the agreement's row: the sale waits on it holding the campaign's row already.
+    CampaignTotal.objects.create(campaign=chain["trial"], spent=0)
+    AgreementTotal.objects.create(agreement=chain["agreement"], charged=0)
+    holder, probe = connection.copy(), connection.copy()
+    results: list = []
+
+    def sell() -> None:
+        try:
+            results.append(post(chain["secret"], body()))
+        finally:
+            connection.close()
+
+    sale = threading.Thread(target=sell)
+    try:
+        with holder.cursor() as h, probe.cursor() as p:
+            h.execute("BEGIN")
+            h.execute(
+                "SELECT 1 FROM checkout_agreementtotal WHERE agreement_id = %s FOR UPDATE",
+                [chain["agreement"].pk],
+            )
+            sale.start()
+            deadline = time.monotonic() + 20
+            waiting = False
+            while not waiting and time.monotonic() < deadline:
+                p.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%%checkout_agreementtotal%%'"
+                )
+                waiting = p.fetchone()[0] > 0
+                time.sleep(0.05)
+            assert waiting, "the sale never waited on the agreement's total"
+            p.execute("SET lock_timeout = '200ms'")
+            with pytest.raises(Exception, match="lock timeout"):
+                p.execute(
+                    "SELECT 1 FROM checkout_campaigntotal WHERE campaign_id = %s FOR UPDATE",
+                    [chain["trial"].pk],
+                )
+            h.execute("ROLLBACK")
+    finally:
+        sale.join(timeout=30)
+        holder.close()
+        probe.close()
+    assert [r.status_code for r in results] == [200]

@@ -24,21 +24,34 @@ from apps.checkout.models import Redemption
 from apps.checkout.services.amounts import ZERO, money
 from apps.checkout.services.offers import AgreementRef, ProductRef, SaleLine
 
-# Lock the given campaigns' (agreements') running totals, by id, and read them; a row
-# missing is made (nothing spent yet). ON CONFLICT DO UPDATE locks the row and returns its
-# latest committed value, as the balance lock of the points ledger does.
-_TOTALS_LOCK_SQL = """
-INSERT INTO {table} AS t ({key}, {total})
-SELECT k, 0 FROM unnest(%s::bigint[]) AS k ORDER BY k
-ON CONFLICT ({key}) DO UPDATE SET {total} = t.{total}
-RETURNING {key}, {total}
+# Lock the given campaigns' and agreements' running totals, by id, and read them, in one
+# statement; a row missing is made (nothing spent yet). ON CONFLICT DO UPDATE locks the row
+# and returns its latest committed value, as the balance lock of the points ledger does.
+# One statement, not one a table: the agreements' ids are known before any lock (each
+# campaign names its agreement). The lock order holds inside it by a data dependency, not
+# by the order of the CTEs (PostgreSQL does not promise one): the agreements' upsert reads
+# the campaigns' count before its first row, so every campaign row (by id) is locked before
+# the first agreement row (by id), as the two statements did. Each row comes back tagged:
+# 'c' campaign, 'a' agreement. Both tables are the coordinator's on a cluster
+# (apps/cluster/layout.py).
+TOTALS_LOCK_SQL = """
+WITH campaigns AS (
+    INSERT INTO checkout_campaigntotal AS t (campaign_id, spent)
+    SELECT k, 0 FROM unnest(%(campaigns)s::bigint[]) AS k ORDER BY k
+    ON CONFLICT (campaign_id) DO UPDATE SET spent = t.spent
+    RETURNING campaign_id, spent
+), agreements AS (
+    INSERT INTO checkout_agreementtotal AS t (agreement_id, charged)
+    SELECT k, 0 FROM unnest(%(agreements)s::bigint[]) AS k
+    WHERE (SELECT count(*) FROM campaigns) >= 0
+    ORDER BY k
+    ON CONFLICT (agreement_id) DO UPDATE SET charged = t.charged
+    RETURNING agreement_id, charged
+)
+SELECT 'c', campaign_id, spent FROM campaigns
+UNION ALL
+SELECT 'a', agreement_id, charged FROM agreements
 """
-CAMPAIGN_TOTALS_LOCK_SQL = _TOTALS_LOCK_SQL.format(
-    table="checkout_campaigntotal", key="campaign_id", total="spent"
-)
-AGREEMENT_TOTALS_LOCK_SQL = _TOTALS_LOCK_SQL.format(
-    table="checkout_agreementtotal", key="agreement_id", total="charged"
-)
 # The new totals, as CTEs of the statement that inserts the redemptions (sale.py): the
 # rows exist and are locked (above). Parameters: campaign ids and totals, agreement ids and
 # totals, as arrays.
@@ -79,12 +92,19 @@ def _agreement_covers(agreement: AgreementRef, product: ProductRef, day: dt.date
     return not brands or product.brand.casefold() in brands
 
 
-def _totals_locked(sql: str, ids: set[int]) -> dict[int, Decimal]:
-    if not ids:
-        return {}
+def _totals_locked(
+    campaigns: set[int], agreements: set[int]
+) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
+    """Lock and read the campaigns' and the agreements' running totals (TOTALS_LOCK_SQL)."""
+    spent: dict[int, Decimal] = {}
+    charged: dict[int, Decimal] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [sorted(ids)])
-        return dict(cursor.fetchall())
+        cursor.execute(
+            TOTALS_LOCK_SQL, {"campaigns": sorted(campaigns), "agreements": sorted(agreements)}
+        )
+        for kind, pk, total in cursor.fetchall():
+            (spent if kind == "c" else charged)[pk] = total
+    return spent, charged
 
 
 def offers_fund(*, matched: list[SaleLine], day: dt.date) -> tuple[list[str], Totals]:
@@ -97,9 +117,8 @@ def offers_fund(*, matched: list[SaleLine], day: dt.date) -> tuple[list[str], To
     if not matched:
         return [], Totals()
     campaigns = {line.offer.item.campaign.pk: line.offer.item.campaign for line in matched}
-    spent = _totals_locked(CAMPAIGN_TOTALS_LOCK_SQL, set(campaigns))
     agreements = {c.agreement.pk: c.agreement for c in campaigns.values() if c.agreement}
-    charged = _totals_locked(AGREEMENT_TOTALS_LOCK_SQL, set(agreements))
+    spent, charged = _totals_locked(set(campaigns), set(agreements))
     spent_before, charged_before = dict(spent), dict(charged)
     warnings = []
     for line in matched:

@@ -1,10 +1,11 @@
 """checkout_record: a till sale, recorded exactly once, answered with its discounts.
 
-The steps, in order: claim the transaction (claim.py), resolve who is at the till
-(shopper.py), read the lines' products, match the list's offers (offers.py) and fund them
-(funding.py), record the basket (apps.baskets.services) and the redemptions with the new
-running totals, take the tenders (certificates, points: tenders.py), record the points the
-member earns (apps.rewards), answer.
+The steps, in order: claim the transaction (claim.py), resolve who is at the till and
+read the lines' products (shopper.py, one statement; the products alone without a member),
+match the list's offers (offers.py) and fund them (funding.py), record the basket
+(apps.baskets.services) and the redemptions with the new running totals, take the tenders
+(certificates, points: tenders.py), record the points the member earns (apps.rewards),
+answer.
 
 The statements are raw SQL into small records: the ORM's query building and model
 instances were most of a checkout's CPU. tests/checkout/test_statements.py pins what each
@@ -97,16 +98,27 @@ class Sale:
         }
 
 
+# The lines' products when no member was found (with one, they come with the member:
+# shopper.WHO_SQL).
 PRODUCTS_SQL = """
 SELECT upc, id, category_id, manufacturer_id, brand FROM catalog_product WHERE upc = ANY(%s)
 """
 
 
-def _sale_lines(request: CheckoutRequest) -> list[SaleLine]:
-    """Return the request's lines with their products (None for a UPC not in the catalog)."""
-    with connection.cursor() as cursor:
-        cursor.execute(PRODUCTS_SQL, [sorted({line.upc for line in request.lines})])
-        products = {row[0]: ProductRef(*row[1:]) for row in cursor.fetchall()}
+def _upcs(request: CheckoutRequest) -> list[str]:
+    return sorted({line.upc for line in request.lines})
+
+
+def _sale_lines(request: CheckoutRequest, shopper: Shopper) -> list[SaleLine]:
+    """Return the request's lines with their products (None for a UPC not in the catalog),
+    as read with the member (shopper.WHO_SQL), else read here."""
+    if shopper.products is None:
+        with connection.cursor() as cursor:
+            cursor.execute(PRODUCTS_SQL, [_upcs(request)])
+            found = {row[0]: row[1:] for row in cursor.fetchall()}
+    else:
+        found = shopper.products
+    products = {upc: ProductRef(*row) for upc, row in found.items()}
     return [
         SaleLine(
             upc=line.upc,
@@ -211,8 +223,8 @@ def checkout_record(*, till: TillToken, request: CheckoutRequest, raw: dict) -> 
     if replay is not None:
         return replay
     day = timezone.localdate(request.purchased_at)
-    shopper = shopper_resolve(scanned=request.scanned, day=day)
-    lines = _sale_lines(request)
+    shopper = shopper_resolve(scanned=request.scanned, day=day, upcs=_upcs(request))
+    lines = _sale_lines(request, shopper)
     matched = offers_match(shopper=shopper, lines=lines, day=day)
     unfunded, totals = offers_fund(matched=matched, day=day)
     warnings = shopper.warnings + _unknown_warnings(lines) + unfunded

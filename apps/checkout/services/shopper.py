@@ -15,16 +15,25 @@ from apps.lists.selectors import CURRENT_LIST_RULE
 from apps.members.models import MemberStatus
 
 # The list whose barcode was scanned and its member, else the member whose card it is (a
-# list barcode wins, as it always has): one statement. The list is found first, alone
-# (on a cluster its table is sharded by member: a subplan), then the member.
+# list barcode wins, as it always has), and the sale's products: one statement. The list is
+# found first, alone (on a cluster its table is sharded by member: a subplan), then the
+# member. The products (sale.py's PRODUCTS_SQL, as parallel arrays: an aggregate without
+# GROUP BY is one row, found or not) ride along: reading them cost a statement of its own,
+# and on a cluster they, like the members, are a reference table joined on the coordinator.
 WHO_SQL = """
 WITH l AS (
     SELECT id, barcode, member_id FROM lists_shoppinglist
     WHERE barcode = %(scanned)s ORDER BY id LIMIT 1
 )
-SELECT m.id, m.card_number, m.first_name, m.status, l.id, l.barcode
+SELECT m.id, m.card_number, m.first_name, m.status, l.id, l.barcode,
+       p.upcs, p.ids, p.categories, p.manufacturers, p.brands
 FROM members_member m
 LEFT JOIN l ON l.member_id = m.id
+CROSS JOIN LATERAL (
+    SELECT array_agg(upc) AS upcs, array_agg(id) AS ids, array_agg(category_id) AS categories,
+           array_agg(manufacturer_id) AS manufacturers, array_agg(brand) AS brands
+    FROM catalog_product WHERE upc = ANY(%(upcs)s)
+) p
 WHERE m.id = (SELECT member_id FROM l)
    OR (m.card_number = %(scanned)s AND NOT EXISTS (SELECT 1 FROM l))
 ORDER BY l.id IS NULL
@@ -61,17 +70,21 @@ class Shopper:
     member: MemberRef | None = None
     shopping_list: ListRef | None = None
     warnings: list[str] = field(default_factory=list)
+    # The sale's products read with the member, UPC → (id, category, manufacturer, brand);
+    # None when not read (nothing scanned, or nobody found: sale.py reads them then).
+    products: dict[str, tuple] | None = None
 
 
-def shopper_resolve(*, scanned: str, day: dt.date) -> Shopper:
+def shopper_resolve(*, scanned: str, day: dt.date, upcs: list[str] = ()) -> Shopper:
     """Return who a scan names: a list barcode its list and member, a card its member and
     their list of the day. Unknown scans are anonymous and a closed card gets no offers,
-    each with a warning (the basket is still recorded)."""
+    each with a warning (the basket is still recorded). The products of `upcs` found come
+    with a member found (`Shopper.products`)."""
     shopper = Shopper()
     if not scanned:
         return shopper
     with connection.cursor() as cursor:
-        cursor.execute(WHO_SQL, {"scanned": scanned})
+        cursor.execute(WHO_SQL, {"scanned": scanned, "upcs": list(upcs)})
         row = cursor.fetchone()
         if row is None:
             shopper.warnings.append(
@@ -79,6 +92,10 @@ def shopper_resolve(*, scanned: str, day: dt.date) -> Shopper:
             )
             return shopper
         member = shopper.member = MemberRef(*row[:4])
+        shopper.products = {
+            upc: product
+            for upc, *product in zip(*(column or () for column in row[6:11]), strict=True)
+        }
         if row[4] is not None:
             shopper.shopping_list = ListRef(row[4], row[5], member.pk)
         else:
