@@ -80,6 +80,12 @@ class PointsSummary:
         return sum(points for _, points in self.expiring)
 
 
+def _expiry_window(*, member_id: int, today: dt.date) -> dict:
+    """The parameters of the points reads: the member, today, and the last day of the
+    EXPIRING_DAYS window that the screens show as expiring soon."""
+    return {"member": member_id, "today": today, "until": today + dt.timedelta(days=EXPIRING_DAYS)}
+
+
 def points_summary(
     *, member_id: int, today: dt.date | None = None, recent: bool = True
 ) -> PointsSummary:
@@ -89,11 +95,7 @@ def points_summary(
     only the balance, the tier and what expires soon.
     """
     today = today or timezone.localdate()
-    params = {
-        "member": member_id,
-        "today": today,
-        "until": today + dt.timedelta(days=EXPIRING_DAYS),
-    }
+    params = _expiry_window(member_id=member_id, today=today)
     with connection.cursor() as cursor:
         cursor.execute(BALANCE_TIER_SQL, params)
         balance, *tier = cursor.fetchone()
@@ -150,11 +152,7 @@ def till_points(
     """The cashier screen's points line (balance, tier, what expires in the next
     EXPIRING_DAYS, no movements) and the open rebate certificates usable today: one query."""
     today = today or timezone.localdate()
-    params = {
-        "member": member_id,
-        "today": today,
-        "until": today + dt.timedelta(days=EXPIRING_DAYS),
-    }
+    params = _expiry_window(member_id=member_id, today=today)
     with connection.cursor() as cursor:
         cursor.execute(TILL_POINTS_SQL, params)
         fetched = cursor.fetchall()

@@ -204,24 +204,7 @@ def test_simultaneous_lookups_of_one_user_are_all_counted(
     """Django's database cache reads then writes a counter, so two requests at the same
     moment could both write the same count; the counter cache adds in one statement."""
     settings.LOOKUP_NAME_RATES = ["10/m"]
-    start = threading.Barrier(8)
-    statuses: list[int] = []
-
-    def till() -> None:
-        client = Client()
-        client.force_login(cashier_user)
-        try:
-            start.wait(timeout=30)
-            for _ in range(3):
-                statuses.append(client.get(LOOKUP, {"q": "Smith"}).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=till) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = _lookups_at_once(cashier_user, tills=8, each=3)
     assert sorted(statuses) == [200] * 10 + [429] * 14
 
 
@@ -232,24 +215,7 @@ def test_simultaneous_lookups_count_exactly_in_every_window(
     """Both windows counted in one statement: neither loses a count when lookups collide,
     and the tighter one refuses exactly the lookups past its limit."""
     settings.LOOKUP_NAME_RATES = ["100/m", "7/h"]
-    start = threading.Barrier(6)
-    statuses: list[int] = []
-
-    def till() -> None:
-        client = Client()
-        client.force_login(cashier_user)
-        try:
-            start.wait(timeout=30)
-            for _ in range(4):
-                statuses.append(client.get(LOOKUP, {"q": "Smith"}).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=till) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = _lookups_at_once(cashier_user, tills=6, each=4)
     assert sorted(statuses) == [200] * 7 + [429] * 17
     with connection.cursor() as cursor:
         cursor.execute("SELECT value FROM ratelimit_counter")
@@ -418,3 +384,28 @@ def test_the_defaults_pass_the_check_and_a_bad_minimum_does_not(settings):
     assert check_lookup_limits() == []
     settings.LOOKUP_NAME_MIN_LETTERS = 0
     assert [e.id for e in check_lookup_limits()] == ["members.E002"]
+
+
+def _lookups_at_once(user, *, tills: int, each: int) -> list[int]:
+    """`tills` threads, released together, each looking up "Smith" `each` times as `user`:
+    the answers' status codes. Every wait is bounded."""
+    start = threading.Barrier(tills)
+    statuses: list[int] = []
+
+    def till() -> None:
+        client = Client()
+        client.force_login(user)
+        try:
+            start.wait(timeout=30)
+            for _ in range(each):
+                statuses.append(client.get(LOOKUP, {"q": "Smith"}).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=till) for _ in range(tills)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a till did not finish in 60 s"
+    return statuses
