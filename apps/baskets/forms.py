@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from apps.jobs.models import Job
 from apps.jobs.services import job_create
@@ -40,23 +41,27 @@ def _file_key(name: str) -> str:
 
 class ImportUploadForm(forms.Form):
     files = MultipleFileField(
-        label="Files",
-        help_text="Choose one or more of products.csv, members.csv, baskets.csv "
-        "(each may be gzipped: baskets.csv.gz). They are loaded in that order.",
+        label=_("Files"),
+        help_text=_(
+            "Choose one or more of products.csv, members.csv, baskets.csv "
+            "(each may be gzipped: baskets.csv.gz). They are loaded in that order."
+        ),
     )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
         if not files:
-            raise ValidationError("Choose at least one file.", code="required")
+            raise ValidationError(_("Choose at least one file."), code="required")
         errors, seen = [], set()
         for f in files:
             name = Path(f.name).name
             if name.lower() not in ACCEPTED_NAMES:
                 errors.append(
                     ValidationError(
-                        "“%(name)s” is not an import file: use products.csv, members.csv or "
-                        "baskets.csv (optionally .gz).",
+                        _(
+                            "“%(name)s” is not an import file: use products.csv, members.csv or "
+                            "baskets.csv (optionally .gz)."
+                        ),
                         code="bad_name",
                         params={"name": name},
                     )
@@ -66,7 +71,7 @@ class ImportUploadForm(forms.Form):
             if key in seen:
                 errors.append(
                     ValidationError(
-                        "%(key)s is given twice; upload one %(key)s file at a time.",
+                        _("%(key)s is given twice; upload one %(key)s file at a time."),
                         code="duplicate",
                         params={"key": f"{key}.csv"},
                     )
@@ -74,7 +79,7 @@ class ImportUploadForm(forms.Form):
             seen.add(key)
             if f.size == 0:
                 errors.append(
-                    ValidationError("“%(name)s” is empty.", code="empty", params={"name": name})
+                    ValidationError(_("“%(name)s” is empty."), code="empty", params={"name": name})
                 )
                 continue
             head = f.read(2)
@@ -82,7 +87,7 @@ class ImportUploadForm(forms.Form):
             if name.lower().endswith(".gz") and head != GZIP_MAGIC:
                 errors.append(
                     ValidationError(
-                        "“%(name)s” ends in .gz but is not gzip-compressed.",
+                        _("“%(name)s” ends in .gz but is not gzip-compressed."),
                         code="not_gzip",
                         params={"name": name},
                     )
@@ -90,7 +95,7 @@ class ImportUploadForm(forms.Form):
             elif name.lower().endswith(".csv") and head == GZIP_MAGIC:
                 errors.append(
                     ValidationError(
-                        "“%(name)s” is gzip-compressed; name it %(name)s.gz.",
+                        _("“%(name)s” is gzip-compressed; name it %(name)s.gz."),
                         code="gzip_csv",
                         params={"name": name},
                     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from apps.baskets.owners import basket_owner
 from apps.core.placement import Placed, copied_from_parent
@@ -29,8 +30,8 @@ class Store(models.Model):
 
 
 class BasketSource(models.TextChoices):
-    IMPORT = "import", "File import"
-    POS = "pos", "POS API"
+    IMPORT = "import", _("File import")
+    POS = "pos", _("POS API")
 
 
 class Basket(Placed):

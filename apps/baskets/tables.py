@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from apps.baskets.models import Basket, ImportReject
 from apps.core.money import MoneyColumn
@@ -15,28 +16,28 @@ from apps.jobs.tables import outcome_badge
 
 class ImportJobTable(tables.Table):
     id = tables.Column(
-        verbose_name="Import",
+        verbose_name=_("Import"),
         linkify=("baskets:import_detail", {"pk": tables.A("pk")}),
         attrs={"td": {"class": "text-nowrap"}},
     )
     created_at = tables.DateTimeColumn(
-        verbose_name="Started", attrs={"td": {"class": "text-nowrap"}}
+        verbose_name=_("Started"), attrs={"td": {"class": "text-nowrap"}}
     )
-    started_by = tables.Column(verbose_name="By", default="system")
+    started_by = tables.Column(verbose_name=_("By"), default=_("system"))
     files = tables.Column(
-        verbose_name="Files", accessor="params__files", orderable=False, default="–"
+        verbose_name=_("Files"), accessor="params__files", orderable=False, default="–"
     )
-    status = tables.Column(verbose_name="Status")
+    status = tables.Column(verbose_name=_("Status"))
     percent = tables.TemplateColumn(
         template_name="jobs/includes/progress_cell.html",
-        verbose_name="Progress",
+        verbose_name=_("Progress"),
         orderable=False,
     )
     reject_count = tables.Column(
-        verbose_name="Rejected rows",
+        verbose_name=_("Rejected rows"),
         attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
     )
-    message = tables.Column(verbose_name="Message", orderable=False)
+    message = tables.Column(verbose_name=_("Message"), orderable=False)
 
     class Meta:
         model = Job
@@ -50,7 +51,7 @@ class ImportJobTable(tables.Table):
             "reject_count",
             "message",
         ]
-        empty_text = "No imports yet."
+        empty_text = _("No imports yet.")
         order_by = "-created_at"
 
     def render_id(self, value):
@@ -59,7 +60,7 @@ class ImportJobTable(tables.Table):
     def render_files(self, value, record):
         files = ", ".join(value) if isinstance(value, list) else str(value)
         if isinstance(record.params, dict) and record.params.get("source") == "demo":
-            return f"{files} (demo data)"
+            return _("%(files)s (demo data)") % {"files": files}
         return files
 
     def render_status(self, record):
@@ -79,35 +80,35 @@ class ImportJobTable(tables.Table):
 
 
 class ImportRejectTable(tables.Table):
-    file_name = tables.Column(verbose_name="File")
+    file_name = tables.Column(verbose_name=_("File"))
     line = tables.Column(
-        verbose_name="Line", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+        verbose_name=_("Line"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
     )
-    reason = tables.Column(verbose_name="Reason")
+    reason = tables.Column(verbose_name=_("Reason"))
     raw = tables.TemplateColumn(
         template_name="baskets/includes/reject_raw_cell.html",
-        verbose_name="Row as read",
+        verbose_name=_("Row as read"),
         orderable=False,
     )
 
     class Meta:
         model = ImportReject
         fields = ["file_name", "line", "reason", "raw"]
-        empty_text = "No rejected rows."
+        empty_text = _("No rejected rows.")
         order_by = ("file_name", "line")
 
 
 class BasketTable(tables.Table):
-    purchased_at = tables.DateTimeColumn(verbose_name="Date", format="Y-m-d H:i")
+    purchased_at = tables.DateTimeColumn(verbose_name=_("Date"), format="Y-m-d H:i")
     basket_id = tables.Column(
-        verbose_name="Basket", attrs={"td": {"class": "font-monospace small"}}
+        verbose_name=_("Basket"), attrs={"td": {"class": "font-monospace small"}}
     )
-    store = tables.Column(verbose_name="Store", order_by=("store__name", "store__code"))
-    total_discount = MoneyColumn(verbose_name="Discount")
-    total_amount = MoneyColumn(verbose_name="Total")
+    store = tables.Column(verbose_name=_("Store"), order_by=("store__name", "store__code"))
+    total_discount = MoneyColumn(verbose_name=_("Discount"))
+    total_amount = MoneyColumn(verbose_name=_("Total"))
     lines = tables.TemplateColumn(
         template_name="baskets/includes/basket_lines_cell.html",
-        verbose_name="Items",
+        verbose_name=_("Items"),
         order_by="line_count",
     )
 
@@ -115,5 +116,5 @@ class BasketTable(tables.Table):
         model = Basket
         fields = ["purchased_at", "basket_id", "store", "total_discount", "total_amount"]
         sequence = [*fields, "lines"]
-        empty_text = "No baskets yet."
+        empty_text = _("No baskets yet.")
         order_by = "-purchased_at"

@@ -7,7 +7,8 @@ from pathlib import Path
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
@@ -26,7 +27,7 @@ from apps.jobs.models import Job
 
 # Baskets without any import job were loaded from the command line (import_pos, or a demo
 # generated before the demo recorded its import): say so rather than "No imports yet."
-LOADED_ELSEWHERE = (
+LOADED_ELSEWHERE = _(
     "No imports recorded yet. The baskets already here were loaded from the command line "
     "(manage.py import_pos or manage.py generate_demo), which does not record an import."
 )
@@ -88,14 +89,30 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _outcome_parts(counts: ImportCounts) -> list[dict]:
     """Return what did not load cleanly, each with where the page shows it and what it means."""
+    n_files, n_rejected, n_warned = counts.files_not_read, counts.rows_rejected, counts.rows_warned
     found = [
-        (counts.files_not_read, "file", "not read", "#files", "none of its rows loaded"),
-        (counts.rows_rejected, "row", "rejected", "#rejects", "not loaded"),
-        (counts.rows_warned, "row", "with warnings", "#warnings-1", "loaded, a value filled in"),
+        (
+            n_files,
+            ngettext("%(n)s file not read", "%(n)s files not read", n_files),
+            "#files",
+            _("none of its rows loaded"),
+        ),
+        (
+            n_rejected,
+            ngettext("%(n)s row rejected", "%(n)s rows rejected", n_rejected),
+            "#rejects",
+            _("not loaded"),
+        ),
+        (
+            n_warned,
+            ngettext("%(n)s row with warnings", "%(n)s rows with warnings", n_warned),
+            "#warnings-1",
+            _("loaded, a value filled in"),
+        ),
     ]
     return [
-        {"text": f"{n:,} {noun}{pluralize(n)} {what}", "anchor": anchor, "note": note}
-        for n, noun, what, anchor, note in found
+        {"text": text % {"n": f"{n:,}"}, "anchor": anchor, "note": note}
+        for n, text, anchor, note in found
         if n
     ]
 

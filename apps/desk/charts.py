@@ -7,6 +7,8 @@ import json
 from decimal import Decimal
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 BRAND_GREEN = "#198754"
 
@@ -18,14 +20,23 @@ def weekly_spend_figure(weeks: list[tuple[dt.date, Decimal]]) -> dict:
             x=[week.isoformat() for week, _ in weeks],
             y=[float(total) for _, total in weeks],
             marker_color=BRAND_GREEN,
-            hovertemplate="Week of %{x|%b %d, %Y}<br>$%{y:,.2f}<extra></extra>",
+            hovertemplate=_("Week of %{x|%b %d, %Y}") + "<br>$%{y:,.2f}<extra></extra>",
         )
     )
     fig.update_layout(
-        title={"text": f"Weekly spend, last {len(weeks)} weeks", "x": 0, "font": {"size": 15}},
-        xaxis={"title": {"text": "Week starting"}, "tickformat": "%b %Y", "type": "date"},
+        title={
+            "text": ngettext(
+                "Weekly spend, last %(weeks)d week",
+                "Weekly spend, last %(weeks)d weeks",
+                len(weeks),
+            )
+            % {"weeks": len(weeks)},
+            "x": 0,
+            "font": {"size": 15},
+        },
+        xaxis={"title": {"text": _("Week starting")}, "tickformat": "%b %Y", "type": "date"},
         yaxis={
-            "title": {"text": "Spend"},
+            "title": {"text": _("Spend")},
             "tickprefix": "$",
             "tickformat": ",.0f",
             "rangemode": "tozero",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Count, Window
+from django.utils.translation import gettext_lazy as _
 
 from apps.members.models import Channel, ConsentChange, ConsentSource, Member
 
@@ -15,7 +16,7 @@ HISTORY_SHOWN = 20
 # Staff record what the member said: at the desk or on the phone (staff) or on a paper form.
 STAFF_SOURCES = [
     (ConsentSource.STAFF.value, ConsentSource.STAFF.label),
-    (ConsentSource.FORM.value, "Signed form"),
+    (ConsentSource.FORM.value, _("Signed form")),
 ]
 
 
@@ -23,23 +24,26 @@ class ConsentForm(forms.Form):
     """One channel's consent, given or withdrawn, with where it came from and a short note."""
 
     channel = forms.ChoiceField(
-        choices=Channel.choices, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+        choices=Channel.choices,
+        label=_("Channel"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     given = forms.TypedChoiceField(
-        choices=[("yes", "Given"), ("no", "Withdrawn")],
+        choices=[("yes", _("Given")), ("no", _("Withdrawn"))],
         coerce=lambda value: value == "yes",
-        label="Consent",
+        label=_("Consent"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     source = forms.ChoiceField(
         choices=STAFF_SOURCES,
-        label="How",
+        label=_("How"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     note = forms.CharField(
         max_length=ConsentChange._meta.get_field("note").max_length,
         required=False,
-        help_text="Optional: how the member asked. No other personal data.",
+        label=_("Note"),
+        help_text=_("Optional: how the member asked. No other personal data."),
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
 

@@ -4,41 +4,46 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.desk.selectors import member_search_q
 from apps.members.models import Member, MemberStatus
 
 
 def _consent_select() -> forms.Select:
-    return forms.Select(choices=[("", "Any"), ("true", "Given"), ("false", "Not given")])
+    return forms.Select(choices=[("", _("Any")), ("true", _("Given")), ("false", _("Not given"))])
 
 
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
-        label="Search",
+        label=_("Search"),
         widget=forms.TextInput(
-            attrs={"placeholder": "Card, name, phone or e-mail", "type": "search"}
+            attrs={"placeholder": _("Card, name, phone or e-mail"), "type": "search"}
         ),
     )
-    status = django_filters.ChoiceFilter(choices=MemberStatus.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        choices=MemberStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
     # One filter per channel's consent (apps.members.models.Channel).
-    consent_list = django_filters.BooleanFilter(label="List consent", widget=_consent_select())
-    consent_email = django_filters.BooleanFilter(label="E-mail consent", widget=_consent_select())
-    consent_sms = django_filters.BooleanFilter(label="SMS consent", widget=_consent_select())
+    consent_list = django_filters.BooleanFilter(label=_("List consent"), widget=_consent_select())
+    consent_email = django_filters.BooleanFilter(
+        label=_("E-mail consent"), widget=_consent_select()
+    )
+    consent_sms = django_filters.BooleanFilter(label=_("SMS consent"), widget=_consent_select())
     postal_code = django_filters.CharFilter(
-        field_name="postal_code", lookup_expr="startswith", label="Postal code starts"
+        field_name="postal_code", lookup_expr="startswith", label=_("Postal code starts")
     )
     joined_from = django_filters.DateFilter(
         field_name="joined_on",
         lookup_expr="gte",
-        label="Joined from",
+        label=_("Joined from"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     joined_to = django_filters.DateFilter(
         field_name="joined_on",
         lookup_expr="lte",
-        label="Joined to",
+        label=_("Joined to"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
 from apps.campaigns.selectors import TOP_VALUE_CUMULATIVE_SHARE
@@ -133,9 +134,17 @@ VALUED_CUMULATIVE_SHARE = 0.8
 
 # (key, label, what the cashier should take from it)
 TIERS = {
-    "top": ("Top customer", "among the members who bring half of all sales"),
-    "valued": ("Valued customer", "among the members who bring 80 % of sales"),
-    "occasional": ("Occasional customer", "outside the members who bring 80 % of sales"),
+    "top": (_("Top customer"), _("among the members who bring half of all sales")),
+    "valued": (
+        _("Valued customer"),
+        # xgettext:no-python-format
+        _("among the members who bring 80 % of sales"),
+    ),
+    "occasional": (
+        _("Occasional customer"),
+        # xgettext:no-python-format
+        _("outside the members who bring 80 % of sales"),
+    ),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.db.models import F
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.money import MoneyColumn
 from apps.members.models import Member, MemberStatus
@@ -12,29 +13,29 @@ from apps.members.models import Member, MemberStatus
 
 class MemberTable(tables.Table):
     card_number = tables.Column(
-        verbose_name="Card", linkify=True, attrs={"td": {"class": "font-monospace"}}
+        verbose_name=_("Card"), linkify=True, attrs={"td": {"class": "font-monospace"}}
     )
     name = tables.Column(
-        verbose_name="Name",
+        verbose_name=_("Name"),
         accessor="display_name",
         order_by=("last_name", "first_name", "card_number"),
         # A long name is cut with an ellipsis (static/css/app.css, td[title]); the title
         # shows it whole.
         attrs={"td": {"title": lambda value: value}},
     )
-    postal_code = tables.Column(verbose_name="Postal code")
-    joined_on = tables.DateColumn(verbose_name="Joined", format="Y-m-d")
-    status = tables.Column(verbose_name="Status")
+    postal_code = tables.Column(verbose_name=_("Postal code"))
+    joined_on = tables.DateColumn(verbose_name=_("Joined"), format="Y-m-d")
+    status = tables.Column(verbose_name=_("Status"))
     last_visit = tables.DateColumn(
-        verbose_name="Last visit", format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
+        verbose_name=_("Last visit"), format="Y-m-d", attrs={"td": {"class": "text-nowrap"}}
     )
-    spend_52w = MoneyColumn(verbose_name="Spend, 52 weeks")
+    spend_52w = MoneyColumn(verbose_name=_("Spend, 52 weeks"))
 
     class Meta:
         model = Member
         fields = ["card_number", "name", "postal_code", "joined_on", "status"]
         sequence = [*fields, "last_visit", "spend_52w"]
-        empty_text = "No member matches these filters."
+        empty_text = _("No member matches these filters.")
         order_by = "card_number"
 
     def render_status(self, value, record):

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -174,11 +175,10 @@ def member_consent(request: HttpRequest, card_number: str) -> HttpResponse:
     back = redirect(f"{member.get_absolute_url()}#consent")
     if not form.is_valid():
         problems = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
-        messages.error(request, f"Consent not changed: {problems}")
+        messages.error(request, _("Consent not changed: %(problems)s") % {"problems": problems})
         return back
     data = form.cleaned_data
     label = Channel(data["channel"]).label
-    state = "given" if data["given"] else "withdrawn"
     change = consent_set(
         member,
         data["channel"],
@@ -189,7 +189,13 @@ def member_consent(request: HttpRequest, card_number: str) -> HttpResponse:
         request=request,
     )
     if change is None:
-        messages.info(request, f"{label} consent was already {state}: nothing changed.")
+        if data["given"]:
+            text = _("%(channel)s consent was already given: nothing changed.")
+        else:
+            text = _("%(channel)s consent was already withdrawn: nothing changed.")
+        messages.info(request, text % {"channel": label})
+    elif data["given"]:
+        messages.success(request, _("%(channel)s consent given.") % {"channel": label})
     else:
-        messages.success(request, f"{label} consent {state}.")
+        messages.success(request, _("%(channel)s consent withdrawn.") % {"channel": label})
     return back

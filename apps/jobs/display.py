@@ -20,6 +20,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.core import clock
 from apps.jobs.models import Job, JobStatus
@@ -64,12 +66,13 @@ class ImportCounts:
 
     def phrases(self) -> list[str]:
         """Return the non-zero counts in words: "1 file not read", "3 rows rejected"."""
+        n_files, n_rejected, n_warned = self.files_not_read, self.rows_rejected, self.rows_warned
         found = [
-            (self.files_not_read, "file not read", "files not read"),
-            (self.rows_rejected, "row rejected", "rows rejected"),
-            (self.rows_warned, "row with warnings", "rows with warnings"),
+            (n_files, ngettext("%(n)s file not read", "%(n)s files not read", n_files)),
+            (n_rejected, ngettext("%(n)s row rejected", "%(n)s rows rejected", n_rejected)),
+            (n_warned, ngettext("%(n)s row with warnings", "%(n)s rows with warnings", n_warned)),
         ]
-        return [f"{n:,} {one if n == 1 else many}" for n, one, many in found if n]
+        return [text % {"n": f"{n:,}"} for n, text in found if n]
 
 
 @dataclass(frozen=True)
@@ -132,13 +135,13 @@ def job_outcome(job: Job) -> Outcome:
     """
     status = JobStatus(job.status) if job.status in JobStatus.values else None
     if status is None:
-        return Outcome(capfirst(str(job.status)) or "Unknown", "secondary")
+        return Outcome(capfirst(str(job.status)) or gettext("Unknown"), "secondary")
     if status == JobStatus.SUCCEEDED and job.kind in IMPORT_PAGES:
         counts = import_counts(job.result)
         if counts.lost_rows:
-            return Outcome("Finished with problems", "warning", counts.phrases())
+            return Outcome(gettext("Finished with problems"), "warning", counts.phrases())
         if counts.rows_warned:
-            return Outcome("Finished with warnings", "warning", counts.phrases())
+            return Outcome(gettext("Finished with warnings"), "warning", counts.phrases())
     return Outcome(status.label, STATUS_TONES[status])
 
 
@@ -186,15 +189,15 @@ def plain(value: object) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, list):
-        return ", ".join(plain(v) for v in value) if value else "none"
+        return ", ".join(plain(v) for v in value) if value else gettext("none")
     if isinstance(value, dict):
-        return "; ".join(f"{humanise(k)}: {plain(v)}" for k, v in value.items()) or "none"
+        return "; ".join(f"{humanise(k)}: {plain(v)}" for k, v in value.items()) or gettext("none")
     day = _parse_date(value)
     if day is not None:
         return date_format(day, "DATE_FORMAT")
@@ -253,7 +256,7 @@ def as_seconds_per_step(value: object) -> str:
 
 
 def as_source(value: object) -> str:
-    return "demo data (manage.py generate_demo)" if value == "demo" else plain(value)
+    return gettext("demo data (manage.py generate_demo)") if value == "demo" else plain(value)
 
 
 # --- Kinds --------------------------------------------------------------------------------
@@ -272,111 +275,114 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     IMPORT_KIND: Kind(
-        "Till import",
+        _("Till import"),
         params={
-            "source": ("Source", as_source),
-            "files": ("Files", plain),
-            "directory": ("Stored in", plain),
-            "members": ("Members", as_number),
-            "start_date": ("Baskets from", as_date),
-            "end_date": ("Baskets up to", as_date),
-            "baskets": ("Baskets", as_number),
-            "seed": ("Seed", plain),
+            "source": (_("Source"), as_source),
+            "files": (_("Files"), plain),
+            "directory": (_("Stored in"), plain),
+            "members": (_("Members"), as_number),
+            "start_date": (_("Baskets from"), as_date),
+            "end_date": (_("Baskets up to"), as_date),
+            "baskets": (_("Baskets"), as_number),
+            "seed": (_("Seed"), plain),
         },
     ),
     POINTS_IMPORT_KIND: Kind(
-        "Opening balances import",
-        params={"file": ("File", plain), "path": ("Stored as", plain)},
-        result={"points": ("Points loaded", as_number)},
+        _("Opening balances import"),
+        params={"file": (_("File"), plain), "path": (_("Stored as"), plain)},
+        result={"points": (_("Points loaded"), as_number)},
     ),
     "member_models": Kind(
-        "Member value fit",
-        params={"calibration_end": ("History up to", as_date)},
-        result={"fit": ("Fit", as_fit), "members": ("Members scored", as_number)},
+        _("Member value fit"),
+        params={"calibration_end": (_("History up to"), as_date)},
+        result={"fit": (_("Fit"), as_fit), "members": (_("Members scored"), as_number)},
     ),
     "segments": Kind(
-        "Segment snapshots",
+        _("Segment snapshots"),
         params={
-            "window_start": ("Baskets from", as_date),
-            "window_end": ("Baskets up to", as_day_before),
-            "national_threshold": ("National-brand loyal at a national share of at least", plain),
-            "store_threshold": ("Store-brand loyal at a national share of at most", plain),
-            "categories": ("Categories to compute", as_number),
+            "window_start": (_("Baskets from"), as_date),
+            "window_end": (_("Baskets up to"), as_day_before),
+            "national_threshold": (
+                _("National-brand loyal at a national share of at least"),
+                plain,
+            ),
+            "store_threshold": (_("Store-brand loyal at a national share of at most"), plain),
+            "categories": (_("Categories to compute"), as_number),
         },
-        result={"chunks_done": ("Batches of categories done", as_count)},
+        result={"chunks_done": (_("Batches of categories done"), as_count)},
     ),
     "lists": Kind(
-        "Shopping lists",
+        _("Shopping lists"),
         params={
-            "period_start": ("Period starts", as_date),
-            "min_spend": ("Minimum spend", as_money),
-            "weeks": ("Spend over weeks", as_number),
-            "reward_rate": ("Rewards: share of the spend", as_percent_of_one),
-            "reward_step": ("Reward coupon value", as_money),
-            "reward_cap": ("Rewards at most", as_money),
-            "content_per_list": ("Tips per list", as_number),
+            "period_start": (_("Period starts"), as_date),
+            "min_spend": (_("Minimum spend"), as_money),
+            "weeks": (_("Spend over weeks"), as_number),
+            "reward_rate": (_("Rewards: share of the spend"), as_percent_of_one),
+            "reward_step": (_("Reward coupon value"), as_money),
+            "reward_cap": (_("Rewards at most"), as_money),
+            "content_per_list": (_("Tips per list"), as_number),
         },
         result={
-            "lists": ("Lists made", as_number),
-            "offers": ("Offers printed", as_number),
-            "lists_with_new_offers": ("Lists that got offers", as_number),
-            "chunks_done": ("Chunks of members done", as_count),
+            "lists": (_("Lists made"), as_number),
+            "offers": (_("Offers printed"), as_number),
+            "lists_with_new_offers": (_("Lists that got offers"), as_number),
+            "chunks_done": (_("Chunks of members done"), as_count),
         },
     ),
     "purchase_timing": Kind(
-        "Purchase timing fit",
-        params={"as_of": ("History up to", as_date)},
+        _("Purchase timing fit"),
+        params={"as_of": (_("History up to"), as_date)},
         result={
-            "fit": ("Fit", plain),
-            "auc": ("Held-out AUC", plain),
-            "auc_rule": ("AUC of the due rule", plain),
+            "fit": (_("Fit"), plain),
+            "auc": (_("Held-out AUC"), plain),
+            "auc_rule": (_("AUC of the due rule"), plain),
         },
     ),
     "erasure_batch": Kind(
-        "Erasure of a batch of members",
+        _("Erasure of a batch of members"),
         params={
-            "file": ("File", plain),
-            "reference": ("Request reference", plain),
-            "rows": ("Cards in the file", as_number),
-            "member_ids": ("Members to erase", as_count),
-            "already_erased": ("Erased already", as_number),
-            "not_found": ("Cards matching no member", as_number),
-            "not_found_lines": ("Their lines (the first 200)", plain),
-            "duplicates": ("Repeated cards", as_number),
-            "confirmed": ("Confirmed", plain),
+            "file": (_("File"), plain),
+            "reference": (_("Request reference"), plain),
+            "rows": (_("Cards in the file"), as_number),
+            "member_ids": (_("Members to erase"), as_count),
+            "already_erased": (_("Erased already"), as_number),
+            "not_found": (_("Cards matching no member"), as_number),
+            "not_found_lines": (_("Their lines (the first 200)"), plain),
+            "duplicates": (_("Repeated cards"), as_number),
+            "confirmed": (_("Confirmed"), plain),
         },
         result={
-            "erased": ("Members erased", as_number),
-            "already_erased": ("Erased meanwhile by someone else", as_number),
+            "erased": (_("Members erased"), as_number),
+            "already_erased": (_("Erased meanwhile by someone else"), as_number),
         },
     ),
     "retention": Kind(
-        "Retention",
+        _("Retention"),
         params={
-            "basket_years": ("Baskets tied to their member for (years; 0: always)", plain),
-            "inactive_years": ("Members erased after years without activity (0: never)", plain),
-            "basket_cutoff": ("Baskets detached if bought before", as_date),
-            "inactive_cutoff": ("Members erased if inactive since", as_date),
-            "basket_chunk": ("Basket ids per chunk", as_number),
-            "member_chunk": ("Member ids per chunk", as_number),
-            "basket_ids": ("Basket ids to look at", plain),
-            "member_ids": ("Member ids to look at", plain),
+            "basket_years": (_("Baskets tied to their member for (years; 0: always)"), plain),
+            "inactive_years": (_("Members erased after years without activity (0: never)"), plain),
+            "basket_cutoff": (_("Baskets detached if bought before"), as_date),
+            "inactive_cutoff": (_("Members erased if inactive since"), as_date),
+            "basket_chunk": (_("Basket ids per chunk"), as_number),
+            "member_chunk": (_("Member ids per chunk"), as_number),
+            "basket_ids": (_("Basket ids to look at"), plain),
+            "member_ids": (_("Member ids to look at"), plain),
         },
         result={
-            "baskets_detached": ("Baskets detached", as_number),
-            "lines_detached": ("Basket lines detached", as_number),
-            "till_records_cleared": ("Till records cleared of card and name", as_number),
-            "members_erased": ("Inactive members erased", as_number),
-            "chunks_done": ("Chunks done", as_count),
+            "baskets_detached": (_("Baskets detached"), as_number),
+            "lines_detached": (_("Basket lines detached"), as_number),
+            "till_records_cleared": (_("Till records cleared of card and name"), as_number),
+            "members_erased": (_("Inactive members erased"), as_number),
+            "chunks_done": (_("Chunks done"), as_count),
         },
     ),
     "reports_refresh": Kind(
-        "Report figures refresh",
-        params={"full": ("Recompute every snapshot's figures", plain)},
+        _("Report figures refresh"),
+        params={"full": (_("Recompute every snapshot's figures"), plain)},
         result={
-            "snapshots_aggregated": ("Snapshots aggregated", as_number),
-            "fit": ("Member value fit", as_fit),
-            "seconds": ("Time per step", as_seconds_per_step),
+            "snapshots_aggregated": (_("Snapshots aggregated"), as_number),
+            "fit": (_("Member value fit"), as_fit),
+            "seconds": (_("Time per step"), as_seconds_per_step),
         },
     ),
 }
@@ -390,7 +396,7 @@ def job_title(kind: str) -> str:
 
 def _rows(data: object, spec: dict[str, tuple[str, Formatter]]) -> list[Row]:
     if not isinstance(data, dict):
-        return [] if data in (None, "", [], {}) else [Row("Value", plain(data))]
+        return [] if data in (None, "", [], {}) else [Row(gettext("Value"), plain(data))]
     known = [Row(label, fmt(data[key])) for key, (label, fmt) in spec.items() if key in data]
     # jsonb keeps keys by length, not as written: unknown ones go in alphabetical order.
     others = [Row(humanise(key), plain(data[key])) for key in sorted(data) if key not in spec]
@@ -414,7 +420,10 @@ def job_result_rows(job: Job) -> list[Row]:
             url = reverse(IMPORT_PAGES[job.kind], args=[job.pk])
         except NoReverseMatch:  # pragma: no cover - the imports pages are always installed
             url = None
-        return [*rows, Row("Rejected rows and warnings", "on the import's page", url)]
+        return [
+            *rows,
+            Row(gettext("Rejected rows and warnings"), gettext("on the import's page"), url),
+        ]
     kind = KINDS.get(job.kind)
     return _rows(job.result, kind.result if kind else {})
 
@@ -422,12 +431,16 @@ def job_result_rows(job: Job) -> list[Row]:
 def _file_text(f: dict) -> str:
     """Return one file's import in words, as the import command prints it."""
     if f.get("error"):
-        return f"not read: {f['error']}"
-    text = (
-        f"{plain(f.get('rows_read', 0))} rows read: {plain(f.get('loaded', 0))} loaded, "
-        f"{plain(f.get('unchanged_or_already_loaded', 0))} unchanged or already loaded, "
-        f"{plain(f.get('rejected', 0))} rejected"
-    )
+        return gettext("not read: %(error)s") % {"error": f["error"]}
+    text = gettext(
+        "%(read)s rows read: %(loaded)s loaded, %(unchanged)s unchanged or already loaded, "
+        "%(rejected)s rejected"
+    ) % {
+        "read": plain(f.get("rows_read", 0)),
+        "loaded": plain(f.get("loaded", 0)),
+        "unchanged": plain(f.get("unchanged_or_already_loaded", 0)),
+        "rejected": plain(f.get("rejected", 0)),
+    }
     if _count(f.get("warned")):
-        text += f"; {plain(f['warned'])} with warnings"
+        text += gettext("; %(warned)s with warnings") % {"warned": plain(f["warned"])}
     return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from apps.jobs.display import job_outcome, job_title
 from apps.jobs.models import Job
@@ -23,23 +24,24 @@ def outcome_badge(record: Job) -> str:
 
 
 class JobTable(tables.Table):
-    id = tables.Column(linkify=True, verbose_name="Job")
-    kind = tables.Column(verbose_name="What")
-    status = tables.Column(verbose_name="Status")
+    id = tables.Column(linkify=True, verbose_name=_("Job"))
+    kind = tables.Column(verbose_name=_("What"))
+    status = tables.Column(verbose_name=_("Status"))
     percent = tables.TemplateColumn(
         template_name="jobs/includes/progress_cell.html",
-        verbose_name="Progress",
+        verbose_name=_("Progress"),
         orderable=False,
     )
-    started_by = tables.Column(verbose_name="Started by", default="system")
+    message = tables.Column(verbose_name=_("Message"))
+    started_by = tables.Column(verbose_name=_("Started by"), default=_("system"))
     created_at = tables.DateTimeColumn(
-        verbose_name="Created", attrs={"td": {"class": "text-nowrap"}}
+        verbose_name=_("Created"), attrs={"td": {"class": "text-nowrap"}}
     )
 
     class Meta:
         model = Job
         fields = ["id", "kind", "status", "percent", "message", "started_by", "created_at"]
-        empty_text = "No jobs yet."
+        empty_text = _("No jobs yet.")
 
     def render_kind(self, value: str) -> str:
         return job_title(value)

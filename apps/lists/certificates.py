@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 
@@ -16,7 +18,13 @@ from apps.lists.barcodes import barcode_png, barcode_svg
 
 def birthday_text(points: int | None) -> str:
     """The list's birthday line, or "" when the period holds no gift for the member."""
-    return f"Happy birthday! {points:,} points are yours." if points else ""
+    if not points:
+        return ""
+    return ngettext(
+        "Happy birthday! %(points)s point is yours.",
+        "Happy birthday! %(points)s points are yours.",
+        points,
+    ) % {"points": f"{points:,}"}
 
 
 def certificate_rows(certificates) -> list[tuple]:
@@ -39,7 +47,7 @@ def draw_certificates(pdf, certificates, *, width: float, height: float, y: floa
         return y
     y -= 0.1 * inch
     pdf.setFont("Helvetica-Bold", 12)
-    pdf.drawString(0.75 * inch, y, "Your rebate certificates")
+    pdf.drawString(0.75 * inch, y, _("Your rebate certificates"))
     y -= 0.2 * inch
     for certificate in certificates:
         if y < 1.4 * inch:
@@ -50,9 +58,17 @@ def draw_certificates(pdf, certificates, *, width: float, height: float, y: floa
         pdf.setFont("Helvetica", 8)
         pdf.drawCentredString(2.15 * inch, y - 0.65 * inch, certificate.code)
         pdf.setFont("Helvetica-Bold", 11)
-        pdf.drawString(3.6 * inch, y - 0.22 * inch, f"${certificate.value} off your shopping")
+        pdf.drawString(
+            3.6 * inch,
+            y - 0.22 * inch,
+            _("$%(value)s off your shopping") % {"value": certificate.value},
+        )
         pdf.setFont("Helvetica", 9)
         day = certificate.valid_until
-        pdf.drawString(3.6 * inch, y - 0.42 * inch, f"Use it by {day:%b} {day.day}, {day.year}.")
+        pdf.drawString(
+            3.6 * inch,
+            y - 0.42 * inch,
+            _("Use it by %(day)s.") % {"day": f"{day:%b} {day.day}, {day.year}"},
+        )
         y -= 0.9 * inch
     return y

@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.core import clock
 from apps.core.placement import Placed, copied_from_parent
@@ -17,11 +18,11 @@ class ListContent(models.Model):
     """Non-price content (a tip or a recipe) shown to members who buy in a department."""
 
     class Kind(models.TextChoices):
-        TIP = "tip", "Tip"
-        RECIPE = "recipe", "Recipe"
+        TIP = "tip", _("Tip")
+        RECIPE = "recipe", _("Recipe")
 
     department = models.CharField(
-        max_length=120, help_text="Shown to members who bought in this department lately."
+        max_length=120, help_text=_("Shown to members who bought in this department lately.")
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
     title = models.CharField(max_length=200)
@@ -31,14 +32,16 @@ class ListContent(models.Model):
         models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)]),
         blank=True,
         default=list,
-        help_text="Months it is shown in (1–12, comma-separated), by the month of the middle "
-        "of the list's period; empty: all year.",
+        help_text=_(
+            "Months it is shown in (1–12, comma-separated), by the month of the middle "
+            "of the list's period; empty: all year."
+        ),
     )
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["department", "title"]
-        verbose_name_plural = "list content"
+        verbose_name_plural = _("list content")
 
     def __str__(self) -> str:
         return f"{self.department}: {self.title}"
@@ -85,14 +88,14 @@ class ShoppingList(models.Model):
         """Say "· version 2, with new offers" of a list that changed since first printed."""
         if self.version <= 1:
             return ""
-        return f" · version {self.version}, with new offers"
+        return str(_(" · version %(version)s, with new offers")) % {"version": self.version}
 
 
 class ItemKind(models.TextChoices):
-    OFFER = "offer", "Offer"
-    DUE = "due", "Due"
-    REWARD = "reward", "Reward"
-    CONTENT = "content", "Content"
+    OFFER = "offer", _("Offer")
+    DUE = "due", _("Due")
+    REWARD = "reward", _("Reward")
+    CONTENT = "content", _("Content")
 
 
 class ListItem(Placed):
@@ -142,7 +145,7 @@ class ListItem(Placed):
         "percent off", max_digits=5, decimal_places=2, null=True, blank=True
     )
     bonus_points = models.PositiveIntegerField(
-        null=True, blank=True, help_text="A bonus-points offer: the points it gives."
+        null=True, blank=True, help_text=_("A bonus-points offer: the points it gives.")
     )
     min_quantity = models.PositiveSmallIntegerField(default=1)
     valid_until = models.DateField(null=True, blank=True)
@@ -167,9 +170,9 @@ class ListItem(Placed):
     @property
     def discount_text(self) -> str:
         if self.discount_pct:
-            return f"{self.discount_pct.normalize():f}% off"
+            return str(_("%(pct)s%% off")) % {"pct": f"{self.discount_pct.normalize():f}"}
         if self.discount:
-            return f"${self.discount} off"
+            return str(_("$%(amount)s off")) % {"amount": self.discount}
         if self.bonus_points:
-            return f"{self.bonus_points:,} bonus points"
+            return str(_("%(points)s bonus points")) % {"points": f"{self.bonus_points:,}"}
         return ""

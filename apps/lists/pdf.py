@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
@@ -15,10 +17,10 @@ from apps.lists.barcodes import barcode_png
 from apps.lists.certificates import birthday_text, draw_birthday, draw_certificates
 
 KIND_TITLES = {
-    "offer": "Your offers",
-    "due": "Time to stock up",
-    "reward": "Your rewards",
-    "content": "For you",
+    "offer": gettext_lazy("Your offers"),
+    "due": gettext_lazy("Time to stock up"),
+    "reward": gettext_lazy("Your rewards"),
+    "content": gettext_lazy("For you"),
 }
 
 
@@ -26,16 +28,28 @@ def points_text(shopping_list, points) -> str:
     """The list's line about points (apps.lists.selectors.list_points), or "" without any."""
     if points is None or (points.balance == 0 and not points.expiring):
         return ""
-    text = f"Your points on {shopping_list.period_start:%b} {shopping_list.period_start.day}: "
-    text += f"{points.balance:,}."
+    start = shopping_list.period_start
+    text = _("Your points on %(day)s: %(balance)s.") % {
+        "day": f"{start:%b} {start.day}",
+        "balance": f"{points.balance:,}",
+    }
     if points.expiring:
         day = points.expiring[0][0]
-        text += f" {points.expiring[0][1]:,} expire after {day:%b} {day.day}"
         if len(points.expiring) > 1:
-            text += f", {points.expiring_total - points.expiring[0][1]:,} more by "
             last = points.expiring[-1][0]
-            text += f"{last:%b} {last.day}"
-        text += ": spend them before."
+            text += " " + _(
+                "%(points)s expire after %(day)s, %(more)s more by %(last)s: spend them before."
+            ) % {
+                "points": f"{points.expiring[0][1]:,}",
+                "day": f"{day:%b} {day.day}",
+                "more": f"{points.expiring_total - points.expiring[0][1]:,}",
+                "last": f"{last:%b} {last.day}",
+            }
+        else:
+            text += " " + _("%(points)s expire after %(day)s: spend them before.") % {
+                "points": f"{points.expiring[0][1]:,}",
+                "day": f"{day:%b} {day.day}",
+            }
     return text
 
 
@@ -46,9 +60,16 @@ def tier_text(shopping_list, points) -> str:
     if tier is None:
         return ""
     day = shopping_list.period_start - dt.timedelta(days=1)
-    text = f"{tier.name}: {format_money(tier.spend)} spent in the 12 months to {day:%b} {day.day}."
+    text = _("%(tier)s: %(spend)s spent in the 12 months to %(day)s.") % {
+        "tier": tier.name,
+        "spend": format_money(tier.spend),
+        "day": f"{day:%b} {day.day}",
+    }
     if tier.next_name is not None:
-        text += f" Spend {format_money(tier.more)} more to reach {tier.next_name}."
+        text += " " + _("Spend %(more)s more to reach %(next)s.") % {
+            "more": format_money(tier.more),
+            "next": tier.next_name,
+        }
     return text
 
 
@@ -59,15 +80,24 @@ def list_pdf(shopping_list, points=None, certificates=(), birthday=None) -> byte
     pdf = canvas.Canvas(out, pagesize=letter, pageCompression=1)
     width, height = letter
     member = shopping_list.member
-    pdf.setTitle(f"Shopping list {shopping_list.barcode}")
+    pdf.setTitle(_("Shopping list %(barcode)s") % {"barcode": shopping_list.barcode})
     pdf.setFont("Helvetica-Bold", 16)
-    pdf.drawString(0.75 * inch, height - 0.9 * inch, f"Your shopping list, {member.display_name}")
+    pdf.drawString(
+        0.75 * inch,
+        height - 0.9 * inch,
+        _("Your shopping list, %(name)s") % {"name": member.display_name},
+    )
     pdf.setFont("Helvetica", 10)
     pdf.drawString(
         0.75 * inch,
         height - 1.15 * inch,
-        f"Card {member.card_number} · valid {shopping_list.period_start:%b %d} to "
-        f"{shopping_list.last_day:%b %d, %Y}{shopping_list.version_text}",
+        _("Card %(card)s · valid %(start)s to %(end)s")
+        % {
+            "card": member.card_number,
+            "start": f"{shopping_list.period_start:%b %d}",
+            "end": f"{shopping_list.last_day:%b %d, %Y}",
+        }
+        + shopping_list.version_text,
     )
     line = points_text(shopping_list, points)
     if line:
@@ -92,7 +122,7 @@ def list_pdf(shopping_list, points=None, certificates=(), birthday=None) -> byte
             current = item.kind
             y -= 0.1 * inch
             pdf.setFont("Helvetica-Bold", 12)
-            pdf.drawString(0.75 * inch, y, KIND_TITLES[item.kind])
+            pdf.drawString(0.75 * inch, y, str(KIND_TITLES[item.kind]))
             y -= 0.25 * inch
         pdf.setFont("Helvetica", 10)
         pdf.drawString(0.95 * inch, y, f"☐ {item.description}"[:90])
@@ -101,7 +131,9 @@ def list_pdf(shopping_list, points=None, certificates=(), birthday=None) -> byte
             for part in (
                 f"${item.regular_price}" if item.regular_price is not None else "",
                 item.discount_text,
-                f"until {item.valid_until:%b %d}" if item.valid_until else "",
+                _("until %(day)s") % {"day": f"{item.valid_until:%b %d}"}
+                if item.valid_until
+                else "",
             )
             if part
         )

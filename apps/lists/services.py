@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.campaigns.allocation import (  # PERIOD_DAYS: a list period, re-exported here
     PERIOD_DAYS,
@@ -85,10 +86,10 @@ def period_ended_error(*, period_start: dt.date, today: dt.date | None = None) -
     last_day = period_start + dt.timedelta(days=PERIOD_DAYS - 1)
     if last_day >= today:
         return None
-    return (
-        f"This period ended on {_day(last_day)}; lists are for the current or a coming "
-        f"period (one whose last day is today, {_day(today)}, or later)."
-    )
+    return gettext(
+        "This period ended on %(last_day)s; lists are for the current or a coming "
+        "period (one whose last day is today, %(today)s, or later)."
+    ) % {"last_day": _day(last_day), "today": _day(today)}
 
 
 def _day(day: dt.date) -> str:

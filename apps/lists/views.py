@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
@@ -33,7 +34,10 @@ def list_index(request):
         except ValidationError as error:  # the period ended between the form and now
             form.add_error("period_start", error)
         else:
-            messages.success(request, f"List generation queued for {data['period_start']}.")
+            messages.success(
+                request,
+                _("List generation queued for %(day)s.") % {"day": data["period_start"]},
+            )
             return redirect(f"{request.path}?period={data['period_start']}#period-{job.pk}")
     periods = selectors.list_periods()
     return render(request, "lists/list_index.html", {"form": form, "periods": periods})

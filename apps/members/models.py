@@ -8,14 +8,15 @@ from django.db import models
 from django.db.models import F, Func, Value
 from django.db.models.functions import Now, Upper
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class MemberStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    CLOSED = "closed", "Closed"
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
     # Personal data removed for good (apps.rights.erasure): the row stays as the anonymous
     # owner of its baskets, so the chain's figures do not change.
-    ERASED = "erased", "Erased"
+    ERASED = "erased", _("Erased")
 
 
 class Member(models.Model):
@@ -43,7 +44,7 @@ class Member(models.Model):
     # history (when, how, by whom). Opt-in: no consent until given.
     # A database default too, so set-based inserts that name no consent give none.
     consent_list = models.BooleanField(
-        db_default=False, help_text="Printed or mailed shopping list and its offers."
+        db_default=False, help_text=_("Printed or mailed shopping list and its offers.")
     )
     consent_email = models.BooleanField(db_default=False)
     consent_sms = models.BooleanField(db_default=False)
@@ -87,20 +88,20 @@ class Member(models.Model):
 class Channel(models.TextChoices):
     """A way the chain reaches a member; each has its own consent (`Member.consent_<value>`)."""
 
-    LIST = "list", "Printed or mailed list"
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "SMS"
+    LIST = "list", _("Printed or mailed list")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
 
 
 class ConsentSource(models.TextChoices):
     """How a consent was given or withdrawn."""
 
-    TILL = "till", "At the till"
-    FORM = "form", "Sign-up form"
-    IMPORT = "import", "Import"
-    STAFF = "staff", "Staff, on the member's request"
-    ERASURE = "erasure", "Erasure"
-    EARLIER = "earlier", "Before consent history was kept"
+    TILL = "till", _("At the till")
+    FORM = "form", _("Sign-up form")
+    IMPORT = "import", _("Import")
+    STAFF = "staff", _("Staff, on the member's request")
+    ERASURE = "erasure", _("Erasure")
+    EARLIER = "earlier", _("Before consent history was kept")
 
 
 class ConsentChange(models.Model):
@@ -114,7 +115,7 @@ class ConsentChange(models.Model):
         "members.Member", on_delete=models.PROTECT, related_name="consent_changes"
     )
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    given = models.BooleanField(help_text="True: consent given; False: withdrawn.")
+    given = models.BooleanField(help_text=_("True: consent given; False: withdrawn."))
     at = models.DateTimeField(db_default=Now())
     source = models.CharField(max_length=8, choices=ConsentSource.choices)
     # No foreign-key constraint: the history outlives the users it names.

@@ -8,29 +8,31 @@ points stack below it, so a month's bar reads as what came in against where it w
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.figures import figure
 from apps.core.labels import COLORS
 from apps.rewards.monthly import PointsMonth
 
-TITLE = "Points by month"
+TITLE = _("Points by month")
 # (attribute, legend name, colour, sign on the chart): outflows are drawn below zero.
 SERIES = (
-    ("earned", "Earned", COLORS["points_earned"], 1),
-    ("spent", "Spent", COLORS["points_spent"], -1),
-    ("converted", "Converted to rebates", COLORS["points_converted"], -1),
-    ("expired", "Expired", COLORS["points_expired"], -1),
+    ("earned", _("Earned"), COLORS["points_earned"], 1),
+    ("spent", _("Spent"), COLORS["points_spent"], -1),
+    ("converted", _("Converted to rebates"), COLORS["points_converted"], -1),
+    ("expired", _("Expired"), COLORS["points_expired"], -1),
 )
 
 
 def points_month_figure(months: list[PointsMonth]) -> dict | None:
     """Return the figure for `json_script`, or None when no month has any movement."""
-    if not any(getattr(m, name) for m in months for name, *_ in SERIES):
+    if not any(getattr(m, name) for m in months for name, *_rest in SERIES):
         return None
     x = [m.month.isoformat() for m in months]
     traces = [
         go.Bar(
-            name=label,
+            name=str(label),
             x=x,
             y=[sign * getattr(m, name) for m in months],
             customdata=[getattr(m, name) for m in months],
@@ -38,13 +40,15 @@ def points_month_figure(months: list[PointsMonth]) -> dict | None:
             # Each bar spans its month, centred in it, under the month's label.
             xperiod="M1",
             xperiodalignment="middle",
-            hovertemplate=f"%{{x|%b %Y}}<br>{label}: %{{customdata:,}} points<extra></extra>",
+            hovertemplate="%{x|%b %Y}<br>"
+            + gettext("%(label)s: %%{customdata:,} points") % {"label": label}
+            + "<extra></extra>",
         )
         for name, label, colour, sign in SERIES
     ]
     return figure(
         traces,
-        TITLE,
+        str(TITLE),
         height=380,
         barmode="relative",
         bargap=0.2,
@@ -52,5 +56,5 @@ def points_month_figure(months: list[PointsMonth]) -> dict | None:
         # Plotly picks how many months to label for the width (every month wide, fewer on a
         # phone); the year goes under the month, so that a label stays narrow.
         xaxis={"type": "date", "ticklabelmode": "period", "tickformat": "%b\n%Y"},
-        yaxis={"title": {"text": "Points (out below zero)"}, "tickformat": ",d"},
+        yaxis={"title": {"text": gettext("Points (out below zero)")}, "tickformat": ",d"},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 MAX_ADJUST = 1_000_000
 
@@ -13,12 +14,14 @@ class AdjustForm(forms.Form):
     points = forms.IntegerField(
         min_value=-MAX_ADJUST,
         max_value=MAX_ADJUST,
-        help_text="Points to add; negative to take away.",
+        label=_("Adjust by"),
+        help_text=_("Points to add; negative to take away."),
         widget=forms.NumberInput(attrs={"class": "form-control form-control-sm"}),
     )
     reason = forms.CharField(
         max_length=200,
-        help_text="Why: it stays with the ledger.",
+        label=_("Reason"),
+        help_text=_("Why: it stays with the ledger."),
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
     # A one-time token rendered with the form: sending it twice (a double click, a resent
@@ -50,7 +53,11 @@ class EarningRuleForm(forms.ModelForm):
                 attrs={"class": "form-control form-control-sm", "type": "date"}
             ),
         }
-        labels = {"points_per_dollar": "Points per dollar", "starts_on": "From"}
+        labels = {
+            "points_per_dollar": _("Points per dollar"),
+            "excluded_categories": _("Excluded categories"),
+            "starts_on": _("From"),
+        }
 
     def __init__(self, *args, today=None, **kwargs):
         from django.utils import timezone
@@ -65,7 +72,7 @@ class EarningRuleForm(forms.ModelForm):
     def clean_starts_on(self):
         day = self.cleaned_data["starts_on"]
         if day < self.today:
-            raise forms.ValidationError("A rule starts today or later: points earned stay.")
+            raise forms.ValidationError(_("A rule starts today or later: points earned stay."))
         return day
 
 
@@ -73,19 +80,21 @@ class OpeningBalanceForm(forms.Form):
     """The CSV file of opening balances from a previous programme (one file at a time)."""
 
     file = forms.FileField(
-        label="File",
-        help_text="A CSV file with the columns card_number, points, earned_on (YYYY-MM-DD).",
+        label=_("File"),
+        help_text=_("A CSV file with the columns card_number, points, earned_on (YYYY-MM-DD)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv", "class": "form-control"}),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".csv"):
-            raise forms.ValidationError("Upload a .csv file.", code="bad_name")
+            raise forms.ValidationError(_("Upload a .csv file."), code="bad_name")
         if upload.size == 0:
-            raise forms.ValidationError("The file is empty.", code="empty")
+            raise forms.ValidationError(_("The file is empty."), code="empty")
         head = upload.read(2)
         upload.seek(0)
         if head == b"\x1f\x8b":
-            raise forms.ValidationError("The file is gzip-compressed: unzip it first.", code="gzip")
+            raise forms.ValidationError(
+                _("The file is gzip-compressed: unzip it first."), code="gzip"
+            )
         return upload

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.placement import Placed, copied_from_parent
@@ -28,7 +29,7 @@ class EarningRule(models.Model):
 
     points_per_dollar = models.DecimalField(max_digits=6, decimal_places=2, default=1)
     excluded_categories = models.ManyToManyField(
-        "catalog.Category", blank=True, related_name="+", help_text="Earn no points."
+        "catalog.Category", blank=True, related_name="+", help_text=_("Earn no points.")
     )
     starts_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -47,14 +48,14 @@ class EarningRule(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    EARN = "earn", "Earned"
-    BONUS = "bonus", "Bonus"
-    REDEEM = "redeem", "Spent"
-    REVERSE = "reverse", "Reversed (return)"
-    EXPIRE = "expire", "Expired"
-    CONVERT = "convert", "Converted to a rebate"
-    ADJUST = "adjust", "Adjusted by staff"
-    IMPORT = "import", "Opening balance"
+    EARN = "earn", _("Earned")
+    BONUS = "bonus", _("Bonus")
+    REDEEM = "redeem", _("Spent")
+    REVERSE = "reverse", _("Reversed (return)")
+    EXPIRE = "expire", _("Expired")
+    CONVERT = "convert", _("Converted to a rebate")
+    ADJUST = "adjust", _("Adjusted by staff")
+    IMPORT = "import", _("Opening balance")
 
 
 class PointsEntry(models.Model):
@@ -79,7 +80,7 @@ class PointsEntry(models.Model):
     key = models.CharField(max_length=80)
     created_at = models.DateTimeField()
     valid_until = models.DateField(
-        null=True, blank=True, help_text="Lots only: the last day their points can be spent."
+        null=True, blank=True, help_text=_("Lots only: the last day their points can be spent.")
     )
     basket = models.ForeignKey(
         "baskets.Basket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -93,14 +94,14 @@ class PointsEntry(models.Model):
         db_index=False,
     )
     basis = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, help_text="Eligible spend."
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("Eligible spend.")
     )
     multiplier = models.DecimalField(
         max_digits=4,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="An earn: the member's tier multiplier it earned under (empty: 1).",
+        help_text=_("An earn: the member's tier multiplier it earned under (empty: 1)."),
     )
     reverses = models.ForeignKey(
         "self",
@@ -127,7 +128,7 @@ class PointsEntry(models.Model):
         related_name="+",
         db_constraint=False,
         db_index=False,
-        help_text="A conversion: the year-end run that turned the points into certificates.",
+        help_text=_("A conversion: the year-end run that turned the points into certificates."),
     )
 
     class Meta:
@@ -271,7 +272,7 @@ class MemberTier(models.Model):
     )
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="+")
     spend = models.DecimalField(max_digits=12, decimal_places=2)
-    since = models.DateField(help_text="The day the member reached this tier.")
+    since = models.DateField(help_text=_("The day the member reached this tier."))
     computed_on = models.DateField()
 
     def __str__(self) -> str:
@@ -308,15 +309,17 @@ class RebateRun(models.Model):
     next call (apps.rewards.rebate).
     """
 
-    year = models.PositiveSmallIntegerField(unique=True, help_text="The programme year it closes.")
+    year = models.PositiveSmallIntegerField(
+        unique=True, help_text=_("The programme year it closes.")
+    )
     points_per_certificate = models.PositiveIntegerField()
     certificate_value = models.DecimalField(max_digits=8, decimal_places=2)
     remainder = models.CharField(
-        max_length=8, choices=[("carry", "Carried over"), ("expire", "Expired")]
+        max_length=8, choices=[("carry", _("Carried over")), ("expire", _("Expired"))]
     )
     ran_at = models.DateTimeField()
     closes_on = models.DateField(
-        null=True, help_text="The year's last day (empty on runs made before it was kept)."
+        null=True, help_text=_("The year's last day (empty on runs made before it was kept).")
     )
     finished_at = models.DateTimeField(null=True, blank=True)
     members = models.PositiveIntegerField(default=0)
@@ -334,7 +337,7 @@ class RebateCertificate(models.Model):
         "members.Member", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     run = models.ForeignKey(RebateRun, on_delete=models.PROTECT, related_name="+")
-    code = models.CharField(max_length=20, help_text="Its barcode's digits.")
+    code = models.CharField(max_length=20, help_text=_("Its barcode's digits."))
     value = models.DecimalField(max_digits=8, decimal_places=2)
     issued_on = models.DateField()
     valid_until = models.DateField()
@@ -406,7 +409,7 @@ class ExpiryRun(models.Model):
 
     day = models.DateField(unique=True)
     ran_at = models.DateTimeField()
-    last_entry_id = models.BigIntegerField(help_text="The highest entry id when it began.")
+    last_entry_id = models.BigIntegerField(help_text=_("The highest entry id when it began."))
     lots = models.PositiveIntegerField(default=0)
     points = models.BigIntegerField(default=0)
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django import forms
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy as _
 
 from apps.rewards.models import MemberTier, Tier
 
@@ -24,7 +25,11 @@ class TierForm(forms.ModelForm):
     class Meta:
         model = Tier
         fields = ["name", "min_spend", "multiplier"]
-        labels = {"min_spend": "From ($ in 12 months)", "multiplier": "Multiplier"}
+        labels = {
+            "name": _("Name"),
+            "min_spend": _("From ($ in 12 months)"),
+            "multiplier": _("Multiplier"),
+        }
         widgets = {
             "name": forms.TextInput(attrs=SMALL),
             "min_spend": forms.NumberInput(attrs={**SMALL, "step": "0.01", "min": "0"}),
@@ -59,16 +64,16 @@ class BaseTierFormSet(forms.BaseModelFormSet):
             if form.cleaned_data and (form.instance.pk is not None or form.has_changed())
         ]
         if not tiers:
-            raise forms.ValidationError("There must be at least one tier.")
+            raise forms.ValidationError(_("There must be at least one tier."))
         spends = [tier["min_spend"] for tier in tiers]
         names = [tier["name"].strip().casefold() for tier in tiers]
         problems = []
         if min(spends) != 0:
-            problems.append("The lowest tier starts at $0.00: every member is in a tier.")
+            problems.append(_("The lowest tier starts at $0.00: every member is in a tier."))
         if len(set(spends)) != len(spends):
-            problems.append("Two tiers have the same threshold: each needs its own.")
+            problems.append(_("Two tiers have the same threshold: each needs its own."))
         if len(set(names)) != len(names):
-            problems.append("Two tiers have the same name.")
+            problems.append(_("Two tiers have the same name."))
         if problems:
             raise forms.ValidationError(problems)
 
@@ -104,7 +109,7 @@ def tiers_save(formset: BaseTierFormSet, *, user) -> list[Tier]:
                 tier._history_user = user
                 tier.save()
     except IntegrityError as error:
-        raise ValueError("Another tier holds that threshold or name.") from error
+        raise ValueError(_("Another tier holds that threshold or name.")) from error
     return changed
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
@@ -28,7 +29,7 @@ def points_adjust_view(request, card_number: str):
     form = AdjustForm(request.POST)
     if not form.is_valid():
         problems = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
-        messages.error(request, f"Points not adjusted: {problems}")
+        messages.error(request, _("Points not adjusted: %(problems)s") % {"problems": problems})
         return redirect("members:detail", card_number=member.card_number)
     try:
         entry_id, balance = points_adjust(
@@ -39,13 +40,21 @@ def points_adjust_view(request, card_number: str):
             key=str(form.cleaned_data["token"]),
         )
     except ValidationError as error:
-        messages.error(request, f"Points not adjusted: {' '.join(error.messages)}")
+        messages.error(
+            request, _("Points not adjusted: %(problems)s") % {"problems": " ".join(error.messages)}
+        )
     else:
         if entry_id is None:
-            messages.info(request, f"That adjustment was made already. Balance: {balance:,}.")
+            messages.info(
+                request,
+                _("That adjustment was made already. Balance: %(balance)s.")
+                % {"balance": f"{balance:,}"},
+            )
         else:
             messages.success(
-                request, f"Adjusted by {form.cleaned_data['points']:+,}. Balance: {balance:,}."
+                request,
+                _("Adjusted by %(points)s. Balance: %(balance)s.")
+                % {"points": f"{form.cleaned_data['points']:+,}", "balance": f"{balance:,}"},
             )
     return redirect("members:detail", card_number=member.card_number)
 
@@ -59,7 +68,7 @@ def earning_rules_view(request):
         rule._history_user = request.user
         rule.save()
         form.save_m2m()
-        messages.success(request, f"Saved: {rule}.")
+        messages.success(request, _("Saved: %(rule)s.") % {"rule": rule})
         return redirect("rewards:rules")
     return render(
         request,
@@ -83,10 +92,10 @@ def tiers_view(request):
         try:
             saved = tiers_save(formset, user=request.user)
         except ValueError as error:
-            messages.error(request, f"Tiers not saved: {error}")
+            messages.error(request, _("Tiers not saved: %(error)s") % {"error": error})
         else:
-            names = ", ".join(tier.name for tier in saved) or "nothing changed"
-            messages.success(request, f"Tiers saved: {names}.")
+            names = ", ".join(tier.name for tier in saved) or _("nothing changed")
+            messages.success(request, _("Tiers saved: %(names)s.") % {"names": names})
             return redirect("rewards:tiers")
     tiers, computed_on = tiers_with_members()
     return render(
