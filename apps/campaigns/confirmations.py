@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.campaigns.allocation import allocation_preview
 from apps.campaigns.models import Campaign, CampaignAudience, CampaignStatus
@@ -27,9 +29,11 @@ class Action:
 
 
 ACTIONS = {
-    "approve": Action("approve", CampaignStatus.DRAFT, "Approve", "approved", "btn-primary"),
-    "activate": Action("activate", CampaignStatus.APPROVED, "Activate", "activated", "btn-success"),
-    "end": Action("end", CampaignStatus.ACTIVE, "End", "ended", "btn-danger"),
+    "approve": Action("approve", CampaignStatus.DRAFT, _("Approve"), _("approved"), "btn-primary"),
+    "activate": Action(
+        "activate", CampaignStatus.APPROVED, _("Activate"), _("activated"), "btn-success"
+    ),
+    "end": Action("end", CampaignStatus.ACTIVE, _("End"), _("ended"), "btn-danger"),
 }
 
 
@@ -51,7 +55,7 @@ def _money(amount: Decimal) -> str:
 
 
 def _members(count: int) -> str:
-    return f"{count:,} member{'' if count == 1 else 's'}"
+    return ngettext("%(count)s member", "%(count)s members", count) % {"count": f"{count:,}"}
 
 
 def campaign_confirmation(*, campaign: Campaign, action: str) -> Confirmation:
@@ -60,25 +64,42 @@ def campaign_confirmation(*, campaign: Campaign, action: str) -> Confirmation:
     found = Confirmation(action=spec, campaign=campaign)
     if campaign.status != spec.source:
         found.problems.append(
-            f"It is {campaign.get_status_display().lower()}: only a campaign that is "
-            f"{CampaignStatus(spec.source).label.lower()} can be {spec.done}."
+            gettext("It is %(status)s: only a campaign that is %(source)s can be %(done)s.")
+            % {
+                "status": campaign.get_status_display().lower(),
+                "source": CampaignStatus(spec.source).label.lower(),
+                "done": spec.done,
+            }
         )
         return found
     first_day = max(campaign.valid_from, timezone.localdate())
-    dates = f"{day_text(first_day)} to {day_text(campaign.valid_until)}"
+    dates = gettext("%(start)s to %(end)s") % {
+        "start": day_text(first_day),
+        "end": day_text(campaign.valid_until),
+    }
     if action == "approve":
         found.problems += campaign_approval_problems(campaign)
         preview = campaign_preview(campaign=campaign)
         found.preview = preview
         found.effects = [
-            "Its design is locked: offers, dates and budget can no longer be edited.",
-            f"Its audience is stored now, from the latest snapshot of {campaign.category}: "
-            f"{_members(preview.members)}, {preview.holdout:,} of them held out at random "
-            "(they get no offer, so that the campaign's effect can be measured).",
-            "Nothing reaches members yet: its offers go on lists once you activate it.",
-            "The expected cost below assumes every treated member gets the offer. Allocation "
-            "never spends past the budget: it gives the offer to the members most likely to "
-            "redeem while the expected cost fits, and the Activate step shows how many.",
+            gettext("Its design is locked: offers, dates and budget can no longer be edited."),
+            gettext(
+                "Its audience is stored now, from the latest snapshot of %(category)s: "
+                "%(members)s, %(holdout)s of them held out at random "
+                "(they get no offer, so that the campaign's effect can be measured)."
+            )
+            % {
+                "category": campaign.category,
+                "members": _members(preview.members),
+                "holdout": f"{preview.holdout:,}",
+            },
+            gettext("Nothing reaches members yet: its offers go on lists once you activate it."),
+            gettext(
+                "The expected cost below assumes every treated member gets the offer. "
+                "Allocation never spends past the budget: it gives the offer to the members "
+                "most likely to redeem while the expected cost fits, and the Activate step "
+                "shows how many."
+            ),
         ]
     elif action == "activate":
         ended = campaign_ended_error(campaign.valid_until)
@@ -89,26 +110,49 @@ def campaign_confirmation(*, campaign: Campaign, action: str) -> Confirmation:
         treated = audience.count() - held_out
         # The same dry run as the campaign page's: what allocation will give it.
         allocation = allocation_preview(campaign=campaign)
-        period = f"{day_text(allocation.period_start)} to {day_text(allocation.last_day)}"
-        made = "made already: they" if allocation.lists_made else "not made yet: they will"
+        period = gettext("%(start)s to %(end)s") % {
+            "start": day_text(allocation.period_start),
+            "end": day_text(allocation.last_day),
+        }
+        made = (
+            gettext("made already: they")
+            if allocation.lists_made
+            else gettext("not made yet: they will")
+        )
         found.effects = [
-            f"Its offers are allocated to the lists of the periods from {dates}, by each "
-            "member's chance of redeeming, within each list's offers, one per category, its "
-            "budget and its agreement's cap. Lists already made for a period that has not "
-            "ended get them now, as a new version with the same barcode.",
-            f"Of its audience, {_members(treated)} may get them; {held_out:,} held out get none.",
-            f"In the lists of {period} ({made} get it): {_members(allocation.given)} "
-            f"get the offer, expected to redeem {allocation.expected_redemptions:f} times "
-            f"for {_money(allocation.expected_cost)}.",
-            f"The tills take its offers until {day_text(campaign.valid_until)}, within the "
-            f"budget of {_money(campaign.budget)}.",
+            gettext(
+                "Its offers are allocated to the lists of the periods from %(dates)s, by each "
+                "member's chance of redeeming, within each list's offers, one per category, "
+                "its budget and its agreement's cap. Lists already made for a period that has "
+                "not ended get them now, as a new version with the same barcode."
+            )
+            % {"dates": dates},
+            gettext("Of its audience, %(treated)s may get them; %(held_out)s held out get none.")
+            % {"treated": _members(treated), "held_out": f"{held_out:,}"},
+            gettext(
+                "In the lists of %(period)s (%(made)s get it): %(given)s get the offer, "
+                "expected to redeem %(redemptions)s times for %(cost)s."
+            )
+            % {
+                "period": period,
+                "made": made,
+                "given": _members(allocation.given),
+                "redemptions": f"{allocation.expected_redemptions:f}",
+                "cost": _money(allocation.expected_cost),
+            },
+            gettext("The tills take its offers until %(until)s, within the budget of %(budget)s.")
+            % {"until": day_text(campaign.valid_until), "budget": _money(campaign.budget)},
         ]
     else:
         found.effects = [
-            "Members stop getting its offers: lists generated from now on leave them out, "
-            "and the tills no longer take them, also from lists already printed.",
-            "Redemptions already made stay, with the reports and the manufacturer's "
-            "settlement built on them.",
-            "An ended campaign cannot be activated again.",
+            gettext(
+                "Members stop getting its offers: lists generated from now on leave them out, "
+                "and the tills no longer take them, also from lists already printed."
+            ),
+            gettext(
+                "Redemptions already made stay, with the reports and the manufacturer's "
+                "settlement built on them."
+            ),
+            gettext("An ended campaign cannot be activated again."),
         ]
     return found

@@ -10,6 +10,8 @@ from operator import attrgetter
 from django import forms
 from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from apps.campaigns.drafts import CampaignDraft, OfferChanges, OfferDraft
 from apps.campaigns.models import CELL_CHOICES, Campaign, Offer
@@ -53,23 +55,29 @@ class CampaignForm(forms.ModelForm):
     target_cells = forms.MultipleChoiceField(
         choices=CELL_CHOICES,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        label="Target cells",
+        label=_("Target cells"),
         # The two audiences beyond the cells, in words a VP checks before choosing them
         # (apps.campaigns.selectors.AUDIENCE_SQL has the exact rules).
-        help_text=(
-            "A member is counted once, in the first chosen group that holds them. "
-            f"Win back: buyers of the category among the top {WIN_BACK_TOP_SHARE:.0%} of "
-            "members by past spend whose chance of still shopping has fallen under "
-            f"{WIN_BACK_P_ALIVE:.0%} (member value). "
-            "Affinity (cross-sell, trial): members who did not buy the category in the last "
-            "52 weeks but buy a category bought together with it (lift at least "
-            f"{AFFINITY_MIN_LIFT} on at least {AFFINITY_MIN_BASKETS} baskets, see Together); "
-            "they get the low usage tier's offer, so give that tier the trial offer."
+        help_text=format_lazy(
+            _(
+                "A member is counted once, in the first chosen group that holds them. "
+                "Win back: buyers of the category among the top {top_share} of "
+                "members by past spend whose chance of still shopping has fallen under "
+                "{p_alive} (member value). "
+                "Affinity (cross-sell, trial): members who did not buy the category in the "
+                "last 52 weeks but buy a category bought together with it (lift at least "
+                "{min_lift} on at least {min_baskets} baskets, see Together); "
+                "they get the low usage tier's offer, so give that tier the trial offer."
+            ),
+            top_share=f"{WIN_BACK_TOP_SHARE:.0%}",
+            p_alive=f"{WIN_BACK_P_ALIVE:.0%}",
+            min_lift=AFFINITY_MIN_LIFT,
+            min_baskets=AFFINITY_MIN_BASKETS,
         ),
     )
     category = CategoryChoiceField(
         queryset=None,
-        help_text="Grouped by department.",
+        help_text=_("Grouped by department."),
         widget=forms.Select(attrs={"data-choice-filter": "category"}),
     )
 
@@ -88,6 +96,19 @@ class CampaignForm(forms.ModelForm):
             "agreement",
             "redemption_rate_pct",
         ]
+        # The labels Django derives from the model's field names, marked for translation.
+        labels = {
+            "name": _("Name"),
+            "goal": _("Goal"),
+            "category": _("Category"),
+            "valid_from": _("Valid from"),
+            "valid_until": _("Valid until"),
+            "redemptions_per_member": _("Redemptions per member"),
+            "budget": _("Total budget (discount money)"),
+            "holdout_pct": _("Holdout share (%)"),
+            "agreement": _("Agreement"),
+            "redemption_rate_pct": _("Assumed redemption rate (%)"),
+        }
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "valid_until": forms.DateInput(attrs={"type": "date"}),
@@ -149,9 +170,10 @@ class OfferForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["upcs"].required = False
-        self.fields["upcs"].help_text = "Comma-separated."
-        self.fields["discount_value"].label = "Value"
-        self.fields["discount_value"].help_text = "$ off, % off, or a whole number of points."
+        self.fields["upcs"].help_text = _("Comma-separated.")
+        self.fields["discount_value"].label = _("Value")
+        # xgettext:no-python-format
+        self.fields["discount_value"].help_text = _("$ off, % off, or a whole number of points.")
         shopper_text = self.fields["shopper_text"].widget.attrs
         shopper_text["placeholder"] = "$1.00 off Field Hound Dog Chews"
         shopper_text["style"] = "min-width: 16rem"  # a line of the list, readable as typed

@@ -81,7 +81,7 @@ def _value(model, name: str, value, names: _Names) -> str:
     if name in {"created_by", "approved_by"}:
         return names.get("user", value)
     if name == "target_cells":
-        return "; ".join(CELL_LABELS.get(cell, cell) for cell in value)
+        return "; ".join(str(CELL_LABELS.get(cell, cell)) for cell in value)
     if name == "usage_tier":
         return f"{TIER_NAMES.get(value, value)} usage"
     if name == "upcs":

@@ -11,11 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.segments.models import Loyalty, UsageTier
 
-TIER_NAMES = {1: "low", 2: "medium", 3: "high"}
+TIER_NAMES = {1: _("low"), 2: _("medium"), 3: _("high")}
 SHOPPER_TEXT_MAX = 80  # one line of the printed list and its PDF
 AT_RISK = "at_risk"
 TOP_VALUE = "top_value"
@@ -26,14 +29,17 @@ AFFINITY = "affinity"  # non-buyers who buy categories bought together with it: 
 # The 9 loyalty × usage cells ("national-3" is a heavy national-brand buyer), 2 groups of
 # the category's buyers, and the win-back and affinity audiences.
 CELL_CHOICES = [
-    (f"{loyalty}-{tier}", f"{label} · {TIER_NAMES[tier]} usage")
+    (
+        f"{loyalty}-{tier}",
+        format_lazy(_("{loyalty} · {tier} usage"), loyalty=label, tier=TIER_NAMES[tier]),
+    )
     for loyalty, label in Loyalty.choices
     for tier in (3, 2, 1)
 ] + [
-    (AT_RISK, "At risk (churn risk in the latest member-value fit)"),
-    (TOP_VALUE, "Top value"),
-    (WIN_BACK, "Win back (top 20 % by past spend, now more likely lapsed than active)"),
-    (AFFINITY, "Affinity: cross-sell and trial (non-buyers who buy what goes with it)"),
+    (AT_RISK, _("At risk (churn risk in the latest member-value fit)")),
+    (TOP_VALUE, _("Top value")),
+    (WIN_BACK, _("Win back (top 20 % by past spend, now more likely lapsed than active)")),
+    (AFFINITY, _("Affinity: cross-sell and trial (non-buyers who buy what goes with it)")),
 ]
 CELL_LABELS = dict(CELL_CHOICES)
 
@@ -46,18 +52,18 @@ def new_seed() -> int:
 class Goal(models.TextChoices):
     # Either way: the offers name the brand type or brand that buyers are won to (store brand
     # from national, or a maker's national brand from store-brand buyers, which it funds).
-    CONVERT = "convert", "Convert buyers to another brand type"
-    RETAIN = "retain", "Retain"
-    WIN_BACK = "win_back", "Win back"
-    CROSS_SELL = "cross_sell", "Cross-sell"
-    TRIAL = "trial", "Trial of a brand"
+    CONVERT = "convert", _("Convert buyers to another brand type")
+    RETAIN = "retain", _("Retain")
+    WIN_BACK = "win_back", _("Win back")
+    CROSS_SELL = "cross_sell", _("Cross-sell")
+    TRIAL = "trial", _("Trial of a brand")
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    APPROVED = "approved", "Approved"
-    ACTIVE = "active", "Active"
-    ENDED = "ended", "Ended"
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
 
 
 class Campaign(models.Model):
@@ -68,7 +74,7 @@ class Campaign(models.Model):
     category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
     target_cells = ArrayField(
         models.CharField(max_length=12, choices=CELL_CHOICES),
-        help_text="Loyalty × usage cells and member groups to target.",
+        help_text=_("Loyalty × usage cells and member groups to target."),
     )
     valid_from = models.DateField()
     valid_until = models.DateField()
@@ -95,7 +101,7 @@ class Campaign(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="campaigns",
-        help_text="Optional: the manufacturer agreement that funds part of the discounts.",
+        help_text=_("Optional: the manufacturer agreement that funds part of the discounts."),
     )
     redemption_rate_pct = models.DecimalField(
         "assumed redemption rate (%)",
@@ -103,7 +109,7 @@ class Campaign(models.Model):
         decimal_places=2,
         default=Decimal("15"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
-        help_text="Used by the audience preview only.",
+        help_text=_("Used by the audience preview only."),
     )
     status = models.CharField(
         max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
@@ -162,15 +168,15 @@ class Campaign(models.Model):
 
 
 class AppliesTo(models.TextChoices):
-    BRAND_TYPE = "brand_type", "A brand type"
-    BRAND = "brand", "A brand"
-    UPCS = "upcs", "Listed UPCs"
+    BRAND_TYPE = "brand_type", _("A brand type")
+    BRAND = "brand", _("A brand")
+    UPCS = "upcs", _("Listed UPCs")
 
 
 class DiscountKind(models.TextChoices):
-    AMOUNT = "amount", "Amount off ($)"
-    PERCENT = "percent", "Percent off (%)"
-    POINTS = "points", "Bonus points"
+    AMOUNT = "amount", _("Amount off ($)")
+    PERCENT = "percent", _("Percent off (%)")
+    POINTS = "points", _("Bonus points")
 
 
 class Offer(models.Model):
@@ -180,7 +186,9 @@ class Offer(models.Model):
     usage_tier = models.PositiveSmallIntegerField(choices=UsageTier.choices)
     applies_to = models.CharField(max_length=10, choices=AppliesTo.choices)
     brand_type = models.CharField(
-        max_length=8, blank=True, choices=[("national", "National"), ("store", "Store")]
+        max_length=8,
+        blank=True,
+        choices=[("national", _("National")), ("store", pgettext_lazy("brand type", "Store"))],
     )
     brand = models.CharField(max_length=120, blank=True)
     upcs = ArrayField(models.CharField(max_length=14), default=list, blank=True)
@@ -194,7 +202,7 @@ class Offer(models.Model):
     shopper_text = models.CharField(
         "text for shoppers",
         max_length=SHOPPER_TEXT_MAX,
-        help_text="What the shopper reads on the list, e.g. “$1.00 off Field Hound Dog Chews”.",
+        help_text=_("What the shopper reads on the list, e.g. “$1.00 off Field Hound Dog Chews”."),
     )
     history = HistoricalRecords()
 
@@ -298,13 +306,13 @@ class OfferModel(models.Model):
 class Outcome(models.TextChoices):
     """What allocation decided for one candidate (member, campaign) in one period."""
 
-    CANDIDATE = "candidate", "Not decided yet"
-    GIVEN = "given", "Gets the offer"
-    HOLDOUT = "holdout", "Held out (would have got it)"
-    OUTRANKED = "outranked", "Outranked by better offers"
-    BUDGET = "budget", "Campaign budget spent"
-    AGREEMENT = "agreement", "Agreement cap reached"
-    LIMIT = "limit", "Had it in an earlier period"
+    CANDIDATE = "candidate", _("Not decided yet")
+    GIVEN = "given", _("Gets the offer")
+    HOLDOUT = "holdout", _("Held out (would have got it)")
+    OUTRANKED = "outranked", _("Outranked by better offers")
+    BUDGET = "budget", _("Campaign budget spent")
+    AGREEMENT = "agreement", _("Agreement cap reached")
+    LIMIT = "limit", _("Had it in an earlier period")
 
 
 class EligibleMember(models.Model):

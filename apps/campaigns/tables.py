@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from apps.campaigns.models import CELL_LABELS, Campaign, Outcome
 
@@ -7,19 +8,23 @@ _RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
 class CampaignTable(tables.Table):
-    name = tables.Column(linkify=True)
-    category = tables.Column(order_by="category__name")
-    status = tables.Column()
-    valid_from = tables.DateColumn("Y-m-d", verbose_name="From")
-    valid_until = tables.DateColumn("Y-m-d", verbose_name="Until")
-    budget = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    agreement = tables.Column(verbose_name="Funding", default="—")
+    name = tables.Column(verbose_name=_("Name"), linkify=True)
+    goal = tables.Column(verbose_name=_("Goal"))
+    category = tables.Column(verbose_name=_("Category"), order_by="category__name")
+    status = tables.Column(verbose_name=_("Status"))
+    valid_from = tables.DateColumn("Y-m-d", verbose_name=_("From"))
+    valid_until = tables.DateColumn("Y-m-d", verbose_name=_("Until"))
+    budget = tables.Column(
+        verbose_name=_("Total budget (discount money)"),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
+    agreement = tables.Column(verbose_name=_("Funding"), default="—")
 
     class Meta:
         model = Campaign
         fields = ["name", "goal", "category", "status", "valid_from", "valid_until", "budget"]
         sequence = [*fields, "agreement"]
-        empty_text = "No campaign yet: design the first one."
+        empty_text = _("No campaign yet: design the first one.")
 
     def render_budget(self, value):
         return f"${value:,.2f}"
@@ -39,20 +44,20 @@ class AllocationMemberTable(tables.Table):
     """The audience members behind one count of a campaign's allocation (rows: dicts)."""
 
     card_number = tables.Column(
-        "Card", linkify=lambda record: reverse("members:detail", args=[record["card_number"]])
+        _("Card"), linkify=lambda record: reverse("members:detail", args=[record["card_number"]])
     )
     name = tables.Column(
-        "Name", accessor="last_name", order_by=("last_name", "first_name"), empty_values=()
+        _("Name"), accessor="last_name", order_by=("last_name", "first_name"), empty_values=()
     )
-    cell = tables.Column("Audience")
-    outcome = tables.Column("Decision", default="—")
-    probability = tables.Column("Chance of redeeming", attrs=_RIGHT, default="—")
-    expected_cost = tables.Column("Expected cost", attrs=_RIGHT, default="—")
-    bought_target = tables.BooleanColumn(verbose_name="Buys the products", null=True)
-    discovery = tables.BooleanColumn(verbose_name="New to the category", null=True)
+    cell = tables.Column(_("Audience"))
+    outcome = tables.Column(_("Decision"), default="—")
+    probability = tables.Column(_("Chance of redeeming"), attrs=_RIGHT, default="—")
+    expected_cost = tables.Column(_("Expected cost"), attrs=_RIGHT, default="—")
+    bought_target = tables.BooleanColumn(verbose_name=_("Buys the products"), null=True)
+    discovery = tables.BooleanColumn(verbose_name=_("New to the category"), null=True)
 
     class Meta:
-        empty_text = "No member."
+        empty_text = _("No member.")
         attrs = {"class": "table table-sm small"}
 
     def render_name(self, record) -> str:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
@@ -56,7 +57,7 @@ def _edit(request, campaign: Campaign | None):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"Campaign “{saved}” saved.")
+            messages.success(request, gettext("Campaign “%(name)s” saved.") % {"name": saved})
             return redirect(saved)
     return render(
         request,
@@ -74,7 +75,7 @@ def campaign_create(request):
 def campaign_edit(request, pk: int):
     campaign = get_object_or_404(Campaign, pk=pk)
     if not campaign.is_editable:
-        messages.error(request, "Only a draft campaign can be edited.")
+        messages.error(request, gettext("Only a draft campaign can be edited."))
         return redirect(campaign)
     return _edit(request, campaign)
 
@@ -140,7 +141,7 @@ def _status_view(action: str):
                 messages.error(request, text)
             # Back to the confirm page: it shows what stops the step, and the button again.
             return redirect(f"campaigns:{action}_confirm", pk=campaign.pk)
-        messages.success(request, f"Campaign {ACTIONS[action].done}.")
+        messages.success(request, gettext("Campaign %(done)s.") % {"done": ACTIONS[action].done})
         return redirect(campaign)
 
     return view

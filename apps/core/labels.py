@@ -18,6 +18,9 @@ them; tests/core/test_labels.py pins these keys and labels to the enums.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 # --- Loyalty groups (apps.segments.models.Loyalty) ----------------------------------------
 
 NATIONAL = "national"
@@ -25,15 +28,15 @@ SWINGER = "swinger"
 STORE = "store"
 LOYALTY_ORDER = (NATIONAL, SWINGER, STORE)
 LOYALTY_LABELS = {
-    NATIONAL: "National-brand loyal",
-    SWINGER: "Swinger",
-    STORE: "Store-brand loyal",
+    NATIONAL: _("National-brand loyal"),
+    SWINGER: _("Swinger"),
+    STORE: _("Store-brand loyal"),
 }
 
 # Buyers outside the loyalty groups when two snapshots are compared.
 NEW = "new"
 LAPSED = "lapsed"
-MOVE_LABELS = {**LOYALTY_LABELS, NEW: "New buyers", LAPSED: "Stopped buying"}
+MOVE_LABELS = {**LOYALTY_LABELS, NEW: _("New buyers"), LAPSED: _("Stopped buying")}
 
 # --- Usage tiers (apps.segments.models.UsageTier: category spend terciles) ----------------
 
@@ -41,12 +44,12 @@ LOW = 1
 MEDIUM = 2
 HIGH = 3
 TIER_ORDER = (LOW, MEDIUM, HIGH)
-TIER_LABELS = {LOW: "Low", MEDIUM: "Medium", HIGH: "High"}
+TIER_LABELS = {LOW: _("Low"), MEDIUM: _("Medium"), HIGH: _("High")}
 
 
 def usage_label(tier: int) -> str:
     """Return 'Low usage', 'Medium usage' or 'High usage' for a tier."""
-    return f"{TIER_LABELS[tier]} usage"
+    return gettext("%(tier)s usage") % {"tier": TIER_LABELS[tier]}
 
 
 # --- Colours: one per meaning, no two meanings alike ----------------------------------------

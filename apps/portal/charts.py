@@ -38,7 +38,7 @@ def _number(value):
 
 def weekly_funding_figure(section: Section) -> dict:
     """Bars of the money you funded each week; a withheld week is a band that says so."""
-    weeks = [row["label"] for row in section.rows]
+    weeks = [str(row["label"]) for row in section.rows]
     funded = [_number(row["funded"]) for row in section.rows]
     withheld = [w for w, row in zip(weeks, section.rows, strict=True)
                 if isinstance(row["funded"], Withheld)]  # fmt: skip
@@ -96,7 +96,7 @@ def weekly_funding_figure(section: Section) -> dict:
 
 def sales_mix_figure(section: Section) -> dict:
     """Stacked bars: each category's member sales by brand type; withheld parts named."""
-    labels = [row["label"] for row in section.rows]
+    labels = [str(row["label"]) for row in section.rows]
     names = {"yours": "Your brands", "national": "Other national brands", "store": "Store brand"}
     figure = go.Figure()
     for key, name in names.items():
@@ -154,8 +154,8 @@ def matrix_figure(section: Section, *, title: str, colorscale: str | list = MEAS
             # From zero: a cell showing 0 is the palest, whatever the other cells hold.
             zmin=0,
             zmax=max(published, default=0) or 1,
-            x=[c.label for c in columns],
-            y=[row["label"] for row in rows],
+            x=[str(c.label) for c in columns],
+            y=[str(row["label"]) for row in rows],
             text=text,
             texttemplate="%{text}",
             colorscale=colorscale,

@@ -8,10 +8,12 @@ reader meets the uncertainty before the number; an interval that spans zero is s
 from __future__ import annotations
 
 from django.utils import dateformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-SIGNIFICANT = "significant"
-NOT_YET_SIGNIFICANT = "not yet significant"
-TOO_FEW = "too few members to trust the interval"
+SIGNIFICANT = _("significant")
+NOT_YET_SIGNIFICANT = _("not yet significant")
+TOO_FEW = _("too few members to trust the interval")
 
 
 def signed(kind: str, value: float) -> str:
@@ -26,15 +28,16 @@ def signed(kind: str, value: float) -> str:
 
 def interval(kind: str, low: float | None, high: float | None, estimate: float | None) -> str:
     """'between −$0.51 and +$1.26 (best estimate +$0.37)'; the estimate alone without bounds."""
-    unit = " points" if kind == "points" else ""
+    unit = gettext(" points") if kind == "points" else ""
     if estimate is None:
         return "—"
     if low is None or high is None:
-        return f"{signed(kind, estimate)}{unit} (no interval: too few members)"
-    return (
-        f"between {signed(kind, low)} and {signed(kind, high)}{unit} "
-        f"(best estimate {signed(kind, estimate)})"
-    )
+        return f"{signed(kind, estimate)}{unit} " + gettext("(no interval: too few members)")
+    return gettext("between %(low)s and %(high)s (best estimate %(estimate)s)") % {
+        "low": signed(kind, low),
+        "high": f"{signed(kind, high)}{unit}",
+        "estimate": signed(kind, estimate),
+    }
 
 
 def verdict(significant: bool | None, too_few: bool = False) -> str:
@@ -43,8 +46,8 @@ def verdict(significant: bool | None, too_few: bool = False) -> str:
     if significant is None:
         return ""
     if significant:
-        return SIGNIFICANT
-    return f"{NOT_YET_SIGNIFICANT}: {TOO_FEW}" if too_few else NOT_YET_SIGNIFICANT
+        return str(SIGNIFICANT)
+    return f"{NOT_YET_SIGNIFICANT}: {TOO_FEW}" if too_few else str(NOT_YET_SIGNIFICANT)
 
 
 def _about(count: int) -> int:
@@ -59,7 +62,10 @@ def members_needed(needed: int | None, more: int | None) -> str:
     """'about 2,300 members in all (1,900 more than now)' for a lift not yet significant."""
     if needed is None or more is None:
         return ""
-    return f"about {_about(needed):,} members in all ({_about(more):,} more than now)"
+    return gettext("about %(needed)s members in all (%(more)s more than now)") % {
+        "needed": f"{_about(needed):,}",
+        "more": f"{_about(more):,}",
+    }
 
 
 def next_snapshot(month, upcoming, latest=None) -> str:

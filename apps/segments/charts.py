@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-PARETO_TITLE = "Pareto curve: share of sales by the best members"
-PARETO_X_TITLE = "Share of members, most valuable first (%)"
-PARETO_Y_TITLE = "Cumulative share of sales (%)"
+PARETO_TITLE = _("Pareto curve: share of sales by the best members")
+PARETO_X_TITLE = _("Share of members, most valuable first (%)")
+PARETO_Y_TITLE = _("Cumulative share of sales (%)")
 # The one label of the Pareto headline, on the member-value page and the dashboard alike.
-TOP_SHARE_CAPTION = "Top 20% of members bring"
+# xgettext:no-python-format
+TOP_SHARE_CAPTION = _("Top 20% of members bring")
 
 
 def top_share_percent(top_share: float | None) -> str:
@@ -20,7 +23,10 @@ def top_share_percent(top_share: float | None) -> str:
 
 def pareto_headline(top_share: float | None) -> str:
     """Return "Top 20% of members bring 63% of sales"."""
-    return f"{TOP_SHARE_CAPTION} {top_share_percent(top_share)} of sales"
+    return gettext("%(caption)s %(share)s of sales") % {
+        "caption": TOP_SHARE_CAPTION,
+        "share": top_share_percent(top_share),
+    }
 
 
 def pareto_traces(points: list[tuple[float, float]], *, color: str) -> list[go.Scatter]:
@@ -32,15 +38,16 @@ def pareto_traces(points: list[tuple[float, float]], *, color: str) -> list[go.S
             y=[100 * s for _, s in points],
             mode="lines",
             line={"color": color, "width": 3},
-            name="Members",
-            hovertemplate="Top %{x:.0f}% of members: %{y:.1f}% of sales<extra></extra>",
+            name=gettext("Members"),
+            hovertemplate=gettext("Top %{x:.0f}% of members: %{y:.1f}% of sales")
+            + "<extra></extra>",
         ),
         go.Scatter(
             x=[0, 100],
             y=[0, 100],
             mode="lines",
             line={"color": "#adb5bd", "dash": "dot"},
-            name="Equal spend",
+            name=gettext("Equal spend"),
             hoverinfo="skip",
         ),
     ]
@@ -63,9 +70,9 @@ def pareto_figure(points: list[dict], top_share: float | None) -> dict:
     curve = [(0.0, 0.0)] + [(p["member_share"], p["sales_share"]) for p in points]
     figure = go.Figure(pareto_traces(curve, color="#198754"))
     figure.update_layout(
-        title={"text": PARETO_TITLE, "x": 0},
-        xaxis={"title": PARETO_X_TITLE, "range": [0, 100]},
-        yaxis={"title": PARETO_Y_TITLE, "range": [0, 101]},
+        title={"text": str(PARETO_TITLE), "x": 0},
+        xaxis={"title": str(PARETO_X_TITLE), "range": [0, 100]},
+        yaxis={"title": str(PARETO_Y_TITLE), "range": [0, 101]},
         annotations=pareto_annotations(top_share),
         margin={"l": 60, "r": 20, "t": 50, "b": 50},
         height=360,

@@ -7,18 +7,19 @@ from decimal import Decimal
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Loyalty(models.TextChoices):
-    NATIONAL = "national", "National-brand loyal"
-    STORE = "store", "Store-brand loyal"
-    SWINGER = "swinger", "Swinger"
+    NATIONAL = "national", _("National-brand loyal")
+    STORE = "store", _("Store-brand loyal")
+    SWINGER = "swinger", _("Swinger")
 
 
 class UsageTier(models.IntegerChoices):
-    LOW = 1, "Low"
-    MEDIUM = 2, "Medium"
-    HIGH = 3, "High"
+    LOW = 1, _("Low")
+    MEDIUM = 2, _("Medium")
+    HIGH = 3, _("High")
 
 
 class SegmentSnapshot(models.Model):

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.campaigns.allocation.decide import allocation_decide
 from apps.campaigns.allocation.eligibility import ELIGIBLE_SQL, eligibility_params
@@ -36,13 +37,13 @@ from apps.campaigns.models import (
 CENT = Decimal("0.01")
 # What the preview counts, in the order the page shows them, with the words it uses.
 REASONS = {
-    "not_eligible": "No list this period (spent under the list threshold, closed or no consent)",
-    "not_due": "Not due in the category yet (their next purchase falls after this period)",
-    "no_offer": "No offer for their usage tier, or no priced product it covers",
-    Outcome.LIMIT: "Had it in an earlier period",
-    Outcome.OUTRANKED: "Outranked by offers more likely to work for them",
-    Outcome.BUDGET: "Over the campaign's budget",
-    Outcome.AGREEMENT: "Over the agreement's budget cap",
+    "not_eligible": _("No list this period (spent under the list threshold, closed or no consent)"),
+    "not_due": _("Not due in the category yet (their next purchase falls after this period)"),
+    "no_offer": _("No offer for their usage tier, or no priced product it covers"),
+    Outcome.LIMIT: _("Had it in an earlier period"),
+    Outcome.OUTRANKED: _("Outranked by offers more likely to work for them"),
+    Outcome.BUDGET: _("Over the campaign's budget"),
+    Outcome.AGREEMENT: _("Over the agreement's budget cap"),
 }
 
 
@@ -309,8 +310,8 @@ def allocation_preview(
 
 # Which audience members a preview count stands for (the page links each count here).
 MEMBER_GROUPS = {
-    "audience": ("Audience", "TRUE"),
-    "eligible": ("With a list", "e.member_id IS NOT NULL"),
+    "audience": (_("Audience"), "TRUE"),
+    "eligible": (_("With a list"), "e.member_id IS NOT NULL"),
     "not_eligible": (REASONS["not_eligible"], "e.member_id IS NULL"),
     "not_due": (REASONS["not_due"], f"e.member_id IS NOT NULL AND x.outcome IS NULL AND {NOT_DUE}"),
     "no_offer": (

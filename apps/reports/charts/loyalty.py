@@ -5,6 +5,7 @@ from __future__ import annotations
 from operator import attrgetter
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
 
 from apps.core.labels import (
     COLORS,
@@ -35,28 +36,30 @@ def cells_figure(cells: list[CellTotal], *, measure: str) -> dict:
     value_of = attrgetter(measure)
     traces = []
     for loyalty in LOYALTY_ORDER:
-        label = LOYALTY_LABELS[loyalty]
+        label = str(LOYALTY_LABELS[loyalty])
         rows = sorted((c for c in cells if c.loyalty == loyalty), key=lambda c: c.usage_tier)
         traces.append(
             go.Bar(
                 name=label,
-                x=[f"{c.tier_name} usage" for c in rows],
+                x=[_("%(tier)s usage") % {"tier": c.tier_name} for c in rows],
                 y=[float(value_of(c)) for c in rows],
                 marker_color=LOYALTY_COLORS[loyalty],
                 hovertemplate=(
                     f"{label}, %{{x}}: "
-                    + ("$%{y:,.0f}" if money else "%{y:,} buyers")
+                    + ("$%{y:,.0f}" if money else _("%{y:,} buyers"))
                     + "<extra></extra>"
                 ),
             )
         )
     return figure(
         traces,
-        "Category sales by loyalty × usage cell" if money else "Buyers by loyalty × usage cell",
+        _("Category sales by loyalty × usage cell")
+        if money
+        else _("Buyers by loyalty × usage cell"),
         barmode="group",
-        xaxis={"title": {"text": "Usage tier (category spend terciles)"}},
+        xaxis={"title": {"text": _("Usage tier (category spend terciles)")}},
         yaxis={
-            "title": {"text": "Sales at paid prices ($)" if money else "Buyers"},
+            "title": {"text": _("Sales at paid prices ($)") if money else _("Buyers")},
             "tickprefix": "$" if money else "",
             "tickformat": ",.0f",
             "rangemode": "tozero",
@@ -68,8 +71,9 @@ def moves_figure(totals: dict[tuple[str, str], int], *, since: str) -> dict:
     """A Sankey of buyers from the previous snapshot's loyalty group to the current one."""
     sources = ["national", "swinger", "store", "new"]
     targets = ["national", "swinger", "store", "lapsed"]
+    now = _("now")
     labels = [f"{MOVE_LABELS[s]} ({since})" for s in sources] + [
-        f"{MOVE_LABELS[t]} (now)" for t in targets
+        f"{MOVE_LABELS[t]} ({now})" for t in targets
     ]
     colors = [MOVE_COLORS[s] for s in sources] + [MOVE_COLORS[t] for t in targets]
     link = {"source": [], "target": [], "value": [], "color": []}
@@ -86,11 +90,12 @@ def moves_figure(totals: dict[tuple[str, str], int], *, since: str) -> dict:
             arrangement="fixed",
             node={"label": labels, "color": colors, "pad": 18, "thickness": 18},
             link={**link, "hovertemplate": "%{source.label} → %{target.label}: "
-                  "%{value:,} buyers<extra></extra>"},
+                  + _("%{value:,} buyers") + "<extra></extra>"},
             valueformat=",d",
         )
     ]  # fmt: skip
-    return figure(traces, f"How buyers moved between loyalty groups since {since}", height=380)
+    title = _("How buyers moved between loyalty groups since %(since)s") % {"since": since}
+    return figure(traces, title, height=380)
 
 
 def histogram_figure(bins: list[HistogramBin], *, measure: str) -> dict:
@@ -101,7 +106,7 @@ def histogram_figure(bins: list[HistogramBin], *, measure: str) -> dict:
     text = []
     for b in bins:
         if clv:
-            upper = " and above" if b.upper is None else f"–${b.upper:,.0f}"
+            upper = _(" and above") if b.upper is None else f"–${b.upper:,.0f}"
             text.append(f"${b.lower:,.0f}{upper}")
         else:
             text.append(f"{b.lower:.0%}–{b.upper:.0%}")
@@ -113,18 +118,18 @@ def histogram_figure(bins: list[HistogramBin], *, measure: str) -> dict:
             customdata=text,
             marker_color=MEASURE_COLOR,
             marker_line={"color": "white", "width": 1},
-            hovertemplate="%{customdata}: %{y:,} members<extra></extra>",
+            hovertemplate="%{customdata}: " + _("%{y:,} members") + "<extra></extra>",
         )
     ]
     if clv:
         title, xaxis = (
-            "Members by 12-month customer lifetime value",
-            {"title": {"text": "CLV, 12 months ($; last bar: top 1 % and above)"},
+            _("Members by 12-month customer lifetime value"),
+            {"title": {"text": _("CLV, 12 months ($; last bar: top 1 % and above)")},
              "tickprefix": "$", "tickformat": ",.0f"},
         )  # fmt: skip
     else:
         title, xaxis = (
-            "Members by probability of being still active",
+            _("Members by probability of being still active"),
             {"title": {"text": "P(active) (%)"}, "range": [0, 100], "ticksuffix": "%"},
         )
     return figure(
@@ -132,7 +137,7 @@ def histogram_figure(bins: list[HistogramBin], *, measure: str) -> dict:
         title,
         showlegend=False,
         xaxis=xaxis,
-        yaxis={"title": {"text": "Members"}, "tickformat": ",d"},
+        yaxis={"title": {"text": _("Members")}, "tickformat": ",d"},
     )
 
 
@@ -141,29 +146,29 @@ def at_risk_figure(stores: list[StoreValue]) -> dict:
     names = [s.store for s in stores]
     traces = [
         go.Bar(
-            name="At risk",
+            name=_("At risk"),
             y=names,
             x=[s.at_risk for s in stores],
             orientation="h",
             marker_color=COLORS["at_risk"],
             customdata=[100 * (s.at_risk_share or 0) for s in stores],
-            hovertemplate="%{y}: %{x:,} at risk (%{customdata:.1f}%)<extra></extra>",
+            hovertemplate=_("%{y}: %{x:,} at risk (%{customdata:.1f}%)") + "<extra></extra>",
         ),
         go.Bar(
-            name="Not at risk",
+            name=_("Not at risk"),
             y=names,
             x=[s.members - s.at_risk for s in stores],
             orientation="h",
             marker_color=COLORS["not_at_risk"],
-            hovertemplate="%{y}: %{x:,} not at risk<extra></extra>",
+            hovertemplate=_("%{y}: %{x:,} not at risk") + "<extra></extra>",
         ),
     ]
     return figure(
         traces,
-        "Members at risk of churning, by home store",
+        _("Members at risk of churning, by home store"),
         height=max(300, 130 + 28 * len(names)),
         barmode="stack",
-        xaxis={"title": {"text": "Members scored"}, "tickformat": ",d"},
+        xaxis={"title": {"text": _("Members scored")}, "tickformat": ",d"},
         yaxis={"automargin": True, "autorange": "reversed"},
         legend={**LEGEND, "traceorder": "normal"},
     )
@@ -174,9 +179,9 @@ def reach_figure(periods: list[PeriodReach]) -> dict:
     x = [p.period_start.isoformat() for p in periods]
     traces = []
     for count_of, name, color in (
-        (attrgetter("lists"), "Lists made (eligible members)", COLORS["lists_made"]),
-        (attrgetter("with_offers"), "With an offer", COLORS["lists_with_offer"]),
-        (attrgetter("redeemed_lists"), "With a redemption", COLORS["lists_redeemed"]),
+        (attrgetter("lists"), _("Lists made (eligible members)"), COLORS["lists_made"]),
+        (attrgetter("with_offers"), _("With an offer"), COLORS["lists_with_offer"]),
+        (attrgetter("redeemed_lists"), _("With a redemption"), COLORS["lists_redeemed"]),
     ):
         traces.append(
             go.Bar(
@@ -184,16 +189,18 @@ def reach_figure(periods: list[PeriodReach]) -> dict:
                 x=x,
                 y=[count_of(p) for p in periods],
                 marker_color=color,
-                hovertemplate=f"{name}, period of %{{x|%b %d, %Y}}: %{{y:,}}<extra></extra>",
+                hovertemplate=f"{name}, "
+                + _("period of %{x|%b %d, %Y}")
+                + ": %{y:,}<extra></extra>",
             )
         )
     return figure(
         traces,
-        "List reach per biweekly period",
+        _("List reach per biweekly period"),
         barmode="group",
-        xaxis={"title": {"text": "List period starting"}, "type": "date",
+        xaxis={"title": {"text": _("List period starting")}, "type": "date",
                "tickformat": "%b %d"},
-        yaxis={"title": {"text": "Lists"}, "tickformat": ",d", "rangemode": "tozero"},
+        yaxis={"title": {"text": _("Lists")}, "tickformat": ",d", "rangemode": "tozero"},
     )  # fmt: skip
 
 
@@ -202,8 +209,8 @@ def pareto_figure(points: list[dict], top_share: float | None) -> dict:
     curve = [(0.0, 0.0)] + [(p["member_share"], p["sales_share"]) for p in points]
     return figure(
         pareto_traces(curve, color=MEASURE_COLOR),
-        PARETO_TITLE,
+        str(PARETO_TITLE),
         annotations=pareto_annotations(top_share),
-        xaxis={"title": {"text": PARETO_X_TITLE}, "range": [0, 100]},
-        yaxis={"title": {"text": PARETO_Y_TITLE}, "range": [0, 101]},
+        xaxis={"title": {"text": str(PARETO_X_TITLE)}, "range": [0, 100]},
+        yaxis={"title": {"text": str(PARETO_Y_TITLE)}, "range": [0, 101]},
     )

@@ -6,6 +6,7 @@ import datetime as dt
 from operator import attrgetter
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
 
 from apps.core.labels import (
     CHROME,
@@ -33,7 +34,7 @@ def redemption_rate_figure(cell_rows: list[CellRedemption]) -> dict:
         got[1] += r.figures.reached
     traces = []
     for tier in TIER_ORDER:
-        name = usage_label(tier)
+        name = str(usage_label(tier))
         values = [totals.get((c, tier)) for c in campaigns]
         traces.append(
             go.Bar(
@@ -44,16 +45,17 @@ def redemption_rate_figure(cell_rows: list[CellRedemption]) -> dict:
                 marker_color=TIER_COLORS[tier],
                 hovertemplate=(
                     f"%{{x}}, {name.lower()}: %{{y:.1f}}% "
-                    "(%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"
+                    + _("(%{customdata[0]:,} of %{customdata[1]:,})")
+                    + "<extra></extra>"
                 ),
             )
         )
     return figure(
         traces,
-        "Redemption rate by campaign and usage tier",
+        _("Redemption rate by campaign and usage tier"),
         barmode="group",
-        xaxis={"title": {"text": "Campaign"}},
-        yaxis={"title": {"text": "Redemption rate (%)"},
+        xaxis={"title": {"text": _("Campaign")}},
+        yaxis={"title": {"text": _("Redemption rate (%)")},
                "ticksuffix": "%", "rangemode": "tozero"},
     )  # fmt: skip
 
@@ -63,28 +65,28 @@ def cost_split_figure(campaigns: list[CampaignResult]) -> dict:
     names = [c.name for c in campaigns]
     traces = [
         go.Bar(
-            name="Store (net cost)",
+            name=_("Store (net cost)"),
             y=names,
             x=[float(c.redemption.store_cost) for c in campaigns],
             orientation="h",
             marker_color=STORE_COST_COLOR,
-            hovertemplate="%{y}: store pays $%{x:,.2f}<extra></extra>",
+            hovertemplate=_("%{y}: store pays $%{x:,.2f}") + "<extra></extra>",
         ),
         go.Bar(
-            name="Manufacturers",
+            name=_("Manufacturers"),
             y=names,
             x=[float(c.redemption.manufacturer_share) for c in campaigns],
             orientation="h",
             marker_color=MANUFACTURER_COLOR,
-            hovertemplate="%{y}: manufacturers pay $%{x:,.2f}<extra></extra>",
+            hovertemplate=_("%{y}: manufacturers pay $%{x:,.2f}") + "<extra></extra>",
         ),
     ]
     return figure(
         traces,
-        "Discount cost by campaign: store vs manufacturers",
+        _("Discount cost by campaign: store vs manufacturers"),
         height=max(260, 120 + 40 * len(names)),
         barmode="stack",
-        xaxis={"title": {"text": "Discounts given ($)"}, "tickprefix": "$",
+        xaxis={"title": {"text": _("Discounts given ($)")}, "tickprefix": "$",
                "tickformat": ",.0f"},
         yaxis=names_axis(names),
     )  # fmt: skip
@@ -106,29 +108,29 @@ def cost_month_figure(months: list[MonthCost]) -> dict:
     x = [m.month.isoformat() for m in months]
     traces = [
         go.Bar(
-            name="Store (net cost)",
+            name=_("Store (net cost)"),
             x=x,
             y=[float(m.store_cost) for m in months],
             width=[MONTH_BAR_MS] * len(x),
             marker_color=STORE_COST_COLOR,
-            hovertemplate="%{x|%b %Y}: store pays $%{y:,.2f}<extra></extra>",
+            hovertemplate=_("%{x|%b %Y}: store pays $%{y:,.2f}") + "<extra></extra>",
         ),
         go.Bar(
-            name="Manufacturers",
+            name=_("Manufacturers"),
             x=x,
             y=[float(m.manufacturer_share) for m in months],
             width=[MONTH_BAR_MS] * len(x),
             marker_color=MANUFACTURER_COLOR,
-            hovertemplate="%{x|%b %Y}: manufacturers pay $%{y:,.2f}<extra></extra>",
+            hovertemplate=_("%{x|%b %Y}: manufacturers pay $%{y:,.2f}") + "<extra></extra>",
         ),
     ]
     return figure(
         traces,
-        "Discount cost per month",
+        _("Discount cost per month"),
         barmode="stack",
-        xaxis={"title": {"text": "Month of purchase"}, "type": "date", "tickformat": "%b %Y",
+        xaxis={"title": {"text": _("Month of purchase")}, "type": "date", "tickformat": "%b %Y",
                "dtick": "M1", **_few_months_range([m.month for m in months])},
-        yaxis={"title": {"text": "Discounts given ($)"}, "tickprefix": "$",
+        yaxis={"title": {"text": _("Discounts given ($)")}, "tickprefix": "$",
                "tickformat": ",.0f"},
     )  # fmt: skip
 
@@ -177,15 +179,20 @@ def lift_figure(campaigns: list[CampaignResult], *, measure: str) -> dict:
         )
     ]  # fmt: skip
     title = (
-        "Lift in category sales per member vs holdout"
-        if spend
-        else "Lift in conversion to the target brand type vs holdout"
-    ) + "<br><sup>95% CI · filled: significant · hollow: not yet significant</sup>"
+        (
+            _("Lift in category sales per member vs holdout")
+            if spend
+            else _("Lift in conversion to the target brand type vs holdout")
+        )
+        + "<br><sup>"
+        + _("95% CI · filled: significant · hollow: not yet significant")
+        + "</sup>"
+    )
     axis = (
-        {"title": {"text": "Treated − holdout, category sales per member ($)"},
+        {"title": {"text": _("Treated − holdout, category sales per member ($)")},
          "tickprefix": "$", "zeroline": False}
         if spend
-        else {"title": {"text": "Treated − holdout, share converted (percentage points)"},
+        else {"title": {"text": _("Treated − holdout, share converted (percentage points)")},
               "zeroline": False}
     )  # fmt: skip
     return figure(

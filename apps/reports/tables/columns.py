@@ -108,7 +108,7 @@ class IntervalColumn(tables.Column):
             p_text = "p < 0.001" if p_value < 0.001 else f"p = {p_value:.2f}"
         else:
             p_text = ""
-        notes = [wording.TOO_FEW] if too_few else []
+        notes = [str(wording.TOO_FEW)] if too_few else []
         notes += [p_text] if p_text else []
         return format_html(
             '<div>{}</div><span class="badge {}">{}</span>{}',

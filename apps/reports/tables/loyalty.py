@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
 
 from apps.core.labels import LOYALTY_LABELS, TIER_LABELS
 from apps.core.money import MoneyColumn
@@ -21,12 +22,12 @@ from apps.reports.tables.columns import (
 class CellTable(DashboardTable):
     """Over a values() queryset: sorted and paged in SQL."""
 
-    category_name = tables.Column(verbose_name="Category")
+    category_name = tables.Column(verbose_name=_("Category"))
     loyalty = tables.Column()
-    usage_tier = tables.Column(verbose_name="Usage")
-    buyers = CountColumn(verbose_name="Buyers")
-    total_sales = MoneyColumn(verbose_name="Sales")
-    national_share = PercentColumn(verbose_name="National-brand share of sales")
+    usage_tier = tables.Column(verbose_name=_("Usage"))
+    buyers = CountColumn(verbose_name=_("Buyers"))
+    total_sales = MoneyColumn(verbose_name=_("Sales"))
+    national_share = PercentColumn(verbose_name=_("National-brand share of sales"))
 
     def render_loyalty(self, value):
         return LOYALTY_LABELS.get(value, value)
@@ -36,25 +37,25 @@ class CellTable(DashboardTable):
 
 
 class MoveTable(DashboardTable):
-    from_label = tables.Column(verbose_name="Previous snapshot")
-    to_label = tables.Column(verbose_name="This snapshot")
-    members = CountColumn(verbose_name="Buyers")
-    share_of_from = PercentColumn(verbose_name="Share of the previous cell")
+    from_label = tables.Column(verbose_name=_("Previous snapshot"))
+    to_label = tables.Column(verbose_name=_("This snapshot"))
+    members = CountColumn(verbose_name=_("Buyers"))
+    share_of_from = PercentColumn(verbose_name=_("Share of the previous cell"))
 
 
 class ParetoTable(DashboardTable):
-    point = tables.Column(verbose_name="Top % of members", attrs=NUMBER)
-    members = CountColumn(verbose_name="Members")
-    member_share = PercentColumn(verbose_name="Share of members")
-    sales_share = PercentColumn(verbose_name="Share of sales")
+    point = tables.Column(verbose_name=_("Top % of members"), attrs=NUMBER)
+    members = CountColumn(verbose_name=_("Members"))
+    member_share = PercentColumn(verbose_name=_("Share of members"))
+    sales_share = PercentColumn(verbose_name=_("Share of sales"))
 
 
 class HistogramTable(DashboardTable):
     measure = tables.Column()
     bin = tables.Column(attrs=NUMBER)
-    lower = tables.Column(verbose_name="From", attrs=NUMBER)
-    upper = tables.Column(verbose_name="To (excl.)", attrs=NUMBER, default="")
-    members = CountColumn(verbose_name="Members")
+    lower = tables.Column(verbose_name=_("From"), attrs=NUMBER)
+    upper = tables.Column(verbose_name=_("To (excl.)"), attrs=NUMBER, default="")
+    members = CountColumn(verbose_name=_("Members"))
 
     def render_measure(self, value):
         return "CLV ($)" if value == "clv" else "P(active)"
@@ -67,64 +68,64 @@ class HistogramTable(DashboardTable):
 
 
 class StoreValueTable(DashboardTable):
-    store = tables.Column(verbose_name="Home store")
+    store = tables.Column(verbose_name=_("Home store"))
     members = CountColumn()
-    likely_active = CountColumn(verbose_name="Likely active (P ≥ 50%)")
-    at_risk = CountColumn(verbose_name="At risk")
-    at_risk_share = PercentColumn(verbose_name="At risk (%)")
-    clv = MoneyColumn(verbose_name="CLV, 12 months")
-    at_risk_clv = MoneyColumn(verbose_name="CLV at risk")
+    likely_active = CountColumn(verbose_name=_("Likely active (P ≥ 50%)"))
+    at_risk = CountColumn(verbose_name=_("At risk"))
+    at_risk_share = PercentColumn(verbose_name=_("At risk (%)"))
+    clv = MoneyColumn(verbose_name=_("CLV, 12 months"))
+    at_risk_clv = MoneyColumn(verbose_name=_("CLV at risk"))
 
 
 class WinBackTable(DashboardTable):
     """Over `CampaignResult`s of win-back campaigns: who came back, treated vs holdout."""
 
-    name = tables.Column(verbose_name="Campaign")
-    lift_treated = CountColumn(accessor="lift_treated_members", verbose_name="Treated")
-    lift_holdout = CountColumn(accessor="lift_holdout_members", verbose_name="Holdout")
+    name = tables.Column(verbose_name=_("Campaign"))
+    lift_treated = CountColumn(accessor="lift_treated_members", verbose_name=_("Treated"))
+    lift_holdout = CountColumn(accessor="lift_holdout_members", verbose_name=_("Holdout"))
     back_treated = PercentColumn(
-        accessor="came_back__share_treated", verbose_name="Came back, treated"
+        accessor="came_back__share_treated", verbose_name=_("Came back, treated")
     )
     back_holdout = PercentColumn(
-        accessor="came_back__share_holdout", verbose_name="Came back, holdout"
+        accessor="came_back__share_holdout", verbose_name=_("Came back, holdout")
     )
     back_ci = IntervalColumn(
-        accessor="came_back__lift", kind="points", verbose_name="Difference, 95% CI"
+        accessor="came_back__lift", kind="points", verbose_name=_("Difference, 95% CI")
     )
     back_diff = PointsColumn(
-        accessor="came_back__lift__estimate", verbose_name="Difference", visible=False
+        accessor="came_back__lift__estimate", verbose_name=_("Difference"), visible=False
     )
     back_low = PointsColumn(
-        accessor="came_back__lift__low", verbose_name="95% CI from", visible=False
+        accessor="came_back__lift__low", verbose_name=_("95% CI from"), visible=False
     )
     back_high = PointsColumn(
-        accessor="came_back__lift__high", verbose_name="95% CI to", visible=False
+        accessor="came_back__lift__high", verbose_name=_("95% CI to"), visible=False
     )
     back_verdict = VerdictColumn(
-        accessor="came_back__lift__verdict", verbose_name="Difference verdict"
+        accessor="came_back__lift__verdict", verbose_name=_("Difference verdict")
     )
     back_needs = NeededColumn(
-        accessor="came_back__lift__verdict", verbose_name="A clear answer needs"
+        accessor="came_back__lift__verdict", verbose_name=_("A clear answer needs")
     )
     back_needed = tables.Column(
         accessor="came_back__lift__verdict__members_needed",
-        verbose_name="Members needed",
+        verbose_name=_("Members needed"),
         visible=False,
     )
     back_more = tables.Column(
         accessor="came_back__lift__verdict__more_members_needed",
-        verbose_name="More members needed",
+        verbose_name=_("More members needed"),
         visible=False,
     )
-    redeemers = CountColumn(accessor="redemption__redeemers", verbose_name="Redeemed")
+    redeemers = CountColumn(accessor="redemption__redeemers", verbose_name=_("Redeemed"))
 
 
 class ReachTable(DashboardTable):
-    period_start = tables.DateColumn("Y-m-d", verbose_name="Period from")
-    reachable = CountColumn(verbose_name="Reachable members")
-    lists = CountColumn(verbose_name="Lists made (eligible)")
-    reach = PercentColumn(verbose_name="Reach")
-    with_offers = CountColumn(verbose_name="Lists with offers")
-    offers = CountColumn(verbose_name="Offers sent")
-    redeemed_lists = CountColumn(verbose_name="Lists redeemed")
+    period_start = tables.DateColumn("Y-m-d", verbose_name=_("Period from"))
+    reachable = CountColumn(verbose_name=_("Reachable members"))
+    lists = CountColumn(verbose_name=_("Lists made (eligible)"))
+    reach = PercentColumn(verbose_name=_("Reach"))
+    with_offers = CountColumn(verbose_name=_("Lists with offers"))
+    offers = CountColumn(verbose_name=_("Offers sent"))
+    redeemed_lists = CountColumn(verbose_name=_("Lists redeemed"))
     redemptions = CountColumn()

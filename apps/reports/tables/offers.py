@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
 
 from apps.reports.tables.columns import NUMBER, CountColumn, DashboardTable, PercentColumn
 
@@ -22,22 +23,22 @@ class ExpectedColumn(tables.Column):
 class CalibrationTable(DashboardTable):
     """Over `CalibrationDecile`s: the points of the calibration chart."""
 
-    decile = tables.Column(verbose_name="Score decile", attrs=NUMBER)
-    offers = CountColumn(verbose_name="Offers given")
-    predicted = PercentColumn(verbose_name="Predicted rate")
-    actual = PercentColumn(verbose_name="Actual rate")
-    redeemed = CountColumn(verbose_name="Redeemed")
+    decile = tables.Column(verbose_name=_("Score decile"), attrs=NUMBER)
+    offers = CountColumn(verbose_name=_("Offers given"))
+    predicted = PercentColumn(verbose_name=_("Predicted rate"))
+    actual = PercentColumn(verbose_name=_("Actual rate"))
+    redeemed = CountColumn(verbose_name=_("Redeemed"))
 
 
 class OfferPredictionTable(DashboardTable):
     """Over `OfferPrediction`s: each campaign's allocated offers, predicted and actual."""
 
-    name = tables.Column(verbose_name="Campaign", linkify=True)
+    name = tables.Column(verbose_name=_("Campaign"), linkify=True)
     category = tables.Column()
-    given = CountColumn(verbose_name="Got the offer")
-    holdout = CountColumn(verbose_name="Held out")
-    labelled = CountColumn(verbose_name="Got it, period ended")
-    predicted = ExpectedColumn(verbose_name="Predicted redemptions")
-    redeemed = CountColumn(verbose_name="Redeemed")
-    predicted_rate = PercentColumn(verbose_name="Predicted rate", orderable=False)
-    actual_rate = PercentColumn(verbose_name="Actual rate", orderable=False)
+    given = CountColumn(verbose_name=_("Got the offer"))
+    holdout = CountColumn(verbose_name=_("Held out"))
+    labelled = CountColumn(verbose_name=_("Got it, period ended"))
+    predicted = ExpectedColumn(verbose_name=_("Predicted redemptions"))
+    redeemed = CountColumn(verbose_name=_("Redeemed"))
+    predicted_rate = PercentColumn(verbose_name=_("Predicted rate"), orderable=False)
+    actual_rate = PercentColumn(verbose_name=_("Actual rate"), orderable=False)
