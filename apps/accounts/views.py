@@ -1,10 +1,16 @@
-"""Landing page: send each role to where its work starts."""
+"""Landing page: send each role to where its work starts; the language switch."""
 
 from __future__ import annotations
 
-from django.shortcuts import redirect, render
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
+from apps.accounts.services import user_set_language
 
 
 def home(request):
@@ -19,3 +25,34 @@ def home(request):
     if user.has_role(Role.PRIVACY):
         return redirect("privacy:home")
     return render(request, "accounts/home.html")
+
+
+# Open to the sign-in page too: a visitor not yet signed in chooses for this browser (cookie).
+@login_not_required
+@require_POST
+def set_language(request):
+    """Store the chosen language (the user's, else the browser's cookie); go back to `next`.
+
+    `next` is followed only to this site (url_has_allowed_host_and_scheme), else home.
+    """
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest("Unknown language.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = resolve_url("home")
+    response = HttpResponseRedirect(target)
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=language)
+    else:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+        )
+    return response
