@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
@@ -33,16 +35,14 @@ def home(request):
 def set_language(request):
     """Store the chosen language (the user's, else the browser's cookie); go back to `next`.
 
-    `next` is followed only to this site (url_has_allowed_host_and_scheme), else home.
+    The navbar sends the page's path only: its query may hold what must not be echoed into
+    the page (a phone number typed on the scan screen). The Referer, when it is that same
+    page of this site, brings the query back. Only this site is followed, else home.
     """
     language = request.POST.get("language", "")
     if language not in dict(settings.LANGUAGES):
         return HttpResponseBadRequest("Unknown language.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = resolve_url("home")
+    target = _back_to(request)
     response = HttpResponseRedirect(target)
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
@@ -56,3 +56,22 @@ def set_language(request):
             httponly=True,
         )
     return response
+
+
+def _back_to(request) -> str:
+    """The page to go back to: `next` (a path of this site), with the Referer's query when
+    the Referer is that page; else home."""
+
+    def safe(url: str) -> bool:
+        return url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+
+    target = request.POST.get("next", "")
+    if not safe(target):
+        return resolve_url("home")
+    referer = request.headers.get("Referer", "")
+    parts = urlsplit(referer)
+    if safe(referer) and parts.path == target and parts.query:
+        return f"{target}?{parts.query}"
+    return target

@@ -113,6 +113,21 @@ def test_the_switch_stores_the_choice_and_goes_back(client, marketing_user):
     assert marketing_user.language == "en"
 
 
+def test_the_switch_keeps_the_pages_query_from_the_referer_only(client, marketing_user):
+    client.force_login(marketing_user)
+    nav = navbar(client.get(reverse("members:lookup"), {"q": "(515) 555-0142"}))
+    # The navbar echoes the path, never the query (a phone number typed on the scan screen).
+    assert '<input type="hidden" name="next" value="/members/lookup/">' in nav
+    assert "555-0142" not in nav
+    post = {"language": "zh-hans", "next": "/members/lookup/"}
+    same_page = "http://testserver/members/lookup/?q=%28515%29+555-0142"
+    response = client.post(reverse("set_language"), post, HTTP_REFERER=same_page)
+    assert response["Location"] == "/members/lookup/?q=%28515%29+555-0142"
+    for other in ["http://evil.example/members/lookup/?q=1", "http://testserver/members/?q=1"]:
+        response = client.post(reverse("set_language"), post, HTTP_REFERER=other)
+        assert response["Location"] == "/members/lookup/"
+
+
 UNSAFE = ["https://evil.example/", "//evil.example/x", "http://testserver.evil.example/"]
 
 
