@@ -170,3 +170,18 @@ def test_the_catalog_is_complete():
     fuzzy = [e for e in entries if "#, fuzzy" in e]
     empty = [e for e in entries if re.search(r'^msgstr(\[\d\])? ""\Z', e.strip(), re.M)]
     assert not fuzzy and not empty, (fuzzy, empty)
+
+
+def test_dates_follow_the_language_and_money_reads_the_same_in_both():
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    page = Template("{% load money %}{{ day|date }} · {{ amount|money }} · {{ credit|money }}")
+    context = Context({"day": dt.date(2026, 12, 7), "amount": Decimal("1234.5"), "credit": -2})
+    with translation.override("en"):
+        assert page.render(context) == "7 Dec 2026 · $1,234.50 · −$2.00"
+    with translation.override("zh-hans"):
+        assert page.render(context) == "2026年12月7日 · $1,234.50 · −$2.00"
