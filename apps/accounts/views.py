@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -35,15 +35,16 @@ def home(request):
 def set_language(request):
     """Store the chosen language (the user's, else the browser's cookie); go back to `next`.
 
+    A language not offered changes nothing (as Django's own set_language view).
+
     The navbar sends the page's path only: its query may hold what must not be echoed into
     the page (a phone number typed on the scan screen). The Referer, when it is that same
     page of this site, brings the query back. Only this site is followed, else home.
     """
     language = request.POST.get("language", "")
-    if language not in dict(settings.LANGUAGES):
-        return HttpResponseBadRequest("Unknown language.")
-    target = _back_to(request)
-    response = HttpResponseRedirect(target)
+    response = HttpResponseRedirect(_back_to(request))
+    if language not in dict(settings.LANGUAGES):  # nothing to store: back, as it was
+        return response
     if request.user.is_authenticated:
         user_set_language(user=request.user, language=language)
     else:
