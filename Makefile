@@ -6,6 +6,8 @@ INSTALLED := $(VENV)/.installed
 # Development settings (DEBUG on, a generated SECRET_KEY), read by crm_site/settings.py, so
 # that `.venv/bin/python manage.py …` works after `make run` or `make test`. Git-ignored.
 LOCAL_ENV := local.env
+# The compiled Simplified Chinese catalog (git-ignored), made from the .po (docs/i18n.md).
+CATALOG := locale/zh_Hans/LC_MESSAGES/django.mo
 
 .PHONY: run test test-citus lint bench worker clean-var lock
 
@@ -15,21 +17,24 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(INSTALLED)
 
+$(CATALOG): locale/zh_Hans/LC_MESSAGES/django.po $(INSTALLED) $(LOCAL_ENV)
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv > /dev/null
+
 $(LOCAL_ENV):
 	umask 077 && printf '# Written by make for development; never used in production.\nDEBUG=1\nSECRET_KEY=%s\n' \
 	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@
 
 ## Run the product with demo data: web server + Celery worker (+ embedded PostgreSQL).
-run: $(INSTALLED) $(LOCAL_ENV)
+run: $(INSTALLED) $(LOCAL_ENV) $(CATALOG)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py run_product
 
 ## Run the whole test suite against real PostgreSQL.
-test: $(INSTALLED) $(LOCAL_ENV)
+test: $(INSTALLED) $(LOCAL_ENV) $(CATALOG)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## The whole suite against a local Citus cluster, built from ../shared/citus (docs/scale.md).
 CITUS_TESTS ?= tests
-test-citus: $(INSTALLED) $(LOCAL_ENV)
+test-citus: $(INSTALLED) $(LOCAL_ENV) $(CATALOG)
 	bash tests/citus/run.sh $(CITUS_TESTS) $(PYTEST_ARGS)
 
 lint: $(INSTALLED) $(LOCAL_ENV)

@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's LocaleMiddleware, after authentication so that a signed-in user's own choice
+    # wins over the browser's; it reads the user only when a session cookie came (tills: never).
+    "apps.accounts.middleware.UserLocaleMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -159,10 +162,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# English and Simplified Chinese (docs/i18n.md). Each staff user may choose one (User.language);
+# otherwise the browser's Accept-Language decides (apps.accounts.middleware.UserLocaleMiddleware).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # Naive timestamps in imported files are store-local time in this zone.
 TIME_ZONE = envstr("TIME_ZONE", "America/Chicago")
-USE_I18N = False
+USE_I18N = True
 USE_TZ = True
 # One way to write dates on every page: "4 Dec 2026", "4 Dec 2026 15:08" (local time, 24 h,
 # the day first so that no reader mistakes 12/04 for April 12). Templates use |date with no

@@ -6,12 +6,20 @@ import pytest
 
 from apps.accounts.models import Role
 from tests.browser import report_missing_browser
+from tests.catalogs import compile_stale_catalogs
 from tests.factories import ManufacturerFactory, UserFactory
 from tests.flush import flush_past_triggers
 
 
 def pytest_terminal_summary(terminalreporter):
     report_missing_browser(terminalreporter)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_catalogs():
+    """Compile a message catalog whose .mo is missing or older than its .po (git-ignored; the
+    Makefile makes them too), so that `pytest` run by hand on a fresh clone has them."""
+    compile_stale_catalogs()
 
 
 @pytest.fixture(autouse=True, scope="session")

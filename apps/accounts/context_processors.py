@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from apps.accounts.models import Role
 
 # (label, url name, roles allowed); admins see everything.
 NAVIGATION = [
-    ("Scan", "members:lookup", (Role.CASHIER, Role.MARKETING)),
-    ("Members", "members:list", (Role.MARKETING,)),
-    ("Segments", "segments:list", (Role.MARKETING,)),
-    ("Value", "segments:member_value", (Role.MARKETING,)),
-    ("Together", "segments:affinity", (Role.MARKETING,)),
-    ("Imports", "baskets:import_list", (Role.MARKETING,)),
-    ("Campaigns", "campaigns:list", (Role.MARKETING,)),
-    ("Lists", "lists:index", (Role.MARKETING,)),
-    ("Points", "rewards:rules", (Role.MARKETING,)),
-    ("Settlement", "settlement:list", (Role.MARKETING, Role.MANUFACTURER)),
-    ("Reports", "reports:loyalty", (Role.MARKETING,)),
-    ("Portal", "portal:index", (Role.MANUFACTURER, Role.MARKETING)),
-    ("Jobs", "jobs:list", (Role.MARKETING,)),
-    ("Data rights", "privacy:home", (Role.PRIVACY,)),
+    (_("Scan"), "members:lookup", (Role.CASHIER, Role.MARKETING)),
+    (_("Members"), "members:list", (Role.MARKETING,)),
+    (_("Segments"), "segments:list", (Role.MARKETING,)),
+    (_("Value"), "segments:member_value", (Role.MARKETING,)),
+    (_("Together"), "segments:affinity", (Role.MARKETING,)),
+    (_("Imports"), "baskets:import_list", (Role.MARKETING,)),
+    (_("Campaigns"), "campaigns:list", (Role.MARKETING,)),
+    (_("Lists"), "lists:index", (Role.MARKETING,)),
+    (_("Points"), "rewards:rules", (Role.MARKETING,)),
+    (_("Settlement"), "settlement:list", (Role.MARKETING, Role.MANUFACTURER)),
+    (_("Reports"), "reports:loyalty", (Role.MARKETING,)),
+    (_("Portal"), "portal:index", (Role.MANUFACTURER, Role.MARKETING)),
+    (_("Jobs"), "jobs:list", (Role.MARKETING,)),
+    (_("Data rights"), "privacy:home", (Role.PRIVACY,)),
 ]
 
 

@@ -1,9 +1,11 @@
-"""The product's own 'not found' page in development, as production shows it."""
+"""The language of each request, and the product's own 'not found' page in development."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.views import defaults
 
 
@@ -28,3 +30,22 @@ class ProductNotFoundMiddleware:
         ):
             return defaults.page_not_found(request, Http404())
         return response
+
+
+class UserLocaleMiddleware(LocaleMiddleware):
+    """Activate the signed-in user's language (User.language), else the browser's.
+
+    Only a request that carries a session cookie can have a signed-in user, so only then is
+    `request.user` looked at: the page would load it anyway (no extra statement), and the
+    tills' API, which sends no cookie, reads no session. Everything else (Accept-Language,
+    the language cookie, Vary and Content-Language) is Django's LocaleMiddleware.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            language = getattr(request.user, "language", "")
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = translation.get_language()
+                return
+        super().process_request(request)

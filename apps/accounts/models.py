@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    MARKETING = "marketing", "Marketing"
-    CASHIER = "cashier", "Cashier"
-    MANUFACTURER = "manufacturer", "Manufacturer"
-    ADMIN = "admin", "Administrator"
+    MARKETING = "marketing", _("Marketing")
+    CASHIER = "cashier", _("Cashier")
+    MANUFACTURER = "manufacturer", _("Manufacturer")
+    ADMIN = "admin", _("Administrator")
     # Answers members' data-rights requests: access exports and erasures.
-    PRIVACY = "privacy", "Privacy officer"
+    PRIVACY = "privacy", _("Privacy officer")
 
 
 def role_check(roles: tuple[Role, ...]) -> None:
@@ -33,6 +35,15 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
         help_text="Required for manufacturer users; empty for everyone else.",
+    )
+    # The language of the user's pages; blank follows the browser (Accept-Language).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text=_("Blank: the browser's language."),
     )
 
     class Meta:

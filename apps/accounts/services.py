@@ -55,3 +55,9 @@ def demo_users_ensure(*, manufacturer_codes: tuple[str, str] | None = None) -> l
             user.set_password(login.password)
             user.save()
     return logins
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Store the user's language for their pages ("" follows the browser)."""
+    user.language = language
+    user.save(update_fields=["language"])

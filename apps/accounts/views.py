@@ -1,10 +1,18 @@
-"""Landing page: send each role to where its work starts."""
+"""Landing page: send each role to where its work starts; the language switch."""
 
 from __future__ import annotations
 
-from django.shortcuts import redirect, render
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
+from apps.accounts.services import user_set_language
 
 
 def home(request):
@@ -19,3 +27,52 @@ def home(request):
     if user.has_role(Role.PRIVACY):
         return redirect("privacy:home")
     return render(request, "accounts/home.html")
+
+
+# Open to the sign-in page too: a visitor not yet signed in chooses for this browser (cookie).
+@login_not_required
+@require_POST
+def set_language(request):
+    """Store the chosen language (the user's, else the browser's cookie); go back to `next`.
+
+    A language not offered changes nothing (as Django's own set_language view).
+
+    The navbar sends the page's path only: its query may hold what must not be echoed into
+    the page (a phone number typed on the scan screen). The Referer, when it is that same
+    page of this site, brings the query back. Only this site is followed, else home.
+    """
+    language = request.POST.get("language", "")
+    response = HttpResponseRedirect(_back_to(request))
+    if language not in dict(settings.LANGUAGES):  # nothing to store: back, as it was
+        return response
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=language)
+    else:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+        )
+    return response
+
+
+def _back_to(request) -> str:
+    """The page to go back to: `next` (a path of this site), with the Referer's query when
+    the Referer is that page; else home."""
+
+    def safe(url: str) -> bool:
+        return url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+
+    target = request.POST.get("next", "")
+    if not safe(target):
+        return resolve_url("home")
+    referer = request.headers.get("Referer", "")
+    parts = urlsplit(referer)
+    if safe(referer) and parts.path == target and parts.query:
+        return f"{target}?{parts.query}"
+    return target

@@ -54,6 +54,15 @@ class Member(models.Model):
     status = models.CharField(
         max_length=8, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )
+    # The language of the member's printed list (and its PDF). A database default too, so
+    # set-based inserts that name no language (imports, COPY loads) give English.
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        db_default=settings.LANGUAGE_CODE,
+        help_text="The language of the member's shopping list.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

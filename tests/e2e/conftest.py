@@ -98,7 +98,7 @@ def sign_in(browser, live_server, transactional_db):
         session.goto("/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")  # the navbar has its own buttons
         page.wait_for_load_state("networkidle")
         assert "/accounts/login/" not in page.url, f"{username} could not sign in"
         return session

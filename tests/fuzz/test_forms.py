@@ -139,6 +139,13 @@ FORMS = {
             may_write=frozenset({"audit.AuditEvent"}),  # a failed sign-in is audited
         ),
         FormSpec("logout", page="members:list"),
+        # The navbar's language switch, on every page: a valid choice is stored, then back.
+        FormSpec(
+            "set_language",
+            page="members:list",
+            valid=lambda o: {"language": "zh-hans"},
+            accepted=302,
+        ),
         FormSpec(
             "baskets:import_new",
             valid=lambda o: {"files": [("baskets.csv", b"basket_id\n")]},

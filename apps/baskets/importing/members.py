@@ -14,6 +14,11 @@ the user who ran the import when known), written set-based in the file's transac
 yes stores the row's date (an empty one clears it); no clears it; empty (or no such
 column) stores nothing for a new member and leaves an existing one as is, so a file
 that does not ask never records a birth date nor withdraws a consent given before.
+
+`language` is the language of the member's printed list: `en` or `zh-hans` (any case, `_`
+for `-`; `zh-cn` and `zh-sg` are Simplified Chinese too; a bare `zh` is refused, as it does
+not say which script). Empty (or no such column) gives a new member English and leaves an
+existing one's as is.
 """
 
 from __future__ import annotations
@@ -48,8 +53,9 @@ OPTIONAL = (
     "consent_sms",
     "birth_date",
     "birthday_consent",
+    "language",
 )
-WIDTH = 14
+WIDTH = 15
 # The runner passes the user who ran the import (import_file's `actor`).
 RECORDS_ACTOR = True
 
@@ -70,6 +76,7 @@ CREATE TEMP TABLE pos_stage (
     consent_sms boolean,
     birth_date date,
     birthday_consent boolean,  -- NULL: not given
+    language varchar(8),  -- NULL: not given; the type of the column, for the row comparison
     reason text,
     raw text
 ) ON COMMIT DROP
@@ -114,9 +121,10 @@ FROM (
            CASE WHEN s.birthday_consent IS FALSE THEN NULL
                 WHEN s.birthday_consent AND %(has_birth_date)s THEN s.birth_date
                 ELSE old.birth_date END AS birth_date,
+           coalesce(s.language, old.language) AS language,
            (old.first_name, old.last_name, old.email, old.phone, old.postal_code,
             old.joined_on, old.household_size, old.children, old.consent_list,
-            old.consent_email, old.consent_sms, old.birth_date) AS was
+            old.consent_email, old.consent_sms, old.birth_date, old.language) AS was
     FROM pos_stage s
     JOIN members_member old ON old.card_number = s.card_number
     WHERE s.reason IS NULL
@@ -124,7 +132,7 @@ FROM (
 WHERE n.was IS DISTINCT FROM
       (n.first_name, n.last_name, n.email, n.phone, n.postal_code, n.joined_on,
        n.household_size, n.children, n.consent_list, n.consent_email, n.consent_sms,
-       n.birth_date)
+       n.birth_date, n.language)
 """
 UPDATE_SQL = """
 UPDATE members_member m
@@ -132,7 +140,7 @@ SET first_name = n.first_name, last_name = n.last_name, email = n.email, phone =
     postal_code = n.postal_code, joined_on = n.joined_on,
     household_size = n.household_size, children = n.children,
     consent_list = n.consent_list, consent_email = n.consent_email, consent_sms = n.consent_sms,
-    birth_date = n.birth_date, updated_at = now()
+    birth_date = n.birth_date, language = n.language, updated_at = now()
 FROM jsonb_populate_recordset(NULL::members_member, %s::jsonb) n
 WHERE m.id = n.id
 """
@@ -155,13 +163,14 @@ WITH added AS (
     INSERT INTO members_member (
         card_number, first_name, last_name, email, phone, postal_code, joined_on,
         household_size, children, consent_list, consent_email, consent_sms, birth_date,
-        status, created_at, updated_at
+        language, status, created_at, updated_at
     )
     SELECT s.card_number, s.first_name, s.last_name, s.email, s.phone, s.postal_code,
            s.joined_on, s.household_size, s.children,
            coalesce(s.consent_list, %(default)s), coalesce(s.consent_email, %(default)s),
            coalesce(s.consent_sms, %(default)s),
-           CASE WHEN s.birthday_consent THEN s.birth_date END, 'active', now(), now()
+           CASE WHEN s.birthday_consent THEN s.birth_date END,
+           coalesce(s.language, %(language)s), 'active', now(), now()
     FROM pos_stage s
     LEFT JOIN members_member m ON m.card_number = s.card_number
     WHERE s.reason IS NULL AND m.id IS NULL
@@ -203,6 +212,7 @@ def convert(get) -> list[str | None]:
     consent_sms = check.value(partial(values.consent, field="consent_sms"), "consent_sms")
     birth_date = check.value(values.birth_date, "birth_date")
     birthday = check.value(partial(values.consent, field="birthday_consent"), "birthday_consent")
+    language = check.value(values.language, "language")
     check.done()
     return [
         card,
@@ -219,6 +229,7 @@ def convert(get) -> list[str | None]:
         _flag(consent_sms),
         birth_date,
         _flag(birthday),
+        language,
     ]
 
 
@@ -272,7 +283,14 @@ def load(
     if changed is not None:
         cursor.execute(UPDATE_SQL, [changed])
         updated = cursor.rowcount
-    cursor.execute(INSERT_SQL, {**who, "default": settings.CRM_IMPORT_CONSENT_DEFAULT})
+    cursor.execute(
+        INSERT_SQL,
+        {
+            **who,
+            "default": settings.CRM_IMPORT_CONSENT_DEFAULT,
+            "language": settings.LANGUAGE_CODE,
+        },
+    )
     inserted, without_list, given = cursor.fetchone()
     result.loaded = updated + inserted
     result.consent_changes = changed_consents + given

@@ -110,6 +110,23 @@ def consent(text: str, *, field: str = "marketing_consent") -> bool | None:
     raise ValueError(f"bad {field} {quoted(text.strip())} (expected yes or no)")
 
 
+# A member's language as files spell it → the code of settings.LANGUAGES. A bare "zh" is not
+# here: it does not say Simplified or Traditional, and only Simplified is offered.
+_LANGUAGES = {"en": "en", "zh-hans": "zh-hans", "zh-cn": "zh-hans", "zh-sg": "zh-hans"}
+
+
+def language(text: str) -> str | None:
+    """Return the language code (`en`, `zh-hans`; `zh_Hans` and `zh-CN` also read), or None
+    if empty."""
+    value = text.strip()
+    if not value:
+        return None
+    code = _LANGUAGES.get(value.lower().replace("_", "-"))
+    if code is None:
+        raise ValueError(f"bad language {quoted(value)} (expected en or zh-hans)")
+    return code
+
+
 def birth_date(text: str) -> str | None:
     """Return a YYYY-MM-DD birth date, or None if empty; one in the future is a mistake."""
     value = date(text, field="birth_date")
