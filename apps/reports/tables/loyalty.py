@@ -44,6 +44,7 @@ class MoveTable(DashboardTable):
 
 
 class ParetoTable(DashboardTable):
+    # xgettext:no-python-format
     point = tables.Column(verbose_name=_("Top % of members"), attrs=NUMBER)
     members = CountColumn(verbose_name=_("Members"))
     member_share = PercentColumn(verbose_name=_("Share of members"))
