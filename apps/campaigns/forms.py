@@ -12,6 +12,7 @@ from django.forms import inlineformset_factory
 from django.forms.models import ModelChoiceIterator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.campaigns.drafts import CampaignDraft, OfferChanges, OfferDraft
 from apps.campaigns.models import CELL_CHOICES, Campaign, Offer
@@ -98,7 +99,7 @@ class CampaignForm(forms.ModelForm):
         ]
         # The labels Django derives from the model's field names, marked for translation.
         labels = {
-            "name": _("Name"),
+            "name": pgettext_lazy("thing", "Name"),
             "goal": _("Goal"),
             "category": _("Category"),
             "valid_from": _("Valid from"),

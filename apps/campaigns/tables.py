@@ -1,6 +1,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.campaigns.models import CELL_LABELS, Campaign, Outcome
 
@@ -8,7 +9,7 @@ _RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
 
 class CampaignTable(tables.Table):
-    name = tables.Column(verbose_name=_("Name"), linkify=True)
+    name = tables.Column(verbose_name=pgettext_lazy("thing", "Name"), linkify=True)
     goal = tables.Column(verbose_name=_("Goal"))
     category = tables.Column(verbose_name=_("Category"), order_by="category__name")
     status = tables.Column(verbose_name=_("Status"))

@@ -15,6 +15,7 @@ from django import forms
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.rewards.models import MemberTier, Tier
 
@@ -26,7 +27,7 @@ class TierForm(forms.ModelForm):
         model = Tier
         fields = ["name", "min_spend", "multiplier"]
         labels = {
-            "name": _("Name"),
+            "name": pgettext_lazy("thing", "Name"),
             "min_spend": _("From ($ in 12 months)"),
             "multiplier": _("Multiplier"),
         }
