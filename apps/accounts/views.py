@@ -33,13 +33,14 @@ def home(request):
 @login_not_required
 @require_POST
 def set_language(request):
-    """Store the chosen language (the user's, else the browser's cookie); go back to `next`.
+    """Store the chosen language (the user's, else the browser's cookie); go back.
 
     A language not offered changes nothing (as Django's own set_language view).
 
-    The navbar sends the page's path only: its query may hold what must not be echoed into
-    the page (a phone number typed on the scan screen). The Referer, when it is that same
-    page of this site, brings the query back. Only this site is followed, else home.
+    The page goes back to is the Referer's, when it is a page of this site, else home. The
+    navbar's form carries no address of its own: a page then echoes nothing of the address
+    it was asked for (a phone number typed on the scan screen; an id a 404 must not tell
+    from another), and every page's switch is the same form.
     """
     language = request.POST.get("language", "")
     response = HttpResponseRedirect(_back_to(request))
@@ -60,19 +61,12 @@ def set_language(request):
 
 
 def _back_to(request) -> str:
-    """The page to go back to: `next` (a path of this site), with the Referer's query when
-    the Referer is that page; else home."""
-
-    def safe(url: str) -> bool:
-        return url_has_allowed_host_and_scheme(
-            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-
-    target = request.POST.get("next", "")
-    if not safe(target):
-        return resolve_url("home")
+    """The Referer's path and query, when the Referer is this site; else home. (Django's
+    SecurityMiddleware sends `Referrer-Policy: same-origin`, so this site's pages send it.)"""
     referer = request.headers.get("Referer", "")
     parts = urlsplit(referer)
-    if safe(referer) and parts.path == target and parts.query:
-        return f"{target}?{parts.query}"
-    return target
+    if not parts.path or not url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return resolve_url("home")
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
