@@ -42,7 +42,8 @@ RETURNING points
 # Does the member hold a lot past its last day that no expiry has taken yet? The expiry's
 # own definition of a due lot (one statement of reading; the expiry runs only when it finds
 # one).
-LAPSED_SQL = f"SELECT EXISTS (SELECT 1 FROM ({DUE}) d WHERE d.remaining > 0)"
+LAPSED = f"EXISTS (SELECT 1 FROM ({DUE}) d WHERE d.remaining > 0)"
+LAPSED_SQL = f"SELECT {LAPSED}"
 
 # The entry, unless its key is recorded already, and its points added to the balance, in
 # one statement (all on the member's shard on a cluster): nothing is written for a replay,
@@ -54,7 +55,7 @@ LAPSED_SQL = f"SELECT EXISTS (SELECT 1 FROM ({DUE}) d WHERE d.remaining > 0)"
 # its own. Typed parameters: an INSERT … SELECT does not type them from its columns.
 ENTRY_SQL = f"""
 WITH lapsed AS MATERIALIZED (
-    SELECT %(check)s AND EXISTS (SELECT 1 FROM ({DUE}) d WHERE d.remaining > 0) AS due
+    SELECT %(check)s AND {LAPSED} AS due
 ), entry AS (
     INSERT INTO rewards_pointsentry
         (member_id, kind, points, key, created_at, valid_until, basket_id, rule_id, basis,
@@ -199,6 +200,13 @@ def valid_until(day: dt.date) -> dt.date:
     return day + relativedelta(months=settings.CRM_POINTS_EXPIRY_MONTHS) - dt.timedelta(days=1)
 
 
+def _balance_lock(member_id: int) -> int:
+    """Lock the member's balance row (created if need be) and return its points."""
+    with connection.cursor() as cursor:
+        cursor.execute(BALANCE_LOCK_SQL, {"member": member_id})
+        return cursor.fetchone()[0]
+
+
 def balance_locked(
     member_id: int, *, at: dt.datetime | None = None, locked: int | None = None
 ) -> int:
@@ -210,11 +218,8 @@ def balance_locked(
     balance a caller's own statement locked and read already (BALANCE_LOCK_SQL in it).
     """
     at = at or timezone.now()
+    balance = _balance_lock(member_id) if locked is None else locked
     with connection.cursor() as cursor:
-        if locked is None:
-            cursor.execute(BALANCE_LOCK_SQL, {"member": member_id})
-            locked = cursor.fetchone()[0]
-        balance = locked
         # Its own statement, after the lock: one that waited for the lock reads with the
         # snapshot it began with, and would miss the lots the movement it waited for wrote.
         cursor.execute(
@@ -246,11 +251,7 @@ def entry_record(movement: Movement, *, locked: int | None = None) -> tuple[int 
     """
     at = movement.at or timezone.now()
     day = timezone.localdate(at)
-    if locked is None:
-        with connection.cursor() as cursor:
-            cursor.execute(BALANCE_LOCK_SQL, {"member": movement.member_id})
-            locked = cursor.fetchone()[0]
-    balance = locked
+    balance = _balance_lock(movement.member_id) if locked is None else locked
     params = {
         "check": True,
         "member": movement.member_id,
