@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClusterConfig(AppConfig):
@@ -9,3 +10,4 @@ class ClusterConfig(AppConfig):
     """
 
     name = "apps.cluster"
+    verbose_name = _("Cluster")

@@ -1,11 +1,13 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     """Manufacturer portal: a maker's own agreements and reports released with privacy."""
 
     name = "apps.portal"
+    verbose_name = _("Portal")
 
     def ready(self) -> None:
         checks.register(check_min_members, checks.Tags.security)
