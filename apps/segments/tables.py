@@ -7,12 +7,17 @@ from apps.segments.models import CategoryAffinity, MemberScore, SegmentMember, S
 
 class SnapshotTable(tables.Table):
     category = tables.Column(
-        linkify=lambda record: record.get_absolute_url(), order_by="category__name"
+        verbose_name=_("Category"),
+        linkify=lambda record: record.get_absolute_url(),
+        order_by="category__name",
     )
     window_start = tables.DateColumn("Y-m-d", verbose_name=_("From"))
     window_end = tables.DateColumn("Y-m-d", verbose_name=_("To (excl.)"))
-    buyers = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    computed_at = tables.DateTimeColumn("Y-m-d H:i")
+    buyers = tables.Column(
+        verbose_name=_("Buyers"),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
+    computed_at = tables.DateTimeColumn("Y-m-d H:i", verbose_name=_("Computed at"))
 
     class Meta:
         model = SegmentSnapshot
@@ -33,6 +38,7 @@ class CellMemberTable(tables.Table):
     )
     category_spend = MoneyColumn(verbose_name=_("Category spend"))
     national_share = tables.Column(verbose_name=_("National share"))
+    occasions = tables.Column(verbose_name=_("Occasions"))
     cycle_days = tables.Column(verbose_name=_("Cycle (days)"))
     next_purchase_on = tables.DateColumn("Y-m-d", verbose_name=_("Next purchase"))
 
@@ -95,10 +101,16 @@ class AffinityTable(tables.Table):
         verbose_name=_("Baskets with both"),
         attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
     )
-    support = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    confidence = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    support = tables.Column(
+        verbose_name=_("Support"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
+    confidence = tables.Column(
+        verbose_name=_("Confidence"),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
     # A rule and its reverse have the same lift: the names keep every page's order stable.
     lift = tables.Column(
+        verbose_name=_("Lift"),
         order_by=("lift", "antecedent__name", "consequent__name"),
         attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
     )
