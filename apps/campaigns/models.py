@@ -12,8 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.text import format_lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.segments.models import Loyalty, UsageTier
@@ -225,7 +225,8 @@ class Offer(models.Model):
     @property
     def tier_text(self) -> str:
         """Return the tier as people say it ("high usage"), not its number."""
-        return f"{TIER_NAMES.get(self.usage_tier, self.usage_tier)} usage"
+        tier = TIER_NAMES.get(self.usage_tier, self.usage_tier)
+        return gettext("%(tier)s usage") % {"tier": tier}
 
     def clean(self) -> None:
         from apps.campaigns.validation import offer_errors
@@ -237,21 +238,25 @@ class Offer(models.Model):
     @property
     def target_text(self) -> str:
         if self.applies_to == AppliesTo.BRAND_TYPE:
-            return f"{self.get_brand_type_display()} brand"
+            return gettext("%(brand_type)s brand") % {"brand_type": self.get_brand_type_display()}
         if self.applies_to == AppliesTo.BRAND:
             return self.brand
         return ", ".join(self.upcs)
 
     @property
     def discount_text(self) -> str:
+        # The same messages as a shopping list's items (apps.lists.models).
         if self.discount_kind == DiscountKind.AMOUNT:
-            text = f"${self.discount_value} off"
+            text = gettext("$%(amount)s off") % {"amount": self.discount_value}
         elif self.discount_kind == DiscountKind.POINTS:
-            text = f"{int(self.discount_value):,} bonus points"
+            text = gettext("%(points)s bonus points") % {"points": f"{int(self.discount_value):,}"}
         else:
-            text = f"{self.discount_value.normalize():f}% off"
+            text = gettext("%(pct)s%% off") % {"pct": f"{self.discount_value.normalize():f}"}
         if self.min_quantity > 1:
-            text += f" when you buy {self.min_quantity}"
+            text = gettext("%(offer)s when you buy %(quantity)s") % {
+                "offer": text,
+                "quantity": self.min_quantity,
+            }
         return text
 
 

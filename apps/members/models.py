@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Func, Value
 from django.db.models.functions import Now, Upper
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -91,7 +92,7 @@ class Member(models.Model):
     @property
     def display_name(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
-        return name or f"Card {self.card_number}"
+        return name or gettext("Card %(card)s") % {"card": self.card_number}
 
 
 class Channel(models.TextChoices):
