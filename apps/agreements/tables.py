@@ -48,8 +48,8 @@ class StatementTable(tables.Table):
     amount_due = MoneyColumn(
         verbose_name=_("Amount due"), accessor="amount_due_now", order_by="amount_due_now"
     )
-    sent_at = tables.DateColumn(verbose_name=pgettext_lazy("statement status", "Sent"))
-    paid_at = tables.DateColumn(verbose_name=pgettext_lazy("statement status", "Paid"))
+    sent_at = tables.DateColumn(verbose_name=pgettext_lazy("statement date", "Sent"))
+    paid_at = tables.DateColumn(verbose_name=pgettext_lazy("statement date", "Paid"))
 
     class Meta:
         model = SettlementStatement
