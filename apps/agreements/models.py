@@ -19,13 +19,15 @@ from django.db.models import F, Func, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgreementStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    ENDED = "ended", "Ended"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
 
 
 class ManufacturerAgreement(models.Model):
@@ -40,16 +42,20 @@ class ManufacturerAgreement(models.Model):
         models.CharField(max_length=120),
         default=list,
         blank=True,
-        help_text="Brands covered, comma-separated. Empty: every brand of the manufacturer.",
+        help_text=_("Brands covered, comma-separated. Empty: every brand of the manufacturer."),
     )
     manufacturer_share_pct = models.DecimalField(
-        "manufacturer's share of each discount (%)",
+        # xgettext:no-python-format
+        _("manufacturer's share of each discount (%)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     budget_cap = models.DecimalField(
-        "budget cap", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        _("budget cap"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
     )
     valid_from = models.DateField()
     valid_until = models.DateField()
@@ -57,9 +63,9 @@ class ManufacturerAgreement(models.Model):
         max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
     )
     reporting_included = models.BooleanField(
-        "anonymized reporting included",
+        _("anonymized reporting included"),
         default=False,
-        help_text="The manufacturer's users may see anonymized reports for this agreement.",
+        help_text=_("The manufacturer's users may see anonymized reports for this agreement."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -85,7 +91,7 @@ class ManufacturerAgreement(models.Model):
 
     def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValidationError({"valid_until": "Must be on or after the start date."})
+            raise ValidationError({"valid_until": _("Must be on or after the start date.")})
 
 
 class DateRange(Func):
@@ -94,9 +100,9 @@ class DateRange(Func):
 
 
 class StatementStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENT = "sent", "Sent"
-    PAID = "paid", "Paid"
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", pgettext_lazy("statement status", "Sent")
+    PAID = "paid", pgettext_lazy("statement status", "Paid")
 
 
 class SettlementStatement(models.Model):
@@ -111,7 +117,7 @@ class SettlementStatement(models.Model):
         ManufacturerAgreement, on_delete=models.PROTECT, related_name="statements"
     )
     period_start = models.DateField()
-    period_end = models.DateField(help_text="Last day of the period (included).")
+    period_end = models.DateField(help_text=_("Last day of the period (included)."))
     status = models.CharField(
         max_length=5, choices=StatementStatus.choices, default=StatementStatus.DRAFT
     )
@@ -207,8 +213,8 @@ class SettlementStatement(models.Model):
 
 
 class LineKind(models.TextChoices):
-    CHARGE = "charge", "Charge"
-    CREDIT = "credit", "Credit"
+    CHARGE = "charge", pgettext_lazy("statement line", "Charge")
+    CREDIT = "credit", pgettext_lazy("statement line", "Credit")
 
 
 class SettlementLine(models.Model):
@@ -226,7 +232,8 @@ class SettlementLine(models.Model):
     )
     kind = models.CharField(max_length=6, choices=LineKind.choices)
     late = models.BooleanField(
-        default=False, help_text="Charged after its own period: bought before this period."
+        default=False,
+        help_text=_("Charged after its own period: bought before this period."),
     )
     discount = models.DecimalField(max_digits=12, decimal_places=2)
     share = models.DecimalField(max_digits=12, decimal_places=2)
@@ -247,10 +254,10 @@ class SettlementLine(models.Model):
 
 
 class StatementAction(models.TextChoices):
-    CREATED = "created", "Created"
-    EDITED = "edited", "Edited"
-    SENT = "sent", "Sent"
-    PAID = "paid", "Marked paid"
+    CREATED = "created", pgettext_lazy("statement action", "Created")
+    EDITED = "edited", pgettext_lazy("statement action", "Edited")
+    SENT = "sent", pgettext_lazy("statement status", "Sent")
+    PAID = "paid", pgettext_lazy("statement action", "Marked paid")
 
 
 class StatementEvent(models.Model):

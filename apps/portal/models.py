@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyBudget(models.Model):
@@ -32,7 +33,7 @@ class PrivacyBudget(models.Model):
         "ε limit",
         max_digits=9,
         decimal_places=4,
-        help_text="The ε all releases may spend together. Raising it weakens the guarantee.",
+        help_text=_("The ε all releases may spend together. Raising it weakens the guarantee."),
     )
     spent = models.DecimalField("ε spent", max_digits=9, decimal_places=4, default=Decimal(0))
     updated_at = models.DateTimeField(auto_now=True)
