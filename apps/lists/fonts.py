@@ -16,7 +16,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -46,7 +45,7 @@ HELVETICA = ListFonts("Helvetica", "Helvetica-Bold", "Helvetica-Oblique")
 
 
 def cjk_candidates() -> list[tuple[str, int]]:
-    configured = getattr(settings, "LIST_CJK_FONT", "") or os.environ.get("LIST_CJK_FONT", "")
+    configured = os.environ.get("LIST_CJK_FONT", "")
     return ([(configured, 0)] if configured else []) + list(CJK_CANDIDATES)
 
 
