@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 import zxingcpp
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from apps.lists import fonts as list_fonts_module
@@ -246,3 +248,19 @@ def test_the_admin_edits_the_members_language(client, admin_user_, chain):
     url = reverse("admin:members_member_change", args=[member.pk])
     form = client.get(url).content.decode()
     assert 'name="language"' in form and 'value="zh-hans"' in form
+
+
+def test_the_export_commands_words_for_people_follow_the_language(chain, tmp_path, capsys):
+    """What export_lists says to the operator is translated; the CSV (read by the mail
+    house's machines) keeps its English columns."""
+    from apps.members.consent import consent_set
+    from apps.members.models import ConsentSource
+
+    lists_generate_for_range(period_start=PERIOD, lo=0, hi=10**12, rules=ListRules())
+    consent_set(chain["members"]["best"], "list", False, source=ConsentSource.STAFF)
+    path = tmp_path / "lists.csv"
+    with translation.override("zh-hans"):
+        call_command("export_lists", "--period-start", PERIOD.isoformat(), "--output", str(path))
+    said = capsys.readouterr().err
+    assert "1 份清单未导出：会员在清单生成后撤回了接收清单的同意。" in said
+    assert path.read_text().startswith("card_number,list_barcode,")
