@@ -235,11 +235,19 @@ def test_the_printed_list_is_in_the_members_language_the_page_in_the_users(
     assert "Your shopping list" in rest and "您的购物清单" not in rest
 
 
-def test_the_member_page_shows_the_list_language(client, marketing_user, chinese):
+def test_the_member_page_shows_the_list_language(client, marketing_user, chinese, monkeypatch):
+    # The list's period has begun: the member page shows it as the current list.
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: PERIOD)
     client.force_login(marketing_user)
     url = reverse("members:detail", args=[chinese.member.card_number])
     page = client.get(url).content.decode()
     assert re.search(r"List language</dt><dd[^>]*>简体中文</dd>", page)
+    assert "Mar 2 – Mar 15, 2026" in page  # the list's section: the staff user's language
+    marketing_user.language = "zh-hans"
+    marketing_user.save(update_fields=["language"])
+    page = client.get(url).content.decode()
+    assert re.search(r"清单语言</dt><dd[^>]*>简体中文</dd>", page)
+    assert "3月2日 – 2026年3月15日" in page and "Mar 15" not in page
 
 
 def test_the_admin_edits_the_members_language(client, admin_user_, chain):
