@@ -43,6 +43,18 @@ def _keep_migration_data(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """Each test starts and ends in the default language: a request in Chinese (a user's or
+    the browser's choice, activated by the middleware) leaves the thread's language active,
+    and a later test's gettext (a command's output, a validation message) would read it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hash test passwords with MD5: the real hasher costs ~0.2 s per persona."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
