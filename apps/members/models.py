@@ -62,7 +62,7 @@ class Member(models.Model):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
         db_default=settings.LANGUAGE_CODE,
-        help_text="The language of the member's shopping list.",
+        help_text=_("The language of the member's shopping list."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
