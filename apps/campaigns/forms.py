@@ -77,6 +77,7 @@ class CampaignForm(forms.ModelForm):
         ),
     )
     category = CategoryChoiceField(
+        label=_("Category"),
         queryset=None,
         help_text=_("Grouped by department."),
         widget=forms.Select(attrs={"data-choice-filter": "category"}),
@@ -167,6 +168,17 @@ class OfferForm(forms.ModelForm):
             "min_quantity",
             "shopper_text",
         ]
+        # The labels Django derives from the model's field names, marked for translation.
+        labels = {
+            "usage_tier": pgettext_lazy("usage", "Usage tier"),
+            "applies_to": _("Applies to"),
+            "brand_type": _("Brand type"),
+            "brand": _("Brand"),
+            "upcs": _("UPCs"),
+            "discount_kind": _("Discount kind"),
+            "min_quantity": _("Min quantity"),
+            "shopper_text": _("Text for shoppers"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -267,6 +279,7 @@ class ApproveForm(forms.Form):
         max_digits=14, decimal_places=2, required=False, widget=forms.HiddenInput
     )
     confirm_over_budget = forms.BooleanField(
+        label=_("Approve over budget"),
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )

@@ -30,7 +30,7 @@ class Category(models.Model):
 
     class Meta:
         ordering = ["department", "name"]
-        verbose_name_plural = "categories"
+        verbose_name_plural = _("categories")
         verbose_name = _("category")
 
     def __str__(self) -> str:

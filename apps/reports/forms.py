@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.baskets.models import Store
 from apps.catalog.models import Category
@@ -46,13 +47,19 @@ class MonthField(forms.DateField):
 
 
 class ReportFilterForm(forms.Form):
-    month_from = MonthField(label="From month", required=False)
-    month_to = MonthField(label="To month", required=False)
+    month_from = MonthField(label=_("From month"), required=False)
+    month_to = MonthField(label=_("To month"), required=False)
     store = forms.ModelChoiceField(
-        Store.objects.order_by("code"), required=False, empty_label="All stores"
+        Store.objects.order_by("code"),
+        label=_("Store"),
+        required=False,
+        empty_label=_("All stores"),
     )
     category = forms.ModelChoiceField(
-        Category.objects.order_by("name"), required=False, empty_label="All categories"
+        Category.objects.order_by("name"),
+        label=_("Category"),
+        required=False,
+        empty_label=_("All categories"),
     )
 
     def __init__(self, *args, default_month: dt.date, **kwargs):
@@ -66,7 +73,7 @@ class ReportFilterForm(forms.Form):
         month_to = data.get("month_to") or self.default_month
         month_from = data.get("month_from") or add_months(month_to, -11)
         if month_from > month_to:
-            self.add_error("month_from", "Must not be after the last month.")
+            self.add_error("month_from", _("Must not be after the last month."))
         data["month_from"], data["month_to"] = month_from, month_to
         return data
 

@@ -14,16 +14,22 @@ from apps.segments.selectors import basket_days
 class RecomputeForm(forms.Form):
     """Window and thresholds of a recompute of every category's snapshot."""
 
-    window_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    window_start = forms.DateField(
+        label=_("Window start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     window_end = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Exclusive.")
+        label=_("Window end"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Exclusive."),
     )
     national_threshold = forms.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("1"), initial=Decimal("0.80"), decimal_places=3
-    )
+        label=_("National threshold"),
+        min_value=Decimal("0"), max_value=Decimal("1"), initial=Decimal("0.80"), decimal_places=3,
+    )  # fmt: skip
     store_threshold = forms.DecimalField(
-        min_value=Decimal("0"), max_value=Decimal("1"), initial=Decimal("0.20"), decimal_places=3
-    )
+        label=_("Store threshold"),
+        min_value=Decimal("0"), max_value=Decimal("1"), initial=Decimal("0.20"), decimal_places=3,
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,7 +51,9 @@ class RecomputeForm(forms.Form):
 class FitForm(forms.Form):
     """Calibration end of a member-value model fit: a day with baskets on or before it."""
 
-    calibration_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    calibration_end = forms.DateField(
+        label=_("History up to (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,6 +78,7 @@ class AffinityFilterForm(forms.Form):
     huge lifts are noise and would otherwise lead the list)."""
 
     category = forms.ModelChoiceField(
+        label=_("Category"),
         queryset=None,
         required=False,
         empty_label=_("All categories"),
