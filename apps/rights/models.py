@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
 
 
 class ErasureReason(models.TextChoices):
-    REQUEST = "request", "The member's request"
-    RETENTION = "retention", "Retention: inactive too long"
+    REQUEST = "request", _("The member's request")
+    RETENTION = "retention", _("Retention: inactive too long")
 
 
 class Erasure(models.Model):
