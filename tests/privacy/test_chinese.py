@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from apps.jobs.models import Job, JobStatus
+from apps.rights.access.headings import HEADINGS
+from apps.rights.access.registry import all_tables
 from apps.rights.erasure.batch import KIND, batch_run
 from apps.rights.retention import RetentionPolicy, retention_start
 from tests.factories import MemberFactory
@@ -131,6 +133,14 @@ def test_the_member_page_and_the_printable_record_read_in_chinese(officer):
     assert f"会员俱乐部持有的关于会员卡 {held.card_number} 的数据" in record
     assert "审计记录：谁查看或更改了会员的数据" in record and "积分账本" in record
     _absent(record, "What the loyalty club holds", "Audit trail:", "Points ledger", "row in all")
+    # The columns: headed in Chinese (the JSON export keeps the field names).
+    assert '<th scope="row">会员卡号</th>' in record and '<th scope="col">购买时间</th>' in record
+    _absent(record, ">card number</th>", ">purchased at</th>", ">first name</th>")
+
+
+def test_every_column_of_the_record_has_a_heading_to_translate():
+    columns = {name.replace("__", " ").replace("_", " ") for t in all_tables() for name in t.fields}
+    assert columns - set(HEADINGS) == set(), "add them to apps/rights/access/headings.py"
 
 
 def test_the_exported_record_names_its_sections_in_chinese_and_keeps_its_keys(officer):

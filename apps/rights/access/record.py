@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from apps.lists.models import ShoppingList
 from apps.members.models import Channel, ConsentChange, Member
+from apps.rights.access.headings import column_heading
 from apps.rights.access.registry import SECTIONS
 
 FORMAT_VERSION = 1
@@ -144,7 +145,7 @@ def record_for_html(record: dict) -> list[dict]:
                 for name in table["fields"]
                 if section["key"] == "profile" or name != "member_id"
             ]
-            headings = [name.replace("__", " ").replace("_", " ") for name in columns]
+            headings = [column_heading(name) for name in columns]
             cells = [[_cell(row.get(name)) for name in columns] for row in table["rows"]]
             # A single row (the profile, the balance, a tier) reads best as field: value.
             pairs = list(zip(headings, cells[0], strict=True)) if len(cells) == 1 else []
