@@ -35,7 +35,7 @@ from apps.core.citus import is_citus
 from apps.core.clock import local_midnight
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_advance_chunk, job_create, job_fail, job_start, job_succeed
-from apps.rights.models import ErasureReason
+from apps.rights.models import RETENTION_REFERENCE, ErasureReason
 
 JOB_KIND = "retention"
 BASKET_CHUNK = 20_000  # basket ids per detach chunk: about a day's baskets of a large chain
@@ -286,7 +286,7 @@ def retention_erase_range(*, cutoff: dt.date, lo: int, hi: int, job_id: int | No
     ids = inactive_member_ids(cutoff=cutoff, lo=lo, hi=hi)
     if not ids:
         return 0
-    reference = f"Retention job #{job_id}" if job_id else "Retention"
+    reference = RETENTION_REFERENCE % {"job": job_id} if job_id else "Retention"
     return erase_members(ids, reason=ErasureReason.RETENTION, reference=reference)
 
 

@@ -76,6 +76,7 @@ def test_home_reads_in_chinese(officer, settings, django_capture_on_commit_callb
     assert "已解除 3 个购物篮 和 6 行明细 的关联，已删除 1 名不活跃会员。" in html  # the last run
     assert "累计：0 名应请求删除，1 名因保留期限删除" in html
     assert "夜间运行" in html and ">查询</button>" in html
+    assert "保留期限任务 #" in html  # the run's erasures' reference, stored in English
     _absent(
         html,
         "Members' data rights",
@@ -86,6 +87,7 @@ def test_home_reads_in_chinese(officer, settings, django_capture_on_commit_callb
         "inactive member erased",
         "by retention, in all",
         "nightly run",
+        "Retention job #",
         ">Find</button>",
     )
 
