@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from apps.accounts.models import Role
 from tests.browser import report_missing_browser
@@ -40,6 +41,16 @@ def _keep_migration_data(request, django_db_blocker):
 
         with django_db_blocker.unblock():
             restore_migration_data()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start and end each test in the default language: a request leaves its page's language
+    active in the thread (the locale middleware never deactivates it), and a test of plain
+    functions (a chart, a CSV) after a Chinese page would otherwise run in Chinese."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

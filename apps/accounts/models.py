@@ -27,14 +27,17 @@ def role_check(roles: tuple[Role, ...]) -> None:
 class User(AbstractUser):
     """A staff user. Manufacturer users are tied to exactly one manufacturer."""
 
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.CASHIER)
+    role = models.CharField(
+        max_length=16, choices=Role.choices, default=Role.CASHIER, verbose_name=_("role")
+    )
     manufacturer = models.ForeignKey(
         "catalog.Manufacturer",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
-        help_text="Required for manufacturer users; empty for everyone else.",
+        help_text=_("Required for manufacturer users; empty for everyone else."),
+        verbose_name=_("manufacturer"),
     )
     # The language of the user's pages; blank follows the browser (Accept-Language).
     language = models.CharField(
@@ -56,6 +59,8 @@ class User(AbstractUser):
                 name="user_manufacturer_iff_role",
             )
         ]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def has_role(self, *roles: Role) -> bool:
         """Return True for an active user with one of the roles; admins have every role.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from apps.agreements.models import SettlementStatement, StatementStatus
 from apps.catalog.models import Manufacturer
@@ -13,19 +14,22 @@ class StatementFilter(django_filters.FilterSet):
     manufacturer = django_filters.ModelChoiceFilter(
         field_name="agreement__manufacturer",
         queryset=Manufacturer.objects.filter(agreements__isnull=False).distinct(),
-        empty_label="Any manufacturer",
+        label=_("Manufacturer"),
+        empty_label=_("Any manufacturer"),
     )
-    status = django_filters.ChoiceFilter(choices=StatementStatus.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=StatementStatus.choices, empty_label=_("Any status")
+    )
     period_from = django_filters.DateFilter(
         field_name="period_end",
         lookup_expr="gte",
-        label="Period from",
+        label=_("Period from"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     period_to = django_filters.DateFilter(
         field_name="period_start",
         lookup_expr="lte",
-        label="Period to",
+        label=_("Period to"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import forms
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.agreements.models import AgreementStatus, ManufacturerAgreement
 
@@ -18,10 +20,13 @@ def last_month(today: dt.date) -> tuple[dt.date, dt.date]:
 
 class AgreementChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ManufacturerAgreement) -> str:
-        return (
-            f"{obj.manufacturer.name}: {obj.name} ({date_format(obj.valid_from)} to "
-            f"{date_format(obj.valid_until)}, {obj.get_status_display().lower()})"
-        )
+        return gettext("%(manufacturer)s: %(name)s (%(start)s to %(end)s, %(status)s)") % {
+            "manufacturer": obj.manufacturer.name,
+            "name": obj.name,
+            "start": date_format(obj.valid_from),
+            "end": date_format(obj.valid_until),
+            "status": obj.get_status_display().lower(),
+        }
 
 
 class StatementForm(forms.Form):
@@ -29,18 +34,21 @@ class StatementForm(forms.Form):
         queryset=ManufacturerAgreement.objects.exclude(status=AgreementStatus.DRAFT)
         .select_related("manufacturer")
         .order_by("manufacturer__name", "-valid_from", "name"),
+        label=_("Agreement"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     period_start = forms.DateField(
-        label="First day", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label=_("First day"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
     period_end = forms.DateField(
-        label="Last day (included)",
+        label=_("Last day (included)"),
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
     note = forms.CharField(
         required=False,
         max_length=2000,
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
 
@@ -48,7 +56,7 @@ class StatementForm(forms.Form):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            self.add_error("period_end", "The period must end on or after its start.")
+            self.add_error("period_end", gettext("The period must end on or after its start."))
         return data
 
 
@@ -56,7 +64,7 @@ class NoteForm(forms.Form):
     note = forms.CharField(
         required=False,
         max_length=2000,
-        label="Note (optional)",
+        label=_("Note (optional)"),
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
 

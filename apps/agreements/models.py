@@ -19,50 +19,65 @@ from django.db.models import F, Func, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgreementStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    ENDED = "ended", "Ended"
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
 
 
 class ManufacturerAgreement(models.Model):
     """The manufacturer pays `manufacturer_share_pct` % of each discount on covered products."""
 
     manufacturer = models.ForeignKey(
-        "catalog.Manufacturer", on_delete=models.PROTECT, related_name="agreements"
+        "catalog.Manufacturer",
+        on_delete=models.PROTECT,
+        related_name="agreements",
+        verbose_name=_("manufacturer"),
     )
-    name = models.CharField(max_length=200)
-    categories = models.ManyToManyField("catalog.Category", blank=True, related_name="+")
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    categories = models.ManyToManyField(
+        "catalog.Category", blank=True, related_name="+", verbose_name=_("categories")
+    )
     brands = ArrayField(
         models.CharField(max_length=120),
         default=list,
         blank=True,
-        help_text="Brands covered, comma-separated. Empty: every brand of the manufacturer.",
+        help_text=_("Brands covered, comma-separated. Empty: every brand of the manufacturer."),
+        verbose_name=_("brands"),
     )
     manufacturer_share_pct = models.DecimalField(
-        "manufacturer's share of each discount (%)",
+        # xgettext:no-python-format
+        _("manufacturer's share of each discount (%)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     budget_cap = models.DecimalField(
-        "budget cap", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+        _("budget cap"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
     )
-    valid_from = models.DateField()
-    valid_until = models.DateField()
+    valid_from = models.DateField(verbose_name=_("valid from"))
+    valid_until = models.DateField(verbose_name=_("valid until"))
     status = models.CharField(
-        max_length=10, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+        max_length=10,
+        choices=AgreementStatus.choices,
+        default=AgreementStatus.DRAFT,
+        verbose_name=_("status"),
     )
     reporting_included = models.BooleanField(
-        "anonymized reporting included",
+        _("anonymized reporting included"),
         default=False,
-        help_text="The manufacturer's users may see anonymized reports for this agreement.",
+        help_text=_("The manufacturer's users may see anonymized reports for this agreement."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-valid_from", "name"]
@@ -79,13 +94,15 @@ class ManufacturerAgreement(models.Model):
                 condition=models.Q(budget_cap__gte=0), name="agreement_budget_not_negative"
             ),
         ]
+        verbose_name = _("manufacturer agreement")
+        verbose_name_plural = _("manufacturer agreements")
 
     def __str__(self) -> str:
         return f"{self.manufacturer.code}: {self.name}"
 
     def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
-            raise ValidationError({"valid_until": "Must be on or after the start date."})
+            raise ValidationError({"valid_until": _("Must be on or after the start date.")})
 
 
 class DateRange(Func):
@@ -94,9 +111,9 @@ class DateRange(Func):
 
 
 class StatementStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENT = "sent", "Sent"
-    PAID = "paid", "Paid"
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", pgettext_lazy("statement status", "Sent")
+    PAID = "paid", pgettext_lazy("statement status", "Paid")
 
 
 class SettlementStatement(models.Model):
@@ -108,32 +125,65 @@ class SettlementStatement(models.Model):
     """
 
     agreement = models.ForeignKey(
-        ManufacturerAgreement, on_delete=models.PROTECT, related_name="statements"
+        ManufacturerAgreement,
+        on_delete=models.PROTECT,
+        related_name="statements",
+        verbose_name=_("agreement"),
     )
-    period_start = models.DateField()
-    period_end = models.DateField(help_text="Last day of the period (included).")
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(
+        help_text=_("Last day of the period (included)."), verbose_name=_("period end")
+    )
     status = models.CharField(
-        max_length=5, choices=StatementStatus.choices, default=StatementStatus.DRAFT
+        max_length=5,
+        choices=StatementStatus.choices,
+        default=StatementStatus.DRAFT,
+        verbose_name=_("status"),
     )
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sent by"),
     )
-    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
     paid_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("paid by"),
     )
     # Frozen when sent; empty while a draft. The rest of a sent claim is its lines.
-    amount_due = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    budget_cap = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    cap_used = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    reversed_count = models.PositiveIntegerField(null=True, blank=True)
-    reversed_discount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    amount_due = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("amount due")
+    )
+    budget_cap = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("budget cap")
+    )
+    cap_used = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("cap used")
+    )
+    reversed_count = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("reversed count")
+    )
+    reversed_discount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("reversed discount")
+    )
 
     class Meta:
         ordering = ["-period_start", "agreement_id"]
@@ -181,6 +231,8 @@ class SettlementStatement(models.Model):
                 name="statement_paid_has_date",
             ),
         ]
+        verbose_name = _("settlement statement")
+        verbose_name_plural = _("settlement statements")
 
     def __str__(self) -> str:
         return (
@@ -207,8 +259,8 @@ class SettlementStatement(models.Model):
 
 
 class LineKind(models.TextChoices):
-    CHARGE = "charge", "Charge"
-    CREDIT = "credit", "Credit"
+    CHARGE = "charge", pgettext_lazy("statement line", "Charge")
+    CREDIT = "credit", pgettext_lazy("statement line", "Credit")
 
 
 class SettlementLine(models.Model):
@@ -226,7 +278,8 @@ class SettlementLine(models.Model):
     )
     kind = models.CharField(max_length=6, choices=LineKind.choices)
     late = models.BooleanField(
-        default=False, help_text="Charged after its own period: bought before this period."
+        default=False,
+        help_text=_("Charged after its own period: bought before this period."),
     )
     discount = models.DecimalField(max_digits=12, decimal_places=2)
     share = models.DecimalField(max_digits=12, decimal_places=2)
@@ -247,10 +300,10 @@ class SettlementLine(models.Model):
 
 
 class StatementAction(models.TextChoices):
-    CREATED = "created", "Created"
-    EDITED = "edited", "Edited"
-    SENT = "sent", "Sent"
-    PAID = "paid", "Marked paid"
+    CREATED = "created", pgettext_lazy("statement action", "Created")
+    EDITED = "edited", pgettext_lazy("statement action", "Edited")
+    SENT = "sent", pgettext_lazy("statement status", "Sent")
+    PAID = "paid", pgettext_lazy("statement action", "Marked paid")
 
 
 class StatementEvent(models.Model):
@@ -267,7 +320,7 @@ class StatementEvent(models.Model):
     from_status = models.CharField(max_length=5, choices=StatementStatus.choices, blank=True)
     to_status = models.CharField(max_length=5, choices=StatementStatus.choices)
     note = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True, help_text="field: [old, new]")
+    changes = models.JSONField(default=dict, blank=True, help_text=_("field: [old, new]"))
 
     class Meta:
         ordering = ["at", "id"]

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from apps.accounts.models import Role
 from apps.agreements import selectors
@@ -33,7 +34,7 @@ def day_text(day: dt.date) -> str:
 
 def _require_marketing(user) -> None:
     if not user.has_role(Role.MARKETING):
-        raise ValidationError("Only a marketing user can manage settlement statements.")
+        raise ValidationError(gettext("Only a marketing user can manage settlement statements."))
 
 
 def _lock_agreement_statements(agreement_id: int) -> list[SettlementStatement]:
@@ -57,24 +58,31 @@ def _check_period(
 ) -> None:
     """Raise unless the period is in order, free, and after every sent statement's period."""
     if period_end < period_start:
-        raise ValidationError({"period_end": "The period must end on or after its start."})
+        raise ValidationError({"period_end": gettext("The period must end on or after its start.")})
     if period_end < agreement.valid_from or period_start > agreement.valid_until:
         raise ValidationError(
-            f"The agreement runs from {day_text(agreement.valid_from)} to "
-            f"{day_text(agreement.valid_until)}: the period must overlap it."
+            gettext("The agreement runs from %(start)s to %(end)s: the period must overlap it.")
+            % {"start": day_text(agreement.valid_from), "end": day_text(agreement.valid_until)}
         )
     for other in others:
         if other.period_start <= period_end and period_start <= other.period_end:
             raise ValidationError(
-                f"{other.number} ({other.get_status_display().lower()}) already covers "
-                f"{day_text(other.period_start)} to {day_text(other.period_end)}."
+                gettext("%(number)s (%(status)s) already covers %(start)s to %(end)s.")
+                % {
+                    "number": other.number,
+                    "status": other.get_status_display().lower(),
+                    "start": day_text(other.period_start),
+                    "end": day_text(other.period_end),
+                }
             )
         # A sent statement claimed everything bought up to its end: an earlier period
         # would claim nothing, and its figures would not match its claim.
         if not other.is_draft and period_start <= other.period_end:
             raise ValidationError(
-                f"{other.number} was sent for up to {day_text(other.period_end)}: "
-                "a new statement must start after it."
+                gettext(
+                    "%(number)s was sent for up to %(end)s: a new statement must start after it."
+                )
+                % {"number": other.number, "end": day_text(other.period_end)}
             )
 
 
@@ -99,7 +107,7 @@ def _save_unique(statement: SettlementStatement) -> None:
     except IntegrityError as error:
         if violates(error, "statement_no_overlap"):
             raise ValidationError(
-                "Another statement of this agreement covers these days."
+                gettext("Another statement of this agreement covers these days.")
             ) from None
         raise
 
@@ -154,7 +162,8 @@ def statement_update(
     statement = SettlementStatement.objects.select_for_update().get(pk=statement_id)
     if not statement.is_draft:
         raise ValidationError(
-            f"{statement.number} is {statement.status}: only a draft can be edited."
+            gettext("%(number)s is %(status)s: only a draft can be edited.")
+            % {"number": statement.number, "status": statement.get_status_display().lower()}
         )
     _check_period(
         agreement=agreement, period_start=period_start, period_end=period_end, others=others
@@ -196,14 +205,18 @@ def statement_send(*, statement_id: int, user, note: str = "") -> SettlementStat
     earlier = [s for s in others if s.is_draft and s.period_end < statement.period_start]
     if statement.is_draft and earlier:
         raise ValidationError(
-            f"Send {earlier[0].number} first: statements of an agreement go out in order."
+            gettext("Send %(number)s first: statements of an agreement go out in order.")
+            % {"number": earlier[0].number}
         )
     now = timezone.now()
     claimed = SettlementStatement.objects.filter(
         pk=statement_id, status=StatementStatus.DRAFT
     ).update(status=StatementStatus.SENT, sent_at=now, sent_by=user, **_frozen_placeholders())
     if not claimed:
-        raise ValidationError(f"{statement.number} is already {statement.status}.")
+        raise ValidationError(
+            gettext("%(number)s is already %(status)s.")
+            % {"number": statement.number, "status": statement.get_status_display().lower()}
+        )
     statement.refresh_from_db()
     with connection.cursor() as cursor:
         cursor.execute(selectors.CLAIM_INSERT_SQL, selectors._claim_params(statement))
@@ -258,7 +271,8 @@ def statement_mark_paid(*, statement_id: int, user, note: str = "") -> Settlemen
     statement = SettlementStatement.objects.get(pk=statement_id)
     if not claimed:
         raise ValidationError(
-            f"{statement.number} is {statement.status}: only a sent statement can be marked paid."
+            gettext("%(number)s is %(status)s: only a sent statement can be marked paid.")
+            % {"number": statement.number, "status": statement.get_status_display().lower()}
         )
     _record(
         statement,

@@ -7,6 +7,8 @@ import datetime as dt
 import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.agreements.models import SettlementStatement
 from apps.core.money import MoneyColumn
@@ -29,32 +31,32 @@ def status_badge(statement: SettlementStatement) -> str:
 
 class StatementTable(tables.Table):
     number = tables.Column(
-        verbose_name="Statement",
+        verbose_name=_("Statement"),
         accessor="pk",
         linkify=True,
         attrs={"td": {"class": "font-monospace"}},
     )
     manufacturer = tables.Column(
-        accessor="agreement__manufacturer__name", verbose_name="Manufacturer"
+        accessor="agreement__manufacturer__name", verbose_name=_("Manufacturer")
     )
-    agreement = tables.Column(accessor="agreement__name", verbose_name="Agreement")
-    period_start = tables.DateColumn(verbose_name="From")
-    period_end = tables.DateColumn(verbose_name="To")
-    status = tables.Column()
+    agreement = tables.Column(accessor="agreement__name", verbose_name=_("Agreement"))
+    period_start = tables.DateColumn(verbose_name=pgettext_lazy("period", "From"))
+    period_end = tables.DateColumn(verbose_name=pgettext_lazy("period", "To"))
+    status = tables.Column(verbose_name=_("Status"))
     # A draft's live amount (what its page shows), a sent one's frozen amount: the queryset
     # comes from selectors.statements_with_amount_due.
     amount_due = MoneyColumn(
-        verbose_name="Amount due", accessor="amount_due_now", order_by="amount_due_now"
+        verbose_name=_("Amount due"), accessor="amount_due_now", order_by="amount_due_now"
     )
-    sent_at = tables.DateColumn(verbose_name="Sent")
-    paid_at = tables.DateColumn(verbose_name="Paid")
+    sent_at = tables.DateColumn(verbose_name=pgettext_lazy("statement date", "Sent"))
+    paid_at = tables.DateColumn(verbose_name=pgettext_lazy("statement date", "Paid"))
 
     class Meta:
         model = SettlementStatement
         fields = ["period_start", "period_end", "status", "amount_due", "sent_at", "paid_at"]
         sequence = ["number", "manufacturer", "agreement", *fields]
         order_by = ("-period_start",)
-        empty_text = "No statement matches."
+        empty_text = _("No statement matches.")
 
     def render_number(self, record):
         return record.number

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
@@ -133,7 +134,10 @@ def _edit(request, statement: SettlementStatement | None):
             else:
                 form.add_error(None, error)
         else:
-            messages.success(request, f"Statement {saved.number} saved as a draft.")
+            messages.success(
+                request,
+                gettext("Statement %(number)s saved as a draft.") % {"number": saved.number},
+            )
             return redirect(saved)
     return render(request, "agreements/statement_form.html", {"form": form, "statement": statement})
 
@@ -147,7 +151,11 @@ def statement_create(request):
 def statement_edit(request, pk: int):
     statement = get_object_or_404(SettlementStatement, pk=pk)
     if not statement.is_draft:
-        messages.error(request, f"{statement.number} is {statement.status}: it cannot be edited.")
+        messages.error(
+            request,
+            gettext("%(number)s is %(status)s: it cannot be edited.")
+            % {"number": statement.number, "status": statement.get_status_display().lower()},
+        )
         return redirect(statement)
     return _edit(request, statement)
 
@@ -179,16 +187,30 @@ def statement_detail(request, pk: int):
         events = list(statement.events.select_related("user"))
         for event in events:
             event.change_rows = [
-                (field.replace("_", " "), _change_text(field, old), _change_text(field, new))
+                (_field_name(field), _change_text(field, old), _change_text(field, new))
                 for field, (old, new) in event.changes.items()
             ]
         context["events"] = events
         context["note_form"] = NoteForm(
-            placeholder="e.g. how and to whom it was sent"
+            placeholder=gettext("e.g. how and to whom it was sent")
             if statement.is_draft
-            else "e.g. payment reference"
+            else gettext("e.g. payment reference")
         )
     return render(request, "agreements/statement_detail.html", context)
+
+
+CHANGED_FIELDS = {
+    "agreement": gettext_lazy("agreement"),
+    "period_start": gettext_lazy("period start"),
+    "period_end": gettext_lazy("period end"),
+    "note": gettext_lazy("note"),
+    "amount_due": gettext_lazy("amount due"),
+}
+
+
+def _field_name(field: str) -> str:
+    """Return the name of a changed field as the audit trail writes it."""
+    return str(CHANGED_FIELDS.get(field, field.replace("_", " ")))
 
 
 def _change_text(field: str, value: str) -> str:
@@ -272,11 +294,15 @@ def _transition_view(service, done: str):
             for text in error.messages:
                 messages.error(request, text)
         else:
-            messages.success(request, f"Statement {saved.number} {done}.")
+            messages.success(request, str(done) % {"number": saved.number})
         return redirect(statement)
 
     return view
 
 
-statement_send = _transition_view(services.statement_send, "marked sent")
-statement_mark_paid = _transition_view(services.statement_mark_paid, "marked paid")
+statement_send = _transition_view(
+    services.statement_send, gettext_lazy("Statement %(number)s marked sent.")
+)
+statement_mark_paid = _transition_view(
+    services.statement_mark_paid, gettext_lazy("Statement %(number)s marked paid.")
+)

@@ -18,12 +18,14 @@ from apps.core.placement import Placed, copied_from_parent
 
 
 class Store(models.Model):
-    code = models.CharField(max_length=32, unique=True)
-    name = models.CharField(max_length=120, blank=True)
-    city = models.CharField(max_length=120, blank=True)
+    code = models.CharField(max_length=32, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=120, blank=True, verbose_name=_("name"))
+    city = models.CharField(max_length=120, blank=True, verbose_name=_("city"))
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
 
     def __str__(self) -> str:
         return self.name or self.code
@@ -40,7 +42,7 @@ class Basket(Placed):
     # Unique through a constraint, not `unique=True`: that would add a second, LIKE-pattern
     # index nobody queries. Member and store need no index of their own either: the
     # composite indexes below lead with them. Fewer indexes, faster bulk loads.
-    basket_id = models.CharField("basket id", max_length=64)
+    basket_id = models.CharField(_("basket id"), max_length=64)
     member = models.ForeignKey(
         "members.Member",
         null=True,
@@ -48,20 +50,29 @@ class Basket(Placed):
         on_delete=models.PROTECT,
         related_name="baskets",
         db_index=False,
+        verbose_name=_("member"),
     )
     store = models.ForeignKey(
-        Store, on_delete=models.PROTECT, related_name="baskets", db_index=False
+        Store,
+        on_delete=models.PROTECT,
+        related_name="baskets",
+        db_index=False,
+        verbose_name=_("store"),
     )
-    purchased_at = models.DateTimeField()
-    total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    total_discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    line_count = models.PositiveIntegerField(default=0)
-    source = models.CharField(max_length=8, choices=BasketSource.choices)
-    loaded_at = models.DateTimeField(auto_now_add=True)
+    purchased_at = models.DateTimeField(verbose_name=_("purchased at"))
+    total_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("total amount")
+    )
+    total_discount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("total discount")
+    )
+    line_count = models.PositiveIntegerField(default=0, verbose_name=_("line count"))
+    source = models.CharField(max_length=8, choices=BasketSource.choices, verbose_name=_("source"))
+    loaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("loaded at"))
     # The distribution key (apps/baskets/owners.py): the member, or the store-day key of a
     # basket without one. Held by the check constraint `basket_owner_rule` (migration 0006,
     # in SQL: the day is computed with `AT TIME ZONE`, which a Q object cannot state).
-    owner_id = models.BigIntegerField(editable=False)
+    owner_id = models.BigIntegerField(editable=False, verbose_name=_("owner id"))
     # The same column as a relation to the member it names (none for a negative key), with
     # no column or constraint of its own: a query that joins members to their baskets by
     # it joins on the cluster's distribution column, which Citus can run from the members'
@@ -93,6 +104,8 @@ class Basket(Placed):
         constraints = [
             models.UniqueConstraint(fields=["basket_id"], name="basket_basket_id_unique"),
         ]
+        verbose_name = _("basket")
+        verbose_name_plural = _("baskets")
 
     def __str__(self) -> str:
         return self.basket_id
@@ -188,14 +201,18 @@ class BasketLine(Placed):
 class ImportReject(models.Model):
     """A row of an imported file that could not be loaded, with why."""
 
-    job = models.ForeignKey("jobs.Job", on_delete=models.CASCADE, related_name="rejects")
-    file_name = models.CharField(max_length=200)
-    line = models.PositiveIntegerField()
-    reason = models.CharField(max_length=300)
-    raw = models.TextField(blank=True)
+    job = models.ForeignKey(
+        "jobs.Job", on_delete=models.CASCADE, related_name="rejects", verbose_name=_("job")
+    )
+    file_name = models.CharField(max_length=200, verbose_name=_("file name"))
+    line = models.PositiveIntegerField(verbose_name=_("line"))
+    reason = models.CharField(max_length=300, verbose_name=_("reason"))
+    raw = models.TextField(blank=True, verbose_name=_("raw"))
 
     class Meta:
         ordering = ["job", "file_name", "line"]
+        verbose_name = _("import reject")
+        verbose_name_plural = _("import rejects")
 
     def __str__(self) -> str:
         return f"{self.file_name}:{self.line}: {self.reason}"

@@ -12,8 +12,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.text import format_lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from apps.segments.models import Loyalty, UsageTier
@@ -69,32 +69,37 @@ class CampaignStatus(models.TextChoices):
 class Campaign(models.Model):
     """An offer programme for a category's buyers in chosen cells, over a date range."""
 
-    name = models.CharField(max_length=200)
-    goal = models.CharField(max_length=12, choices=Goal.choices)
-    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    goal = models.CharField(max_length=12, choices=Goal.choices, verbose_name=_("goal"))
+    category = models.ForeignKey(
+        "catalog.Category", on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+    )
     target_cells = ArrayField(
         models.CharField(max_length=12, choices=CELL_CHOICES),
         help_text=_("Loyalty × usage cells and member groups to target."),
+        verbose_name=_("target cells"),
     )
-    valid_from = models.DateField()
-    valid_until = models.DateField()
+    valid_from = models.DateField(verbose_name=_("valid from"))
+    valid_until = models.DateField(verbose_name=_("valid until"))
     redemptions_per_member = models.PositiveSmallIntegerField(
-        "redemptions per member", default=1, validators=[MinValueValidator(1)]
+        _("redemptions per member"), default=1, validators=[MinValueValidator(1)]
     )
     budget = models.DecimalField(
-        "total budget (discount money)",
+        _("total budget (discount money)"),
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0"))],
     )
     holdout_pct = models.DecimalField(
-        "holdout share (%)",
+        _("holdout share (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("10"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    holdout_seed = models.BigIntegerField(default=new_seed, editable=False)
+    holdout_seed = models.BigIntegerField(
+        default=new_seed, editable=False, verbose_name=_("holdout seed")
+    )
     agreement = models.ForeignKey(
         "agreements.ManufacturerAgreement",
         null=True,
@@ -102,9 +107,10 @@ class Campaign(models.Model):
         on_delete=models.PROTECT,
         related_name="campaigns",
         help_text=_("Optional: the manufacturer agreement that funds part of the discounts."),
+        verbose_name=_("agreement"),
     )
     redemption_rate_pct = models.DecimalField(
-        "assumed redemption rate (%)",
+        _("assumed redemption rate (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("15"),
@@ -112,17 +118,30 @@ class Campaign(models.Model):
         help_text=_("Used by the audience preview only."),
     )
     status = models.CharField(
-        max_length=8, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+        max_length=8,
+        choices=CampaignStatus.choices,
+        default=CampaignStatus.DRAFT,
+        verbose_name=_("status"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("approved by"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     history = HistoricalRecords()
 
     class Meta:
@@ -140,6 +159,8 @@ class Campaign(models.Model):
                 condition=models.Q(budget__gte=0), name="campaign_budget_not_negative"
             ),
         ]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
 
     def __str__(self) -> str:
         return self.name
@@ -225,7 +246,8 @@ class Offer(models.Model):
     @property
     def tier_text(self) -> str:
         """Return the tier as people say it ("high usage"), not its number."""
-        return f"{TIER_NAMES.get(self.usage_tier, self.usage_tier)} usage"
+        tier = TIER_NAMES.get(self.usage_tier, self.usage_tier)
+        return gettext("%(tier)s usage") % {"tier": tier}
 
     def clean(self) -> None:
         from apps.campaigns.validation import offer_errors
@@ -237,38 +259,50 @@ class Offer(models.Model):
     @property
     def target_text(self) -> str:
         if self.applies_to == AppliesTo.BRAND_TYPE:
-            return f"{self.get_brand_type_display()} brand"
+            return gettext("%(brand_type)s brand") % {"brand_type": self.get_brand_type_display()}
         if self.applies_to == AppliesTo.BRAND:
             return self.brand
         return ", ".join(self.upcs)
 
     @property
     def discount_text(self) -> str:
+        # The same messages as a shopping list's items (apps.lists.models).
         if self.discount_kind == DiscountKind.AMOUNT:
-            text = f"${self.discount_value} off"
+            text = gettext("$%(amount)s off") % {"amount": self.discount_value}
         elif self.discount_kind == DiscountKind.POINTS:
-            text = f"{int(self.discount_value):,} bonus points"
+            text = gettext("%(points)s bonus points") % {"points": f"{int(self.discount_value):,}"}
         else:
-            text = f"{self.discount_value.normalize():f}% off"
+            text = gettext("%(pct)s%% off") % {"pct": f"{self.discount_value.normalize():f}"}
         if self.min_quantity > 1:
-            text += f" when you buy {self.min_quantity}"
+            text = gettext("%(offer)s when you buy %(quantity)s") % {
+                "offer": text,
+                "quantity": self.min_quantity,
+            }
         return text
 
 
 class CampaignAudience(models.Model):
     """A targeted member, the cell they were drawn in, and whether they are held out."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="audience")
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
-    cell = models.CharField(max_length=12)
-    usage_tier = models.PositiveSmallIntegerField(choices=UsageTier.choices)
-    holdout = models.BooleanField()
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="audience", verbose_name=_("campaign")
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="+", verbose_name=_("member")
+    )
+    cell = models.CharField(max_length=12, verbose_name=_("cell"))
+    usage_tier = models.PositiveSmallIntegerField(
+        choices=UsageTier.choices, verbose_name=_("usage tier")
+    )
+    holdout = models.BooleanField(verbose_name=_("holdout"))
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["campaign", "member"], name="audience_one_per_member"),
         ]
         indexes = [models.Index(fields=["member"], name="audience_member")]
+        verbose_name = _("campaign audience")
+        verbose_name_plural = _("campaign audiences")
 
     def __str__(self) -> str:
         return (
@@ -287,14 +321,14 @@ class OfferModel(models.Model):
 
     fitted_at = models.DateTimeField(auto_now_add=True)
     intercept = models.FloatField()
-    coefficients = models.JSONField(help_text="{feature: coefficient}")
+    coefficients = models.JSONField(help_text=_("{feature: coefficient}"))
     training_rows = models.PositiveIntegerField(default=0)
     redeemed_rows = models.PositiveIntegerField(default=0)
     held_out_auc = models.FloatField(null=True, blank=True)
     calibration = models.JSONField(
-        default=list, blank=True, help_text="Per score decile: predicted and actual rates."
+        default=list, blank=True, help_text=_("Per score decile: predicted and actual rates.")
     )
-    periods = models.JSONField(default=list, blank=True, help_text="Periods it learnt from.")
+    periods = models.JSONField(default=list, blank=True, help_text=_("Periods it learnt from."))
 
     class Meta:
         ordering = ["-fitted_at", "-id"]
@@ -343,16 +377,16 @@ class ScoredOffer(models.Model):
     cell = models.CharField(max_length=12)
     holdout = models.BooleanField()
     # Features (apps.campaigns.allocation.rules.FEATURES).
-    bought_target = models.BooleanField(help_text="Bought the offer's products in 52 weeks.")
-    discovery = models.BooleanField(help_text="Did not buy the category in 52 weeks.")
-    buy_probability = models.FloatField(help_text="Chance of buying the category in the period.")
+    bought_target = models.BooleanField(help_text=_("Bought the offer's products in 52 weeks."))
+    discovery = models.BooleanField(help_text=_("Did not buy the category in 52 weeks."))
+    buy_probability = models.FloatField(help_text=_("Chance of buying the category in the period."))
     usage_tier = models.PositiveSmallIntegerField(choices=UsageTier.choices)
-    past_rate = models.FloatField(help_text="Past redemption rate, shrunk to the prior.")
-    depth = models.FloatField(help_text="Discount as a share of the price paid.")
-    probability = models.FloatField(help_text="Estimated chance of redemption in the period.")
+    past_rate = models.FloatField(help_text=_("Past redemption rate, shrunk to the prior."))
+    depth = models.FloatField(help_text=_("Discount as a share of the price paid."))
+    probability = models.FloatField(help_text=_("Estimated chance of redemption in the period."))
     unit_cost = models.DecimalField(max_digits=12, decimal_places=2)
     manufacturer_cost = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    value = models.FloatField(help_text="Expected value: what allocation ranks by.")
+    value = models.FloatField(help_text=_("Expected value: what allocation ranks by."))
     scored_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -433,7 +467,9 @@ class Allocation(ScoredOffer):
         choices=[(o.value, o.label) for o in (Outcome.GIVEN, Outcome.HOLDOUT)],
         default=Outcome.GIVEN,
     )
-    redeemed = models.BooleanField(null=True, blank=True, help_text="Filled once the period ends.")
+    redeemed = models.BooleanField(
+        null=True, blank=True, help_text=_("Filled once the period ends.")
+    )
 
     class Meta:
         constraints = [

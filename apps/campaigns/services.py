@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role, User
 from apps.audit.models import AuditKind
@@ -55,7 +57,7 @@ def campaign_save(
     else:
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
         if campaign.status != CampaignStatus.DRAFT:
-            raise ValidationError("Only a draft campaign can be edited.")
+            raise ValidationError(gettext("Only a draft campaign can be edited."))
     draft.apply(campaign)
     ended = campaign_ended_error(campaign.valid_until, today=today)
     if ended:
@@ -67,7 +69,7 @@ def campaign_save(
     wanted = [o for o in (*offers.delete, *(c.offer_id for c in offers.save)) if o is not None]
     if any(offer_id not in saved for offer_id in wanted):
         raise ValidationError(
-            "An offer of this campaign is no longer there: open the campaign again.",
+            gettext("An offer of this campaign is no longer there: open the campaign again."),
             code="stale",
         )
     changed = {c.offer_id for c in offers.save} | set(offers.delete)
@@ -89,11 +91,23 @@ def campaign_save(
         except ValidationError as error:
             # Said of the offer, not of a campaign field the page would look for.
             raise ValidationError(
-                [f"The {offer.tier_text} offer: {message}" for message in error.messages]
+                [
+                    gettext("The %(tier)s offer: %(problem)s")
+                    % {"tier": offer.tier_text, "problem": message}
+                    for message in error.messages
+                ]
             ) from error
         offer._history_user = user
         offer.save()
     return campaign
+
+
+# Why a campaign cannot move: one sentence per move ("it can be approved only from draft").
+LOCKED_MESSAGES = {
+    "approved": _("The campaign is %(status)s; it can be approved only from draft."),
+    "activated": _("The campaign is %(status)s; it can be activated only from approved."),
+    "ended": _("The campaign is %(status)s; it can be ended only from active."),
+}
 
 
 def _locked(campaign_id: int, *, source: str, action: str) -> Campaign:
@@ -101,8 +115,7 @@ def _locked(campaign_id: int, *, source: str, action: str) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
     if campaign.status != source:
         raise ValidationError(
-            f"The campaign is {campaign.get_status_display().lower()}; "
-            f"it can be {action} only from {source}.",
+            str(LOCKED_MESSAGES[action]) % {"status": campaign.get_status_display().lower()},
             code="status",
         )
     return campaign
@@ -140,7 +153,7 @@ def campaign_approve(
     figures. `today` (default: the local date) is for the demo, which seeds as of its day.
     """
     if not user.has_role(Role.MARKETING):
-        raise ValidationError("Only a marketing user can approve a campaign.")
+        raise ValidationError(gettext("Only a marketing user can approve a campaign."))
     campaign = _locked(campaign_id, source=CampaignStatus.DRAFT, action="approved")
     problems = campaign_approval_problems(campaign, today=today)
     if problems:
@@ -148,18 +161,29 @@ def campaign_approve(
     preview = campaign_preview(campaign=campaign)
     reason = ""
     if preview.over_budget:
-        figures = f"the expected cost, {_money(preview.cost)}, is over the budget of "
-        figures += f"{_money(campaign.budget)}"
+        figures = {
+            "cost": _money(preview.cost),
+            "budget": _money(campaign.budget),
+            "confirmed": _money(accepted_cost) if accepted_cost is not None else "",
+        }
         if accepted_cost is None:
             raise ValidationError(
-                f"Not approved: {figures}. Confirm that you approve it anyway, or lower "
-                "the offers or raise the budget.",
+                gettext(
+                    "Not approved: the expected cost, %(cost)s, is over the budget of "
+                    "%(budget)s. Confirm that you approve it anyway, or lower the offers or "
+                    "raise the budget."
+                )
+                % figures,
                 code="over_budget",
             )
         if accepted_cost != preview.cost:
             raise ValidationError(
-                f"Not approved: {figures} now ({_money(accepted_cost)} when you confirmed). "
-                "Look at the figures again and confirm.",
+                gettext(
+                    "Not approved: the expected cost, %(cost)s, is over the budget of "
+                    "%(budget)s now (%(confirmed)s when you confirmed). Look at the figures "
+                    "again and confirm."
+                )
+                % figures,
                 code="over_budget_changed",
             )
         reason = (

@@ -8,13 +8,16 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.agreements.models import AgreementStatus
 from apps.agreements.selectors import agreement_budget_errors
 from apps.catalog.models import Product
+from apps.core.dates import local_date
 
 CENT = Decimal("0.01")
-TIER_UNIQUE_MESSAGE = "Each usage tier can have only one offer."
+TIER_UNIQUE_MESSAGE = _("Each usage tier can have only one offer.")
 
 
 def offer_products(offer) -> QuerySet[Product]:
@@ -28,8 +31,8 @@ def offer_products(offer) -> QuerySet[Product]:
 
 
 def day_text(day: dt.date) -> str:
-    """Return a date as people read it: "Tue 14 Jan 2020"."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """Return a date as people read it: "Tue 14 Jan 2020" ("2020年1月14日 星期二")."""
+    return local_date(day, "D j M Y")
 
 
 def campaign_ended_error(
@@ -45,11 +48,10 @@ def campaign_ended_error(
     today = today or timezone.localdate()
     if valid_until >= today:
         return None
-    return (
-        f"This campaign's dates ended on {day_text(valid_until)}; campaigns are for "
-        f"the current or a coming period: set dates that run until today ({day_text(today)}) "
-        "or later."
-    )
+    return gettext(
+        "This campaign's dates ended on %(ended)s; campaigns are for the current or a coming "
+        "period: set dates that run until today (%(today)s) or later."
+    ) % {"ended": day_text(valid_until), "today": day_text(today)}
 
 
 def campaign_funding_errors(campaign) -> list[str]:
@@ -64,7 +66,10 @@ def campaign_funding_errors(campaign) -> list[str]:
         return []
     errors = []
     if agreement.status != AgreementStatus.ACTIVE:
-        errors.append(f"The agreement is {agreement.get_status_display().lower()}, not active.")
+        errors.append(
+            gettext("The agreement is %(status)s, not active.")
+            % {"status": agreement.get_status_display().lower()}
+        )
     if (
         campaign.valid_from
         and campaign.valid_until
@@ -74,12 +79,15 @@ def campaign_funding_errors(campaign) -> list[str]:
         )
     ):
         errors.append(
-            f"The agreement is valid {agreement.valid_from} to {agreement.valid_until}; "
-            "the campaign dates must lie within it."
+            gettext(
+                "The agreement is valid %(start)s to %(end)s; the campaign dates must lie "
+                "within it."
+            )
+            % {"start": agreement.valid_from, "end": agreement.valid_until}
         )
     category_ids = set(agreement.categories.values_list("pk", flat=True))
     if category_ids and campaign.category_id not in category_ids:
-        errors.append("The agreement does not cover the campaign's category.")
+        errors.append(gettext("The agreement does not cover the campaign's category."))
     # The agreement's own figures and words (the statement's "Not yet committed" and "Not
     # yet used"), one computation for the campaign form and the settlement pages.
     errors += agreement_budget_errors(agreement=agreement, campaign=campaign)
@@ -93,18 +101,19 @@ def offer_errors(offer) -> dict[str, list[str]]:
     """Return field errors of an offer: its target must exist and be covered by the funding."""
     errors: dict[str, list[str]] = {}
     if offer.applies_to == "brand_type" and not offer.brand_type:
-        errors["brand_type"] = ["Choose the brand type."]
+        errors["brand_type"] = [gettext("Choose the brand type.")]
     elif offer.applies_to == "brand" and not offer.brand:
-        errors["brand"] = ["Name the brand."]
+        errors["brand"] = [gettext("Name the brand.")]
     elif offer.applies_to == "upcs" and not offer.upcs:
-        errors["upcs"] = ["List at least one UPC."]
+        errors["upcs"] = [gettext("List at least one UPC.")]
     if offer.discount_kind == "percent" and offer.discount_value and offer.discount_value > 100:
-        errors["discount_value"] = ["A percentage is at most 100."]
+        errors["discount_value"] = [gettext("A percentage is at most 100.")]
     if offer.discount_kind == "points" and offer.discount_value is not None:
         value = offer.discount_value
         if value != value.to_integral_value() or not 1 <= value <= MAX_BONUS_POINTS:
             errors["discount_value"] = [
-                f"Bonus points are a whole number from 1 to {MAX_BONUS_POINTS:,}."
+                gettext("Bonus points are a whole number from 1 to %(max)s.")
+                % {"max": f"{MAX_BONUS_POINTS:,}"}
             ]
     if errors or getattr(offer, "campaign", None) is None or not offer.campaign.category_id:
         return errors
@@ -113,10 +122,13 @@ def offer_errors(offer) -> dict[str, list[str]]:
         found = set(products.values_list("upc", flat=True))
         missing = [upc for upc in offer.upcs if upc not in found]
         if missing:
-            errors["upcs"] = [f"Not in the campaign's category: {', '.join(missing[:5])}."]
+            errors["upcs"] = [
+                gettext("Not in the campaign's category: %(upcs)s.")
+                % {"upcs": ", ".join(missing[:5])}
+            ]
             return errors
     if not products.exists():
-        return {"applies_to": ["The offer matches no product of the campaign's category."]}
+        return {"applies_to": [gettext("The offer matches no product of the campaign's category.")]}
     price_error = offer_price_error(offer, products)
     if price_error:
         errors["discount_value"] = [price_error]
@@ -129,9 +141,14 @@ def offer_errors(offer) -> dict[str, list[str]]:
         if uncovered:
             more = "…" if len(uncovered) > 5 else ""
             errors["applies_to"] = [
-                "The funding agreement does not cover these products: "
-                f"{', '.join(uncovered[:5])}{more}. Narrow the offer to "
-                f"{agreement.manufacturer.name}'s covered brands."
+                gettext(
+                    "The funding agreement does not cover these products: %(upcs)s. Narrow "
+                    "the offer to %(manufacturer)s's covered brands."
+                )
+                % {
+                    "upcs": f"{', '.join(uncovered[:5])}{more}",
+                    "manufacturer": agreement.manufacturer.name,
+                }
             ]
     return errors
 
@@ -153,13 +170,30 @@ def offer_price_error(offer, products: QuerySet[Product]) -> str | None:
     limit = cheapest.price * quantity
     if offer.discount_value <= limit:
         return None
-    costs = f"costs ${cheapest.price:,.2f}"
+    values = {
+        "amount": f"${offer.discount_value:,.2f}",
+        "product": cheapest.name,
+        "upc": cheapest.upc,
+        "price": f"${cheapest.price:,.2f}",
+        "quantity": quantity,
+        "limit": f"${limit:,.2f}",
+    }
     if quantity > 1:
-        costs += f", so {quantity} of them ${limit:,.2f}"
+        return (
+            gettext(
+                "%(amount)s off is more than the price: the cheapest product it applies to, "
+                "%(product)s (UPC %(upc)s), costs %(price)s, so %(quantity)s of them "
+                "%(limit)s. An amount off can be at most %(limit)s."
+            )
+            % values
+        )
     return (
-        f"${offer.discount_value:,.2f} off is more than the price: the cheapest product it "
-        f"applies to, {cheapest.name} (UPC {cheapest.upc}), {costs}. An amount off can be "
-        f"at most ${limit:,.2f}."
+        gettext(
+            "%(amount)s off is more than the price: the cheapest product it applies to, "
+            "%(product)s (UPC %(upc)s), costs %(price)s. An amount off can be at most "
+            "%(limit)s."
+        )
+        % values
     )
 
 
@@ -179,10 +213,14 @@ def campaign_approval_problems(campaign, *, today: dt.date | None = None) -> lis
         problems += error.messages
     offers = list(campaign.offers.all())
     if not offers:
-        problems.append("Add at least one offer before approving.")
+        problems.append(gettext("Add at least one offer before approving."))
     for offer in offers:
         try:
             offer.full_clean()
         except ValidationError as error:
-            problems += [f"Offer for {offer.tier_text}: {text}" for text in error.messages]
+            problems += [
+                gettext("Offer for %(tier)s: %(problem)s")
+                % {"tier": offer.tier_text, "problem": text}
+                for text in error.messages
+            ]
     return problems

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def hash_token(secret: str) -> str:
@@ -16,14 +17,20 @@ def hash_token(secret: str) -> str:
 class TillToken(models.Model):
     """A till's API credential. Only its hash is stored: the secret is shown once."""
 
-    store = models.ForeignKey("baskets.Store", on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(max_length=120)
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    store = models.ForeignKey(
+        "baskets.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store")
+    )
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    token_hash = models.CharField(
+        max_length=64, unique=True, editable=False, verbose_name=_("token hash")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         ordering = ["store", "name"]
+        verbose_name = _("till token")
+        verbose_name_plural = _("till tokens")
 
     def __str__(self) -> str:
         return f"{self.store.code}: {self.name}"
@@ -43,33 +50,53 @@ class PosTransaction(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SALE = "sale", "Sale"
-        RETURN = "return", "Return"
+        SALE = "sale", _("Sale")
+        RETURN = "return", _("Return")
 
-    store = models.ForeignKey("baskets.Store", on_delete=models.PROTECT, related_name="+")
-    transaction_id = models.CharField(max_length=64)
-    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.SALE)
+    store = models.ForeignKey(
+        "baskets.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store")
+    )
+    transaction_id = models.CharField(max_length=64, verbose_name=_("transaction id"))
+    kind = models.CharField(
+        max_length=6, choices=Kind.choices, default=Kind.SALE, verbose_name=_("kind")
+    )
     original = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="returns",
-        help_text="For a return: the sale it returns goods of.",
+        help_text=_("For a return: the sale it returns goods of."),
+        verbose_name=_("original"),
     )
-    body_hash = models.CharField(max_length=64)
-    request = models.JSONField(help_text="The request body as sent, so nothing is lost.")
-    response = models.JSONField(default=dict)
+    body_hash = models.CharField(max_length=64, verbose_name=_("body hash"))
+    request = models.JSONField(
+        help_text=_("The request body as sent, so nothing is lost."), verbose_name=_("request")
+    )
+    response = models.JSONField(default=dict, verbose_name=_("response"))
     unknown_lines = models.JSONField(
-        default=list, blank=True, help_text="Lines whose UPC is not in the catalog."
+        default=list,
+        blank=True,
+        help_text=_("Lines whose UPC is not in the catalog."),
+        verbose_name=_("unknown lines"),
     )
     basket = models.OneToOneField(
-        "baskets.Basket", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "baskets.Basket",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("basket"),
     )
     till = models.ForeignKey(
-        TillToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        TillToken,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("till"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -78,6 +105,8 @@ class PosTransaction(models.Model):
                 fields=["store", "transaction_id"], name="pos_transaction_once_per_store"
             ),
         ]
+        verbose_name = _("pos transaction")
+        verbose_name_plural = _("pos transactions")
 
     def __str__(self) -> str:
         return f"{self.store_id}:{self.transaction_id}"
@@ -87,13 +116,25 @@ class Redemption(models.Model):
     """An offer of a member's list applied at the till; `reversed_at` set by a return."""
 
     pos_transaction = models.ForeignKey(
-        PosTransaction, on_delete=models.PROTECT, related_name="redemptions"
+        PosTransaction,
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+        verbose_name=_("pos transaction"),
     )
-    basket = models.ForeignKey("baskets.Basket", on_delete=models.PROTECT, related_name="+")
-    list_item = models.ForeignKey("lists.ListItem", on_delete=models.PROTECT, related_name="+")
-    offer = models.ForeignKey("campaigns.Offer", on_delete=models.PROTECT, related_name="+")
+    basket = models.ForeignKey(
+        "baskets.Basket", on_delete=models.PROTECT, related_name="+", verbose_name=_("basket")
+    )
+    list_item = models.ForeignKey(
+        "lists.ListItem", on_delete=models.PROTECT, related_name="+", verbose_name=_("list item")
+    )
+    offer = models.ForeignKey(
+        "campaigns.Offer", on_delete=models.PROTECT, related_name="+", verbose_name=_("offer")
+    )
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.PROTECT, related_name="redemptions"
+        "campaigns.Campaign",
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+        verbose_name=_("campaign"),
     )
     agreement = models.ForeignKey(
         "agreements.ManufacturerAgreement",
@@ -101,29 +142,41 @@ class Redemption(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="redemptions",
+        verbose_name=_("agreement"),
     )
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+    )
     # The sale's time and store, repeated from its basket (as a line repeats its basket's):
     # billing, budgets and reports read redemptions by week and store without joining the
     # baskets, which a cluster shards by member while redemptions stay on its coordinator.
-    purchased_at = models.DateTimeField()
-    store = models.ForeignKey("baskets.Store", on_delete=models.PROTECT, related_name="+")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(max_digits=10, decimal_places=3)
+    purchased_at = models.DateTimeField(verbose_name=_("purchased at"))
+    store = models.ForeignKey(
+        "baskets.Store", on_delete=models.PROTECT, related_name="+", verbose_name=_("store")
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    quantity = models.DecimalField(max_digits=10, decimal_places=3, verbose_name=_("quantity"))
     # What the offer gave the shopper, in dollars: the amount off, or for a bonus-points
     # offer the points' worth when given (then the line's price is not reduced). Budgets,
     # agreements and settlements count it either way.
-    discount = models.DecimalField(max_digits=12, decimal_places=2)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("discount"))
     bonus_points = models.PositiveIntegerField(
-        default=0, help_text="A bonus-points offer: the points given (0: an amount off)."
+        default=0,
+        help_text=_("A bonus-points offer: the points given (0: an amount off)."),
+        verbose_name=_("bonus points"),
     )
-    manufacturer_share = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    manufacturer_share = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, verbose_name=_("manufacturer share")
+    )
     slot = models.PositiveSmallIntegerField(
         default=1,
-        help_text="Which of the campaign's redemptions per member this is (1, 2, …).",
+        help_text=_("Which of the campaign's redemptions per member this is (1, 2, …)."),
+        verbose_name=_("slot"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    reversed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    reversed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reversed at"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -150,6 +203,8 @@ class Redemption(models.Model):
                 name="redemption_share_within_discount",
             ),
         ]
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
 
     def __str__(self) -> str:
         return f"{self.list_item_id} on {self.basket_id}"

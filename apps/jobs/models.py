@@ -18,24 +18,32 @@ class JobStatus(models.TextChoices):
 class Job(models.Model):
     """One run of a long task: what, who, status, progress and outcome."""
 
-    kind = models.CharField(max_length=40)
-    params = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    progress_done = models.BigIntegerField(default=0)
-    progress_total = models.BigIntegerField(default=0)
-    message = models.CharField(max_length=300, blank=True)
-    result = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    kind = models.CharField(max_length=40, verbose_name=_("kind"))
+    params = models.JSONField(default=dict, blank=True, verbose_name=_("params"))
+    status = models.CharField(
+        max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, verbose_name=_("status")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    progress_done = models.BigIntegerField(default=0, verbose_name=_("progress done"))
+    progress_total = models.BigIntegerField(default=0, verbose_name=_("progress total"))
+    message = models.CharField(max_length=300, blank=True, verbose_name=_("message"))
+    result = models.JSONField(default=dict, blank=True, verbose_name=_("result"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["kind", "-created_at"])]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"

@@ -13,7 +13,9 @@ from django.utils.translation import ngettext
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 
+from apps.core.dates import local_date
 from apps.lists.barcodes import barcode_png, barcode_svg
+from apps.lists.fonts import HELVETICA, ListFonts
 
 
 def birthday_text(points: int | None) -> str:
@@ -32,21 +34,23 @@ def certificate_rows(certificates) -> list[tuple]:
     return [(c, barcode_svg(c.code)) for c in certificates]
 
 
-def draw_birthday(pdf, text: str, *, x: float, y: float) -> float:
+def draw_birthday(pdf, text: str, *, x: float, y: float, fonts: ListFonts = HELVETICA) -> float:
     """Draw the birthday line at y; return where the next line goes."""
     if not text:
         return y
-    pdf.setFont("Helvetica-Bold", 12)
+    pdf.setFont(fonts.bold, 12)
     pdf.drawString(x, y, text)
     return y - 0.35 * inch
 
 
-def draw_certificates(pdf, certificates, *, width: float, height: float, y: float) -> float:
+def draw_certificates(
+    pdf, certificates, *, width: float, height: float, y: float, fonts: ListFonts = HELVETICA
+) -> float:
     """Draw the section of certificates from y down (a new page when one does not fit)."""
     if not certificates:
         return y
     y -= 0.1 * inch
-    pdf.setFont("Helvetica-Bold", 12)
+    pdf.setFont(fonts.bold, 12)
     pdf.drawString(0.75 * inch, y, _("Your rebate certificates"))
     y -= 0.2 * inch
     for certificate in certificates:
@@ -57,18 +61,18 @@ def draw_certificates(pdf, certificates, *, width: float, height: float, y: floa
         pdf.drawImage(image, 0.95 * inch, y - 0.5 * inch, 2.4 * inch, 0.5 * inch)
         pdf.setFont("Helvetica", 8)
         pdf.drawCentredString(2.15 * inch, y - 0.65 * inch, certificate.code)
-        pdf.setFont("Helvetica-Bold", 11)
+        pdf.setFont(fonts.bold, 11)
         pdf.drawString(
             3.6 * inch,
             y - 0.22 * inch,
             _("$%(value)s off your shopping") % {"value": certificate.value},
         )
-        pdf.setFont("Helvetica", 9)
+        pdf.setFont(fonts.regular, 9)
         day = certificate.valid_until
         pdf.drawString(
             3.6 * inch,
             y - 0.42 * inch,
-            _("Use it by %(day)s.") % {"day": f"{day:%b} {day.day}, {day.year}"},
+            _("Use it by %(day)s.") % {"day": local_date(day, "M j, Y")},
         )
         y -= 0.9 * inch
     return y

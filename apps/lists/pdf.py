@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import letter
@@ -12,9 +13,11 @@ from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from apps.core.dates import local_date
 from apps.core.money import format_money
 from apps.lists.barcodes import barcode_png
 from apps.lists.certificates import birthday_text, draw_birthday, draw_certificates
+from apps.lists.fonts import ListFonts, fit, list_fonts
 
 KIND_TITLES = {
     "offer": gettext_lazy("Your offers"),
@@ -30,7 +33,7 @@ def points_text(shopping_list, points) -> str:
         return ""
     start = shopping_list.period_start
     text = _("Your points on %(day)s: %(balance)s.") % {
-        "day": f"{start:%b} {start.day}",
+        "day": local_date(start, "M j"),
         "balance": f"{points.balance:,}",
     }
     if points.expiring:
@@ -41,14 +44,14 @@ def points_text(shopping_list, points) -> str:
                 "%(points)s expire after %(day)s, %(more)s more by %(last)s: spend them before."
             ) % {
                 "points": f"{points.expiring[0][1]:,}",
-                "day": f"{day:%b} {day.day}",
+                "day": local_date(day, "M j"),
                 "more": f"{points.expiring_total - points.expiring[0][1]:,}",
-                "last": f"{last:%b} {last.day}",
+                "last": local_date(last, "M j"),
             }
         else:
             text += " " + _("%(points)s expire after %(day)s: spend them before.") % {
                 "points": f"{points.expiring[0][1]:,}",
-                "day": f"{day:%b} {day.day}",
+                "day": local_date(day, "M j"),
             }
     return text
 
@@ -63,7 +66,7 @@ def tier_text(shopping_list, points) -> str:
     text = _("%(tier)s: %(spend)s spent in the 12 months to %(day)s.") % {
         "tier": tier.name,
         "spend": format_money(tier.spend),
-        "day": f"{day:%b} {day.day}",
+        "day": local_date(day, "M j"),
     }
     if tier.next_name is not None:
         text += " " + _("Spend %(more)s more to reach %(next)s.") % {
@@ -75,44 +78,58 @@ def tier_text(shopping_list, points) -> str:
 
 def list_pdf(shopping_list, points=None, certificates=(), birthday=None) -> bytes:
     """Render the list with its items, barcode, points line, birthday gift and rebate
-    certificates to PDF bytes."""
+    certificates to PDF bytes, in the member's language (and a font that has its glyphs),
+    whoever asks for it."""
+    language = shopping_list.member.language
+    with translation.override(language):
+        return _list_pdf(shopping_list, points, certificates, birthday, list_fonts(language))
+
+
+def _list_pdf(shopping_list, points, certificates, birthday, fonts: ListFonts) -> bytes:
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=letter, pageCompression=1)
     width, height = letter
+    text_width = width - 1.5 * inch
     member = shopping_list.member
     pdf.setTitle(_("Shopping list %(barcode)s") % {"barcode": shopping_list.barcode})
-    pdf.setFont("Helvetica-Bold", 16)
+    pdf.setFont(fonts.bold, 16)
     pdf.drawString(
         0.75 * inch,
         height - 0.9 * inch,
         _("Your shopping list, %(name)s") % {"name": member.display_name},
     )
-    pdf.setFont("Helvetica", 10)
+    pdf.setFont(fonts.regular, 10)
     pdf.drawString(
         0.75 * inch,
         height - 1.15 * inch,
         _("Card %(card)s · valid %(start)s to %(end)s")
         % {
             "card": member.card_number,
-            "start": f"{shopping_list.period_start:%b %d}",
-            "end": f"{shopping_list.last_day:%b %d, %Y}",
+            "start": local_date(shopping_list.period_start, "M d"),
+            "end": local_date(shopping_list.last_day, "M d, Y"),
         }
         + shopping_list.version_text,
     )
     line = points_text(shopping_list, points)
     if line:
-        pdf.setFont("Helvetica-Bold", 10)
-        pdf.drawString(0.75 * inch, height - 1.4 * inch, line[:95])
+        pdf.setFont(fonts.bold, 10)
+        pdf.drawString(
+            0.75 * inch, height - 1.4 * inch, fit(line, fonts, fonts.bold, 10, text_width, 95)
+        )
     tier_line = tier_text(shopping_list, points)
     if tier_line:
-        pdf.setFont("Helvetica", 10)
-        pdf.drawString(0.75 * inch, height - 1.65 * inch, tier_line[:95])
+        pdf.setFont(fonts.regular, 10)
+        pdf.drawString(
+            0.75 * inch,
+            height - 1.65 * inch,
+            fit(tier_line, fonts, fonts.regular, 10, text_width, 95),
+        )
     image = ImageReader(io.BytesIO(barcode_png(shopping_list.barcode)))
     pdf.drawImage(image, width - 3.4 * inch, height - 1.35 * inch, 2.6 * inch, 0.65 * inch)
     pdf.setFont("Helvetica", 8)
     pdf.drawCentredString(width - 2.1 * inch, height - 1.5 * inch, shopping_list.barcode)
     y = height - 1.9 * inch
-    y = draw_birthday(pdf, birthday_text(birthday), x=0.75 * inch, y=y)
+    y = draw_birthday(pdf, birthday_text(birthday), x=0.75 * inch, y=y, fonts=fonts)
     current = None
     for item in shopping_list.sorted_items:
         if y < 0.9 * inch:
@@ -121,30 +138,40 @@ def list_pdf(shopping_list, points=None, certificates=(), birthday=None) -> byte
         if item.kind != current:
             current = item.kind
             y -= 0.1 * inch
-            pdf.setFont("Helvetica-Bold", 12)
+            pdf.setFont(fonts.bold, 12)
             pdf.drawString(0.75 * inch, y, str(KIND_TITLES[item.kind]))
             y -= 0.25 * inch
-        pdf.setFont("Helvetica", 10)
-        pdf.drawString(0.95 * inch, y, f"☐ {item.description}"[:90])
+        pdf.setFont(fonts.regular, 10)
         right = " · ".join(
             part
             for part in (
                 f"${item.regular_price}" if item.regular_price is not None else "",
                 item.discount_text,
-                _("until %(day)s") % {"day": f"{item.valid_until:%b %d}"}
+                _("until %(day)s") % {"day": local_date(item.valid_until, "M d")}
                 if item.valid_until
                 else "",
             )
             if part
         )
+        if fonts.cjk:
+            # The CJK font has no ☐: a drawn box, then the description up to the right column.
+            pdf.rect(0.95 * inch, y - 1, 8, 8)
+            room = width - 1.9 * inch - pdf.stringWidth(right, fonts.regular, 10) - 12
+            pdf.drawString(
+                0.95 * inch + 12, y, fit(item.description, fonts, fonts.regular, 10, room, 88)
+            )
+        else:
+            pdf.drawString(0.95 * inch, y, f"☐ {item.description}"[:90])
         pdf.drawRightString(width - 0.75 * inch, y, right)
         # The offer's text for shoppers, a reward's coupons, a tip: what the page shows too.
         if item.body:
             y -= 0.18 * inch
-            pdf.setFont("Helvetica-Oblique", 9)
-            pdf.drawString(1.1 * inch, y, item.body[:110])
+            pdf.setFont(fonts.oblique, 9)
+            pdf.drawString(
+                1.1 * inch, y, fit(item.body, fonts, fonts.oblique, 9, width - 1.85 * inch, 110)
+            )
         y -= 0.24 * inch
-    y = draw_certificates(pdf, certificates, width=width, height=height, y=y)
+    y = draw_certificates(pdf, certificates, width=width, height=height, y=y, fonts=fonts)
     pdf.showPage()
     pdf.save()
     return out.getvalue()

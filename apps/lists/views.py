@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -61,10 +62,14 @@ def list_detail(request, barcode: str):
         "sections": [(KIND_TITLES[kind], kind, items) for kind, items in sections.items()],
         # python-barcode's own SVG markup of our digits-only value; nothing user-typed.
         "barcode_svg": mark_safe(barcode_svg(shopping_list.barcode)),  # noqa: S308
-        "points_text": points_text(shopping_list, points := selectors.list_points(shopping_list)),
-        "tier_text": tier_text(shopping_list, points),
     }
-    context["birthday_text"] = birthday_text(selectors.list_birthday_points(shopping_list))
+    # The printed list is in the member's language (the template's {% language %} block),
+    # the page around it in the staff user's: its sentences are made in the member's.
+    with translation.override(shopping_list.member.language):
+        points = selectors.list_points(shopping_list)
+        context["points_text"] = points_text(shopping_list, points)
+        context["tier_text"] = tier_text(shopping_list, points)
+        context["birthday_text"] = birthday_text(selectors.list_birthday_points(shopping_list))
     # Barcode SVGs of digits-only codes the database made; nothing user-typed.
     context["certificates"] = [
         (certificate, mark_safe(svg))  # noqa: S308

@@ -5,9 +5,13 @@ from apps.members.models import Member
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ["card_number", "first_name", "last_name", "postal_code", "joined_on", "status"]
+    list_display = [
+        "card_number", "first_name", "last_name", "postal_code", "joined_on", "status", "language",
+    ]  # fmt: skip
+    # language: the member's shopping list and its PDF are printed in it (apps.lists).
     list_filter = [
-        "status", "consent_list", "consent_email", "consent_sms", "household_size", "children",
+        "status", "language", "consent_list", "consent_email", "consent_sms", "household_size",
+        "children",
     ]  # fmt: skip
     search_fields = ["=card_number", "last_name", "first_name", "email", "phone", "postal_code"]
     # Consent changes only through apps.members.consent (the member page's form), which keeps

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Func, Value
 from django.db.models.functions import Now, Upper
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,7 +62,7 @@ class Member(models.Model):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
         db_default=settings.LANGUAGE_CODE,
-        help_text="The language of the member's shopping list.",
+        help_text=_("The language of the member's shopping list."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -91,7 +92,7 @@ class Member(models.Model):
     @property
     def display_name(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
-        return name or f"Card {self.card_number}"
+        return name or gettext("Card %(card)s") % {"card": self.card_number}
 
 
 class Channel(models.TextChoices):

@@ -11,10 +11,11 @@ import datetime as dt
 import json
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext, pgettext
 
 from apps.core.labels import BRAND_COLORS, COLORS, MEASURE_SCALE, NATIONAL, STORE
 from apps.portal.formatting import as_text
-from apps.portal.sections import TOTAL, Section, Withheld
+from apps.portal.sections import GROUP_LABELS, TOTAL, Section, Withheld
 
 # Your money is the manufacturers' share of discounts on every page; other national brands
 # and the store brand are the colours of national-brand and store-brand loyal buyers on
@@ -51,10 +52,12 @@ def weekly_funding_figure(section: Section) -> dict:
             width=[6 * DAY_MS] * len(weeks),
             offset=0,
             marker_color=FUNDED_COLOR,
-            name="Funded by you",
+            name=gettext("Funded by you"),
             customdata=[as_text(row["redemptions"], "count") for row in section.rows],
-            hovertemplate="Week of %{x}: $%{y:,.2f} funded, %{customdata} redemptions"
-            "<extra></extra>",
+            # Plotly's placeholders (%{x}) are no Python format: the message keeps them as is.
+            # xgettext:no-python-format
+            hovertemplate=gettext("Week of %{x}: $%{y:,.2f} funded, %{customdata} redemptions")
+            + "<extra></extra>",
         )
     )
     if withheld:
@@ -66,13 +69,17 @@ def weekly_funding_figure(section: Section) -> dict:
                 width=[6 * DAY_MS] * len(withheld),
                 offset=0,
                 marker={"color": WITHHELD_COLOR, "opacity": 0.25, "pattern": {"shape": "/"}},
-                text=["withheld"] * len(withheld),
+                text=[gettext("withheld")] * len(withheld),
                 textposition="inside",
-                name="Withheld (too few members)",
-                hovertemplate="Week of %{x}: withheld<extra></extra>",
+                name=gettext("Withheld (too few members)"),
+                # xgettext:no-python-format
+                hovertemplate=gettext("Week of %{x}: withheld") + "<extra></extra>",
             )
         )
-    xaxis = {"title": "Week from (Monday)", "type": "date", "tickformat": "%b %-d"}
+    # A d3 date format: month and day of each Monday's tick.
+    # xgettext:no-python-format
+    tick = pgettext("plotly tick format", "%b %-d")
+    xaxis = {"title": gettext("Week from (Monday)"), "type": "date", "tickformat": tick}
     if 0 < len(weeks) <= WEEKLY_TICKS_UP_TO:
         # One tick per Monday: plotly's own ticks on a short range repeat a day's date.
         first, last = dt.date.fromisoformat(weeks[0]), dt.date.fromisoformat(weeks[-1])
@@ -83,9 +90,9 @@ def weekly_funding_figure(section: Section) -> dict:
                       (last + dt.timedelta(days=10)).isoformat()],
         }  # fmt: skip
     figure.update_layout(
-        title={"text": "Discount money you funded, by week", "x": 0},
+        title={"text": gettext("Discount money you funded, by week"), "x": 0},
         xaxis=xaxis,
-        yaxis={"title": "Funded ($)", "rangemode": "tozero"},
+        yaxis={"title": gettext("Funded ($)"), "rangemode": "tozero"},
         height=320,
         legend={"orientation": "h", "y": -0.3},
         barmode="overlay",
@@ -97,7 +104,7 @@ def weekly_funding_figure(section: Section) -> dict:
 def sales_mix_figure(section: Section) -> dict:
     """Stacked bars: each category's member sales by brand type; withheld parts named."""
     labels = [str(row["label"]) for row in section.rows]
-    names = {"yours": "Your brands", "national": "Other national brands", "store": "Store brand"}
+    names = {k: str(label) for k, label in GROUP_LABELS.items()}
     figure = go.Figure()
     for key, name in names.items():
         figure.add_trace(
@@ -112,7 +119,9 @@ def sales_mix_figure(section: Section) -> dict:
             )
         )
     notes = [
-        ", ".join(n for k, n in names.items() if isinstance(row.get(k), Withheld))
+        pgettext("list separator", ", ").join(
+            n for k, n in names.items() if isinstance(row.get(k), Withheld)
+        )
         for row in section.rows
     ]
     if any(notes):
@@ -121,17 +130,19 @@ def sales_mix_figure(section: Section) -> dict:
                 y=labels,
                 x=[sum(_number(row.get(k)) or 0 for k in names) for row in section.rows],
                 mode="text",
-                text=[f"  withheld: {n}" if n else "" for n in notes],
+                text=[
+                    "  " + gettext("withheld: %(parts)s") % {"parts": n} if n else "" for n in notes
+                ],  # fmt: skip
                 textposition="middle right",
                 textfont={"color": WITHHELD_COLOR},
-                name="Withheld (too few members)",
+                name=gettext("Withheld (too few members)"),
                 hoverinfo="skip",
             )
         )
     figure.update_layout(
         barmode="stack",
-        title={"text": "Member sales by brand type", "x": 0},
-        xaxis={"title": "Sales ($)"},
+        title={"text": gettext("Member sales by brand type"), "x": 0},
+        xaxis={"title": gettext("Sales ($)")},
         yaxis={"autorange": "reversed"},
         height=max(260, 60 + 36 * len(labels)),
         legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
@@ -166,7 +177,7 @@ def matrix_figure(section: Section, *, title: str, colorscale: str | list = MEAS
         )
     )
     figure.update_layout(
-        title={"text": title, "x": 0},
+        title={"text": str(title), "x": 0},
         yaxis={"autorange": "reversed"},
         height=120 + 60 * len(rows),
         **LAYOUT,

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django.utils.translation import gettext, pgettext_lazy
+
 from apps.audit.exports import csv_writer
 from apps.portal.formatting import as_csv
 from apps.portal.report import Report
 from apps.portal.sections import Section
 
+# For people (no import reads the file back): in the language of the page or the command.
 HEADER = [
-    "manufacturer",
-    "agreement",
-    "month",
-    "first_day",
-    "last_day",
-    "released_at",
-    "epsilon_spent",
-    "privacy",
+    pgettext_lazy("report csv", "manufacturer"),
+    pgettext_lazy("report csv", "agreement"),
+    pgettext_lazy("report csv", "month"),
+    pgettext_lazy("report csv", "first_day"),
+    pgettext_lazy("report csv", "last_day"),
+    pgettext_lazy("report csv", "released_at"),
+    pgettext_lazy("report csv", "epsilon_spent"),
+    pgettext_lazy("report csv", "privacy"),
 ]
 
 
@@ -45,12 +48,15 @@ def about_line(report: Report) -> list[str]:
 def section_block(section: Section, *, category: str = "") -> Iterator[list[str]]:
     """Yield one table: title (and how it is protected), headers, rows, total, withheld row,
     and a blank line."""
-    yield [f"{category}: {section.title}" if category else section.title, section.privacy]
-    yield [column.label for column in section.columns]
+    title = str(section.title)
+    if category:
+        title = gettext("%(category)s: %(table)s") % {"category": category, "table": title}
+    yield [title, str(section.privacy)]
+    yield [str(column.label) for column in section.columns]
     for row in [*section.rows, section.total, section.other]:
         if row:
             yield [
-                row["label"],
+                str(row["label"]),
                 *(as_csv(row.get(c.key), c.kind) for c in section.columns[1:]),
             ]
     yield []
@@ -64,7 +70,7 @@ def report_lines(
     A report after the first repeats HEADER, so that each reads on its own.
     """
     if not first:
-        yield HEADER
+        yield [str(name) for name in HEADER]
     yield about_line(report)
     yield []
     for category, section in sections:
@@ -74,5 +80,5 @@ def report_lines(
 def write_csv(out, lines: Iterable[list[str]]) -> None:
     """Write the header and the lines to a text stream."""
     writer = csv_writer(out)
-    writer.writerow(HEADER)
+    writer.writerow([str(name) for name in HEADER])
     writer.writerows(lines)

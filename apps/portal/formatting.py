@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext
+
 from apps.portal.sections import Withheld
 
 CENT = Decimal("0.01")
@@ -15,13 +17,13 @@ def _money(value) -> Decimal:
 
 def withheld_words(value: Withheld) -> str:
     """Return what a withheld figure says, in words, wherever it is written."""
-    return f"withheld: fewer than {value.threshold} members"
+    return gettext("withheld: fewer than %(threshold)s members") % {"threshold": value.threshold}
 
 
 def as_text(value, kind: str) -> str:
     """Return the figure for a page: $1,234.50, 12.5%, 1,234; 'withheld' when withheld."""
     if isinstance(value, Withheld):
-        return "withheld"
+        return gettext("withheld")
     if value is None:
         return "—"
     if kind == "money":

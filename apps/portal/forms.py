@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.portal.periods import Period
 
 
 class MonthForm(forms.Form):
-    month = forms.ChoiceField(label="Month", choices=())
+    month = forms.ChoiceField(label=_("Month"), choices=())
 
     def __init__(self, *args, months: list[Period], **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,10 +50,10 @@ def month_from_request(query, *, months: list[Period]) -> tuple[MonthForm, Perio
         return form, form.period()
     if data["month"] == "range":
         form.errors["month"] = form.error_class(
-            ["Reports cover whole calendar months, each released once: pick a month."]
+            [gettext("Reports cover whole calendar months, each released once: pick a month.")]
         )
     else:
         form.errors["month"] = form.error_class(
-            ["Pick a month of the agreement's term that has ended."]
+            [gettext("Pick a month of the agreement's term that has ended.")]
         )
     return form, default

@@ -13,13 +13,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyBudget(models.Model):
     """The ε a manufacturer (agreement NULL) or one of its agreements may spend in all."""
 
     manufacturer = models.ForeignKey(
-        "catalog.Manufacturer", on_delete=models.PROTECT, related_name="privacy_budgets"
+        "catalog.Manufacturer",
+        on_delete=models.PROTECT,
+        related_name="privacy_budgets",
+        verbose_name=_("manufacturer"),
     )
     agreement = models.OneToOneField(
         "agreements.ManufacturerAgreement",
@@ -27,15 +31,16 @@ class PrivacyBudget(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="privacy_budget",
+        verbose_name=_("agreement"),
     )
     limit = models.DecimalField(
-        "ε limit",
+        _("ε limit"),
         max_digits=9,
         decimal_places=4,
-        help_text="The ε all releases may spend together. Raising it weakens the guarantee.",
+        help_text=_("The ε all releases may spend together. Raising it weakens the guarantee."),
     )
-    spent = models.DecimalField("ε spent", max_digits=9, decimal_places=4, default=Decimal(0))
-    updated_at = models.DateTimeField(auto_now=True)
+    spent = models.DecimalField(_("ε spent"), max_digits=9, decimal_places=4, default=Decimal(0))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         constraints = [
@@ -48,6 +53,8 @@ class PrivacyBudget(models.Model):
                 condition=models.Q(spent__gte=0, limit__gt=0), name="privacy_budget_amounts"
             ),
         ]
+        verbose_name = _("privacy budget")
+        verbose_name_plural = _("privacy budgets")
 
     def __str__(self) -> str:
         whose = self.agreement or self.manufacturer
@@ -62,20 +69,28 @@ class Release(models.Model):
     """One agreement's report for one month, with noise, stored once and shown ever after."""
 
     agreement = models.ForeignKey(
-        "agreements.ManufacturerAgreement", on_delete=models.PROTECT, related_name="releases"
+        "agreements.ManufacturerAgreement",
+        on_delete=models.PROTECT,
+        related_name="releases",
+        verbose_name=_("agreement"),
     )
-    period_start = models.DateField()
-    period_end = models.DateField()
-    epsilon = models.DecimalField("ε spent", max_digits=9, decimal_places=4)
-    released_at = models.DateTimeField(auto_now_add=True)
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(verbose_name=_("period end"))
+    epsilon = models.DecimalField(_("ε spent"), max_digits=9, decimal_places=4)
+    released_at = models.DateTimeField(auto_now_add=True, verbose_name=_("released at"))
     released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("released by"),
     )
     # The parameters it was made with (ε per figure, cap, threshold, scales, bounds), the
     # categories and weeks it covers, notes, and the figures: exact billing figures,
     # noisy counts and money (cents), and the keys withheld under the threshold.
-    params = models.JSONField()
-    content = models.JSONField()
+    params = models.JSONField(verbose_name=_("params"))
+    content = models.JSONField(verbose_name=_("content"))
 
     class Meta:
         ordering = ["-period_start", "agreement_id"]
@@ -88,6 +103,8 @@ class Release(models.Model):
                 name="release_period_and_epsilon",
             ),
         ]
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
 
     def __str__(self) -> str:
         return f"{self.agreement} {self.period_start:%Y-%m}: ε {self.epsilon}"

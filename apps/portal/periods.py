@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from apps.portal.dates import month_text
+
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -61,7 +63,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"{self.start:%B %Y}"
+        return month_text(self.start)
 
     @property
     def days(self) -> int:

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from django.utils.translation import gettext as _
+
+from apps.portal.dates import snapshot_note
 from apps.portal.figures import (
     ALL,
     GROUPS,
@@ -114,22 +117,21 @@ class Report:
     def privacy_note(self) -> str:
         p = self.release.params
         money = Decimal(p["money_interval_cents"]) / 100
-        return (
-            f"Figures are perturbed to protect shoppers: a count is within ± "
-            f"{p['count_interval']} members of the truth, a money figure within ± "
-            f"${money:,.0f}, 9 times in 10. A count under {self.threshold} members is "
-            "withheld, with every figure about the same members."
-        )
+        return _(
+            "Figures are perturbed to protect shoppers: a count is within ± %(count)s members "
+            "of the truth, a money figure within ± %(money)s, 9 times in 10. A count under "
+            "%(threshold)s members is withheld, with every figure about the same members."
+        ) % {"count": p["count_interval"], "money": f"${money:,.0f}", "threshold": self.threshold}
 
     @property
     def table_note(self) -> str:
         """Return the short form each table carries."""
         p = self.release.params
         money = Decimal(p["money_interval_cents"]) / 100
-        return (
-            f"Perturbed to protect shoppers: counts ± {p['count_interval']} members, money "
-            f"± ${money:,.0f} (9 times in 10); under {self.threshold} members withheld."
-        )
+        return _(
+            "Perturbed to protect shoppers: counts ± %(count)s members, money ± %(money)s "
+            "(9 times in 10); under %(threshold)s members withheld."
+        ) % {"count": p["count_interval"], "money": f"${money:,.0f}", "threshold": self.threshold}
 
     def _finish(self, section: Section, *, matrix: bool = False) -> Section:
         """Add the privacy note and the row adding up the table's withheld figures.
@@ -154,7 +156,7 @@ class Report:
                     found[1] += basis
         if not sums:
             return section
-        label = "Withheld cells together" if matrix else OTHER_LABEL
+        label = _("Withheld cells together") if matrix else str(OTHER_LABEL)
         other = {"label": label, **dict.fromkeys(c.key for c in section.columns[1:])}
         for column_key, (value, basis, kind) in sums.items():
             shown = basis >= self.threshold and value >= 0
@@ -180,18 +182,20 @@ class Report:
             return row
 
         rows = [line(str(pk), name, category_id=pk) for pk, name in self.categories]
-        other = line(OTHER, "Other categories")
+        other = line(OTHER, _("Other categories"))
         if other["redemptions"]:
             rows.append(other)
         return self._finish(
             Section(
                 "redemptions_by_category",
-                "Redemptions you fund, by category",
-                [Column("label", "Category", "text"), *REDEMPTION_COLUMNS, MEMBERS_COLUMN],
+                _("Redemptions you fund, by category"),
+                [Column("label", _("Category"), "text"), *REDEMPTION_COLUMNS, MEMBERS_COLUMN],
                 rows,
-                line(TOTAL, "All categories"),
-                note="Redemptions, units and money are exact: the amounts of your settlement "
-                "statements. Reversed redemptions (returned goods) do not count.",
+                line(TOTAL, _("All categories")),
+                note=_(
+                    "Redemptions, units and money are exact: the amounts of your settlement "
+                    "statements. Reversed redemptions (returned goods) do not count."
+                ),
             )
         )
 
@@ -204,13 +208,15 @@ class Report:
 
         section = Section(
             "redemptions_by_week",
-            "Redemptions you fund, by week",
-            [Column("label", "Week from (Monday)", "text"), *REDEMPTION_COLUMNS],
+            _("Redemptions you fund, by week"),
+            [Column("label", _("Week from (Monday)"), "text"), *REDEMPTION_COLUMNS],
             [line(week, week) for week in self.weeks],
-            line(TOTAL, "All weeks"),
-            note="The first and last weeks count only the days inside the month.",
+            line(TOTAL, _("All weeks")),
+            note=_("The first and last weeks count only the days inside the month."),
         )
-        section.privacy = "Exact: billing figures, as on your settlement statements, not perturbed."
+        section.privacy = _(
+            "Exact: billing figures, as on your settlement statements, not perturbed."
+        )
         return section
 
     def _sales_row(self, col, label: str) -> dict:
@@ -228,12 +234,15 @@ class Report:
         return self._finish(
             Section(
                 "sales_by_brand_type",
-                "Category sales to club members by brand type",
-                [Column("label", "Category", "text"), *SALES_COLUMNS],
+                _("Category sales to club members by brand type"),
+                [Column("label", _("Category"), "text"), *SALES_COLUMNS],
                 rows,
-                self._sales_row(TOTAL, "All categories"),
-                note="Sales after discounts, to loyalty-card holders only; each member's "
-                f"spend counts up to ${Decimal(self.release.params['money_cap']):,.2f} a figure.",
+                self._sales_row(TOTAL, _("All categories")),
+                note=_(
+                    "Sales after discounts, to loyalty-card holders only; each member's "
+                    "spend counts up to %(cap)s a figure."
+                )
+                % {"cap": f"${Decimal(self.release.params['money_cap']):,.2f}"},
             )
         )
 
@@ -248,11 +257,11 @@ class Report:
         return self._finish(
             Section(
                 "buyer_flow",
-                "New, retained and lost buyers of your brands",
-                [Column("label", "Category", "text"), *FLOW_COLUMNS],
+                _("New, retained and lost buyers of your brands"),
+                [Column("label", _("Category"), "text"), *FLOW_COLUMNS],
                 rows,
-                self._flow_row(ALL, "All your brands in the agreement"),
-                note=f"Compared with the month before: {self.period.previous.label}.",
+                self._flow_row(ALL, _("All your brands in the agreement")),
+                note=self._compared_note(),
             )
         )
 
@@ -261,26 +270,32 @@ class Report:
                     self.sales_section(), self.flow_section()]  # fmt: skip
         return {s.key: s for s in sections}
 
+    def _compared_note(self) -> str:
+        return _("Compared with the month before: %(month)s.") % {
+            "month": self.period.previous.label
+        }
+
     # A category's sections ---------------------------------------------------------------
 
     def category_sales_section(self, pk: int, name: str) -> Section:
         sales = self._sales_row(pk, name)
         rows = []
         for grp, label in GROUP_LABELS.items():
-            row = {"label": label, "share": ratio(sales[grp], sales[TOTAL])}
+            row = {"label": str(label), "share": ratio(sales[grp], sales[TOTAL])}
             self._cell(row, "sales", key("sales", grp, pk, "sales"))
             self._cell(row, "buyers", key("sales", grp, pk, "buyers"))
             rows.append(row)
-        total = {"label": "All brands", "share": None}
+        total = {"label": _("All brands"), "share": None}
         self._cell(total, "sales", key("sales", TOTAL, pk, "sales"))
         self._cell(total, "buyers", key("sales", TOTAL, pk, "buyers"))
-        columns = [Column("label", "Brand type", "text"), Column("sales", "Sales ($)", "money"),
-                   Column("share", "Share of the category", "share"),
-                   Column("buyers", "Buyers")]  # fmt: skip
+        columns = [Column("label", _("Brand type"), "text"),
+                   Column("sales", _("Sales ($)"), "money"),
+                   Column("share", _("Share of the category"), "share"),
+                   Column("buyers", _("Buyers"))]  # fmt: skip
         return self._finish(
             Section(
                 "category_sales",
-                "Sales to club members by brand type",
+                _("Sales to club members by brand type"),
                 columns,
                 rows,
                 total,
@@ -302,7 +317,7 @@ class Report:
             return found if found in present else None
 
         def line(r, label) -> dict:
-            row = {"label": label, "key": str(r)}
+            row = {"label": str(label), "key": str(r)}
             for c in [*cols, TOTAL]:
                 found = figure_key(r, c)
                 if found is None:
@@ -312,41 +327,39 @@ class Report:
             return row
 
         columns = [Column("label", corner, "text")]
-        columns += [Column(str(c), col_labels[c], kind) for c in cols]
-        columns.append(Column(TOTAL, "All", kind))
+        columns += [Column(str(c), str(col_labels[c]), kind) for c in cols]
+        columns.append(Column(TOTAL, _("All"), kind))
         return self._finish(
             Section(name, title, columns, [line(r, row_labels[r]) for r in rows],
-                    line(TOTAL, "All"), note=note, matrix=True, sortable=False),
+                    line(TOTAL, _("All")), note=note, matrix=True, sortable=False),
             matrix=True,
         )  # fmt: skip
 
     def category_sections(self, pk: int) -> dict[str, Section]:
         name = dict(self.categories)[pk]
-        cell_note = self.release.content["notes"].get(
-            key("snapshot", pk), "No segment snapshot of this category yet: no buyer has a cell."
-        )
+        cell_note = snapshot_note(self.release.content["notes"].get(key("snapshot", pk)))
         flow = self._finish(
-            Section("category_flow", "New, retained and lost buyers of your brands",
-                    [Column("label", "Category", "text"), *FLOW_COLUMNS],
+            Section("category_flow", _("New, retained and lost buyers of your brands"),
+                    [Column("label", _("Category"), "text"), *FLOW_COLUMNS],
                     [self._flow_row(pk, name)], sortable=False,
-                    note=f"Compared with the month before: {self.period.previous.label}.")
+                    note=self._compared_note())
         )  # fmt: skip
         redemptions = self.redemption_category_section()
         own = [r for r in redemptions.rows if r.get("category_id") == pk]
         sections = [
             self.category_sales_section(pk, name),
-            self._matrix("buyers_by_cell", "Buyers of your brands by loyalty × usage cell",
+            self._matrix("buyers_by_cell", _("Buyers of your brands by loyalty × usage cell"),
                          "cells", pk, "buyers", LOYALTIES, TIERS, LOYALTY_LABELS, TIER_LABELS,
-                         "Loyalty in the category", note=cell_note),
+                         _("Loyalty in the category"), note=cell_note),
             self._matrix("switching",
-                         "Switching: buyers by main brand type, the month before → this month",
+                         _("Switching: buyers by main brand type, the month before → this month"),
                          "switch", pk, "buyers", MAIN_GROUPS, MAIN_GROUPS, MAIN_GROUP_LABELS,
-                         MAIN_GROUP_LABELS, "Month before ↓ / this month →",
-                         note="A buyer's main brand type is the one they spent most on in the "
-                         "category."),
+                         MAIN_GROUP_LABELS, _("Month before ↓ / this month →"),
+                         note=_("A buyer's main brand type is the one they spent most on in "
+                                "the category.")),
             flow,
             self._finish(
-                Section("category_redemptions", "Redemptions you fund in this category",
+                Section("category_redemptions", _("Redemptions you fund in this category"),
                         redemptions.columns, own, sortable=False, note=redemptions.note)
             ),
         ]  # fmt: skip

@@ -10,15 +10,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import total_ordering
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from apps.core.labels import LOYALTY_LABELS as CORE_LOYALTY_LABELS
 from apps.core.labels import TIER_ORDER, usage_label
 from apps.portal.figures import NATIONAL, NONE, STORE, TOTAL, YOURS
 
-GROUP_LABELS = {YOURS: "Your brands", NATIONAL: "Other national brands", STORE: "Store brand"}
-MAIN_GROUP_LABELS = {**GROUP_LABELS, NONE: "Did not buy the category"}
-LOYALTY_LABELS = {**CORE_LOYALTY_LABELS, NONE: "Not in the segment snapshot"}
-TIER_LABELS = {**{tier: usage_label(tier) for tier in TIER_ORDER}, 0: "No usage tier"}
-OTHER_LABEL = "Withheld figures together"
+lazy_usage_label = lazy(usage_label, str)
+
+GROUP_LABELS = {
+    YOURS: _("Your brands"),
+    NATIONAL: _("Other national brands"),
+    STORE: _("Store brand"),
+}
+MAIN_GROUP_LABELS = {**GROUP_LABELS, NONE: _("Did not buy the category")}
+LOYALTY_LABELS = {**CORE_LOYALTY_LABELS, NONE: _("Not in the segment snapshot")}
+TIER_LABELS = {**{tier: lazy_usage_label(tier) for tier in TIER_ORDER}, 0: _("No usage tier")}
+OTHER_LABEL = _("Withheld figures together")
 
 
 @total_ordering
@@ -30,7 +40,7 @@ class Withheld:
     threshold: int
 
     def __str__(self) -> str:
-        return "withheld"
+        return gettext("withheld")
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Withheld)
@@ -85,35 +95,35 @@ def ratio(part, whole):
 
 
 REDEMPTION_COLUMNS = [
-    Column("redemptions", "Redemptions"),
-    Column("units", "Units", "units"),
-    Column("discount", "Discount given ($)", "money"),
-    Column("funded", "Funded by you ($)", "money"),
-    Column("bonus_points", "Bonus points given"),
+    Column("redemptions", _("Redemptions")),
+    Column("units", _("Units"), "units"),
+    Column("discount", _("Discount given ($)"), "money"),
+    Column("funded", _("Funded by you ($)"), "money"),
+    Column("bonus_points", _("Bonus points given")),
 ]
-MEMBERS_COLUMN = Column("members", "Members who redeemed")
+MEMBERS_COLUMN = Column("members", _("Members who redeemed"))
 # Billing figures: exact, as on the settlement statements. Bonus points are the points of
 # bonus-points offers redeemed (their worth is in the discount).
 BILLING = ("redemptions", "units", "discount", "funded", "bonus_points")
 SALES_COLUMNS = [
-    Column(YOURS, "Your brands ($)", "money"),
-    Column(NATIONAL, "Other national brands ($)", "money"),
-    Column(STORE, "Store brand ($)", "money"),
-    Column(TOTAL, "All brands ($)", "money"),
-    Column("your_share", "Your share", "share"),
-    Column("store_share", "Store-brand share", "share"),
-    Column("your_buyers", "Buyers of your brands"),
-    Column("buyers", "Buyers of the category"),
+    Column(YOURS, _("Your brands ($)"), "money"),
+    Column(NATIONAL, _("Other national brands ($)"), "money"),
+    Column(STORE, _("Store brand ($)"), "money"),
+    Column(TOTAL, _("All brands ($)"), "money"),
+    Column("your_share", _("Your share"), "share"),
+    Column("store_share", _("Store-brand share"), "share"),
+    Column("your_buyers", _("Buyers of your brands")),
+    Column("buyers", _("Buyers of the category")),
 ]
 FLOW_COLUMNS = [
-    Column("new", "New buyers"),
-    Column("retained", "Retained buyers"),
-    Column("lost", "Lost buyers"),
-    Column(TOTAL, "Buyers in either month"),
-    Column("new_spend", "Spend of new buyers ($)", "money"),
-    Column("retained_spend", "Spend of retained buyers ($)", "money"),
-    Column("retained_spend_before", "Their spend the month before ($)", "money"),
-    Column("lost_spend_before", "Spend of lost buyers the month before ($)", "money"),
+    Column("new", _("New buyers")),
+    Column("retained", _("Retained buyers")),
+    Column("lost", _("Lost buyers")),
+    Column(TOTAL, _("Buyers in either month")),
+    Column("new_spend", _("Spend of new buyers ($)"), "money"),
+    Column("retained_spend", _("Spend of retained buyers ($)"), "money"),
+    Column("retained_spend_before", _("Their spend the month before ($)"), "money"),
+    Column("lost_spend_before", _("Spend of lost buyers the month before ($)"), "money"),
 ]
 FLOW_KEYS = {"new": ("new", "buyers"), "retained": ("retained", "buyers"),
              "lost": ("lost", "buyers"), TOTAL: (TOTAL, "buyers"),

@@ -18,9 +18,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_lazy
 
 from apps.agreements.models import ManufacturerAgreement
 from apps.portal import figures, privacy
+from apps.portal.dates import day_text
 from apps.portal.models import PrivacyBudget, Release
 from apps.portal.periods import Period
 
@@ -103,11 +105,13 @@ def release_month(
         return found
     if period.end >= today:
         raise ValidationError(
-            f"{period.label} can be released once it has ended, from "
-            f"{period.end + dt.timedelta(days=1):%b %-d, %Y}."
+            gettext("%(month)s can be released once it has ended, from %(day)s.")
+            % {"month": period.label, "day": day_text(period.end + dt.timedelta(days=1))}
         )
     if period.end < agreement.valid_from or period.start > agreement.valid_until:
-        raise ValidationError(f"{period.label} is outside the agreement's term.")
+        raise ValidationError(
+            gettext("%(month)s is outside the agreement's term.") % {"month": period.label}
+        )
     budgets_ensure(agreement=agreement)
     # Lock the maker's row first, then the agreement's: one order, so no deadlock.
     maker = PrivacyBudget.objects.select_for_update().get(
@@ -130,12 +134,25 @@ def release_month(
         money_sensitivity=plan.money_sensitivity,
         params=params,
     )
-    for budget, whose in ((own, "this agreement"), (maker, "your company")):
+    whose_budget = (
+        (own, gettext_lazy("The privacy budget of this agreement is spent")),
+        (maker, gettext_lazy("The privacy budget of your company is spent")),
+    )
+    for budget, spent in whose_budget:
         if budget.spent + cost > budget.limit:
             raise BudgetSpent(
-                f"The privacy budget of {whose} is spent: releasing {period.label} needs "
-                f"ε {cost}, and ε {budget.left} of {budget.limit} is left. Months already "
-                "released stay available; ask the chain to review the budget."
+                gettext(
+                    "%(spent)s: releasing %(month)s needs ε %(cost)s, and ε %(left)s of "
+                    "%(limit)s is left. Months already released stay available; ask the "
+                    "chain to review the budget."
+                )
+                % {
+                    "spent": spent,
+                    "month": period.label,
+                    "cost": cost,
+                    "left": budget.left,
+                    "limit": budget.limit,
+                }  # fmt: skip
             )
     noised = privacy.add_noise(
         plan.counts,

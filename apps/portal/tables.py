@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from apps.portal.formatting import as_text
 from apps.portal.sections import Section, Withheld
@@ -24,9 +25,13 @@ class FigureColumn(tables.Column):
     def render(self, value):
         if isinstance(value, Withheld):
             return format_html(
-                '<span class="text-muted portal-withheld" title="Its noisy count is under {} '
-                'members: withheld, and added into the row of withheld figures">withheld</span>',
-                value.threshold,
+                '<span class="text-muted portal-withheld" title="{}">{}</span>',
+                gettext(
+                    "Its noisy count is under %(threshold)s members: withheld, and added into "
+                    "the row of withheld figures"
+                )
+                % {"threshold": value.threshold},
+                gettext("withheld"),
             )
         return as_text(value, self.kind)
 
@@ -68,7 +73,7 @@ def section_table(
         extra_columns=columns,
         prefix=f"{prefix}-",
         orderable=section.sortable and not section.other,
-        empty_text="No figures.",
+        empty_text=gettext("No figures."),
         attrs={
             "class": "table table-sm table-striped table-hover portal-table"
             + (" portal-matrix" if section.matrix else "")

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
@@ -49,7 +50,7 @@ def _reporting_agreement(request, pk: int) -> ManufacturerAgreement:
         raise Http404(NOT_FOUND)
     _check_manufacturer(request.user, agreement.manufacturer_id)
     if not selectors.agreement_has_reporting(agreement):
-        raise PermissionDenied("Reporting is not part of this agreement.")
+        raise PermissionDenied(gettext("Reporting is not part of this agreement."))
     return agreement
 
 
@@ -173,7 +174,7 @@ def agreement_release(request, pk: int):
     except ValueError:
         period = None
     if period not in months:
-        messages.error(request, "Pick a month of the agreement's term that has ended.")
+        messages.error(request, gettext("Pick a month of the agreement's term that has ended."))
         return redirect(url)
     try:
         services.release_month(
@@ -200,7 +201,7 @@ def _released_report(request, agreement) -> Report | HttpResponse:
     release = period and selectors.release_for(agreement=agreement, period=period)
     if not release:
         return HttpResponse(
-            "This month is not released yet: release it on the report page first.\n",
+            gettext("This month is not released yet: release it on the report page first.") + "\n",
             status=404,
             content_type="text/plain; charset=utf-8",
         )
@@ -254,11 +255,11 @@ def category_detail(request, pk: int, category_id: int):
             "sections": sections,
             "tables": tables,
             "cells_figure": charts.matrix_figure(
-                sections["buyers_by_cell"], title="Buyers of your brands by cell"
+                sections["buyers_by_cell"], title=gettext("Buyers of your brands by cell")
             ),
             "switching_figure": charts.matrix_figure(
                 sections["switching"],
-                title="Main brand type: the month before (rows) → this month (columns)",
+                title=gettext("Main brand type: the month before (rows) → this month (columns)"),
             ),
         },
     )

@@ -19,12 +19,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.audit.exports import EXPORT_FORMAT, table_csv_response
+from apps.core.dates import local_date
 from apps.core.labels import COLORS
 from apps.reports import charts, selectors, tables, wording
 from apps.reports.forms import ReportFilterForm, ReportFilters
@@ -205,7 +207,7 @@ def loyalty(request: HttpRequest) -> HttpResponse:
     if response is not None:
         return response
 
-    since = d.previous.strftime("%b %Y") if d.previous else "the previous snapshot"
+    since = local_date(d.previous, "M Y") if d.previous else gettext("the previous snapshot")
     top = selectors.top_share(d.points)
     loyalty_moves = selectors.loyalty_moves(d.moves)
     figures = {
@@ -329,7 +331,10 @@ def redemption(request: HttpRequest) -> HttpResponse:
 def refresh(request: HttpRequest) -> HttpResponse:
     """Queue a refresh of every aggregate; back to the page it was asked from."""
     job = reports_refresh_queue(started_by=request.user)
-    messages.success(request, f"Refresh queued (job {job.pk}); the page reloads when done.")
+    messages.success(
+        request,
+        gettext("Refresh queued (job %(job)s); the page reloads when done.") % {"job": job.pk},
+    )
     back = request.POST.get("next", "")
     if not back.startswith("/") or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}

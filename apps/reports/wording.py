@@ -7,13 +7,18 @@ reader meets the uncertainty before the number; an interval that spans zero is s
 
 from __future__ import annotations
 
-from django.utils import dateformat
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.dates import local_date
 
 SIGNIFICANT = _("significant")
 NOT_YET_SIGNIFICANT = _("not yet significant")
 TOO_FEW = _("too few members to trust the interval")
+REFRESH_OFF = _(
+    "The nightly segment refresh is switched off (Admin → Periodic tasks): compute segments "
+    "for another month under Segments, then refresh this page."
+)
 
 
 def signed(kind: str, value: float) -> str:
@@ -75,29 +80,34 @@ def next_snapshot(month, upcoming, latest=None) -> str:
     period chosen may end before it); `upcoming` a selectors.NextSnapshot.
     """
     if month is not None and latest is not None and latest > month:
-        shown = dateformat.format(month, "M Y")
-        return (
-            f"No snapshot of a month before {shown}: the first ones are of {shown}. Choose a "
-            f"later month to see moves (the latest is {dateformat.format(latest, 'M Y')})."
-        )
-    if upcoming.day is None:
-        when = (
-            "The nightly segment refresh is switched off (Admin → Periodic tasks): compute "
-            "segments for another month under Segments, then refresh this page."
-        )
-    else:
-        at = f" at {upcoming.segments_at}" if upcoming.segments_at else ""
-        after = f", this page at {upcoming.reports_at}" if upcoming.reports_at else ""
-        when = (
-            f"the nightly run on {dateformat.format(upcoming.day, 'D M j')} (segments{at}{after})."
-        )
+        return gettext(
+            "No snapshot of a month before %(month)s: the first ones are of %(month)s. Choose "
+            "a later month to see moves (the latest is %(latest)s)."
+        ) % {"month": local_date(month, "M Y"), "latest": local_date(latest, "M Y")}
     if month is None:
-        opening = (
+        opening = gettext(
             "No segment snapshot yet; moves appear once segments have been computed for two months."
         )
-        return f"{opening} The first comes with {when}" if upcoming.day else f"{opening} {when}"
-    has = dateformat.format(month, "M Y")
-    opening = f"Appears once segments have been computed for two months; there is {has} only."
+    else:
+        opening = gettext(
+            "Appears once segments have been computed for two months; there is %(month)s only."
+        ) % {"month": local_date(month, "M Y")}
     if upcoming.day is None:
-        return f"{opening} {when}"
-    return f"{opening} The next month's comes with {when}"
+        return " ".join((opening, str(REFRESH_OFF)))
+    times = {"segments": upcoming.segments_at, "reports": upcoming.reports_at}
+    if upcoming.segments_at and upcoming.reports_at:
+        detail = gettext("segments at %(segments)s, this page at %(reports)s") % times
+    elif upcoming.segments_at:
+        detail = gettext("segments at %(segments)s") % times
+    elif upcoming.reports_at:
+        detail = gettext("segments, this page at %(reports)s") % times
+    else:
+        detail = gettext("segments")
+    values = {"day": local_date(upcoming.day, "D M j"), "detail": detail}
+    if month is None:
+        then = gettext("The first comes with the nightly run on %(day)s (%(detail)s).") % values
+    else:
+        then = (
+            gettext("The next month's comes with the nightly run on %(day)s (%(detail)s).") % values
+        )
+    return " ".join((opening, then))

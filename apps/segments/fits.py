@@ -22,6 +22,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from apps.audit.models import AuditKind
 from apps.audit.services import audit_record
@@ -56,18 +57,28 @@ def calibration_end_check(*, calibration_end: dt.date) -> None:
     """
     first, last = basket_days()
     if last is None:
-        raise FitRefused("There are no baskets yet: there is no history to fit.")
+        raise FitRefused(gettext("There are no baskets yet: there is no history to fit."))
+    days = {
+        "day": calibration_end.isoformat(),
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+    }
     if calibration_end > last:
         raise FitRefused(
-            f"History up to {calibration_end.isoformat()} is after the last data: the last "
-            f"basket is of {last.isoformat()}. The days after it would look like members "
-            f"who stopped shopping. Choose {last.isoformat()} or earlier."
+            gettext(
+                "History up to %(day)s is after the last data: the last basket is of "
+                "%(last)s. The days after it would look like members who stopped shopping. "
+                "Choose %(last)s or earlier."
+            )
+            % days
         )
     if calibration_end < first:
         raise FitRefused(
-            f"History up to {calibration_end.isoformat()} is before the first basket "
-            f"({first.isoformat()}): there is nothing to fit. Choose a date from "
-            f"{first.isoformat()} to {last.isoformat()}."
+            gettext(
+                "History up to %(day)s is before the first basket (%(first)s): there is "
+                "nothing to fit. Choose a date from %(first)s to %(last)s."
+            )
+            % days
         )
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.segments.fits import FitRefused, calibration_end_check
 from apps.segments.selectors import basket_days
@@ -15,7 +16,7 @@ class RecomputeForm(forms.Form):
 
     window_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     window_end = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="Exclusive."
+        widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Exclusive.")
     )
     national_threshold = forms.DecimalField(
         min_value=Decimal("0"), max_value=Decimal("1"), initial=Decimal("0.80"), decimal_places=3
@@ -34,10 +35,10 @@ class RecomputeForm(forms.Form):
         data = super().clean()
         start, end = data.get("window_start"), data.get("window_end")
         if start and end and end <= start:
-            self.add_error("window_end", "Must be after the start.")
+            self.add_error("window_end", _("Must be after the start."))
         national, store = data.get("national_threshold"), data.get("store_threshold")
         if national is not None and store is not None and store >= national:
-            self.add_error("store_threshold", "Must be below the national-brand threshold.")
+            self.add_error("store_threshold", _("Must be below the national-brand threshold."))
         return data
 
 
@@ -71,11 +72,11 @@ class AffinityFilterForm(forms.Form):
     category = forms.ModelChoiceField(
         queryset=None,
         required=False,
-        empty_label="All categories",
+        empty_label=_("All categories"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     min_baskets = forms.IntegerField(
-        label="Seen in at least (baskets with both)",
+        label=_("Seen in at least (baskets with both)"),
         required=False,
         min_value=1,
         max_value=10_000_000,

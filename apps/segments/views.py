@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.audit.exports import EXPORT_FORMAT, table_csv_response
+from apps.core.dates import local_date
 from apps.segments import selectors
 from apps.segments.affinity import (
     TARGET_MIN_BASKETS,
@@ -35,7 +37,12 @@ def snapshot_list(request):
     form = RecomputeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         job = snapshots_refresh_all(**form.cleaned_data, started_by=request.user)
-        messages.success(request, f"Recompute queued: {job.progress_total} categories.")
+        n = job.progress_total
+        messages.success(
+            request,
+            ngettext("Recompute queued: %(n)d category.", "Recompute queued: %(n)d categories.", n)
+            % {"n": n},
+        )
         return redirect(job)
     table = SnapshotTable(selectors.snapshots_latest_per_category())
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
@@ -109,7 +116,7 @@ def member_value(request):
         except FitRefused as refusal:  # the last basket moved between the check and now
             form.add_error("calibration_end", str(refusal))
         else:
-            messages.success(request, "Model fit queued.")
+            messages.success(request, gettext("Model fit queued."))
             return redirect(job)
     fit = selectors.repeat_model_fit_live()
     fits = selectors.repeat_model_fits_recent()
@@ -149,19 +156,40 @@ def fit_make_live(request, pk: int):
     except RepeatModelFit.DoesNotExist:
         raise Http404("No such fit") from None
     fit = change.fit
-    what = f"Fit {fit.pk} (history up to {fit.calibration_end:%b %-d, %Y})"
+    values = {
+        "fit": fit.pk,
+        "day": local_date(fit.calibration_end, "M j, Y"),
+        "previous": change.previous_id,
+        "problems": "; ".join(fit.held_back),
+    }
     if not change.changed:
-        messages.info(request, f"{what} is already the live fit.")
+        already = gettext("Fit %(fit)s (history up to %(day)s) is already the live fit.")
+        messages.info(request, already % values)
     elif change.action == "restore":
         messages.success(
             request,
-            f"{what} is live again: every page reads its scores. "
-            f"Fit {change.previous_id} is kept in the list below.",
+            gettext(
+                "Fit %(fit)s (history up to %(day)s) is live again: every page reads its "
+                "scores. Fit %(previous)s is kept in the list below."
+            )
+            % values,
+        )
+    elif change.previous_id:
+        messages.warning(
+            request,
+            gettext(
+                "Fit %(fit)s (history up to %(day)s) is live, although it was held back: "
+                "%(problems)s. Restore fit %(previous)s below to undo."
+            )
+            % values,
         )
     else:
         messages.warning(
             request,
-            f"{what} is live, although it was held back: {'; '.join(fit.held_back)}. "
-            + (f"Restore fit {change.previous_id} below to undo." if change.previous_id else ""),
+            gettext(
+                "Fit %(fit)s (history up to %(day)s) is live, although it was held back: "
+                "%(problems)s. "
+            )
+            % values,
         )
     return redirect("segments:member_value")

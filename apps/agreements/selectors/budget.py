@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from apps.agreements.models import ManufacturerAgreement
 from apps.agreements.selectors.common import ZERO, _rows
 from apps.core.clock import local_midnight
@@ -16,11 +19,11 @@ from apps.core.clock import local_midnight
 # shares the tills charged, the cap the checkout enforces). A campaign's spend never exceeds
 # its budget, so what is used never exceeds what is committed to the campaigns that used it.
 BUDGET_LABELS = {
-    "cap": "Budget cap",
-    "committed": "Committed to campaigns",
-    "uncommitted": "Not yet committed",
-    "used": "Used by redemptions",
-    "unused": "Not yet used",
+    "cap": _("Budget cap"),
+    "committed": _("Committed to campaigns"),
+    "uncommitted": _("Not yet committed"),
+    "used": _("Used by redemptions"),
+    "unused": _("Not yet used"),
 }
 
 # Committed: the agreement's campaigns' budgets (but the one being checked); used: the
@@ -101,11 +104,20 @@ def agreement_budget_errors(*, agreement: ManufacturerAgreement, campaign) -> li
     needed = budget.share_of(campaign.budget)
     if budget.committed + needed <= budget.cap:
         return []
+    # The labels are the ones every page shows (BUDGET_LABELS), in the sentence's own words.
     return [
-        f"The manufacturer's share of this budget (${needed:,.2f}) is more than the "
-        f"agreement's budget {BUDGET_LABELS['uncommitted'].lower()}: "
-        f"${budget.uncommitted:,.2f} of its ${budget.cap:,.2f} cap "
-        f"(${budget.committed:,.2f} {BUDGET_LABELS['committed'].lower()}). "
-        f"{BUDGET_LABELS['used']} so far: ${budget.used:,.2f}; "
-        f"{BUDGET_LABELS['unused'].lower()}: ${budget.unused:,.2f}."
+        gettext(
+            "The manufacturer's share of this budget (%(needed)s) is more than the "
+            "agreement's budget not yet committed: %(uncommitted)s of its %(cap)s cap "
+            "(%(committed)s committed to campaigns). Used by redemptions so far: %(used)s; "
+            "not yet used: %(unused)s."
+        )
+        % {
+            "needed": f"${needed:,.2f}",
+            "uncommitted": f"${budget.uncommitted:,.2f}",
+            "cap": f"${budget.cap:,.2f}",
+            "committed": f"${budget.committed:,.2f}",
+            "used": f"${budget.used:,.2f}",
+            "unused": f"${budget.unused:,.2f}",
+        }
     ]

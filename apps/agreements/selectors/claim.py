@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from apps.agreements.models import LineKind, SettlementLine, SettlementStatement
 from apps.agreements.selectors.budget import agreement_budget
@@ -102,9 +103,9 @@ ORDER BY CASE WHEN l.kind = 'credit' THEN 3 WHEN l.late THEN 2 ELSE 1 END,
 
 SECTIONS = ("period", "late", "credit")
 SECTION_TITLES = {
-    "period": "Redemptions in the period",
-    "late": "Earlier redemptions not yet claimed",
-    "credit": "Credits: claimed earlier, since reversed",
+    "period": _("Redemptions in the period"),
+    "late": _("Earlier redemptions not yet claimed"),
+    "credit": _("Credits: claimed earlier, since reversed"),
 }
 
 

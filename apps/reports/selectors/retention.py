@@ -7,9 +7,9 @@ by their names, not by importing it. Its full account is on the privacy home pag
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.formats import date_format
 from django.utils.timezone import localtime
 
+from apps.core.dates import local_date
 from apps.jobs.models import Job, JobStatus
 
 RETENTION_JOB_KIND = "retention"  # apps.rights.retention.JOB_KIND
@@ -40,7 +40,7 @@ def retention_line() -> str:
     if job is None:
         when = "not run yet"
     else:
-        at = date_format(localtime(job.finished_at or job.created_at), "M j, Y H:i")
+        at = local_date(localtime(job.finished_at or job.created_at), "M j, Y H:i")
         when = {
             JobStatus.SUCCEEDED: f"last run {at}",
             JobStatus.FAILED: f"last run {at} failed",

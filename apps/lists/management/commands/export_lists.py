@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from apps.audit.exports import CountedRows, command_export_record, csv_writer
 from apps.lists.selectors import EXPORT_COLUMNS, lists_export_rows, lists_export_withheld
@@ -12,14 +14,14 @@ from crm_site.cli import iso_date
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Write one CSV row per list item of the period's lists, for the members who consent "
         "to lists now (one who withdrew after the lists were made is left out, and counted)."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--period-start", type=iso_date, required=True)
-        parser.add_argument("--output", default=None, help="File to write (default: stdout).")
+        parser.add_argument("--output", default=None, help=_("File to write (default: stdout)."))
 
     def handle(self, *args, **options) -> None:
         out = open(options["output"], "w", newline="") if options["output"] else sys.stdout  # noqa: SIM115
@@ -36,6 +38,12 @@ class Command(BaseCommand):
         if withheld:
             # stderr: stdout may be the CSV itself.
             self.stderr.write(
-                f"{withheld:,} list{'' if withheld == 1 else 's'} left out: the member "
-                "withdrew consent to lists after the lists were made."
+                ngettext(
+                    "%(count)s list left out: the member withdrew consent to lists after the "
+                    "lists were made.",
+                    "%(count)s lists left out: the member withdrew consent to lists after the "
+                    "lists were made.",
+                    withheld,
+                )
+                % {"count": f"{withheld:,}"}
             )

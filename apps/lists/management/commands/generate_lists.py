@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.template.defaultfilters import pluralize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from apps.jobs.models import JobStatus
 from apps.jobs.waiting import job_wait
@@ -15,7 +16,9 @@ from crm_site.cli import iso_date
 
 
 class Command(BaseCommand):
-    help = "Generate the members' shopping lists for [start, start + 14 days) on the workers."
+    help = gettext_lazy(
+        "Generate the members' shopping lists for [start, start + 14 days) on the workers."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--period-start", type=iso_date, required=True)
@@ -33,9 +36,21 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(
-            f"Job #{job.pk}: {job.progress_total} chunk{pluralize(job.progress_total)} queued"
+            ngettext(
+                "Job #%(job)s: %(count)s chunk queued",
+                "Job #%(job)s: %(count)s chunks queued",
+                job.progress_total,
+            )
+            % {"job": job.pk, "count": job.progress_total}
         )
         job = job_wait(job_id=job.pk, timeout=options["timeout"], progress=options["verbosity"])
         if job.status != JobStatus.SUCCEEDED:
-            raise CommandError(f"job #{job.pk} {job.status}: {job.error[-2000:]}")
-        self.stdout.write(f"{job.result.get('lists', 0)} lists created")
+            raise CommandError(
+                _("job #%(job)s %(status)s: %(error)s")
+                % {"job": job.pk, "status": job.status, "error": job.error[-2000:]}
+            )
+        created = job.result.get("lists", 0)
+        self.stdout.write(
+            ngettext("%(count)s list created", "%(count)s lists created", created)
+            % {"count": created}
+        )

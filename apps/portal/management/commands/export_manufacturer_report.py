@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from apps.audit.exports import CountedRows, command_export_record
 from apps.catalog.models import Manufacturer
@@ -17,8 +19,10 @@ from apps.portal.report import Report
 def month(text: str) -> Period:
     try:
         return Period.parse(text)
-    except ValueError as error:
-        raise CommandError(str(error)) from None
+    except ValueError:
+        raise CommandError(
+            gettext("not a month (YYYY-MM): %(text)s") % {"text": repr(text)}
+        ) from None
 
 
 class Command(BaseCommand):
@@ -26,33 +30,53 @@ class Command(BaseCommand):
         "Write the month's report of every agreement of the manufacturer that includes "
         "reporting, as CSV: the same released figures and tables as the portal's export. "
         "A month not released yet is refused, unless --release releases it (spending the "
-        "privacy budgets, as the portal's button does)."
+        "privacy budgets, as the portal's button does). The file and the messages are in "
+        "the --language given (default: the site's)."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--manufacturer", required=True, metavar="CODE")
-        parser.add_argument("--month", required=True, type=month, help="YYYY-MM.")
+        parser.add_argument("--month", required=True, help="YYYY-MM.")
         parser.add_argument("--output", metavar="FILE", help="Default: standard output.")
         parser.add_argument(
             "--release", action="store_true", help="Release the month where it is not yet."
         )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="Language of the file's headers, titles and notes, and of the messages.",
+        )
 
     def handle(self, *args, **options) -> None:
+        with translation.override(options["language"]):
+            self._export(options)
+
+    def _export(self, options) -> None:
         try:
             manufacturer = Manufacturer.objects.get(code=options["manufacturer"])
         except Manufacturer.DoesNotExist:
-            raise CommandError(f"no manufacturer with code {options['manufacturer']!r}") from None
-        period: Period = options["month"]
+            raise CommandError(
+                gettext("no manufacturer with code %(code)s")
+                % {"code": repr(options["manufacturer"])}
+            ) from None
+        period = month(options["month"])
         agreements = list(selectors.reporting_agreements(manufacturer=manufacturer))
         if not agreements:
-            raise CommandError(f"{manufacturer.code} has no agreement that includes reporting")
+            raise CommandError(
+                gettext("%(code)s has no agreement that includes reporting")
+                % {"code": manufacturer.code}
+            )
         releases = {a.pk: selectors.release_for(agreement=a, period=period) for a in agreements}
         missing = [a for a in agreements if releases[a.pk] is None]
         if missing and not options["release"]:
             names = ", ".join(a.name for a in missing)
             raise CommandError(
-                f"{period.label} is not released for: {names}. Release it on the portal, or "
-                "run again with --release (it spends the privacy budgets)."
+                gettext(
+                    "%(month)s is not released for: %(names)s. Release it on the portal, or "
+                    "run again with --release (it spends the privacy budgets)."
+                )
+                % {"month": period.label, "names": names}
             )
         for agreement in missing:
             try:
@@ -64,8 +88,14 @@ class Command(BaseCommand):
                     today=timezone.localdate(),
                 )
             except ValidationError as error:
-                raise CommandError(f"{agreement.name}: {' '.join(error.messages)}") from None
-            self.stderr.write(f"released {period.label} of {agreement.name}")
+                raise CommandError(
+                    gettext("%(agreement)s: %(problem)s")
+                    % {"agreement": agreement.name, "problem": " ".join(error.messages)}
+                ) from None
+            self.stderr.write(
+                gettext("released %(month)s of %(agreement)s")
+                % {"month": period.label, "agreement": agreement.name}
+            )
         reports = [Report(releases[a.pk]) for a in agreements]
         lines = CountedRows(
             line
@@ -76,8 +106,12 @@ class Command(BaseCommand):
             with open(options["output"], "w", newline="", encoding="utf-8") as out:
                 write_csv(out, lines)
             self.stderr.write(
-                f"{manufacturer.code}: {len(agreements)} agreement(s) "
-                f"written to {options['output']}"
+                ngettext(
+                    "%(code)s: %(count)d agreement(s) written to %(file)s",
+                    "%(code)s: %(count)d agreement(s) written to %(file)s",
+                    len(agreements),
+                )
+                % {"code": manufacturer.code, "count": len(agreements), "file": options["output"]}
             )
         else:
             # csv.writer writes one whole row, terminator included, per call.
