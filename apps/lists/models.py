@@ -22,11 +22,13 @@ class ListContent(models.Model):
         RECIPE = "recipe", _("Recipe")
 
     department = models.CharField(
-        max_length=120, help_text=_("Shown to members who bought in this department lately.")
+        max_length=120,
+        help_text=_("Shown to members who bought in this department lately."),
+        verbose_name=_("department"),
     )
-    kind = models.CharField(max_length=8, choices=Kind.choices)
-    title = models.CharField(max_length=200)
-    body = models.TextField()
+    kind = models.CharField(max_length=8, choices=Kind.choices, verbose_name=_("kind"))
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    body = models.TextField(verbose_name=_("body"))
     # A December list once said "…more so in summer": seasonal content names its months.
     months = ArrayField(
         models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(12)]),
@@ -36,12 +38,14 @@ class ListContent(models.Model):
             "Months it is shown in (1–12, comma-separated), by the month of the middle "
             "of the list's period; empty: all year."
         ),
+        verbose_name=_("months"),
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         ordering = ["department", "title"]
         verbose_name_plural = _("list content")
+        verbose_name = _("list content")
 
     def __str__(self) -> str:
         return f"{self.department}: {self.title}"
@@ -50,19 +54,25 @@ class ListContent(models.Model):
 class ShoppingList(models.Model):
     """A member's list for the period [period_start, period_end)."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="lists")
-    period_start = models.DateField()
-    period_end = models.DateField()
-    barcode = models.CharField(max_length=24, unique=True)
-    spend = models.DecimalField(
-        "spend in the qualifying weeks", max_digits=12, decimal_places=2, default=0
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="lists", verbose_name=_("member")
     )
-    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(auto_now_add=True)
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(verbose_name=_("period end"))
+    barcode = models.CharField(max_length=24, unique=True, verbose_name=_("barcode"))
+    spend = models.DecimalField(
+        _("spend in the qualifying weeks"), max_digits=12, decimal_places=2, default=0
+    )
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("job")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     # Offers allocated after the list was printed (a campaign activated mid-period) make a
     # new version of the same list: same barcode, the page and PDF show the current one.
-    version = models.PositiveSmallIntegerField(default=1)
-    offers_printed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveSmallIntegerField(default=1, verbose_name=_("version"))
+    offers_printed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("offers printed at")
+    )
 
     class Meta:
         ordering = ["-period_start", "member"]
@@ -72,6 +82,8 @@ class ShoppingList(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["period_start", "member"], name="list_period_member")]
+        verbose_name = _("shopping list")
+        verbose_name_plural = _("shopping lists")
 
     def __str__(self) -> str:
         return f"List {self.barcode}"

@@ -32,6 +32,7 @@ from apps.jobs.services import (
     job_succeed,
 )
 from apps.lists import sql
+from apps.lists.wording import list_words
 from apps.members.models import Member
 from apps.rewards.birthday import birthday_points_grant
 from apps.segments.timing import buy_probabilities_ensure
@@ -125,6 +126,7 @@ def lists_generate_for_range(
         "content_per_list": rules.content_per_list,
         "due_probability": rules.due_probability,
         "month": period_month(period_start),
+        "words": list_words(),
     }
     # The due items read the members' chances of buying each category in the period.
     buy_probabilities_ensure(period_start=period_start, lo=lo, hi=hi)
@@ -162,7 +164,11 @@ def lists_print_offers(*, period_start: dt.date, rules: AllocationRules | None =
     """
     rules = rules or AllocationRules.from_settings()
     outcomes = allocation_decide(period_start=period_start, rules=rules)
-    params = {"start": period_start, "end": period_start + dt.timedelta(days=PERIOD_DAYS)}
+    params = {
+        "start": period_start,
+        "end": period_start + dt.timedelta(days=PERIOD_DAYS),
+        "words": list_words(),
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql.INSERT_OFFERS, params)
         printed = [row[0] for row in cursor.fetchall()]

@@ -37,17 +37,19 @@ WHERE period_start = %(start)s AND member_id >= %(lo)s AND member_id < %(hi)s
 
 # The offers allocation gave for the period (apps.campaigns.allocation), each printed once
 # on the member's list. The item's body is the offer's text for shoppers, never the
-# campaign's internal name; it is valid until the campaign or the period ends.
+# campaign's internal name; it is valid until the campaign or the period ends. Its heading
+# (category: what the offer covers) is in the member's language (apps/lists/wording.py).
 INSERT_OFFERS = """
 INSERT INTO lists_listitem
     (shopping_list_id, member_id, kind, campaign_id, offer_id, product_id, description, body,
      regular_price, discount, discount_pct, bonus_points, min_quantity, valid_until)
 SELECT sl.id, sl.member_id, 'offer', c.id, o.id, single.id,
-       cat.name || ': ' || CASE o.applies_to
-           WHEN 'brand_type' THEN CASE o.brand_type WHEN 'store' THEN 'our own brand'
-                                                    ELSE 'national brands' END
+       replace(replace(words.w ->> 'offer', '%%(category)s', cat.name), '%%(what)s',
+           CASE o.applies_to
+           WHEN 'brand_type' THEN CASE o.brand_type WHEN 'store' THEN words.w ->> 'own_brand'
+                                                    ELSE words.w ->> 'national_brands' END
            WHEN 'brand' THEN o.brand
-           ELSE coalesce(single.name, array_to_string(o.upcs, ', ')) END,
+           ELSE coalesce(single.name, array_to_string(o.upcs, ', ')) END),
        o.shopper_text, single.price,
        CASE WHEN o.discount_kind = 'amount' THEN o.discount_value END,
        CASE WHEN o.discount_kind = 'percent' THEN o.discount_value END,
@@ -58,6 +60,10 @@ JOIN lists_shoppinglist sl ON sl.member_id = al.member_id AND sl.period_start = 
 JOIN campaigns_campaign c ON c.id = al.campaign_id
 JOIN campaigns_offer o ON o.id = al.offer_id
 JOIN catalog_category cat ON cat.id = c.category_id
+JOIN members_member m ON m.id = sl.member_id
+CROSS JOIN LATERAL (
+    SELECT coalesce(%(words)s::jsonb -> m.language, %(words)s::jsonb -> 'en') AS w
+) words
 LEFT JOIN catalog_product single
     ON o.applies_to = 'upcs' AND cardinality(o.upcs) = 1 AND single.upc = o.upcs[1]
 LEFT JOIN lists_listitem done
@@ -105,16 +111,23 @@ FROM top t JOIN catalog_product p ON p.id = t.product_id
 """
 
 # Reward: reward_rate of the qualifying spend, rounded down to whole reward_step coupons,
-# at most reward_cap (5%, $5, $40: $200 → $10, $600 → $30, $800 and up → $40).
+# at most reward_cap (5%, $5, $40: $200 → $10, $600 → $30, $800 and up → $40); worded in the
+# member's language (apps/lists/wording.py).
 INSERT_REWARDS = """
 INSERT INTO lists_listitem
     (shopping_list_id, member_id, kind, description, body, discount, min_quantity, valid_until)
 SELECT sl.id, sl.member_id, 'reward',
-       'Thank you: $' || r.amount::int || ' off your shopping',
-       'In ' || n.coupons || CASE WHEN n.coupons = 1 THEN ' coupon' ELSE ' coupons' END
-           || ' of $' || %(reward_step)s::int || ', one a visit.',
+       replace(words.w ->> 'reward', '%%(amount)s', '$' || r.amount::int),
+       replace(replace(
+           CASE WHEN n.coupons = 1 THEN words.w ->> 'coupons_one'
+                ELSE words.w ->> 'coupons_other' END,
+           '%%(count)s', n.coupons::text), '%%(step)s', '$' || %(reward_step)s::int),
        r.amount, 1, %(end)s::date - 1
 FROM lists_shoppinglist sl
+JOIN members_member m ON m.id = sl.member_id
+CROSS JOIN LATERAL (
+    SELECT coalesce(%(words)s::jsonb -> m.language, %(words)s::jsonb -> 'en') AS w
+) words
 CROSS JOIN LATERAL (
     SELECT least(%(reward_cap)s::numeric,
                  floor(sl.spend * %(reward_rate)s::numeric / %(reward_step)s::numeric)

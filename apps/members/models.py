@@ -23,11 +23,11 @@ class MemberStatus(models.TextChoices):
 class Member(models.Model):
     """A loyalty-card holder (a household). Cards may exist before the form is filed."""
 
-    card_number = models.CharField(max_length=32, unique=True)
-    first_name = models.CharField(max_length=80, blank=True)
-    last_name = models.CharField(max_length=80, blank=True)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=32, blank=True)
+    card_number = models.CharField(max_length=32, unique=True, verbose_name=_("card number"))
+    first_name = models.CharField(max_length=80, blank=True, verbose_name=_("first name"))
+    last_name = models.CharField(max_length=80, blank=True, verbose_name=_("last name"))
+    email = models.EmailField(blank=True, verbose_name=_("email"))
+    phone = models.CharField(max_length=32, blank=True, verbose_name=_("phone"))
     # Digits only, so that a cashier may type a phone number any way it is written.
     # A generated column, so bulk COPY loads keep it right too.
     phone_digits = models.GeneratedField(
@@ -36,24 +36,32 @@ class Member(models.Model):
         ),
         output_field=models.CharField(max_length=32),
         db_persist=True,
+        verbose_name=_("phone digits"),
     )
-    postal_code = models.CharField(max_length=16, blank=True)
-    joined_on = models.DateField(null=True, blank=True)
-    household_size = models.PositiveSmallIntegerField(null=True, blank=True)
-    children = models.PositiveSmallIntegerField(null=True, blank=True)
+    postal_code = models.CharField(max_length=16, blank=True, verbose_name=_("postal code"))
+    joined_on = models.DateField(null=True, blank=True, verbose_name=_("joined on"))
+    household_size = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("household size")
+    )
+    children = models.PositiveSmallIntegerField(null=True, blank=True, verbose_name=_("children"))
     # The member's current consent by channel; `ConsentChange` holds the
     # history (when, how, by whom). Opt-in: no consent until given.
     # A database default too, so set-based inserts that name no consent give none.
     consent_list = models.BooleanField(
-        db_default=False, help_text=_("Printed or mailed shopping list and its offers.")
+        db_default=False,
+        help_text=_("Printed or mailed shopping list and its offers."),
+        verbose_name=_("consent list"),
     )
-    consent_email = models.BooleanField(db_default=False)
-    consent_sms = models.BooleanField(db_default=False)
+    consent_email = models.BooleanField(db_default=False, verbose_name=_("consent email"))
+    consent_sms = models.BooleanField(db_default=False, verbose_name=_("consent sms"))
     # Optional, and kept only with the member's consent to a birthday reward (an import
     # without that consent leaves it empty): the list of the period holding it carries a gift.
-    birth_date = models.DateField(null=True, blank=True)
+    birth_date = models.DateField(null=True, blank=True, verbose_name=_("birth date"))
     status = models.CharField(
-        max_length=8, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+        max_length=8,
+        choices=MemberStatus.choices,
+        default=MemberStatus.ACTIVE,
+        verbose_name=_("status"),
     )
     # The language of the member's printed list (and its PDF). A database default too, so
     # set-based inserts that name no language (imports, COPY loads) give English.
@@ -63,9 +71,10 @@ class Member(models.Model):
         default=settings.LANGUAGE_CODE,
         db_default=settings.LANGUAGE_CODE,
         help_text=_("The language of the member's shopping list."),
+        verbose_name=_("language"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["card_number"]
@@ -82,6 +91,8 @@ class Member(models.Model):
             models.Index(fields=["phone_digits"], name="member_phone_digits"),
             models.Index(fields=["status"], name="member_status"),
         ]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
 
     def __str__(self) -> str:
         return self.display_name

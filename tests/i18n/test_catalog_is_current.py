@@ -51,11 +51,12 @@ def checkout(tmp_path_factory) -> Path:
     root = _clean_checkout(tmp_path_factory.mktemp("checkout"))
     env = {**os.environ, "DEBUG": "1"}
     for domain in _catalogs():
-        subprocess.run(
+        done = subprocess.run(
             [sys.executable, "manage.py", "makemessages", "-l", LOCALE, "-d", domain,
              "--ignore=.venv", "--ignore=node_modules", "--no-location"],
-            cwd=root, env=env, check=True, capture_output=True,
+            cwd=root, env=env, capture_output=True, text=True,
         )  # fmt: skip
+        assert done.returncode == 0, f"makemessages -d {domain} failed:\n{done.stderr}"
     return root
 
 

@@ -272,3 +272,17 @@ def test_the_export_commands_words_for_people_follow_the_language(chain, tmp_pat
     said = capsys.readouterr().err
     assert "1 份清单未导出：会员在清单生成后撤回了接收清单的同意。" in said
     assert path.read_text().startswith("card_number,list_barcode,")
+
+
+def test_the_lines_a_list_writes_itself_are_in_its_members_language(chinese, chain):
+    """The reward and an offer's heading are composed by the list, not entered: they are
+    written in the member's language when the list is made (apps/lists/wording.py)."""
+    mine = {item.kind: item for item in chinese.items.all()}
+    assert re.fullmatch(r"感谢惠顾：购物立减 \$\d+", mine["reward"].description)
+    assert re.fullmatch(r"共 \d+ 张 \$5 优惠券，每次到店使用一张。", mine["reward"].body)
+    assert mine["offer"].description.startswith("Ketchup：")  # the category's name is data
+    # An English member of the same run: $200 of spend, 5 % in $5 coupons.
+    english = ShoppingList.objects.get(member=chain["members"]["exactly_200"])
+    reward = english.items.get(kind="reward")
+    assert reward.description == "Thank you: $10 off your shopping"
+    assert reward.body == "In 2 coupons of $5, one a visit."
