@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext, gettext_noop, pgettext
+from django.utils.translation import gettext_lazy as _
 
 
 class ErasureReason(models.TextChoices):
-    REQUEST = "request", "The member's request"
-    RETENTION = "retention", "Retention: inactive too long"
+    REQUEST = "request", _("The member's request")
+    RETENTION = "retention", _("Retention: inactive too long")
+
+
+# The reference a retention run's erasures keep (stored in English, read in the reader's).
+RETENTION_REFERENCE = gettext_noop("Retention job #%(job)s")
 
 
 class Erasure(models.Model):
@@ -40,3 +48,12 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"Erasure of member {self.member_id} ({self.get_reason_display()})"
+
+    def reference_display(self) -> str:
+        """Return the reference as a person reads it: a retention run's in their language."""
+        job = re.fullmatch(r"Retention job #(\d+)", self.reference)
+        if self.reason == ErasureReason.RETENTION and job:
+            return gettext(RETENTION_REFERENCE) % {"job": job[1]}
+        if self.reason == ErasureReason.RETENTION and self.reference == "Retention":
+            return pgettext("erasure reason", "Retention")
+        return self.reference

@@ -28,13 +28,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from apps.baskets.owners import anonymous_owner_sql
 from apps.core.citus import is_citus
 from apps.core.clock import local_midnight
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_advance_chunk, job_create, job_fail, job_start, job_succeed
-from apps.rights.models import ErasureReason
+from apps.rights.models import RETENTION_REFERENCE, ErasureReason
 
 JOB_KIND = "retention"
 BASKET_CHUNK = 20_000  # basket ids per detach chunk: about a day's baskets of a large chain
@@ -79,23 +80,34 @@ class RetentionPolicy:
 
     def sentences(self) -> list[str]:
         """Return the policy in plain words, one sentence per rule."""
-
-        def years(n: int) -> str:
-            return f"{n} year{'s' if n != 1 else ''}"
-
+        baskets, inactive = self.basket_years, self.inactive_years
         return [
             (
-                f"Baskets and their lines older than {years(self.basket_years)} are detached "
-                "from the member: they stay in the chain's sales, with no one's name on them."
-                if self.basket_years
-                else "Baskets stay tied to their member for as long as the member is kept "
-                "(basket retention is off)."
+                ngettext(
+                    "Baskets and their lines older than %(n)s year are detached from the "
+                    "member: they stay in the chain's sales, with no one's name on them.",
+                    "Baskets and their lines older than %(n)s years are detached from the "
+                    "member: they stay in the chain's sales, with no one's name on them.",
+                    baskets,
+                )
+                % {"n": baskets}
+                if baskets
+                else gettext(
+                    "Baskets stay tied to their member for as long as the member is kept "
+                    "(basket retention is off)."
+                )
             ),
             (
-                f"Members with no purchase or other activity for {years(self.inactive_years)} "
-                "are erased, as on their own request."
-                if self.inactive_years
-                else "Inactive members are kept (their erasure after a time is off)."
+                ngettext(
+                    "Members with no purchase or other activity for %(n)s year are erased, "
+                    "as on their own request.",
+                    "Members with no purchase or other activity for %(n)s years are erased, "
+                    "as on their own request.",
+                    inactive,
+                )
+                % {"n": inactive}
+                if inactive
+                else gettext("Inactive members are kept (their erasure after a time is off).")
             ),
         ]
 
@@ -274,7 +286,7 @@ def retention_erase_range(*, cutoff: dt.date, lo: int, hi: int, job_id: int | No
     ids = inactive_member_ids(cutoff=cutoff, lo=lo, hi=hi)
     if not ids:
         return 0
-    reference = f"Retention job #{job_id}" if job_id else "Retention"
+    reference = RETENTION_REFERENCE % {"job": job_id} if job_id else "Retention"
     return erase_members(ids, reason=ErasureReason.RETENTION, reference=reference)
 
 
@@ -376,7 +388,7 @@ def retention_start(
     if policy.is_off:
         return None
     if basket_chunk < 1 or member_chunk < 1:
-        raise ValidationError("Chunk sizes must be at least 1.", code="chunk_size")
+        raise ValidationError(gettext("Chunk sizes must be at least 1."), code="chunk_size")
     today = today or timezone.localdate()
     with transaction.atomic():
         # One run at a time: the lock makes the check and the new record one step.
@@ -385,7 +397,8 @@ def retention_start(
         running = running_retention_job()
         if running is not None:
             raise ValidationError(
-                f"Retention job #{running.pk} is still running.", code="already_running"
+                gettext("Retention job #%(job)s is still running.") % {"job": running.pk},
+                code="already_running",
             )
         params = retention_plan(policy=policy, today=today)
         params |= {"basket_chunk": basket_chunk, "member_chunk": member_chunk}

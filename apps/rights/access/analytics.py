@@ -7,6 +7,8 @@ holds no member, so it is not part of anyone's record.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from apps.campaigns.models import Allocation, CampaignAudience, Candidate, EligibleMember
 from apps.reports.models import HomeStore
 from apps.rights.access.base import Section, Table
@@ -14,8 +16,8 @@ from apps.segments.models import BuyProbability, MemberScore, SegmentMember
 
 SEGMENTS = Section(
     key="profiling",
-    title="Segments, scores and predictions",
-    why=(
+    title=_("Segments, scores and predictions"),
+    why=_(
         "Computed from the baskets, to choose which offers a member is shown: the brand "
         "loyalty and usage cell per category, the purchase cycle, the repeat-purchase and "
         "value scores with the churn risk, the chance of buying each category in a list "
@@ -25,7 +27,7 @@ SEGMENTS = Section(
     tables=(
         Table(
             SegmentMember,
-            "Segment cells per category",
+            _("Segment cells per category"),
             lambda m: SegmentMember.objects.filter(member=m).order_by(
                 "snapshot__window_end", "snapshot_id"
             ),
@@ -33,13 +35,13 @@ SEGMENTS = Section(
         ),
         Table(
             MemberScore,
-            "Scores, value and churn risk (one row per model fit)",
+            _("Scores, value and churn risk (one row per model fit)"),
             lambda m: MemberScore.objects.filter(member=m).order_by("fit__fitted_at", "fit_id"),
             extra=("fit__calibration_end", "fit__live_since"),
         ),
         Table(
             BuyProbability,
-            "Chance of buying a category in a list period",
+            _("Chance of buying a category in a list period"),
             lambda m: BuyProbability.objects.filter(member=m).order_by(
                 "period_start", "category_id"
             ),
@@ -47,7 +49,7 @@ SEGMENTS = Section(
         ),
         Table(
             HomeStore,
-            "Home store (where the member spends most)",
+            _("Home store (where the member spends most)"),
             lambda m: HomeStore.objects.filter(member=m),
             extra=("store__code",),
         ),
@@ -56,8 +58,8 @@ SEGMENTS = Section(
 
 CAMPAIGNS = Section(
     key="campaigns",
-    title="Campaign eligibility and allocations",
-    why=(
+    title=_("Campaign eligibility and allocations"),
+    why=_(
         "Which campaigns targeted the member (or held them out, to measure the campaign's "
         "effect), which list periods they were eligible for, each offer allocation weighed "
         "for them with the figures it weighed, and the offers given."
@@ -65,24 +67,24 @@ CAMPAIGNS = Section(
     tables=(
         Table(
             CampaignAudience,
-            "Campaign audiences",
+            _("Campaign audiences"),
             lambda m: CampaignAudience.objects.filter(member=m).order_by("campaign_id"),
             extra=("campaign__name",),
         ),
         Table(
             EligibleMember,
-            "Eligible list periods",
+            _("Eligible list periods"),
             lambda m: EligibleMember.objects.filter(member=m).order_by("period_start"),
         ),
         Table(
             Candidate,
-            "Offers weighed (allocation's working set)",
+            _("Offers weighed (allocation's working set)"),
             lambda m: Candidate.objects.filter(member=m).order_by("period_start", "campaign_id"),
             extra=("campaign__name",),
         ),
         Table(
             Allocation,
-            "Offers allocated",
+            _("Offers allocated"),
             lambda m: Allocation.objects.filter(member=m).order_by("period_start", "campaign_id"),
             extra=("campaign__name",),
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from apps.agreements.models import SettlementLine
 from apps.checkout.models import Redemption
 from apps.lists.models import ListItem, ShoppingList
@@ -9,8 +11,8 @@ from apps.rights.access.base import Section, Table
 
 SECTION = Section(
     key="lists",
-    title="Shopping lists, offers and redemptions",
-    why=(
+    title=_("Shopping lists, offers and redemptions"),
+    why=_(
         "The biweekly list the member receives (with their consent to lists): the products "
         "they are due to buy and the offers chosen for them; the offers used at the till and "
         "given back by returns; and the lines by which the chain claimed a maker's share of "
@@ -19,25 +21,25 @@ SECTION = Section(
     tables=(
         Table(
             ShoppingList,
-            "Shopping lists",
+            _("Shopping lists"),
             lambda m: ShoppingList.objects.filter(member=m).order_by("period_start", "id"),
         ),
         Table(
             ListItem,
-            "List items and offers",
+            _("List items and offers"),
             lambda m: ListItem.objects.filter(member=m).order_by(
                 "shopping_list__period_start", "shopping_list_id", "id"
             ),
         ),
         Table(
             Redemption,
-            "Redemptions and returns (reversed_at: given back by a return)",
+            _("Redemptions and returns (reversed_at: given back by a return)"),
             lambda m: Redemption.objects.filter(member=m).order_by("created_at", "id"),
             extra=("campaign__name", "product__name"),
         ),
         Table(
             SettlementLine,
-            "Settlement lines claiming the member's redemptions",
+            _("Settlement lines claiming the member's redemptions"),
             lambda m: SettlementLine.objects.filter(redemption__member=m).order_by(
                 "redemption_id", "id"
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.members.models import Member
 from apps.rewards.models import (
@@ -40,8 +41,8 @@ def _certificate_uses(member: Member):
 
 SECTION = Section(
     key="points",
-    title="Points, tiers and rebate certificates",
-    why=(
+    title=_("Points, tiers and rebate certificates"),
+    why=_(
         "The points the member earned, spent, lost to expiry or had converted, each movement "
         "with its reason; the balance; the status tier their spend reached and its history; "
         "the year-end certificates and where they were used. Kept as a ledger so that every "
@@ -50,28 +51,28 @@ SECTION = Section(
     tables=(
         Table(
             PointsEntry,
-            "Points ledger",
+            _("Points ledger"),
             lambda m: PointsEntry.objects.filter(member=m).order_by("created_at", "id"),
         ),
-        Table(LotUse, "Points taken from earlier lots", _lot_uses),
-        Table(PointsBalance, "Points balance", lambda m: PointsBalance.objects.filter(member=m)),
+        Table(LotUse, _("Points taken from earlier lots"), _lot_uses),
+        Table(PointsBalance, _("Points balance"), lambda m: PointsBalance.objects.filter(member=m)),
         Table(
             MemberTier,
-            "Tier now",
+            _("Tier now"),
             lambda m: MemberTier.objects.filter(member=m),
             extra=("tier__name",),
         ),
         Table(
             TierChange,
-            "Tier changes",
+            _("Tier changes"),
             lambda m: TierChange.objects.filter(member=m).order_by("day", "id"),
             extra=("tier__name", "previous__name"),
         ),
         Table(
             RebateCertificate,
-            "Rebate certificates",
+            _("Rebate certificates"),
             lambda m: RebateCertificate.objects.filter(member=m).order_by("issued_on", "id"),
         ),
-        Table(CertificateUse, "Certificate uses", _certificate_uses),
+        Table(CertificateUse, _("Certificate uses"), _certificate_uses),
     ),
 )

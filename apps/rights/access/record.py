@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.lists.models import ShoppingList
 from apps.members.models import Channel, ConsentChange, Member
+from apps.rights.access.headings import column_heading
 from apps.rights.access.registry import SECTIONS
 
 FORMAT_VERSION = 1
@@ -118,7 +120,7 @@ def _cell(value) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date | Decimal):
@@ -143,7 +145,7 @@ def record_for_html(record: dict) -> list[dict]:
                 for name in table["fields"]
                 if section["key"] == "profile" or name != "member_id"
             ]
-            headings = [name.replace("__", " ").replace("_", " ") for name in columns]
+            headings = [column_heading(name) for name in columns]
             cells = [[_cell(row.get(name)) for name in columns] for row in table["rows"]]
             # A single row (the profile, the balance, a tier) reads best as field: value.
             pairs = list(zip(headings, cells[0], strict=True)) if len(cells) == 1 else []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.baskets.models import Basket, BasketLine
 from apps.baskets.owners import owned_by
@@ -45,8 +46,8 @@ def _transactions(member: Member):
 
 SECTION = Section(
     key="shopping",
-    title="Baskets and their lines",
-    why=(
+    title=_("Baskets and their lines"),
+    why=_(
         "Every visit the card was shown at: the store, the time, what was bought and paid. "
         "Points are earned on them, the shopping list's offers are chosen from them and the "
         "chain's sales figures are made of them."
@@ -54,14 +55,14 @@ SECTION = Section(
     tables=(
         Table(
             Basket,
-            "Baskets",
+            _("Baskets"),
             lambda m: member_baskets(m).order_by("purchased_at", "id"),
             extra=("store__code", "store__name"),
         ),
-        Table(BasketLine, "Basket lines", _lines, extra=("product__upc", "product__name")),
+        Table(BasketLine, _("Basket lines"), _lines, extra=("product__upc", "product__name")),
         Table(
             PosTransaction,
-            "Till transactions (as the till sent them, and the answer it got)",
+            _("Till transactions (as the till sent them, and the answer it got)"),
             _transactions,
             extra=("store__code",),
         ),

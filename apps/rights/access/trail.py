@@ -12,6 +12,7 @@ several members lists only this member's card; the others are counted, not named
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from apps.audit.models import AuditEvent
 from apps.lists.models import ShoppingList
@@ -41,8 +42,8 @@ def _without_others(row: dict, member: Member) -> dict:
 
 SECTION = Section(
     key="audit",
-    title="Audit trail: who looked at or changed the member's data",
-    why=(
+    title=_("Audit trail: who looked at or changed the member's data"),
+    why=_(
         "Every lookup of the card at a till, every view of the full record by staff, every "
         "export, consent change, redemption and return: kept so that the chain can show who "
         "saw or changed the member's data, and when."
@@ -50,7 +51,7 @@ SECTION = Section(
     tables=(
         Table(
             AuditEvent,
-            "Audit events",
+            _("Audit events"),
             _events,
             omit=("ip_address",),
             clean=_without_others,

@@ -16,6 +16,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_create, job_fail, job_progress, job_start, job_succeed
@@ -28,6 +29,11 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 200_000
 LINES_SHOWN = 200
 COLUMN = "card_number"
+# The job's messages are stored in English, as every job's (the worker has no reader's
+# language); batch_message reads them back in the reader's.
+ERASING = gettext_noop("Erasing")
+CONFIRMED = gettext_noop("Confirmed: queued")
+ERASED = gettext_noop("%(n)s members erased")
 
 MATCH_SQL = """
 SELECT c.card, m.id, m.status = 'erased'
@@ -54,18 +60,25 @@ class BatchPreview:
 def _cards(data: bytes) -> list[tuple[int, str]]:
     """Return (line, card) of each data row; BatchFileError when the file is not readable."""
     if len(data) > MAX_BYTES:
-        raise BatchFileError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
+        raise BatchFileError(
+            gettext("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)}
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise BatchFileError("The file is not UTF-8 text (save it as CSV UTF-8).") from error
+        raise BatchFileError(
+            gettext("The file is not UTF-8 text (save it as CSV UTF-8).")
+        ) from error
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     names = [name.strip().lower() for name in header or []]
     if COLUMN not in names:
+        found = ", ".join(repr(n) for n in names) or gettext("an empty file")
         raise BatchFileError(
-            f"The first line must be a header naming the column {COLUMN!r} "
-            f"(found {', '.join(repr(n) for n in names) or 'an empty file'})."
+            gettext(
+                "The first line must be a header naming the column %(column)s (found %(found)s)."
+            )
+            % {"column": repr(COLUMN), "found": found}
         )
     index = names.index(COLUMN)
     cards = []
@@ -75,9 +88,11 @@ def _cards(data: bytes) -> list[tuple[int, str]]:
         card = row[index].strip() if index < len(row) else ""
         cards.append((reader.line_num, card))
         if len(cards) > MAX_ROWS:
-            raise BatchFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
+            raise BatchFileError(
+                gettext("The file has more than %(n)s rows; split it.") % {"n": f"{MAX_ROWS:,}"}
+            )
     if not cards:
-        raise BatchFileError("The file names no card number.")
+        raise BatchFileError(gettext("The file names no card number."))
     return cards
 
 
@@ -134,7 +149,7 @@ def batch_confirm(*, job_id: int) -> bool:
         if job is None or job.params.get("confirmed"):
             return False
         Job.objects.filter(pk=job_id).update(
-            params={**job.params, "confirmed": True}, message="Confirmed: queued"
+            params={**job.params, "confirmed": True}, message=CONFIRMED
         )
         transaction.on_commit(lambda: _enqueue(job_id))
     return True
@@ -150,7 +165,7 @@ def batch_run(*, job_id: int) -> dict:
     """Erase the batch's members in chunks; run again (a redelivery), it erases no one twice."""
     job = Job.objects.select_related("started_by").get(pk=job_id, kind=KIND)
     ids = job.params.get("member_ids", [])
-    job_start(job_id=job_id, total=len(ids), message="Erasing")
+    job_start(job_id=job_id, total=len(ids), message=ERASING)
     erased = 0
     try:
         for start in range(0, len(ids), CHUNK):
@@ -161,10 +176,20 @@ def batch_run(*, job_id: int) -> dict:
                 actor=job.started_by,
                 reference=job.params.get("reference", ""),
             )
-            job_progress(job_id=job_id, done=start + len(chunk), message="Erasing")
+            job_progress(job_id=job_id, done=start + len(chunk), message=ERASING)
     except Exception as error:
         job_fail(job_id=job_id, error=error)
         raise
     result = {"erased": erased, "already_erased": len(ids) - erased}
-    job_succeed(job_id=job_id, result=result, message=f"{erased:,} members erased")
+    job_succeed(job_id=job_id, result=result, message=ERASED % {"n": f"{erased:,}"})
     return result
+
+
+def batch_message(job: Job) -> str:
+    """Return the batch job's message in the active language (unknown ones as stored)."""
+    if job.message in (ERASING, CONFIRMED):
+        return gettext(job.message)
+    erased = job.result.get("erased") if isinstance(job.result, dict) else None
+    if isinstance(erased, int) and job.message == ERASED % {"n": f"{erased:,}"}:
+        return gettext(ERASED) % {"n": f"{erased:,}"}
+    return job.message

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
@@ -30,7 +31,7 @@ from apps.rights.access.services import access_export_record, access_view_record
 class MemberSearchForm(forms.Form):
     """A card number or a list's barcode, as scanned or typed (the page draws the input)."""
 
-    number = forms.CharField(label="Card number or list barcode", max_length=32, strip=True)
+    number = forms.CharField(label=_("Card number or list barcode"), max_length=32, strip=True)
 
 
 def _member(card_number: str) -> Member:

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
@@ -35,6 +36,7 @@ from apps.rights.erasure.batch import (
     BatchFileError,
     batch_confirm,
     batch_create,
+    batch_message,
     batch_preview,
 )
 from apps.rights.erasure_forms import EraseBatchForm, EraseForm
@@ -62,9 +64,9 @@ def _kept_and_removed(member: Member) -> dict:
         "consents": [
             label
             for field, label in (
-                ("consent_list", "printed or mailed list"),
-                ("consent_email", "e-mail"),
-                ("consent_sms", "SMS"),
+                ("consent_list", gettext("printed or mailed list")),
+                ("consent_email", gettext("e-mail")),
+                ("consent_sms", gettext("SMS")),
             )
             if getattr(member, field)
         ],
@@ -97,7 +99,7 @@ def erase(request: HttpRequest, card_number: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["member"] != member.pk:
-            form.add_error(None, "The page was for another member; open it again.")
+            form.add_error(None, gettext("The page was for another member; open it again."))
         else:
             erase_members(
                 [member.pk],
@@ -182,6 +184,7 @@ def erase_batch_job(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "p": job.params,
             "outcome": job_outcome(job),
+            "message": batch_message(job),
             "erased": job.result.get("erased"),
             "skipped": job.result.get("already_erased", 0),
         },
@@ -191,7 +194,9 @@ def erase_batch_job(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PRIVACY)
 def erase_batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """The batch's progress for static/js/job-progress.js (the jobs' own is marketing's)."""
-    return job_progress_response(_batch(pk))
+    job = _batch(pk)
+    job.message = batch_message(job)  # in the reader's language; not saved
+    return job_progress_response(job)
 
 
 urlpatterns = [

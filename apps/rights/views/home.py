@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext
 from django_celery_beat.models import PeriodicTask
 
 from apps.accounts.models import Role
@@ -21,18 +22,22 @@ def retention_schedule() -> str:
     """Return when beat runs retention, in words, or why it does not."""
     task = PeriodicTask.objects.filter(task=SCHEDULE_TASK).select_related("crontab").first()
     if task is None or task.crontab is None:
-        return "No nightly run is scheduled (Periodic tasks, in the admin)."
+        return gettext("No nightly run is scheduled (Periodic tasks, in the admin).")
     if not task.enabled:
-        return "The nightly run is turned off (Periodic tasks, in the admin)."
+        return gettext("The nightly run is turned off (Periodic tasks, in the admin).")
     c = task.crontab
     if c.day_of_week == c.day_of_month == c.month_of_year == "*" and c.hour.isdigit():
-        return f"Runs every night at {int(c.hour):02d}:{int(c.minute or 0):02d}."
+        return gettext("Runs every night at %(time)s.") % {
+            "time": f"{int(c.hour):02d}:{int(c.minute or 0):02d}"
+        }
     cron = " ".join([c.minute, c.hour, c.day_of_month, c.month_of_year, c.day_of_week])
-    return f"Runs on the schedule “{cron}” (minute, hour, day, month, weekday)."
+    return gettext("Runs on the schedule “%(cron)s” (minute, hour, day, month, weekday).") % {
+        "cron": cron
+    }
 
 
 def _day_or_off(value: object) -> str:
-    return as_date(value) if value else "off"
+    return as_date(value) if value else gettext("off")
 
 
 @role_required(Role.PRIVACY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.waiting import job_wait
@@ -47,18 +48,32 @@ class Command(BaseCommand):
                     member_chunk=options["member_chunk"],
                 )
         except Job.DoesNotExist:
-            raise CommandError(f"no {JOB_KIND} job #{options['resume']}") from None
+            raise CommandError(
+                gettext("no %(kind)s job #%(job)s") % {"kind": JOB_KIND, "job": options["resume"]}
+            ) from None
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         if job is None:
-            self.stdout.write("Retention is off: nothing to do.")
+            self.stdout.write(gettext("Retention is off: nothing to do."))
             return
-        self.stdout.write(f"Job #{job.pk}: {job.message}")
+        self.stdout.write(
+            gettext("Job #%(job)s: %(message)s") % {"job": job.pk, "message": job.message}
+        )
         job = job_wait(job_id=job.pk, timeout=options["timeout"], progress=options["verbosity"])
         if job.status != JobStatus.SUCCEEDED:
-            raise CommandError(f"job #{job.pk} {job.status}: {job.error[-2000:]}")
+            raise CommandError(
+                gettext("job #%(job)s %(status)s: %(error)s")
+                % {"job": job.pk, "status": job.status, "error": job.error[-2000:]}
+            )
         r = job.result
         self.stdout.write(
-            f"{r.get('baskets_detached', 0):,} baskets and {r.get('lines_detached', 0):,} lines "
-            f"detached, {r.get('members_erased', 0):,} inactive members erased"
+            gettext(
+                "%(baskets)s baskets and %(lines)s lines detached, "
+                "%(members)s inactive members erased"
+            )
+            % {
+                "baskets": f"{r.get('baskets_detached', 0):,}",
+                "lines": f"{r.get('lines_detached', 0):,}",
+                "members": f"{r.get('members_erased', 0):,}",
+            }
         )
