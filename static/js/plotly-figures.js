@@ -13,6 +13,7 @@
   var dictionary = {
     "Download plot as a PNG": pgettext("chart", "Download plot as a PNG"),
     "Download plot": pgettext("chart", "Download plot"),
+    "Share chart...": pgettext("chart", "Share chart..."),
     "Zoom": pgettext("chart", "Zoom"),
     "Pan": pgettext("chart", "Pan"),
     "Zoom in": pgettext("chart", "Zoom in"),
