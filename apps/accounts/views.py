@@ -97,6 +97,8 @@ def javascript_catalog(request):
         language = translation.get_language()
     with translation.override(language):
         response = _javascript_catalog(request)
-    if request.GET.get("v") == catalog_version() and language == request.GET.get("l"):
+    # Kept only when it sets no cookie: a shared cache must never hand one on.
+    versioned = request.GET.get("v") == catalog_version() and language == request.GET.get("l")
+    if versioned and not response.cookies:
         patch_cache_control(response, public=True, max_age=_CATALOG_MAX_AGE, immutable=True)
     return response
