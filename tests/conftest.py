@@ -43,18 +43,6 @@ def _keep_migration_data(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _default_language():
-    """Each test starts in the default language: a request in Chinese leaves its language
-    active in the thread (LocaleMiddleware does not give it back), and a later test reading
-    a command's printed English would read Chinese."""
-    from django.utils import translation
-
-    translation.deactivate()
-    yield
-    translation.deactivate()
-
-
-@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hash test passwords with MD5: the real hasher costs ~0.2 s per persona."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -45,4 +45,5 @@ def test_a_fits_calibration_table_reads_in_chinese():
     row = {"decile": 3, "predicted": 0.25, "actual": 0.2, "n": 40}
     with translation.override("zh-hans"):
         assert decile_line(row) == "十分位  3：预测 0.250，实际 0.200（n=40）"
-    assert decile_line(row) == "decile  3: predicted 0.250 actual 0.200 (n=40)"
+    with translation.override("en"):
+        assert decile_line(row) == "decile  3: predicted 0.250 actual 0.200 (n=40)"
