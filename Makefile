@@ -6,8 +6,9 @@ INSTALLED := $(VENV)/.installed
 # Development settings (DEBUG on, a generated SECRET_KEY), read by crm_site/settings.py, so
 # that `.venv/bin/python manage.py …` works after `make run` or `make test`. Git-ignored.
 LOCAL_ENV := local.env
-# The compiled Simplified Chinese catalog (git-ignored), made from the .po (docs/i18n.md).
-CATALOG := locale/zh_Hans/LC_MESSAGES/django.mo
+# The compiled Simplified Chinese catalogs (git-ignored), made from the .po (docs/i18n.md):
+# the pages' (django) and the scripts' (djangojs).
+CATALOG := locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/djangojs.mo
 
 .PHONY: run test test-citus lint bench worker clean-var lock
 
@@ -17,8 +18,9 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(INSTALLED)
 
-$(CATALOG): locale/zh_Hans/LC_MESSAGES/django.po $(INSTALLED) $(LOCAL_ENV)
+locale/%.mo: locale/%.po $(INSTALLED) $(LOCAL_ENV)
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv > /dev/null
+	touch $@
 
 $(LOCAL_ENV):
 	umask 077 && printf '# Written by make for development; never used in production.\nDEBUG=1\nSECRET_KEY=%s\n' \

@@ -1,4 +1,5 @@
-"""Landing page: send each role to where its work starts; the language switch."""
+"""Landing page: send each role to where its work starts; the language switch; the scripts'
+message catalog."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
+from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import JavaScriptCatalog
 
+from apps.accounts.jscatalog import catalog_version
 from apps.accounts.models import Role
 from apps.accounts.services import user_set_language
 
@@ -70,3 +75,30 @@ def _back_to(request) -> str:
     ):
         return resolve_url("home")
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+_javascript_catalog = JavaScriptCatalog.as_view()  # domain "djangojs", from LOCALE_PATHS
+_CATALOG_MAX_AGE = 365 * 24 * 3600
+
+
+# Every page loads it, the sign-in page too.
+@login_not_required
+@require_GET
+def javascript_catalog(request):
+    """The scripts' messages (static/js) in the language `?l=`, else the page's: Django's
+    JavaScriptCatalog (`gettext`, `ngettext`, `interpolate`, …).
+
+    base.html asks for it at `?l=<language>&v=<catalog_version()>`: that address names the
+    answer completely, so the browser keeps it a year and asks again only when the language
+    or the compiled catalog changes (docs/decisions.md).
+    """
+    language = request.GET.get("l", "")
+    if language not in dict(settings.LANGUAGES):
+        language = translation.get_language()
+    with translation.override(language):
+        response = _javascript_catalog(request)
+    # Kept only when it sets no cookie: a shared cache must never hand one on.
+    versioned = request.GET.get("v") == catalog_version() and language == request.GET.get("l")
+    if versioned and not response.cookies:
+        patch_cache_control(response, public=True, max_age=_CATALOG_MAX_AGE, immutable=True)
+    return response

@@ -5,15 +5,29 @@
 // when this file runs, so nobody sees a box that does nothing. Typing keeps the options
 // whose name, or whose department's name, contains the text; a single match is chosen.
 // Enter in the box does not submit the surrounding form: it moves to the select.
+// Its texts come from the message catalog (base.html loads it first: gettext, ngettext).
 (function () {
   "use strict";
+
+  // The box's label and placeholder for each kind of choice (data-choice-filter): whole
+  // sentences, so that each language words them as it must.
+  var TEXTS = {
+    category: {
+      label: gettext("Find a category by name or department"),
+      placeholder: gettext("Type to find a category (e.g. coffee)"),
+    },
+  };
+  var ANY = {
+    label: gettext("Find a choice by name or group"),
+    placeholder: gettext("Type to find a choice"),
+  };
 
   function words(text) {
     return text.toLowerCase().replace(/\s+/g, " ").trim();
   }
 
   function attach(select) {
-    var name = select.getAttribute("data-choice-filter");
+    var texts = TEXTS[select.getAttribute("data-choice-filter")] || ANY;
     var options = Array.prototype.filter.call(select.options, function (o) { return o.value; });
     var groups = Array.prototype.slice.call(select.querySelectorAll("optgroup"));
 
@@ -22,12 +36,12 @@
     var label = document.createElement("label");
     label.className = "visually-hidden";
     label.htmlFor = select.id + "-filter";
-    label.textContent = "Find a " + name + " by name or department";
+    label.textContent = texts.label;
     var input = document.createElement("input");
     input.type = "search";
     input.id = select.id + "-filter";
     input.className = "form-control form-control-sm";
-    input.placeholder = "Type to find a " + name + " (e.g. coffee)";
+    input.placeholder = texts.placeholder;
     input.autocomplete = "off";
     input.setAttribute("aria-controls", select.id);
     var status = document.createElement("div");
@@ -55,7 +69,11 @@
         status.textContent = "";
         return;
       }
-      status.textContent = shown.length + " of " + options.length + " match";
+      status.textContent = interpolate(
+        gettext("%(shown)s of %(all)s match"),
+        { shown: shown.length, all: options.length },
+        true
+      );
       if (shown.length === 1 && select.value !== shown[0].value) {
         select.value = shown[0].value;
         select.dispatchEvent(new Event("change", { bubbles: true }));

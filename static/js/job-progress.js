@@ -1,4 +1,5 @@
 // Polls each .job-progress element's JSON endpoint until the job has finished.
+// The texts come from the server (already in the page's language) or the message catalog.
 (function () {
   function poll(el) {
     fetch(el.dataset.progressUrl, { credentials: "same-origin" })
@@ -19,7 +20,11 @@
           setTimeout(function () { poll(el); }, 1000);
         }
       })
-      .catch(function () { setTimeout(function () { poll(el); }, 3000); });
+      .catch(function () {
+        el.querySelector(".job-message").textContent =
+          gettext("No answer from the server: trying again…");
+        setTimeout(function () { poll(el); }, 3000);
+      });
   }
   document.querySelectorAll(".job-progress").forEach(function (el) {
     if (el.dataset.finished !== "true") { poll(el); }

@@ -1,11 +1,12 @@
 // Loads a chart's table when its <details> opens; sorting and paging links reload it in place.
+// Its texts come from the message catalog (base.html loads it first).
 (function () {
   function load(box, url) {
     box.setAttribute("aria-busy", "true");
     fetch(url, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
       .then(function (html) { box.innerHTML = html; box.dataset.loaded = "true"; })
-      .catch(function () { box.textContent = "The table could not be loaded: reload the page."; })
+      .catch(function () { box.textContent = gettext("The table could not be loaded: reload the page."); })
       .finally(function () { box.removeAttribute("aria-busy"); });
   }
   document.querySelectorAll("details.report-table").forEach(function (details) {

@@ -92,3 +92,21 @@ def test_approve_through_its_confirm_page_and_find_a_category_by_typing(sign_in)
     assert [v for v in visible if v != "---------"] == ["Coffee", "Tea"]
     vp.shot("category-filter")
     assert not vp.console_errors, vp.console_errors  # no CSP violation, no script error
+
+
+def test_the_category_filter_speaks_chinese(sign_in):
+    """The filter box's texts come from the scripts' catalog (static/js/choice-filter.js)."""
+    UserFactory(username="li", role=Role.MARKETING, language="zh-hans")
+    CategoryFactory(name="Coffee", department="Beverages")
+    CategoryFactory(name="Coffee Filters", department="Household")
+    CategoryFactory(name="Tea", department="Beverages")
+    li = sign_in("li", "correct-horse-battery", name="zh-category-filter")
+    page = li.page
+    li.goto("/campaigns/new/")
+    assert page.inner_text("label[for=id_category-filter]") == "按名称或部门查找品类"
+    placeholder = page.get_attribute("#id_category-filter", "placeholder")
+    assert placeholder == "输入以查找品类（例如：coffee）"
+    page.fill("#id_category-filter", "coff")
+    assert page.inner_text(".choice-filter-status") == "3 项中有 2 项匹配"
+    li.shot("category-filter")
+    assert not li.console_errors, li.console_errors  # the catalog loads under the CSP

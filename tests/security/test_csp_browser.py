@@ -177,3 +177,31 @@ def test_styles_need_unsafe_inline(live_server, sample, settings, page, allowed,
     path = sample[page]
     result = visit(live_server.url, [path], violation=blocked)[path]
     assert any(v.startswith(blocked) for v in result["violations"]), result["violations"]
+
+
+def test_a_chart_speaks_chinese_to_a_chinese_speaking_user(live_server, sample):
+    """Plotly's own texts come from the scripts' catalog (static/js/plotly-figures.js): the
+    mode bar's buttons and the months on a date axis; the catalog loads under the CSP."""
+    UserFactory(username="li", role=Role.MARKETING, language="zh-hans")
+    with chromium() as browser:
+        page = browser.new_page()
+        page.add_init_script(COLLECT)
+        page.goto(live_server.url + reverse("login"))
+        page.fill("input[name=username]", "li")
+        page.fill("input[name=password]", "correct-horse-battery")
+        page.click("main button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        page.goto(live_server.url + sample["chart"])
+        page.wait_for_load_state("networkidle")
+        _settle(page, None)
+        titles = page.eval_on_selector_all(
+            ".modebar-btn", "els => els.map(el => el.getAttribute('data-title'))"
+        )
+        ticks = page.eval_on_selector_all(".xtick text", "els => els.map(el => el.textContent)")
+        violations = page.evaluate("window.__csp")
+    assert "下载图表（PNG）" in titles and "平移" in titles, titles
+    english = {"Download plot as a PNG", "Share chart...", "Zoom", "Pan", "Reset axes"}
+    assert not english & set(titles), titles
+    assert ticks and all("月" in tick for tick in ticks), ticks
+    assert not any(month in " ".join(ticks) for month in ("Jan", "Feb", "Mar")), ticks
+    assert violations == [], violations

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.baskets.importing import pos_import_dir, summary_line
 from apps.baskets.importing.runner import nothing_read_message
+from apps.core.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = _(
         "Import DIR/products.csv, DIR/members.csv and DIR/baskets.csv (or .csv.gz), "
         "whichever exist, in that order. Re-importing the same files changes nothing. "
         "Rejected rows and rows loaded with a warning are printed with file and line."
@@ -23,15 +26,17 @@ class Command(BaseCommand):
             "--show-rejects",
             type=int,
             default=50,
-            help="print at most this many rejected rows per file (default 50)",
+            help=gettext("print at most this many rejected rows per file (default 50)"),
         )
         parser.add_argument(
             "--show-warnings",
             type=int,
             default=50,
-            help="print at most this many rows loaded with a warning per file (default 50)",
+            help=gettext(
+                "print at most this many rows loaded with a warning per file (default 50)"
+            ),
         )
-        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument("--no-progress", action="store_true", help=gettext("no progress bar"))
 
     def handle(
         self,
@@ -45,25 +50,42 @@ class Command(BaseCommand):
         result = pos_import_dir(directory=directory, progress=not no_progress)
         for file in result.files:
             style = self.style.ERROR if file.error else self.style.SUCCESS
-            self.stdout.write(style(f"{summary_line(file)} ({file.seconds:.1f} s)"))
+            seconds = gettext("%(n)s s") % {"n": f"{file.seconds:.1f}"}
+            self.stdout.write(style(f"{summary_line(file)} ({seconds})"))
             shown = file.first_rejects[:show_rejects]
             for reject in shown:
                 self.stdout.write(f"{file.file_name}:{reject.line}: {reject.reason}")
             if file.rejected > len(shown):
-                where = f", see {file.reject_file}" if file.reject_file else ""
-                self.stdout.write(f"… and {file.rejected - len(shown):,} more{where}")
+                self.stdout.write(_more(file.rejected - len(shown), file.reject_file))
             elif file.reject_file:
-                self.stdout.write(f"rejects written to {file.reject_file}")
+                self.stdout.write(
+                    gettext("rejects written to %(file)s") % {"file": file.reject_file}
+                )
             # A warned row loaded; the warning says what the importer filled in.
             shown_warnings = file.first_warnings[:show_warnings]
             for warning in shown_warnings:
-                self.stdout.write(f"{file.file_name}:{warning.line}: warning: {warning.message}")
-            if file.warned > len(shown_warnings):
-                where = f", see {file.warning_file}" if file.warning_file else ""
                 self.stdout.write(
-                    f"… and {file.warned - len(shown_warnings):,} more warnings{where}"
+                    gettext("%(file)s:%(line)s: warning: %(message)s")
+                    % {"file": file.file_name, "line": warning.line, "message": warning.message}
                 )
+            if file.warned > len(shown_warnings):
+                more = file.warned - len(shown_warnings)
+                self.stdout.write(_more(more, file.warning_file, warnings=True))
             elif file.warning_file:
-                self.stdout.write(f"warnings written to {file.warning_file}")
+                self.stdout.write(
+                    gettext("warnings written to %(file)s") % {"file": file.warning_file}
+                )
         if result.nothing_read:
             raise CommandError(nothing_read_message(directory=directory, result=result))
+
+
+def _more(n: int, file, *, warnings: bool = False) -> str:
+    """ "… and 12 more", with the file that holds them all when there is one."""
+    values = {"n": f"{n:,}", "file": file}
+    if warnings:
+        if file:
+            return gettext("… and %(n)s more warnings, see %(file)s") % values
+        return gettext("… and %(n)s more warnings") % values
+    if file:
+        return gettext("… and %(n)s more, see %(file)s") % values
+    return gettext("… and %(n)s more") % values

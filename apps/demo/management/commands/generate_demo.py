@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from apps.core.commands import TranslatedCommand
 from apps.demo.generator import Params
 from apps.demo.services import demo_generate
 from crm_site.cli import iso_date
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = _(
         "Generate demo members, products and baskets (deterministic per seed), write them "
         "as POS CSV files and load them with the POS importer."
     )
@@ -25,26 +28,26 @@ class Command(BaseCommand):
             "--end-date",
             type=iso_date,
             default=None,
-            help="Last day of the window (default: the most recent Sunday before today).",
+            help=gettext("Last day of the window (default: the most recent Sunday before today)."),
         )
         parser.add_argument(
             "--keep-files",
             metavar="DIR",
             default=None,
-            help="Write the CSV files into DIR and keep them (default: a temp dir).",
+            help=gettext("Write the CSV files into DIR and keep them (default: a temp dir)."),
         )
         parser.add_argument(
             "--volume",
             type=float,
             default=1.0,
-            help="Scale lines per member (1.0 ≈ 100 lines per member-year).",
+            help=gettext("Scale lines per member (1.0 ≈ 100 lines per member-year)."),
         )
 
     def handle(self, *args, **options) -> None:
         if options["members"] < 1 or options["weeks"] < 1:
-            raise CommandError("--members and --weeks must be at least 1.")
+            raise CommandError(gettext("--members and --weeks must be at least 1."))
         if options["volume"] <= 0:
-            raise CommandError("--volume must be positive.")
+            raise CommandError(gettext("--volume must be positive."))
         keep = options["keep_files"]
         result = demo_generate(
             members=options["members"],
@@ -57,23 +60,47 @@ class Command(BaseCommand):
         )
         s = result.summary
         self.stdout.write(
-            f"Demo {s.start_date}..{s.end_date}: {s.members:,} members, "
-            f"{s.anonymous_shoppers:,} anonymous shoppers, {s.products:,} products in "
-            f"{s.categories} categories, {s.stores} stores"
+            gettext(
+                "Demo %(start)s..%(end)s: %(members)s members, %(anonymous)s anonymous "
+                "shoppers, %(products)s products in %(categories)s categories, "
+                "%(stores)s stores"
+            )
+            % {
+                "start": s.start_date,
+                "end": s.end_date,
+                "members": f"{s.members:,}",
+                "anonymous": f"{s.anonymous_shoppers:,}",
+                "products": f"{s.products:,}",
+                "categories": s.categories,
+                "stores": s.stores,
+            }
         )
         self.stdout.write(
-            f"{s.baskets:,} baskets ({s.anonymous_baskets:,} anonymous), {s.lines:,} lines; "
-            f"files {result.generate_seconds:.1f} s, import {result.import_seconds:.1f} s"
+            gettext(
+                "%(baskets)s baskets (%(anonymous)s anonymous), %(lines)s lines; "
+                "files %(files)s s, import %(import)s s"
+            )
+            % {
+                "baskets": f"{s.baskets:,}",
+                "anonymous": f"{s.anonymous_baskets:,}",
+                "lines": f"{s.lines:,}",
+                "files": f"{result.generate_seconds:.1f}",
+                "import": f"{result.import_seconds:.1f}",
+            }
         )
         rejected = 0
         for f in result.imported.files:
             rejected += f.rejected
-            line = f"  {f.file_name}: {f.loaded:,} loaded, {f.rejected:,} rejected"
+            line = "  " + gettext("%(file)s: %(loaded)s loaded, %(rejected)s rejected") % {
+                "file": f.file_name,
+                "loaded": f"{f.loaded:,}",
+                "rejected": f"{f.rejected:,}",
+            }
             if f.error:
                 line += f" — {f.error}"
             self.stdout.write(line)
         if keep:
-            self.stdout.write(f"Files kept in {keep}")
+            self.stdout.write(gettext("Files kept in %(dir)s") % {"dir": keep})
         if rejected or any(f.error for f in result.imported.files):
-            raise CommandError("The importer rejected demo rows; see above.")
-        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            raise CommandError(gettext("The importer rejected demo rows; see above."))
+        self.stdout.write(self.style.SUCCESS(gettext("Demo data loaded.")))

@@ -19,10 +19,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connections
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.services import demo_users_ensure
+from apps.core.commands import TranslatedCommand
 from apps.demo.program import demo_program_makers, demo_program_seed
 from apps.demo.simulate import demo_till_try
 from apps.members.models import Member
@@ -34,8 +37,8 @@ START_TIMEOUT_SECONDS = 120
 WORKER_READY = " ready."
 
 
-class Command(BaseCommand):
-    help = "Run the product with demo data: web server and a Celery worker."
+class Command(TranslatedCommand):
+    help = _("Run the product with demo data: web server and a Celery worker.")
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -50,13 +53,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
-            raise CommandError("run_product is for demos and development: set DEBUG=1.")
-        self.stdout.write("Migrating the database …")
+            raise CommandError(gettext("run_product is for demos and development: set DEBUG=1."))
+        self.stdout.write(gettext("Migrating the database …"))
         call_command("migrate", interactive=False, verbosity=0)
         if not Member.objects.exists():
             self.stdout.write(
-                f"Empty database: generating demo data ({options['demo_members']} members × "
-                f"{options['demo_weeks']} weeks) …"
+                gettext(
+                    "Empty database: generating demo data (%(members)s members × %(weeks)s weeks) …"
+                )
+                % {"members": options["demo_members"], "weeks": options["demo_weeks"]}
             )
             call_command(
                 "generate_demo",
@@ -65,13 +70,24 @@ class Command(BaseCommand):
                 seed=options["demo_seed"],
             )
             self.stdout.write(
-                "Seeding the demo programme: agreements, campaigns, lists, till checkouts …"
+                gettext(
+                    "Seeding the demo programme: agreements, campaigns, lists, till checkouts …"
+                )
             )
             program = demo_program_seed(seed=options["demo_seed"])
             self.stdout.write(
-                f"  {len(program.campaigns)} campaigns, {sum(program.lists.values()):,} lists, "
-                f"{program.checkouts:,} checkouts with {program.redemptions:,} redemptions "
-                f"({sum(program.seconds.values()):.0f} s)"
+                "  "
+                + gettext(
+                    "%(campaigns)s campaigns, %(lists)s lists, %(checkouts)s checkouts with "
+                    "%(redemptions)s redemptions (%(seconds)s s)"
+                )
+                % {
+                    "campaigns": len(program.campaigns),
+                    "lists": f"{sum(program.lists.values()):,}",
+                    "checkouts": f"{program.checkouts:,}",
+                    "redemptions": f"{program.redemptions:,}",
+                    "seconds": f"{sum(program.seconds.values()):.0f}",
+                }
             )
             logins = program.logins
         else:
@@ -114,7 +130,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, request_stop)
 
         url = f"http://{address}/"
-        self.stdout.write(f"Starting the web server and the worker (logs in {log_dir}) …")
+        self.stdout.write(
+            gettext("Starting the web server and the worker (logs in %(dir)s) …") % {"dir": log_dir}
+        )
         self.stdout.flush()
         if self._wait_until_ready(url + "accounts/login/", children, lambda: stopping):
             self._print_banner(url, logins, try_till)
@@ -123,8 +141,9 @@ class Command(BaseCommand):
             for name, process in children.items():
                 if process.poll() is not None:
                     self.stderr.write(
-                        f"The {name} process exited ({process.returncode}). The end of "
-                        f"{self.logs[name]}:\n{self._log_tail(name)}"
+                        gettext("The %(name)s process exited (%(code)s). The end of %(log)s:")
+                        % {"name": name, "code": process.returncode, "log": self.logs[name]}
+                        + f"\n{self._log_tail(name)}"
                     )
                     exit_code = 1
                     stopping = True
@@ -133,9 +152,9 @@ class Command(BaseCommand):
         if not os.environ.get("DATABASE_URL"):
             connections.close_all()
             embedded_stop(settings.VAR_DIR)
-        self.stdout.write("Stopped.")
+        self.stdout.write(gettext("Stopped."))
         if exit_code:
-            raise CommandError("A process of the product stopped unexpectedly.")
+            raise CommandError(gettext("A process of the product stopped unexpectedly."))
 
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
         # Own process group: the terminal's Ctrl-C reaches us alone, and we stop children
@@ -166,8 +185,14 @@ class Command(BaseCommand):
                 return True
             time.sleep(0.5)
         self.stderr.write(
-            f"The product did not get ready within {START_TIMEOUT_SECONDS} s; see "
-            f"{self.logs['web']} and {self.logs['worker']}."
+            gettext(
+                "The product did not get ready within %(seconds)s s; see %(web)s and %(worker)s."
+            )
+            % {
+                "seconds": START_TIMEOUT_SECONDS,
+                "web": self.logs["web"],
+                "worker": self.logs["worker"],
+            }
         )
         return False
 
@@ -181,7 +206,8 @@ class Command(BaseCommand):
             return ""
 
     def _print_banner(self, url, logins, try_till) -> None:
-        lines = ["", "=" * 64, f"Loyalty CRM is running at {url}", "", "Demo logins:"]
+        running = gettext("Loyalty CRM is running at %(url)s") % {"url": url}
+        lines = ["", "=" * 64, running, "", gettext("Demo logins:")]
         for login in logins:
             extra = f" ({login.manufacturer})" if login.manufacturer else ""
             lines.append(f"  {login.role:<13} {login.username:<10} {login.password}{extra}")
@@ -189,12 +215,14 @@ class Command(BaseCommand):
             # The till's secret is kept under var/, so this curl works across restarts; the
             # basket redeems an offer of a current list when there is one. Send it twice:
             # same answer.
-            lines += ["", f"Try the till API (a till of store {try_till.store}):"]
+            try_it = gettext("Try the till API (a till of store %(store)s):")
+            lines += ["", try_it % {"store": try_till.store}]
             lines.append(f"  {try_till.curl(url)}")
         lines += [
             "",
-            f"The Celery worker is ready. Logs: {self.logs['web']}, {self.logs['worker']}",
-            "Press Ctrl-C to stop.",
+            gettext("The Celery worker is ready. Logs: %(web)s, %(worker)s")
+            % {"web": self.logs["web"], "worker": self.logs["worker"]},
+            gettext("Press Ctrl-C to stop."),
             "=" * 64,
             "",
         ]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db.models import Max, Min
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from apps.core.commands import TranslatedCommand
 from apps.members.models import Member
 from apps.rewards.backfill import points_earn_backfill
 
 
-class Command(BaseCommand):
-    help = (
+class Command(TranslatedCommand):
+    help = _(
         "Write the earn entries that members' sales lack (baskets imported from files, till "
         "sales from before the programme), by the rule in force on each basket's day. "
         "Each chunk of member ids is its own transaction; running it again writes nothing."
@@ -20,17 +23,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--chunk-size", type=int, default=20_000, help="Member ids per transaction."
+            "--chunk-size", type=int, default=20_000, help=gettext("Member ids per transaction.")
         )
-        parser.add_argument("--lo", type=int, help="First member id (default: the lowest).")
-        parser.add_argument("--hi", type=int, help="Member id to stop before (default: all).")
+        parser.add_argument(
+            "--lo", type=int, help=gettext("First member id (default: the lowest).")
+        )
+        parser.add_argument(
+            "--hi", type=int, help=gettext("Member id to stop before (default: all).")
+        )
 
     def handle(self, *args, chunk_size: int, lo: int | None, hi: int | None, **options):
         if chunk_size < 1:
-            raise CommandError("--chunk-size must be at least 1.")
+            raise CommandError(gettext("--chunk-size must be at least 1."))
         bounds = Member.objects.aggregate(lo=Min("id"), hi=Max("id"))
         if bounds["lo"] is None:
-            self.stdout.write("No members: nothing to backfill.")
+            self.stdout.write(gettext("No members: nothing to backfill."))
             return
         lo = bounds["lo"] if lo is None else lo
         hi = bounds["hi"] + 1 if hi is None else hi
@@ -41,9 +48,21 @@ class Command(BaseCommand):
             entries, points = points_earn_backfill(lo=start, hi=stop)
             total_entries += entries
             total_points += points
-            self.stdout.write(f"members [{start}, {stop}): {entries:,} entries, {points:,} points")
+            self.stdout.write(
+                gettext("members [%(start)s, %(stop)s): %(entries)s entries, %(points)s points")
+                % {"start": start, "stop": stop, "entries": f"{entries:,}", "points": f"{points:,}"}
+            )
         seconds = time.perf_counter() - started
         self.stdout.write(
-            f"Backfilled {total_points:,} points in {total_entries:,} entries "
-            f"for member ids [{lo}, {hi}) in {seconds:.1f} s."
+            gettext(
+                "Backfilled %(points)s points in %(entries)s entries for member ids "
+                "[%(lo)s, %(hi)s) in %(seconds)s s."
+            )
+            % {
+                "points": f"{total_points:,}",
+                "entries": f"{total_entries:,}",
+                "lo": lo,
+                "hi": hi,
+                "seconds": f"{seconds:.1f}",
+            }
         )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from apps.core.commands import TranslatedCommand
 from apps.jobs.models import JobStatus
 from apps.jobs.waiting import job_wait
 from apps.segments.services import (
@@ -16,8 +19,8 @@ from apps.segments.services import (
 from crm_site.cli import iso_date
 
 
-class Command(BaseCommand):
-    help = "Compute all categories' segment snapshots for [start, end) on the workers."
+class Command(TranslatedCommand):
+    help = _("Compute all categories' segment snapshots for [start, end) on the workers.")
 
     def add_arguments(self, parser):
         parser.add_argument("--start", required=True, type=iso_date)
@@ -35,8 +38,17 @@ class Command(BaseCommand):
             national_threshold=options["national_threshold"],
             store_threshold=options["store_threshold"],
         )
-        self.stdout.write(f"Job {job.pk}: {job.progress_total} categories queued.")
+        self.stdout.write(
+            gettext("Job %(pk)s: %(n)s categories queued.")
+            % {"pk": job.pk, "n": job.progress_total}
+        )
         job = job_wait(job_id=job.pk, timeout=options["timeout"])
         if job.status != JobStatus.SUCCEEDED:
-            raise CommandError(f"Job {job.pk} {job.status}: {job.error or 'timed out'}")
-        self.stdout.write(f"Job {job.pk} succeeded in {job.duration_seconds:.1f} s.")
+            raise CommandError(
+                gettext("Job %(pk)s %(status)s: %(error)s")
+                % {"pk": job.pk, "status": job.status, "error": job.error or gettext("timed out")}
+            )
+        self.stdout.write(
+            gettext("Job %(pk)s succeeded in %(seconds)s s.")
+            % {"pk": job.pk, "seconds": f"{job.duration_seconds:.1f}"}
+        )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from apps.audit.exports import CountedRows, command_export_record, csv_writer
 from apps.catalog.models import Category
+from apps.core.commands import TranslatedCommand
 from apps.segments.selectors import EXPORT_COLUMNS, snapshot_export_rows
 from apps.segments.services import (
     DEFAULT_NATIONAL_THRESHOLD,
@@ -17,14 +20,18 @@ from apps.segments.services import (
 from crm_site.cli import iso_date
 
 
-class Command(BaseCommand):
-    help = "Export one category's segment snapshot for a window [start, end) as CSV."
+class Command(TranslatedCommand):
+    help = _("Export one category's segment snapshot for a window [start, end) as CSV.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--category", required=True, help="category name")
-        parser.add_argument("--start", required=True, type=iso_date, help="YYYY-MM-DD, inclusive")
-        parser.add_argument("--end", required=True, type=iso_date, help="YYYY-MM-DD, exclusive")
-        parser.add_argument("--output", help="file to write (default: stdout)")
+        parser.add_argument("--category", required=True, help=gettext("category name"))
+        parser.add_argument(
+            "--start", required=True, type=iso_date, help=gettext("YYYY-MM-DD, inclusive")
+        )
+        parser.add_argument(
+            "--end", required=True, type=iso_date, help=gettext("YYYY-MM-DD, exclusive")
+        )
+        parser.add_argument("--output", help=gettext("file to write (default: stdout)"))
         parser.add_argument(
             "--national-threshold", type=Decimal, default=DEFAULT_NATIONAL_THRESHOLD
         )
@@ -34,7 +41,9 @@ class Command(BaseCommand):
         try:
             category = Category.objects.get(name=options["category"])
         except Category.DoesNotExist:
-            raise CommandError(f"no category named {options['category']!r}") from None
+            raise CommandError(
+                gettext("no category named %(name)r") % {"name": options["category"]}
+            ) from None
         try:
             snapshot = snapshot_get_or_compute(
                 category_id=category.pk,

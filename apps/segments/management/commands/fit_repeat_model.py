@@ -8,27 +8,32 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from apps.core.commands import TranslatedCommand
 from apps.segments.fits import repeat_model_fit
 from apps.segments.stats import FitError
 from crm_site.cli import iso_date
 
 
-class Command(BaseCommand):
-    help = "Fit the repeat-purchase (BG/NBD) and spend (Gamma-Gamma) models; store scores."
+class Command(TranslatedCommand):
+    help = _("Fit the repeat-purchase (BG/NBD) and spend (Gamma-Gamma) models; store scores.")
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--calibration-end",
             required=True,
             type=iso_date,
-            help="last day of history to fit on (inclusive); at most the last basket's date",
+            help=gettext(
+                "last day of history to fit on (inclusive); at most the last basket's date"
+            ),
         )
         parser.add_argument("--clv-months", type=int, default=12)
         parser.add_argument("--monthly-discount-rate", type=float, default=0.01)
         parser.add_argument("--churn-threshold", type=float, default=0.5)
-        parser.add_argument("--json", action="store_true", help="print the fit as JSON")
+        parser.add_argument("--json", action="store_true", help=gettext("print the fit as JSON"))
 
     def handle(self, *args, **options):
         try:
@@ -56,18 +61,32 @@ class Command(BaseCommand):
         }
         if fit.held_back:
             self.stderr.write(
-                f"Fit {fit.pk} is kept as a candidate, not made live: "
-                + "; ".join(fit.held_back)
-                + ". The live fit is unchanged; make it live on the member-value page if you"
-                " trust it anyway."
+                gettext(
+                    "Fit %(pk)s is kept as a candidate, not made live: %(reasons)s. The live fit "
+                    "is unchanged; make it live on the member-value page if you trust it anyway."
+                )
+                % {"pk": fit.pk, "reasons": "; ".join(fit.held_back)}
             )
         if options["json"]:
             self.stdout.write(json.dumps(figures))
             return
         self.stdout.write(
-            f"Fit {fit.pk} to {fit.calibration_end}: {fit.members} members "
-            f"({fit.repeat_buyers} repeat buyers)"
-            + (" — live" if figures["live"] else " — candidate, not live")
+            (
+                gettext(
+                    "Fit %(pk)s to %(end)s: %(members)s members (%(repeat)s repeat buyers) — live"
+                )
+                if figures["live"]
+                else gettext(
+                    "Fit %(pk)s to %(end)s: %(members)s members (%(repeat)s repeat buyers) "
+                    "— candidate, not live"
+                )
+            )
+            % {
+                "pk": fit.pk,
+                "end": fit.calibration_end,
+                "members": fit.members,
+                "repeat": fit.repeat_buyers,
+            }
             + "\n"
             f"  BG/NBD r={fit.r:.4f} alpha={fit.alpha:.4f} a={fit.a:.4f} b={fit.b:.4f} "
             f"LL={fit.bgnbd_log_likelihood:.1f}\n"
