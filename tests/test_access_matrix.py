@@ -111,7 +111,7 @@ def sample_objects(db) -> dict:
             barcode="992603020000000017",
         ),  # fmt: skip
         "import_job": Job.objects.create(kind="pos_import", params={"files": ["baskets.csv"]}),
-        "job": Job.objects.create(kind="segments_refresh"),
+        "job": Job.objects.create(kind="segments"),
         "snapshot": SegmentSnapshot.objects.create(
             category=ketchup,
             window_start=dt.date(2025, 1, 1),

@@ -13,6 +13,7 @@ from apps.accounts.models import Role
 from apps.accounts.permissions import role_required
 from apps.audit.exports import EXPORT_FORMAT, table_csv_response
 from apps.core.dates import local_date
+from apps.core.labels import TIER_LABELS
 from apps.segments import selectors
 from apps.segments.affinity import (
     TARGET_MIN_BASKETS,
@@ -77,7 +78,8 @@ def snapshot_cell(request, pk: int, loyalty: str, tier: int):
             "snapshot": snapshot,
             "table": table,
             "loyalty_label": selectors.LOYALTY_LABELS[loyalty],
-            "tier_name": selectors.USAGE_TIER_NAMES[tier],
+            # The word in the page's language (USAGE_TIER_NAMES: the export's English values).
+            "tier_name": str(TIER_LABELS[tier]).lower(),
         },
     )
 

@@ -23,7 +23,7 @@ class CellTable(DashboardTable):
     """Over a values() queryset: sorted and paged in SQL."""
 
     category_name = tables.Column(verbose_name=_("Category"))
-    loyalty = tables.Column()
+    loyalty = tables.Column(verbose_name=_("Loyalty"))
     usage_tier = tables.Column(verbose_name=_("Usage"))
     buyers = CountColumn(verbose_name=_("Buyers"))
     total_sales = MoneyColumn(verbose_name=_("Sales"))
@@ -52,8 +52,8 @@ class ParetoTable(DashboardTable):
 
 
 class HistogramTable(DashboardTable):
-    measure = tables.Column()
-    bin = tables.Column(attrs=NUMBER)
+    measure = tables.Column(verbose_name=_("Measure"))
+    bin = tables.Column(verbose_name=_("Bin"), attrs=NUMBER)
     lower = tables.Column(verbose_name=_("From"), attrs=NUMBER)
     upper = tables.Column(verbose_name=_("To (excl.)"), attrs=NUMBER, default="")
     members = CountColumn(verbose_name=_("Members"))
@@ -70,7 +70,7 @@ class HistogramTable(DashboardTable):
 
 class StoreValueTable(DashboardTable):
     store = tables.Column(verbose_name=_("Home store"))
-    members = CountColumn()
+    members = CountColumn(verbose_name=_("Members"))
     likely_active = CountColumn(verbose_name=_("Likely active (P ≥ 50%)"))
     at_risk = CountColumn(verbose_name=_("At risk"))
     at_risk_share = PercentColumn(verbose_name=_("At risk (%)"))
@@ -129,4 +129,4 @@ class ReachTable(DashboardTable):
     with_offers = CountColumn(verbose_name=_("Lists with offers"))
     offers = CountColumn(verbose_name=_("Offers sent"))
     redeemed_lists = CountColumn(verbose_name=_("Lists redeemed"))
-    redemptions = CountColumn()
+    redemptions = CountColumn(verbose_name=_("Redemptions"))

@@ -34,7 +34,7 @@ class OfferPredictionTable(DashboardTable):
     """Over `OfferPrediction`s: each campaign's allocated offers, predicted and actual."""
 
     name = tables.Column(verbose_name=_("Campaign"), linkify=True)
-    category = tables.Column()
+    category = tables.Column(verbose_name=_("Category"))
     given = CountColumn(verbose_name=_("Got the offer"))
     holdout = CountColumn(verbose_name=_("Held out"))
     labelled = CountColumn(verbose_name=_("Got it, period ended"))

@@ -24,10 +24,10 @@ class CampaignTable(DashboardTable):
     """Over `CampaignResult`s: each campaign's redemption and who pays for it."""
 
     name = tables.Column(verbose_name=_("Campaign"), linkify=lambda record: record.campaign)
-    category = tables.Column()
+    category = tables.Column(verbose_name=_("Category"))
     valid_from = tables.DateColumn("Y-m-d", verbose_name=_("From"))
     valid_until = tables.DateColumn("Y-m-d", verbose_name=_("Until"))
-    treated = CountColumn(accessor="redemption__treated")
+    treated = CountColumn(accessor="redemption__treated", verbose_name=_("Treated"))
     reached = CountColumn(accessor="redemption__reached", verbose_name=_("Got the offer"))
     redeemers = CountColumn(accessor="redemption__redeemers", verbose_name=_("Redeemed"))
     rate = PercentColumn(accessor="redemption__rate", verbose_name=_("Redemption rate"))
@@ -41,13 +41,13 @@ class CampaignTable(DashboardTable):
 class CampaignCellTable(DashboardTable):
     """Over `CellRedemption`s: each campaign's redemption per targeted cell and usage tier."""
 
-    campaign = tables.Column(accessor="campaign_name")
+    campaign = tables.Column(accessor="campaign_name", verbose_name=_("Campaign"))
     cell = tables.Column(accessor="cell_label", verbose_name=_("Targeted cell"))
     usage = tables.Column(
         accessor="usage_label", verbose_name=_("Usage tier"), order_by=("usage_tier",)
     )
-    audience = CountColumn(accessor="figures__audience")
-    holdout = CountColumn(accessor="figures__holdout")
+    audience = CountColumn(accessor="figures__audience", verbose_name=_("Audience"))
+    holdout = CountColumn(accessor="figures__holdout", verbose_name=_("Holdout"))
     reached = CountColumn(accessor="figures__reached", verbose_name=_("Got the offer"))
     redeemers = CountColumn(accessor="figures__redeemers", verbose_name=_("Redeemed"))
     rate = PercentColumn(accessor="figures__rate", verbose_name=_("Redemption rate"))
@@ -60,7 +60,7 @@ class CampaignCellTable(DashboardTable):
 
 class CostMonthTable(DashboardTable):
     month = tables.DateColumn("Y-m", verbose_name=_("Month"))
-    redemptions = CountColumn()
+    redemptions = CountColumn(verbose_name=_("Redemptions"))
     discount = MoneyColumn(verbose_name=_("Discounts"))
     manufacturer_share = MoneyColumn(verbose_name=_("Manufacturers pay"))
     store_cost = MoneyColumn(verbose_name=_("Store's net cost"))
