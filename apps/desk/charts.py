@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 BRAND_GREEN = "#198754"
 
@@ -34,7 +34,11 @@ def weekly_spend_figure(weeks: list[tuple[dt.date, Decimal]]) -> dict:
             "x": 0,
             "font": {"size": 15},
         },
-        xaxis={"title": {"text": _("Week starting")}, "tickformat": "%b %Y", "type": "date"},
+        xaxis={
+            "title": {"text": _("Week starting")},
+            "tickformat": pgettext("plotly tick format", "%b %Y"),
+            "type": "date",
+        },
         yaxis={
             "title": {"text": _("Spend")},
             "tickprefix": "$",

@@ -23,6 +23,7 @@ from apps.campaigns.allocation import (  # PERIOD_DAYS: a list period, re-export
     allocation_score,
     eligibility_params,
 )
+from apps.core.dates import local_date
 from apps.jobs.models import Job
 from apps.jobs.services import (
     job_advance_chunk,
@@ -94,7 +95,7 @@ def period_ended_error(*, period_start: dt.date, today: dt.date | None = None) -
 
 
 def _day(day: dt.date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return local_date(day, "D j M Y")
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ points stack below it, so a month's bar reads as what came in against where it w
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.figures import figure
@@ -40,7 +40,8 @@ def points_month_figure(months: list[PointsMonth]) -> dict | None:
             # Each bar spans its month, centred in it, under the month's label.
             xperiod="M1",
             xperiodalignment="middle",
-            hovertemplate="%{x|%b %Y}<br>"
+            hovertemplate=pgettext("plotly hover format", "%{x|%b %Y}")
+            + "<br>"
             + gettext("%(label)s: %%{customdata:,} points") % {"label": label}
             + "<extra></extra>",
         )
@@ -55,6 +56,10 @@ def points_month_figure(months: list[PointsMonth]) -> dict | None:
         margin={"l": 10, "r": 10, "t": 50, "b": 95},
         # Plotly picks how many months to label for the width (every month wide, fewer on a
         # phone); the year goes under the month, so that a label stays narrow.
-        xaxis={"type": "date", "ticklabelmode": "period", "tickformat": "%b\n%Y"},
+        xaxis={
+            "type": "date",
+            "ticklabelmode": "period",
+            "tickformat": pgettext("plotly tick format", "%b\n%Y"),
+        },
         yaxis={"title": {"text": gettext("Points (out below zero)")}, "tickformat": ",d"},
     )

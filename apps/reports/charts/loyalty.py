@@ -6,6 +6,7 @@ from operator import attrgetter
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.labels import (
     COLORS,
@@ -199,7 +200,7 @@ def reach_figure(periods: list[PeriodReach]) -> dict:
         _("List reach per biweekly period"),
         barmode="group",
         xaxis={"title": {"text": _("List period starting")}, "type": "date",
-               "tickformat": "%b %d"},
+               "tickformat": pgettext("plotly tick format", "%b %d")},
         yaxis={"title": {"text": _("Lists")}, "tickformat": ",d", "rangemode": "tozero"},
     )  # fmt: skip
 

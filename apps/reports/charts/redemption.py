@@ -7,6 +7,7 @@ from operator import attrgetter
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.labels import (
     CHROME,
@@ -128,7 +129,8 @@ def cost_month_figure(months: list[MonthCost]) -> dict:
         traces,
         _("Discount cost per month"),
         barmode="stack",
-        xaxis={"title": {"text": _("Month of purchase")}, "type": "date", "tickformat": "%b %Y",
+        xaxis={"title": {"text": _("Month of purchase")}, "type": "date",
+               "tickformat": pgettext("plotly tick format", "%b %Y"),
                "dtick": "M1", **_few_months_range([m.month for m in months])},
         yaxis={"title": {"text": _("Discounts given ($)")}, "tickprefix": "$",
                "tickformat": ",.0f"},
