@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
 
 from apps.core.dates import local_date
 from apps.jobs.models import Job, JobStatus
@@ -15,21 +16,28 @@ from apps.jobs.models import Job, JobStatus
 RETENTION_JOB_KIND = "retention"  # apps.rights.retention.JOB_KIND
 
 
-def _many(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
-
-
 def retention_line() -> str:
-    """Return the policy and when it last ran: "Retention: baskets … · last run …"."""
+    """Return the policy and when it last ran: "Retention: baskets … · last run …".
+
+    Each part is a whole phrase of its own message (ngettext for the counts), so that a
+    language may order its words as it needs."""
     baskets = settings.CRM_RETENTION_BASKET_YEARS
     inactive = settings.CRM_RETENTION_INACTIVE_YEARS
     policy = [
-        f"baskets tied to a member for {_many(baskets, 'year')}"
+        ngettext(
+            "baskets tied to a member for %(n)s year",
+            "baskets tied to a member for %(n)s years",
+            baskets,
+        )
+        % {"n": f"{baskets:,}"}
         if baskets
-        else "baskets kept tied",
-        f"members inactive {_many(inactive, 'year')} erased"
+        else gettext("baskets kept tied"),
+        ngettext(
+            "members inactive %(n)s year erased", "members inactive %(n)s years erased", inactive
+        )
+        % {"n": f"{inactive:,}"}
         if inactive
-        else "inactive members kept",
+        else gettext("inactive members kept"),
     ]
     job = (
         Job.objects.filter(kind=RETENTION_JOB_KIND)
@@ -38,17 +46,24 @@ def retention_line() -> str:
         .first()
     )
     if job is None:
-        when = "not run yet"
+        when = gettext("not run yet")
+    elif job.status == JobStatus.SUCCEEDED:
+        r = job.result
+        detached, erased = r.get("baskets_detached", 0), r.get("members_erased", 0)
+        when = gettext("last run %(at)s (%(baskets)s detached, %(members)s erased)") % {
+            "at": _at(job),
+            "baskets": ngettext("%(n)s basket", "%(n)s baskets", detached) % {"n": f"{detached:,}"},
+            "members": ngettext("%(n)s member", "%(n)s members", erased) % {"n": f"{erased:,}"},
+        }
+    elif job.status == JobStatus.FAILED:
+        when = gettext("last run %(at)s failed") % {"at": _at(job)}
     else:
-        at = local_date(localtime(job.finished_at or job.created_at), "M j, Y H:i")
-        when = {
-            JobStatus.SUCCEEDED: f"last run {at}",
-            JobStatus.FAILED: f"last run {at} failed",
-        }.get(job.status, "running now")
-        if job.status == JobStatus.SUCCEEDED:
-            r = job.result
-            when += (
-                f" ({_many(r.get('baskets_detached', 0), 'basket')} detached, "
-                f"{_many(r.get('members_erased', 0), 'member')} erased)"
-            )
-    return f"Retention: {'; '.join(policy)} · {when}"
+        when = gettext("running now")
+    return gettext("Retention: %(policy)s · %(when)s") % {
+        "policy": gettext("; ").join(policy),
+        "when": when,
+    }
+
+
+def _at(job: Job) -> str:
+    return local_date(localtime(job.finished_at or job.created_at), "M j, Y H:i")

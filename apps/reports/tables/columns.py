@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django_tables2.utils import Accessor
 
 from apps.reports import wording
@@ -158,6 +159,6 @@ class DashboardTable(tables.Table):
     """Shared look; passed to __init__ because subclasses without a Meta do not inherit one."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("empty_text", "Nothing for these filters yet.")
+        kwargs.setdefault("empty_text", _("Nothing for these filters yet."))
         kwargs.setdefault("attrs", {"class": "table table-sm table-striped table-hover small mb-0"})
         super().__init__(*args, **kwargs)
