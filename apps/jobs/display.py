@@ -412,7 +412,7 @@ def job_param_rows(job: Job) -> list[Row]:
 def job_result_rows(job: Job) -> list[Row]:
     """Return the job's result as labelled rows; an import's, one row per file."""
     if job.kind in IMPORT_PAGES and import_files(job.result):
-        rows = [Row(str(f.get("file_name", "?")), _file_text(f)) for f in import_files(job.result)]
+        rows = [Row(str(f.get("file_name", "?")), file_text(f)) for f in import_files(job.result)]
         others = {k: v for k, v in job.result.items() if k != "files"}
         kind = KINDS.get(job.kind)
         rows += _rows(others, kind.result if kind else {})
@@ -428,7 +428,7 @@ def job_result_rows(job: Job) -> list[Row]:
     return _rows(job.result, kind.result if kind else {})
 
 
-def _file_text(f: dict) -> str:
+def file_text(f: dict) -> str:
     """Return one file's import in words, as the import command prints it."""
     if f.get("error"):
         return gettext("not read: %(error)s") % {"error": f["error"]}

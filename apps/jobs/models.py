@@ -52,6 +52,13 @@ class Job(models.Model):
         return reverse("jobs:detail", args=[self.pk])
 
     @property
+    def message_shown(self) -> str:
+        """The message in the reader's language (apps/jobs/wording.py)."""
+        from apps.jobs.wording import job_message  # it reads display, which reads Job
+
+        return job_message(self)
+
+    @property
     def percent(self) -> int:
         if self.status == JobStatus.SUCCEEDED:
             return 100

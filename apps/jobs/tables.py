@@ -43,6 +43,9 @@ class JobTable(tables.Table):
         fields = ["id", "kind", "status", "percent", "message", "started_by", "created_at"]
         empty_text = _("No jobs yet.")
 
+    def render_message(self, record: Job) -> str:
+        return record.message_shown
+
     def render_kind(self, value: str) -> str:
         return job_title(value)
 

@@ -46,7 +46,7 @@ def job_progress_response(job: Job) -> JsonResponse:
             "percent": job.percent,
             "done": job.progress_done,
             "total": job.progress_total,
-            "message": job.message,
+            "message": job.message_shown,
             "finished": job.is_finished,
         }
     )

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, Min
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -33,6 +32,7 @@ from apps.jobs.services import (
     job_succeed,
 )
 from apps.lists import sql
+from apps.lists.job_messages import CHUNKS, NO_MEMBER
 from apps.lists.wording import list_words
 from apps.members.models import Member
 from apps.rewards.birthday import birthday_points_grant
@@ -246,7 +246,7 @@ def member_id_chunks(*, chunk_size: int) -> list[tuple[int, int]]:
 
 def chunks_message(count: int) -> str:
     """The job's message when its chunks are queued (the list page shows it)."""
-    return f"{count} chunk{pluralize(count)} of members, then the period's offers"
+    return CHUNKS(n=count)
 
 
 def lists_generate(
@@ -279,7 +279,7 @@ def lists_generate(
         message=chunks_message(len(chunks)),
     )
     if not chunks:
-        job_succeed(job_id=job.pk, message="no member")
+        job_succeed(job_id=job.pk, message=NO_MEMBER())
         job.refresh_from_db()
         return job
     signature = group(

@@ -7,6 +7,7 @@ import time
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_fail, job_progress, job_start, job_succeed
@@ -109,12 +110,12 @@ def _step_offer_model(cursor, *, full: bool) -> dict:
 
 # Each step replaces one group of aggregates that belong together, in its own transaction.
 STEPS = (
-    ("home stores", _step_home_stores),
-    ("snapshot cells and moves", _step_snapshots),
-    ("member value", _step_member_value),
-    ("list reach", _step_lists),
-    ("campaigns: redemptions and lift", _step_campaigns),
-    ("offer model: labels and fit", _step_offer_model),
+    (gettext_noop("home stores"), _step_home_stores),
+    (gettext_noop("snapshot cells and moves"), _step_snapshots),
+    (gettext_noop("member value"), _step_member_value),
+    (gettext_noop("list reach"), _step_lists),
+    (gettext_noop("campaigns: redemptions and lift"), _step_campaigns),
+    (gettext_noop("offer model: labels and fit"), _step_offer_model),
 )
 
 
@@ -148,7 +149,7 @@ def reports_refresh(*, job_id: int | None = None, full: bool = False) -> dict:
     result: dict = {"seconds": {}}
     for number, (label, run_step) in enumerate(STEPS):
         if job_id is not None:
-            job_progress(job_id=job_id, done=number, message=label)
+            job_progress(job_id=job_id, done=number, message=label)  # job_messages
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             _lock_and_tune(cursor)
@@ -159,13 +160,13 @@ def reports_refresh(*, job_id: int | None = None, full: bool = False) -> dict:
 
 def reports_refresh_job(*, job_id: int, full: bool = False) -> dict:
     """Run a queued refresh job: mark it running, refresh, record the outcome."""
-    job_start(job_id=job_id, total=len(STEPS), message="starting")
+    job_start(job_id=job_id, total=len(STEPS), message=gettext_noop("starting"))
     try:
         result = reports_refresh(job_id=job_id, full=full)
     except Exception as error:
         job_fail(job_id=job_id, error=error)
         raise
-    job_succeed(job_id=job_id, result=result, message="figures refreshed")
+    job_succeed(job_id=job_id, result=result, message=gettext_noop("figures refreshed"))
     return result
 
 

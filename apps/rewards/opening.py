@@ -51,6 +51,7 @@ from apps.baskets.importing.staging import DROP_STAGE_SQL, Checker, Header, quot
 from apps.baskets.importing.values import date as parse_date
 from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_fail, job_start, job_succeed
+from apps.rewards.job_messages import IMPORTING
 from apps.rewards.ledger import new_lots_settle_sql, valid_until
 
 KIND = "points_import"  # the job kind (apps/jobs/display.py KINDS)
@@ -225,7 +226,7 @@ def points_import_file(
     """
     path = Path(path)
     if job_id is not None:
-        job_start(job_id=job_id, total=1, message=f"Importing {path.name}")
+        job_start(job_id=job_id, total=1, message=IMPORTING(file=path.name))
     reason = f"opening balance, import #{job_id}" if job_id else f"opening balance, {path.name}"
     importer = Importer(user_id=user_id, reason=reason[:200], today=today or timezone.localdate())
     try:

@@ -35,6 +35,7 @@ from apps.core.citus import is_citus
 from apps.core.clock import local_midnight
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_advance_chunk, job_create, job_fail, job_start, job_succeed
+from apps.rights.job_messages import NOTHING_TO_DO, RETENTION_PLAN
 from apps.rights.models import RETENTION_REFERENCE, ErasureReason
 
 JOB_KIND = "retention"
@@ -422,7 +423,7 @@ def _run(job: Job) -> Job:
     total = len(detach_chunks(params)) + len(erase_chunks(params))
     job_start(job_id=job.pk, total=total, message=_message(len(detach), len(erase)))
     if not total:
-        job_succeed(job_id=job.pk, result=job.result, message="nothing to detach or erase")
+        job_succeed(job_id=job.pk, result=job.result, message=NOTHING_TO_DO())
     elif detach:
         transaction.on_commit(lambda: _queue(job.pk, "detach", detach))
     else:
@@ -432,7 +433,7 @@ def _run(job: Job) -> Job:
 
 
 def _message(detach: int, erase: int) -> str:
-    return f"{detach} chunk(s) of baskets to detach, then {erase} chunk(s) of members to check"
+    return RETENTION_PLAN(detach=detach, erase=erase)
 
 
 # --- What the pages show --------------------------------------------------------------------

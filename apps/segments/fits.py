@@ -29,6 +29,7 @@ from apps.audit.services import audit_record
 from apps.core.clock import local_midnight
 from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_fail, job_start, job_succeed
+from apps.segments.job_messages import VALUE_FITTING
 from apps.segments.models import RepeatModelFit
 from apps.segments.selectors import LIVE_FIT_ID_SQL, basket_days
 from apps.segments.signals import live_fit_changed
@@ -335,7 +336,7 @@ def repeat_model_fit_job(*, job_id: int, calibration_end: dt.date) -> RepeatMode
     existing = RepeatModelFit.objects.filter(job_id=job_id).first()
     if existing is not None:
         return existing
-    job_start(job_id=job_id, total=1, message="fitting BG/NBD and Gamma-Gamma")
+    job_start(job_id=job_id, total=1, message=VALUE_FITTING())
     try:
         fit = repeat_model_fit(calibration_end=calibration_end, job_id=job_id)
     except FitRefused as refusal:  # bad input, not a crash: the reason without a traceback

@@ -20,6 +20,7 @@ from apps.jobs.services import (
     job_succeed,
 )
 from apps.segments import cells, copying, sql
+from apps.segments.job_messages import ALL_SNAPSHOTS_EXIST, CATEGORIES
 from apps.segments.models import SegmentSnapshot
 
 DEFAULT_NATIONAL_THRESHOLD = Decimal("0.80")
@@ -215,9 +216,9 @@ def snapshots_refresh_all(
         started_by=started_by,
         total=len(missing),
     )
-    job_start(job_id=job.pk, total=len(missing), message=f"{len(missing)} categories")
+    job_start(job_id=job.pk, total=len(missing), message=CATEGORIES(n=len(missing)))
     if not missing:
-        job_succeed(job_id=job.pk, message="every snapshot already exists")
+        job_succeed(job_id=job.pk, message=ALL_SNAPSHOTS_EXIST())
         job.refresh_from_db()
         return job
     batches = [missing[i : i + batch_size] for i in range(0, len(missing), batch_size)]

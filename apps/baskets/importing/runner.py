@@ -26,6 +26,7 @@ from apps.baskets.importing.staging import (
     report_warnings,
     tune_session,
 )
+from apps.baskets.job_messages import IMPORTING_FROM
 from apps.jobs.models import Job
 from apps.jobs.services import job_fail, job_progress, job_start, job_succeed
 
@@ -60,7 +61,7 @@ def pos_import_dir(
     actor = import_actor(job_id=job_id)
     if job_id is not None:
         total = sum(path.stat().st_size for path, _ in files)
-        job_start(job_id=job_id, total=total, message=f"Importing from {directory}")
+        job_start(job_id=job_id, total=total, message=IMPORTING_FROM(directory=directory))
     try:
         done = 0
         for path, importer in files:

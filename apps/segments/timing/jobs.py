@@ -8,6 +8,7 @@ from django.db import transaction
 
 from apps.jobs.models import Job
 from apps.jobs.services import job_create, job_fail, job_start, job_succeed
+from apps.segments.job_messages import TIMING_FITTED, TIMING_FITTING
 from apps.segments.models import PurchaseTimingFit
 from apps.segments.timing.fit import TimingFitRefused, purchase_timing_fit
 
@@ -17,7 +18,7 @@ def purchase_timing_fit_job(*, job_id: int, as_of: dt.date) -> PurchaseTimingFit
     existing = PurchaseTimingFit.objects.filter(job_id=job_id).first()
     if existing is not None:
         return existing
-    job_start(job_id=job_id, total=1, message="fitting the purchase-timing model")
+    job_start(job_id=job_id, total=1, message=TIMING_FITTING())
     try:
         fit = purchase_timing_fit(as_of=as_of, job_id=job_id)
     except TimingFitRefused as refusal:  # bad input, not a crash: the reason alone
@@ -29,7 +30,7 @@ def purchase_timing_fit_job(*, job_id: int, as_of: dt.date) -> PurchaseTimingFit
     job_succeed(
         job_id=job_id,
         result={"fit": fit.pk, "auc": fit.auc, "auc_rule": fit.auc_rule},
-        message=f"held-out AUC {fit.auc or 0:.3f} (due rule {fit.auc_rule or 0:.3f})",
+        message=TIMING_FITTED(auc=f"{fit.auc or 0:.3f}", rule=f"{fit.auc_rule or 0:.3f}"),
     )
     return fit
 

@@ -57,7 +57,7 @@ class Command(BaseCommand):
             self.stdout.write(gettext("Retention is off: nothing to do."))
             return
         self.stdout.write(
-            gettext("Job #%(job)s: %(message)s") % {"job": job.pk, "message": job.message}
+            gettext("Job #%(job)s: %(message)s") % {"job": job.pk, "message": job.message_shown}
         )
         job = job_wait(job_id=job.pk, timeout=options["timeout"], progress=options["verbosity"])
         if job.status != JobStatus.SUCCEEDED:
