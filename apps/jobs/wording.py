@@ -19,6 +19,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext
 
 from apps.jobs.display import file_text, import_files
+from apps.jobs.models import JobStatus
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 WORDINGS: list[Wording] = []
@@ -81,7 +82,7 @@ def _discovered() -> bool:
 
 def job_message(job) -> str:
     """The job's message in the active language (see the module docstring)."""
-    if job.kind in IMPORT_KINDS and job.status == "succeeded" and job.result:
+    if job.kind in IMPORT_KINDS and job.status == JobStatus.SUCCEEDED and job.result:
         files = import_files(job.result)
         if files:
             return gettext("; ").join(f"{f.get('file_name', '?')}: {file_text(f)}" for f in files)

@@ -30,7 +30,7 @@ MAX_ROWS = 200_000
 LINES_SHOWN = 200
 COLUMN = "card_number"
 # The job's messages are stored in English, as every job's (the worker has no reader's
-# language); batch_message reads them back in the reader's.
+# language); pages show them in the reader's (Job.message_shown: apps/rights/job_messages.py).
 ERASING = gettext_noop("Erasing")
 CONFIRMED = gettext_noop("Confirmed: queued")
 ERASED = gettext_noop("%(n)s members erased")
@@ -183,13 +183,3 @@ def batch_run(*, job_id: int) -> dict:
     result = {"erased": erased, "already_erased": len(ids) - erased}
     job_succeed(job_id=job_id, result=result, message=ERASED % {"n": f"{erased:,}"})
     return result
-
-
-def batch_message(job: Job) -> str:
-    """Return the batch job's message in the active language (unknown ones as stored)."""
-    if job.message in (ERASING, CONFIRMED):
-        return gettext(job.message)
-    erased = job.result.get("erased") if isinstance(job.result, dict) else None
-    if isinstance(erased, int) and job.message == ERASED % {"n": f"{erased:,}"}:
-        return gettext(ERASED) % {"n": f"{erased:,}"}
-    return job.message

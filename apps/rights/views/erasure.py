@@ -36,7 +36,6 @@ from apps.rights.erasure.batch import (
     BatchFileError,
     batch_confirm,
     batch_create,
-    batch_message,
     batch_preview,
 )
 from apps.rights.erasure_forms import EraseBatchForm, EraseForm
@@ -184,7 +183,7 @@ def erase_batch_job(request: HttpRequest, pk: int) -> HttpResponse:
             "job": job,
             "p": job.params,
             "outcome": job_outcome(job),
-            "message": batch_message(job),
+            "message": job.message_shown,
             "erased": job.result.get("erased"),
             "skipped": job.result.get("already_erased", 0),
         },
@@ -194,9 +193,7 @@ def erase_batch_job(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PRIVACY)
 def erase_batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """The batch's progress for static/js/job-progress.js (the jobs' own is marketing's)."""
-    job = _batch(pk)
-    job.message = batch_message(job)  # in the reader's language; not saved
-    return job_progress_response(job)
+    return job_progress_response(_batch(pk))
 
 
 urlpatterns = [
