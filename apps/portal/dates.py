@@ -1,7 +1,7 @@
 """Days and months as the portal writes them, in the page's language.
 
-English keeps the portal's own wording ("December 2026", "Dec 4, 2026"); each pattern is a
-message of its own, so a language writes it its way (Chinese: 2026年12月, 2026年12月4日).
+English keeps the portal's own wording ("December 2026", "Dec 4, 2026"); another language
+writes its own format of the same kind (apps.core.dates: Chinese 2026年12月, 2026年12月4日).
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.utils.formats import date_format
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
+
+from apps.core.dates import local_date
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # How `figures.agreement_plan` stores a category's snapshot note in a release (in English).
@@ -22,12 +23,12 @@ STORED_SNAPSHOT_NOTE = re.compile(
 
 def month_text(day: dt.date) -> str:
     """Return the month of `day`: "December 2026"."""
-    return date_format(day, pgettext("month and year", "F Y"))
+    return local_date(day, "F Y")
 
 
 def day_text(day: dt.date) -> str:
     """Return `day` as the portal writes it: "Dec 4, 2026"."""
-    return date_format(day, pgettext("month, day and year", "M j, Y"))
+    return local_date(day, "M j, Y")
 
 
 def _stored_day(month: str, day: str, year: str) -> dt.date:
